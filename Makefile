@@ -1,0 +1,48 @@
+# Two commands a newcomer needs: `make run` and `make test`. Both set up .venv when it is missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_ADMIN ?= admin@riverside.example
+
+.PHONY: run test lint schema migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/portal migrate
+	$(BIN)/portal seed-demo
+	@echo
+	@echo "GraphiQL:  http://$(HOST):$(PORT)/graphql"
+	@echo "Paste into GraphiQL's headers (demo partner admin $(DEMO_ADMIN)):"
+	@echo "  {\"Authorization\": \"Bearer $$($(BIN)/portal token --email $(DEMO_ADMIN))\"}"
+	@echo
+	$(BIN)/portal serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check service workers tests
+	$(BIN)/mypy service workers
+
+schema: $(VENV)/.installed-run
+	$(BIN)/portal print-schema > schema.graphql
+
+migrations: $(VENV)/.installed-run
+	$(BIN)/tortoise makemigrations
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Recognition service: pinning ceremonies, certificates and certificate PDFs for partner institutions."""

@@ -1,0 +1,77 @@
+"""The Starlette app: GraphQL over HTTP and WebSocket, GraphiQL, health checks."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from tortoise.context import TortoiseContext
+
+from service.database import open_database
+from service.graphql.context import Context
+from service.graphql.schema import schema
+from service.settings import Settings, get_settings
+
+logger = logging.getLogger("service")
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return Context(
+            request=request,
+            settings=self.settings,
+            authorization=request.headers.get("authorization"),
+            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
+        )
+
+
+async def healthz(_: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def readyz(_: Request) -> Response:
+    from tortoise import connections
+
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception as error:  # any failure of the database means "not ready"
+        logger.warning("readiness check failed: %s", error)
+        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "up"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The ASGI app; the lifespan opens the database and closes it on shutdown."""
+    settings = settings or get_settings()
+    graphql_app = GraphQLApp(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        database: TortoiseContext = await open_database(settings.resolved_database_url)
+        try:
+            yield
+        finally:
+            await database.close_connections()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_app),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,106 @@
+"""The `portal` command."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, TypeVar
+
+import typer
+
+from service.database import migrate as apply_migrations
+from service.database import open_database
+from service.settings import get_settings
+
+ResultT = TypeVar("ResultT")
+
+app = typer.Typer(
+    help="Recognition service: pinning ceremonies and certificates.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _with_database(work: Callable[[], Awaitable[ResultT]]) -> ResultT:
+    async def run() -> ResultT:
+        database = await open_database(get_settings().resolved_database_url)
+        try:
+            return await work()
+        finally:
+            await database.close_connections()
+
+    return asyncio.run(run())
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Start the API server (uvicorn)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        proxy_headers=False,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations not applied yet."""
+    asyncio.run(apply_migrations(get_settings().resolved_database_url))
+    typer.echo("Database is up to date.")
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Create (or refresh) the demo partners, users, programs, cohorts and course-takers."""
+    from service.demo.seed import seed_demo as seed
+
+    counts = _with_database(lambda: seed(today=date.today()))
+    typer.echo(", ".join(f"{value} {name.replace('_', '-')}" for name, value in asdict(counts).items()))
+
+
+@app.command()
+def token(
+    email: Annotated[str, typer.Option(help="Email of the user the token signs in.")],
+    days: Annotated[int | None, typer.Option(help="Days until the token expires.")] = None,
+) -> None:
+    """Print a bearer token for a user."""
+    from service.errors import DomainError
+    from service.users.services import token_for_email
+
+    settings = get_settings()
+    try:
+        value = _with_database(
+            lambda: token_for_email(
+                email=email, secret=settings.signing_secret(), days=days or settings.token_days
+            )
+        )
+    except DomainError as error:
+        typer.echo(f"No user with the email {email!r}.", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(value)
+
+
+@app.command("print-schema")
+def print_schema() -> None:
+    """Print the GraphQL schema (what `schema.graphql` holds)."""
+    from service.graphql.schema import printed_schema
+
+    typer.echo(printed_schema(), nl=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

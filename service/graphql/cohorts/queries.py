@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from service.cohorts import services
+from service.graphql.cohorts.inputs import DateRangeInput
+from service.graphql.cohorts.types import Program
+from service.graphql.context import context_of
+from service.graphql.errors import domain_errors_as_graphql
+from service.graphql.node import database_id
+
+
+@strawberry.type
+class CohortQueries:
+    @strawberry.field(
+        description="Step 1 of both wizards: the programs with cohorts whose end date lies in the "
+        "range, each with exactly those cohorts. Staff may name a partner."
+    )
+    async def programs(
+        self,
+        info: strawberry.Info,
+        cohorts_ending_between: DateRangeInput,
+        partner_id: relay.GlobalID | None = None,
+    ) -> list[Program]:
+        actor = await context_of(info).actor()
+        with domain_errors_as_graphql():
+            found = await services.programs_with_cohorts_ending_between(
+                actor=actor,
+                start=cohorts_ending_between.start,
+                end=cohorts_ending_between.end,
+                partner_id=None if partner_id is None else _partner_key(partner_id),
+            )
+        return [Program.from_model(entry.program, matched_cohorts=entry.cohorts) for entry in found]
+
+
+def _partner_key(partner_id: relay.GlobalID) -> int:
+    # An id of another type or a malformed one matches no partner: -1 is never a key.
+    key = database_id(partner_id.node_id) if partner_id.type_name == "Partner" else None
+    return -1 if key is None else key

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from service.cohorts.models import CertificateType as CertificateTypeModel
+from service.cohorts.models import Cohort as CohortModel
+from service.cohorts.models import Program as ProgramModel
+from service.graphql.context import context_of
+from service.graphql.node import resolve_nodes_with
+from service.graphql.partners.types import Partner
+
+
+@strawberry.type(description="A certificate a course-taker can earn.")
+class CertificateType(relay.Node):
+    id: relay.NodeID[int]
+    code: str
+    name: str
+
+    @classmethod
+    def from_model(cls, model: CertificateTypeModel) -> CertificateType:
+        return cls(id=model.id, code=model.code, name=model.name)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await resolve_nodes_with(
+            info, node_ids, lambda context: context.loaders.certificate_type_by_id, cls.from_model
+        )
+
+
+@strawberry.type(description="One run of a program.")
+class Cohort(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    closed_at: datetime.datetime | None = strawberry.field(
+        description="When the course closed for submissions; null while it is open."
+    )
+    lms_course_id: str | None = strawberry.field(description="The course's id in Canvas.")
+    program_id: strawberry.Private[int]
+
+    @strawberry.field(description="Whether the course is closed for submissions.")
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @strawberry.field
+    async def program(self, info: strawberry.Info) -> Program:
+        program = await context_of(info).loaders.program_by_id.load(self.program_id)
+        assert program is not None, "a visible cohort's program is visible too"
+        return Program.from_model(program)
+
+    @classmethod
+    def from_model(cls, model: CohortModel) -> Cohort:
+        return cls(
+            id=model.id,
+            name=model.name,
+            starts_on=model.starts_on,
+            ends_on=model.ends_on,
+            closed_at=model.closed_at,
+            lms_course_id=model.lms_course_id,
+            program_id=model.program_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await resolve_nodes_with(
+            info, node_ids, lambda context: context.loaders.cohort_by_id, cls.from_model
+        )
+
+
+@strawberry.type(description="A course offering of a partner, run as cohorts.")
+class Program(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    partner_id: strawberry.Private[int]
+    certificate_type_id: strawberry.Private[int]
+    matched_cohorts: strawberry.Private[list[CohortModel] | None] = None
+
+    @strawberry.field
+    async def partner(self, info: strawberry.Info) -> Partner:
+        partner = await context_of(info).loaders.partner_by_id.load(self.partner_id)
+        assert partner is not None, "a visible program's partner is visible too"
+        return Partner.from_model(partner)
+
+    @strawberry.field(description="The certificate type this program's completers earn.")
+    async def certificate_type(self, info: strawberry.Info) -> CertificateType:
+        certificate_type = await context_of(info).loaders.certificate_type_by_id.load(
+            self.certificate_type_id
+        )
+        assert certificate_type is not None
+        return CertificateType.from_model(certificate_type)
+
+    @strawberry.field(
+        description="The program's cohorts by end date. Reached through "
+        "`programs(cohortsEndingBetween:)`, only the cohorts ending in that range."
+    )
+    async def cohorts(self, info: strawberry.Info) -> list[Cohort]:
+        if self.matched_cohorts is not None:
+            models = self.matched_cohorts
+        else:
+            models = await context_of(info).loaders.cohorts_by_program_id.load(self.id) or []
+        return [Cohort.from_model(model) for model in models]
+
+    @classmethod
+    def from_model(cls, model: ProgramModel, *, matched_cohorts: list[CohortModel] | None = None) -> Program:
+        return cls(
+            id=model.id,
+            name=model.name,
+            partner_id=model.partner_id,
+            certificate_type_id=model.certificate_type_id,
+            matched_cohorts=matched_cohorts,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await resolve_nodes_with(
+            info, node_ids, lambda context: context.loaders.program_by_id, cls.from_model
+        )

@@ -1,0 +1,68 @@
+"""What every resolver gets: the request, the signed-in actor (checked once) and per-request loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+
+from service.settings import Settings
+from service.users.actor import Actor
+from service.users.services import authenticate
+from service.users.tokens import InvalidToken
+
+if TYPE_CHECKING:
+    from service.graphql.loaders import Loaders
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
+
+
+class Unauthenticated(GraphQLError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": UNAUTHENTICATED})
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` value; None when there is none."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("The Authorization header must be 'Bearer <token>'.")
+    return token.strip()
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    settings: Settings
+    authorization: str | None
+    request_id: str
+    _actor: Actor | None = field(default=None, init=False)
+
+    async def actor(self) -> Actor:
+        """The signed-in actor; an UNAUTHENTICATED error when the token is missing or not valid."""
+        if self._actor is None:
+            token = bearer_token(self.authorization)
+            if token is None:
+                raise Unauthenticated("Sign in: send 'Authorization: Bearer <token>'.")
+            try:
+                self._actor = await authenticate(token=token, secret=self.settings.signing_secret())
+            except InvalidToken as error:
+                raise Unauthenticated(str(error)) from error
+        return self._actor
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        from service.graphql.loaders import Loaders
+
+        return Loaders(self)
+
+
+def context_of(info: Any) -> Context:
+    context: Context = info.context
+    return context

@@ -1,0 +1,52 @@
+"""What clients see of errors: ours readable, the unexpected masked, no data without sign-in."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from service.graphql.context import UNAUTHENTICATED
+
+logger = logging.getLogger("service.graphql")
+
+MASKED_MESSAGE = "Unexpected error."
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    # Errors without an original exception are parse/validation errors; GraphQLErrors are ours.
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class ClientErrors(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        result.errors = [self._for_client(error, request_id) for error in result.errors]
+        if any((error.extensions or {}).get("code") == UNAUTHENTICATED for error in result.errors):
+            result.data = None
+
+    @staticmethod
+    def _for_client(error: GraphQLError, request_id: str | None) -> GraphQLError:
+        if not _is_unexpected(error):
+            return error
+        logger.error(
+            "unexpected error in %s (request %s)",
+            ".".join(map(str, error.path or [])) or "operation",
+            request_id,
+            exc_info=error.original_error,
+        )
+        return GraphQLError(
+            MASKED_MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL", "requestId": request_id},
+        )

@@ -1,0 +1,47 @@
+"""Every DataLoader of one request, made on first use."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from service.graphql.cohorts.dataloaders import (
+    CertificateTypeByIdLoader,
+    CohortByIdLoader,
+    CohortsByProgramIdLoader,
+    ProgramByIdLoader,
+)
+from service.graphql.partners.dataloaders import PartnerByIdLoader
+from service.graphql.users.dataloaders import UserByIdLoader
+
+if TYPE_CHECKING:
+    from service.graphql.context import Context
+
+
+class Loaders:
+    def __init__(self, context: Context) -> None:
+        self._context = context
+
+    @cached_property
+    def partner_by_id(self) -> PartnerByIdLoader:
+        return PartnerByIdLoader(self._context)
+
+    @cached_property
+    def user_by_id(self) -> UserByIdLoader:
+        return UserByIdLoader(self._context)
+
+    @cached_property
+    def program_by_id(self) -> ProgramByIdLoader:
+        return ProgramByIdLoader(self._context)
+
+    @cached_property
+    def cohort_by_id(self) -> CohortByIdLoader:
+        return CohortByIdLoader(self._context)
+
+    @cached_property
+    def cohorts_by_program_id(self) -> CohortsByProgramIdLoader:
+        return CohortsByProgramIdLoader(self._context)
+
+    @cached_property
+    def certificate_type_by_id(self) -> CertificateTypeByIdLoader:
+        return CertificateTypeByIdLoader(self._context)

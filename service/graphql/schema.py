@@ -1,0 +1,49 @@
+"""The schema: every domain's queries (and, later, mutations and subscriptions) merged into one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.tools import merge_types
+
+from service.graphql.cohorts.queries import CohortQueries
+from service.graphql.cohorts.types import CertificateType, Cohort, Program
+from service.graphql.context import context_of
+from service.graphql.extensions import ClientErrors
+from service.graphql.partners.types import Partner
+from service.graphql.users.queries import UserQueries
+from service.graphql.users.types import User
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(description="Any object by its global id; null when there is none you may see.")
+    async def node(self, info: strawberry.Info, id: relay.GlobalID) -> relay.Node | None:
+        await context_of(info).actor()
+        definition = info.schema.get_type_by_name(id.type_name)
+        origin = getattr(definition, "origin", None)
+        if not (isinstance(origin, type) and issubclass(origin, relay.Node)):
+            return None  # an id of a type that does not exist names nothing, like a missing id
+        return await id.resolve_node(info, required=False)
+
+
+Query = merge_types("Query", (UserQueries, NodeQueries, CohortQueries))
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: Any, execution_context: Any = None) -> None:
+        """Expected errors are answers, not incidents; ClientErrors logs the unexpected ones."""
+
+
+schema = Schema(
+    query=Query,
+    types=[Partner, User, Program, Cohort, CertificateType],
+    extensions=[ClientErrors],
+)
+
+
+def printed_schema() -> str:
+    """The SDL committed as ``schema.graphql``."""
+    return schema.as_str() + "\n"

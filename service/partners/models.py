@@ -1,0 +1,16 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Partner(Model):
+    """An institution: every program, cohort and course-taker belongs to one."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    slug = fields.CharField(max_length=80, unique=True)
+    time_zone = fields.CharField(max_length=64, default="UTC")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "partner"
+        ordering = ["name"]

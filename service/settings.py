@@ -1,0 +1,77 @@
+"""One settings object, read from the environment (prefix ``PORTAL_``) or a ``.env`` file.
+
+The defaults are the embedded mode: everything lives under ``./data`` and nothing needs set-up.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE_NAME = "secret.key"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", env_file=".env", extra="ignore")
+
+    environment: str = Field(
+        "development", description="`development` or `production`; production hides dev helpers."
+    )
+    data_dir: Path = Field(Path("data"), description="Folder for the embedded database, secret and files.")
+    database_url: str = Field(
+        "", description="Database URL; empty means the SQLite file `<data_dir>/portal.sqlite3`."
+    )
+    files_dir: Path | None = Field(
+        None, description="Where generated files go; empty means `<data_dir>/files`."
+    )
+    secret_key: str = Field(
+        "",
+        description="Secret that signs tokens and links; empty means one generated once into "
+        "`<data_dir>/secret.key`.",
+    )
+    token_days: int = Field(30, description="Default lifetime of a token made by `portal token`, in days.")
+    broker_url: str = Field("", description="Job broker; empty means in-process.")
+    pubsub_url: str = Field("", description="Job events to subscribers; empty means in-process.")
+    smtp_url: str = Field("", description="SMTP server for mail; empty means mail stays in the outbox.")
+    mail_from: str = Field("Recognition <recognition@localhost>", description="Sender of the mail we send.")
+    public_url: str = Field("http://127.0.0.1:8000", description="Base URL used in links we send out.")
+    host: str = Field("127.0.0.1", description="Address `portal serve` listens on.")
+    port: int = Field(8000, description="Port `portal serve` listens on.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite://{self.data_dir / 'portal.sqlite3'}"
+
+    @property
+    def resolved_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
+
+    def signing_secret(self) -> str:
+        """The configured secret, or the one kept in the data folder (made on first use)."""
+        if self.secret_key:
+            return self.secret_key
+        return _secret_from_file(self.data_dir / SECRET_FILE_NAME)
+
+
+def _secret_from_file(path: Path) -> str:
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # Exclusive create: two processes starting at once agree on the first secret written.
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(secret)
+        path.chmod(0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    return secret
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,33 @@
+"""Users: sign-in and who they are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from service.errors import NotFound
+from service.users.actor import Actor
+from service.users.models import User
+from service.users.tokens import InvalidToken, issue_token, read_token
+
+
+async def authenticate(*, token: str, secret: str) -> Actor:
+    """The actor a bearer token stands for; the user's current role and partner win over the token's."""
+    claims = read_token(token, secret=secret)
+    user = await User.get_or_none(id=claims.user_id)
+    if user is None:
+        raise InvalidToken("The token's user no longer exists.")
+    return Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
+
+
+async def users_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, User]:
+    """The users among ``ids`` the actor may see: their partner's users, or anyone for staff."""
+    return {user.id: user for user in await actor.scope(User.filter(id__in=set(ids)))}
+
+
+async def token_for_email(*, email: str, secret: str, days: int) -> str:
+    """A token for the user with this email (for the `portal token` command)."""
+    user = await User.get_or_none(email=email.strip().lower())
+    if user is None:
+        raise NotFound("User", field=("email",))
+    return issue_token(user, secret=secret, lifetime=timedelta(days=days))

@@ -1,0 +1,58 @@
+"""Bearer tokens: HS256 JWTs signed with the service's secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from service.users.models import Role, User
+
+ALGORITHM = "HS256"
+
+
+class InvalidToken(Exception):
+    """The token is malformed, wrongly signed, expired or names no user."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: int
+    role: Role
+    partner_id: int | None
+
+
+def issue_token(user: User, *, secret: str, lifetime: timedelta, now: datetime | None = None) -> str:
+    """A signed token for ``user`` that expires after ``lifetime``."""
+    issued_at = now or datetime.now(UTC)
+    claims = {
+        "sub": str(user.id),
+        "role": user.role.value,
+        "partner": user.partner_id,
+        "iat": int(issued_at.timestamp()),
+        "exp": int((issued_at + lifetime).timestamp()),
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_token(token: str, *, secret: str) -> TokenClaims:
+    """The claims of a valid token; raises InvalidToken with a reason a client can show."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp", "role"]}
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise InvalidToken("The token has expired.") from error
+    except jwt.InvalidSignatureError as error:
+        raise InvalidToken("The token's signature is not valid.") from error
+    except jwt.PyJWTError as error:
+        raise InvalidToken("The token is malformed.") from error
+    try:
+        return TokenClaims(
+            user_id=int(claims["sub"]),
+            role=Role(claims["role"]),
+            partner_id=None if claims.get("partner") is None else int(claims["partner"]),
+        )
+    except (TypeError, ValueError) as error:
+        raise InvalidToken("The token is malformed.") from error

@@ -1,0 +1,58 @@
+"""Fixtures: each test gets its own database, migrated from empty once per run and copied per test."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from service.app import create_app
+from service.database import migrate
+from service.settings import Settings
+from tests.graphql_client import TEST_SECRET, GraphQLClient
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file migrated once from empty; tests get copies, which is much faster."""
+    path = tmp_path_factory.mktemp("template") / "portal.sqlite3"
+    asyncio.run(migrate(f"sqlite://{path}"))
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_template: Path) -> Settings:
+    database = tmp_path / "portal.sqlite3"
+    shutil.copyfile(migrated_template, database)
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp_path,
+        database_url=f"sqlite://{database}",
+        secret_key=TEST_SECRET,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    """The real app with its lifespan running, so the database is open for the test too."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://portal.test"
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)

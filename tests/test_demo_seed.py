@@ -1,0 +1,78 @@
+"""`portal seed-demo`: idempotent, realistic, and covering every eligibility case of the guide."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+from starlette.applications import Starlette
+
+from service.cohorts.models import Cohort
+from service.demo.seed import seed_demo
+from service.enrollments.models import CourseTaker, Enrollment
+
+TODAY = date(2026, 11, 29)
+
+
+async def test_seeding_twice_gives_the_same_counts(app: Starlette) -> None:
+    first = await seed_demo(today=TODAY)
+    second = await seed_demo(today=TODAY)
+
+    assert (
+        asdict(first)
+        == asdict(second)
+        == {
+            "partners": 2,
+            "users": 3,
+            "programs": 4,
+            "cohorts": 12,
+            "course_takers": 400,
+            "enrollments": 400,
+        }
+    )
+
+
+async def test_cohorts_end_from_six_months_ago_to_six_months_ahead(app: Starlette) -> None:
+    await seed_demo(today=TODAY)
+
+    cohorts = await Cohort.all().order_by("ends_on")
+
+    assert cohorts[0].ends_on == date(2026, 6, 2)
+    assert cohorts[-1].ends_on == date(2027, 5, 28)
+    assert sum(cohort.closed_at is not None for cohort in cohorts) == 6
+
+
+async def test_every_eligibility_case_is_present(app: Starlette) -> None:
+    await seed_demo(today=TODAY)
+
+    enrollments = await Enrollment.all().prefetch_related("cohort")
+    cases = {(e.cohort.closed_at is not None, e.completed_at is not None, e.certified) for e in enrollments}
+
+    assert cases == {
+        (True, True, True),  # completer of a closed course
+        (True, True, False),  # completed without certification: never listed
+        (True, False, False),  # did not complete a closed course: never listed
+        (False, True, True),  # completer of an open course
+        (False, True, False),  # completed without certification
+        (False, False, False),  # approaching certification
+    }
+
+
+async def test_the_roster_has_names_of_every_script(app: Starlette) -> None:
+    await seed_demo(today=TODAY)
+
+    names = set(await CourseTaker.all().values_list("name", flat=True))
+
+    for expected in (
+        "Siobhán Ó Súilleabháin",
+        "Nguyễn Thị Minh Khai",
+        "Ελένη Οικονόμου",
+        "Олена Шевченко",
+        "王小明",
+        "佐藤 花子",
+        "김민준",
+        "Aisha D'Angelo",
+        "Jiří Wójcik",
+    ):
+        assert expected in names, expected
+    assert any(name.count("-") >= 2 and len(name) > 50 for name in names)

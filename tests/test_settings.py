@@ -1,0 +1,37 @@
+"""Settings: embedded defaults, and a signing secret generated once into the data folder."""
+
+from pathlib import Path
+
+from service.settings import Settings
+
+
+def test_defaults_are_the_embedded_mode(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+
+    assert settings.resolved_database_url == f"sqlite://{tmp_path / 'portal.sqlite3'}"
+    assert settings.resolved_files_dir == tmp_path / "files"
+    assert (settings.broker_url, settings.pubsub_url, settings.smtp_url) == ("", "", "")
+
+
+def test_environment_variables_override_defaults(monkeypatch: object, tmp_path: Path) -> None:
+    monkeypatch.setenv("PORTAL_DATABASE_URL", "postgres://localhost/portal")
+
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+
+    assert settings.resolved_database_url == "postgres://localhost/portal"
+
+
+def test_a_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = Settings(_env_file=None, data_dir=tmp_path).signing_secret()  # type: ignore[call-arg]
+    second = Settings(_env_file=None, data_dir=tmp_path).signing_secret()  # type: ignore[call-arg]
+
+    assert first == second
+    assert len(first) >= 48
+    assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_configured_secret_wins(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="configured")  # type: ignore[call-arg]
+
+    assert settings.signing_secret() == "configured"
+    assert not (tmp_path / "secret.key").exists()
