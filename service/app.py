@@ -16,18 +16,21 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from tortoise.context import TortoiseContext
 
+from service.clock import Clock, SystemClock
 from service.database import open_database
 from service.graphql.context import Context
 from service.graphql.schema import schema
 from service.settings import Settings, get_settings
+from workers.embedded import running_jobs
 
 logger = logging.getLogger("service")
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.settings = settings
+        self.clock = clock
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
@@ -35,6 +38,7 @@ class GraphQLApp(GraphQL[Context, None]):
             settings=self.settings,
             authorization=request.headers.get("authorization"),
             request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
+            clock=self.clock,
         )
 
 
@@ -53,16 +57,17 @@ async def readyz(_: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "up"})
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
     """The ASGI app; the lifespan opens the database and closes it on shutdown."""
     settings = settings or get_settings()
-    graphql_app = GraphQLApp(settings)
+    graphql_app = GraphQLApp(settings, clock or SystemClock())
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         database: TortoiseContext = await open_database(settings.resolved_database_url)
         try:
-            yield
+            async with running_jobs(settings):
+                yield
         finally:
             await database.close_connections()
 

@@ -15,6 +15,8 @@ MODEL_MODULES = [
     "service.users.models",
     "service.cohorts.models",
     "service.enrollments.models",
+    "service.recognitions.models",
+    "service.mail.models",
 ]
 
 

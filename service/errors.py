@@ -2,33 +2,58 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     FORBIDDEN = "FORBIDDEN"
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
     INVALID_DATE_RANGE = "INVALID_DATE_RANGE"
     DATE_RANGE_TOO_LONG = "DATE_RANGE_TOO_LONG"
+    NO_COHORTS_SELECTED = "NO_COHORTS_SELECTED"
+    COHORT_OUTSIDE_RANGE = "COHORT_OUTSIDE_RANGE"
+    COHORTS_OF_SEVERAL_PARTNERS = "COHORTS_OF_SEVERAL_PARTNERS"
+    INVALID_TIME_ZONE = "INVALID_TIME_ZONE"
+    NONEXISTENT_LOCAL_TIME = "NONEXISTENT_LOCAL_TIME"
+    TOO_SOON = "TOO_SOON"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_PHONE = "INVALID_PHONE"
+    INVALID_COUNTRY = "INVALID_COUNTRY"
+    INVALID_TEXT = "INVALID_TEXT"
+    NOT_ALLOWED_IN_STATUS = "NOT_ALLOWED_IN_STATUS"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input: what, why in words, and where (a path of input field names)."""
+
+    code: ErrorCode
+    message: str
+    field: tuple[str, ...] | None = None
 
 
 class DomainError(Exception):
-    """An expected refusal: the caller shows ``message`` and points at ``field`` when given."""
+    """An expected refusal, with every problem found (a form shows them all at once)."""
 
-    def __init__(self, code: ErrorCode, message: str, *, field: tuple[str, ...] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = list(problems)
+
+    @classmethod
+    def of(cls, code: ErrorCode, message: str, *, field: tuple[str, ...] | None = None) -> DomainError:
+        return cls(Problem(code, message, field))
 
 
 class NotFound(DomainError):
     """Also the answer for another partner's records, so ids leak nothing."""
 
     def __init__(self, what: str, *, field: tuple[str, ...] | None = None) -> None:
-        super().__init__(ErrorCode.NOT_FOUND, f"{what} not found.", field=field)
+        super().__init__(Problem(ErrorCode.NOT_FOUND, f"{what} not found.", field))
 
 
 class Forbidden(DomainError):
     def __init__(self, message: str, *, field: tuple[str, ...] | None = None) -> None:
-        super().__init__(ErrorCode.FORBIDDEN, message, field=field)
+        super().__init__(Problem(ErrorCode.FORBIDDEN, message, field))

@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.mail.compose import MailConfig
+
 SECRET_FILE_NAME = "secret.key"
 
 
@@ -36,7 +38,19 @@ class Settings(BaseSettings):
     token_days: int = Field(30, description="Default lifetime of a token made by `portal token`, in days.")
     broker_url: str = Field("", description="Job broker; empty means in-process.")
     pubsub_url: str = Field("", description="Job events to subscribers; empty means in-process.")
-    smtp_url: str = Field("", description="SMTP server for mail; empty means mail stays in the outbox.")
+    smtp_url: str = Field(
+        "",
+        description="SMTP server (`smtp://user:password@host:port` or `smtps://…`); "
+        "empty keeps mail in the outbox.",
+    )
+    mail_sweep_seconds: float = Field(
+        300,
+        description="How often pending mail is handed to the job queue again (after a failure or restart).",
+    )
+    worker_threads: int = Field(2, description="Job threads inside the API process in the embedded mode.")
+    job_max_retries: int = Field(8, description="Attempts after the first before a job gives up.")
+    job_min_backoff_ms: int = Field(5_000, description="Wait before the first retry, doubling each time.")
+    job_max_backoff_ms: int = Field(600_000, description="Longest wait between retries.")
     mail_from: str = Field("Recognition <recognition@localhost>", description="Sender of the mail we send.")
     public_url: str = Field("http://127.0.0.1:8000", description="Base URL used in links we send out.")
     host: str = Field("127.0.0.1", description="Address `portal serve` listens on.")
@@ -49,6 +63,9 @@ class Settings(BaseSettings):
     @property
     def resolved_files_dir(self) -> Path:
         return self.files_dir or self.data_dir / "files"
+
+    def mail_config(self) -> MailConfig:
+        return MailConfig(sender=self.mail_from, public_url=self.public_url)
 
     def signing_secret(self) -> str:
         """The configured secret, or the one kept in the data folder (made on first use)."""

@@ -1,1 +1,1 @@
-"""Dramatiq broker set-up and thin actors that call domain services (jobs arrive with later issues)."""
+"""Dramatiq set-up and thin actors: ids in, one domain service call, nothing else."""

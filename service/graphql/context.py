@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 
+from service.clock import Clock
 from service.settings import Settings
 from service.users.actor import Actor
 from service.users.services import authenticate
@@ -42,6 +43,7 @@ class Context:
     settings: Settings
     authorization: str | None
     request_id: str
+    clock: Clock
     _actor: Actor | None = field(default=None, init=False)
 
     async def actor(self) -> Actor:

@@ -16,7 +16,8 @@ def domain_errors_as_graphql() -> Iterator[None]:
     try:
         yield
     except DomainError as error:
-        extensions: dict[str, object] = {"code": error.code.value}
-        if error.field:
-            extensions["field"] = list(error.field)
-        raise GraphQLError(error.message, extensions=extensions) from error
+        problem = error.problems[0]
+        extensions: dict[str, object] = {"code": problem.code.value}
+        if problem.field:
+            extensions["field"] = list(problem.field)
+        raise GraphQLError(problem.message, extensions=extensions) from error

@@ -12,6 +12,11 @@ from service.graphql.cohorts.dataloaders import (
     ProgramByIdLoader,
 )
 from service.graphql.partners.dataloaders import PartnerByIdLoader
+from service.graphql.recognitions.dataloaders import (
+    CohortIdsByRecognitionIdLoader,
+    EventsByRecognitionIdLoader,
+    RecognitionByIdLoader,
+)
 from service.graphql.users.dataloaders import UserByIdLoader
 
 if TYPE_CHECKING:
@@ -45,3 +50,15 @@ class Loaders:
     @cached_property
     def certificate_type_by_id(self) -> CertificateTypeByIdLoader:
         return CertificateTypeByIdLoader(self._context)
+
+    @cached_property
+    def recognition_by_id(self) -> RecognitionByIdLoader:
+        return RecognitionByIdLoader(self._context)
+
+    @cached_property
+    def cohort_ids_by_recognition_id(self) -> CohortIdsByRecognitionIdLoader:
+        return CohortIdsByRecognitionIdLoader(self._context)
+
+    @cached_property
+    def events_by_recognition_id(self) -> EventsByRecognitionIdLoader:
+        return EventsByRecognitionIdLoader(self._context)

@@ -13,6 +13,9 @@ from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.context import context_of
 from service.graphql.extensions import ClientErrors
 from service.graphql.partners.types import Partner
+from service.graphql.recognitions.mutations import RecognitionMutations
+from service.graphql.recognitions.queries import RecognitionQueries
+from service.graphql.recognitions.types import Ceremony, CertificateRequest
 from service.graphql.users.queries import UserQueries
 from service.graphql.users.types import User
 
@@ -29,7 +32,8 @@ class NodeQueries:
         return await id.resolve_node(info, required=False)
 
 
-Query = merge_types("Query", (UserQueries, NodeQueries, CohortQueries))
+Query = merge_types("Query", (UserQueries, NodeQueries, CohortQueries, RecognitionQueries))
+Mutation = merge_types("Mutation", (RecognitionMutations,))
 
 
 class Schema(strawberry.Schema):
@@ -39,7 +43,8 @@ class Schema(strawberry.Schema):
 
 schema = Schema(
     query=Query,
-    types=[Partner, User, Program, Cohort, CertificateType],
+    mutation=Mutation,
+    types=[Partner, User, Program, Cohort, CertificateType, Ceremony, CertificateRequest],
     extensions=[ClientErrors],
 )
 

@@ -8,7 +8,7 @@ from service.graphql.cohorts.inputs import DateRangeInput
 from service.graphql.cohorts.types import Program
 from service.graphql.context import context_of
 from service.graphql.errors import domain_errors_as_graphql
-from service.graphql.node import database_id
+from service.graphql.payloads import key_of
 
 
 @strawberry.type
@@ -29,12 +29,6 @@ class CohortQueries:
                 actor=actor,
                 start=cohorts_ending_between.start,
                 end=cohorts_ending_between.end,
-                partner_id=None if partner_id is None else _partner_key(partner_id),
+                partner_id=None if partner_id is None else key_of(partner_id, "Partner"),
             )
         return [Program.from_model(entry.program, matched_cohorts=entry.cohorts) for entry in found]
-
-
-def _partner_key(partner_id: relay.GlobalID) -> int:
-    # An id of another type or a malformed one matches no partner: -1 is never a key.
-    key = database_id(partner_id.node_id) if partner_id.type_name == "Partner" else None
-    return -1 if key is None else key

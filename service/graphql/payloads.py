@@ -1,0 +1,45 @@
+"""What every mutation answers besides its object: the user errors, one per problem found."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import strawberry
+from strawberry import relay
+
+from service.errors import DomainError, ErrorCode, Problem
+from service.graphql.node import database_id
+
+ResultT = TypeVar("ResultT")
+
+UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode", description="Why an input was refused.")
+
+
+@strawberry.type(description="A refusal a user can act on, pointing at the input field it concerns.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description="Path of the input field, e.g. ['postalAddress', 'city']."
+    )
+    code: UserErrorCode  # type: ignore[valid-type]
+    message: str
+
+    @classmethod
+    def from_problem(cls, problem: Problem) -> UserError:
+        return cls(
+            field=list(problem.field) if problem.field else None, code=problem.code, message=problem.message
+        )
+
+
+async def attempt(work: Awaitable[ResultT]) -> tuple[ResultT | None, list[UserError]]:
+    """The result of a service call, or the user errors of its refusal."""
+    try:
+        return await work, []
+    except DomainError as error:
+        return None, [UserError.from_problem(problem) for problem in error.problems]
+
+
+def key_of(global_id: relay.GlobalID, *type_names: str) -> int:
+    """The database key of an id of one of these types; -1 (matching nothing) for any other id."""
+    key = database_id(global_id.node_id) if global_id.type_name in type_names else None
+    return -1 if key is None else key

@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from service.graphql.cohorts.inputs import DateRangeInput
+from service.graphql.context import Context, context_of
+from service.graphql.payloads import UserError, attempt, key_of
+from service.graphql.recognitions.inputs import (
+    CeremonyCreateInput,
+    CeremonyMarkPinsMailedInput,
+    CeremonySubmitInput,
+    CeremonyUpdateInput,
+    CertificateRequestCreateInput,
+    CertificateRequestFinalizeInput,
+    CertificateRequestUpdateInput,
+    RecognitionDeleteInput,
+)
+from service.graphql.recognitions.types import Ceremony, CertificateRequest
+from service.recognitions import services
+from service.recognitions.models import Recognition as RecognitionModel
+from service.recognitions.models import RecognitionKind
+from service.recognitions.services import UNCHANGED
+
+
+@strawberry.type
+class CeremonyPayload:
+    ceremony: Ceremony | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class CertificateRequestPayload:
+    certificate_request: CertificateRequest | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class RecognitionDeletePayload:
+    deleted_id: relay.GlobalID | None = strawberry.field(description="The id of the deleted draft.")
+    errors: list[UserError]
+
+
+def _ceremony(result: tuple[RecognitionModel | None, list[UserError]]) -> CeremonyPayload:
+    model, errors = result
+    return CeremonyPayload(ceremony=None if model is None else Ceremony.from_model(model), errors=errors)
+
+
+def _request(result: tuple[RecognitionModel | None, list[UserError]]) -> CertificateRequestPayload:
+    model, errors = result
+    return CertificateRequestPayload(
+        certificate_request=None if model is None else CertificateRequest.from_model(model), errors=errors
+    )
+
+
+def _cohort_keys(ids: Sequence[relay.GlobalID] | None) -> list[int]:
+    return [key_of(cohort_id, "Cohort") for cohort_id in ids or []]
+
+
+def _step1(date_range: DateRangeInput, cohort_ids: list[relay.GlobalID], name: str | None) -> services.Step1:
+    return services.Step1(
+        range_start=date_range.start, range_end=date_range.end, cohort_ids=_cohort_keys(cohort_ids), name=name
+    )
+
+
+def _range_changes(date_range: DateRangeInput | None, cohort_ids: Any, name: Any) -> dict[str, Any]:
+    """Step-1 changes; UNSET (left out) stays UNCHANGED, null reaches the service as None."""
+    changes: dict[str, Any] = {}
+    if name is not strawberry.UNSET:
+        changes["name"] = name
+    if date_range is not strawberry.UNSET:
+        changes["range_start"] = None if date_range is None else date_range.start
+        changes["range_end"] = None if date_range is None else date_range.end
+    if cohort_ids is not strawberry.UNSET:
+        changes["cohort_ids"] = None if cohort_ids is None else _cohort_keys(cohort_ids)
+    return changes
+
+
+def _given(value: Any, convert: Any = lambda value: value) -> Any:
+    if value is strawberry.UNSET:
+        return UNCHANGED
+    return None if value is None else convert(value)
+
+
+def _ceremony_changes(input: CeremonyUpdateInput) -> services.CeremonyChanges:
+    return services.CeremonyChanges(
+        **_range_changes(input.date_range, input.cohort_ids, input.name),
+        start=_given(
+            input.start,
+            lambda start: services.CeremonyStart(local=start.date_time, time_zone=start.time_zone),
+        ),
+        format=_given(input.format),
+        representative_requested=_given(input.representative_requested),
+        mailing_contact=_given(
+            input.mailing_contact,
+            lambda contact: services.MailingContact(
+                name=contact.name, email=contact.email, phone=contact.phone
+            ),
+        ),
+        postal_address=_given(
+            input.postal_address,
+            lambda address: services.PostalAddress(
+                line1=address.line1,
+                line2=address.line2,
+                city=address.city,
+                region=address.region,
+                postal_code=address.postal_code,
+                country=address.country,
+            ),
+        ),
+    )
+
+
+async def _now_and_actor(info: strawberry.Info) -> tuple[Context, Any]:
+    context = context_of(info)
+    return context, await context.actor()
+
+
+@strawberry.type
+class RecognitionMutations:
+    @strawberry.mutation(description="Ceremony wizard, step 1: save the date range and cohorts as a draft.")
+    async def ceremony_create(self, info: strawberry.Info, input: CeremonyCreateInput) -> CeremonyPayload:
+        context, actor = await _now_and_actor(info)
+        return _ceremony(
+            await attempt(
+                services.create_recognition(
+                    actor=actor,
+                    kind=RecognitionKind.CEREMONY,
+                    step=_step1(input.date_range, input.cohort_ids, input.name),
+                    now=context.clock.now(),
+                )
+            )
+        )
+
+    @strawberry.mutation(description="Save either step of the ceremony wizard; a draft may be incomplete.")
+    async def ceremony_update(self, info: strawberry.Info, input: CeremonyUpdateInput) -> CeremonyPayload:
+        context, actor = await _now_and_actor(info)
+        return _ceremony(
+            await attempt(
+                services.update_ceremony(
+                    actor=actor,
+                    recognition_id=key_of(input.id, "Ceremony"),
+                    changes=_ceremony_changes(input),
+                    now=context.clock.now(),
+                )
+            )
+        )
+
+    @strawberry.mutation(description="Schedule a complete draft; sends the confirmation email.")
+    async def ceremony_submit(self, info: strawberry.Info, input: CeremonySubmitInput) -> CeremonyPayload:
+        context, actor = await _now_and_actor(info)
+        return _ceremony(
+            await attempt(
+                services.submit_ceremony(
+                    actor=actor,
+                    recognition_id=key_of(input.id, "Ceremony"),
+                    now=context.clock.now(),
+                    mail_config=context.settings.mail_config(),
+                    override_notice=input.override_minimum_notice,
+                    override_reason=input.override_reason,
+                )
+            )
+        )
+
+    @strawberry.mutation(description="Staff: the pins have been mailed; tells the mailing contact.")
+    async def ceremony_mark_pins_mailed(
+        self, info: strawberry.Info, input: CeremonyMarkPinsMailedInput
+    ) -> CeremonyPayload:
+        context, actor = await _now_and_actor(info)
+        return _ceremony(
+            await attempt(
+                services.mark_pins_mailed(
+                    actor=actor,
+                    recognition_id=key_of(input.id, "Ceremony"),
+                    now=context.clock.now(),
+                    mail_config=context.settings.mail_config(),
+                )
+            )
+        )
+
+    @strawberry.mutation(description="Certificate-request wizard, step 1: save as a draft.")
+    async def certificate_request_create(
+        self, info: strawberry.Info, input: CertificateRequestCreateInput
+    ) -> CertificateRequestPayload:
+        context, actor = await _now_and_actor(info)
+        return _request(
+            await attempt(
+                services.create_recognition(
+                    actor=actor,
+                    kind=RecognitionKind.CERTIFICATE_REQUEST,
+                    step=_step1(input.date_range, input.cohort_ids, input.name),
+                    now=context.clock.now(),
+                )
+            )
+        )
+
+    @strawberry.mutation(description="Change a certificate-request draft.")
+    async def certificate_request_update(
+        self, info: strawberry.Info, input: CertificateRequestUpdateInput
+    ) -> CertificateRequestPayload:
+        context, actor = await _now_and_actor(info)
+        return _request(
+            await attempt(
+                services.update_certificate_request(
+                    actor=actor,
+                    recognition_id=key_of(input.id, "CertificateRequest"),
+                    changes=services.RequestChanges(
+                        **_range_changes(input.date_range, input.cohort_ids, input.name)
+                    ),
+                    now=context.clock.now(),
+                )
+            )
+        )
+
+    @strawberry.mutation(description="Finalize a certificate-request draft: CREATED, and it never expires.")
+    async def certificate_request_finalize(
+        self, info: strawberry.Info, input: CertificateRequestFinalizeInput
+    ) -> CertificateRequestPayload:
+        context, actor = await _now_and_actor(info)
+        return _request(
+            await attempt(
+                services.finalize_certificate_request(
+                    actor=actor,
+                    recognition_id=key_of(input.id, "CertificateRequest"),
+                    now=context.clock.now(),
+                )
+            )
+        )
+
+    @strawberry.mutation(description="Delete a draft ceremony or certificate request.")
+    async def recognition_delete(
+        self, info: strawberry.Info, input: RecognitionDeleteInput
+    ) -> RecognitionDeletePayload:
+        context, actor = await _now_and_actor(info)
+        deleted, errors = await attempt(
+            services.delete_recognition(
+                actor=actor,
+                recognition_id=key_of(input.id, "Ceremony", "CertificateRequest"),
+                now=context.clock.now(),
+            )
+        )
+        return RecognitionDeletePayload(deleted_id=None if deleted is None else input.id, errors=errors)

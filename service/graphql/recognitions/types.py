@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from service.graphql.cohorts.types import Cohort
+from service.graphql.context import context_of
+from service.graphql.partners.types import Partner
+from service.graphql.users.types import User
+from service.recognitions import services
+from service.recognitions.models import CeremonyFormat as CeremonyFormatValue
+from service.recognitions.models import EventKind
+from service.recognitions.models import Recognition as RecognitionModel
+from service.recognitions.models import RecognitionEvent as RecognitionEventModel
+from service.recognitions.models import RecognitionKind as RecognitionKindValue
+from service.recognitions.rules import Action, Status
+
+RecognitionKind = strawberry.enum(RecognitionKindValue, name="RecognitionKind")
+RecognitionStatus = strawberry.enum(
+    Status,
+    name="RecognitionStatus",
+    description="Ceremonies: DRAFT, SCHEDULED_PENDING, SCHEDULED_PINS_MAILED, PAST (from the date). "
+    "Certificate requests: DRAFT, CREATED; they never expire.",
+)
+RecognitionAction = strawberry.enum(
+    Action, name="RecognitionAction", description="What a dashboard row's menu may offer the viewer now."
+)
+CeremonyFormat = strawberry.enum(CeremonyFormatValue, name="CeremonyFormat")
+RecognitionEventKind = strawberry.enum(EventKind, name="RecognitionEventKind")
+
+
+@strawberry.type(description="Days from `start` to `end`, both included.")
+class DateRange:
+    start: datetime.date
+    end: datetime.date
+
+
+@strawberry.type(description="Who receives the pins.")
+class MailingContact:
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
+@strawberry.type
+class PostalAddress:
+    line1: str | None
+    line2: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. US.")
+
+
+@strawberry.type(description="One entry of a recognition's history.")
+class RecognitionEvent:
+    kind: RecognitionEventKind  # type: ignore[valid-type]
+    at: datetime.datetime
+    changes: JSON = strawberry.field(description="What changed: field names with their old and new values.")
+    actor_id: strawberry.Private[int]
+
+    @strawberry.field(description="Who did it; null when the viewer may not see that user.")
+    async def actor(self, info: strawberry.Info) -> User | None:
+        user = await context_of(info).loaders.user_by_id.load(self.actor_id)
+        return None if user is None else User.from_model(user)
+
+    @classmethod
+    def from_model(cls, model: RecognitionEventModel) -> RecognitionEvent:
+        return cls(kind=model.kind, at=model.at, changes=cast(JSON, model.changes), actor_id=model.actor_id)
+
+
+@strawberry.interface(
+    description="What the Recognition dashboard lists: a ceremony or a certificate request."
+)
+class Recognition(relay.Node):
+    id: relay.NodeID[int]
+    model: strawberry.Private[RecognitionModel]
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field
+    def kind(self) -> RecognitionKind:  # type: ignore[valid-type]
+        return self.model.kind
+
+    @strawberry.field(description="As the dashboard shows it now.")
+    def status(self, info: strawberry.Info) -> RecognitionStatus:  # type: ignore[valid-type]
+        return services.shown_status(self.model, context_of(info).clock.now())
+
+    @strawberry.field(description="Step 1: the range the selected cohorts' end dates fall in.")
+    def date_range(self) -> DateRange:
+        return DateRange(start=self.model.range_start, end=self.model.range_end)
+
+    @strawberry.field
+    def created_at(self) -> datetime.datetime:
+        return self.model.created_at
+
+    @strawberry.field
+    def updated_at(self) -> datetime.datetime:
+        return self.model.updated_at
+
+    @strawberry.field(description="Who created it; null when the viewer may not see that user.")
+    async def created_by(self, info: strawberry.Info) -> User | None:
+        user = await context_of(info).loaders.user_by_id.load(self.model.created_by_id)
+        return None if user is None else User.from_model(user)
+
+    @strawberry.field
+    async def partner(self, info: strawberry.Info) -> Partner:
+        partner = await context_of(info).loaders.partner_by_id.load(self.model.partner_id)
+        assert partner is not None, "a visible recognition's partner is visible too"
+        return Partner.from_model(partner)
+
+    @strawberry.field(description="The cohorts selected in step 1.")
+    async def cohorts(self, info: strawberry.Info) -> list[Cohort]:
+        loaders = context_of(info).loaders
+        cohort_ids = await loaders.cohort_ids_by_recognition_id.load(self.model.id) or []
+        cohorts = await loaders.cohort_by_id.load_many(cohort_ids)
+        return [Cohort.from_model(cohort) for cohort in cohorts if cohort is not None]
+
+    @strawberry.field(description="The history, oldest first.")
+    async def events(self, info: strawberry.Info) -> list[RecognitionEvent]:
+        events = await context_of(info).loaders.events_by_recognition_id.load(self.model.id) or []
+        return [RecognitionEvent.from_model(event) for event in events]
+
+    @strawberry.field(description="What the row's menu may offer the viewer now; decided by the service.")
+    async def available_actions(self, info: strawberry.Info) -> list[RecognitionAction]:  # type: ignore[valid-type]
+        context = context_of(info)
+        return services.actions_for(self.model, await context.actor(), context.clock.now())
+
+
+async def _resolve(
+    cls: Any, info: strawberry.Info, node_ids: Iterable[str], kind: RecognitionKindValue
+) -> list[Any]:
+    from service.graphql.node import resolve_nodes_with
+
+    def to_type(model: RecognitionModel) -> Any:
+        return cls.from_model(model) if model.kind is kind else None
+
+    return await resolve_nodes_with(
+        info, node_ids, lambda context: context.loaders.recognition_by_id, to_type
+    )
+
+
+@strawberry.type(description="A pinning ceremony.")
+class Ceremony(Recognition):
+    @strawberry.field(description="When it starts, with the offset of its time zone.")
+    def starts_at(self) -> datetime.datetime | None:
+        if self.model.starts_at is None or self.model.time_zone is None:
+            return None
+        return self.model.starts_at.astimezone(ZoneInfo(self.model.time_zone))
+
+    @strawberry.field(description="IANA time zone of the ceremony.")
+    def time_zone(self) -> str | None:
+        return self.model.time_zone
+
+    @strawberry.field
+    def format(self) -> CeremonyFormat | None:  # type: ignore[valid-type]
+        return self.model.format
+
+    @strawberry.field(description="Whether an ACUE representative should attend.")
+    def representative_requested(self) -> bool | None:
+        return self.model.representative_requested
+
+    @strawberry.field
+    def mailing_contact(self) -> MailingContact:
+        model = self.model
+        return MailingContact(name=model.contact_name, email=model.contact_email, phone=model.contact_phone)
+
+    @strawberry.field(description="Where the pins are mailed.")
+    def postal_address(self) -> PostalAddress:
+        model = self.model
+        return PostalAddress(
+            line1=model.address_line1,
+            line2=model.address_line2,
+            city=model.address_city,
+            region=model.address_region,
+            postal_code=model.address_postal_code,
+            country=model.address_country,
+        )
+
+    @strawberry.field
+    def submitted_at(self) -> datetime.datetime | None:
+        return self.model.submitted_at
+
+    @strawberry.field
+    def pins_mailed_at(self) -> datetime.datetime | None:
+        return self.model.pins_mailed_at
+
+    @classmethod
+    def from_model(cls, model: RecognitionModel) -> Ceremony:
+        return cls(id=model.id, model=model)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await _resolve(cls, info, node_ids, RecognitionKindValue.CEREMONY)
+
+
+@strawberry.type(description="A request for certificates, without a ceremony.")
+class CertificateRequest(Recognition):
+    @strawberry.field
+    def finalized_at(self) -> datetime.datetime | None:
+        return self.model.finalized_at
+
+    @classmethod
+    def from_model(cls, model: RecognitionModel) -> CertificateRequest:
+        return cls(id=model.id, model=model)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await _resolve(cls, info, node_ids, RecognitionKindValue.CERTIFICATE_REQUEST)
+
+
+def recognition_type(model: RecognitionModel) -> Ceremony | CertificateRequest:
+    if model.kind is RecognitionKindValue.CEREMONY:
+        return Ceremony.from_model(model)
+    return CertificateRequest.from_model(model)

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from service.cohorts.models import Cohort
+    from service.partners.models import Partner
+    from service.users.models import User
+
+
+class RecognitionKind(StrEnum):
+    CEREMONY = "CEREMONY"
+    CERTIFICATE_REQUEST = "CERTIFICATE_REQUEST"
+
+
+class StoredStatus(StrEnum):
+    """What is written to the database; PAST is derived from the ceremony date, never stored."""
+
+    DRAFT = "DRAFT"
+    SCHEDULED_PENDING = "SCHEDULED_PENDING"
+    SCHEDULED_PINS_MAILED = "SCHEDULED_PINS_MAILED"
+    CREATED = "CREATED"
+
+
+class CeremonyFormat(StrEnum):
+    ONLINE = "ONLINE"
+    IN_PERSON = "IN_PERSON"
+
+
+class Recognition(Model):
+    """A pinning ceremony or a certificate request: what the Recognition dashboard lists.
+
+    One table for both kinds, so the dashboard filters, orders and pages them in one query.
+    The ceremony columns stay empty for certificate requests.
+    """
+
+    id = fields.IntField(primary_key=True)
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
+        "models.Partner", related_name="recognitions", on_delete=fields.RESTRICT
+    )
+    partner_id: int
+    kind = fields.CharEnumField(RecognitionKind, max_length=24)
+    name = fields.CharField(max_length=200)
+    status = fields.CharEnumField(StoredStatus, max_length=24, default=StoredStatus.DRAFT)
+    range_start = fields.DateField()
+    range_end = fields.DateField()
+    created_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="recognitions_created", on_delete=fields.RESTRICT
+    )
+    created_by_id: int
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+    deleted_at = fields.DatetimeField(null=True)
+    # Ceremony details (step 2). The start is stored as an instant plus the zone it was given in.
+    starts_at = fields.DatetimeField(null=True)
+    time_zone = fields.CharField(max_length=64, null=True)
+    format = fields.CharEnumField(CeremonyFormat, max_length=16, null=True)
+    representative_requested = fields.BooleanField(null=True)
+    contact_name = fields.CharField(max_length=200, null=True)
+    contact_email = fields.CharField(max_length=254, null=True)
+    contact_phone = fields.CharField(max_length=40, null=True)
+    address_line1 = fields.CharField(max_length=200, null=True)
+    address_line2 = fields.CharField(max_length=200, null=True)
+    address_city = fields.CharField(max_length=100, null=True)
+    address_region = fields.CharField(max_length=100, null=True)
+    address_postal_code = fields.CharField(max_length=20, null=True)
+    address_country = fields.CharField(max_length=2, null=True)
+    submitted_at = fields.DatetimeField(null=True)
+    pins_mailed_at = fields.DatetimeField(null=True)
+    finalized_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "recognition"
+        indexes = (("partner_id", "created_at"), ("partner_id", "starts_at"))
+
+
+class RecognitionCohort(Model):
+    """A cohort selected in step 1."""
+
+    id = fields.IntField(primary_key=True)
+    recognition: fields.ForeignKeyRelation[Recognition] = fields.ForeignKeyField(
+        "models.Recognition", related_name="selected_cohorts", on_delete=fields.CASCADE
+    )
+    recognition_id: int
+    cohort: fields.ForeignKeyRelation[Cohort] = fields.ForeignKeyField(
+        "models.Cohort", related_name="recognitions", on_delete=fields.RESTRICT
+    )
+    cohort_id: int
+
+    class Meta:
+        table = "recognition_cohort"
+        unique_together = (("recognition", "cohort"),)
+
+
+class EventKind(StrEnum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    SUBMITTED = "SUBMITTED"
+    PINS_MAILED = "PINS_MAILED"
+    FINALIZED = "FINALIZED"
+    DELETED = "DELETED"
+
+
+class RecognitionEvent(Model):
+    """Append-only history: who did what to a recognition, when, and what changed."""
+
+    id = fields.IntField(primary_key=True)
+    recognition: fields.ForeignKeyRelation[Recognition] = fields.ForeignKeyField(
+        "models.Recognition", related_name="events", on_delete=fields.CASCADE
+    )
+    recognition_id: int
+    kind = fields.CharEnumField(EventKind, max_length=16)
+    actor: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="recognition_events", on_delete=fields.RESTRICT
+    )
+    actor_id: int
+    at = fields.DatetimeField()
+    changes: dict[str, Any] = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "recognition_event"
+        indexes = (("recognition_id", "at"),)

@@ -1,0 +1,52 @@
+"""Jobs for the API process: declared on the configured broker; in the embedded mode also run here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import dramatiq
+
+from service.mail import services as mail
+from service.settings import Settings
+from workers.jobs import Jobs, declare_jobs
+
+logger = logging.getLogger("workers")
+
+
+@contextlib.asynccontextmanager
+async def running_jobs(settings: Settings) -> AsyncIterator[Jobs]:
+    """Declare the jobs; without a broker URL run a worker in this process; hand mail to them."""
+    jobs = declare_jobs(settings)
+    worker = None
+    if not settings.broker_url:
+        # A short poll timeout makes the worker stop within a fraction of a second on shutdown.
+        worker = dramatiq.Worker(jobs.broker, worker_threads=settings.worker_threads, worker_timeout=100)
+        worker.start()
+    sweeper = None
+    if settings.smtp_url:
+        mail.set_dispatcher(lambda message_id: jobs.deliver_mail.send(message_id))
+        sweeper = asyncio.create_task(_sweep_pending_mail(settings.mail_sweep_seconds))
+    try:
+        yield jobs
+    finally:
+        mail.set_dispatcher(None)
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
+        jobs.broker.close()
+
+
+async def _sweep_pending_mail(interval_seconds: float) -> None:
+    """Hand pending mail to the queue now and then: after a restart, a broker outage, spent retries."""
+    while True:
+        try:
+            mail.dispatch(await mail.pending_message_ids())
+        except Exception:  # a failed sweep must not stop the next one
+            logger.exception("could not hand pending mail to the job queue")
+        await asyncio.sleep(interval_seconds)

@@ -1,0 +1,67 @@
+"""Async domain services run from Dramatiq's worker threads.
+
+Each worker thread keeps one event loop and its own Tortoise context for its whole life, so
+database connections are made once per thread and never shared between event loops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import dramatiq
+from dramatiq.middleware import Middleware
+from tortoise.context import TortoiseContext
+
+from service.database import tortoise_config
+
+ResultT = TypeVar("ResultT")
+
+
+class ThreadRuntime:
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self._local = threading.local()
+
+    def run(self, work: Callable[[], Awaitable[ResultT]]) -> ResultT:
+        """Run ``work()`` on this thread's loop, inside this thread's database context."""
+        runner, context = self._state()
+        return runner.run(self._within(context, work))
+
+    @staticmethod
+    async def _within(context: TortoiseContext, work: Callable[[], Awaitable[ResultT]]) -> ResultT:
+        with context:
+            return await work()
+
+    def _state(self) -> tuple[asyncio.Runner, TortoiseContext]:
+        state: tuple[asyncio.Runner, TortoiseContext] | None = getattr(self._local, "state", None)
+        if state is None:
+            runner = asyncio.Runner()
+            context = TortoiseContext()
+            runner.run(self._init(context))
+            state = self._local.state = (runner, context)
+        return state
+
+    async def _init(self, context: TortoiseContext) -> None:
+        with context:
+            await context.init(config=tortoise_config(self.database_url))
+
+    def close_thread(self) -> None:
+        """Close this thread's connections and loop (called as each worker thread stops)."""
+        state = getattr(self._local, "state", None)
+        if state is None:
+            return
+        runner, context = state
+        runner.run(context.close_connections())
+        runner.close()
+        self._local.state = None
+
+
+class CloseDatabaseOnThreadShutdown(Middleware):
+    def __init__(self, runtime: ThreadRuntime) -> None:
+        self.runtime = runtime
+
+    def before_worker_thread_shutdown(self, broker: dramatiq.Broker, thread: Any) -> None:
+        self.runtime.close_thread()
