@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from starlette.applications import Starlette
 from service.app import create_app
 from service.database import migrate
 from service.settings import Settings
+from tests.clock import MovableClock
 from tests.graphql_client import TEST_SECRET, GraphQLClient
 
 
@@ -37,10 +39,19 @@ def settings(tmp_path: Path, migrated_template: Path) -> Settings:
     )
 
 
+# 2026-09-20 10:00 in Auckland, a week before New Zealand's clocks go forward.
+START_OF_TESTS = datetime(2026, 9, 19, 22, 0, tzinfo=UTC)
+
+
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Starlette]:
+def clock() -> MovableClock:
+    return MovableClock(START_OF_TESTS)
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: MovableClock) -> AsyncIterator[Starlette]:
     """The real app with its lifespan running, so the database is open for the test too."""
-    application = create_app(settings)
+    application = create_app(settings, clock=clock)
     async with application.router.lifespan_context(application):
         yield application
 

@@ -1,0 +1,156 @@
+"""The pure rules: shown status, the row menu, wall-clock starts and the 14-day notice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from service.errors import ErrorCode
+from service.recognitions.models import RecognitionKind, StoredStatus
+from service.recognitions.rules import (
+    Action,
+    Status,
+    available_actions,
+    check_country,
+    check_email,
+    check_notice,
+    check_phone,
+    clean_text,
+    local_start,
+    status_of,
+    zone_named,
+)
+from service.users.actor import Actor
+from service.users.models import Role
+
+ADMIN = Actor(user_id=1, role=Role.PARTNER_ADMIN, partner_id=1)
+STAFF = Actor(user_id=2, role=Role.STAFF, partner_id=None)
+NOW = datetime(2026, 9, 19, 22, 0, tzinfo=UTC)
+AUCKLAND = ZoneInfo("Pacific/Auckland")
+
+C, R = RecognitionKind.CEREMONY, RecognitionKind.CERTIFICATE_REQUEST
+V, E, S, F, CE, M, D = (
+    Action.VIEW,
+    Action.EDIT,
+    Action.SUBMIT,
+    Action.FINALIZE,
+    Action.CERTIFICATES,
+    Action.MARK_PINS_MAILED,
+    Action.DELETE,
+)
+
+
+@pytest.mark.parametrize(
+    ("stored", "starts_at", "shown"),
+    [
+        (StoredStatus.DRAFT, None, Status.DRAFT),
+        (StoredStatus.DRAFT, datetime(2020, 1, 1, tzinfo=UTC), Status.DRAFT),
+        (StoredStatus.SCHEDULED_PENDING, datetime(2026, 9, 19, 22, 1, tzinfo=UTC), Status.SCHEDULED_PENDING),
+        (StoredStatus.SCHEDULED_PENDING, NOW, Status.PAST),
+        (StoredStatus.SCHEDULED_PINS_MAILED, datetime(2026, 10, 1, tzinfo=UTC), Status.SCHEDULED_PINS_MAILED),
+        (StoredStatus.SCHEDULED_PINS_MAILED, datetime(2026, 9, 1, tzinfo=UTC), Status.PAST),
+        (StoredStatus.CREATED, None, Status.CREATED),
+    ],
+)
+def test_shown_status(stored: StoredStatus, starts_at: datetime | None, shown: Status) -> None:
+    assert status_of(stored, starts_at, NOW) is shown
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "admin_actions", "staff_actions"),
+    [
+        (C, Status.DRAFT, [V, E, S, D], [V, E, S, D]),
+        (C, Status.SCHEDULED_PENDING, [V, E, CE], [V, E, CE, M]),
+        (C, Status.SCHEDULED_PINS_MAILED, [V, CE], [V, E, CE]),
+        (C, Status.PAST, [V, CE], [V, CE]),
+        (R, Status.DRAFT, [V, E, F, D], [V, E, F, D]),
+        (R, Status.CREATED, [V, CE], [V, CE]),
+    ],
+)
+def test_row_menu_per_status_and_role(
+    kind: RecognitionKind, status: Status, admin_actions: list[Action], staff_actions: list[Action]
+) -> None:
+    assert available_actions(kind, status, ADMIN) == admin_actions
+    assert available_actions(kind, status, STAFF) == staff_actions
+
+
+def test_the_notice_is_counted_on_the_ceremonys_own_clock_across_a_clock_change() -> None:
+    # 10:00 on 20 September in Auckland (UTC+12); clocks go forward on 27 September (UTC+13).
+    exactly_14_days, problems = local_start(datetime(2026, 10, 4, 10, 0), AUCKLAND, field=("start",))
+    one_minute_less, _ = local_start(datetime(2026, 10, 4, 9, 59), AUCKLAND, field=("start",))
+    assert problems == [] and exactly_14_days is not None and one_minute_less is not None
+
+    assert check_notice(exactly_14_days, AUCKLAND, NOW, field=("start",)) == []
+    [too_soon] = check_notice(one_minute_less, AUCKLAND, NOW, field=("start",))
+    assert too_soon.code is ErrorCode.TOO_SOON
+    assert "on or after 2026-10-04T10:00 (Pacific/Auckland)" in too_soon.message
+    # 14 days on the wall clock is one hour less than 14 × 24 hours here.
+    assert (exactly_14_days - NOW).total_seconds() == 14 * 86400 - 3600
+
+
+def test_a_time_skipped_by_the_clocks_is_refused_and_an_ambiguous_one_is_the_first() -> None:
+    skipped, problems = local_start(datetime(2026, 9, 27, 2, 30), AUCKLAND, field=("start", "dateTime"))
+    assert skipped is None
+    assert [(p.code, p.field) for p in problems] == [
+        (ErrorCode.NONEXISTENT_LOCAL_TIME, ("start", "dateTime"))
+    ]
+
+    # Clocks go back at 03:00 on 5 April 2026 in Auckland: 02:30 happens twice.
+    ambiguous, problems = local_start(datetime(2026, 4, 5, 2, 30), AUCKLAND, field=("start",))
+    assert problems == [] and ambiguous is not None
+    assert ambiguous.astimezone(UTC) == datetime(2026, 4, 4, 13, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("name", ["Pacific/Auckland", "America/Chicago", "UTC"])
+def test_real_time_zones_are_accepted(name: str) -> None:
+    zone, problems = zone_named(name, field=("timeZone",))
+    assert (zone.key if zone else None, problems) == (name, [])
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "", "../etc/passwd", "america/chicago", "+05:00"])
+def test_other_time_zones_are_refused(name: str) -> None:
+    zone, problems = zone_named(name, field=("timeZone",))
+    assert zone is None
+    assert [p.code for p in problems] == [ErrorCode.INVALID_TIME_ZONE]
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "valid"),
+    [
+        (check_email, "pins@riverside.edu", True),
+        (check_email, "first.last+tag@sub.example.org", True),
+        (check_email, "no-at-sign.example.org", False),
+        (check_email, "two@@example.org", False),
+        (check_email, "spaces in@example.org", False),
+        (check_phone, "+1 (312) 555-0147", True),
+        (check_phone, "+64 9 123 4567", True),
+        (check_phone, "555-01", False),
+        (check_phone, "call me maybe", False),
+        (check_phone, "+1234567890123456", False),
+        (check_country, "US", True),
+        (check_country, "nz", True),
+        (check_country, "XX", False),
+        (check_country, "USA", False),
+    ],
+)
+def test_field_formats(check: object, value: str, valid: bool) -> None:
+    problems = check(value, field=("f",))  # type: ignore[operator]
+    assert (problems == []) is valid
+
+
+@pytest.mark.parametrize(
+    ("value", "required", "expected"),
+    [
+        ("  Dana  ", True, ("Dana", [])),
+        ("   ", True, (None, [ErrorCode.REQUIRED])),
+        (None, False, (None, [])),
+        ("a\x00b", True, (None, [ErrorCode.INVALID_TEXT])),
+        ("x" * 21, True, (None, [ErrorCode.TOO_LONG])),
+        ("Nguyễn Thị Minh Khai", True, ("Nguyễn Thị Minh Khai", [])),
+    ],
+)
+def test_clean_text(value: str | None, required: bool, expected: tuple[str | None, list[ErrorCode]]) -> None:
+    text, problems = clean_text(value, field=("name",), max_length=20, required=required)
+    assert (text, [p.code for p in problems]) == expected
