@@ -108,5 +108,5 @@ def test_token_for_an_unknown_email_fails_clearly(env: dict[str, str]) -> None:
 def test_migrate_and_seed_report_what_they_did(env: dict[str, str]) -> None:
     assert _run("migrate", env=env) == "Database is up to date.\n"
     assert _run("seed-demo", env=env) == (
-        "2 partners, 3 users, 4 programs, 12 cohorts, 400 course-takers, 400 enrollments\n"
+        "2 partners, 3 users, 4 programs, 12 cohorts, 400 course-takers, 400 enrollments, 8 recognitions\n"
     )

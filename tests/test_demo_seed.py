@@ -28,6 +28,7 @@ async def test_seeding_twice_gives_the_same_counts(app: Starlette) -> None:
             "cohorts": 12,
             "course_takers": 400,
             "enrollments": 400,
+            "recognitions": 8,
         }
     )
 
@@ -76,3 +77,22 @@ async def test_the_roster_has_names_of_every_script(app: Starlette) -> None:
     ):
         assert expected in names, expected
     assert any(name.count("-") >= 2 and len(name) > 50 for name in names)
+
+
+async def test_the_dashboard_has_a_recognition_in_each_status(app: Starlette) -> None:
+    from datetime import UTC, datetime
+
+    from service.recognitions.models import Recognition
+    from service.recognitions.services import shown_status
+
+    await seed_demo(today=TODAY)
+    now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+    shown = sorted({(r.kind.value, shown_status(r, now).value) for r in await Recognition.all()})
+
+    assert shown == [
+        ("CEREMONY", "DRAFT"),
+        ("CEREMONY", "PAST"),
+        ("CEREMONY", "SCHEDULED_PENDING"),
+        ("CERTIFICATE_REQUEST", "CREATED"),
+    ]

@@ -176,9 +176,12 @@ async def mailing_gql(
         }
     )
     application = create_app(configured, clock=clock)
-    async with application.router.lifespan_context(application), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
-    ) as http:
+    async with (
+        application.router.lifespan_context(application),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
+        ) as http,
+    ):
         yield GraphQLClient(http)
 
 

@@ -19,6 +19,15 @@ from service.cohorts.models import CertificateType, Cohort, Program
 from service.demo.names import roster_name
 from service.enrollments.models import CourseTaker, Enrollment
 from service.partners.models import Partner
+from service.recognitions.models import (
+    CeremonyFormat,
+    EventKind,
+    Recognition,
+    RecognitionCohort,
+    RecognitionEvent,
+    RecognitionKind,
+    StoredStatus,
+)
 from service.users.models import Role, User
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -87,6 +96,7 @@ class SeedCounts:
     cohorts: int
     course_takers: int
     enrollments: int
+    recognitions: int
 
 
 async def seed_demo(*, today: date) -> SeedCounts:
@@ -99,7 +109,7 @@ async def seed_demo(*, today: date) -> SeedCounts:
         await _upsert(User, {"email": STAFF_EMAIL}, name="Priya Raman", role=Role.STAFF, partner=None)
         for demo in PARTNERS:
             partner = await _upsert(Partner, {"slug": demo.slug}, name=demo.name, time_zone=demo.time_zone)
-            await _upsert(
+            admin = await _upsert(
                 User,
                 {"email": demo.admin_email},
                 name=demo.admin_name,
@@ -119,6 +129,7 @@ async def seed_demo(*, today: date) -> SeedCounts:
                     )
                     cohorts.append((cohort, demo_program))
             await _seed_roster(partner, cohorts, types, today)
+            await _seed_recognitions(partner, admin, [cohort for cohort, _ in cohorts], today)
     return SeedCounts(
         partners=await Partner.all().count(),
         users=await User.all().count(),
@@ -126,6 +137,7 @@ async def seed_demo(*, today: date) -> SeedCounts:
         cohorts=await Cohort.all().count(),
         course_takers=await CourseTaker.all().count(),
         enrollments=await Enrollment.all().count(),
+        recognitions=await Recognition.all().count(),
     )
 
 
@@ -215,6 +227,76 @@ def _progress(position: int, cohort: Cohort, program: DemoProgram, today: date) 
         "certified": case == "certified",
         "progress_synced_at": _at_midnight(today) + timedelta(hours=4),
     }
+
+
+async def _seed_recognitions(partner: Partner, admin: User, cohorts: list[Cohort], today: date) -> None:
+    """One recognition in each dashboard status, so the dashboard and certificates step have content."""
+    by_end = sorted(cohorts, key=lambda cohort: cohort.ends_on)
+    ended = [cohort for cohort in by_end if cohort.ends_on <= today]
+    upcoming = [cohort for cohort in by_end if cohort.ends_on > today]
+    demos: list[tuple[str, RecognitionKind, StoredStatus, list[Cohort], int | None]] = [
+        # name, kind, stored status, cohorts, ceremony start in days from today
+        (
+            "Spring pinning ceremony",
+            RecognitionKind.CEREMONY,
+            StoredStatus.SCHEDULED_PINS_MAILED,
+            ended[:2],
+            -20,
+        ),
+        ("Summer pinning ceremony", RecognitionKind.CEREMONY, StoredStatus.SCHEDULED_PENDING, ended[2:], 30),
+        ("Winter pinning ceremony (draft)", RecognitionKind.CEREMONY, StoredStatus.DRAFT, upcoming[:1], None),
+        (
+            "Certificates for this year's completers",
+            RecognitionKind.CERTIFICATE_REQUEST,
+            StoredStatus.CREATED,
+            ended,
+            None,
+        ),
+    ]
+    for name, kind, status, selected, start_in_days in demos:
+        if not selected or await Recognition.exists(partner=partner, name=name):
+            continue
+        created_at = _at_midnight(today - timedelta(days=45))
+        ceremony: dict[str, Any] = {}
+        if start_in_days is not None:
+            ceremony = {
+                "starts_at": _at_midnight(today + timedelta(days=start_in_days)) + timedelta(hours=23),
+                "time_zone": partner.time_zone,
+                "format": CeremonyFormat.IN_PERSON,
+                "representative_requested": True,
+                "contact_name": admin.name,
+                "contact_email": admin.email,
+                "contact_phone": "+1 555 0100",
+                "address_line1": "1 University Avenue",
+                "address_city": "Springfield",
+                "address_postal_code": "12345",
+                "address_country": "US",
+                "submitted_at": created_at,
+                "pins_mailed_at": created_at if status is StoredStatus.SCHEDULED_PINS_MAILED else None,
+            }
+        recognition = await Recognition.create(
+            partner=partner,
+            kind=kind,
+            name=name,
+            status=status,
+            created_by=admin,
+            created_at=created_at,
+            updated_at=created_at,
+            range_start=selected[0].ends_on,
+            range_end=selected[-1].ends_on,
+            finalized_at=created_at if status is StoredStatus.CREATED else None,
+            **ceremony,
+        )
+        await RecognitionCohort.bulk_create(
+            [RecognitionCohort(recognition=recognition, cohort=cohort) for cohort in selected]
+        )
+        await RecognitionEvent.create(
+            recognition=recognition,
+            kind=EventKind.CREATED,
+            actor=admin,
+            at=created_at,
+            changes={"name": name, "seeded": True},
+        )
 
 
 def _at_midnight(day: date) -> datetime:
