@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -82,28 +82,24 @@ class PostalAddress:
 
 
 @dataclass(frozen=True, slots=True)
-class CeremonyChanges:
-    """What a ceremony update may change; every field left UNCHANGED keeps its value."""
+class Step1Changes:
+    """Step-1 changes of either wizard; every field left UNCHANGED keeps its value."""
 
     name: str | None = UNCHANGED
-    range_start: date = UNCHANGED
-    range_end: date = UNCHANGED
-    cohort_ids: Sequence[int] = UNCHANGED
+    range_start: date | None = UNCHANGED
+    range_end: date | None = UNCHANGED
+    cohort_ids: Sequence[int] | None = UNCHANGED
+
+
+@dataclass(frozen=True, slots=True)
+class CeremonyChanges(Step1Changes):
+    """Changes to either step of the ceremony wizard; every field left UNCHANGED keeps its value."""
+
     start: CeremonyStart | None = UNCHANGED
     format: CeremonyFormat | None = UNCHANGED
     representative_requested: bool | None = UNCHANGED
     mailing_contact: MailingContact | None = UNCHANGED
     postal_address: PostalAddress | None = UNCHANGED
-
-
-@dataclass(frozen=True, slots=True)
-class RequestChanges:
-    """What a certificate-request update may change; every field left UNCHANGED keeps its value."""
-
-    name: str | None = UNCHANGED
-    range_start: date = UNCHANGED
-    range_end: date = UNCHANGED
-    cohort_ids: Sequence[int] = UNCHANGED
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +205,6 @@ def _after(ordering: tuple[str, str], cursor: tuple[Any, int]) -> Q:
 
 
 def _day_start(day: date, *, days: int = 0) -> datetime:
-    from datetime import UTC, time, timedelta
-
     return datetime.combine(day + timedelta(days=days), time(), tzinfo=UTC)
 
 
@@ -477,26 +471,48 @@ async def update_ceremony(
 ) -> Recognition:
     """Save either step of the wizard. A draft may stay incomplete; a scheduled ceremony is
     checked again as on submit (the 14-day notice only when its start moves)."""
+    return await _update(
+        actor=actor, recognition_id=recognition_id, kind=RecognitionKind.CEREMONY, changes=changes, now=now
+    )
+
+
+async def update_certificate_request(
+    *, actor: Actor, recognition_id: int, changes: Step1Changes, now: datetime
+) -> Recognition:
+    """Save step 1 of a certificate-request draft again."""
+    return await _update(
+        actor=actor,
+        recognition_id=recognition_id,
+        kind=RecognitionKind.CERTIFICATE_REQUEST,
+        changes=changes,
+        now=now,
+    )
+
+
+async def _update(
+    *, actor: Actor, recognition_id: int, kind: RecognitionKind, changes: Step1Changes, now: datetime
+) -> Recognition:
     async with in_transaction() as connection:
         recognition = await _for_change(
             actor=actor,
             recognition_id=recognition_id,
-            kind=RecognitionKind.CEREMONY,
+            kind=kind,
             action=Action.EDIT,
             now=now,
             connection=connection,
         )
-        values, problems = _step2_values(changes)
+        values, problems = _step2_values(changes) if isinstance(changes, CeremonyChanges) else ({}, [])
         cohort_ids = await _step1_changes(actor, recognition, changes, values, problems)
-        before = {column: getattr(recognition, column) for column in values}
-        recognition.update_from_dict(values)
-        if recognition.status is not StoredStatus.DRAFT and not problems:
-            start_moved = "starts_at" in values and values["starts_at"] != before["starts_at"]
-            problems += _submit_problems(
-                recognition, now=now, check_notice=start_moved, override_notice=False
-            )
         if problems:
             raise DomainError(*problems)
+        before = {column: getattr(recognition, column) for column in values}
+        recognition.update_from_dict(values)
+        if recognition.status in rules.SCHEDULED:
+            start_moved = "starts_at" in values and values["starts_at"] != before["starts_at"]
+            if problems := _submit_problems(
+                recognition, now=now, check_notice=start_moved, override_notice=False
+            ):
+                raise DomainError(*problems)
         recognition.updated_at = now
         await recognition.save(using_db=connection)
         diff = _diff(before, values)
@@ -510,7 +526,7 @@ async def update_ceremony(
 async def _step1_changes(
     actor: Actor,
     recognition: Recognition,
-    changes: CeremonyChanges | RequestChanges,
+    changes: Step1Changes,
     values: dict[str, Any],
     problems: list[Problem],
 ) -> list[int] | None:
@@ -662,36 +678,6 @@ async def mark_pins_mailed(
             key=mails.pins_mailed_key(recognition), message=message, now=now, connection=connection
         )
     mail.dispatch([queued.id] if queued else [])
-    return recognition
-
-
-async def update_certificate_request(
-    *, actor: Actor, recognition_id: int, changes: RequestChanges, now: datetime
-) -> Recognition:
-    """Save step 1 of a certificate-request draft again."""
-    async with in_transaction() as connection:
-        recognition = await _for_change(
-            actor=actor,
-            recognition_id=recognition_id,
-            kind=RecognitionKind.CERTIFICATE_REQUEST,
-            action=Action.EDIT,
-            now=now,
-            connection=connection,
-        )
-        values: dict[str, Any] = {}
-        problems: list[Problem] = []
-        cohort_ids = await _step1_changes(actor, recognition, changes, values, problems)
-        if problems:
-            raise DomainError(*problems)
-        before = {column: getattr(recognition, column) for column in values}
-        recognition.update_from_dict(values)
-        recognition.updated_at = now
-        await recognition.save(using_db=connection)
-        diff = _diff(before, values)
-        if cohort_ids is not None:
-            await _select_cohorts(recognition, cohort_ids, connection)
-            diff["cohortIds"] = cohort_ids
-        await _record(recognition, EventKind.UPDATED, actor, now, diff, connection)
     return recognition
 
 

@@ -207,7 +207,7 @@ class RecognitionMutations:
                 services.update_certificate_request(
                     actor=actor,
                     recognition_id=key_of(input.id, "CertificateRequest"),
-                    changes=services.RequestChanges(
+                    changes=services.Step1Changes(
                         **_range_changes(input.date_range, input.cohort_ids, input.name)
                     ),
                     now=context.clock.now(),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any, ClassVar, Self, cast
 from zoneinfo import ZoneInfo
 
 import strawberry
@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from service.graphql.cohorts.types import Cohort
 from service.graphql.context import context_of
+from service.graphql.node import resolve_nodes_with
 from service.graphql.partners.types import Partner
 from service.graphql.users.types import User
 from service.recognitions import services
@@ -129,27 +130,35 @@ class Recognition(relay.Node):
         events = await context_of(info).loaders.events_by_recognition_id.load(self.model.id) or []
         return [RecognitionEvent.from_model(event) for event in events]
 
+    kind_value: ClassVar[RecognitionKindValue]
+
+    @classmethod
+    def from_model(cls, model: RecognitionModel) -> Self:
+        return cls(id=model.id, model=model)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        """Ids of this kind only: a certificate request's id names no ceremony."""
+
+        def to_type(model: RecognitionModel) -> Recognition | None:
+            return cls.from_model(model) if model.kind is cls.kind_value else None
+
+        return await resolve_nodes_with(
+            info, node_ids, lambda context: context.loaders.recognition_by_id, to_type
+        )
+
     @strawberry.field(description="What the row's menu may offer the viewer now; decided by the service.")
     async def available_actions(self, info: strawberry.Info) -> list[RecognitionAction]:  # type: ignore[valid-type]
         context = context_of(info)
         return services.actions_for(self.model, await context.actor(), context.clock.now())
 
 
-async def _resolve(
-    cls: Any, info: strawberry.Info, node_ids: Iterable[str], kind: RecognitionKindValue
-) -> list[Any]:
-    from service.graphql.node import resolve_nodes_with
-
-    def to_type(model: RecognitionModel) -> Any:
-        return cls.from_model(model) if model.kind is kind else None
-
-    return await resolve_nodes_with(
-        info, node_ids, lambda context: context.loaders.recognition_by_id, to_type
-    )
-
-
 @strawberry.type(description="A pinning ceremony.")
 class Ceremony(Recognition):
+    kind_value: ClassVar[RecognitionKindValue] = RecognitionKindValue.CEREMONY
+
     @strawberry.field(description="When it starts, with the offset of its time zone.")
     def starts_at(self) -> datetime.datetime | None:
         if self.model.starts_at is None or self.model.time_zone is None:
@@ -193,32 +202,14 @@ class Ceremony(Recognition):
     def pins_mailed_at(self) -> datetime.datetime | None:
         return self.model.pins_mailed_at
 
-    @classmethod
-    def from_model(cls, model: RecognitionModel) -> Ceremony:
-        return cls(id=model.id, model=model)
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await _resolve(cls, info, node_ids, RecognitionKindValue.CEREMONY)
-
 
 @strawberry.type(description="A request for certificates, without a ceremony.")
 class CertificateRequest(Recognition):
+    kind_value: ClassVar[RecognitionKindValue] = RecognitionKindValue.CERTIFICATE_REQUEST
+
     @strawberry.field
     def finalized_at(self) -> datetime.datetime | None:
         return self.model.finalized_at
-
-    @classmethod
-    def from_model(cls, model: RecognitionModel) -> CertificateRequest:
-        return cls(id=model.id, model=model)
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await _resolve(cls, info, node_ids, RecognitionKindValue.CERTIFICATE_REQUEST)
 
 
 def recognition_type(model: RecognitionModel) -> Ceremony | CertificateRequest:
