@@ -12,6 +12,7 @@ from service.cohorts.models import Cohort
 from service.partners.models import Partner
 from service.users.models import User
 from tests.factories import make_admin, make_cohort, make_partner, make_program, make_staff
+from tests.graphql_client import GraphQLClient, token_for
 
 FRAGMENT = """
 fragment RecognitionFields on Recognition {
@@ -174,3 +175,13 @@ def step1(world: World, *cohorts: Cohort, name: str | None = None) -> dict[str, 
     if name is not None:
         variables["name"] = name
     return variables
+
+
+async def call_mutation(
+    gql: GraphQLClient, document: str, field: str, payload: dict[str, Any], user: User
+) -> dict[str, Any]:
+    """The payload of a mutation sent as ``user``; the request itself must not fail."""
+    body = await gql.post(document, {"input": payload}, token=token_for(user))
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"][field]
+    return result

@@ -11,7 +11,7 @@ from strawberry.relay import to_base64
 from service.mail.models import OutboxMessage
 from service.recognitions.models import Recognition, RecognitionEvent
 from tests.clock import MovableClock
-from tests.graphql_client import GraphQLClient, token_for
+from tests.graphql_client import GraphQLClient
 from tests.recognition_api import (
     CEREMONY_CREATE,
     CEREMONY_MARK_PINS_MAILED,
@@ -24,20 +24,14 @@ from tests.recognition_api import (
     make_world,
     step1,
 )
+from tests.recognition_api import (
+    call_mutation as _call,
+)
 
 
 @pytest.fixture
 async def world() -> World:
     return await make_world()
-
-
-async def _call(
-    gql: GraphQLClient, document: str, field: str, payload: dict[str, Any], user: Any
-) -> dict[str, Any]:
-    body = await gql.post(document, {"input": payload}, token=token_for(user))
-    assert "errors" not in body, body
-    result: dict[str, Any] = body["data"][field]
-    return result
 
 
 async def _create(gql: GraphQLClient, world: World, **overrides: Any) -> dict[str, Any]:

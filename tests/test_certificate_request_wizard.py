@@ -9,7 +9,7 @@ import pytest
 
 from service.recognitions.models import Recognition, RecognitionEvent
 from tests.clock import MovableClock
-from tests.graphql_client import GraphQLClient, token_for
+from tests.graphql_client import GraphQLClient
 from tests.recognition_api import (
     DASHBOARD,
     RECOGNITION_DELETE,
@@ -20,20 +20,14 @@ from tests.recognition_api import (
     make_world,
     step1,
 )
+from tests.recognition_api import (
+    call_mutation as _call,
+)
 
 
 @pytest.fixture
 async def world() -> World:
     return await make_world()
-
-
-async def _call(
-    gql: GraphQLClient, document: str, field: str, payload: dict[str, Any], user: Any
-) -> dict[str, Any]:
-    body = await gql.post(document, {"input": payload}, token=token_for(user))
-    assert "errors" not in body, body
-    result: dict[str, Any] = body["data"][field]
-    return result
 
 
 async def _draft(gql: GraphQLClient, world: World) -> dict[str, Any]:
