@@ -14,11 +14,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET, UnsetType
 from tortoise.context import TortoiseContext
 
 from service.clock import Clock, SystemClock
 from service.database import open_database
-from service.graphql.context import Context
+from service.graphql.context import Context, Unauthenticated
 from service.graphql.schema import schema
 from service.settings import Settings, get_settings
 from workers.embedded import running_jobs
@@ -40,6 +42,18 @@ class GraphQLApp(GraphQL[Context, None]):
             request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
             clock=self.clock,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """WebSockets sign in with ``{"authorization": "Bearer …"}`` in ``connection_init`` (browsers
+        cannot set headers on a WebSocket); a socket without a valid token is closed with 4403."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        authorization = params.get("authorization") or context.authorization
+        context.authorization = authorization if isinstance(authorization, str) else None
+        try:
+            await context.actor()
+        except Unauthenticated as error:
+            raise ConnectionRejectionError({"message": error.message}) from error
+        return UNSET
 
 
 async def healthz(_: Request) -> Response:

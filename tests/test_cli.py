@@ -30,14 +30,25 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _environment(data_dir: Path) -> dict[str, str]:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    return {**clean, "PORTAL_DATA_DIR": str(data_dir)}
+
+
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
-    return {**clean, "PORTAL_DATA_DIR": str(tmp_path / "data")}
+    return _environment(tmp_path / "data")
 
 
-@pytest.fixture
-def server(env: dict[str, str]) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return _environment(tmp_path_factory.mktemp("server") / "data")
+
+
+@pytest.fixture(scope="module")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    """One demo server for the tests that only read from it."""
+    env = server_env
     _run("migrate", env=env)
     _run("seed-demo", env=env)
     port = _free_port()
@@ -66,9 +77,9 @@ def _wait_until_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     raise AssertionError("the server did not become ready")
 
 
-def test_token_from_the_cli_signs_in_to_the_running_server(server: str, env: dict[str, str]) -> None:
+def test_token_from_the_cli_signs_in_to_the_running_server(server: str, server_env: dict[str, str]) -> None:
     # given
-    token = _run("token", "--email", "admin@riverside.example", env=env).strip()
+    token = _run("token", "--email", "admin@riverside.example", env=server_env).strip()
 
     # when
     response = httpx.post(
@@ -110,3 +121,45 @@ def test_migrate_and_seed_report_what_they_did(env: dict[str, str]) -> None:
     assert _run("seed-demo", env=env) == (
         "2 partners, 3 users, 4 programs, 12 cohorts, 400 course-takers, 400 enrollments, 8 recognitions\n"
     )
+
+
+async def _graphql_over_websocket(url: str, init_payload: dict[str, str]) -> list[dict[str, object]]:
+    """Speak graphql-transport-ws: init, one operation, and every message until it completes."""
+    import json
+
+    from websockets.asyncio.client import connect
+
+    async with connect(
+        url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    ) as socket:  # type: ignore[list-item]
+        await socket.send(json.dumps({"type": "connection_init", "payload": init_payload}))
+        received = [json.loads(await socket.recv())]
+        await socket.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ viewer { email } }"}})
+        )
+        while received[-1]["type"] not in {"complete", "error"}:
+            received.append(json.loads(await socket.recv()))
+        return received
+
+
+async def test_websocket_signs_in_with_the_connection_init_payload(
+    server: str, server_env: dict[str, str]
+) -> None:
+    token = _run("token", "--email", "staff@recognition.example", env=server_env).strip()
+
+    received = await _graphql_over_websocket(server, {"authorization": f"Bearer {token}"})
+
+    assert received == [
+        {"type": "connection_ack"},
+        {"id": "1", "type": "next", "payload": {"data": {"viewer": {"email": "staff@recognition.example"}}}},
+        {"id": "1", "type": "complete"},
+    ]
+
+
+async def test_websocket_without_a_valid_token_is_closed_with_4403(server: str) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    with pytest.raises(ConnectionClosed) as closed:
+        await _graphql_over_websocket(server, {"authorization": "Bearer forged"})
+
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4403, "Forbidden")  # type: ignore[union-attr]

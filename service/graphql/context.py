@@ -44,6 +44,7 @@ class Context:
     authorization: str | None
     request_id: str
     clock: Clock
+    connection_params: dict[str, Any] | None = None
     _actor: Actor | None = field(default=None, init=False)
 
     async def actor(self) -> Actor:
