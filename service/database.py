@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "service.enrollments.models",
     "service.recognitions.models",
     "service.mail.models",
+    "service.certificates.models",
 ]
 
 

@@ -1,22 +1,17 @@
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import datetime
 from typing import Any, cast
 
 import strawberry
-from graphql import GraphQLError
 from strawberry import relay
 
 from service.graphql.context import context_of
+from service.graphql.paging import checked_page_size, decode_cursor, encode_cursor, integer, text
 from service.graphql.recognitions.inputs import RecognitionFilter, RecognitionOrder
 from service.graphql.recognitions.types import Recognition, recognition_type
 from service.recognitions import services
 from service.recognitions.rules import Status
-
-MAX_PAGE_SIZE = 100
 
 
 @strawberry.type
@@ -32,33 +27,18 @@ class RecognitionConnection:
     total_count: int = strawberry.field(description="Recognitions matching the filter, on every page.")
 
 
-def _encode_cursor(order: RecognitionOrder, value: Any, recognition_id: int) -> str:
-    plain = value.isoformat() if isinstance(value, datetime) else value
-    return base64.urlsafe_b64encode(json.dumps([order.value, plain, recognition_id]).encode()).decode()
+def _cursor(order: RecognitionOrder, value: Any, recognition_id: int) -> str:
+    return encode_cursor(
+        order.value, value.isoformat() if isinstance(value, datetime) else value, recognition_id
+    )
 
 
-def _decode_cursor(cursor: str, order: RecognitionOrder) -> tuple[Any, int]:
-    try:
-        order_name, value, recognition_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if order_name != order.value or not isinstance(recognition_id, int) or not isinstance(value, str):
-            raise ValueError("cursor of another ordering")
-        return (
-            datetime.fromisoformat(value) if order.value.startswith("CREATED_AT") else value
-        ), recognition_id
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
-        raise GraphQLError(
-            "The cursor is not one this list gave out with this order.",
-            extensions={"code": "INVALID_CURSOR", "field": ["after"]},
-        ) from error
-
-
-def _checked_page_size(first: int) -> int:
-    if not 1 <= first <= MAX_PAGE_SIZE:
-        raise GraphQLError(
-            f"`first` must be between 1 and {MAX_PAGE_SIZE}.",
-            extensions={"code": "INVALID_PAGE_SIZE", "field": ["first"]},
-        )
-    return first
+def _after(cursor: str, order: RecognitionOrder) -> tuple[Any, int]:
+    by_time = order.value.startswith("CREATED_AT")
+    value, recognition_id = decode_cursor(
+        cursor, order.value, (datetime.fromisoformat if by_time else text, integer)
+    )
+    return value, recognition_id
 
 
 @strawberry.type
@@ -86,13 +66,13 @@ class RecognitionQueries:
                 ceremony_date_to=wanted.ceremony_date_to,
             ),
             order_by=order_by.value,
-            first=_checked_page_size(first),
-            after=None if after is None else _decode_cursor(after, order_by),
+            first=checked_page_size(first),
+            after=None if after is None else _after(after, order_by),
         )
         edges = [
             RecognitionEdge(
                 node=recognition_type(row),
-                cursor=_encode_cursor(order_by, *services.cursor_value(row, order_by.value)),
+                cursor=_cursor(order_by, *services.cursor_value(row, order_by.value)),
             )
             for row in rows
         ]

@@ -9,6 +9,9 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from service.graphql.certificates.inputs import CertificateCandidateFilter
+from service.graphql.certificates.queries import certificate_candidates
+from service.graphql.certificates.types import CertificateCandidateConnection
 from service.graphql.cohorts.types import Cohort
 from service.graphql.context import context_of
 from service.graphql.node import resolve_nodes_with
@@ -131,6 +134,19 @@ class Recognition(relay.Node):
         return [RecognitionEvent.from_model(event) for event in events]
 
     kind_value: ClassVar[RecognitionKindValue]
+
+    @strawberry.field(
+        description="The certificates step: completers and course-takers approaching certification in the "
+        "selected cohorts. Once the ceremony is scheduled or the request created."
+    )
+    async def certificate_candidates(
+        self,
+        info: strawberry.Info,
+        first: int = 20,
+        after: str | None = None,
+        filter: CertificateCandidateFilter | None = None,
+    ) -> CertificateCandidateConnection:
+        return await certificate_candidates(info, self.model.id, first, after, filter)
 
     @classmethod
     def from_model(cls, model: RecognitionModel) -> Self:

@@ -1,0 +1,116 @@
+"""The certificates step's list: who a recognition may certify, filtered, counted and paged in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from service.certificates.rules import CandidateKind, eligibility
+from service.enrollments.models import Enrollment
+from service.errors import DomainError, ErrorCode
+from service.recognitions import services as recognitions
+from service.recognitions.models import Recognition
+from service.recognitions.rules import Action
+from service.users.actor import Actor
+
+# The SQL twin of rules.eligibility; a test holds the two to the same table.
+SQL_CONDITION = {
+    CandidateKind.COMPLETER: Q(completed_at__isnull=False, certified=True),
+    CandidateKind.APPROACHING: Q(completed_at__isnull=True, cohort__closed_at__isnull=True),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateFilter:
+    kind: CandidateKind | None = None
+    search: str | None = None
+    program_id: int | None = None
+    cohort_id: int | None = None
+    certificate_type_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatesPage:
+    rows: list[Enrollment]
+    has_next: bool
+    total: int
+    counts: dict[CandidateKind, int]
+
+
+def kind_of(enrollment: Enrollment) -> CandidateKind:
+    """The kind of a listed enrollment (its cohort loaded)."""
+    kind = eligibility(
+        course_closed=enrollment.cohort.closed_at is not None,
+        completed=enrollment.completed_at is not None,
+        certified=enrollment.certified,
+    )
+    assert kind is not None, "only eligible enrollments are listed"
+    return kind
+
+
+async def recognition_for_certificates(*, actor: Actor, recognition_id: int, now: datetime) -> Recognition:
+    """A recognition whose certificates step may be opened now: scheduled, past or created."""
+    recognition = await recognitions.get_recognition(actor=actor, recognition_id=recognition_id)
+    if Action.CERTIFICATES not in recognitions.actions_for(recognition, actor, now):
+        raise DomainError.of(
+            ErrorCode.NOT_ALLOWED_IN_STATUS,
+            "Certificates can be generated once the ceremony is scheduled or the request is created.",
+            field=("recognitionId",),
+        )
+    return recognition
+
+
+async def candidates_query(
+    recognition: Recognition, candidate_filter: CandidateFilter
+) -> QuerySet[Enrollment]:
+    """Every listed enrollment of the recognition's cohorts that passes the filter, any kind."""
+    cohort_ids = (await recognitions.cohort_ids_by_recognition_ids(ids=[recognition.id]))[recognition.id]
+    query = Enrollment.filter(cohort_id__in=cohort_ids)
+    if candidate_filter.search and candidate_filter.search.strip():
+        text = candidate_filter.search.strip()
+        query = query.filter(Q(course_taker__name__icontains=text) | Q(course_taker__email__icontains=text))
+    if candidate_filter.program_id is not None:
+        query = query.filter(cohort__program_id=candidate_filter.program_id)
+    if candidate_filter.cohort_id is not None:
+        query = query.filter(cohort_id=candidate_filter.cohort_id)
+    if candidate_filter.certificate_type_id is not None:
+        query = query.filter(certificate_type_id=candidate_filter.certificate_type_id)
+    return query
+
+
+def of_kinds(query: QuerySet[Enrollment], kind: CandidateKind | None) -> QuerySet[Enrollment]:
+    if kind is not None:
+        return query.filter(SQL_CONDITION[kind])
+    return query.filter(Q(*SQL_CONDITION.values(), join_type=Q.OR))
+
+
+async def candidates_page(
+    *,
+    actor: Actor,
+    recognition_id: int,
+    now: datetime,
+    candidate_filter: CandidateFilter,
+    first: int,
+    after: tuple[str, int] | None,
+) -> CandidatesPage:
+    """One page of candidates ordered by name, the count of the filter, and the count of each kind."""
+    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+    base = await candidates_query(recognition, candidate_filter)
+    counts = {kind: await of_kinds(base, kind).count() for kind in CandidateKind}
+    matching = of_kinds(base, candidate_filter.kind)
+    page = matching
+    if after is not None:
+        name, last_id = after
+        same_name: dict[str, Any] = {"course_taker__name": name, "id__gt": last_id}
+        page = page.filter(Q(course_taker__name__gt=name) | Q(**same_name))
+    rows = (
+        await page.select_related("course_taker", "cohort")
+        .order_by("course_taker__name", "id")
+        .limit(first + 1)
+    )
+    total = counts[candidate_filter.kind] if candidate_filter.kind else sum(counts.values())
+    return CandidatesPage(rows=rows[:first], has_next=len(rows) > first, total=total, counts=counts)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from service.enrollments.models import Enrollment
+    from service.partners.models import Partner
+    from service.recognitions.models import Recognition
+    from service.users.models import User
+
+
+class CertificateStatus(StrEnum):
+    VALID = "VALID"
+    REVOKED = "REVOKED"
+    REPLACED = "REPLACED"
+
+
+class Certificate(Model):
+    """One issued certificate: the data as printed and its PDF, kept exactly as issued."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=16, unique=True)
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
+        "models.Partner", related_name="certificates", on_delete=fields.RESTRICT
+    )
+    partner_id: int
+    enrollment: fields.ForeignKeyRelation[Enrollment] = fields.ForeignKeyField(
+        "models.Enrollment", related_name="certificates", on_delete=fields.RESTRICT
+    )
+    enrollment_id: int
+    # Equals enrollment_id while the certificate is valid, NULL after: the unique constraint
+    # allows one valid certificate per enrollment on every database.
+    valid_enrollment_id = fields.IntField(null=True, unique=True)
+    recognition: fields.ForeignKeyRelation[Recognition] = fields.ForeignKeyField(
+        "models.Recognition", related_name="certificates", on_delete=fields.RESTRICT
+    )
+    recognition_id: int
+    status = fields.CharEnumField(CertificateStatus, max_length=8, default=CertificateStatus.VALID)
+    printed: dict[str, Any] = fields.JSONField(description="Every value as printed on the PDF.")
+    issued_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="certificates_issued", on_delete=fields.RESTRICT
+    )
+    issued_by_id: int
+    issued_at = fields.DatetimeField()
+    file_name = fields.CharField(max_length=100)
+    file_size = fields.IntField()
+    file_sha256 = fields.CharField(max_length=64)
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_reason = fields.CharField(max_length=500, null=True)
+    replaced_by: fields.ForeignKeyNullableRelation[Certificate] = fields.ForeignKeyField(
+        "models.Certificate", related_name="replaces", null=True, on_delete=fields.RESTRICT
+    )
+    replaced_by_id: int | None
+
+    class Meta:
+        table = "certificate"
+        indexes = (("enrollment_id", "issued_at"),)

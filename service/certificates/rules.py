@@ -1,0 +1,87 @@
+"""Who the certificates step lists, and the verification code: pure rules, no database."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+
+from service.errors import DomainError, ErrorCode, Problem
+
+
+class CandidateKind(StrEnum):
+    COMPLETER = "COMPLETER"
+    APPROACHING = "APPROACHING"
+
+
+def eligibility(*, course_closed: bool, completed: bool, certified: bool) -> CandidateKind | None:
+    """The guide's certificates page.
+
+    Completers: completed and certified. Approaching certification: the course is still open
+    and they have not completed it. Nobody else is listed: not completing a course that is
+    closed for submissions, or completing it without achieving certification.
+    """
+    if completed:
+        return CandidateKind.COMPLETER if certified else None
+    return None if course_closed else CandidateKind.APPROACHING
+
+
+# Verification codes use 32 symbols that cannot be confused when read aloud or typed:
+# no 0/O, no 1/I.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_BODY_LENGTH = 10  # 50 random bits
+CODE_GROUPS = (4, 4, 3)
+
+
+def new_code() -> str:
+    """A fresh code: ten random symbols and a check symbol, grouped as XXXX-XXXX-XXX."""
+    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_BODY_LENGTH))
+    return _grouped(body + _check_symbol(body))
+
+
+def normalize_code(text: str) -> str:
+    """The code as stored, from what someone typed; a DomainError says what is wrong with it.
+
+    Spaces, dashes and case do not matter; the check symbol catches a mistyped symbol and two
+    neighbours swapped.
+    """
+    compact = "".join(text.split()).replace("-", "").upper()
+    field = ("code",)
+    if len(compact) != CODE_BODY_LENGTH + 1:
+        raise DomainError(
+            Problem(ErrorCode.INVALID_CODE, f"A code has {CODE_BODY_LENGTH + 1} symbols.", field)
+        )
+    wrong = sorted({symbol for symbol in compact if symbol not in CODE_ALPHABET})
+    if wrong:
+        raise DomainError(
+            Problem(
+                ErrorCode.INVALID_CODE,
+                f"A code never contains {', '.join(wrong)} (no 0, O, 1 or I): check the symbols.",
+                field,
+            )
+        )
+    if _check_symbol(compact[:-1]) != compact[-1]:
+        raise DomainError(
+            Problem(ErrorCode.MISTYPED_CODE, "This code is mistyped: check each symbol.", field)
+        )
+    return _grouped(compact)
+
+
+def _grouped(compact: str) -> str:
+    parts, start = [], 0
+    for size in CODE_GROUPS:
+        parts.append(compact[start : start + size])
+        start += size
+    return "-".join(parts)
+
+
+def _check_symbol(body: str) -> str:
+    """Luhn mod 32: detects every single-symbol error and every swap of adjacent symbols."""
+    base = len(CODE_ALPHABET)
+    total = 0
+    for position, symbol in enumerate(reversed(body)):
+        value = CODE_ALPHABET.index(symbol)
+        if position % 2 == 0:
+            value *= 2
+            value = value // base + value % base
+        total += value
+    return CODE_ALPHABET[(base - total % base) % base]
