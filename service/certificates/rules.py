@@ -33,9 +33,16 @@ CODE_GROUPS = (4, 4, 3)
 
 
 def new_code() -> str:
-    """A fresh code: ten random symbols and a check symbol, grouped as XXXX-XXXX-XXX."""
-    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_BODY_LENGTH))
-    return _grouped(body + _check_symbol(body))
+    """A fresh code: ten random symbols and a check symbol, grouped as XXXX-XXXX-XXX.
+
+    The check symbol misses one slip: swapping neighbours "2" and "Z" (values 0 and 31). Codes
+    never put those two side by side, so every swap of neighbours in a real code is caught.
+    """
+    while True:
+        body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_BODY_LENGTH))
+        full = body + _check_symbol(body)
+        if "2Z" not in full and "Z2" not in full:
+            return _grouped(full)
 
 
 def normalize_code(text: str) -> str:
