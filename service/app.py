@@ -20,6 +20,7 @@ from tortoise.context import TortoiseContext
 
 from service.clock import Clock, SystemClock
 from service.database import open_database
+from service.files.routes import file_routes
 from service.graphql.context import Context, Unauthenticated
 from service.graphql.schema import schema
 from service.settings import Settings, get_settings
@@ -74,7 +75,8 @@ async def readyz(_: Request) -> Response:
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
     """The ASGI app; the lifespan opens the database and closes it on shutdown."""
     settings = settings or get_settings()
-    graphql_app = GraphQLApp(settings, clock or SystemClock())
+    clock = clock or SystemClock()
+    graphql_app = GraphQLApp(settings, clock)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             WebSocketRoute("/graphql", graphql_app),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *file_routes(settings, clock),
         ],
         lifespan=lifespan,
     )

@@ -60,8 +60,16 @@ def test_every_swap_of_neighbours_is_caught() -> None:
     ("typed", "code", "message"),
     [
         ("ABCD-EFGH", ErrorCode.INVALID_CODE, "A code has 11 symbols."),
-        ("ABCD-EFGH-JK0", ErrorCode.INVALID_CODE, "A code never contains 0 (no 0, O, 1 or I): check the symbols."),
-        ("AICD-EFGH-JKO", ErrorCode.INVALID_CODE, "A code never contains I, O (no 0, O, 1 or I): check the symbols."),
+        (
+            "ABCD-EFGH-JK0",
+            ErrorCode.INVALID_CODE,
+            "A code never contains 0 (no 0, O, 1 or I): check the symbols.",
+        ),
+        (
+            "AICD-EFGH-JKO",
+            ErrorCode.INVALID_CODE,
+            "A code never contains I, O (no 0, O, 1 or I): check the symbols.",
+        ),
     ],
 )
 def test_malformed_codes_say_what_is_wrong(typed: str, code: ErrorCode, message: str) -> None:

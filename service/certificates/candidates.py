@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,16 @@ class CandidateFilter:
     program_id: int | None = None
     cohort_id: int | None = None
     certificate_type_id: int | None = None
+
+    def to_plain(self) -> dict[str, Any]:
+        """As JSON stores it."""
+        plain = asdict(self)
+        plain["kind"] = None if self.kind is None else self.kind.value
+        return plain
+
+    @classmethod
+    def from_plain(cls, plain: dict[str, Any]) -> CandidateFilter:
+        return cls(**{**plain, "kind": None if plain.get("kind") is None else CandidateKind(plain["kind"])})
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +124,12 @@ async def candidates_page(
     )
     total = counts[candidate_filter.kind] if candidate_filter.kind else sum(counts.values())
     return CandidatesPage(rows=rows[:first], has_next=len(rows) > first, total=total, counts=counts)
+
+
+def by_name(query: QuerySet[Enrollment], *, after: tuple[str, int] | None) -> QuerySet[Enrollment]:
+    """Candidates in the page's order (name, then id), after the keyset of the last row seen."""
+    if after is not None:
+        name, last_id = after
+        same_name: dict[str, Any] = {"course_taker__name": name, "id__gt": last_id}
+        query = query.filter(Q(course_taker__name__gt=name) | Q(**same_name))
+    return query.select_related("course_taker", "cohort").order_by("course_taker__name", "id")

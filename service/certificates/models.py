@@ -59,3 +59,25 @@ class Certificate(Model):
     class Meta:
         table = "certificate"
         indexes = (("enrollment_id", "issued_at"),)
+
+
+class CandidateExport(Model):
+    """A CSV export asked for on the certificates step. Its rows are read when it is downloaded."""
+
+    id = fields.IntField(primary_key=True)
+    recognition: fields.ForeignKeyRelation[Recognition] = fields.ForeignKeyField(
+        "models.Recognition", related_name="exports", on_delete=fields.CASCADE
+    )
+    recognition_id: int
+    requested_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="exports", on_delete=fields.RESTRICT
+    )
+    requested_by_id: int
+    enrollment_ids: list[int] | None = fields.JSONField(null=True, description="The selection, in its order.")
+    candidate_filter: dict[str, Any] | None = fields.JSONField(
+        null=True, description="Or a filter of the list."
+    )
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "candidate_export"

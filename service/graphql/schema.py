@@ -8,6 +8,7 @@ import strawberry
 from strawberry import relay
 from strawberry.tools import merge_types
 
+from service.graphql.certificates.mutations import CertificateMutations
 from service.graphql.cohorts.queries import CohortQueries
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.context import context_of
@@ -33,7 +34,7 @@ class NodeQueries:
 
 
 Query = merge_types("Query", (UserQueries, NodeQueries, CohortQueries, RecognitionQueries))
-Mutation = merge_types("Mutation", (RecognitionMutations,))
+Mutation = merge_types("Mutation", (RecognitionMutations, CertificateMutations))
 
 
 class Schema(strawberry.Schema):

@@ -14,6 +14,19 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
+            name='CandidateExport',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('recognition', fields.ForeignKeyField('models.Recognition', source_field='recognition_id', db_constraint=True, to_field='id', related_name='exports', on_delete=OnDelete.CASCADE)),
+                ('requested_by', fields.ForeignKeyField('models.User', source_field='requested_by_id', db_constraint=True, to_field='id', related_name='exports', on_delete=OnDelete.RESTRICT)),
+                ('enrollment_ids', fields.JSONField(null=True, description='The selection, in its order.', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('candidate_filter', fields.JSONField(null=True, description='Or a filter of the list.', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'candidate_export', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A CSV export asked for on the certificates step. Its rows are read when it is downloaded.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Certificate',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),

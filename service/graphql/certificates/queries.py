@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from service.certificates.candidates import CandidateFilter, candidates_page
+from service.certificates.candidates import candidates_page
 from service.certificates.rules import CandidateKind as CandidateKindValue
 from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.types import (
@@ -14,7 +14,6 @@ from service.graphql.certificates.types import (
 from service.graphql.context import context_of
 from service.graphql.errors import domain_errors_as_graphql
 from service.graphql.paging import checked_page_size, decode_cursor, encode_cursor, integer, text
-from service.graphql.payloads import key_of
 
 ORDERING = "CANDIDATES_BY_NAME"
 
@@ -28,19 +27,12 @@ async def certificate_candidates(
 ) -> CertificateCandidateConnection:
     """The certificates step of one recognition, ordered by name."""
     context = context_of(info)
-    wanted = filter or CertificateCandidateFilter()
     with domain_errors_as_graphql():
         page = await candidates_page(
             actor=await context.actor(),
             recognition_id=recognition_id,
             now=context.clock.now(),
-            candidate_filter=CandidateFilter(
-                kind=None if wanted.kind is None else CandidateKindValue(wanted.kind),
-                search=wanted.search,
-                program_id=_key(wanted.program_id, "Program"),
-                cohort_id=_key(wanted.cohort_id, "Cohort"),
-                certificate_type_id=_key(wanted.certificate_type_id, "CertificateType"),
-            ),
+            candidate_filter=(filter or CertificateCandidateFilter()).to_domain(),
             first=checked_page_size(first),
             after=None if after is None else _after(after),
         )
@@ -63,10 +55,6 @@ async def certificate_candidates(
         completer_count=page.counts[CandidateKindValue.COMPLETER],
         approaching_count=page.counts[CandidateKindValue.APPROACHING],
     )
-
-
-def _key(global_id: relay.GlobalID | None, type_name: str) -> int | None:
-    return None if global_id is None else key_of(global_id, type_name)
 
 
 def _after(cursor: str) -> tuple[str, int]:

@@ -1,0 +1,177 @@
+"""Export selected course-takers of the certificates step to CSV, streamed in chunks.
+
+The file is never built whole: rows are read a chunk at a time when it is downloaded, as the
+user who asked for it. Cells a spreadsheet would run as a formula are neutralised (OWASP).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+
+from service.certificates.candidates import (
+    CandidateFilter,
+    by_name,
+    candidates_query,
+    kind_of,
+    of_kinds,
+    recognition_for_certificates,
+)
+from service.certificates.models import CandidateExport, Certificate, CertificateStatus
+from service.certificates.rules import CandidateKind
+from service.cohorts.models import CertificateType, Program
+from service.enrollments.models import Enrollment
+from service.errors import DomainError, ErrorCode, Problem
+from service.users.actor import Actor
+from service.users.models import User
+
+MAX_SELECTION = 5000
+CHUNK = 500
+BYTE_ORDER_MARK = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HEADER = [
+    "Name",
+    "Email",
+    "Status",
+    "Program",
+    "Cohort",
+    "Certificate type",
+    "Completion date",
+    "Progress (%)",
+    "Modules completed",
+    "Modules required",
+    "Progress synced at",
+    "Certificate code",
+]
+KIND_WORDS = {CandidateKind.COMPLETER: "Completer", CandidateKind.APPROACHING: "Approaching certification"}
+
+
+def neutralised(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+async def checked_selection(
+    *,
+    actor: Actor,
+    recognition_id: int,
+    enrollment_ids: Sequence[int],
+    now: datetime,
+    field: str = "enrollmentIds",
+) -> list[int]:
+    """The selection without repeats, in its order, each a candidate of the recognition; or every problem."""
+    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+    unique = list(dict.fromkeys(enrollment_ids))
+    if not unique:
+        raise DomainError.of(ErrorCode.EMPTY_SELECTION, "Select at least one course-taker.", field=(field,))
+    if len(unique) > MAX_SELECTION:
+        raise DomainError.of(
+            ErrorCode.SELECTION_TOO_LARGE,
+            f"{len(unique)} course-takers are selected; at most {MAX_SELECTION} fit in one file.",
+            field=(field,),
+        )
+    listed: set[int] = set()
+    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
+    for start in range(0, len(unique), CHUNK):
+        chunk = unique[start : start + CHUNK]
+        listed.update(await every_candidate.filter(id__in=chunk).values_list("id", flat=True))  # type: ignore[arg-type]
+    problems = [
+        Problem(
+            ErrorCode.NOT_A_CANDIDATE,
+            "Not a course-taker of this recognition's certificates step.",
+            (field, str(index)),
+        )
+        for index, enrollment_id in enumerate(enrollment_ids)
+        if enrollment_id not in listed
+    ]
+    if problems:
+        raise DomainError(*problems)
+    return unique
+
+
+async def create_export(
+    *,
+    actor: Actor,
+    recognition_id: int,
+    enrollment_ids: Sequence[int] | None,
+    candidate_filter: CandidateFilter,
+    now: datetime,
+) -> CandidateExport:
+    """Record what to export: the selected enrolments (checked now), or the filter of the list."""
+    if enrollment_ids is None:
+        await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+        selection = None
+    else:
+        selection = await checked_selection(
+            actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
+        )
+    return await CandidateExport.create(
+        recognition_id=recognition_id,
+        requested_by_id=actor.user_id,
+        enrollment_ids=selection,
+        candidate_filter=None if selection is not None else candidate_filter.to_plain(),
+        created_at=now,
+    )
+
+
+async def export_chunks(*, export_id: int, now: datetime) -> AsyncIterator[str]:
+    """The CSV text of an export, a chunk of rows at a time, read as the user who asked for it."""
+    export = await CandidateExport.get(id=export_id)
+    user = await User.get(id=export.requested_by_id)
+    actor = Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
+    recognition = await recognition_for_certificates(
+        actor=actor, recognition_id=export.recognition_id, now=now
+    )
+    yield BYTE_ORDER_MARK + _csv([HEADER])
+    if export.enrollment_ids is not None:
+        every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
+        for start in range(0, len(export.enrollment_ids), CHUNK):
+            chunk = export.enrollment_ids[start : start + CHUNK]
+            found = {row.id: row for row in await by_name(every_candidate.filter(id__in=chunk), after=None)}
+            yield _csv(await _rows([found[key] for key in chunk if key in found]))
+    else:
+        wanted = CandidateFilter.from_plain(export.candidate_filter or {})
+        query = of_kinds(await candidates_query(recognition, wanted), wanted.kind)
+        last: tuple[str, int] | None = None
+        while rows := await by_name(query, after=last).limit(CHUNK):
+            yield _csv(await _rows(rows))
+            last = (rows[-1].course_taker.name, rows[-1].id)
+
+
+async def _rows(enrollments: list[Enrollment]) -> list[list[str]]:
+    programs = {p.id: p.name for p in await Program.filter(id__in={e.cohort.program_id for e in enrollments})}
+    types = {
+        t.id: t.name
+        for t in await CertificateType.filter(id__in={e.certificate_type_id for e in enrollments})
+    }
+    codes = dict(
+        await Certificate.filter(
+            enrollment_id__in=[e.id for e in enrollments], status=CertificateStatus.VALID
+        ).values_list("enrollment_id", "code")
+    )
+    return [
+        [
+            e.course_taker.name,
+            e.course_taker.email,
+            KIND_WORDS[kind_of(e)],
+            programs[e.cohort.program_id],
+            e.cohort.name,
+            types[e.certificate_type_id],
+            e.completed_at.date().isoformat() if e.completed_at else "",
+            f"{e.percent_complete:.2f}",
+            str(e.modules_completed),
+            str(e.modules_required),
+            e.progress_synced_at.isoformat(timespec="minutes") if e.progress_synced_at else "",
+            codes.get(e.id, ""),
+        ]
+        for e in enrollments
+    ]
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerows([[neutralised(cell) for cell in row] for row in rows])
+    return buffer.getvalue()

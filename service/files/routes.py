@@ -1,0 +1,67 @@
+"""Downloads by signed link: no Authorization header needed, so a plain <a href> works."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from service.certificates.export import export_chunks
+from service.certificates.models import CandidateExport
+from service.clock import Clock
+from service.errors import DomainError
+from service.files.signing import check_link, signed_path
+from service.settings import Settings
+
+EXPORT_PURPOSE = "candidates-export"
+
+
+def export_link(*, settings: Settings, export: CandidateExport, now: datetime) -> str:
+    """An absolute, signed, expiring link to the export's CSV."""
+    path = signed_path(
+        secret=settings.signing_secret(),
+        path=f"/files/exports/{export.id}.csv",
+        purpose=EXPORT_PURPOSE,
+        subject=str(export.id),
+        now=now,
+    )
+    return settings.public_url.rstrip("/") + path
+
+
+def file_routes(settings: Settings, clock: Clock) -> list[Route]:
+    async def candidates_csv(request: Request) -> Response:
+        export_id: int = request.path_params["export_id"]
+        problem = check_link(
+            secret=settings.signing_secret(),
+            purpose=EXPORT_PURPOSE,
+            subject=str(export_id),
+            expires=request.query_params.get("expires"),
+            given=request.query_params.get("signature"),
+            now=clock.now(),
+        )
+        if problem is not None:
+            return PlainTextResponse(problem.value, status_code=403)
+        if not await CandidateExport.exists(id=export_id):
+            return PlainTextResponse("Not found.", status_code=404)
+        chunks = export_chunks(export_id=export_id, now=clock.now())
+        try:
+            # The first chunk checks access again (the recognition may be gone) before the response starts.
+            first = await anext(chunks)
+        except DomainError:
+            return PlainTextResponse("Not found.", status_code=404)
+        return StreamingResponse(
+            _encoded(first, chunks),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="course-takers-{export_id}.csv"'},
+        )
+
+    return [Route("/files/exports/{export_id:int}.csv", candidates_csv)]
+
+
+async def _encoded(first: str, rest: AsyncIterator[str]) -> AsyncIterator[bytes]:
+    yield first.encode("utf-8")
+    async for chunk in rest:
+        yield chunk.encode("utf-8")

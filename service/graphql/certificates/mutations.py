@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from service.certificates.export import create_export
+from service.files.routes import export_link
+from service.graphql.certificates.inputs import CertificateCandidateFilter
+from service.graphql.context import context_of
+from service.graphql.payloads import UserError, attempt, key_of
+
+
+@strawberry.input(
+    description="The selected course-takers, in the page's order, or else a filter of the list."
+)
+class CertificateCandidatesExportInput:
+    recognition_id: relay.GlobalID
+    enrollment_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=None, description="The selection; when left out, every candidate the filter matches."
+    )
+    filter: CertificateCandidateFilter | None = None
+
+
+@strawberry.type
+class CertificateCandidatesExportPayload:
+    download_url: str | None = strawberry.field(description="A signed CSV link that expires in minutes.")
+    errors: list[UserError]
+
+
+def recognition_key(recognition_id: relay.GlobalID) -> int:
+    return key_of(recognition_id, "Ceremony", "CertificateRequest")
+
+
+@strawberry.type
+class CertificateMutations:
+    @strawberry.mutation(description="Export the selected course-takers of the certificates step to CSV.")
+    async def certificate_candidates_export(
+        self, info: strawberry.Info, input: CertificateCandidatesExportInput
+    ) -> CertificateCandidatesExportPayload:
+        context = context_of(info)
+        now = context.clock.now()
+        export, errors = await attempt(
+            create_export(
+                actor=await context.actor(),
+                recognition_id=recognition_key(input.recognition_id),
+                enrollment_ids=(
+                    None
+                    if input.enrollment_ids is None
+                    else [key_of(enrollment_id, "Enrollment") for enrollment_id in input.enrollment_ids]
+                ),
+                candidate_filter=(input.filter or CertificateCandidateFilter()).to_domain(),
+                now=now,
+            )
+        )
+        url = None if export is None else export_link(settings=context.settings, export=export, now=now)
+        return CertificateCandidatesExportPayload(download_url=url, errors=errors)
