@@ -36,6 +36,7 @@ test: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check service workers tests
+	$(BIN)/ruff format --check service workers tests
 	$(BIN)/mypy service workers
 
 schema: $(VENV)/.installed-run

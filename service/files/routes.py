@@ -6,17 +6,35 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from service.certificates.export import export_chunks
-from service.certificates.models import CandidateExport
+from service.certificates.models import CandidateExport, Certificate
+from service.certificates.services import certificate_path
 from service.clock import Clock
 from service.errors import DomainError
-from service.files.signing import check_link, signed_path
+from service.files.signing import LinkProblem, check_link, signed_path
 from service.settings import Settings
 
 EXPORT_PURPOSE = "candidates-export"
+CERTIFICATE_PURPOSE = "certificate-pdf"
+
+
+def certificate_link(*, settings: Settings, certificate: Certificate, now: datetime) -> str:
+    """An absolute, signed, expiring link to one certificate's PDF, bound to that file's content."""
+    path = signed_path(
+        secret=settings.signing_secret(),
+        path=f"/files/certificates/{certificate.id}.pdf",
+        purpose=CERTIFICATE_PURPOSE,
+        subject=_certificate_subject(certificate),
+        now=now,
+    )
+    return settings.public_url.rstrip("/") + path
+
+
+def _certificate_subject(certificate: Certificate) -> str:
+    return f"{certificate.id}:{certificate.file_sha256}"
 
 
 def export_link(*, settings: Settings, export: CandidateExport, now: datetime) -> str:
@@ -58,7 +76,28 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
             headers={"Content-Disposition": f'attachment; filename="course-takers-{export_id}.csv"'},
         )
 
-    return [Route("/files/exports/{export_id:int}.csv", candidates_csv)]
+    async def certificate_pdf(request: Request) -> Response:
+        certificate = await Certificate.get_or_none(id=request.path_params["certificate_id"])
+        problem = check_link(
+            secret=settings.signing_secret(),
+            purpose=CERTIFICATE_PURPOSE,
+            subject="missing" if certificate is None else _certificate_subject(certificate),
+            expires=request.query_params.get("expires"),
+            given=request.query_params.get("signature"),
+            now=clock.now(),
+        )
+        if problem is not None or certificate is None:
+            return PlainTextResponse((problem or LinkProblem.INVALID).value, status_code=403)
+        return FileResponse(
+            certificate_path(settings.resolved_files_dir, certificate),
+            media_type="application/pdf",
+            filename=f"certificate-{certificate.code}.pdf",
+        )
+
+    return [
+        Route("/files/exports/{export_id:int}.csv", candidates_csv),
+        Route("/files/certificates/{certificate_id:int}.pdf", certificate_pdf),
+    ]
 
 
 async def _encoded(first: str, rest: AsyncIterator[str]) -> AsyncIterator[bytes]:

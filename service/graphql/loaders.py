@@ -5,6 +5,10 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from service.graphql.certificates.dataloaders import (
+    CertificateByIdLoader,
+    ValidCertificateByEnrollmentIdLoader,
+)
 from service.graphql.cohorts.dataloaders import (
     CertificateTypeByIdLoader,
     CohortByIdLoader,
@@ -62,3 +66,11 @@ class Loaders:
     @cached_property
     def events_by_recognition_id(self) -> EventsByRecognitionIdLoader:
         return EventsByRecognitionIdLoader(self._context)
+
+    @cached_property
+    def certificate_by_id(self) -> CertificateByIdLoader:
+        return CertificateByIdLoader(self._context)
+
+    @cached_property
+    def valid_certificate_by_enrollment_id(self) -> ValidCertificateByEnrollmentIdLoader:
+        return ValidCertificateByEnrollmentIdLoader(self._context)

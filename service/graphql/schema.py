@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.tools import merge_types
 
 from service.graphql.certificates.mutations import CertificateMutations
+from service.graphql.certificates.types import Certificate
 from service.graphql.cohorts.queries import CohortQueries
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.context import context_of
@@ -45,7 +46,7 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     mutation=Mutation,
-    types=[Partner, User, Program, Cohort, CertificateType, Ceremony, CertificateRequest],
+    types=[Partner, User, Program, Cohort, CertificateType, Ceremony, CertificateRequest, Certificate],
     extensions=[ClientErrors],
 )
 

@@ -4,8 +4,10 @@ import strawberry
 from strawberry import relay
 
 from service.certificates.export import create_export
+from service.certificates.services import issue_certificate
 from service.files.routes import export_link
 from service.graphql.certificates.inputs import CertificateCandidateFilter
+from service.graphql.certificates.types import Certificate
 from service.graphql.context import context_of
 from service.graphql.payloads import UserError, attempt, key_of
 
@@ -31,8 +33,42 @@ def recognition_key(recognition_id: relay.GlobalID) -> int:
     return key_of(recognition_id, "Ceremony", "CertificateRequest")
 
 
+@strawberry.input
+class CertificateIssueInput:
+    recognition_id: relay.GlobalID
+    enrollment_id: relay.GlobalID = strawberry.field(description="A candidate's `enrollmentId`.")
+
+
+@strawberry.type
+class CertificateIssuePayload:
+    certificate: Certificate | None
+    errors: list[UserError]
+
+
 @strawberry.type
 class CertificateMutations:
+    @strawberry.mutation(
+        description="Issue one course-taker's certificate, or return the one already issued; its "
+        "`downloadUrl` opens the PDF."
+    )
+    async def certificate_issue(
+        self, info: strawberry.Info, input: CertificateIssueInput
+    ) -> CertificateIssuePayload:
+        context = context_of(info)
+        certificate, errors = await attempt(
+            issue_certificate(
+                actor=await context.actor(),
+                recognition_id=recognition_key(input.recognition_id),
+                enrollment_id=key_of(input.enrollment_id, "Enrollment"),
+                now=context.clock.now(),
+                files_dir=context.settings.resolved_files_dir,
+                public_url=context.settings.public_url,
+            )
+        )
+        return CertificateIssuePayload(
+            certificate=None if certificate is None else Certificate.from_model(certificate), errors=errors
+        )
+
     @strawberry.mutation(description="Export the selected course-takers of the certificates step to CSV.")
     async def certificate_candidates_export(
         self, info: strawberry.Info, input: CertificateCandidatesExportInput

@@ -1,21 +1,98 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from service.certificates.candidates import kind_of
+from service.certificates.models import Certificate as CertificateModel
+from service.certificates.models import CertificateStatus as CertificateStatusValue
 from service.certificates.rules import CandidateKind as CandidateKindValue
 from service.enrollments.models import Enrollment
+from service.files.routes import certificate_link
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.context import context_of
+from service.graphql.node import resolve_nodes_with
+from service.graphql.users.types import User
+
+CertificateStatus = strawberry.enum(
+    CertificateStatusValue,
+    name="CertificateStatus",
+    description="VALID; REVOKED by staff; REPLACED by a re-issue (e.g. after a name correction).",
+)
 
 CandidateKind = strawberry.enum(
     CandidateKindValue,
     name="CandidateKind",
     description="COMPLETER: completed and certified. APPROACHING: course still open, not completed yet.",
 )
+
+
+@strawberry.type(description="An issued certificate: the values as printed, and its PDF.")
+class Certificate(relay.Node):
+    id: relay.NodeID[int]
+    model: strawberry.Private[CertificateModel]
+
+    @strawberry.field(description="The verification code printed on it, e.g. 7KQ4-M9XD-2HT.")
+    def code(self) -> str:
+        return self.model.code
+
+    @strawberry.field
+    def status(self) -> CertificateStatus:  # type: ignore[valid-type]
+        return self.model.status
+
+    @strawberry.field(description="The name as printed.")
+    def recipient_name(self) -> str:
+        return str(self.model.printed["recipient_name"])
+
+    @strawberry.field(description="The date as printed: completion, or the ceremony's or issue day.")
+    def awarded_on(self) -> datetime.date:
+        return datetime.date.fromisoformat(self.model.printed["awarded_on"])
+
+    @strawberry.field
+    def issued_at(self) -> datetime.datetime:
+        return self.model.issued_at
+
+    @strawberry.field(description="Who issued it; null when the viewer may not see that user.")
+    async def issued_by(self, info: strawberry.Info) -> User | None:
+        user = await context_of(info).loaders.user_by_id.load(self.model.issued_by_id)
+        return None if user is None else User.from_model(user)
+
+    @strawberry.field(description="Where anyone can check the code.")
+    def verification_url(self) -> str:
+        return str(self.model.printed["verification_url"])
+
+    @strawberry.field(description="A signed link to the PDF, for a plain <a href>; it expires in minutes.")
+    def download_url(self, info: strawberry.Info) -> str:
+        context = context_of(info)
+        return certificate_link(settings=context.settings, certificate=self.model, now=context.clock.now())
+
+    @strawberry.field
+    def file_size(self) -> int:
+        return self.model.file_size
+
+    @strawberry.field
+    def revoked_at(self) -> datetime.datetime | None:
+        return self.model.revoked_at
+
+    @strawberry.field
+    def revoked_reason(self) -> str | None:
+        return self.model.revoked_reason
+
+    @classmethod
+    def from_model(cls, model: CertificateModel) -> Certificate:
+        return cls(id=model.id, model=model)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await resolve_nodes_with(
+            info, node_ids, lambda context: context.loaders.certificate_by_id, cls.from_model
+        )
 
 
 @strawberry.type(description="Progress in the course, as the LMS last reported it.")
@@ -67,6 +144,11 @@ class CertificateCandidate:
     @strawberry.field(description="When they completed the course; null while approaching.")
     def completed_at(self) -> datetime.datetime | None:
         return self.enrollment.completed_at
+
+    @strawberry.field(description="The valid certificate already issued for this enrolment, if any.")
+    async def certificate(self, info: strawberry.Info) -> Certificate | None:
+        issued = await context_of(info).loaders.valid_certificate_by_enrollment_id.load(self.enrollment.id)
+        return None if issued is None else Certificate.from_model(issued)
 
     @strawberry.field
     def progress(self) -> Progress:

@@ -1,0 +1,144 @@
+"""Issuing certificates: one PDF per enrolment, kept exactly as issued, with a code anyone can check."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+
+from service.certificates.candidates import (
+    CandidateFilter,
+    candidates_query,
+    kind_of,
+    of_kinds,
+    recognition_for_certificates,
+)
+from service.certificates.models import Certificate
+from service.certificates.render import CertificateText, render_certificate
+from service.certificates.rules import CandidateKind, new_code
+from service.cohorts.models import CertificateType, Program
+from service.enrollments.models import Enrollment
+from service.errors import DomainError, ErrorCode
+from service.files.store import write_atomically
+from service.partners.models import Partner
+from service.recognitions.models import Recognition
+from service.users.actor import Actor
+
+CERTIFICATES_FOLDER = "certificates"
+
+
+def verification_url(public_url: str, code: str) -> str:
+    return f"{public_url.rstrip('/')}/verify/{code}"
+
+
+def certificate_path(files_dir: Path, certificate: Certificate) -> Path:
+    return files_dir / CERTIFICATES_FOLDER / certificate.file_name
+
+
+async def issue_certificate(
+    *, actor: Actor, recognition_id: int, enrollment_id: int, now: datetime, files_dir: Path, public_url: str
+) -> Certificate:
+    """The valid certificate of an enrolment listed on the recognition's certificates step, issued now
+    if it has none. Approaching course-takers may be certified too (the guide allows it)."""
+    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+    existing = await Certificate.get_or_none(
+        valid_enrollment_id=enrollment_id, partner_id=recognition.partner_id
+    )
+    if existing is not None:
+        return existing
+    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
+    enrollment = (
+        await every_candidate.filter(id=enrollment_id).select_related("course_taker", "cohort").first()
+    )
+    if enrollment is None:
+        raise DomainError.of(
+            ErrorCode.NOT_A_CANDIDATE,
+            "Not a course-taker of this recognition's certificates step.",
+            field=("enrollmentId",),
+        )
+    text = await _certificate_text(recognition, enrollment, now=now, public_url=public_url)
+    return await _store(
+        actor=actor, recognition=recognition, enrollment=enrollment, text=text, now=now, files_dir=files_dir
+    )
+
+
+async def _certificate_text(
+    recognition: Recognition, enrollment: Enrollment, *, now: datetime, public_url: str
+) -> CertificateText:
+    partner = await Partner.get(id=recognition.partner_id)
+    program = await Program.get(id=enrollment.cohort.program_id)
+    certificate_type = await CertificateType.get(id=enrollment.certificate_type_id)
+    code = new_code()
+    return CertificateText(
+        partner_name=partner.name,
+        recipient_name=enrollment.course_taker.name,
+        certificate_type=certificate_type.name,
+        program=program.name,
+        cohort=enrollment.cohort.name,
+        awarded_on=_award_date(recognition, enrollment, now=now, time_zone=partner.time_zone),
+        code=code,
+        verification_url=verification_url(public_url, code),
+    )
+
+
+def _award_date(recognition: Recognition, enrollment: Enrollment, *, now: datetime, time_zone: str) -> date:
+    """The completion date; for someone approaching, the ceremony's date, else the day of issue."""
+    if kind_of(enrollment) is CandidateKind.COMPLETER and enrollment.completed_at is not None:
+        return enrollment.completed_at.astimezone(ZoneInfo(time_zone)).date()
+    if recognition.starts_at is not None and recognition.time_zone is not None:
+        return recognition.starts_at.astimezone(ZoneInfo(recognition.time_zone)).date()
+    return now.astimezone(ZoneInfo(time_zone)).date()
+
+
+async def _store(
+    *,
+    actor: Actor,
+    recognition: Recognition,
+    enrollment: Enrollment,
+    text: CertificateText,
+    now: datetime,
+    files_dir: Path,
+) -> Certificate:
+    # Rendering is CPU work: a thread keeps the event loop (and the other requests) moving.
+    pdf = await asyncio.to_thread(render_certificate, text)
+    file_name = f"{text.code}.pdf"
+    path = files_dir / CERTIFICATES_FOLDER / file_name
+    await asyncio.to_thread(write_atomically, path, pdf)
+    try:
+        return await Certificate.create(
+            code=text.code,
+            partner_id=recognition.partner_id,
+            enrollment_id=enrollment.id,
+            valid_enrollment_id=enrollment.id,
+            recognition_id=recognition.id,
+            printed=text.as_printed(),
+            issued_by_id=actor.user_id,
+            issued_at=now,
+            file_name=file_name,
+            file_size=len(pdf),
+            file_sha256=hashlib.sha256(pdf).hexdigest(),
+        )
+    except IntegrityError:
+        # Issued by someone else at the same moment: theirs stands, this file goes.
+        path.unlink(missing_ok=True)
+        winner = await Certificate.get_or_none(valid_enrollment_id=enrollment.id)
+        if winner is None:
+            raise
+        return winner
+
+
+async def valid_certificates_by_enrollment_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certificate]:
+    """The valid certificate of each enrolment that has one, among those the actor may see."""
+    found = await actor.scope(Certificate.filter(valid_enrollment_id__in=set(ids)))
+    return {certificate.enrollment_id: certificate for certificate in found}
+
+
+async def certificates_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certificate]:
+    return {
+        certificate.id: certificate for certificate in await actor.scope(Certificate.filter(id__in=set(ids)))
+    }
