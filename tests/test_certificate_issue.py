@@ -23,7 +23,9 @@ from tests.graphql_client import GraphQLClient, token_for
 ISSUE = """
 mutation Issue($input: CertificateIssueInput!) {
   certificateIssue(input: $input) {
-    certificate { id code status recipientName awardedOn issuedAt issuedBy { email } verificationUrl downloadUrl }
+    certificate {
+      id code status recipientName awardedOn issuedAt issuedBy { email } verificationUrl downloadUrl
+    }
     errors { field code message }
   }
 }
@@ -36,10 +38,16 @@ async def world() -> CertificatesWorld:
 
 
 async def _issue(gql: GraphQLClient, world: CertificatesWorld, name: str, user: Any = None) -> dict[str, Any]:
-    body = await gql.post(ISSUE, {"input": {
-        "recognitionId": world.recognition_id,
-        "enrollmentId": to_base64("Enrollment", world.enrollments[name].id),
-    }}, token=token_for(user or world.admin))
+    body = await gql.post(
+        ISSUE,
+        {
+            "input": {
+                "recognitionId": world.recognition_id,
+                "enrollmentId": to_base64("Enrollment", world.enrollments[name].id),
+            }
+        },
+        token=token_for(user or world.admin),
+    )
     assert "errors" not in body, body
     result: dict[str, Any] = body["data"]["certificateIssue"]
     return result
@@ -61,7 +69,9 @@ async def test_a_completer_gets_a_certificate_with_a_link_that_opens_it(
     certificate = result["certificate"]
     assert result["errors"] == []
     assert (certificate["status"], certificate["recipientName"], certificate["awardedOn"]) == (
-        "VALID", "Ana Completer", "2026-08-19"  # 20 Aug 00:00 UTC is still the 19th at the partner
+        "VALID",
+        "Ana Completer",
+        "2026-08-19",  # 20 Aug 00:00 UTC is still the 19th at the partner
     )
     assert certificate["issuedBy"] == {"email": world.admin.email}
     assert certificate["verificationUrl"] == f"http://127.0.0.1:8000/verify/{certificate['code']}"
@@ -82,7 +92,10 @@ async def test_issuing_again_returns_the_same_certificate_and_bytes(
     again_bytes = (await http.get(_local(again["downloadUrl"]))).content
     assert first_bytes == again_bytes
     stored = await Certificate.get()
-    assert (stored.file_sha256, stored.file_size) == (hashlib.sha256(first_bytes).hexdigest(), len(first_bytes))
+    assert (stored.file_sha256, stored.file_size) == (
+        hashlib.sha256(first_bytes).hexdigest(),
+        len(first_bytes),
+    )
     assert [path.name for path in _files(settings)] == [f"{first['code']}.pdf"]
 
 
@@ -100,10 +113,16 @@ async def test_someone_not_listed_gets_no_certificate(
 ) -> None:
     result = await _issue(gql, world, name)
 
-    assert result == {"certificate": None, "errors": [{
-        "field": ["enrollmentId"], "code": "NOT_A_CANDIDATE",
-        "message": "Not a course-taker of this recognition's certificates step.",
-    }]}
+    assert result == {
+        "certificate": None,
+        "errors": [
+            {
+                "field": ["enrollmentId"],
+                "code": "NOT_A_CANDIDATE",
+                "message": "Not a course-taker of this recognition's certificates step.",
+            }
+        ],
+    }
     assert (await Certificate.all().count(), _files(settings)) == (0, [])
 
 
@@ -138,8 +157,13 @@ async def test_links_are_bound_to_their_file_and_expire(
     clock.move(timedelta(minutes=15))
     expired = await http.get(_local(ana["downloadUrl"]))
 
-    assert [(r.status_code, r.text) for r in (other_file, tampered, unsigned)] == [(403, "This link is not valid.")] * 3
-    assert (expired.status_code, expired.text) == (403, "This link has expired. Ask for a new one in the portal.")
+    assert [(r.status_code, r.text) for r in (other_file, tampered, unsigned)] == [
+        (403, "This link is not valid.")
+    ] * 3
+    assert (expired.status_code, expired.text) == (
+        403,
+        "This link has expired. Ask for a new one in the portal.",
+    )
 
 
 async def test_the_list_shows_the_certificate_issued(gql: GraphQLClient, world: CertificatesWorld) -> None:
@@ -149,7 +173,11 @@ async def test_the_list_shows_the_certificate_issued(gql: GraphQLClient, world: 
 
     data = await gql.data(query, {"id": world.recognition_id}, as_user=world.admin)
 
-    assert [(edge["node"]["name"], edge["node"]["certificate"])
-            for edge in data["recognition"]["certificateCandidates"]["edges"]] == [
-        ("Ana Completer", None), ("Dov Closed-Completer", {"code": issued["code"]}), ("Gus Online-Completer", None)
+    assert [
+        (edge["node"]["name"], edge["node"]["certificate"])
+        for edge in data["recognition"]["certificateCandidates"]["edges"]
+    ] == [
+        ("Ana Completer", None),
+        ("Dov Closed-Completer", {"code": issued["code"]}),
+        ("Gus Online-Completer", None),
     ]

@@ -17,11 +17,11 @@ from service.recognitions.rules import (
     check_email,
     check_notice,
     check_phone,
-    clean_text,
     local_start,
     status_of,
     zone_named,
 )
+from service.text import clean_text
 from service.users.actor import Actor
 from service.users.models import Role
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from service.certificates.candidates import (
     CandidateFilter,
@@ -18,15 +19,16 @@ from service.certificates.candidates import (
     of_kinds,
     recognition_for_certificates,
 )
-from service.certificates.models import Certificate
+from service.certificates.models import Certificate, CertificateStatus
 from service.certificates.render import CertificateText, render_certificate
 from service.certificates.rules import CandidateKind, new_code
 from service.cohorts.models import CertificateType, Program
 from service.enrollments.models import Enrollment
-from service.errors import DomainError, ErrorCode
+from service.errors import DomainError, ErrorCode, Forbidden, NotFound
 from service.files.store import write_atomically
 from service.partners.models import Partner
 from service.recognitions.models import Recognition
+from service.text import clean_text
 from service.users.actor import Actor
 
 CERTIFICATES_FOLDER = "certificates"
@@ -103,6 +105,7 @@ async def _store(
     text: CertificateText,
     now: datetime,
     files_dir: Path,
+    replacing: Certificate | None = None,
 ) -> Certificate:
     # Rendering is CPU work: a thread keeps the event loop (and the other requests) moving.
     pdf = await asyncio.to_thread(render_certificate, text)
@@ -110,26 +113,99 @@ async def _store(
     path = files_dir / CERTIFICATES_FOLDER / file_name
     await asyncio.to_thread(write_atomically, path, pdf)
     try:
-        return await Certificate.create(
-            code=text.code,
-            partner_id=recognition.partner_id,
-            enrollment_id=enrollment.id,
-            valid_enrollment_id=enrollment.id,
-            recognition_id=recognition.id,
-            printed=text.as_printed(),
-            issued_by_id=actor.user_id,
-            issued_at=now,
-            file_name=file_name,
-            file_size=len(pdf),
-            file_sha256=hashlib.sha256(pdf).hexdigest(),
-        )
-    except IntegrityError:
-        # Issued by someone else at the same moment: theirs stands, this file goes.
+        async with in_transaction() as connection:
+            if replacing is not None:
+                replaced = (
+                    await Certificate.filter(id=replacing.id, status=CertificateStatus.VALID)
+                    .using_db(connection)
+                    .update(status=CertificateStatus.REPLACED, valid_enrollment_id=None)
+                )
+                if not replaced:
+                    raise _not_valid(replacing)
+            certificate = await Certificate.create(
+                code=text.code,
+                partner_id=recognition.partner_id,
+                enrollment_id=enrollment.id,
+                valid_enrollment_id=enrollment.id,
+                recognition_id=recognition.id,
+                printed=text.as_printed(),
+                issued_by_id=actor.user_id,
+                issued_at=now,
+                file_name=file_name,
+                file_size=len(pdf),
+                file_sha256=hashlib.sha256(pdf).hexdigest(),
+                using_db=connection,
+            )
+            if replacing is not None:
+                await (
+                    Certificate.filter(id=replacing.id)
+                    .using_db(connection)
+                    .update(replaced_by_id=certificate.id)
+                )
+            return certificate
+    except (IntegrityError, DomainError):
+        # Issued (or replaced) by someone else at the same moment: theirs stands, this file goes.
         path.unlink(missing_ok=True)
         winner = await Certificate.get_or_none(valid_enrollment_id=enrollment.id)
-        if winner is None:
+        if winner is None or replacing is not None:
             raise
         return winner
+
+
+def _not_valid(certificate: Certificate) -> DomainError:
+    return DomainError.of(
+        ErrorCode.NOT_ALLOWED_IN_STATUS,
+        f"This certificate is {certificate.status.value.lower()}; only a valid one can be changed.",
+        field=("id",),
+    )
+
+
+async def _visible(actor: Actor, certificate_id: int) -> Certificate:
+    certificate = await actor.scope(Certificate.filter(id=certificate_id)).first()
+    if certificate is None:
+        raise NotFound("Certificate", field=("id",))
+    return certificate
+
+
+async def revoke_certificate(
+    *, actor: Actor, certificate_id: int, reason: str | None, now: datetime
+) -> Certificate:
+    """Staff: a certificate stops being valid; its code then verifies as revoked."""
+    if not actor.is_staff:
+        raise Forbidden("Only staff may revoke a certificate.", field=("id",))
+    certificate = await _visible(actor, certificate_id)
+    text, problems = clean_text(reason, field=("reason",), max_length=500, required=True)
+    if problems:
+        raise DomainError(*problems)
+    revoked = await Certificate.filter(id=certificate.id, status=CertificateStatus.VALID).update(
+        status=CertificateStatus.REVOKED, valid_enrollment_id=None, revoked_at=now, revoked_reason=text
+    )
+    if not revoked:
+        raise _not_valid(certificate)
+    await certificate.refresh_from_db()
+    return certificate
+
+
+async def reissue_certificate(
+    *, actor: Actor, certificate_id: int, now: datetime, files_dir: Path, public_url: str
+) -> Certificate:
+    """A new certificate with today's data (e.g. a corrected name) and a new code; the old one is
+    kept, and its code verifies as replaced."""
+    old = await _visible(actor, certificate_id)
+    if old.status is not CertificateStatus.VALID:
+        raise _not_valid(old)
+    recognition = await Recognition.get(id=old.recognition_id)
+    enrollment = await Enrollment.get(id=old.enrollment_id).select_related("course_taker", "cohort")
+    text = await _certificate_text(recognition, enrollment, now=now, public_url=public_url)
+    return await _store(
+        actor=actor,
+        recognition=recognition,
+        enrollment=enrollment,
+        text=text,
+        now=now,
+        files_dir=files_dir,
+        replacing=old,
+    )
 
 
 async def valid_certificates_by_enrollment_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certificate]:

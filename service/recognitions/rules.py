@@ -20,7 +20,6 @@ MINIMUM_NOTICE = timedelta(days=14)
 NAME_MAX_LENGTH = 200
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()./-]+$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Status(StrEnum):
@@ -86,20 +85,6 @@ def available_actions(kind: RecognitionKind, status: Status, actor: Actor) -> li
 def default_name(kind: RecognitionKind, start: date, end: date) -> str:
     what = "Pinning ceremony" if kind is RecognitionKind.CEREMONY else "Certificate request"
     return f"{what}: cohorts ending {start.isoformat()} to {end.isoformat()}"
-
-
-def clean_text(
-    value: str | None, *, field: tuple[str, ...], max_length: int, required: bool
-) -> tuple[str | None, list[Problem]]:
-    """Trimmed text, or the problems with it: blank when required, too long, control characters."""
-    text = (value or "").strip()
-    if not text:
-        return None, [Problem(ErrorCode.REQUIRED, "This field is required.", field)] if required else []
-    if _CONTROL.search(text):
-        return None, [Problem(ErrorCode.INVALID_TEXT, "Remove the control characters.", field)]
-    if len(text) > max_length:
-        return None, [Problem(ErrorCode.TOO_LONG, f"At most {max_length} characters.", field)]
-    return text, []
 
 
 def zone_named(name: str, *, field: tuple[str, ...]) -> tuple[ZoneInfo | None, list[Problem]]:

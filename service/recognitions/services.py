@@ -33,6 +33,7 @@ from service.recognitions.models import (
     StoredStatus,
 )
 from service.recognitions.rules import Action, CeremonyDetails, Status
+from service.text import clean_text
 from service.users.actor import Actor
 
 
@@ -275,7 +276,7 @@ async def _checked_cohorts(*, actor: Actor, step: Step1, partner_id: int | None)
 
 
 def _checked_name(name: str | None, kind: RecognitionKind, step: Step1) -> str:
-    text, problems = rules.clean_text(name, field=("name",), max_length=rules.NAME_MAX_LENGTH, required=False)
+    text, problems = clean_text(name, field=("name",), max_length=rules.NAME_MAX_LENGTH, required=False)
     if problems:
         raise DomainError(*problems)
     return text or rules.default_name(kind, step.range_start, step.range_end)
@@ -415,7 +416,7 @@ def _step2_values(changes: CeremonyChanges) -> tuple[dict[str, Any], list[Proble
             ("contact_phone", "phone", 40),
         ):
             field = ("mailingContact", attribute)
-            text, text_problems = rules.clean_text(
+            text, text_problems = clean_text(
                 getattr(contact, attribute), field=field, max_length=limit, required=False
             )
             problems += text_problems
@@ -435,7 +436,7 @@ def _step2_values(changes: CeremonyChanges) -> tuple[dict[str, Any], list[Proble
             ("address_country", "country", 2),
         ):
             field = ("postalAddress", _camel(attribute))
-            text, text_problems = rules.clean_text(
+            text, text_problems = clean_text(
                 getattr(address, attribute),
                 field=field,
                 max_length=limit if attribute != "country" else 64,
@@ -532,7 +533,7 @@ async def _step1_changes(
 ) -> list[int] | None:
     """Fold step-1 changes into ``values``; the new cohort ids when the selection is re-checked."""
     if changes.name is not UNCHANGED:
-        text, name_problems = rules.clean_text(
+        text, name_problems = clean_text(
             changes.name, field=("name",), max_length=rules.NAME_MAX_LENGTH, required=True
         )
         problems += name_problems
@@ -597,7 +598,7 @@ async def submit_ceremony(
             "Partnership Portal Support or your Regional Customer Success Director.",
             field=("overrideMinimumNotice",),
         )
-    reason, reason_problems = rules.clean_text(
+    reason, reason_problems = clean_text(
         override_reason, field=("overrideReason",), max_length=500, required=override_notice
     )
     if reason_problems:

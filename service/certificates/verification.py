@@ -1,0 +1,67 @@
+"""Public verification of a certificate code: what anyone holding the paper may learn, no more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from service.certificates.models import Certificate, CertificateStatus
+from service.certificates.rules import normalize_code
+from service.errors import DomainError, ErrorCode
+
+
+class Outcome(StrEnum):
+    VALID = "VALID"
+    REVOKED = "REVOKED"
+    REPLACED = "REPLACED"
+    UNKNOWN = "UNKNOWN"
+    MISTYPED = "MISTYPED"
+    MALFORMED = "MALFORMED"
+
+
+MESSAGES = {
+    Outcome.VALID: "This certificate is valid.",
+    Outcome.REVOKED: "This certificate has been revoked and is no longer valid.",
+    Outcome.REPLACED: "This certificate was replaced by a corrected one and is no longer valid. "
+    "Ask its holder for the new certificate.",
+    Outcome.UNKNOWN: "No certificate has this code.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    code: str
+    outcome: Outcome
+    message: str
+    # Shown only for a valid certificate: a revoked or replaced one points to nothing private.
+    recipient_name: str | None = None
+    certificate_type: str | None = None
+    partner_name: str | None = None
+    awarded_on: date | None = None
+
+
+async def verify(text: str) -> Verification:
+    """What the code on a certificate says about it."""
+    try:
+        code = normalize_code(text)
+    except DomainError as error:
+        problem = error.problems[0]
+        outcome = Outcome.MISTYPED if problem.code is ErrorCode.MISTYPED_CODE else Outcome.MALFORMED
+        return Verification(code=text.strip()[:40], outcome=outcome, message=problem.message)
+    certificate = await Certificate.get_or_none(code=code)
+    if certificate is None:
+        return Verification(code=code, outcome=Outcome.UNKNOWN, message=MESSAGES[Outcome.UNKNOWN])
+    outcome = Outcome(certificate.status.value)
+    if certificate.status is not CertificateStatus.VALID:
+        return Verification(code=code, outcome=outcome, message=MESSAGES[outcome])
+    printed = certificate.printed
+    return Verification(
+        code=code,
+        outcome=outcome,
+        message=MESSAGES[outcome],
+        recipient_name=printed["recipient_name"],
+        certificate_type=printed["certificate_type"],
+        partner_name=printed["partner_name"],
+        awarded_on=date.fromisoformat(printed["awarded_on"]),
+    )
