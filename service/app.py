@@ -18,22 +18,25 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise.context import TortoiseContext
 
+from service.certificates.ratelimit import RateLimiter
 from service.clock import Clock, SystemClock
 from service.database import open_database
-from service.files.routes import file_routes
 from service.graphql.context import Context, Unauthenticated
 from service.graphql.schema import schema
 from service.settings import Settings, get_settings
+from service.web.downloads import file_routes
+from service.web.verify_page import verification_page
 from workers.embedded import running_jobs
 
 logger = logging.getLogger("service")
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, clock: Clock) -> None:
+    def __init__(self, settings: Settings, clock: Clock, verify_limiter: RateLimiter) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.settings = settings
         self.clock = clock
+        self.verify_limiter = verify_limiter
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
@@ -42,6 +45,7 @@ class GraphQLApp(GraphQL[Context, None]):
             authorization=request.headers.get("authorization"),
             request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
             clock=self.clock,
+            verify_limiter=self.verify_limiter,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
@@ -76,7 +80,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     """The ASGI app; the lifespan opens the database and closes it on shutdown."""
     settings = settings or get_settings()
     clock = clock or SystemClock()
-    graphql_app = GraphQLApp(settings, clock)
+    verify_limiter = RateLimiter(limit=settings.verify_per_minute)
+    graphql_app = GraphQLApp(settings, clock, verify_limiter)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *file_routes(settings, clock),
+            Route("/verify/{code}", verification_page(clock, verify_limiter)),
         ],
         lifespan=lifespan,
     )

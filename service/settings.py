@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     job_max_backoff_ms: int = Field(600_000, description="Longest wait between retries.")
     mail_from: str = Field("Recognition <recognition@localhost>", description="Sender of the mail we send.")
     public_url: str = Field("http://127.0.0.1:8000", description="Base URL used in links we send out.")
+    verify_per_minute: int = Field(
+        30,
+        description="Certificate verifications one client address may make per minute (stops enumeration).",
+    )
     host: str = Field("127.0.0.1", description="Address `portal serve` listens on.")
     port: int = Field(8000, description="Port `portal serve` listens on.")
 

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 
+from service.certificates.ratelimit import RateLimiter
 from service.clock import Clock
 from service.settings import Settings
 from service.users.actor import Actor
@@ -44,6 +45,7 @@ class Context:
     authorization: str | None
     request_id: str
     clock: Clock
+    verify_limiter: RateLimiter
     connection_params: dict[str, Any] | None = None
     _actor: Actor | None = field(default=None, init=False)
 
@@ -58,6 +60,10 @@ class Context:
             except InvalidToken as error:
                 raise Unauthenticated(str(error)) from error
         return self._actor
+
+    @property
+    def client_address(self) -> str:
+        return self.request.client.host if self.request.client else "unknown"
 
     @cached_property
     def loaders(self) -> Loaders:

@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.tools import merge_types
 
 from service.graphql.certificates.mutations import CertificateMutations
+from service.graphql.certificates.queries import CertificateQueries
 from service.graphql.certificates.types import Certificate
 from service.graphql.cohorts.queries import CohortQueries
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
@@ -34,7 +35,9 @@ class NodeQueries:
         return await id.resolve_node(info, required=False)
 
 
-Query = merge_types("Query", (UserQueries, NodeQueries, CohortQueries, RecognitionQueries))
+Query = merge_types(
+    "Query", (UserQueries, NodeQueries, CohortQueries, RecognitionQueries, CertificateQueries)
+)
 Mutation = merge_types("Mutation", (RecognitionMutations, CertificateMutations))
 
 

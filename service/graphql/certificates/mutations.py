@@ -4,12 +4,13 @@ import strawberry
 from strawberry import relay
 
 from service.certificates.export import create_export
-from service.certificates.services import issue_certificate
-from service.files.routes import export_link
+from service.certificates.models import Certificate as CertificateModel
+from service.certificates.services import issue_certificate, reissue_certificate, revoke_certificate
 from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.types import Certificate
 from service.graphql.context import context_of
 from service.graphql.payloads import UserError, attempt, key_of
+from service.web.downloads import export_link
 
 
 @strawberry.input(
@@ -40,9 +41,25 @@ class CertificateIssueInput:
 
 
 @strawberry.type
-class CertificateIssuePayload:
+class CertificatePayload:
     certificate: Certificate | None
     errors: list[UserError]
+
+    @classmethod
+    def of(cls, result: tuple[CertificateModel | None, list[UserError]]) -> CertificatePayload:
+        model, errors = result
+        return cls(certificate=None if model is None else Certificate.from_model(model), errors=errors)
+
+
+@strawberry.input
+class CertificateRevokeInput:
+    id: relay.GlobalID
+    reason: str = strawberry.field(description="Why; kept with the certificate, not shown publicly.")
+
+
+@strawberry.input
+class CertificateReissueInput:
+    id: relay.GlobalID
 
 
 @strawberry.type
@@ -53,20 +70,55 @@ class CertificateMutations:
     )
     async def certificate_issue(
         self, info: strawberry.Info, input: CertificateIssueInput
-    ) -> CertificateIssuePayload:
+    ) -> CertificatePayload:
         context = context_of(info)
-        certificate, errors = await attempt(
-            issue_certificate(
-                actor=await context.actor(),
-                recognition_id=recognition_key(input.recognition_id),
-                enrollment_id=key_of(input.enrollment_id, "Enrollment"),
-                now=context.clock.now(),
-                files_dir=context.settings.resolved_files_dir,
-                public_url=context.settings.public_url,
+        return CertificatePayload.of(
+            await attempt(
+                issue_certificate(
+                    actor=await context.actor(),
+                    recognition_id=recognition_key(input.recognition_id),
+                    enrollment_id=key_of(input.enrollment_id, "Enrollment"),
+                    now=context.clock.now(),
+                    files_dir=context.settings.resolved_files_dir,
+                    public_url=context.settings.public_url,
+                )
             )
         )
-        return CertificateIssuePayload(
-            certificate=None if certificate is None else Certificate.from_model(certificate), errors=errors
+
+    @strawberry.mutation(description="Staff: revoke a certificate; its code then verifies as revoked.")
+    async def certificate_revoke(
+        self, info: strawberry.Info, input: CertificateRevokeInput
+    ) -> CertificatePayload:
+        context = context_of(info)
+        return CertificatePayload.of(
+            await attempt(
+                revoke_certificate(
+                    actor=await context.actor(),
+                    certificate_id=key_of(input.id, "Certificate"),
+                    reason=input.reason,
+                    now=context.clock.now(),
+                )
+            )
+        )
+
+    @strawberry.mutation(
+        description="Re-issue a certificate with the current data (e.g. a corrected name) and a new code; "
+        "the old code then verifies as replaced."
+    )
+    async def certificate_reissue(
+        self, info: strawberry.Info, input: CertificateReissueInput
+    ) -> CertificatePayload:
+        context = context_of(info)
+        return CertificatePayload.of(
+            await attempt(
+                reissue_certificate(
+                    actor=await context.actor(),
+                    certificate_id=key_of(input.id, "Certificate"),
+                    now=context.clock.now(),
+                    files_dir=context.settings.resolved_files_dir,
+                    public_url=context.settings.public_url,
+                )
+            )
         )
 
     @strawberry.mutation(description="Export the selected course-takers of the certificates step to CSV.")

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 
 from service.certificates.candidates import candidates_page
 from service.certificates.rules import CandidateKind as CandidateKindValue
+from service.certificates.verification import verify
 from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.types import (
     CertificateCandidate,
     CertificateCandidateConnection,
     CertificateCandidateEdge,
+    CertificateVerification,
 )
 from service.graphql.context import context_of
 from service.graphql.errors import domain_errors_as_graphql
@@ -60,3 +63,22 @@ async def certificate_candidates(
 def _after(cursor: str) -> tuple[str, int]:
     name, enrollment_id = decode_cursor(cursor, ORDERING, (text, integer))
     return name, enrollment_id
+
+
+@strawberry.type
+class CertificateQueries:
+    @strawberry.field(
+        description="Public, no sign-in: check the code printed on a certificate. Limited per client address."
+    )
+    async def verify_certificate(self, info: strawberry.Info, code: str) -> CertificateVerification:
+        context = context_of(info)
+        now = context.clock.now()
+        if not context.verify_limiter.allow(context.client_address, now):
+            raise GraphQLError(
+                "Too many verifications from your address. Try again in a minute.",
+                extensions={
+                    "code": "RATE_LIMITED",
+                    "retryAfter": context.verify_limiter.retry_after(context.client_address, now),
+                },
+            )
+        return CertificateVerification.from_result(await verify(code))

@@ -11,12 +11,13 @@ from service.certificates.candidates import kind_of
 from service.certificates.models import Certificate as CertificateModel
 from service.certificates.models import CertificateStatus as CertificateStatusValue
 from service.certificates.rules import CandidateKind as CandidateKindValue
+from service.certificates.verification import Outcome, Verification
 from service.enrollments.models import Enrollment
-from service.files.routes import certificate_link
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.context import context_of
 from service.graphql.node import resolve_nodes_with
 from service.graphql.users.types import User
+from service.web.downloads import certificate_link
 
 CertificateStatus = strawberry.enum(
     CertificateStatusValue,
@@ -81,6 +82,13 @@ class Certificate(relay.Node):
     @strawberry.field
     def revoked_reason(self) -> str | None:
         return self.model.revoked_reason
+
+    @strawberry.field(description="The certificate that replaced this one, if it was re-issued.")
+    async def replaced_by(self, info: strawberry.Info) -> Certificate | None:
+        if self.model.replaced_by_id is None:
+            return None
+        replacement = await context_of(info).loaders.certificate_by_id.load(self.model.replaced_by_id)
+        return None if replacement is None else Certificate.from_model(replacement)
 
     @classmethod
     def from_model(cls, model: CertificateModel) -> Certificate:
@@ -176,3 +184,34 @@ class CertificateCandidateConnection:
     approaching_count: int = strawberry.field(
         description="Approaching matching the filter, whatever its kind."
     )
+
+
+VerificationOutcome = strawberry.enum(
+    Outcome,
+    name="VerificationOutcome",
+    description="VALID; REVOKED; REPLACED (by a corrected certificate); UNKNOWN code; MISTYPED (the check "
+    "symbol does not match); MALFORMED (wrong length or symbols).",
+)
+
+
+@strawberry.type(description="What a certificate's code says about it. Details only for a valid certificate.")
+class CertificateVerification:
+    code: str
+    outcome: VerificationOutcome  # type: ignore[valid-type]
+    message: str
+    recipient_name: str | None
+    certificate_type: str | None
+    partner_name: str | None
+    awarded_on: datetime.date | None
+
+    @classmethod
+    def from_result(cls, result: Verification) -> CertificateVerification:
+        return cls(
+            code=result.code,
+            outcome=result.outcome,
+            message=result.message,
+            recipient_name=result.recipient_name,
+            certificate_type=result.certificate_type,
+            partner_name=result.partner_name,
+            awarded_on=result.awarded_on,
+        )

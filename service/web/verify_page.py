@@ -1,0 +1,69 @@
+"""/verify/{code}: the page a certificate's QR code opens. Public, small, rate-limited."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from service.certificates.ratelimit import RateLimiter
+from service.certificates.verification import Outcome, Verification, verify
+from service.clock import Clock
+
+STYLE = (
+    "body{font-family:Georgia,serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}"
+    "h1{color:#1F3A5F;font-size:1.5rem}.valid{color:#1b6e3a}.invalid{color:#9b1c1c}"
+    "dt{color:#666;font-size:.85rem;margin-top:.8rem}dd{margin:0;font-size:1.1rem}code{font-size:1.1rem}"
+)
+
+
+def verification_page(clock: Clock, limiter: RateLimiter) -> Callable[[Request], Awaitable[Response]]:
+    async def page(request: Request) -> Response:
+        address = request.client.host if request.client else "unknown"
+        now = clock.now()
+        if not limiter.allow(address, now):
+            return HTMLResponse(
+                _document(
+                    "Too many checks",
+                    "<p>Too many verifications from your address. Try again in a minute.</p>",
+                ),
+                status_code=429,
+                headers={"Retry-After": str(limiter.retry_after(address, now))},
+            )
+        result = await verify(request.path_params["code"])
+        status = 200 if result.outcome in (Outcome.VALID, Outcome.REVOKED, Outcome.REPLACED) else 404
+        return HTMLResponse(_document("Certificate verification", _body(result)), status_code=status)
+
+    return page
+
+
+def _body(result: Verification) -> str:
+    css = "valid" if result.outcome is Outcome.VALID else "invalid"
+    parts = [
+        f"<p>Code <code>{html.escape(result.code)}</code></p>",
+        f'<p class="{css}"><strong>{html.escape(result.message)}</strong></p>',
+    ]
+    if result.outcome is Outcome.VALID:
+        details = [
+            ("Awarded to", result.recipient_name),
+            ("Certificate", result.certificate_type),
+            ("Institution", result.partner_name),
+            ("Date", result.awarded_on.strftime("%d %B %Y").lstrip("0") if result.awarded_on else None),
+        ]
+        parts.append(
+            "<dl>"
+            + "".join(f"<dt>{label}</dt><dd>{html.escape(value or '')}</dd>" for label, value in details)
+            + "</dl>"
+        )
+    return "".join(parts)
+
+
+def _document(title: str, body: str) -> str:
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex">'
+        f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
