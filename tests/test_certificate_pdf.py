@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import subprocess
 import sys
 import textwrap
 from datetime import date
+from pathlib import Path
 
 import pypdf
 import pypdfium2
@@ -159,3 +161,16 @@ def test_borb_sends_nothing_prints_nothing_keeps_signals_and_caches_flat() -> No
         line.split(" ", 1) for line in completed.stderr.splitlines() if line.split(" ")[0].isupper()
     )
     assert report == {"ATTEMPTS": "[]", "HANDLERS": "True True", "CACHES": "0 0"}
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed (.ci/run installs it)")
+def test_qpdf_finds_the_file_sound(tmp_path: Path) -> None:
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(render_certificate(_text("Nguyễn Thị Minh Khai")))
+
+    completed = subprocess.run(
+        ["qpdf", "--check", str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "No syntax or stream encoding errors found" in completed.stdout

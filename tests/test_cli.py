@@ -163,3 +163,45 @@ async def test_websocket_without_a_valid_token_is_closed_with_4403(server: str) 
         await _graphql_over_websocket(server, {"authorization": "Bearer forged"})
 
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4403, "Forbidden")  # type: ignore[union-attr]
+
+
+def test_the_running_server_issues_a_certificate_and_serves_its_pdf(
+    server: str, server_env: dict[str, str]
+) -> None:
+    # given a demo partner admin and a scheduled demo ceremony's first completer
+    token = _run("token", "--email", "admin@riverside.example", env=server_env).strip()
+    headers = {"Authorization": f"Bearer {token}"}
+    query = """{ recognitions(filter: {statuses: [SCHEDULED_PENDING]}) { edges { node {
+        id certificateCandidates(first: 1, filter: {kind: COMPLETER}) { edges { node { enrollmentId name } } }
+    } } } }"""
+    [edge] = httpx.post(f"{server}/graphql", headers=headers, json={"query": query}, timeout=30).json()[
+        "data"
+    ]["recognitions"]["edges"]
+    [candidate] = edge["node"]["certificateCandidates"]["edges"]
+    issue = """mutation($input: CertificateIssueInput!) {
+        certificateIssue(input: $input) { certificate { code downloadUrl } errors { code } } }"""
+
+    # when
+    result = httpx.post(
+        f"{server}/graphql",
+        headers=headers,
+        timeout=60,
+        json={
+            "query": issue,
+            "variables": {
+                "input": {
+                    "recognitionId": edge["node"]["id"],
+                    "enrollmentId": candidate["node"]["enrollmentId"],
+                }
+            },
+        },
+    ).json()["data"]["certificateIssue"]
+    pdf = httpx.get(result["certificate"]["downloadUrl"].replace("http://127.0.0.1:8000", server), timeout=30)
+
+    # then (and the fixture checks the server still shuts down gracefully afterwards)
+    assert result["errors"] == []
+    assert (pdf.status_code, pdf.headers["content-type"], pdf.content[:5]) == (
+        200,
+        "application/pdf",
+        b"%PDF-",
+    )
