@@ -16,15 +16,16 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
+from tortoise import connections
 from tortoise.context import TortoiseContext
 
-from service.certificates.ratelimit import RateLimiter
 from service.clock import Clock, SystemClock
 from service.database import open_database
 from service.graphql.context import Context, Unauthenticated
 from service.graphql.schema import schema
 from service.settings import Settings, get_settings
 from service.web.downloads import file_routes
+from service.web.ratelimit import RateLimiter
 from service.web.verify_page import verification_page
 from workers.embedded import running_jobs
 
@@ -66,8 +67,6 @@ async def healthz(_: Request) -> Response:
 
 
 async def readyz(_: Request) -> Response:
-    from tortoise import connections
-
     try:
         await connections.get("default").execute_query("SELECT 1")
     except Exception as error:  # any failure of the database means "not ready"

@@ -20,9 +20,6 @@ SECRET_FILE_NAME = "secret.key"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PORTAL_", env_file=".env", extra="ignore")
 
-    environment: str = Field(
-        "development", description="`development` or `production`; production hides dev helpers."
-    )
     data_dir: Path = Field(Path("data"), description="Folder for the embedded database, secret and files.")
     database_url: str = Field(
         "", description="Database URL; empty means the SQLite file `<data_dir>/portal.sqlite3`."

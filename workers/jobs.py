@@ -23,7 +23,6 @@ MAIL_QUEUE = "mail"
 class Jobs:
     broker: dramatiq.Broker
     deliver_mail: dramatiq.Actor  # type: ignore[type-arg]
-    runtime: ThreadRuntime
 
 
 def make_broker(settings: Settings) -> dramatiq.Broker:
@@ -64,5 +63,4 @@ def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> J
         deliver_mail=dramatiq.actor(broker=broker, queue_name=MAIL_QUEUE, actor_name="deliver_mail")(
             deliver_mail
         ),
-        runtime=runtime,
     )

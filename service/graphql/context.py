@@ -10,12 +10,12 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 
-from service.certificates.ratelimit import RateLimiter
 from service.clock import Clock
 from service.settings import Settings
 from service.users.actor import Actor
 from service.users.services import authenticate
 from service.users.tokens import InvalidToken
+from service.web.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from service.graphql.loaders import Loaders

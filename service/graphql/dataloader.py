@@ -15,8 +15,6 @@ if TYPE_CHECKING:
 KeyT = TypeVar("KeyT")
 ValueT = TypeVar("ValueT")
 
-BatchLoad = Callable[..., Awaitable[dict[KeyT, ValueT]]]
-
 
 class ScopedLoader(DataLoader[KeyT, ValueT | None], Generic[KeyT, ValueT]):
     """Loads through a service ``fetch(actor=..., ids=...) -> {id: value}``; unseen keys give None."""

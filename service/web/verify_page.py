@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from service.certificates.ratelimit import RateLimiter
 from service.certificates.verification import Outcome, Verification, verify
 from service.clock import Clock
+from service.web.ratelimit import RateLimiter
 
 STYLE = (
     "body{font-family:Georgia,serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}"
