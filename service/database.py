@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "service.recognitions.models",
     "service.mail.models",
     "service.certificates.models",
+    "service.certificate_files.models",
 ]
 
 

@@ -29,6 +29,7 @@ class ErrorCode(StrEnum):
     MISTYPED_CODE = "MISTYPED_CODE"
     EMPTY_SELECTION = "EMPTY_SELECTION"
     SELECTION_TOO_LARGE = "SELECTION_TOO_LARGE"
+    NO_PREVIOUS_FILE = "NO_PREVIOUS_FILE"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 
 import dramatiq
 
+from service import dispatch
+from service.certificate_files import services as certificate_files
 from service.mail import services as mail
 from service.settings import Settings
 from workers.jobs import Jobs, declare_jobs
@@ -18,21 +20,24 @@ logger = logging.getLogger("workers")
 
 @contextlib.asynccontextmanager
 async def running_jobs(settings: Settings) -> AsyncIterator[Jobs]:
-    """Declare the jobs; without a broker URL run a worker in this process; hand mail to them."""
+    """Declare the jobs and let the domain hand work to them; without a broker URL run a worker in
+    this process. Jobs a stopped process left unfinished are handed over again."""
     jobs = declare_jobs(settings)
     worker = None
     if not settings.broker_url:
         # A short poll timeout makes the worker stop within a fraction of a second on shutdown.
         worker = dramatiq.Worker(jobs.broker, worker_threads=settings.worker_threads, worker_timeout=100)
         worker.start()
-    sweeper = None
-    if settings.smtp_url:
-        mail.set_dispatcher(lambda message_id: jobs.deliver_mail.send(message_id))
-        sweeper = asyncio.create_task(_sweep_pending_mail(settings.mail_sweep_seconds))
+    dispatch.set_dispatcher(jobs.send)
+    for job_id in await certificate_files.unfinished_job_ids():
+        dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, job_id)
+    sweeper = (
+        asyncio.create_task(_sweep_pending_mail(settings.mail_sweep_seconds)) if settings.smtp_url else None
+    )
     try:
         yield jobs
     finally:
-        mail.set_dispatcher(None)
+        dispatch.set_dispatcher(None)
         if sweeper is not None:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -1,15 +1,18 @@
-"""The broker chosen by settings, and the actors declared on it."""
+"""The broker chosen by settings, and the actors declared on it: ids in, one domain service call."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Retries
 
+from service.certificate_files import services as certificate_files
 from service.clock import SystemClock
+from service.dispatch import Job
 from service.mail import services as mail
 from service.settings import Settings
 from workers.runtime import CloseDatabaseOnThreadShutdown, ThreadRuntime
@@ -17,12 +20,21 @@ from workers.runtime import CloseDatabaseOnThreadShutdown, ThreadRuntime
 logger = logging.getLogger("workers")
 
 MAIL_QUEUE = "mail"
+FILES_QUEUE = "certificate-files"
 
 
 @dataclass
 class Jobs:
     broker: dramatiq.Broker
-    deliver_mail: dramatiq.Actor  # type: ignore[type-arg]
+    actors: dict[Job, dramatiq.Actor]  # type: ignore[type-arg]
+    settings: Settings
+
+    def send(self, job: Job, record_id: int) -> None:
+        """Enqueue committed work. Mail without an SMTP server stays in the outbox (and is logged)."""
+        if job is Job.DELIVER_MAIL and not self.settings.smtp_url:
+            logger.info("mail %s kept in the outbox: no SMTP server is configured", record_id)
+            return
+        self.actors[job].send(record_id)
 
 
 def make_broker(settings: Settings) -> dramatiq.Broker:
@@ -48,7 +60,7 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
 
 
 def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> Jobs:
-    """Declare every actor on the broker; each takes ids only and calls one domain service."""
+    """Declare every actor on the broker."""
     broker = broker or make_broker(settings)
     runtime = ThreadRuntime(settings.resolved_database_url)
     broker.add_middleware(CloseDatabaseOnThreadShutdown(runtime))
@@ -58,9 +70,49 @@ def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> J
         """Send one outbox message; SMTP failures raise, and Retries tries again with backoff."""
         runtime.run(lambda: mail.deliver(message_id=message_id, smtp_url=settings.smtp_url, now=clock.now()))
 
+    def build_certificate_file(job_id: int) -> None:
+        """Make a combined file; failures raise and are retried, and certificate_file_failed follows
+        the last attempt."""
+        runtime.run(
+            lambda: certificate_files.build_file(
+                job_id=job_id,
+                clock=clock.now,
+                files_dir=settings.resolved_files_dir,
+                public_url=settings.public_url,
+                mail_config=settings.mail_config(),
+            )
+        )
+
+    def certificate_file_failed(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
+        """After the last attempt: FAILED, with a message a user can act on, and a mail."""
+        [job_id] = message["args"]
+        logger.error("certificate file %s failed after %s attempts", job_id, retry_info.get("retries"))
+        runtime.run(
+            lambda: certificate_files.fail_job(
+                job_id=job_id,
+                message="Something went wrong on our side while making the file. Please request it again; "
+                "if it fails again, contact Partnership Portal Support.",
+                now=clock.now(),
+                mail_config=settings.mail_config(),
+            )
+        )
+
+    declare = dramatiq.actor
+    failed = declare(
+        broker=broker, queue_name=FILES_QUEUE, actor_name="certificate_file_failed", max_retries=3
+    )(certificate_file_failed)
     return Jobs(
         broker=broker,
-        deliver_mail=dramatiq.actor(broker=broker, queue_name=MAIL_QUEUE, actor_name="deliver_mail")(
-            deliver_mail
-        ),
+        settings=settings,
+        actors={
+            Job.DELIVER_MAIL: declare(
+                broker=broker, queue_name=MAIL_QUEUE, actor_name=Job.DELIVER_MAIL.value
+            )(deliver_mail),
+            Job.BUILD_CERTIFICATE_FILE: declare(
+                broker=broker,
+                queue_name=FILES_QUEUE,
+                actor_name=Job.BUILD_CERTIFICATE_FILE.value,
+                on_retry_exhausted=failed.actor_name,
+            )(build_certificate_file),
+        },
     )

@@ -24,7 +24,7 @@ from service.certificates.render import CertificateText, render_certificate
 from service.certificates.rules import CandidateKind, new_code
 from service.cohorts.models import CertificateType, Program
 from service.enrollments.models import Enrollment
-from service.errors import DomainError, ErrorCode, Forbidden, NotFound
+from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
 from service.files.store import write_atomically
 from service.partners.models import Partner
 from service.recognitions.models import Recognition
@@ -48,39 +48,88 @@ async def issue_certificate(
     """The valid certificate of an enrolment listed on the recognition's certificates step, issued now
     if it has none. Approaching course-takers may be certified too (the guide allows it)."""
     recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
-    existing = await Certificate.get_or_none(
-        valid_enrollment_id=enrollment_id, partner_id=recognition.partner_id
+    [certificate] = await certificates_for(
+        actor=actor,
+        recognition=recognition,
+        enrollment_ids=[enrollment_id],
+        now=now,
+        files_dir=files_dir,
+        public_url=public_url,
     )
-    if existing is not None:
-        return existing
-    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
-    enrollment = (
-        await every_candidate.filter(id=enrollment_id).select_related("course_taker", "cohort").first()
-    )
-    if enrollment is None:
-        raise DomainError.of(
-            ErrorCode.NOT_A_CANDIDATE,
-            "Not a course-taker of this recognition's certificates step.",
-            field=("enrollmentId",),
-        )
-    text = await _certificate_text(recognition, enrollment, now=now, public_url=public_url)
-    return await _store(
-        actor=actor, recognition=recognition, enrollment=enrollment, text=text, now=now, files_dir=files_dir
-    )
+    return certificate
 
 
-async def _certificate_text(
-    recognition: Recognition, enrollment: Enrollment, *, now: datetime, public_url: str
+async def certificates_for(
+    *,
+    actor: Actor,
+    recognition: Recognition,
+    enrollment_ids: list[int],
+    now: datetime,
+    files_dir: Path,
+    public_url: str,
+) -> list[Certificate]:
+    """The valid certificate of each enrolment, in order, issuing those not issued yet; a constant
+    number of queries besides one insert per new certificate."""
+    existing = await valid_certificates_by_enrollment_ids(actor=actor, ids=enrollment_ids)
+    missing = [enrollment_id for enrollment_id in enrollment_ids if enrollment_id not in existing]
+    if missing:
+        every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
+        found = {
+            row.id: row
+            for row in await every_candidate.filter(id__in=missing).select_related("course_taker", "cohort")
+        }
+        if unlisted := [
+            index for index, key in enumerate(enrollment_ids) if key in missing and key not in found
+        ]:
+            raise DomainError(
+                *(
+                    Problem(
+                        ErrorCode.NOT_A_CANDIDATE,
+                        "Not a course-taker of this recognition's certificates step.",
+                        ("enrollmentId",) if len(enrollment_ids) == 1 else ("enrollmentIds", str(index)),
+                    )
+                    for index in unlisted
+                )
+            )
+        partner = await Partner.get(id=recognition.partner_id)
+        programs = {
+            p.id: p.name for p in await Program.filter(id__in={e.cohort.program_id for e in found.values()})
+        }
+        types = {
+            t.id: t.name
+            for t in await CertificateType.filter(id__in={e.certificate_type_id for e in found.values()})
+        }
+        for enrollment_id in missing:
+            enrollment = found[enrollment_id]
+            text = _text(recognition, enrollment, partner, programs, types, now=now, public_url=public_url)
+            existing[enrollment_id] = await _store(
+                actor=actor,
+                recognition=recognition,
+                enrollment=enrollment,
+                text=text,
+                now=now,
+                files_dir=files_dir,
+            )
+    return [existing[enrollment_id] for enrollment_id in enrollment_ids]
+
+
+def _text(
+    recognition: Recognition,
+    enrollment: Enrollment,
+    partner: Partner,
+    programs: dict[int, str],
+    types: dict[int, str],
+    *,
+    now: datetime,
+    public_url: str,
 ) -> CertificateText:
-    partner = await Partner.get(id=recognition.partner_id)
-    program = await Program.get(id=enrollment.cohort.program_id)
-    certificate_type = await CertificateType.get(id=enrollment.certificate_type_id)
+    """What a new certificate prints, with a fresh code."""
     code = new_code()
     return CertificateText(
         partner_name=partner.name,
         recipient_name=enrollment.course_taker.name,
-        certificate_type=certificate_type.name,
-        program=program.name,
+        certificate_type=types[enrollment.certificate_type_id],
+        program=programs[enrollment.cohort.program_id],
         cohort=enrollment.cohort.name,
         awarded_on=_award_date(recognition, enrollment, now=now, time_zone=partner.time_zone),
         code=code,
@@ -196,7 +245,18 @@ async def reissue_certificate(
         raise _not_valid(old)
     recognition = await Recognition.get(id=old.recognition_id)
     enrollment = await Enrollment.get(id=old.enrollment_id).select_related("course_taker", "cohort")
-    text = await _certificate_text(recognition, enrollment, now=now, public_url=public_url)
+    partner = await Partner.get(id=recognition.partner_id)
+    program = await Program.get(id=enrollment.cohort.program_id)
+    certificate_type = await CertificateType.get(id=enrollment.certificate_type_id)
+    text = _text(
+        recognition,
+        enrollment,
+        partner,
+        {program.id: program.name},
+        {certificate_type.id: certificate_type.name},
+        now=now,
+        public_url=public_url,
+    )
     return await _store(
         actor=actor,
         recognition=recognition,

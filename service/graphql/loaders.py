@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from service.graphql.certificate_files.dataloaders import CertificateFileJobByIdLoader
 from service.graphql.certificates.dataloaders import (
     CertificateByIdLoader,
     ValidCertificateByEnrollmentIdLoader,
@@ -74,3 +75,7 @@ class Loaders:
     @cached_property
     def valid_certificate_by_enrollment_id(self) -> ValidCertificateByEnrollmentIdLoader:
         return ValidCertificateByEnrollmentIdLoader(self._context)
+
+    @cached_property
+    def certificate_file_job_by_id(self) -> CertificateFileJobByIdLoader:
+        return CertificateFileJobByIdLoader(self._context)

@@ -8,6 +8,8 @@ import strawberry
 from strawberry import relay
 from strawberry.tools import merge_types
 
+from service.graphql.certificate_files.mutations import CertificateFileMutations
+from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.certificates.mutations import CertificateMutations
 from service.graphql.certificates.queries import CertificateQueries
 from service.graphql.certificates.types import Certificate
@@ -38,7 +40,7 @@ class NodeQueries:
 Query = merge_types(
     "Query", (UserQueries, NodeQueries, CohortQueries, RecognitionQueries, CertificateQueries)
 )
-Mutation = merge_types("Mutation", (RecognitionMutations, CertificateMutations))
+Mutation = merge_types("Mutation", (RecognitionMutations, CertificateMutations, CertificateFileMutations))
 
 
 class Schema(strawberry.Schema):
@@ -49,7 +51,17 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     mutation=Mutation,
-    types=[Partner, User, Program, Cohort, CertificateType, Ceremony, CertificateRequest, Certificate],
+    types=[
+        Partner,
+        User,
+        Program,
+        Cohort,
+        CertificateType,
+        Ceremony,
+        CertificateRequest,
+        Certificate,
+        CertificateFileJob,
+    ],
     extensions=[ClientErrors],
 )
 

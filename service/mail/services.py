@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -13,6 +13,7 @@ import aiosmtplib
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
+from service import dispatch as jobs
 from service.mail.models import MailStatus, OutboxMessage
 
 logger = logging.getLogger("service.mail")
@@ -20,15 +21,6 @@ logger = logging.getLogger("service.mail")
 # How long one delivery attempt owns a message before another may try it.
 CLAIM_DURATION = timedelta(minutes=2)
 SMTP_TIMEOUT_SECONDS = 30
-
-Dispatcher = Callable[[int], object]
-_dispatcher: Dispatcher | None = None
-
-
-def set_dispatcher(dispatcher: Dispatcher | None) -> None:
-    """Who is told of new mail (the job queue); None keeps mail in the outbox until a sweep."""
-    global _dispatcher
-    _dispatcher = dispatcher
 
 
 async def add_to_outbox(
@@ -50,12 +42,9 @@ async def add_to_outbox(
 
 
 def dispatch(message_ids: Iterable[int]) -> None:
-    """Hand new mail to the dispatcher once its transaction has committed."""
+    """Hand new mail to the job queue once its transaction has committed."""
     for message_id in message_ids:
-        if _dispatcher is None:
-            logger.info("mail %s kept in the outbox (no SMTP server configured)", message_id)
-        else:
-            _dispatcher(message_id)
+        jobs.dispatch(jobs.Job.DELIVER_MAIL, message_id)
 
 
 async def pending_message_ids() -> list[int]:

@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from service.certificate_files.models import CertificateFileJob
+from service.certificate_files.services import file_path
 from service.certificates.export import export_chunks
 from service.certificates.models import CandidateExport, Certificate
 from service.certificates.services import certificate_path
@@ -19,6 +21,19 @@ from service.settings import Settings
 
 EXPORT_PURPOSE = "candidates-export"
 CERTIFICATE_PURPOSE = "certificate-pdf"
+FILE_PURPOSE = "certificate-file"
+
+
+def certificate_file_link(*, settings: Settings, job: CertificateFileJob, now: datetime) -> str:
+    """An absolute, signed, expiring link to a combined file, bound to its content."""
+    path = signed_path(
+        secret=settings.signing_secret(),
+        path=f"/files/certificate-files/{job.id}.pdf",
+        purpose=FILE_PURPOSE,
+        subject=f"{job.id}:{job.file_sha256}",
+        now=now,
+    )
+    return settings.public_url.rstrip("/") + path
 
 
 def certificate_link(*, settings: Settings, certificate: Certificate, now: datetime) -> str:
@@ -94,8 +109,27 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
             filename=f"certificate-{certificate.code}.pdf",
         )
 
+    async def combined_file(request: Request) -> Response:
+        job = await CertificateFileJob.get_or_none(id=request.path_params["job_id"])
+        problem = check_link(
+            secret=settings.signing_secret(),
+            purpose=FILE_PURPOSE,
+            subject="missing" if job is None or job.file_sha256 is None else f"{job.id}:{job.file_sha256}",
+            expires=request.query_params.get("expires"),
+            given=request.query_params.get("signature"),
+            now=clock.now(),
+        )
+        if problem is not None or job is None:
+            return PlainTextResponse((problem or LinkProblem.INVALID).value, status_code=403)
+        return FileResponse(
+            file_path(settings.resolved_files_dir, job),
+            media_type="application/pdf",
+            filename=f"certificates-{job.id}.pdf",
+        )
+
     return [
         Route("/files/exports/{export_id:int}.csv", candidates_csv),
+        Route("/files/certificate-files/{job_id:int}.pdf", combined_file),
         Route("/files/certificates/{certificate_id:int}.pdf", certificate_pdf),
     ]
 

@@ -9,12 +9,15 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from service.certificate_files import services as certificate_files
+from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.queries import certificate_candidates
 from service.graphql.certificates.types import CertificateCandidateConnection
 from service.graphql.cohorts.types import Cohort
 from service.graphql.context import context_of
 from service.graphql.node import resolve_nodes_with
+from service.graphql.paging import checked_page_size
 from service.graphql.partners.types import Partner
 from service.graphql.users.types import User
 from service.recognitions import services
@@ -134,6 +137,20 @@ class Recognition(relay.Node):
         return [RecognitionEvent.from_model(event) for event in events]
 
     kind_value: ClassVar[RecognitionKindValue]
+
+    @strawberry.field(description="Download Last Certificates File: the newest READY combined file.")
+    async def last_certificate_file(self, info: strawberry.Info) -> CertificateFileJob | None:
+        await context_of(info).actor()
+        job = await certificate_files.last_ready_job(recognition_id=self.model.id)
+        return None if job is None else CertificateFileJob.from_model(job)
+
+    @strawberry.field(description="The newest combined-file jobs of this recognition, newest first.")
+    async def certificate_files(self, info: strawberry.Info, first: int = 20) -> list[CertificateFileJob]:
+        await context_of(info).actor()
+        jobs = await certificate_files.jobs_of_recognition(
+            recognition_id=self.model.id, limit=checked_page_size(first)
+        )
+        return [CertificateFileJob.from_model(job) for job in jobs]
 
     @strawberry.field(
         description="The certificates step: completers and course-takers approaching certification in the "

@@ -1,0 +1,36 @@
+"""The port through which the domain hands work to the job queue, once the work is committed.
+
+Domain code records what is to be done (an outbox row, a queued job) in its own transaction and
+then calls ``dispatch``; the job queue's adapter (``workers``) decides how it runs. With no
+dispatcher the record waits for the next sweep, so nothing is ever lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from enum import StrEnum
+
+logger = logging.getLogger("service.dispatch")
+
+
+class Job(StrEnum):
+    DELIVER_MAIL = "deliver_mail"
+    BUILD_CERTIFICATE_FILE = "build_certificate_file"
+
+
+Dispatcher = Callable[[Job, int], object]
+_dispatcher: Dispatcher | None = None
+
+
+def set_dispatcher(dispatcher: Dispatcher | None) -> None:
+    global _dispatcher
+    _dispatcher = dispatcher
+
+
+def dispatch(job: Job, record_id: int) -> None:
+    """Hand committed work to the queue; without one it waits for the next sweep."""
+    if _dispatcher is None:
+        logger.info("%s %s recorded; no job queue to hand it to yet", job.value, record_id)
+        return
+    _dispatcher(job, record_id)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from service.certificate_files.models import CertificateFileJob
+from service.certificate_files.services import jobs_by_ids
+from service.graphql.dataloader import ScopedLoader
+
+if TYPE_CHECKING:
+    from service.graphql.context import Context
+
+
+class CertificateFileJobByIdLoader(ScopedLoader[int, CertificateFileJob]):
+    def __init__(self, context: Context) -> None:
+        super().__init__(context, lambda actor, ids: jobs_by_ids(actor=actor, ids=list(ids)))

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from service.certificate_files.models import CertificateFileJob as JobModel
+from service.certificate_files.models import FileJobStatus
+from service.graphql.context import context_of
+from service.graphql.node import resolve_nodes_with
+from service.graphql.users.types import User
+from service.web.downloads import certificate_file_link
+
+CertificateFileJobStatus = strawberry.enum(
+    FileJobStatus, name="CertificateFileJobStatus", description="QUEUED, then RUNNING, then READY or FAILED."
+)
+
+
+@strawberry.type(description="The combined PDF of a finished job.")
+class CertificateFile:
+    size: int = strawberry.field(description="In bytes.")
+    page_count: int
+    sha256: str
+    download_url: str = strawberry.field(description="A signed link that expires in minutes.")
+
+
+@strawberry.type(description="A combined certificates file, made in the background.")
+class CertificateFileJob(relay.Node):
+    id: relay.NodeID[int]
+    model: strawberry.Private[JobModel]
+
+    @strawberry.field
+    def status(self) -> CertificateFileJobStatus:  # type: ignore[valid-type]
+        return self.model.status
+
+    @strawberry.field(description="Certificates done so far.")
+    def done(self) -> int:
+        return self.model.done
+
+    @strawberry.field(description="Certificates in the file.")
+    def total(self) -> int:
+        return self.model.total
+
+    @strawberry.field(description="The selected enrolments, in the page's order.")
+    def enrollment_ids(self) -> list[relay.GlobalID]:
+        return [relay.GlobalID("Enrollment", str(key)) for key in self.model.enrollment_ids]
+
+    @strawberry.field
+    def attempts(self) -> int:
+        return self.model.attempts
+
+    @strawberry.field(description="Why it failed, in words a user can act on.")
+    def error_message(self) -> str | None:
+        return self.model.error_message
+
+    @strawberry.field
+    def created_at(self) -> datetime.datetime:
+        return self.model.created_at
+
+    @strawberry.field
+    def started_at(self) -> datetime.datetime | None:
+        return self.model.started_at
+
+    @strawberry.field
+    def finished_at(self) -> datetime.datetime | None:
+        return self.model.finished_at
+
+    @strawberry.field
+    async def requested_by(self, info: strawberry.Info) -> User | None:
+        user = await context_of(info).loaders.user_by_id.load(self.model.requested_by_id)
+        return None if user is None else User.from_model(user)
+
+    @strawberry.field(description="The file, once READY.")
+    def file(self, info: strawberry.Info) -> CertificateFile | None:
+        model = self.model
+        if model.status is not FileJobStatus.READY or model.file_sha256 is None:
+            return None
+        context = context_of(info)
+        return CertificateFile(
+            size=model.file_size or 0,
+            page_count=model.page_count or 0,
+            sha256=model.file_sha256,
+            download_url=certificate_file_link(settings=context.settings, job=model, now=context.clock.now()),
+        )
+
+    @classmethod
+    def from_model(cls, model: JobModel) -> CertificateFileJob:
+        return cls(id=model.id, model=model)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await resolve_nodes_with(
+            info, node_ids, lambda context: context.loaders.certificate_file_job_by_id, cls.from_model
+        )
