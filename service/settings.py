@@ -40,9 +40,10 @@ class Settings(BaseSettings):
         description="SMTP server (`smtp://user:password@host:port` or `smtps://…`); "
         "empty keeps mail in the outbox.",
     )
-    mail_sweep_seconds: float = Field(
+    sweep_seconds: float = Field(
         300,
-        description="How often pending mail is handed to the job queue again (after a failure or restart).",
+        description="How often waiting work (pending mail, certificate files whose worker stopped) is handed "
+        "to the job queue again.",
     )
     worker_threads: int = Field(2, description="Job threads inside the API process in the embedded mode.")
     job_max_retries: int = Field(8, description="Attempts after the first before a job gives up.")

@@ -172,7 +172,7 @@ async def mailing_gql(
             "smtp_url": f"smtp://127.0.0.1:{smtp_port}",
             "job_min_backoff_ms": 50,
             "job_max_backoff_ms": 200,
-            "mail_sweep_seconds": 3600,
+            "sweep_seconds": 3600,
         }
     )
     application = create_app(configured, clock=clock)

@@ -11,6 +11,7 @@ import dramatiq
 
 from service import dispatch
 from service.certificate_files import services as certificate_files
+from service.clock import SystemClock
 from service.mail import services as mail
 from service.settings import Settings
 from workers.jobs import Jobs, declare_jobs
@@ -29,29 +30,28 @@ async def running_jobs(settings: Settings) -> AsyncIterator[Jobs]:
         worker = dramatiq.Worker(jobs.broker, worker_threads=settings.worker_threads, worker_timeout=100)
         worker.start()
     dispatch.set_dispatcher(jobs.send)
-    for job_id in await certificate_files.unfinished_job_ids():
-        dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, job_id)
-    sweeper = (
-        asyncio.create_task(_sweep_pending_mail(settings.mail_sweep_seconds)) if settings.smtp_url else None
-    )
+    sweeper = asyncio.create_task(_sweep(settings))
     try:
         yield jobs
     finally:
         dispatch.set_dispatcher(None)
-        if sweeper is not None:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
         if worker is not None:
             await asyncio.to_thread(worker.stop)
         jobs.broker.close()
 
 
-async def _sweep_pending_mail(interval_seconds: float) -> None:
-    """Hand pending mail to the queue now and then: after a restart, a broker outage, spent retries."""
+async def _sweep(settings: Settings) -> None:
+    """Hand over again, at start and now and then, what waits: pending mail (after an SMTP outage,
+    a restart, spent retries) and certificate files whose worker stopped."""
     while True:
         try:
-            mail.dispatch(await mail.pending_message_ids())
+            if settings.smtp_url:
+                mail.dispatch(await mail.pending_message_ids())
+            for job_id in await certificate_files.unfinished_job_ids(now=SystemClock().now()):
+                dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, job_id)
         except Exception:  # a failed sweep must not stop the next one
-            logger.exception("could not hand pending mail to the job queue")
-        await asyncio.sleep(interval_seconds)
+            logger.exception("could not hand waiting work to the job queue")
+        await asyncio.sleep(settings.sweep_seconds)

@@ -144,9 +144,13 @@ async def get_job(*, actor: Actor, job_id: int) -> CertificateFileJob:
     return job
 
 
-async def unfinished_job_ids() -> list[int]:
-    """Jobs a stopped process left queued or running: handed to the queue again at start-up."""
-    return [job.id for job in await CertificateFileJob.filter(status__in=ACTIVE).order_by("id").only("id")]
+async def unfinished_job_ids(*, now: datetime) -> list[int]:
+    """Jobs queued, or running with no live lease (their worker stopped): for the queue again."""
+    stalled = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    return [
+        job.id
+        for job in await CertificateFileJob.filter(stalled, status__in=ACTIVE).order_by("id").only("id")
+    ]
 
 
 # ---------------------------------------------------------------- the background job
@@ -173,29 +177,37 @@ async def build_file(
     recognition = await Recognition.get(id=job.recognition_id)
     parts = _parts_dir(files_dir, job.id)
     chunks = [job.enrollment_ids[start : start + CHUNK_SIZE] for start in range(0, job.total, CHUNK_SIZE)]
-    for index in range(job.chunks_done, len(chunks)):
-        try:
-            certificates = await certificates_for(
-                actor=actor,
-                recognition=recognition,
-                enrollment_ids=chunks[index],
-                now=clock(),
-                files_dir=files_dir,
-                public_url=public_url,
+    try:
+        for index in range(job.chunks_done, len(chunks)):
+            try:
+                certificates = await certificates_for(
+                    actor=actor,
+                    recognition=recognition,
+                    enrollment_ids=chunks[index],
+                    now=clock(),
+                    files_dir=files_dir,
+                    public_url=public_url,
+                )
+            except DomainError as error:
+                # A selected course-taker is no longer listed (e.g. after the LMS sync): no retry helps.
+                return await fail_job(
+                    job_id=job.id, message=_unlisted_message(error), now=clock(), mail_config=mail_config
+                )
+            sources = [certificate_path(files_dir, certificate) for certificate in certificates]
+            await asyncio.to_thread(merge_pdfs, sources, parts / f"part-{index:05d}.pdf")
+            await CertificateFileJob.filter(id=job.id, status=FileJobStatus.RUNNING).update(
+                chunks_done=index + 1,
+                done=min((index + 1) * CHUNK_SIZE, job.total),
+                claimed_until=clock() + LEASE,
             )
-        except DomainError as error:
-            # A selected course-taker is no longer listed (e.g. after the daily LMS sync): no retry helps.
-            return await fail_job(
-                job_id=job.id, message=_unlisted_message(error), now=clock(), mail_config=mail_config
-            )
-        sources = [certificate_path(files_dir, certificate) for certificate in certificates]
-        await asyncio.to_thread(merge_pdfs, sources, parts / f"part-{index:05d}.pdf")
-        done = min((index + 1) * CHUNK_SIZE, job.total)
-        await CertificateFileJob.filter(id=job.id, status=FileJobStatus.RUNNING).update(
-            chunks_done=index + 1, done=done, claimed_until=clock() + LEASE
+            bus.publish(job_topic(job.id), {"jobId": job.id})
+        return await _finish(
+            job, parts, len(chunks), clock=clock, files_dir=files_dir, mail_config=mail_config
         )
-        bus.publish(job_topic(job.id), {"jobId": job.id})
-    return await _finish(job, parts, len(chunks), clock=clock, files_dir=files_dir, mail_config=mail_config)
+    except BaseException:
+        # Let the retry take the job at once; a process that dies outright leaves the lease to expire.
+        await CertificateFileJob.filter(id=job.id, status=FileJobStatus.RUNNING).update(claimed_until=None)
+        raise
 
 
 async def _finish(

@@ -1,0 +1,391 @@
+"""Combined certificate files: the job's life in the embedded mode, repeats, failures and restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from email import message_from_string, policy
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pypdf
+import pytest
+from starlette.applications import Starlette
+from strawberry.relay import to_base64
+
+from service import dispatch
+from service.app import create_app
+from service.certificate_files import services as files
+from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.certificates.models import Certificate
+from service.mail.compose import MailConfig
+from service.mail.models import OutboxMessage
+from service.settings import Settings
+from service.users.actor import Actor
+from tests.certificates_world import CertificatesWorld, enroll, make_certificates_world
+from tests.clock import MovableClock
+from tests.graphql_client import GraphQLClient, token_for
+
+REQUEST = """
+mutation Request($input: CertificateFileRequestInput!) {
+  certificateFileRequest(input: $input) { job { id status total } errors { field code message } }
+}
+"""
+REGENERATE = """
+mutation Regenerate($input: CertificateFileRegenerateInput!) {
+  certificateFileRegenerate(input: $input) {
+    job { id status total enrollmentIds } errors { field code message }
+  }
+}
+"""
+LAST_FILE = """
+query Last($id: ID!) {
+  recognition(id: $id) {
+    lastCertificateFile { id status done total file { pageCount size sha256 downloadUrl } }
+    certificateFiles { id status }
+  }
+}
+"""
+CONFIG = MailConfig(sender="recognition@example.org", public_url="http://127.0.0.1:8000")
+
+
+@pytest.fixture
+async def world() -> CertificatesWorld:
+    world = await make_certificates_world()
+    for number in range(30):  # enough for two chunks
+        name = f"Zoe {number:02d}"
+        world.enrollments[name] = await enroll(
+            world.partner, world.online_cohort, name, completed=True, certified=True
+        )
+    return world
+
+
+def _ids(world: CertificatesWorld, names: list[str]) -> list[str]:
+    return [to_base64("Enrollment", world.enrollments[name].id) for name in names]
+
+
+async def _request(
+    gql: GraphQLClient, world: CertificatesWorld, names: list[str], user: Any = None
+) -> dict[str, Any]:
+    body = await gql.post(
+        REQUEST,
+        {"input": {"recognitionId": world.recognition_id, "enrollmentIds": _ids(world, names)}},
+        token=token_for(user or world.admin),
+    )
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"]["certificateFileRequest"]
+    return result
+
+
+async def _until_finished(job_id: int, seconds: float = 60) -> CertificateFileJob:
+    for _ in range(int(seconds / 0.05)):
+        job = await CertificateFileJob.get(id=job_id)
+        if job.status in (FileJobStatus.READY, FileJobStatus.FAILED):
+            return job
+        await asyncio.sleep(0.05)
+    raise AssertionError("the job did not finish in time")
+
+
+def _key(global_id: str) -> int:
+    import base64
+
+    return int(base64.b64decode(global_id).decode().split(":")[1])
+
+
+SELECTION = ["Jo Micro", *[f"Zoe {n:02d}" for n in range(29, -1, -1)], "Ana Completer"]
+
+
+async def test_a_file_of_the_selection_in_its_order(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld
+) -> None:
+    # when
+    result = await _request(gql, world, SELECTION)
+    assert (result["errors"], result["job"]["total"]) == ([], 32)
+    job = await _until_finished(_key(result["job"]["id"]))
+
+    # then: one page per course-taker, in the page's order, each with its own issued code
+    assert (job.status, job.done, job.total, job.page_count) == (FileJobStatus.READY, 32, 32, 32)
+    data = await gql.data(LAST_FILE, {"id": world.recognition_id}, as_user=world.admin)
+    last = data["recognition"]["lastCertificateFile"]
+    assert (last["status"], last["done"], last["file"]["pageCount"]) == ("READY", 32, 32)
+    pdf = await http.get(last["file"]["downloadUrl"].removeprefix("http://127.0.0.1:8000"))
+    assert (pdf.status_code, pdf.headers["content-type"], len(pdf.content)) == (
+        200,
+        "application/pdf",
+        job.file_size,
+    )
+    pages = [page.extract_text().splitlines() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages]
+    certificates = {c.enrollment_id: c.code for c in await Certificate.all()}
+    assert [
+        (name in lines, f"Verification code: {certificates[world.enrollments[name].id]}" in lines)
+        for name, lines in zip(SELECTION, pages, strict=True)
+    ] == [(True, True)] * 32
+    # and one "ready" mail with a link back to the recognition, not to the file
+    [ready] = await OutboxMessage.filter(key=f"certificate-file-ready:{job.id}")
+    assert ready.subject == "Your certificates file is ready: Autumn ceremony"
+    text = message_from_string(ready.message, policy=policy.default).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"http://127.0.0.1:8000/recognitions/{world.recognition.id}/certificates" in text
+    assert "/files/" not in text
+
+
+async def test_codes_in_the_file_match_the_single_downloads(
+    gql: GraphQLClient, world: CertificatesWorld, settings: Settings
+) -> None:
+    issue = """mutation($input: CertificateIssueInput!) {
+        certificateIssue(input: $input) { certificate { code } } }"""
+    single = await gql.post(
+        issue,
+        {"input": {"recognitionId": world.recognition_id, "enrollmentId": _ids(world, ["Ana Completer"])[0]}},
+        token=token_for(world.admin),
+    )
+    code = single["data"]["certificateIssue"]["certificate"]["code"]
+
+    result = await _request(gql, world, ["Ana Completer", "Dov Closed-Completer"])
+    job = await _until_finished(_key(result["job"]["id"]))
+
+    first_page = pypdf.PdfReader(files.file_path(settings.resolved_files_dir, job)).pages[0]
+    assert f"Verification code: {code}" in first_page.extract_text().splitlines()
+    assert await Certificate.filter(enrollment_id=world.enrollments["Ana Completer"].id).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("names", "errors"),
+    [
+        ([], [(["enrollmentIds"], "EMPTY_SELECTION")]),
+        (["Ana Completer", "Bea Uncertified"], [(["enrollmentIds", "1"], "NOT_A_CANDIDATE")]),
+    ],
+)
+async def test_a_bad_selection_is_refused_and_nothing_queued(
+    gql: GraphQLClient, world: CertificatesWorld, names: list[str], errors: list[tuple[list[str], str]]
+) -> None:
+    result = await _request(gql, world, names)
+
+    assert result["job"] is None
+    assert [(error["field"], error["code"]) for error in result["errors"]] == errors
+    assert await CertificateFileJob.all().count() == 0
+
+
+def _actor(world: CertificatesWorld) -> Actor:
+    return Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id)
+
+
+@pytest.fixture
+def no_queue() -> AsyncIterator[None]:
+    """Jobs are recorded but not handed to the worker, so the test runs them itself."""
+    dispatch.set_dispatcher(None)
+    yield None
+
+
+async def test_the_same_selection_queued_or_running_is_one_job(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock
+) -> None:
+    ids = [world.enrollments[name].id for name in ["Ana Completer", "Gus Online-Completer"]]
+
+    first = await files.request_file(
+        actor=_actor(world), recognition_id=world.recognition.id, enrollment_ids=ids, now=clock.now()
+    )
+    again = await files.request_file(
+        actor=_actor(world),
+        recognition_id=world.recognition.id,
+        enrollment_ids=[*ids, ids[0]],
+        now=clock.now(),
+    )
+    other_order = await files.request_file(
+        actor=_actor(world), recognition_id=world.recognition.id, enrollment_ids=ids[::-1], now=clock.now()
+    )
+
+    assert again.id == first.id
+    assert other_order.id != first.id
+    assert await CertificateFileJob.all().count() == 2
+
+
+async def _build(job_id: int, settings: Settings, clock: MovableClock) -> CertificateFileJob | None:
+    return await files.build_file(
+        job_id=job_id,
+        clock=clock.now,
+        files_dir=settings.resolved_files_dir,
+        public_url="http://127.0.0.1:8000",
+        mail_config=CONFIG,
+    )
+
+
+async def test_a_redelivered_job_makes_one_file_and_one_mail(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    ids = [world.enrollments[f"Zoe {n:02d}"].id for n in range(30)]
+    job = await files.request_file(
+        actor=_actor(world), recognition_id=world.recognition.id, enrollment_ids=ids, now=clock.now()
+    )
+
+    await _build(job.id, settings, clock)
+    again = await _build(job.id, settings, clock)
+
+    finished = await CertificateFileJob.get(id=job.id)
+    assert again is None
+    assert (finished.status, finished.done, finished.page_count, finished.attempts) == (
+        FileJobStatus.READY,
+        30,
+        30,
+        1,
+    )
+    assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
+    assert sorted(path.name for path in (settings.resolved_files_dir / "certificate-files").iterdir()) == [
+        finished.file_name
+    ]
+
+
+async def test_a_job_stopped_midway_carries_on_from_its_last_chunk(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    ids = [world.enrollments[f"Zoe {n:02d}"].id for n in range(30)]
+    job = await files.request_file(
+        actor=_actor(world), recognition_id=world.recognition.id, enrollment_ids=ids, now=clock.now()
+    )
+    # given a worker that finished the first chunk and then died (its lease runs out)
+    original = files.merge_pdfs
+    calls = 0
+
+    def dies_on_the_second_chunk(sources: Any, destination: Path) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise MemoryError("killed")
+        return original(sources, destination)
+
+    files.merge_pdfs = dies_on_the_second_chunk  # type: ignore[assignment]
+    try:
+        with pytest.raises(MemoryError):
+            await _build(job.id, settings, clock)
+    finally:
+        files.merge_pdfs = original  # type: ignore[assignment]
+    stopped = await CertificateFileJob.get(id=job.id)
+    assert (stopped.status, stopped.chunks_done, stopped.done) == (FileJobStatus.RUNNING, 1, 25)
+    # A process killed outright cannot release its lease: another worker leaves the job alone meanwhile.
+    await CertificateFileJob.filter(id=job.id).update(claimed_until=clock.now() + files.LEASE)
+    assert await _build(job.id, settings, clock) is None
+
+    # when the message is delivered again after the lease
+    clock.move(files.LEASE + timedelta(seconds=1))
+    await _build(job.id, settings, clock)
+
+    # then
+    finished = await CertificateFileJob.get(id=job.id)
+    assert (finished.status, finished.done, finished.page_count, finished.attempts) == (
+        FileJobStatus.READY,
+        30,
+        30,
+        2,
+    )
+    assert await Certificate.all().count() == 30
+    assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
+
+
+async def test_regenerate_makes_a_fresh_file_of_the_last_selection(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    none_yet = await gql.post(
+        REGENERATE, {"input": {"recognitionId": world.recognition_id}}, token=token_for(world.admin)
+    )
+    first = await _request(gql, world, ["Gus Online-Completer", "Ana Completer"])
+    await _until_finished(_key(first["job"]["id"]))
+
+    again = await gql.post(
+        REGENERATE, {"input": {"recognitionId": world.recognition_id}}, token=token_for(world.admin)
+    )
+    job = again["data"]["certificateFileRegenerate"]["job"]
+    await _until_finished(_key(job["id"]))
+
+    assert none_yet["data"]["certificateFileRegenerate"]["errors"] == [
+        {
+            "field": ["recognitionId"],
+            "code": "NO_PREVIOUS_FILE",
+            "message": "This recognition has no certificates file yet.",
+        }
+    ]
+    assert job["id"] != first["job"]["id"]
+    assert job["enrollmentIds"] == _ids(world, ["Gus Online-Completer", "Ana Completer"])
+    data = await gql.data(LAST_FILE, {"id": world.recognition_id}, as_user=world.admin)
+    assert data["recognition"]["lastCertificateFile"]["id"] == job["id"]
+    assert [entry["status"] for entry in data["recognition"]["certificateFiles"]] == ["READY", "READY"]
+
+
+async def test_another_partner_sees_no_job(gql: GraphQLClient, world: CertificatesWorld) -> None:
+    result = await _request(gql, world, ["Ana Completer"])
+    other = await _request(gql, world, ["Ana Completer"], user=world.other_admin)
+
+    node = await gql.post(
+        "query($id: ID!) { node(id: $id) { id } }",
+        {"id": result["job"]["id"]},
+        token=token_for(world.other_admin),
+    )
+
+    assert node == {"data": {"node": None}}
+    assert [(e["field"], e["code"]) for e in other["errors"]] == [(["id"], "NOT_FOUND")]
+
+
+@pytest.fixture
+async def failing_gql(settings: Settings, clock: MovableClock) -> AsyncIterator[GraphQLClient]:
+    """The app with quick retries, and a PDF join that always fails (a broken disk, say)."""
+    configured = settings.model_copy(
+        update={"job_max_retries": 2, "job_min_backoff_ms": 20, "job_max_backoff_ms": 50}
+    )
+    original = files.merge_pdfs
+
+    def broken(sources: Any, destination: Path) -> int:
+        raise OSError("disk full")
+
+    files.merge_pdfs = broken  # type: ignore[assignment]
+    application = create_app(configured, clock=clock)
+    try:
+        async with application.router.lifespan_context(application):
+            transport = httpx.ASGITransport(app=application)
+            async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
+                yield GraphQLClient(http)
+    finally:
+        files.merge_pdfs = original  # type: ignore[assignment]
+
+
+async def test_a_job_that_keeps_failing_ends_failed_with_a_mail(
+    failing_gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    result = await _request(failing_gql, world, ["Ana Completer"])
+
+    job = await _until_finished(_key(result["job"]["id"]))
+
+    assert (job.status, job.attempts) == (FileJobStatus.FAILED, 3)
+    assert job.error_message is not None and job.error_message.startswith("Something went wrong on our side")
+    [letter] = await OutboxMessage.filter(key=f"certificate-file-failed:{job.id}")
+    assert letter.subject == "Your certificates file could not be made: Autumn ceremony"
+
+
+async def test_jobs_left_unfinished_are_finished_when_the_app_starts_again(
+    settings: Settings, clock: MovableClock
+) -> None:
+    # given a job a killed process left RUNNING (lease long gone), recorded with no app running
+    first = create_app(settings, clock=clock)
+    async with first.router.lifespan_context(first):
+        world = await make_certificates_world()
+        dispatch.set_dispatcher(None)
+        job = await files.request_file(
+            actor=_actor(world),
+            recognition_id=world.recognition.id,
+            now=clock.now(),
+            enrollment_ids=[
+                world.enrollments["Ana Completer"].id,
+                world.enrollments["Dov Closed-Completer"].id,
+            ],
+        )
+        await CertificateFileJob.filter(id=job.id).update(
+            status=FileJobStatus.RUNNING, claimed_until=datetime(2000, 1, 1, tzinfo=UTC)
+        )
+
+    # when the app starts again
+    second = create_app(settings, clock=clock)
+    async with second.router.lifespan_context(second):
+        finished = await _until_finished(job.id)
+
+    # then
+    assert (finished.status, finished.page_count) == (FileJobStatus.READY, 2)
