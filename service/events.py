@@ -57,3 +57,13 @@ def partner_topic(partner_id: int) -> str:
 
 def staff_topic() -> str:
     return "staff"
+
+
+def announce(*, partner_id: int, recognition_id: int, job_id: int | None = None) -> None:
+    """A recognition (or one of its file jobs) changed: tell its partner's dashboards and staff's."""
+    event: Event = {"recognitionId": recognition_id}
+    if job_id is not None:
+        event["jobId"] = job_id
+        bus.publish(job_topic(job_id), event)
+    bus.publish(partner_topic(partner_id), event)
+    bus.publish(staff_topic(), event)

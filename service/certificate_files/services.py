@@ -28,7 +28,7 @@ from service.certificates.candidates import recognition_for_certificates
 from service.certificates.export import checked_selection
 from service.certificates.services import certificate_path, certificates_for
 from service.errors import DomainError, ErrorCode, NotFound
-from service.events import bus, job_topic, partner_topic, staff_topic
+from service.events import announce
 from service.mail import services as mail
 from service.mail.compose import MailConfig
 from service.recognitions.models import Recognition
@@ -200,7 +200,7 @@ async def build_file(
                 done=min((index + 1) * CHUNK_SIZE, job.total),
                 claimed_until=clock() + LEASE,
             )
-            bus.publish(job_topic(job.id), {"jobId": job.id})
+            _announce(job)
         return await _finish(
             job, parts, len(chunks), clock=clock, files_dir=files_dir, mail_config=mail_config
         )
@@ -290,7 +290,4 @@ def _unlisted_message(error: DomainError) -> str:
 
 def _announce(job: CertificateFileJob) -> None:
     """Tell subscribers the job changed; they read its state from the database."""
-    event = {"jobId": job.id, "recognitionId": job.recognition_id}
-    bus.publish(job_topic(job.id), event)
-    bus.publish(partner_topic(job.partner_id), event)
-    bus.publish(staff_topic(), event)
+    announce(partner_id=job.partner_id, recognition_id=job.recognition_id, job_id=job.id)

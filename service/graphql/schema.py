@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.tools import merge_types
 
 from service.graphql.certificate_files.mutations import CertificateFileMutations
+from service.graphql.certificate_files.subscriptions import CertificateFileSubscriptions
 from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.certificates.mutations import CertificateMutations
 from service.graphql.certificates.queries import CertificateQueries
@@ -40,6 +41,7 @@ class NodeQueries:
 Query = merge_types(
     "Query", (UserQueries, NodeQueries, CohortQueries, RecognitionQueries, CertificateQueries)
 )
+Subscription = merge_types("Subscription", (CertificateFileSubscriptions,))
 Mutation = merge_types("Mutation", (RecognitionMutations, CertificateMutations, CertificateFileMutations))
 
 
@@ -51,6 +53,7 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[
         Partner,
         User,

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from service.cohorts.models import Cohort
 from service.cohorts.rules import check_date_range
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
+from service.events import announce
 from service.mail import services as mail
 from service.mail.compose import MailConfig
 from service.partners.models import Partner
@@ -309,6 +310,7 @@ async def create_recognition(
             {"name": name, "dateRange": _range(step), "cohortIds": cohort_ids},
             connection,
         )
+    _announce(recognition)
     return recognition
 
 
@@ -521,6 +523,7 @@ async def _update(
             await _select_cohorts(recognition, cohort_ids, connection)
             diff["cohortIds"] = cohort_ids
         await _record(recognition, EventKind.UPDATED, actor, now, diff, connection)
+    _announce(recognition)
     return recognition
 
 
@@ -633,6 +636,7 @@ async def submit_ceremony(
         )
         message_ids += [queued.id] if queued else []
     mail.dispatch(message_ids)
+    _announce(recognition)
     return recognition
 
 
@@ -679,6 +683,7 @@ async def mark_pins_mailed(
             key=mails.pins_mailed_key(recognition), message=message, now=now, connection=connection
         )
     mail.dispatch([queued.id] if queued else [])
+    _announce(recognition)
     return recognition
 
 
@@ -703,6 +708,7 @@ async def finalize_certificate_request(*, actor: Actor, recognition_id: int, now
                 {"status": {"from": "DRAFT", "to": "CREATED"}},
                 connection,
             )
+    _announce(recognition)
     return recognition
 
 
@@ -726,4 +732,10 @@ async def delete_recognition(*, actor: Actor, recognition_id: int, now: datetime
         recognition.updated_at = now
         await recognition.save(using_db=connection)
         await _record(recognition, EventKind.DELETED, actor, now, {}, connection)
+    _announce(recognition)
     return recognition
+
+
+def _announce(recognition: Recognition) -> None:
+    """Tell live dashboards; they read the recognition's state from the database."""
+    announce(partner_id=recognition.partner_id, recognition_id=recognition.id)
