@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ADMIN ?= admin@riverside.example
 
-.PHONY: run test lint schema migrate seed clean
+.PHONY: run test lint schema migrations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,12 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check service workers tests
-	$(BIN)/ruff format --check service workers tests
+	$(BIN)/ruff check service workers tests bench
+	$(BIN)/ruff format --check service workers tests bench
 	$(BIN)/mypy service workers
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/certificate_file_memory.py
 
 schema: $(VENV)/.installed-run
 	$(BIN)/portal print-schema > schema.graphql

@@ -163,3 +163,31 @@ async def test_partner_b_hears_nothing_of_partner_a(server: str, world: Certific
         {"id": "peek", "type": "complete"},
     ]
     assert heard_by_b == []
+
+
+async def test_the_legacy_graphql_ws_protocol_works_too(server: str, world: CertificatesWorld) -> None:
+    import json
+
+    from websockets.asyncio.client import connect
+
+    job_id = await _request(server, world, ["Ana Completer"])
+    async with connect(server.replace("http", "ws", 1) + "/graphql", subprotocols=["graphql-ws"]) as socket:  # type: ignore[list-item]
+        await socket.send(
+            json.dumps(
+                {"type": "connection_init", "payload": {"authorization": f"Bearer {token_for(world.admin)}"}}
+            )
+        )
+        assert json.loads(await socket.recv()) == {"type": "connection_ack"}
+        await socket.send(
+            json.dumps(
+                {"type": "start", "id": "1", "payload": {"query": JOB_UPDATES, "variables": {"id": job_id}}}
+            )
+        )
+        received = []
+        while not received or received[-1]["type"] != "complete":
+            message = json.loads(await asyncio.wait_for(socket.recv(), 30))
+            if message["type"] != "ka":
+                received.append(message)
+
+    assert received[-2]["payload"]["data"]["certificateFileJobUpdated"]["status"] == "READY"
+    assert {message["type"] for message in received} == {"data", "complete"}

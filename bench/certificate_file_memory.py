@@ -1,0 +1,145 @@
+"""Peak memory and time of one combined certificates file, made through the worker's code path.
+
+    .venv/bin/python bench/certificate_file_memory.py [--certificates 2000]
+
+Builds a throwaway database under a temporary folder, enrols N completers, and runs the job's
+service (`build_file`, what the Dramatiq actor calls) once. Prints a table and writes JSON to
+bench/results/. Memory is the process's peak resident set (VmHWM), sampled after each chunk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from tortoise.context import TortoiseContext
+
+from service.certificate_files import services as files
+from service.cohorts.models import CertificateType, Cohort, Program
+from service.database import migrate, tortoise_config
+from service.enrollments.models import CourseTaker, Enrollment
+from service.mail.compose import MailConfig
+from service.partners.models import Partner
+from service.recognitions.models import Recognition, RecognitionCohort, RecognitionKind, StoredStatus
+from service.users.actor import Actor
+from service.users.models import Role, User
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run(count: int) -> dict[str, object]:
+    folder = Path(tempfile.mkdtemp(prefix="bench-files-"))
+    url = f"sqlite://{folder / 'bench.sqlite3'}"
+    await migrate(url)
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        now = datetime(2026, 9, 19, tzinfo=UTC)
+        partner = await Partner.create(
+            name="Riverside State University", slug="riverside", time_zone="America/Chicago"
+        )
+        admin = await User.create(
+            email="admin@riverside.example", name="Admin", role=Role.PARTNER_ADMIN, partner=partner
+        )
+        kind = await CertificateType.create(code="ECI", name="Certificate in Effective College Instruction")
+        program = await Program.create(
+            partner=partner, name="Effective Teaching Practices", certificate_type=kind
+        )
+        cohort = await Cohort.create(
+            partner=partner,
+            program=program,
+            name="Cohort A",
+            starts_on=date(2026, 5, 1),
+            ends_on=date(2026, 8, 31),
+        )
+        await CourseTaker.bulk_create(
+            [
+                CourseTaker(partner=partner, name=f"Learner Nguyễn {n:05d}", email=f"l{n}@example.org")
+                for n in range(count)
+            ],
+            batch_size=1000,
+        )
+        takers = await CourseTaker.all().order_by("id")
+        await Enrollment.bulk_create(
+            [
+                Enrollment(
+                    course_taker=taker,
+                    cohort=cohort,
+                    modules_required=25,
+                    modules_completed=25,
+                    percent_complete=Decimal(100),
+                    completed_at=now,
+                    certified=True,
+                    certificate_type=kind,
+                )
+                for taker in takers
+            ],
+            batch_size=1000,
+        )
+        recognition = await Recognition.create(
+            partner=partner,
+            kind=RecognitionKind.CERTIFICATE_REQUEST,
+            name="Bench",
+            status=StoredStatus.CREATED,
+            range_start=date(2026, 8, 1),
+            range_end=date(2026, 8, 31),
+            created_by=admin,
+            created_at=now,
+            updated_at=now,
+        )
+        await RecognitionCohort.create(recognition=recognition, cohort=cohort)
+        actor = Actor(user_id=admin.id, role=admin.role, partner_id=partner.id)
+        ids = list(await Enrollment.all().order_by("id").values_list("id", flat=True))
+        job = await files.request_file(
+            actor=actor, recognition_id=recognition.id, enrollment_ids=ids, now=now
+        )
+        before = peak_rss_mb()
+        started = time.perf_counter()
+        finished = await files.build_file(
+            job_id=job.id,
+            clock=lambda: datetime.now(UTC),
+            files_dir=folder / "files",
+            public_url="http://127.0.0.1:8000",
+            mail_config=MailConfig(sender="r@example.org", public_url="x"),
+        )
+        seconds = time.perf_counter() - started
+        assert finished is not None and finished.page_count == count
+        return {
+            "certificates": count,
+            "seconds": round(seconds, 2),
+            "ms_per_certificate": round(seconds * 1000 / count, 1),
+            "peak_rss_mb_before_job": round(before, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+            "file_mb": round((finished.file_size or 0) / 1e6, 2),
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "cpus": __import__("os").cpu_count(),
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--certificates", type=int, default=2000)
+    figures = asyncio.run(run(parser.parse_args().certificates))
+    for name, value in figures.items():
+        print(f"{name:>24}  {value}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "certificate_file_memory.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
