@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from tortoise.context import TortoiseContext
 
 from service.clock import Clock, SystemClock
 from service.database import open_database
+from service.events import bus
 from service.graphql.context import Context, Unauthenticated
 from service.graphql.schema import schema
 from service.settings import Settings, get_settings
@@ -86,7 +88,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         database: TortoiseContext = await open_database(settings.resolved_database_url)
         try:
-            async with running_jobs(settings):
+            async with contextlib.AsyncExitStack() as stack:
+                if settings.pubsub_url:
+                    await stack.enter_async_context(
+                        bus.relaying(settings.pubsub_url, prefix=settings.redis_prefix)
+                    )
+                await stack.enter_async_context(running_jobs(settings))
                 yield
         finally:
             await database.close_connections()

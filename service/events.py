@@ -1,17 +1,27 @@
 """Events for subscribers (GraphQL subscriptions): published after a change commits.
 
 In-process by default: a publisher on any thread reaches subscribers on their own event loops.
-Events only say that something changed; subscribers read the true state from the database, so
-a missed or repeated event can never show a wrong state.
+With a Redis pub/sub URL, events go through Redis, so a job run by a worker process on another
+machine reaches the subscribers of every API process. Events only say that something changed;
+subscribers read the true state from the database, so a lost or repeated event never shows a
+wrong state (and subscribers read again now and then in case one was lost).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+
+import redis
+import redis.asyncio
+
+logger = logging.getLogger("service.events")
 
 Event = dict[str, Any]
 
@@ -20,9 +30,27 @@ class EventBus:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Event]]]] = {}
+        self._redis: redis.Redis | None = None
+        self._prefix = ""
+
+    def use_redis(self, url: str | None, *, prefix: str = "portal") -> None:
+        """Publish through Redis from now on (None: in-process again)."""
+        self._redis = redis.Redis.from_url(url, socket_timeout=2) if url else None
+        self._prefix = f"{prefix}:events:"
 
     def publish(self, topic: str, event: Event) -> None:
-        """Deliver to every subscriber of ``topic``, from any thread."""
+        """Deliver to every subscriber of ``topic``, from any thread, in this process or (with Redis) any."""
+        if self._redis is None:
+            self.deliver(topic, event)
+            return
+        try:
+            self._redis.publish(self._prefix + topic, json.dumps(event))
+        except redis.RedisError as error:
+            # Subscribers read the state again on their own soon; the change itself is committed.
+            logger.warning("event for %s not published: %s", topic, error)
+
+    def deliver(self, topic: str, event: Event) -> None:
+        """Hand an event to this process's subscribers of ``topic``."""
         with self._lock:
             subscribers = list(self._subscribers.get(topic, ()))
         for loop, queue in subscribers:
@@ -42,6 +70,35 @@ class EventBus:
                 self._subscribers[topic].discard(entry)
                 if not self._subscribers[topic]:
                     del self._subscribers[topic]
+
+    @asynccontextmanager
+    async def relaying(self, url: str, *, prefix: str = "portal") -> AsyncIterator[None]:
+        """Publish through Redis, and hand what Redis brings to this process's subscribers."""
+        self.use_redis(url, prefix=prefix)
+        client = redis.asyncio.Redis.from_url(url)
+        pubsub = client.pubsub()
+        await pubsub.psubscribe(self._prefix + "*")
+        task = asyncio.create_task(self._relay(pubsub))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await pubsub.aclose()
+            await client.aclose()
+            self.use_redis(None)
+
+    async def _relay(self, pubsub: Any) -> None:
+        while True:
+            try:
+                async for message in pubsub.listen():
+                    if message["type"] == "pmessage":
+                        topic = message["channel"].decode().removeprefix(self._prefix)
+                        self.deliver(topic, json.loads(message["data"]))
+            except redis.RedisError as error:
+                logger.warning("event relay lost Redis (%s); trying again", error)
+                await asyncio.sleep(1)
 
 
 bus = EventBus()

@@ -34,7 +34,11 @@ class Settings(BaseSettings):
     )
     token_days: int = Field(30, description="Default lifetime of a token made by `portal token`, in days.")
     broker_url: str = Field("", description="Job broker; empty means in-process.")
-    pubsub_url: str = Field("", description="Job events to subscribers; empty means in-process.")
+    pubsub_url: str = Field(
+        "",
+        description="Redis URL carrying job events to subscribers of every API process; empty: in-process.",
+    )
+    redis_prefix: str = Field("portal", description="Prefix of every Redis key and channel the service uses.")
     smtp_url: str = Field(
         "",
         description="SMTP server (`smtp://user:password@host:port` or `smtps://…`); "

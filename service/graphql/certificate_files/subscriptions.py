@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator
 
 import strawberry
@@ -82,9 +83,14 @@ class CertificateFileSubscriptions:
                 )
 
 
-async def _next_change(changes: asyncio.Queue[Event]) -> Event:
-    """Wait for a change, then take every other one already waiting: one fresh read covers them all."""
-    event = await changes.get()
+# Read the job again at least this often, in case an event was lost (e.g. Redis briefly away).
+RECHECK_SECONDS = 5.0
+
+
+async def _next_change(changes: asyncio.Queue[Event]) -> None:
+    """Wait for a change (or the recheck), then take every change already waiting: one fresh read
+    covers them all."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(changes.get(), RECHECK_SECONDS)
     while not changes.empty():
-        event = changes.get_nowait()
-    return event
+        changes.get_nowait()

@@ -1,0 +1,56 @@
+"""Events across processes through Redis: what a worker publishes reaches every API process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+
+import pytest
+import redis
+
+from service.events import EventBus
+
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_answers() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _redis_answers(), reason=f"no Redis at {REDIS_URL} (.ci/run starts one)")
+
+
+async def test_an_event_published_in_one_process_reaches_subscribers_of_others() -> None:
+    prefix = f"test-{uuid.uuid4().hex}"  # this run's channels only
+    api_one, api_two, worker = EventBus(), EventBus(), EventBus()
+    worker.use_redis(REDIS_URL, prefix=prefix)
+    async with (
+        api_one.relaying(REDIS_URL, prefix=prefix),
+        api_two.relaying(REDIS_URL, prefix=prefix),
+        api_one.subscribe("certificate-file-job:7") as first,
+        api_two.subscribe("certificate-file-job:7") as second,
+        api_two.subscribe("certificate-file-job:8") as other,
+    ):
+        await asyncio.sleep(0.2)  # the relays' subscriptions are in place
+
+        worker.publish("certificate-file-job:7", {"jobId": 7, "recognitionId": 3})
+
+        assert await asyncio.wait_for(first.get(), 5) == {"jobId": 7, "recognitionId": 3}
+        assert await asyncio.wait_for(second.get(), 5) == {"jobId": 7, "recognitionId": 3}
+        await asyncio.sleep(0.2)
+        assert other.empty()
+
+
+def test_publishing_without_redis_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    worker = EventBus()
+    worker.use_redis("redis://127.0.0.1:1/0")  # nothing listens there
+
+    worker.publish("certificate-file-job:7", {"jobId": 7})
+
+    assert [record.getMessage().split(": ")[0] for record in caplog.records] == [
+        "event for certificate-file-job:7 not published"
+    ]
