@@ -24,8 +24,7 @@ from service import dispatch as jobs
 from service.certificate_files import mails
 from service.certificate_files.merge import merge_pdfs
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
-from service.certificates.candidates import recognition_for_certificates
-from service.certificates.export import checked_selection
+from service.certificates.candidates import checked_selection, recognition_for_certificates
 from service.certificates.services import certificate_path, certificates_for
 from service.errors import DomainError, ErrorCode, NotFound
 from service.events import announce
@@ -52,10 +51,6 @@ def file_path(files_dir: Path, job: CertificateFileJob) -> Path:
 
 def _parts_dir(files_dir: Path, job_id: int) -> Path:
     return files_dir / FILES_FOLDER / f"job-{job_id}-parts"
-
-
-def visible_jobs(actor: Actor) -> object:
-    return actor.scope(CertificateFileJob.all())
 
 
 async def request_file(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -11,11 +12,14 @@ from tortoise.queryset import QuerySet
 
 from service.certificates.rules import CandidateKind, eligibility
 from service.enrollments.models import Enrollment
-from service.errors import DomainError, ErrorCode
+from service.errors import DomainError, ErrorCode, Problem
 from service.recognitions import services as recognitions
 from service.recognitions.models import Recognition
 from service.recognitions.rules import Action
 from service.users.actor import Actor
+
+MAX_SELECTION = 5000
+SELECTION_CHUNK = 500
 
 # The SQL twin of rules.eligibility; a test holds the two to the same table.
 SQL_CONDITION = {
@@ -133,3 +137,41 @@ def by_name(query: QuerySet[Enrollment], *, after: tuple[str, int] | None) -> Qu
         same_name: dict[str, Any] = {"course_taker__name": name, "id__gt": last_id}
         query = query.filter(Q(course_taker__name__gt=name) | Q(**same_name))
     return query.select_related("course_taker", "cohort").order_by("course_taker__name", "id")
+
+
+async def checked_selection(
+    *,
+    actor: Actor,
+    recognition_id: int,
+    enrollment_ids: Sequence[int],
+    now: datetime,
+    field: str = "enrollmentIds",
+) -> list[int]:
+    """The selection without repeats, in its order, each a candidate of the recognition; or every problem."""
+    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+    unique = list(dict.fromkeys(enrollment_ids))
+    if not unique:
+        raise DomainError.of(ErrorCode.EMPTY_SELECTION, "Select at least one course-taker.", field=(field,))
+    if len(unique) > MAX_SELECTION:
+        raise DomainError.of(
+            ErrorCode.SELECTION_TOO_LARGE,
+            f"{len(unique)} course-takers are selected; at most {MAX_SELECTION} fit in one file.",
+            field=(field,),
+        )
+    listed: set[int] = set()
+    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
+    for start in range(0, len(unique), SELECTION_CHUNK):
+        chunk = unique[start : start + SELECTION_CHUNK]
+        listed.update(await every_candidate.filter(id__in=chunk).values_list("id", flat=True))  # type: ignore[arg-type]
+    problems = [
+        Problem(
+            ErrorCode.NOT_A_CANDIDATE,
+            "Not a course-taker of this recognition's certificates step.",
+            (field, str(index)),
+        )
+        for index, enrollment_id in enumerate(enrollment_ids)
+        if enrollment_id not in listed
+    ]
+    if problems:
+        raise DomainError(*problems)
+    return unique

@@ -15,6 +15,7 @@ from service.certificates.candidates import (
     CandidateFilter,
     by_name,
     candidates_query,
+    checked_selection,
     kind_of,
     of_kinds,
     recognition_for_certificates,
@@ -23,11 +24,9 @@ from service.certificates.models import CandidateExport, Certificate, Certificat
 from service.certificates.rules import CandidateKind
 from service.cohorts.models import CertificateType, Program
 from service.enrollments.models import Enrollment
-from service.errors import DomainError, ErrorCode, Problem
 from service.users.actor import Actor
 from service.users.models import User
 
-MAX_SELECTION = 5000
 CHUNK = 500
 BYTE_ORDER_MARK = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -51,44 +50,6 @@ KIND_WORDS = {CandidateKind.COMPLETER: "Completer", CandidateKind.APPROACHING: "
 def neutralised(cell: str) -> str:
     """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
-async def checked_selection(
-    *,
-    actor: Actor,
-    recognition_id: int,
-    enrollment_ids: Sequence[int],
-    now: datetime,
-    field: str = "enrollmentIds",
-) -> list[int]:
-    """The selection without repeats, in its order, each a candidate of the recognition; or every problem."""
-    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
-    unique = list(dict.fromkeys(enrollment_ids))
-    if not unique:
-        raise DomainError.of(ErrorCode.EMPTY_SELECTION, "Select at least one course-taker.", field=(field,))
-    if len(unique) > MAX_SELECTION:
-        raise DomainError.of(
-            ErrorCode.SELECTION_TOO_LARGE,
-            f"{len(unique)} course-takers are selected; at most {MAX_SELECTION} fit in one file.",
-            field=(field,),
-        )
-    listed: set[int] = set()
-    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
-    for start in range(0, len(unique), CHUNK):
-        chunk = unique[start : start + CHUNK]
-        listed.update(await every_candidate.filter(id__in=chunk).values_list("id", flat=True))  # type: ignore[arg-type]
-    problems = [
-        Problem(
-            ErrorCode.NOT_A_CANDIDATE,
-            "Not a course-taker of this recognition's certificates step.",
-            (field, str(index)),
-        )
-        for index, enrollment_id in enumerate(enrollment_ids)
-        if enrollment_id not in listed
-    ]
-    if problems:
-        raise DomainError(*problems)
-    return unique
 
 
 async def create_export(
