@@ -218,7 +218,7 @@ async def _finish(
     destination = files_dir / FILES_FOLDER / file_name
     sources = [parts / f"part-{index:05d}.pdf" for index in range(chunk_count)]
     pages = await asyncio.to_thread(merge_pdfs, sources, destination)
-    data = await asyncio.to_thread(destination.read_bytes)
+    size, digest = await asyncio.to_thread(_size_and_sha256, destination)
     now = clock()
     async with in_transaction() as connection:
         became_ready = (
@@ -228,9 +228,9 @@ async def _finish(
                 status=FileJobStatus.READY,
                 finished_at=now,
                 file_name=file_name,
-                file_size=len(data),
+                file_size=size,
                 page_count=pages,
-                file_sha256=hashlib.sha256(data).hexdigest(),
+                file_sha256=digest,
                 done=job.total,
                 claimed_until=None,
             )
@@ -248,6 +248,12 @@ async def _finish(
     mail.dispatch([queued.id] if queued else [])
     _announce(ready)
     return ready
+
+
+def _size_and_sha256(path: Path) -> tuple[int, str]:
+    """Read in blocks: the file can be large."""
+    with path.open("rb") as handle:
+        return path.stat().st_size, hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 async def fail_job(
