@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ADMIN ?= admin@riverside.example
 
-.PHONY: run test lint schema migrations bench clean
+.PHONY: run test test-services lint schema migrations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# The same suite on PostgreSQL (a fresh database per test, dropped afterwards).
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+test-services: $(VENV)/.installed-test
+	PORTAL_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check service workers tests bench
