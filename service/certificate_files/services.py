@@ -112,11 +112,16 @@ async def _queue(
 
 
 async def last_ready_job(*, recognition_id: int) -> CertificateFileJob | None:
-    return (
-        await CertificateFileJob.filter(recognition_id=recognition_id, status=FileJobStatus.READY)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
+    return (await last_ready_jobs(recognition_ids=[recognition_id])).get(recognition_id)
+
+
+async def last_ready_jobs(*, recognition_ids: Sequence[int]) -> dict[int, CertificateFileJob]:
+    """The newest READY job of each recognition that has one (the caller has checked it may see them)."""
+    newest: dict[int, CertificateFileJob] = {}
+    ready = CertificateFileJob.filter(recognition_id__in=set(recognition_ids), status=FileJobStatus.READY)
+    for job in await ready.order_by("-finished_at", "-id"):
+        newest.setdefault(job.recognition_id, job)
+    return newest
 
 
 async def jobs_by_ids(*, actor: Actor, ids: Sequence[int]) -> dict[int, CertificateFileJob]:

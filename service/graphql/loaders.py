@@ -5,7 +5,10 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from service.graphql.certificate_files.dataloaders import CertificateFileJobByIdLoader
+from service.graphql.certificate_files.dataloaders import (
+    CertificateFileJobByIdLoader,
+    LastReadyJobByRecognitionIdLoader,
+)
 from service.graphql.certificates.dataloaders import (
     CertificateByIdLoader,
     ValidCertificateByEnrollmentIdLoader,
@@ -79,3 +82,7 @@ class Loaders:
     @cached_property
     def certificate_file_job_by_id(self) -> CertificateFileJobByIdLoader:
         return CertificateFileJobByIdLoader(self._context)
+
+    @cached_property
+    def last_ready_job_by_recognition_id(self) -> LastReadyJobByRecognitionIdLoader:
+        return LastReadyJobByRecognitionIdLoader(self._context)

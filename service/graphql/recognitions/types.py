@@ -140,8 +140,7 @@ class Recognition(relay.Node):
 
     @strawberry.field(description="Download Last Certificates File: the newest READY combined file.")
     async def last_certificate_file(self, info: strawberry.Info) -> CertificateFileJob | None:
-        await context_of(info).actor()
-        job = await certificate_files.last_ready_job(recognition_id=self.model.id)
+        job = await context_of(info).loaders.last_ready_job_by_recognition_id.load(self.model.id)
         return None if job is None else CertificateFileJob.from_model(job)
 
     @strawberry.field(description="The newest combined-file jobs of this recognition, newest first.")
