@@ -53,6 +53,25 @@ def serve(
 
 
 @app.command()
+def worker(
+    processes: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+    threads: Annotated[int, typer.Option(help="Threads in each process.")] = 2,
+) -> None:
+    """Run job workers (Dramatiq) for the broker in PORTAL_BROKER_URL; any number, on any machine."""
+    import os
+    import sys
+
+    if not get_settings().broker_url:
+        typer.echo(
+            "Set PORTAL_BROKER_URL (redis://… or amqp://…); without it jobs run inside `portal serve`.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    arguments = ["dramatiq", "workers.main:broker", "--processes", str(processes), "--threads", str(threads)]
+    os.execvp(sys.executable, [sys.executable, "-m", *arguments])
+
+
+@app.command()
 def migrate() -> None:
     """Apply the database migrations not applied yet."""
     asyncio.run(apply_migrations(get_settings().resolved_database_url))
