@@ -116,6 +116,11 @@ def staff_topic() -> str:
     return "staff"
 
 
+def activity_topic(*, is_staff: bool, partner_id: int | None) -> str:
+    """What a dashboard may hear: its partner's changes, or every partner's for staff."""
+    return staff_topic() if is_staff else partner_topic(partner_id if partner_id is not None else -1)
+
+
 def announce(*, partner_id: int, recognition_id: int, job_id: int | None = None) -> None:
     """A recognition (or one of its file jobs) changed: tell its partner's dashboards and staff's."""
     event: Event = {"recognitionId": recognition_id}

@@ -6,7 +6,7 @@ leaves nothing behind and a success is recorded whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -410,45 +410,51 @@ def _step2_values(changes: CeremonyChanges) -> tuple[dict[str, Any], list[Proble
         values["format"] = changes.format
     if changes.representative_requested is not UNCHANGED:
         values["representative_requested"] = changes.representative_requested
-    if changes.mailing_contact is not UNCHANGED:
-        contact = changes.mailing_contact or MailingContact()
-        for column, attribute, limit in (
-            ("contact_name", "name", 200),
-            ("contact_email", "email", 254),
-            ("contact_phone", "phone", 40),
-        ):
-            field = ("mailingContact", attribute)
-            text, text_problems = clean_text(
-                getattr(contact, attribute), field=field, max_length=limit, required=False
-            )
-            problems += text_problems
-            if text is not None and attribute == "email":
-                problems += rules.check_email(text, field=field)
-            if text is not None and attribute == "phone":
-                problems += rules.check_phone(text, field=field)
-            values[column] = text
-    if changes.postal_address is not UNCHANGED:
-        address = changes.postal_address or PostalAddress()
-        for column, attribute, limit in (
-            ("address_line1", "line1", 200),
-            ("address_line2", "line2", 200),
-            ("address_city", "city", 100),
-            ("address_region", "region", 100),
-            ("address_postal_code", "postal_code", 20),
-            ("address_country", "country", 2),
-        ):
-            field = ("postalAddress", _camel(attribute))
-            text, text_problems = clean_text(
-                getattr(address, attribute),
-                field=field,
-                max_length=limit if attribute != "country" else 64,
-                required=False,
-            )
-            problems += text_problems
-            if text is not None and attribute == "country":
-                problems += rules.check_country(text, field=field)
-                text = text.upper()
-            values[column] = text
+    for given, group, fields_of_group in (
+        (changes.mailing_contact, "mailingContact", CONTACT_FIELDS),
+        (changes.postal_address, "postalAddress", ADDRESS_FIELDS),
+    ):
+        if given is not UNCHANGED:
+            group_values, group_problems = _text_values(given, group, fields_of_group)
+            values.update(group_values)
+            problems += group_problems
+    return values, problems
+
+
+FormCheck = Callable[..., list[Problem]]
+# column, input attribute, longest text, form check, how it is stored
+CONTACT_FIELDS: tuple[tuple[str, str, int, FormCheck | None, Callable[[str], str]], ...] = (
+    ("contact_name", "name", 200, None, str),
+    ("contact_email", "email", 254, rules.check_email, str),
+    ("contact_phone", "phone", 40, rules.check_phone, str),
+)
+ADDRESS_FIELDS: tuple[tuple[str, str, int, FormCheck | None, Callable[[str], str]], ...] = (
+    ("address_line1", "line1", 200, None, str),
+    ("address_line2", "line2", 200, None, str),
+    ("address_city", "city", 100, None, str),
+    ("address_region", "region", 100, None, str),
+    ("address_postal_code", "postal_code", 20, None, str),
+    ("address_country", "country", 64, rules.check_country, str.upper),
+)
+
+
+def _text_values(
+    given: MailingContact | PostalAddress | None,
+    group: str,
+    fields_of_group: tuple[tuple[str, str, int, FormCheck | None, Callable[[str], str]], ...],
+) -> tuple[dict[str, Any], list[Problem]]:
+    """An object of text fields, replaced whole (None clears it): column values and problems of form."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for column, attribute, longest, check, stored in fields_of_group:
+        field = (group, _camel(attribute))
+        text, text_problems = clean_text(
+            getattr(given, attribute, None), field=field, max_length=longest, required=False
+        )
+        problems += text_problems
+        if text is not None and check is not None:
+            problems += check(text, field=field)
+        values[column] = None if text is None else stored(text)
     return values, problems
 
 

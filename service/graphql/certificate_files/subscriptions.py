@@ -11,7 +11,7 @@ from strawberry import relay
 from service.certificate_files.models import FileJobStatus
 from service.certificate_files.services import get_job
 from service.errors import DomainError
-from service.events import Event, bus, job_topic, partner_topic, staff_topic
+from service.events import Event, activity_topic, bus, job_topic
 from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.context import context_of
 from service.graphql.payloads import key_of
@@ -63,7 +63,7 @@ class CertificateFileSubscriptions:
     async def recognition_activity(self, info: strawberry.Info) -> AsyncGenerator[RecognitionActivity, None]:
         context = context_of(info)
         actor = await context.actor()
-        topic = staff_topic() if actor.is_staff else partner_topic(actor.partner_id or -1)
+        topic = activity_topic(is_staff=actor.is_staff, partner_id=actor.partner_id)
         async with bus.subscribe(topic) as changes:
             while True:
                 event = await changes.get()
