@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/certificate_file_memory.py [--certificates 2000]
 
-Builds a throwaway database under a temporary folder, enrols N completers, and runs the job's
-service (`build_file`, what the Dramatiq actor calls) once. Prints a table and writes JSON to
+Builds a throwaway database under a temporary folder, enrols N completers, and makes the file
+as one worker would: each chunk's message (`build_part`, what the Dramatiq actor calls) in turn,
+the last one joining the parts. Prints a table and writes JSON to
 bench/results/. Memory is the process's peak resident set (VmHWM), sampled after each chunk.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from tortoise.context import TortoiseContext
 
 from service.certificate_files import services as files
+from service.certificate_files.models import CertificateFileChunk
 from service.cohorts.models import CertificateType, Cohort, Program
 from service.database import migrate, tortoise_config
 from service.enrollments.models import CourseTaker, Enrollment
@@ -108,13 +110,16 @@ async def run(count: int) -> dict[str, object]:
         )
         before = peak_rss_mb()
         started = time.perf_counter()
-        finished = await files.build_file(
-            job_id=job.id,
-            clock=lambda: datetime.now(UTC),
-            files_dir=folder / "files",
-            public_url="http://127.0.0.1:8000",
-            mail_config=MailConfig(sender="r@example.org", public_url="x"),
-        )
+        for chunk_id in (
+            await CertificateFileChunk.filter(job_id=job.id).order_by("position").values_list("id", flat=True)
+        ):
+            finished = await files.build_part(
+                chunk_id=chunk_id,
+                clock=lambda: datetime.now(UTC),
+                files_dir=folder / "files",
+                public_url="http://127.0.0.1:8000",
+                mail_config=MailConfig(sender="r@example.org", public_url="x"),
+            )
         seconds = time.perf_counter() - started
         assert finished is not None and finished.page_count == count
         return {

@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     await stack.enter_async_context(
                         bus.relaying(settings.pubsub_url, prefix=settings.redis_prefix)
                     )
-                await stack.enter_async_context(running_jobs(settings))
+                await stack.enter_async_context(running_jobs(settings, clock))
                 yield
         finally:
             await database.close_connections()

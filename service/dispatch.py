@@ -2,7 +2,8 @@
 
 Domain code records what is to be done (an outbox row, a queued job) in its own transaction and
 then calls ``dispatch``; the job queue's adapter (``workers``) decides how it runs. With no
-dispatcher the record waits for the next sweep, so nothing is ever lost.
+dispatcher, or a broker that cannot be reached, the record waits for the next sweep, so nothing
+is ever lost.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ logger = logging.getLogger("service.dispatch")
 class Job(StrEnum):
     DELIVER_MAIL = "deliver_mail"
     BUILD_CERTIFICATE_FILE = "build_certificate_file"
+    BUILD_CERTIFICATE_FILE_PART = "build_certificate_file_part"
 
 
 Dispatcher = Callable[[Job, int], object]
@@ -28,9 +30,15 @@ def set_dispatcher(dispatcher: Dispatcher | None) -> None:
     _dispatcher = dispatcher
 
 
-def dispatch(job: Job, record_id: int) -> None:
-    """Hand committed work to the queue; without one it waits for the next sweep."""
+def dispatch(job: Job, record_id: int) -> bool:
+    """Hand committed work to the queue; False when there is none or it cannot be reached (the
+    work then waits for the next sweep)."""
     if _dispatcher is None:
         logger.info("%s %s recorded; no job queue to hand it to yet", job.value, record_id)
-        return
-    _dispatcher(job, record_id)
+        return False
+    try:
+        _dispatcher(job, record_id)
+    except Exception:
+        logger.exception("%s %s recorded; the job queue could not take it now", job.value, record_id)
+        return False
+    return True

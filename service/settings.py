@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     )
     sweep_seconds: float = Field(
         300,
-        description="How often waiting work (pending mail, certificate files whose worker stopped) is handed "
+        description="How often waiting work (pending mail, certificate files that stopped moving) is handed "
         "to the job queue again.",
     )
     worker_threads: int = Field(2, description="Job threads inside the API process in the embedded mode.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email import message_from_string, policy
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from strawberry.relay import to_base64
 from service import dispatch
 from service.app import create_app
 from service.certificate_files import services as files
-from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificates.models import Certificate
 from service.mail.compose import MailConfig
 from service.mail.models import OutboxMessage
@@ -28,6 +28,7 @@ from service.users.actor import Actor
 from tests.certificates_world import CertificatesWorld, enroll, make_certificates_world
 from tests.clock import MovableClock
 from tests.graphql_client import GraphQLClient, token_for
+from workers.embedded import hand_over_waiting_work
 
 REQUEST = """
 mutation Request($input: CertificateFileRequestInput!) {
@@ -202,9 +203,10 @@ async def test_the_same_selection_queued_or_running_is_one_job(
     assert await CertificateFileJob.all().count() == 2
 
 
-async def _build(job_id: int, settings: Settings, clock: MovableClock) -> CertificateFileJob | None:
-    return await files.build_file(
-        job_id=job_id,
+async def _part(chunk_id: int, settings: Settings, clock: MovableClock) -> CertificateFileJob | None:
+    """What a worker does with one `build_certificate_file_part` message."""
+    return await files.build_part(
+        chunk_id=chunk_id,
         clock=clock.now,
         files_dir=settings.resolved_files_dir,
         public_url="http://127.0.0.1:8000",
@@ -212,19 +214,100 @@ async def _build(job_id: int, settings: Settings, clock: MovableClock) -> Certif
     )
 
 
-async def test_a_redelivered_job_makes_one_file_and_one_mail(
-    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
-) -> None:
-    ids = [world.enrollments[f"Zoe {n:02d}"].id for n in range(30)]
-    job = await files.request_file(
-        actor=_actor(world), recognition_id=world.recognition.id, enrollment_ids=ids, now=clock.now()
+async def _start(job_id: int, settings: Settings, clock: MovableClock) -> CertificateFileJob | None:
+    """What a worker does with one `build_certificate_file` message (also the sweep's)."""
+    return await files.start_file(
+        job_id=job_id, clock=clock.now, files_dir=settings.resolved_files_dir, mail_config=CONFIG
     )
 
-    await _build(job.id, settings, clock)
-    again = await _build(job.id, settings, clock)
+
+async def _chunk_ids(job_id: int) -> list[int]:
+    return await CertificateFileChunk.filter(job_id=job_id).order_by("position").values_list("id", flat=True)
+
+
+async def _queued_thirty(world: CertificatesWorld, clock: MovableClock) -> CertificateFileJob:
+    """A job of 30 certificates: two chunks, of 25 and 5."""
+    return await files.request_file(
+        actor=_actor(world),
+        recognition_id=world.recognition.id,
+        enrollment_ids=[world.enrollments[f"Zoe {n:02d}"].id for n in range(30)],
+        now=clock.now(),
+    )
+
+
+def _file_names(settings: Settings) -> list[str]:
+    return sorted(path.name for path in (settings.resolved_files_dir / "certificate-files").iterdir())
+
+
+async def test_the_start_message_hands_each_chunk_to_the_queue(
+    app: Starlette, world: CertificatesWorld, clock: MovableClock, settings: Settings
+) -> None:
+    handed: list[tuple[dispatch.Job, int]] = []
+    dispatch.set_dispatcher(lambda job, record_id: handed.append((job, record_id)))
+    job = await _queued_thirty(world, clock)
+    chunks = await CertificateFileChunk.filter(job_id=job.id).order_by("position")
+
+    await _start(job.id, settings, clock)
+
+    assert [(c.position, c.start, c.size) for c in chunks] == [(0, 0, 25), (1, 25, 5)]
+    assert handed == [
+        (dispatch.Job.BUILD_CERTIFICATE_FILE, job.id),
+        *[(dispatch.Job.BUILD_CERTIFICATE_FILE_PART, chunk.id) for chunk in chunks],
+    ]
+
+
+async def test_parts_made_in_any_order_are_joined_in_the_selections_order(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    job = await _queued_thirty(world, clock)
+    first, second = await _chunk_ids(job.id)
+
+    after_second = await _part(second, settings, clock)
+    halfway = await CertificateFileJob.get(id=job.id)
+    finished = await _part(first, settings, clock)
+
+    assert after_second is None
+    assert (halfway.status, halfway.chunks_done, halfway.done) == (FileJobStatus.RUNNING, 1, 5)
+    assert finished is not None
+    assert (finished.status, finished.done, finished.page_count) == (FileJobStatus.READY, 30, 30)
+    pages = pypdf.PdfReader(files.file_path(settings.resolved_files_dir, finished)).pages
+    assert [page.extract_text().splitlines()[3] for page in pages] == [f"Zoe {n:02d}" for n in range(30)]
+
+
+async def test_two_workers_finishing_at_once_join_once(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    job = await _queued_thirty(world, clock)
+
+    results = await asyncio.gather(
+        *[_part(chunk_id, settings, clock) for chunk_id in await _chunk_ids(job.id)]
+    )
 
     finished = await CertificateFileJob.get(id=job.id)
-    assert again is None
+    assert [result.status if result else None for result in results].count(FileJobStatus.READY) == 1
+    assert (finished.status, finished.chunks_done, finished.done, finished.page_count) == (
+        FileJobStatus.READY,
+        2,
+        30,
+        30,
+    )
+    assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
+    assert _file_names(settings) == [finished.file_name]
+
+
+async def test_redelivered_messages_make_one_file_and_one_mail(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    job = await _queued_thirty(world, clock)
+    chunk_ids = await _chunk_ids(job.id)
+    for chunk_id in chunk_ids:
+        await _part(chunk_id, settings, clock)
+
+    again = [await _part(chunk_id, settings, clock) for chunk_id in chunk_ids]
+    restarted = await _start(job.id, settings, clock)
+
+    finished = await CertificateFileJob.get(id=job.id)
+    assert (again, restarted) == ([None, None], None)
     assert (finished.status, finished.done, finished.page_count, finished.attempts) == (
         FileJobStatus.READY,
         30,
@@ -232,44 +315,24 @@ async def test_a_redelivered_job_makes_one_file_and_one_mail(
         1,
     )
     assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
-    assert sorted(path.name for path in (settings.resolved_files_dir / "certificate-files").iterdir()) == [
-        finished.file_name
-    ]
+    assert _file_names(settings) == [finished.file_name]
 
 
-async def test_a_job_stopped_midway_carries_on_from_its_last_chunk(
+async def test_a_chunk_whose_worker_died_is_made_again_after_its_lease(
     app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
 ) -> None:
-    ids = [world.enrollments[f"Zoe {n:02d}"].id for n in range(30)]
-    job = await files.request_file(
-        actor=_actor(world), recognition_id=world.recognition.id, enrollment_ids=ids, now=clock.now()
-    )
-    # given a worker that finished the first chunk and then died (its lease runs out)
-    original = files.merge_pdfs
-    calls = 0
-
-    def dies_on_the_second_chunk(sources: Any, destination: Path) -> int:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise MemoryError("killed")
-        return original(sources, destination)
-
-    files.merge_pdfs = dies_on_the_second_chunk  # type: ignore[assignment]
-    try:
-        with pytest.raises(MemoryError):
-            await _build(job.id, settings, clock)
-    finally:
-        files.merge_pdfs = original  # type: ignore[assignment]
+    job = await _queued_thirty(world, clock)
+    first, second = await _chunk_ids(job.id)
+    await _part(first, settings, clock)
+    # given a worker that took the second chunk and was killed (its lease still runs)
+    await CertificateFileChunk.filter(id=second).update(claimed_until=clock.now() + files.LEASE)
+    assert await _part(second, settings, clock) is None
     stopped = await CertificateFileJob.get(id=job.id)
     assert (stopped.status, stopped.chunks_done, stopped.done) == (FileJobStatus.RUNNING, 1, 25)
-    # A process killed outright cannot release its lease: another worker leaves the job alone meanwhile.
-    await CertificateFileJob.filter(id=job.id).update(claimed_until=clock.now() + files.LEASE)
-    assert await _build(job.id, settings, clock) is None
 
     # when the message is delivered again after the lease
     clock.move(files.LEASE + timedelta(seconds=1))
-    await _build(job.id, settings, clock)
+    await _part(second, settings, clock)
 
     # then
     finished = await CertificateFileJob.get(id=job.id)
@@ -277,9 +340,60 @@ async def test_a_job_stopped_midway_carries_on_from_its_last_chunk(
         FileJobStatus.READY,
         30,
         30,
-        2,
+        1,
     )
     assert await Certificate.all().count() == 30
+    assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
+
+
+async def test_a_chunk_that_failed_is_retried_and_counted_once(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    job = await _queued_thirty(world, clock)
+    first, second = await _chunk_ids(job.id)
+    original = files.merge_pdfs
+
+    def fails(sources: Any, destination: Path) -> int:
+        raise MemoryError("killed")
+
+    files.merge_pdfs = fails  # type: ignore[assignment]
+    try:
+        with pytest.raises(MemoryError):
+            await _part(second, settings, clock)
+    finally:
+        files.merge_pdfs = original  # type: ignore[assignment]
+    await _part(second, settings, clock)  # the retry: the lease was let go
+    await _part(first, settings, clock)
+
+    finished = await CertificateFileJob.get(id=job.id)
+    assert (finished.status, finished.done, finished.page_count, finished.attempts) == (
+        FileJobStatus.READY,
+        30,
+        30,
+        2,
+    )
+
+
+async def test_a_join_whose_worker_died_is_finished_by_the_sweep(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    job = await _queued_thirty(world, clock)
+    first, second = await _chunk_ids(job.id)
+    await _part(first, settings, clock)
+    # given the worker of the last chunk killed while joining (its join lease still runs)
+    await CertificateFileJob.filter(id=job.id).update(claimed_until=clock.now() + files.LEASE)
+    assert await _part(second, settings, clock) is None
+    assert await files.stalled_job_ids(now=clock.now()) == []
+
+    # when nothing has moved for a while, the sweep hands the job over again
+    clock.move(files.STALL + timedelta(seconds=1))
+    stalled = await files.stalled_job_ids(now=clock.now())
+    finished = await _start(job.id, settings, clock)
+
+    # then
+    assert stalled == [job.id]
+    assert finished is not None
+    assert (finished.status, finished.done, finished.page_count) == (FileJobStatus.READY, 30, 30)
     assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
 
 
@@ -378,9 +492,9 @@ async def test_jobs_left_unfinished_are_finished_when_the_app_starts_again(
                 world.enrollments["Dov Closed-Completer"].id,
             ],
         )
-        await CertificateFileJob.filter(id=job.id).update(
-            status=FileJobStatus.RUNNING, claimed_until=datetime(2000, 1, 1, tzinfo=UTC)
-        )
+        # its first chunk taken by a worker that was killed with the process (the lease still runs)
+        await CertificateFileJob.filter(id=job.id).update(status=FileJobStatus.RUNNING)
+        await CertificateFileChunk.filter(job_id=job.id).update(claimed_until=clock.now() + files.LEASE)
 
     # when the app starts again
     second = create_app(settings, clock=clock)
@@ -389,3 +503,28 @@ async def test_jobs_left_unfinished_are_finished_when_the_app_starts_again(
 
     # then
     assert (finished.status, finished.page_count) == (FileJobStatus.READY, 2)
+
+
+async def test_a_file_requested_while_the_broker_is_unreachable_is_queued_later(
+    settings: Settings, clock: MovableClock
+) -> None:
+    # given the API with a Redis broker that does not answer (nothing listens on port 1)
+    unreachable = settings.model_copy(update={"broker_url": "redis://127.0.0.1:1/0"})
+    application = create_app(unreachable, clock=clock)
+    async with application.router.lifespan_context(application):
+        world = await make_certificates_world()
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
+            # when a file is requested
+            result = await _request(GraphQLClient(http), world, ["Ana Completer"])
+        # then the request is answered, and the job is recorded for the sweep to hand over
+        job = await CertificateFileJob.get(id=_key(result["job"]["id"]))
+        # and once the queue answers, the next sweep hands the job over
+        handed: list[tuple[dispatch.Job, int]] = []
+        dispatch.set_dispatcher(lambda job, record_id: handed.append((job, record_id)))
+        clock.move(timedelta(seconds=1))
+        await hand_over_waiting_work(unreachable, now=clock.now())
+
+    assert (result["errors"], result["job"]["status"]) == ([], "QUEUED")
+    assert (job.status, job.handover_after) == (FileJobStatus.QUEUED, job.created_at)
+    assert handed == [(dispatch.Job.BUILD_CERTIFICATE_FILE, job.id)]

@@ -12,7 +12,8 @@ from service.database import migrate, tortoise_config
 
 
 def _schema_of(path: Path) -> dict[str, object]:
-    """Tables with their columns, indexes with their columns and uniqueness, foreign keys."""
+    """Tables with their columns, indexes with their columns and uniqueness, foreign keys. Columns by
+    name: a column added by a later migration comes last, which changes nothing the code sees."""
     with sqlite3.connect(path) as connection:
         tables = [
             row[0]
@@ -23,7 +24,7 @@ def _schema_of(path: Path) -> dict[str, object]:
         ]
         schema: dict[str, object] = {}
         for table in tables:
-            columns = [row[1:6] for row in connection.execute(f"PRAGMA table_info('{table}')")]
+            columns = sorted(row[1:6] for row in connection.execute(f"PRAGMA table_info('{table}')"))
             indexes = sorted(
                 (bool(unique), tuple(info[2] for info in connection.execute(f"PRAGMA index_info('{name}')")))
                 for _, name, unique, *_ in connection.execute(f"PRAGMA index_list('{table}')")

@@ -95,7 +95,8 @@ async def test_a_subscriber_sees_queued_progress_ready_then_completion(
     states = _states([first, *rest])
     assert states[0] == ("QUEUED", 0)
     assert states[-1] == ("READY", 30)
-    assert ("RUNNING", 25) in states
+    # two chunks (25 and 5) made by the two worker threads at once: either may finish first
+    assert ("RUNNING", 25) in states or ("RUNNING", 5) in states
     assert [done for _, done in states] == sorted(done for _, done in states)
     assert rest[-1] == {"id": "1", "type": "complete"}
 

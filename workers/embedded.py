@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import dramatiq
 
 from service import dispatch
 from service.certificate_files import services as certificate_files
-from service.clock import SystemClock
+from service.clock import Clock, SystemClock
 from service.mail import services as mail
 from service.settings import Settings
 from workers.jobs import Jobs, declare_jobs
@@ -20,7 +21,7 @@ logger = logging.getLogger("workers")
 
 
 @contextlib.asynccontextmanager
-async def running_jobs(settings: Settings) -> AsyncIterator[Jobs]:
+async def running_jobs(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Jobs]:
     """Declare the jobs and let the domain hand work to them; without a broker URL run a worker in
     this process. Jobs a stopped process left unfinished are handed over again."""
     jobs = declare_jobs(settings)
@@ -30,7 +31,11 @@ async def running_jobs(settings: Settings) -> AsyncIterator[Jobs]:
         worker = dramatiq.Worker(jobs.broker, worker_threads=settings.worker_threads, worker_timeout=100)
         worker.start()
     dispatch.set_dispatcher(jobs.send)
-    sweeper = asyncio.create_task(_sweep(settings))
+    if worker is not None:
+        # This process is the only worker: leases held by a stopped one mean nothing now.
+        for job_id in await certificate_files.release_leases():
+            dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, job_id)
+    sweeper = asyncio.create_task(_sweep(settings, clock or SystemClock()))
     try:
         yield jobs
     finally:
@@ -43,15 +48,20 @@ async def running_jobs(settings: Settings) -> AsyncIterator[Jobs]:
         jobs.broker.close()
 
 
-async def _sweep(settings: Settings) -> None:
-    """Hand over again, at start and now and then, what waits: pending mail (after an SMTP outage,
-    a restart, spent retries) and certificate files whose worker stopped."""
+async def _sweep(settings: Settings, clock: Clock) -> None:
     while True:
         try:
-            if settings.smtp_url:
-                mail.dispatch(await mail.pending_message_ids())
-            for job_id in await certificate_files.unfinished_job_ids(now=SystemClock().now()):
-                dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, job_id)
+            await hand_over_waiting_work(settings, now=clock.now())
         except Exception:  # a failed sweep must not stop the next one
             logger.exception("could not hand waiting work to the job queue")
         await asyncio.sleep(settings.sweep_seconds)
+
+
+async def hand_over_waiting_work(settings: Settings, *, now: datetime) -> None:
+    """What the sweep does at start and every PORTAL_SWEEP_SECONDS: hand the queue again what
+    waits — pending mail (after an SMTP outage, a restart, spent retries) and certificate files
+    that stopped moving (a lost message, a stopped worker, a queue that was unreachable)."""
+    if settings.smtp_url:
+        mail.dispatch(await mail.pending_message_ids())
+    for job_id in await certificate_files.stalled_job_ids(now=now):
+        dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, job_id)

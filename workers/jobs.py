@@ -71,11 +71,22 @@ def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> J
         runtime.run(lambda: mail.deliver(message_id=message_id, smtp_url=settings.smtp_url, now=clock.now()))
 
     def build_certificate_file(job_id: int) -> None:
-        """Make a combined file; failures raise and are retried, and certificate_file_failed follows
-        the last attempt."""
+        """Hand a combined file's chunks to the queue (or join its parts when all are made)."""
         runtime.run(
-            lambda: certificate_files.build_file(
+            lambda: certificate_files.start_file(
                 job_id=job_id,
+                clock=clock.now,
+                files_dir=settings.resolved_files_dir,
+                mail_config=settings.mail_config(),
+            )
+        )
+
+    def build_certificate_file_part(chunk_id: int) -> None:
+        """Make one chunk of a combined file; the last chunk's worker joins the file. Failures raise
+        and are retried, and certificate_file_failed follows the last attempt."""
+        runtime.run(
+            lambda: certificate_files.build_part(
+                chunk_id=chunk_id,
                 clock=clock.now,
                 files_dir=settings.resolved_files_dir,
                 public_url=settings.public_url,
@@ -84,18 +95,27 @@ def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> J
         )
 
     def certificate_file_failed(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
-        """After the last attempt: FAILED, with a message a user can act on, and a mail."""
-        [job_id] = message["args"]
-        logger.error("certificate file %s failed after %s attempts", job_id, retry_info.get("retries"))
-        runtime.run(
-            lambda: certificate_files.fail_job(
+        """After the last attempt of either message: FAILED, with a message a user can act on, and a mail."""
+        [record_id] = message["args"]
+        part = message["actor_name"] == Job.BUILD_CERTIFICATE_FILE_PART.value
+        logger.error(
+            "certificate file %s %s failed after %s attempts",
+            message["actor_name"],
+            record_id,
+            retry_info.get("retries"),
+        )
+
+        async def fail() -> None:
+            job_id = await certificate_files.job_id_of_chunk(record_id) if part else record_id
+            await certificate_files.fail_job(
                 job_id=job_id,
                 message="Something went wrong on our side while making the file. Please request it again; "
                 "if it fails again, contact Partnership Portal Support.",
                 now=clock.now(),
                 mail_config=settings.mail_config(),
             )
-        )
+
+        runtime.run(fail)
 
     declare = dramatiq.actor
     failed = declare(
@@ -114,5 +134,11 @@ def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> J
                 actor_name=Job.BUILD_CERTIFICATE_FILE.value,
                 on_retry_exhausted=failed.actor_name,
             )(build_certificate_file),
+            Job.BUILD_CERTIFICATE_FILE_PART: declare(
+                broker=broker,
+                queue_name=FILES_QUEUE,
+                actor_name=Job.BUILD_CERTIFICATE_FILE_PART.value,
+                on_retry_exhausted=failed.actor_name,
+            )(build_certificate_file_part),
         },
     )

@@ -40,10 +40,14 @@ class CertificateFileJob(Model):
     status = fields.CharEnumField(FileJobStatus, max_length=8, default=FileJobStatus.QUEUED)
     total = fields.IntField()
     done = fields.IntField(default=0)
+    chunk_count = fields.IntField(default=0)
     chunks_done = fields.IntField(default=0)
-    attempts = fields.IntField(default=0)
+    attempts = fields.IntField(default=0)  # the most deliveries any one chunk has had
     error_message = fields.CharField(max_length=500, null=True)
-    claimed_until = fields.DatetimeField(null=True)
+    claimed_until = fields.DatetimeField(null=True)  # lease of the worker joining the parts
+    handover_after = fields.DatetimeField(
+        null=True, description="If still unfinished and untouched by then, the sweep queues it again."
+    )
     created_at = fields.DatetimeField()
     started_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)
@@ -55,3 +59,23 @@ class CertificateFileJob(Model):
     class Meta:
         table = "certificate_file_job"
         indexes = (("recognition_id", "selection_key"), ("recognition_id", "created_at"), ("status",))
+
+
+class CertificateFileChunk(Model):
+    """A slice of a job's selection, made into one part PDF by whichever worker takes it."""
+
+    id = fields.IntField(primary_key=True)
+    job: fields.ForeignKeyRelation[CertificateFileJob] = fields.ForeignKeyField(
+        "models.CertificateFileJob", related_name="chunks", on_delete=fields.CASCADE
+    )
+    job_id: int
+    position = fields.IntField(description="Its place among the job's parts.")
+    start = fields.IntField(description="Offset of its first enrolment in the selection.")
+    size = fields.IntField()
+    attempts = fields.IntField(default=0)
+    claimed_until = fields.DatetimeField(null=True, description="Lease of the worker making it.")
+    done_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "certificate_file_chunk"
+        unique_together = (("job", "position"),)

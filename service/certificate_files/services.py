@@ -1,10 +1,12 @@
-"""Combined certificate files: requested in a request, made by a background job in chunks.
+"""Combined certificate files: requested in a request, made in the background in chunks.
 
-The job takes the selection in the page's order, issues the certificates not issued yet (so
-every code matches the single downloads), joins each chunk of issued PDFs into a part, then the
-parts into the file. Each finished chunk is recorded, so a redelivered job carries on where it
-stopped; the file appears under its final name only when whole; the job turns READY exactly once,
-and that transition writes the one "ready" mail.
+The selection (in the page's order) is cut into chunks of 25 when the job is queued. Each chunk
+is a job message of its own, so several workers make parts at once: a worker issues the chunk's
+certificates not issued yet (so every code matches the single downloads) and joins them into the
+chunk's part. The worker that finishes the last chunk joins the parts, in order, into the file.
+Chunks and the join are leased and recorded, so a redelivered message carries on where the work
+stopped and never counts twice; files appear under their final names only when whole; the job
+turns READY exactly once, and that transition writes the one "ready" mail.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ import shutil
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from service import dispatch as jobs
 from service.certificate_files import mails
 from service.certificate_files.merge import merge_pdfs
-from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificates.candidates import checked_selection, recognition_for_certificates
 from service.certificates.services import certificate_path, certificates_for
 from service.errors import DomainError, ErrorCode, NotFound
@@ -36,8 +40,10 @@ from service.users.models import User
 
 CHUNK_SIZE = 25
 FILES_FOLDER = "certificate-files"
-# How long one worker owns a running job before another may take it over (refreshed per chunk).
+# How long a worker owns a chunk (or the join) before another may take it over.
 LEASE = timedelta(minutes=5)
+# An unfinished job nothing has touched for this long is handed to the queue again by the sweep.
+STALL = timedelta(minutes=10)
 ACTIVE = (FileJobStatus.QUEUED, FileJobStatus.RUNNING)
 
 
@@ -103,11 +109,28 @@ async def _queue(
             enrollment_ids=selection,
             selection_key=key,
             total=len(selection),
+            chunk_count=-(-len(selection) // CHUNK_SIZE),
             created_at=now,
+            handover_after=now + STALL,
+            using_db=connection,
+        )
+        starts = range(0, len(selection), CHUNK_SIZE)
+        await CertificateFileChunk.bulk_create(
+            [
+                CertificateFileChunk(
+                    job_id=job.id,
+                    position=position,
+                    start=start,
+                    size=min(CHUNK_SIZE, len(selection) - start),
+                )
+                for position, start in enumerate(starts)
+            ],
             using_db=connection,
         )
     _announce(job)
-    jobs.dispatch(jobs.Job.BUILD_CERTIFICATE_FILE, job.id)
+    if not jobs.dispatch(jobs.Job.BUILD_CERTIFICATE_FILE, job.id):
+        # The queue is unreachable: the job stays QUEUED for the next sweep to hand over.
+        await CertificateFileJob.filter(id=job.id).update(handover_after=now)
     return job
 
 
@@ -144,84 +167,171 @@ async def get_job(*, actor: Actor, job_id: int) -> CertificateFileJob:
     return job
 
 
-async def unfinished_job_ids(*, now: datetime) -> list[int]:
-    """Jobs queued, or running with no live lease (their worker stopped): for the queue again."""
-    stalled = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    return [
-        job.id
-        for job in await CertificateFileJob.filter(stalled, status__in=ACTIVE).order_by("id").only("id")
-    ]
+async def stalled_job_ids(*, now: datetime) -> list[int]:
+    """Unfinished jobs nothing has moved for a while (a lost message, a stopped worker, a queue that
+    was unreachable): for the queue again."""
+    return await _ids(CertificateFileJob.filter(status__in=ACTIVE, handover_after__lt=now).order_by("id"))
+
+
+async def release_leases() -> list[int]:
+    """For a process that knows it is the only worker (the embedded mode, starting): whatever held a
+    lease is gone. Every unfinished job is handed over again at once; its ids."""
+    unfinished = await _ids(CertificateFileJob.filter(status__in=ACTIVE).order_by("id"))
+    await CertificateFileChunk.filter(job_id__in=unfinished).update(claimed_until=None)
+    await CertificateFileJob.filter(id__in=unfinished).update(claimed_until=None)
+    return unfinished
 
 
 # ---------------------------------------------------------------- the background job
 
 
-async def build_file(
-    *, job_id: int, clock: Callable[[], datetime], files_dir: Path, public_url: str, mail_config: MailConfig
+async def start_file(
+    *, job_id: int, clock: Callable[[], datetime], files_dir: Path, mail_config: MailConfig
 ) -> CertificateFileJob | None:
-    """Make the job's file, carrying on from its last finished chunk. Safe to run again: a finished
-    job is left alone, and a job another worker is making (its lease current) too."""
+    """Hand each chunk nobody is making to the queue (several workers may take them at once), or
+    join the parts if every chunk is done. Safe to run again at any time: it is also what the
+    sweep runs for a job that stopped moving."""
     now = clock()
-    claimed = await CertificateFileJob.filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), id=job_id, status__in=ACTIVE
-    ).update(status=FileJobStatus.RUNNING, claimed_until=now + LEASE)
+    moved = await CertificateFileJob.filter(id=job_id, status__in=ACTIVE).update(handover_after=now + STALL)
+    if not moved:
+        return None
+    waiting = await _ids(
+        CertificateFileChunk.filter(_lease_over(now), job_id=job_id, done_at__isnull=True).order_by(
+            "position"
+        )
+    )
+    for chunk_id in waiting:
+        jobs.dispatch(jobs.Job.BUILD_CERTIFICATE_FILE_PART, chunk_id)
+    return await _join_when_complete(job_id, clock=clock, files_dir=files_dir, mail_config=mail_config)
+
+
+async def build_part(
+    *, chunk_id: int, clock: Callable[[], datetime], files_dir: Path, public_url: str, mail_config: MailConfig
+) -> CertificateFileJob | None:
+    """Make one chunk's part PDF; the worker that finishes the last chunk joins the parts. Safe to
+    run again: a part already made is not made twice, nor counted twice, and a chunk another worker
+    is making (its lease current) is left alone."""
+    chunk = await CertificateFileChunk.get_or_none(id=chunk_id)
+    if chunk is None:
+        return None
+    if chunk.done_at is None:
+        job = await _claim(chunk, now=clock())
+        if job is None:
+            return None
+        try:
+            failed = await _make_part(chunk, job, clock=clock, files_dir=files_dir, public_url=public_url)
+        except BaseException:
+            # Let the retry take the chunk at once; a process that dies outright leaves the lease to expire.
+            await CertificateFileChunk.filter(id=chunk.id).update(claimed_until=None)
+            raise
+        if failed is not None:
+            return await fail_job(job_id=job.id, message=failed, now=clock(), mail_config=mail_config)
+    return await _join_when_complete(chunk.job_id, clock=clock, files_dir=files_dir, mail_config=mail_config)
+
+
+async def _claim(chunk: CertificateFileChunk, *, now: datetime) -> CertificateFileJob | None:
+    """Take the chunk (if nobody is making it) for a job still wanted; the job is RUNNING from then."""
+    job = await CertificateFileJob.get(id=chunk.job_id)
+    if job.status not in ACTIVE:
+        return None
+    claimed = await CertificateFileChunk.filter(_lease_over(now), id=chunk.id, done_at__isnull=True).update(
+        claimed_until=now + LEASE, attempts=F("attempts") + 1
+    )
     if not claimed:
         return None
-    job = await CertificateFileJob.get(id=job_id)
-    if job.started_at is None:
-        await CertificateFileJob.filter(id=job_id).update(started_at=now)
-    await CertificateFileJob.filter(id=job_id).update(attempts=job.attempts + 1)
+    attempts = chunk.attempts + 1
+    await CertificateFileJob.filter(id=job.id, status=FileJobStatus.QUEUED).update(
+        status=FileJobStatus.RUNNING, started_at=now
+    )
+    await CertificateFileJob.filter(id=job.id, attempts__lt=attempts).update(attempts=attempts)
+    await CertificateFileJob.filter(id=job.id).update(handover_after=now + STALL)
     _announce(job)
-    user = await User.get(id=job.requested_by_id)
-    actor = Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
-    recognition = await Recognition.get(id=job.recognition_id)
-    parts = _parts_dir(files_dir, job.id)
-    chunks = [job.enrollment_ids[start : start + CHUNK_SIZE] for start in range(0, job.total, CHUNK_SIZE)]
-    try:
-        for index in range(job.chunks_done, len(chunks)):
-            try:
-                certificates = await certificates_for(
-                    actor=actor,
-                    recognition=recognition,
-                    enrollment_ids=chunks[index],
-                    now=clock(),
-                    files_dir=files_dir,
-                    public_url=public_url,
-                )
-            except DomainError as error:
-                # A selected course-taker is no longer listed (e.g. after the LMS sync): no retry helps.
-                return await fail_job(
-                    job_id=job.id, message=_unlisted_message(error), now=clock(), mail_config=mail_config
-                )
-            sources = [certificate_path(files_dir, certificate) for certificate in certificates]
-            await asyncio.to_thread(merge_pdfs, sources, parts / f"part-{index:05d}.pdf")
-            await CertificateFileJob.filter(id=job.id, status=FileJobStatus.RUNNING).update(
-                chunks_done=index + 1,
-                done=min((index + 1) * CHUNK_SIZE, job.total),
-                claimed_until=clock() + LEASE,
-            )
-            _announce(job)
-        return await _finish(
-            job, parts, len(chunks), clock=clock, files_dir=files_dir, mail_config=mail_config
-        )
-    except BaseException:
-        # Let the retry take the job at once; a process that dies outright leaves the lease to expire.
-        await CertificateFileJob.filter(id=job.id, status=FileJobStatus.RUNNING).update(claimed_until=None)
-        raise
+    return job
 
 
-async def _finish(
+async def _make_part(
+    chunk: CertificateFileChunk,
     job: CertificateFileJob,
-    parts: Path,
-    chunk_count: int,
     *,
     clock: Callable[[], datetime],
     files_dir: Path,
-    mail_config: MailConfig,
+    public_url: str,
+) -> str | None:
+    """Issue the chunk's certificates (those not issued yet) and join them into its part; count it
+    once. A message for the user instead when the selection no longer holds."""
+    user = await User.get(id=job.requested_by_id)
+    actor = Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
+    try:
+        certificates = await certificates_for(
+            actor=actor,
+            recognition=await Recognition.get(id=job.recognition_id),
+            enrollment_ids=job.enrollment_ids[chunk.start : chunk.start + chunk.size],
+            now=clock(),
+            files_dir=files_dir,
+            public_url=public_url,
+        )
+    except DomainError as error:
+        # A selected course-taker is no longer listed (e.g. after the LMS sync): no retry helps.
+        return _unlisted_message(error)
+    sources = [certificate_path(files_dir, certificate) for certificate in certificates]
+    await asyncio.to_thread(merge_pdfs, sources, _part_path(files_dir, job.id, chunk.position))
+    now = clock()
+    async with in_transaction() as connection:
+        counted = (
+            await CertificateFileChunk.filter(id=chunk.id, done_at__isnull=True)
+            .using_db(connection)
+            .update(done_at=now, claimed_until=None)
+        )
+        if counted:
+            await (
+                CertificateFileJob.filter(id=job.id, status=FileJobStatus.RUNNING)
+                .using_db(connection)
+                .update(
+                    chunks_done=F("chunks_done") + 1, done=F("done") + chunk.size, handover_after=now + STALL
+                )
+            )
+    _announce(job)
+    return None
+
+
+async def _join_when_complete(
+    job_id: int, *, clock: Callable[[], datetime], files_dir: Path, mail_config: MailConfig
+) -> CertificateFileJob | None:
+    """With every chunk done, one worker (holding the job's lease) joins the parts into the file."""
+    now = clock()
+    job = await CertificateFileJob.get(id=job_id)
+    if job.status is not FileJobStatus.RUNNING or job.chunks_done < job.chunk_count:
+        return None
+    claimed = await CertificateFileJob.filter(
+        _lease_over(now), id=job_id, status=FileJobStatus.RUNNING
+    ).update(claimed_until=now + LEASE, handover_after=now + STALL)
+    if not claimed:
+        return None
+    try:
+        return await _finish(job, clock=clock, files_dir=files_dir, mail_config=mail_config)
+    except BaseException:
+        await CertificateFileJob.filter(id=job_id, status=FileJobStatus.RUNNING).update(claimed_until=None)
+        raise
+
+
+async def _ids(query: QuerySet[Any]) -> list[int]:
+    return [int(key) for (key,) in await query.values_list("id")]
+
+
+def _lease_over(now: datetime) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
+def _part_path(files_dir: Path, job_id: int, index: int) -> Path:
+    return _parts_dir(files_dir, job_id) / f"part-{index:05d}.pdf"
+
+
+async def _finish(
+    job: CertificateFileJob, *, clock: Callable[[], datetime], files_dir: Path, mail_config: MailConfig
 ) -> CertificateFileJob:
     file_name = f"certificates-{job.recognition_id}-{job.id}.pdf"
     destination = files_dir / FILES_FOLDER / file_name
-    sources = [parts / f"part-{index:05d}.pdf" for index in range(chunk_count)]
+    sources = [_part_path(files_dir, job.id, index) for index in range(job.chunk_count)]
     pages = await asyncio.to_thread(merge_pdfs, sources, destination)
     size, digest = await asyncio.to_thread(_size_and_sha256, destination)
     now = clock()
@@ -249,7 +359,7 @@ async def _finish(
             queued = await mail.add_to_outbox(
                 key=mails.ready_key(ready), message=message, now=now, connection=connection
             )
-    await asyncio.to_thread(shutil.rmtree, parts, True)
+    await asyncio.to_thread(shutil.rmtree, _parts_dir(files_dir, job.id), True)
     mail.dispatch([queued.id] if queued else [])
     _announce(ready)
     return ready
@@ -297,3 +407,7 @@ def _unlisted_message(error: DomainError) -> str:
 def _announce(job: CertificateFileJob) -> None:
     """Tell subscribers the job changed; they read its state from the database."""
     announce(partner_id=job.partner_id, recognition_id=job.recognition_id, job_id=job.id)
+
+
+async def job_id_of_chunk(chunk_id: int) -> int:
+    return int((await CertificateFileChunk.get(id=chunk_id)).job_id)
