@@ -34,10 +34,16 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
-# The same suite on PostgreSQL (a fresh database per test, dropped afterwards).
+# The same suite on the services engines: PostgreSQL (a fresh database per test), Redis as the job
+# broker and for events (a namespace per test); then the job tests again on RabbitMQ.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+TEST_RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 test-services: $(VENV)/.installed-test
-	PORTAL_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest
+	PORTAL_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) PORTAL_TEST_BROKER_URL=$(TEST_REDIS_URL) \
+	  PORTAL_TEST_PUBSUB_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
+	PORTAL_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) PORTAL_TEST_BROKER_URL=$(TEST_RABBITMQ_URL) \
+	  PORTAL_TEST_PUBSUB_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest -m jobs
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check service workers tests bench

@@ -108,18 +108,17 @@ async def run(count: int) -> dict[str, object]:
         job = await files.request_file(
             actor=actor, recognition_id=recognition.id, enrollment_ids=ids, now=now
         )
+        work = files.FileWork(
+            files_dir=folder / "files",
+            public_url="http://127.0.0.1:8000",
+            mail_config=MailConfig(sender="r@example.org", public_url="x"),
+        )
         before = peak_rss_mb()
         started = time.perf_counter()
         for chunk_id in (
             await CertificateFileChunk.filter(job_id=job.id).order_by("position").values_list("id", flat=True)
         ):
-            finished = await files.build_part(
-                chunk_id=chunk_id,
-                clock=lambda: datetime.now(UTC),
-                files_dir=folder / "files",
-                public_url="http://127.0.0.1:8000",
-                mail_config=MailConfig(sender="r@example.org", public_url="x"),
-            )
+            finished = await files.build_part(chunk_id=chunk_id, clock=lambda: datetime.now(UTC), work=work)
         seconds = time.perf_counter() - started
         assert finished is not None and finished.page_count == count
         return {

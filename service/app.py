@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             async with contextlib.AsyncExitStack() as stack:
                 if settings.pubsub_url:
                     await stack.enter_async_context(
-                        bus.relaying(settings.pubsub_url, prefix=settings.redis_prefix)
+                        bus.relaying(settings.pubsub_url, prefix=settings.namespace)
                     )
                 await stack.enter_async_context(running_jobs(settings, clock))
                 yield

@@ -38,16 +38,35 @@ def _with_database(work: Callable[[], Awaitable[ResultT]]) -> ResultT:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(help="API processes (several need the at-scale settings).")] = 1,
 ) -> None:
     """Start the API server (uvicorn)."""
     import uvicorn
 
     settings = get_settings()
+    if workers > 1:
+        missing = [
+            name
+            for name, ready in (
+                ("PORTAL_DATABASE_URL=postgres://…", settings.resolved_database_url.startswith("postgres")),
+                ("PORTAL_BROKER_URL", bool(settings.broker_url)),
+                ("PORTAL_PUBSUB_URL", bool(settings.pubsub_url)),
+            )
+            if not ready
+        ]
+        if missing:
+            typer.echo(
+                f"Several API processes share one database, one job queue and one event bus: set "
+                f'{", ".join(missing)} (see the README\'s "At scale").',
+                err=True,
+            )
+            raise typer.Exit(2)
     uvicorn.run(
         "service.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers,
         proxy_headers=False,
     )
 

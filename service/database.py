@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,28 @@ async def migrate(database_url: str) -> None:
 
 # Read by the `tortoise` command (pyproject's [tool.tortoise]) for `makemigrations`.
 TORTOISE_ORM = tortoise_config(get_settings().resolved_database_url)
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """Whether the error (or one it came from) means the database cannot be reached just now — a
+    refused or broken connection, a timeout — rather than a fault in the request."""
+    import asyncpg
+    from tortoise.exceptions import DBConnectionError
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(
+            current,
+            DBConnectionError
+            | ConnectionError
+            | TimeoutError
+            | socket.gaierror
+            | asyncpg.PostgresConnectionError
+            | asyncpg.InterfaceError
+            | asyncpg.CannotConnectNowError,
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from enum import StrEnum
 
 logger = logging.getLogger("service.dispatch")
@@ -21,7 +22,7 @@ class Job(StrEnum):
     BUILD_CERTIFICATE_FILE_PART = "build_certificate_file_part"
 
 
-Dispatcher = Callable[[Job, int], object]
+Dispatcher = Callable[[Job, int, timedelta | None], object]
 _dispatcher: Dispatcher | None = None
 
 
@@ -30,14 +31,14 @@ def set_dispatcher(dispatcher: Dispatcher | None) -> None:
     _dispatcher = dispatcher
 
 
-def dispatch(job: Job, record_id: int) -> bool:
-    """Hand committed work to the queue; False when there is none or it cannot be reached (the
-    work then waits for the next sweep)."""
+def dispatch(job: Job, record_id: int, *, delay: timedelta | None = None) -> bool:
+    """Hand committed work to the queue (to run after ``delay``, if given); False when there is no
+    queue or it cannot be reached (the work then waits for the next sweep)."""
     if _dispatcher is None:
         logger.info("%s %s recorded; no job queue to hand it to yet", job.value, record_id)
         return False
     try:
-        _dispatcher(job, record_id)
+        _dispatcher(job, record_id, delay)
     except Exception:
         logger.exception("%s %s recorded; the job queue could not take it now", job.value, record_id)
         return False

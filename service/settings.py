@@ -38,7 +38,11 @@ class Settings(BaseSettings):
         "",
         description="Redis URL carrying job events to subscribers of every API process; empty: in-process.",
     )
-    redis_prefix: str = Field("portal", description="Prefix of every Redis key and channel the service uses.")
+    namespace: str = Field(
+        "portal",
+        description="Prefix of every Redis key and channel and every job queue the service uses, so several "
+        "deployments (or test runs) can share one Redis or RabbitMQ.",
+    )
     smtp_url: str = Field(
         "",
         description="SMTP server (`smtp://user:password@host:port` or `smtps://…`); "
@@ -49,7 +53,21 @@ class Settings(BaseSettings):
         description="How often waiting work (pending mail, certificate files that stopped moving) is handed "
         "to the job queue again.",
     )
-    worker_threads: int = Field(2, description="Job threads inside the API process in the embedded mode.")
+    worker_threads: int | None = Field(
+        None,
+        description="Job threads inside each API process; by default 2 without a broker URL (the embedded "
+        "mode) and none with one (`portal worker` processes make the jobs).",
+    )
+    job_lease_seconds: float = Field(
+        60,
+        description="How long a worker owns a chunk of a certificates file without renewing its lease (it "
+        "renews it while alive); a killed worker's chunk goes to another after this.",
+    )
+    broker_heartbeat_ms: int = Field(
+        60_000,
+        description="Redis broker: silence after which a worker process counts as dead and the messages it "
+        "held go back to the queue.",
+    )
     job_max_retries: int = Field(8, description="Attempts after the first before a job gives up.")
     job_min_backoff_ms: int = Field(5_000, description="Wait before the first retry, doubling each time.")
     job_max_backoff_ms: int = Field(600_000, description="Longest wait between retries.")
@@ -65,6 +83,12 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite://{self.data_dir / 'portal.sqlite3'}"
+
+    @property
+    def api_worker_threads(self) -> int:
+        if self.worker_threads is not None:
+            return self.worker_threads
+        return 0 if self.broker_url else 2
 
     @property
     def resolved_files_dir(self) -> Path:

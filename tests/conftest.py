@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from service.app import create_app
 from service.settings import Settings
 from tests.clock import MovableClock
 from tests.databases import Databases
+from tests.engines import BROKER_URL, PUBSUB_URL, remove_namespace
 from tests.graphql_client import TEST_SECRET, GraphQLClient
 
 
@@ -26,13 +28,21 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, databases: Databases) -> Settings:
-    return Settings(
+def settings(tmp_path: Path, databases: Databases) -> Iterator[Settings]:
+    """The embedded defaults; with the services engines set (`make test-services`), their broker and
+    pub/sub under this test's own namespace, and two worker threads in the API process."""
+    configured = Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=tmp_path,
         database_url=databases.fresh(tmp_path),
         secret_key=TEST_SECRET,
+        namespace=f"test-{uuid.uuid4().hex[:12]}",
+        broker_url=BROKER_URL,
+        pubsub_url=PUBSUB_URL,
+        worker_threads=2 if BROKER_URL else None,
     )
+    yield configured
+    remove_namespace(configured)
 
 
 # 2026-09-20 10:00 in Auckland, a week before New Zealand's clocks go forward.

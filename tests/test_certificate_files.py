@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
-from datetime import timedelta
+import threading
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
 from email import message_from_string, policy
 from pathlib import Path
 from typing import Any
@@ -27,8 +29,11 @@ from service.settings import Settings
 from service.users.actor import Actor
 from tests.certificates_world import CertificatesWorld, enroll, make_certificates_world
 from tests.clock import MovableClock
+from tests.engines import BROKER_URL
 from tests.graphql_client import GraphQLClient, token_for
 from workers.embedded import hand_over_waiting_work
+
+pytestmark = pytest.mark.jobs
 
 REQUEST = """
 mutation Request($input: CertificateFileRequestInput!) {
@@ -50,6 +55,7 @@ query Last($id: ID!) {
   }
 }
 """
+LEASE = timedelta(minutes=1)
 CONFIG = MailConfig(sender="recognition@example.org", public_url="http://127.0.0.1:8000")
 
 
@@ -205,19 +211,20 @@ async def test_the_same_selection_queued_or_running_is_one_job(
 
 async def _part(chunk_id: int, settings: Settings, clock: MovableClock) -> CertificateFileJob | None:
     """What a worker does with one `build_certificate_file_part` message."""
-    return await files.build_part(
-        chunk_id=chunk_id,
-        clock=clock.now,
-        files_dir=settings.resolved_files_dir,
-        public_url="http://127.0.0.1:8000",
-        mail_config=CONFIG,
-    )
+    return await files.build_part(chunk_id=chunk_id, clock=clock.now, work=_work(settings))
 
 
 async def _start(job_id: int, settings: Settings, clock: MovableClock) -> CertificateFileJob | None:
     """What a worker does with one `build_certificate_file` message (also the sweep's)."""
-    return await files.start_file(
-        job_id=job_id, clock=clock.now, files_dir=settings.resolved_files_dir, mail_config=CONFIG
+    return await files.start_file(job_id=job_id, clock=clock.now, work=_work(settings))
+
+
+def _work(settings: Settings) -> files.FileWork:
+    return files.FileWork(
+        files_dir=settings.resolved_files_dir,
+        public_url="http://127.0.0.1:8000",
+        mail_config=CONFIG,
+        lease=LEASE,
     )
 
 
@@ -243,7 +250,7 @@ async def test_the_start_message_hands_each_chunk_to_the_queue(
     app: Starlette, world: CertificatesWorld, clock: MovableClock, settings: Settings
 ) -> None:
     handed: list[tuple[dispatch.Job, int]] = []
-    dispatch.set_dispatcher(lambda job, record_id: handed.append((job, record_id)))
+    dispatch.set_dispatcher(lambda job, record_id, delay: handed.append((job, record_id)))
     job = await _queued_thirty(world, clock)
     chunks = await CertificateFileChunk.filter(job_id=job.id).order_by("position")
 
@@ -319,22 +326,27 @@ async def test_redelivered_messages_make_one_file_and_one_mail(
 
 
 async def test_a_chunk_whose_worker_died_is_made_again_after_its_lease(
-    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+    app: Starlette, world: CertificatesWorld, clock: MovableClock, settings: Settings
 ) -> None:
+    handed: list[tuple[dispatch.Job, int, timedelta | None]] = []
+    dispatch.set_dispatcher(lambda job, record_id, delay: handed.append((job, record_id, delay)))
     job = await _queued_thirty(world, clock)
     first, second = await _chunk_ids(job.id)
     await _part(first, settings, clock)
     # given a worker that took the second chunk and was killed (its lease still runs)
-    await CertificateFileChunk.filter(id=second).update(claimed_until=clock.now() + files.LEASE)
-    assert await _part(second, settings, clock) is None
+    await CertificateFileChunk.filter(id=second).update(claimed_until=clock.now() + LEASE)
+    handed.clear()
+
+    # when its message is delivered again, to another worker
+    redelivered = await _part(second, settings, clock)
+
+    # then that worker leaves the chunk alone, but looks again when the lease has run out
     stopped = await CertificateFileJob.get(id=job.id)
+    assert redelivered is None
     assert (stopped.status, stopped.chunks_done, stopped.done) == (FileJobStatus.RUNNING, 1, 25)
-
-    # when the message is delivered again after the lease
-    clock.move(files.LEASE + timedelta(seconds=1))
+    assert handed == [(dispatch.Job.BUILD_CERTIFICATE_FILE_PART, second, LEASE + timedelta(seconds=1))]
+    clock.move(LEASE + timedelta(seconds=1))
     await _part(second, settings, clock)
-
-    # then
     finished = await CertificateFileJob.get(id=job.id)
     assert (finished.status, finished.done, finished.page_count, finished.attempts) == (
         FileJobStatus.READY,
@@ -344,6 +356,47 @@ async def test_a_chunk_whose_worker_died_is_made_again_after_its_lease(
     )
     assert await Certificate.all().count() == 30
     assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
+
+
+async def _until(holds: Callable[[datetime | None], bool], chunk_id: int) -> None:
+    """Wait (10 s at most) until the chunk's lease is as ``holds`` wants."""
+    for _ in range(1000):
+        if holds((await CertificateFileChunk.get(id=chunk_id)).claimed_until):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the lease never got there")
+
+
+async def test_a_worker_keeps_its_lease_while_a_long_chunk_runs(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    job = await _queued_thirty(world, clock)
+    first, _ = await _chunk_ids(job.id)
+    short = replace(_work(settings), lease=timedelta(seconds=0.3))
+    original, going_on = files.merge_pdfs, threading.Event()
+
+    def long_join(sources: Any, destination: Path) -> int:
+        going_on.wait(timeout=30)
+        return original(sources, destination)
+
+    files.merge_pdfs = long_join  # type: ignore[assignment]
+    try:
+        working = asyncio.create_task(files.build_part(chunk_id=first, clock=clock.now, work=short))
+        # given the chunk's work outlasting its first lease
+        await _until(lambda lease: lease is not None, first)
+        clock.move(timedelta(minutes=1))
+        # when the worker renews its lease (every third of it) and another worker looks at the chunk
+        await _until(lambda lease: lease is not None and lease > clock.now(), first)
+        other = await files.build_part(chunk_id=first, clock=clock.now, work=short)
+    finally:
+        going_on.set()
+        files.merge_pdfs = original  # type: ignore[assignment]
+    await working
+
+    # then the other worker left it alone, and the chunk was made once
+    chunk = await CertificateFileChunk.get(id=first)
+    assert other is None
+    assert (chunk.attempts, chunk.done_at is not None, chunk.claimed_until) == (1, True, None)
 
 
 async def test_a_chunk_that_failed_is_retried_and_counted_once(
@@ -381,7 +434,7 @@ async def test_a_join_whose_worker_died_is_finished_by_the_sweep(
     first, second = await _chunk_ids(job.id)
     await _part(first, settings, clock)
     # given the worker of the last chunk killed while joining (its join lease still runs)
-    await CertificateFileJob.filter(id=job.id).update(claimed_until=clock.now() + files.LEASE)
+    await CertificateFileJob.filter(id=job.id).update(claimed_until=clock.now() + LEASE)
     assert await _part(second, settings, clock) is None
     assert await files.stalled_job_ids(now=clock.now()) == []
 
@@ -475,6 +528,10 @@ async def test_a_job_that_keeps_failing_ends_failed_with_a_mail(
     assert letter.subject == "Your certificates file could not be made: Autumn ceremony"
 
 
+@pytest.mark.skipif(
+    bool(BROKER_URL),
+    reason="the embedded mode's start-up; a real broker keeps its messages (test_worker_processes)",
+)
 async def test_jobs_left_unfinished_are_finished_when_the_app_starts_again(
     settings: Settings, clock: MovableClock
 ) -> None:
@@ -494,7 +551,7 @@ async def test_jobs_left_unfinished_are_finished_when_the_app_starts_again(
         )
         # its first chunk taken by a worker that was killed with the process (the lease still runs)
         await CertificateFileJob.filter(id=job.id).update(status=FileJobStatus.RUNNING)
-        await CertificateFileChunk.filter(job_id=job.id).update(claimed_until=clock.now() + files.LEASE)
+        await CertificateFileChunk.filter(job_id=job.id).update(claimed_until=clock.now() + LEASE)
 
     # when the app starts again
     second = create_app(settings, clock=clock)
@@ -521,7 +578,7 @@ async def test_a_file_requested_while_the_broker_is_unreachable_is_queued_later(
         job = await CertificateFileJob.get(id=_key(result["job"]["id"]))
         # and once the queue answers, the next sweep hands the job over
         handed: list[tuple[dispatch.Job, int]] = []
-        dispatch.set_dispatcher(lambda job, record_id: handed.append((job, record_id)))
+        dispatch.set_dispatcher(lambda job, record_id, delay: handed.append((job, record_id)))
         clock.move(timedelta(seconds=1))
         await hand_over_waiting_work(unreachable, now=clock.now())
 

@@ -205,3 +205,16 @@ def test_the_running_server_issues_a_certificate_and_serves_its_pdf(
         "application/pdf",
         b"%PDF-",
     )
+
+
+def test_several_api_processes_need_the_at_scale_settings(env: dict[str, str]) -> None:
+    completed = subprocess.run(
+        [*PORTAL, "serve", "--workers", "2"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert (completed.returncode, completed.stderr) == (
+        2,
+        "Several API processes share one database, one job queue and one event bus: set "
+        "PORTAL_DATABASE_URL=postgres://…, PORTAL_BROKER_URL, PORTAL_PUBSUB_URL "
+        '(see the README\'s "At scale").\n',
+    )

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 
 import pytest
-import redis
 
 from service.events import EventBus
+from tests.engines import REDIS_URL, redis_answers
 
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _redis_answers() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_answers(), reason=f"no Redis at {REDIS_URL} (.ci/run starts one)")
+pytestmark = pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL} (.ci/run starts one)")
 
 
 async def test_an_event_published_in_one_process_reaches_subscribers_of_others() -> None:

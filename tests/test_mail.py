@@ -25,6 +25,8 @@ from tests.graphql_client import GraphQLClient, token_for
 from tests.recognition_api import CEREMONY_SUBMIT, CEREMONY_UPDATE, COMPLETE_STEP_2, make_world, step1
 from tests.smtp_server import SmtpServer
 
+pytestmark = pytest.mark.jobs
+
 NOW = datetime(2026, 9, 19, 22, 0, tzinfo=UTC)
 CONFIG = MailConfig(sender="Recognition <recognition@example.org>", public_url="https://portal.example.org")
 

@@ -19,6 +19,8 @@ from tests.clock import MovableClock
 from tests.graphql_client import token_for
 from tests.live_server import serving, subscriber
 
+pytestmark = pytest.mark.jobs
+
 JOB_UPDATES = """
 subscription Job($id: ID!) { certificateFileJobUpdated(id: $id) { id status done total } }
 """

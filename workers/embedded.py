@@ -22,16 +22,17 @@ logger = logging.getLogger("workers")
 
 @contextlib.asynccontextmanager
 async def running_jobs(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Jobs]:
-    """Declare the jobs and let the domain hand work to them; without a broker URL run a worker in
-    this process. Jobs a stopped process left unfinished are handed over again."""
+    """Declare the jobs and let the domain hand work to them; run worker threads in this process
+    (always in the embedded mode, with a broker only if asked). Jobs a stopped process left
+    unfinished are handed over again."""
     jobs = declare_jobs(settings)
     worker = None
-    if not settings.broker_url:
+    if settings.api_worker_threads:
         # A short poll timeout makes the worker stop within a fraction of a second on shutdown.
-        worker = dramatiq.Worker(jobs.broker, worker_threads=settings.worker_threads, worker_timeout=100)
+        worker = dramatiq.Worker(jobs.broker, worker_threads=settings.api_worker_threads, worker_timeout=100)
         worker.start()
     dispatch.set_dispatcher(jobs.send)
-    if worker is not None:
+    if not settings.broker_url:
         # This process is the only worker: leases held by a stopped one mean nothing now.
         for job_id in await certificate_files.release_leases():
             dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, job_id)

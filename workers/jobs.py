@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import dramatiq
@@ -19,9 +20,6 @@ from workers.runtime import CloseDatabaseOnThreadShutdown, ThreadRuntime
 
 logger = logging.getLogger("workers")
 
-MAIL_QUEUE = "mail"
-FILES_QUEUE = "certificate-files"
-
 
 @dataclass
 class Jobs:
@@ -29,12 +27,13 @@ class Jobs:
     actors: dict[Job, dramatiq.Actor]  # type: ignore[type-arg]
     settings: Settings
 
-    def send(self, job: Job, record_id: int) -> None:
+    def send(self, job: Job, record_id: int, delay: timedelta | None = None) -> None:
         """Enqueue committed work. Mail without an SMTP server stays in the outbox (and is logged)."""
         if job is Job.DELIVER_MAIL and not self.settings.smtp_url:
             logger.info("mail %s kept in the outbox: no SMTP server is configured", record_id)
             return
-        self.actors[job].send(record_id)
+        milliseconds = None if delay is None else max(0, int(delay.total_seconds() * 1000))
+        self.actors[job].send_with_options(args=(record_id,), delay=milliseconds)
 
 
 def make_broker(settings: Settings) -> dramatiq.Broker:
@@ -45,7 +44,13 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
     elif url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=url, namespace=f"{settings.redis_prefix}-jobs")
+        broker = RedisBroker(
+            url=url,
+            namespace=f"{settings.namespace}-jobs",
+            heartbeat_timeout=settings.broker_heartbeat_ms,
+            # Look for dead workers' messages on one command in ten (the default: one in a thousand).
+            maintenance_chance=100_000,
+        )
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
@@ -65,6 +70,12 @@ def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> J
     runtime = ThreadRuntime(settings.resolved_database_url)
     broker.add_middleware(CloseDatabaseOnThreadShutdown(runtime))
     clock = SystemClock()
+    file_work = certificate_files.FileWork(
+        files_dir=settings.resolved_files_dir,
+        public_url=settings.public_url,
+        mail_config=settings.mail_config(),
+        lease=timedelta(seconds=settings.job_lease_seconds),
+    )
 
     def deliver_mail(message_id: int) -> None:
         """Send one outbox message; SMTP failures raise, and Retries tries again with backoff."""
@@ -72,27 +83,12 @@ def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> J
 
     def build_certificate_file(job_id: int) -> None:
         """Hand a combined file's chunks to the queue (or join its parts when all are made)."""
-        runtime.run(
-            lambda: certificate_files.start_file(
-                job_id=job_id,
-                clock=clock.now,
-                files_dir=settings.resolved_files_dir,
-                mail_config=settings.mail_config(),
-            )
-        )
+        runtime.run(lambda: certificate_files.start_file(job_id=job_id, clock=clock.now, work=file_work))
 
     def build_certificate_file_part(chunk_id: int) -> None:
         """Make one chunk of a combined file; the last chunk's worker joins the file. Failures raise
         and are retried, and certificate_file_failed follows the last attempt."""
-        runtime.run(
-            lambda: certificate_files.build_part(
-                chunk_id=chunk_id,
-                clock=clock.now,
-                files_dir=settings.resolved_files_dir,
-                public_url=settings.public_url,
-                mail_config=settings.mail_config(),
-            )
-        )
+        runtime.run(lambda: certificate_files.build_part(chunk_id=chunk_id, clock=clock.now, work=file_work))
 
     def certificate_file_failed(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
         """After the last attempt of either message: FAILED, with a message a user can act on, and a mail."""
@@ -118,25 +114,26 @@ def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> J
         runtime.run(fail)
 
     declare = dramatiq.actor
+    mail_queue, files_queue = f"{settings.namespace}.mail", f"{settings.namespace}.certificate-files"
     failed = declare(
-        broker=broker, queue_name=FILES_QUEUE, actor_name="certificate_file_failed", max_retries=3
+        broker=broker, queue_name=files_queue, actor_name="certificate_file_failed", max_retries=3
     )(certificate_file_failed)
     return Jobs(
         broker=broker,
         settings=settings,
         actors={
             Job.DELIVER_MAIL: declare(
-                broker=broker, queue_name=MAIL_QUEUE, actor_name=Job.DELIVER_MAIL.value
+                broker=broker, queue_name=mail_queue, actor_name=Job.DELIVER_MAIL.value
             )(deliver_mail),
             Job.BUILD_CERTIFICATE_FILE: declare(
                 broker=broker,
-                queue_name=FILES_QUEUE,
+                queue_name=files_queue,
                 actor_name=Job.BUILD_CERTIFICATE_FILE.value,
                 on_retry_exhausted=failed.actor_name,
             )(build_certificate_file),
             Job.BUILD_CERTIFICATE_FILE_PART: declare(
                 broker=broker,
-                queue_name=FILES_QUEUE,
+                queue_name=files_queue,
                 actor_name=Job.BUILD_CERTIFICATE_FILE_PART.value,
                 on_retry_exhausted=failed.actor_name,
             )(build_certificate_file_part),

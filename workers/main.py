@@ -17,4 +17,4 @@ jobs = declare_jobs(settings)
 broker = jobs.broker
 dispatch.set_dispatcher(jobs.send)  # a job's follow-up work (its mail) goes to the broker too
 if settings.pubsub_url:
-    bus.use_redis(settings.pubsub_url, prefix=settings.redis_prefix)
+    bus.use_redis(settings.pubsub_url, prefix=settings.namespace)

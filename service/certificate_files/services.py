@@ -12,10 +12,12 @@ turns READY exactly once, and that transition writes the one "ready" mail.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,8 +42,6 @@ from service.users.models import User
 
 CHUNK_SIZE = 25
 FILES_FOLDER = "certificate-files"
-# How long a worker owns a chunk (or the join) before another may take it over.
-LEASE = timedelta(minutes=5)
 # An unfinished job nothing has touched for this long is handed to the queue again by the sweep.
 STALL = timedelta(minutes=10)
 ACTIVE = (FileJobStatus.QUEUED, FileJobStatus.RUNNING)
@@ -185,8 +185,18 @@ async def release_leases() -> list[int]:
 # ---------------------------------------------------------------- the background job
 
 
+@dataclass(frozen=True)
+class FileWork:
+    """What a worker making files needs to know."""
+
+    files_dir: Path
+    public_url: str
+    mail_config: MailConfig
+    lease: timedelta = timedelta(minutes=1)
+
+
 async def start_file(
-    *, job_id: int, clock: Callable[[], datetime], files_dir: Path, mail_config: MailConfig
+    *, job_id: int, clock: Callable[[], datetime], work: FileWork
 ) -> CertificateFileJob | None:
     """Hand each chunk nobody is making to the queue (several workers may take them at once), or
     join the parts if every chunk is done. Safe to run again at any time: it is also what the
@@ -202,42 +212,48 @@ async def start_file(
     )
     for chunk_id in waiting:
         jobs.dispatch(jobs.Job.BUILD_CERTIFICATE_FILE_PART, chunk_id)
-    return await _join_when_complete(job_id, clock=clock, files_dir=files_dir, mail_config=mail_config)
+    return await _join_when_complete(job_id, clock=clock, work=work)
 
 
 async def build_part(
-    *, chunk_id: int, clock: Callable[[], datetime], files_dir: Path, public_url: str, mail_config: MailConfig
+    *, chunk_id: int, clock: Callable[[], datetime], work: FileWork
 ) -> CertificateFileJob | None:
     """Make one chunk's part PDF; the worker that finishes the last chunk joins the parts. Safe to
-    run again: a part already made is not made twice, nor counted twice, and a chunk another worker
-    is making (its lease current) is left alone."""
+    run again: a part already made is not made twice, nor counted twice. A chunk another worker
+    holds is left to it, and looked at again when its lease ends (in case that worker died)."""
     chunk = await CertificateFileChunk.get_or_none(id=chunk_id)
     if chunk is None:
         return None
     if chunk.done_at is None:
-        job = await _claim(chunk, now=clock())
+        job = await _claim(chunk, now=clock(), lease=work.lease)
         if job is None:
             return None
         try:
-            failed = await _make_part(chunk, job, clock=clock, files_dir=files_dir, public_url=public_url)
+            async with _renewing(
+                CertificateFileChunk.filter(id=chunk.id, done_at__isnull=True), clock, work.lease
+            ):
+                failed = await _make_part(chunk, job, clock=clock, work=work)
         except BaseException:
             # Let the retry take the chunk at once; a process that dies outright leaves the lease to expire.
             await CertificateFileChunk.filter(id=chunk.id).update(claimed_until=None)
             raise
         if failed is not None:
-            return await fail_job(job_id=job.id, message=failed, now=clock(), mail_config=mail_config)
-    return await _join_when_complete(chunk.job_id, clock=clock, files_dir=files_dir, mail_config=mail_config)
+            return await fail_job(job_id=job.id, message=failed, now=clock(), mail_config=work.mail_config)
+    return await _join_when_complete(chunk.job_id, clock=clock, work=work)
 
 
-async def _claim(chunk: CertificateFileChunk, *, now: datetime) -> CertificateFileJob | None:
+async def _claim(
+    chunk: CertificateFileChunk, *, now: datetime, lease: timedelta
+) -> CertificateFileJob | None:
     """Take the chunk (if nobody is making it) for a job still wanted; the job is RUNNING from then."""
     job = await CertificateFileJob.get(id=chunk.job_id)
     if job.status not in ACTIVE:
         return None
     claimed = await CertificateFileChunk.filter(_lease_over(now), id=chunk.id, done_at__isnull=True).update(
-        claimed_until=now + LEASE, attempts=F("attempts") + 1
+        claimed_until=now + lease, attempts=F("attempts") + 1
     )
     if not claimed:
+        await _look_again_when_free(CertificateFileChunk, chunk.id, jobs.Job.BUILD_CERTIFICATE_FILE_PART, now)
         return None
     attempts = chunk.attempts + 1
     await CertificateFileJob.filter(id=job.id, status=FileJobStatus.QUEUED).update(
@@ -250,12 +266,7 @@ async def _claim(chunk: CertificateFileChunk, *, now: datetime) -> CertificateFi
 
 
 async def _make_part(
-    chunk: CertificateFileChunk,
-    job: CertificateFileJob,
-    *,
-    clock: Callable[[], datetime],
-    files_dir: Path,
-    public_url: str,
+    chunk: CertificateFileChunk, job: CertificateFileJob, *, clock: Callable[[], datetime], work: FileWork
 ) -> str | None:
     """Issue the chunk's certificates (those not issued yet) and join them into its part; count it
     once. A message for the user instead when the selection no longer holds."""
@@ -267,14 +278,14 @@ async def _make_part(
             recognition=await Recognition.get(id=job.recognition_id),
             enrollment_ids=job.enrollment_ids[chunk.start : chunk.start + chunk.size],
             now=clock(),
-            files_dir=files_dir,
-            public_url=public_url,
+            files_dir=work.files_dir,
+            public_url=work.public_url,
         )
     except DomainError as error:
         # A selected course-taker is no longer listed (e.g. after the LMS sync): no retry helps.
         return _unlisted_message(error)
-    sources = [certificate_path(files_dir, certificate) for certificate in certificates]
-    await asyncio.to_thread(merge_pdfs, sources, _part_path(files_dir, job.id, chunk.position))
+    sources = [certificate_path(work.files_dir, certificate) for certificate in certificates]
+    await asyncio.to_thread(merge_pdfs, sources, _part_path(work.files_dir, job.id, chunk.position))
     now = clock()
     async with in_transaction() as connection:
         counted = (
@@ -295,7 +306,7 @@ async def _make_part(
 
 
 async def _join_when_complete(
-    job_id: int, *, clock: Callable[[], datetime], files_dir: Path, mail_config: MailConfig
+    job_id: int, *, clock: Callable[[], datetime], work: FileWork
 ) -> CertificateFileJob | None:
     """With every chunk done, one worker (holding the job's lease) joins the parts into the file."""
     now = clock()
@@ -304,14 +315,49 @@ async def _join_when_complete(
         return None
     claimed = await CertificateFileJob.filter(
         _lease_over(now), id=job_id, status=FileJobStatus.RUNNING
-    ).update(claimed_until=now + LEASE, handover_after=now + STALL)
+    ).update(claimed_until=now + work.lease, handover_after=now + STALL)
     if not claimed:
+        await _look_again_when_free(CertificateFileJob, job_id, jobs.Job.BUILD_CERTIFICATE_FILE, now)
         return None
     try:
-        return await _finish(job, clock=clock, files_dir=files_dir, mail_config=mail_config)
+        async with _renewing(
+            CertificateFileJob.filter(id=job_id, status=FileJobStatus.RUNNING), clock, work.lease
+        ):
+            return await _finish(job, clock=clock, files_dir=work.files_dir, mail_config=work.mail_config)
     except BaseException:
         await CertificateFileJob.filter(id=job_id, status=FileJobStatus.RUNNING).update(claimed_until=None)
         raise
+
+
+@contextlib.asynccontextmanager
+async def _renewing(
+    leased: QuerySet[Any], clock: Callable[[], datetime], lease: timedelta
+) -> AsyncIterator[None]:
+    """Keep a lease while the work inside runs, so a short lease still covers long work; the lease
+    runs out soon after the process dies."""
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            await leased.update(claimed_until=clock() + lease)
+
+    renewer = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        renewer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewer
+
+
+async def _look_again_when_free(
+    model: type[CertificateFileChunk] | type[CertificateFileJob], record_id: int, job: jobs.Job, now: datetime
+) -> None:
+    """Another worker holds the lease: leave the work to it, but come back when the lease ends, for
+    that worker may have died (its redelivered message is this one)."""
+    holder = await model.get(id=record_id)
+    if holder.claimed_until is not None and holder.claimed_until >= now:
+        jobs.dispatch(job, record_id, delay=holder.claimed_until - now + timedelta(seconds=1))
 
 
 async def _ids(query: QuerySet[Any]) -> list[int]:

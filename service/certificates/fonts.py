@@ -12,6 +12,7 @@ import functools
 import hashlib
 import importlib.resources
 import io
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,9 @@ from borb.pdf.primitives import name, stream
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from fontTools.varLib import instancer
+
+# The subsetter logs every table it touches at INFO: thousands of lines per file in a worker's log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 SERIF_VARIABLE = importlib.resources.files("fontpkg_noto_serif") / "files" / "NotoSerif[wdth,wght].ttf"
 CJK_COLLECTION = importlib.resources.files("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc"

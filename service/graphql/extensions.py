@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from service.database import is_unreachable
 from service.graphql.context import UNAUTHENTICATED
 
 logger = logging.getLogger("service.graphql")
 
 MASKED_MESSAGE = "Unexpected error."
+UNAVAILABLE_MESSAGE = "The service cannot reach its database just now. Please try again in a moment."
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
@@ -36,6 +38,18 @@ class ClientErrors(SchemaExtension):
     def _for_client(error: GraphQLError, request_id: str | None) -> GraphQLError:
         if not _is_unexpected(error):
             return error
+        if is_unreachable(error.original_error):  # type: ignore[arg-type]
+            logger.warning(
+                "database unreachable in %s (request %s)", ".".join(map(str, error.path or [])), request_id
+            )
+            return GraphQLError(
+                UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions={"code": "SERVICE_UNAVAILABLE", "retryable": True, "requestId": request_id},
+            )
         logger.error(
             "unexpected error in %s (request %s)",
             ".".join(map(str, error.path or [])) or "operation",
