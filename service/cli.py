@@ -128,6 +128,60 @@ def token(
     typer.echo(value)
 
 
+@app.command("sync-progress")
+def sync_progress(
+    partner: Annotated[
+        str | None, typer.Option(help="Slug of one partner; every partner with Canvas if left out.")
+    ] = None,
+) -> None:
+    """Read course progress from Canvas now (it also runs daily on its own), and say what changed."""
+    from datetime import UTC, datetime
+
+    from service.errors import DomainError
+    from service.lms import services as lms
+    from service.lms.models import SyncStatus
+
+    async def run() -> lms.ProgressSyncRun | None:
+        recorded = await lms.command_run(partner_slug=partner, now=datetime.now(UTC))
+        return await lms.run_sync(run_id=recorded.id, clock=lambda: datetime.now(UTC))
+
+    try:
+        finished = _with_database(run)
+    except DomainError as error:
+        typer.echo(f"No partner with the slug {partner!r}.", err=True)
+        raise typer.Exit(2) from error
+    assert finished is not None  # a run just recorded is nobody else's
+    typer.echo(
+        f"{finished.status.value}: {finished.courses} courses ({finished.courses_failed} failed), "
+        f"{finished.enrollments_seen} enrolments read, {finished.enrollments_changed} changed, "
+        f"{finished.enrollments_created} new"
+    )
+    for failure in finished.errors:
+        typer.echo(f"course {failure['courseId']}: {failure['message']}", err=True)
+    if finished.status is not SyncStatus.SUCCEEDED:
+        raise typer.Exit(1)
+
+
+@app.command("connect-canvas")
+def connect_canvas(
+    partner: Annotated[str, typer.Option(help="Slug of the partner.")],
+    url: Annotated[str, typer.Option(help="Canvas's base URL, e.g. https://canvas.example.edu.")],
+    token_variable: Annotated[str, typer.Option(help="Environment variable that will hold the API token.")],
+) -> None:
+    """Connect a partner to its Canvas (the token itself stays in the environment, never stored)."""
+    from service.errors import DomainError
+    from service.lms import services as lms
+
+    try:
+        _with_database(
+            lambda: lms.connect_canvas(partner_slug=partner, base_url=url, token_variable=token_variable)
+        )
+    except DomainError as error:
+        typer.echo(error.problems[0].message, err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"{partner} reads progress from {url.rstrip('/')} with the token in ${token_variable}.")
+
+
 @app.command("print-schema")
 def print_schema() -> None:
     """Print the GraphQL schema (what `schema.graphql` holds)."""

@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "service.mail.models",
     "service.certificates.models",
     "service.certificate_files.models",
+    "service.lms.models",
 ]
 
 

@@ -20,6 +20,7 @@ class Job(StrEnum):
     DELIVER_MAIL = "deliver_mail"
     BUILD_CERTIFICATE_FILE = "build_certificate_file"
     BUILD_CERTIFICATE_FILE_PART = "build_certificate_file_part"
+    SYNC_PROGRESS = "sync_progress"
 
 
 Dispatcher = Callable[[Job, int, timedelta | None], object]

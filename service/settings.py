@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     job_max_retries: int = Field(8, description="Attempts after the first before a job gives up.")
     job_min_backoff_ms: int = Field(5_000, description="Wait before the first retry, doubling each time.")
     job_max_backoff_ms: int = Field(600_000, description="Longest wait between retries.")
+    progress_sync_hour: int | None = Field(
+        3,
+        description="Hour of the day (UTC, 0–23) from which the daily progress sync from Canvas runs; "
+        "empty turns the schedule off.",
+    )
     mail_from: str = Field("Recognition <recognition@localhost>", description="Sender of the mail we send.")
     public_url: str = Field("http://127.0.0.1:8000", description="Base URL used in links we send out.")
     verify_per_minute: int = Field(

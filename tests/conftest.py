@@ -40,6 +40,7 @@ def settings(tmp_path: Path, databases: Databases) -> Iterator[Settings]:
         broker_url=BROKER_URL,
         pubsub_url=PUBSUB_URL,
         worker_threads=2 if BROKER_URL else None,
+        progress_sync_hour=None,  # the tests of the schedule turn it on
     )
     yield configured
     remove_namespace(configured)

@@ -11,11 +11,11 @@ import os
 import redis
 
 from service.settings import Settings
+from workers.jobs import QUEUES
 
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BROKER_URL = os.environ.get("PORTAL_TEST_BROKER_URL", "")
 PUBSUB_URL = os.environ.get("PORTAL_TEST_PUBSUB_URL", "")
-QUEUES = ("mail", "certificate-files")
 
 
 def redis_answers(url: str = REDIS_URL) -> bool:

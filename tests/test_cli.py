@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -12,6 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.fake_canvas import FakeCanvas, Student
+from tests.live_server import serving
 
 PORTAL = [sys.executable, "-m", "service.cli"]
 
@@ -218,3 +223,58 @@ def test_several_api_processes_need_the_at_scale_settings(env: dict[str, str]) -
         "PORTAL_DATABASE_URL=postgres://…, PORTAL_BROKER_URL, PORTAL_PUBSUB_URL "
         '(see the README\'s "At scale").\n',
     )
+
+
+async def _portal(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """`portal …` while this event loop goes on serving (the fake Canvas runs on it)."""
+    process = await asyncio.create_subprocess_exec(
+        *PORTAL, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_sync_progress_reads_a_partners_canvas(env: dict[str, str]) -> None:
+    _run("migrate", env=env)
+    _run("seed-demo", env=env)
+    with sqlite3.connect(Path(env["PORTAL_DATA_DIR"]) / "portal.sqlite3") as database:
+        courses = [
+            row[0]
+            for row in database.execute(
+                "SELECT lms_course_id FROM cohort JOIN partner ON partner.id = cohort.partner_id "
+                "WHERE partner.slug = 'riverside' AND cohort.closed_at IS NULL ORDER BY cohort.id"
+            )
+        ]
+    canvas = FakeCanvas(token="cli-token")
+    canvas.courses = {
+        course: [
+            Student(9000 + 10 * n + k, f"New {n}-{k}", f"new{n}{k}@canvas.example", 8, 8, None)
+            for k in range(2)
+        ]
+        for n, course in enumerate(courses)
+    }
+    async with serving(canvas.app()) as url:
+        connected = await _portal(
+            "connect-canvas",
+            "--partner",
+            "riverside",
+            "--url",
+            url,
+            "--token-variable",
+            "RIVERSIDE_CANVAS",
+            env=env,
+        )
+        synced = await _portal(
+            "sync-progress", "--partner", "riverside", env=env | {"RIVERSIDE_CANVAS": "cli-token"}
+        )
+        unknown = await _portal("sync-progress", "--partner", "nowhere", env=env)
+
+    assert connected == (0, f"riverside reads progress from {url} with the token in $RIVERSIDE_CANVAS.\n", "")
+    assert synced == (
+        0,
+        f"SUCCEEDED: {len(courses)} courses (0 failed), {2 * len(courses)} enrolments read, 0 changed, "
+        f"{2 * len(courses)} new\n",
+        "",
+    )
+    assert len(courses) == 2  # the demo partner's open cohorts
+    assert unknown == (2, "", "No partner with the slug 'nowhere'.\n")

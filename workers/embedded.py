@@ -13,6 +13,7 @@ import dramatiq
 from service import dispatch
 from service.certificate_files import services as certificate_files
 from service.clock import Clock, SystemClock
+from service.lms import services as lms
 from service.mail import services as mail
 from service.settings import Settings
 from workers.jobs import Jobs, declare_jobs
@@ -60,9 +61,14 @@ async def _sweep(settings: Settings, clock: Clock) -> None:
 
 async def hand_over_waiting_work(settings: Settings, *, now: datetime) -> None:
     """What the sweep does at start and every PORTAL_SWEEP_SECONDS: hand the queue again what
-    waits — pending mail (after an SMTP outage, a restart, spent retries) and certificate files
-    that stopped moving (a lost message, a stopped worker, a queue that was unreachable)."""
+    waits — pending mail (after an SMTP outage, a restart, spent retries), certificate files and
+    progress syncs that stopped moving (a lost message, a stopped worker, a queue that was
+    unreachable) — and queue the day's progress sync when its hour has come."""
     if settings.smtp_url:
         mail.dispatch(await mail.pending_message_ids())
     for job_id in await certificate_files.stalled_job_ids(now=now):
         dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, job_id)
+    for run_id in await lms.stalled_run_ids(now=now):
+        dispatch.dispatch(dispatch.Job.SYNC_PROGRESS, run_id)
+    if settings.progress_sync_hour is not None:
+        await lms.schedule_daily_sync(now=now, hour=settings.progress_sync_hour)

@@ -14,11 +14,14 @@ from dramatiq.middleware import Retries
 from service.certificate_files import services as certificate_files
 from service.clock import SystemClock
 from service.dispatch import Job
+from service.lms import services as lms
 from service.mail import services as mail
 from service.settings import Settings
 from workers.runtime import CloseDatabaseOnThreadShutdown, ThreadRuntime
 
 logger = logging.getLogger("workers")
+
+QUEUES = ("mail", "certificate-files", "lms")  # each named "<PORTAL_NAMESPACE>.<queue>"
 
 
 @dataclass
@@ -90,6 +93,10 @@ def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> J
         and are retried, and certificate_file_failed follows the last attempt."""
         runtime.run(lambda: certificate_files.build_part(chunk_id=chunk_id, clock=clock.now, work=file_work))
 
+    def sync_progress(run_id: int) -> None:
+        """Read course progress from Canvas for a recorded sync run."""
+        runtime.run(lambda: lms.run_sync(run_id=run_id, clock=clock.now))
+
     def certificate_file_failed(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
         """After the last attempt of either message: FAILED, with a message a user can act on, and a mail."""
         [record_id] = message["args"]
@@ -114,7 +121,7 @@ def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> J
         runtime.run(fail)
 
     declare = dramatiq.actor
-    mail_queue, files_queue = f"{settings.namespace}.mail", f"{settings.namespace}.certificate-files"
+    mail_queue, files_queue, lms_queue = (f"{settings.namespace}.{queue}" for queue in QUEUES)
     failed = declare(
         broker=broker, queue_name=files_queue, actor_name="certificate_file_failed", max_retries=3
     )(certificate_file_failed)
@@ -131,6 +138,9 @@ def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> J
                 actor_name=Job.BUILD_CERTIFICATE_FILE.value,
                 on_retry_exhausted=failed.actor_name,
             )(build_certificate_file),
+            Job.SYNC_PROGRESS: declare(
+                broker=broker, queue_name=lms_queue, actor_name=Job.SYNC_PROGRESS.value
+            )(sync_progress),
             Job.BUILD_CERTIFICATE_FILE_PART: declare(
                 broker=broker,
                 queue_name=files_queue,

@@ -37,6 +37,12 @@ class Program(Model):
         "models.CertificateType", related_name="programs", on_delete=fields.RESTRICT
     )
     certificate_type_id: int
+    certification_percent = fields.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=100,
+        description="Share of the required modules a completer must have completed to be certified.",
+    )
 
     class Meta:
         table = "program"

@@ -19,6 +19,7 @@ from service.graphql.cohorts.dataloaders import (
     CohortsByProgramIdLoader,
     ProgramByIdLoader,
 )
+from service.graphql.lms.dataloaders import ProgressSyncRunByIdLoader
 from service.graphql.partners.dataloaders import PartnerByIdLoader
 from service.graphql.recognitions.dataloaders import (
     CohortIdsByRecognitionIdLoader,
@@ -86,3 +87,7 @@ class Loaders:
     @cached_property
     def last_ready_job_by_recognition_id(self) -> LastReadyJobByRecognitionIdLoader:
         return LastReadyJobByRecognitionIdLoader(self._context)
+
+    @cached_property
+    def progress_sync_run_by_id(self) -> ProgressSyncRunByIdLoader:
+        return ProgressSyncRunByIdLoader(self._context)

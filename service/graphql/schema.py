@@ -18,6 +18,9 @@ from service.graphql.cohorts.queries import CohortQueries
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.context import context_of
 from service.graphql.extensions import ClientErrors
+from service.graphql.lms.mutations import LmsMutations
+from service.graphql.lms.queries import LmsQueries
+from service.graphql.lms.types import ProgressSyncRun
 from service.graphql.partners.types import Partner
 from service.graphql.recognitions.mutations import RecognitionMutations
 from service.graphql.recognitions.queries import RecognitionQueries
@@ -39,10 +42,12 @@ class NodeQueries:
 
 
 Query = merge_types(
-    "Query", (UserQueries, NodeQueries, CohortQueries, RecognitionQueries, CertificateQueries)
+    "Query", (UserQueries, NodeQueries, CohortQueries, RecognitionQueries, CertificateQueries, LmsQueries)
 )
 Subscription = merge_types("Subscription", (CertificateFileSubscriptions,))
-Mutation = merge_types("Mutation", (RecognitionMutations, CertificateMutations, CertificateFileMutations))
+Mutation = merge_types(
+    "Mutation", (RecognitionMutations, CertificateMutations, CertificateFileMutations, LmsMutations)
+)
 
 
 class Schema(strawberry.Schema):
@@ -64,6 +69,7 @@ schema = Schema(
         CertificateRequest,
         Certificate,
         CertificateFileJob,
+        ProgressSyncRun,
     ],
     extensions=[ClientErrors],
 )

@@ -10,6 +10,10 @@ class Partner(Model):
     slug = fields.CharField(max_length=80, unique=True)
     time_zone = fields.CharField(max_length=64, default="UTC")
     created_at = fields.DatetimeField(auto_now_add=True)
+    canvas_base_url = fields.CharField(max_length=200, null=True)
+    canvas_token_variable = fields.CharField(
+        max_length=100, null=True, description="Environment variable that holds the Canvas API token."
+    )
 
     class Meta:
         table = "partner"

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from service.graphql.context import context_of
+from service.graphql.lms.types import ProgressSyncRun
+from service.graphql.payloads import UserError, attempt, key_of
+from service.lms.services import request_sync
+
+
+@strawberry.input
+class ProgressSyncStartInput:
+    partner_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="One partner; left out, every partner with a Canvas connection."
+    )
+
+
+@strawberry.type
+class ProgressSyncStartPayload:
+    run: ProgressSyncRun | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class LmsMutations:
+    @strawberry.mutation(
+        description="Staff: read course progress from Canvas now rather than at the next daily run; a run "
+        "of the same scope already waiting or running is answered instead."
+    )
+    async def progress_sync_start(
+        self, info: strawberry.Info, input: ProgressSyncStartInput
+    ) -> ProgressSyncStartPayload:
+        context = context_of(info)
+        run, errors = await attempt(
+            request_sync(
+                actor=await context.actor(),
+                partner_id=None if input.partner_id is None else key_of(input.partner_id, "Partner"),
+                now=context.clock.now(),
+            )
+        )
+        return ProgressSyncStartPayload(
+            run=None if run is None else ProgressSyncRun.from_model(run), errors=errors
+        )

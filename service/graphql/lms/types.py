@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from service.graphql.cohorts.types import Cohort
+from service.graphql.context import context_of
+from service.graphql.node import resolve_nodes_with
+from service.graphql.partners.types import Partner
+from service.graphql.users.types import User
+from service.lms.models import ProgressSyncRun as RunModel
+from service.lms.models import SyncStatus, SyncTrigger
+
+ProgressSyncStatus = strawberry.enum(
+    SyncStatus,
+    name="ProgressSyncStatus",
+    description="QUEUED, RUNNING, then SUCCEEDED, PARTLY_FAILED (some courses failed) or FAILED (all did).",
+)
+ProgressSyncTrigger = strawberry.enum(
+    SyncTrigger,
+    name="ProgressSyncTrigger",
+    description="The daily schedule, a staff member, or `portal sync-progress`.",
+)
+
+
+@strawberry.type(description="A course that could not be read, and why.")
+class ProgressSyncError:
+    course_id: str = strawberry.field(description="The cohort's LMS course id.")
+    message: str
+    cohort_key: strawberry.Private[int]
+
+    @strawberry.field
+    async def cohort(self, info: strawberry.Info) -> Cohort | None:
+        cohort = await context_of(info).loaders.cohort_by_id.load(self.cohort_key)
+        return None if cohort is None else Cohort.from_model(cohort)
+
+
+@strawberry.type(description="One reading of course progress from Canvas (staff only).")
+class ProgressSyncRun(relay.Node):
+    id: relay.NodeID[int]
+    model: strawberry.Private[RunModel]
+
+    @strawberry.field
+    def status(self) -> ProgressSyncStatus:  # type: ignore[valid-type]
+        return self.model.status
+
+    @strawberry.field
+    def trigger(self) -> ProgressSyncTrigger:  # type: ignore[valid-type]
+        return self.model.trigger
+
+    @strawberry.field(description="The partner read; null when every partner with Canvas was.")
+    async def partner(self, info: strawberry.Info) -> Partner | None:
+        if self.model.partner_id is None:
+            return None
+        partner = await context_of(info).loaders.partner_by_id.load(self.model.partner_id)
+        return None if partner is None else Partner.from_model(partner)
+
+    @strawberry.field
+    async def requested_by(self, info: strawberry.Info) -> User | None:
+        if self.model.requested_by_id is None:
+            return None
+        user = await context_of(info).loaders.user_by_id.load(self.model.requested_by_id)
+        return None if user is None else User.from_model(user)
+
+    @strawberry.field
+    def created_at(self) -> datetime.datetime:
+        return self.model.created_at
+
+    @strawberry.field
+    def started_at(self) -> datetime.datetime | None:
+        return self.model.started_at
+
+    @strawberry.field
+    def finished_at(self) -> datetime.datetime | None:
+        return self.model.finished_at
+
+    @strawberry.field(description="Courses read (or tried).")
+    def courses(self) -> int:
+        return self.model.courses
+
+    @strawberry.field
+    def courses_failed(self) -> int:
+        return self.model.courses_failed
+
+    @strawberry.field(description="Enrolments Canvas reported progress for.")
+    def enrollments_seen(self) -> int:
+        return self.model.enrollments_seen
+
+    @strawberry.field(description="Enrolments whose progress, completion or certification changed.")
+    def enrollments_changed(self) -> int:
+        return self.model.enrollments_changed
+
+    @strawberry.field(description="Enrolments new to us (their course-takers too, when new).")
+    def enrollments_created(self) -> int:
+        return self.model.enrollments_created
+
+    @strawberry.field
+    def errors(self) -> list[ProgressSyncError]:
+        return [
+            ProgressSyncError(
+                course_id=error["courseId"], message=error["message"], cohort_key=error["cohortId"]
+            )
+            for error in self.model.errors
+        ]
+
+    @classmethod
+    def from_model(cls, model: RunModel) -> ProgressSyncRun:
+        return cls(id=model.id, model=model)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await resolve_nodes_with(
+            info, node_ids, lambda context: context.loaders.progress_sync_run_by_id, cls.from_model
+        )

@@ -1,0 +1,173 @@
+"""A client for the parts of the Canvas LMS REST API the progress sync reads.
+
+- `GET /api/v1/courses/:id/enrollments?type[]=StudentEnrollment` — who is enrolled;
+- `GET /api/v1/courses/:id/bulk_user_progress` — every student's progress at once;
+- `GET /api/v1/courses/:id/users/:user_id/progress` — one student's, where the bulk endpoint is
+  not offered.
+
+Lists are paginated with the `Link` header (`rel="next"`). Canvas throttles per token: each
+answer says how much of the budget is left (`X-Rate-Limit-Remaining`), and a request over budget
+is answered `403 Forbidden (Rate Limit Exceeded)`. The client slows down when the budget runs low
+and retries throttled (and 5xx) answers with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+PAGE_SIZE = 100  # the most Canvas gives per page
+LOW_BUDGET = 50.0  # X-Rate-Limit-Remaining under this: pause before the next request
+
+
+class CanvasError(Exception):
+    """A course could not be read; the message says why in words staff can act on."""
+
+
+@dataclass(frozen=True)
+class CanvasStudent:
+    user_id: str
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class CanvasProgress:
+    requirement_count: int
+    requirement_completed_count: int
+    completed_at: datetime | None
+
+
+class CanvasClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        pause: float = 1.0,
+        attempts: int = 6,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=timeout,
+            transport=transport,
+        )
+        self.pause = pause
+        self.attempts = attempts
+        self.requests = 0
+        self.throttled = 0
+
+    async def __aenter__(self) -> CanvasClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self._http.aclose()
+
+    async def students(self, course_id: str) -> list[CanvasStudent]:
+        students = []
+        params = {"type[]": "StudentEnrollment", "per_page": str(PAGE_SIZE)}
+        async for enrollment in self._pages(f"/api/v1/courses/{course_id}/enrollments", params):
+            user = enrollment.get("user") or {}
+            login = user.get("email") or user.get("login_id")
+            students.append(
+                CanvasStudent(
+                    user_id=str(enrollment["user_id"]),
+                    name=str(user.get("name") or user.get("sortable_name") or ""),
+                    email=login if isinstance(login, str) and "@" in login else None,
+                )
+            )
+        return students
+
+    async def progress(self, course_id: str, user_ids: list[str]) -> dict[str, CanvasProgress]:
+        """Each student's progress: in bulk, or one by one where the bulk endpoint is not offered."""
+        path = f"/api/v1/courses/{course_id}/bulk_user_progress"
+        try:
+            return {
+                str(entry["id"]): _progress(entry.get("progress") or {})
+                async for entry in self._pages(path, {"per_page": str(PAGE_SIZE)})
+            }
+        except _NotOffered:
+            pass
+        found = {}
+        for user_id in user_ids:
+            answer = await self._get(f"/api/v1/courses/{course_id}/users/{user_id}/progress", None)
+            found[user_id] = _progress(answer.json())
+        return found
+
+    async def _pages(self, path: str, params: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
+        url: str | None = path
+        query: dict[str, str] | None = params
+        while url is not None:
+            answer = await self._get(url, query)
+            query = None  # the next link carries them (an empty dict would wipe them)
+            for item in answer.json():
+                yield item
+            url = answer.links.get("next", {}).get("url")
+
+    async def _get(self, url: str, params: dict[str, str] | None) -> httpx.Response:
+        for attempt in range(self.attempts):
+            self.requests += 1
+            try:
+                answer = await self._http.get(url, params=params)
+            except httpx.TransportError as error:
+                if attempt == self.attempts - 1:
+                    raise CanvasError(f"Canvas could not be reached ({type(error).__name__}).") from error
+                await asyncio.sleep(self.pause * 2**attempt)
+                continue
+            if _throttled(answer) or answer.status_code >= 500:
+                self.throttled += _throttled(answer)
+                if attempt == self.attempts - 1:
+                    break
+                await asyncio.sleep(min(_retry_after(answer) or self.pause * 2**attempt, 60))
+                continue
+            if answer.status_code == 404 and "bulk_user_progress" in url:
+                raise _NotOffered
+            if answer.status_code == 401:
+                raise CanvasError("Canvas refused the API token (401); check the partner's Canvas token.")
+            if answer.status_code == 404:
+                raise CanvasError("Canvas does not know this course (404); check the cohort's LMS course id.")
+            if answer.status_code >= 400:
+                raise CanvasError(f"Canvas answered {answer.status_code} for {answer.url.path}.")
+            remaining = _float(answer.headers.get("X-Rate-Limit-Remaining"))
+            if remaining is not None and remaining < LOW_BUDGET:
+                await asyncio.sleep(self.pause)  # let the budget refill a little
+            return answer
+        raise CanvasError(
+            f"Canvas kept refusing ({answer.status_code}) after {self.attempts} attempts; try again later."
+        )
+
+
+class _NotOffered(Exception):
+    pass
+
+
+def _throttled(answer: httpx.Response) -> bool:
+    return answer.status_code == 429 or (answer.status_code == 403 and "Rate Limit Exceeded" in answer.text)
+
+
+def _retry_after(answer: httpx.Response) -> float | None:
+    return _float(answer.headers.get("Retry-After"))
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        return None if text is None else float(text)
+    except ValueError:
+        return None
+
+
+def _progress(data: dict[str, Any]) -> CanvasProgress:
+    completed_at = data.get("completed_at")
+    return CanvasProgress(
+        requirement_count=int(data.get("requirement_count") or 0),
+        requirement_completed_count=int(data.get("requirement_completed_count") or 0),
+        completed_at=datetime.fromisoformat(completed_at.replace("Z", "+00:00")) if completed_at else None,
+    )

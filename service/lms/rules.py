@@ -1,0 +1,42 @@
+"""What Canvas's figures mean here: progress, completion and certification, by the program's rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Progress:
+    modules_completed: int
+    modules_required: int
+    percent_complete: Decimal
+    completed_at: datetime | None
+    certified: bool
+
+
+def progress_of(
+    *,
+    requirement_count: int,
+    requirement_completed_count: int,
+    completed_at: datetime | None,
+    certification_percent: Decimal,
+) -> Progress:
+    """Completion is Canvas's (`completed_at`); a completer is certified when they completed at least
+    the program's share of the required modules (all of them, by default)."""
+    required = max(requirement_count, 0)
+    done = min(max(requirement_completed_count, 0), required)
+    if required:
+        percent = (Decimal(done) * HUNDRED / Decimal(required)).quantize(Decimal("0.01"))
+    else:
+        percent = HUNDRED if completed_at is not None else Decimal(0)
+    return Progress(
+        modules_completed=done,
+        modules_required=required,
+        percent_complete=percent,
+        completed_at=completed_at,
+        certified=completed_at is not None and percent >= certification_percent,
+    )

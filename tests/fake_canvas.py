@@ -1,0 +1,138 @@
+"""A stand-in for Canvas (which we cannot reach from here): an HTTP server speaking the parts of the
+Canvas REST API the progress sync uses, as Canvas documents them.
+
+- `GET /api/v1/courses/:id/enrollments` (`type[]=StudentEnrollment`, `per_page` up to 100, `page`):
+  Enrollment objects with their `user`;
+- `GET /api/v1/courses/:id/bulk_user_progress`: `[{id, display_name, progress: {...}}]`;
+- `GET /api/v1/courses/:id/users/:user_id/progress`: `{requirement_count,
+  requirement_completed_count, next_requirement_url, completed_at}`;
+- pagination by the `Link` header (`current`, `next`, `first`, `last`);
+- bearer tokens (401 otherwise), `X-Rate-Limit-Remaining` on every answer, and throttling as Canvas
+  does it: `403 Forbidden (Rate Limit Exceeded)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+
+@dataclass
+class Student:
+    user_id: int
+    name: str
+    login_id: str | None
+    requirement_count: int
+    requirement_completed_count: int
+    completed_at: str | None = None
+
+    def progress(self) -> dict[str, Any]:
+        return {
+            "requirement_count": self.requirement_count,
+            "requirement_completed_count": self.requirement_completed_count,
+            "next_requirement_url": None,
+            "completed_at": self.completed_at,
+        }
+
+
+@dataclass
+class FakeCanvas:
+    token: str
+    courses: dict[str, list[Student]] = field(default_factory=dict)
+    failing: set[str] = field(default_factory=set)  # courses that always answer 500
+    without_bulk_progress: set[str] = field(default_factory=set)
+    throttle_every: int = 0  # every n-th request is refused as over budget (0: never)
+    requests: int = 0
+    throttled: int = 0
+    paths: list[str] = field(default_factory=list)
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/api/v1/courses/{course}/enrollments", self._enrollments),
+                Route("/api/v1/courses/{course}/bulk_user_progress", self._bulk_progress),
+                Route("/api/v1/courses/{course}/users/{user}/progress", self._user_progress),
+            ]
+        )
+
+    def _refusal(self, request: Request) -> Response | None:
+        self.requests += 1
+        self.paths.append(request.url.path)
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return JSONResponse({"errors": [{"message": "Invalid access token."}]}, status_code=401)
+        if self.throttle_every and self.requests % self.throttle_every == 0:
+            self.throttled += 1
+            return PlainTextResponse(
+                "403 Forbidden (Rate Limit Exceeded)",
+                status_code=403,
+                headers={"X-Rate-Limit-Remaining": "0.0"},
+            )
+        course = request.path_params["course"]
+        if course in self.failing:
+            return JSONResponse({"errors": [{"message": "An error occurred."}]}, status_code=500)
+        if course not in self.courses:
+            return JSONResponse(
+                {"errors": [{"message": "The specified resource does not exist."}]}, status_code=404
+            )
+        return None
+
+    def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
+        per_page = min(int(request.query_params.get("per_page", "10")), 100)
+        page = int(request.query_params.get("page", "1"))
+        last = max(1, -(-len(items) // per_page))
+
+        def link(number: int) -> str:
+            query = dict(request.query_params) | {"page": str(number), "per_page": str(per_page)}
+            return str(request.url.replace_query_params(**query))
+
+        relations = {"current": page, "first": 1, "last": last}
+        if page < last:
+            relations["next"] = page + 1
+        if page > 1:
+            relations["prev"] = page - 1
+        header = ",".join(f'<{link(number)}>; rel="{name}"' for name, number in relations.items())
+        chunk = items[(page - 1) * per_page : page * per_page]
+        return JSONResponse(chunk, headers={"Link": header, "X-Rate-Limit-Remaining": "650.0"})
+
+    async def _enrollments(self, request: Request) -> Response:
+        if refusal := self._refusal(request):
+            return refusal
+        course = request.path_params["course"]
+        assert request.query_params.getlist("type[]") == ["StudentEnrollment"]
+        items = [
+            {
+                "id": 10_000 + student.user_id,
+                "course_id": int(course) if course.isdecimal() else course,
+                "user_id": student.user_id,
+                "type": "StudentEnrollment",
+                "enrollment_state": "active",
+                "user": {"id": student.user_id, "name": student.name, "login_id": student.login_id},
+            }
+            for student in self.courses[course]
+        ]
+        return self._page(request, items)
+
+    async def _bulk_progress(self, request: Request) -> Response:
+        if refusal := self._refusal(request):
+            return refusal
+        course = request.path_params["course"]
+        if course in self.without_bulk_progress:
+            return JSONResponse(
+                {"errors": [{"message": "The specified resource does not exist."}]}, status_code=404
+            )
+        items = [
+            {"id": s.user_id, "display_name": s.name, "progress": s.progress()} for s in self.courses[course]
+        ]
+        return self._page(request, items)
+
+    async def _user_progress(self, request: Request) -> Response:
+        if refusal := self._refusal(request):
+            return refusal
+        user = int(request.path_params["user"])
+        [student] = [s for s in self.courses[request.path_params["course"]] if s.user_id == user]
+        return JSONResponse(student.progress(), headers={"X-Rate-Limit-Remaining": "650.0"})
