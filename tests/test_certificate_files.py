@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from email import message_from_string, policy
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -373,13 +372,13 @@ async def test_a_worker_keeps_its_lease_while_a_long_chunk_runs(
     job = await _queued_thirty(world, clock)
     first, _ = await _chunk_ids(job.id)
     short = replace(_work(settings), lease=timedelta(seconds=0.3))
-    original, going_on = files.merge_pdfs, threading.Event()
+    original, going_on = files.render_certificates, threading.Event()
 
-    def long_join(sources: Any, destination: Path) -> int:
+    def long_drawing(texts: Any) -> bytes:
         going_on.wait(timeout=30)
-        return original(sources, destination)
+        return original(texts)
 
-    files.merge_pdfs = long_join  # type: ignore[assignment]
+    files.render_certificates = long_drawing  # type: ignore[assignment]
     try:
         working = asyncio.create_task(files.build_part(chunk_id=first, clock=clock.now, work=short))
         # given the chunk's work outlasting its first lease
@@ -390,7 +389,7 @@ async def test_a_worker_keeps_its_lease_while_a_long_chunk_runs(
         other = await files.build_part(chunk_id=first, clock=clock.now, work=short)
     finally:
         going_on.set()
-        files.merge_pdfs = original  # type: ignore[assignment]
+        files.render_certificates = original  # type: ignore[assignment]
     await working
 
     # then the other worker left it alone, and the chunk was made once
@@ -404,17 +403,17 @@ async def test_a_chunk_that_failed_is_retried_and_counted_once(
 ) -> None:
     job = await _queued_thirty(world, clock)
     first, second = await _chunk_ids(job.id)
-    original = files.merge_pdfs
+    original = files.render_certificates
 
-    def fails(sources: Any, destination: Path) -> int:
+    def fails(texts: Any) -> bytes:
         raise MemoryError("killed")
 
-    files.merge_pdfs = fails  # type: ignore[assignment]
+    files.render_certificates = fails  # type: ignore[assignment]
     try:
         with pytest.raises(MemoryError):
             await _part(second, settings, clock)
     finally:
-        files.merge_pdfs = original  # type: ignore[assignment]
+        files.render_certificates = original  # type: ignore[assignment]
     await _part(second, settings, clock)  # the retry: the lease was let go
     await _part(first, settings, clock)
 
@@ -493,18 +492,21 @@ async def test_another_partner_sees_no_job(gql: GraphQLClient, world: Certificat
     assert [(e["field"], e["code"]) for e in other["errors"]] == [(["id"], "NOT_FOUND")]
 
 
-@pytest.fixture
-async def failing_gql(settings: Settings, clock: MovableClock) -> AsyncIterator[GraphQLClient]:
-    """The app with quick retries, and a PDF join that always fails (a broken disk, say)."""
+@pytest.fixture(params=["render_certificates", "merge_pdfs"])
+async def failing_gql(
+    settings: Settings, clock: MovableClock, request: pytest.FixtureRequest
+) -> AsyncIterator[GraphQLClient]:
+    """The app with quick retries, and a step that always fails (a broken disk, say): drawing a
+    chunk's part, or joining the parts."""
     configured = settings.model_copy(
         update={"job_max_retries": 2, "job_min_backoff_ms": 20, "job_max_backoff_ms": 50}
     )
-    original = files.merge_pdfs
+    original = getattr(files, request.param)
 
-    def broken(sources: Any, destination: Path) -> int:
+    def broken(*_: Any) -> Any:
         raise OSError("disk full")
 
-    files.merge_pdfs = broken  # type: ignore[assignment]
+    setattr(files, request.param, broken)
     application = create_app(configured, clock=clock)
     try:
         async with application.router.lifespan_context(application):
@@ -512,7 +514,7 @@ async def failing_gql(settings: Settings, clock: MovableClock) -> AsyncIterator[
             async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
                 yield GraphQLClient(http)
     finally:
-        files.merge_pdfs = original  # type: ignore[assignment]
+        setattr(files, request.param, original)
 
 
 async def test_a_job_that_keeps_failing_ends_failed_with_a_mail(
@@ -585,3 +587,25 @@ async def test_a_file_requested_while_the_broker_is_unreachable_is_queued_later(
     assert (result["errors"], result["job"]["status"]) == ([], "QUEUED")
     assert (job.status, job.handover_after) == (FileJobStatus.QUEUED, job.created_at)
     assert handed == [(dispatch.Job.BUILD_CERTIFICATE_FILE, job.id)]
+
+
+async def test_a_certificate_issued_for_a_file_gets_its_own_pdf_on_first_download(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, settings: Settings
+) -> None:
+    result = await _request(gql, world, ["Ana Completer", "Gus Online-Completer"])
+    job = await _until_finished(_key(result["job"]["id"]))
+    query = """query($id: ID!) { node(id: $id) { ... on Certificate { code fileSize downloadUrl } } }"""
+    certificate = await Certificate.get(enrollment_id=world.enrollments["Ana Completer"].id)
+    node_id = to_base64("Certificate", certificate.id)
+
+    before = (await gql.data(query, {"id": node_id}, as_user=world.admin))["node"]
+    pdf = await http.get(before["downloadUrl"].removeprefix("http://127.0.0.1:8000"))
+    after = (await gql.data(query, {"id": node_id}, as_user=world.admin))["node"]
+
+    # The combined file drew its pages; the certificate's own PDF is made when first asked for.
+    assert (job.status, certificate.file_sha256, before["fileSize"]) == (FileJobStatus.READY, None, None)
+    assert (pdf.status_code, after["fileSize"]) == (200, len(pdf.content))
+    [page] = pypdf.PdfReader(io.BytesIO(pdf.content)).pages
+    combined = pypdf.PdfReader(files.file_path(settings.resolved_files_dir, job)).pages[0]
+    assert page.extract_text() == combined.extract_text()
+    assert f"Verification code: {certificate.code}" in page.extract_text().splitlines()

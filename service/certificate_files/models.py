@@ -42,7 +42,8 @@ class CertificateFileJob(Model):
     done = fields.IntField(default=0)
     chunk_count = fields.IntField(default=0)
     chunks_done = fields.IntField(default=0)
-    attempts = fields.IntField(default=0)  # the most deliveries any one chunk has had
+    attempts = fields.IntField(default=0)  # the most tries of one step: a chunk, or the join
+    join_attempts = fields.IntField(default=0)
     error_message = fields.CharField(max_length=500, null=True)
     claimed_until = fields.DatetimeField(null=True)  # lease of the worker joining the parts
     handover_after = fields.DatetimeField(

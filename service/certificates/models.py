@@ -46,9 +46,11 @@ class Certificate(Model):
     )
     issued_by_id: int
     issued_at = fields.DatetimeField()
-    file_name = fields.CharField(max_length=100)
-    file_size = fields.IntField()
-    file_sha256 = fields.CharField(max_length=64)
+    # The certificate's own PDF, made on issue or on first download (certificates issued for a
+    # combined file are drawn into its pages and get their own file only if downloaded alone).
+    file_name = fields.CharField(max_length=100, null=True)
+    file_size = fields.IntField(null=True)
+    file_sha256 = fields.CharField(max_length=64, null=True)
     revoked_at = fields.DatetimeField(null=True)
     revoked_reason = fields.CharField(max_length=500, null=True)
     replaced_by: fields.ForeignKeyNullableRelation[Certificate] = fields.ForeignKeyField(

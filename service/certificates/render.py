@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -62,6 +63,10 @@ class CertificateText:
         values["awarded_on"] = self.awarded_on.isoformat()
         return values
 
+    @classmethod
+    def from_printed(cls, values: dict[str, Any]) -> CertificateText:
+        return cls(**{**values, "awarded_on": date.fromisoformat(values["awarded_on"])})
+
 
 def _clean(text: str) -> str:
     """NFC (the fonts hold precomposed letters) and single spaces."""
@@ -70,7 +75,28 @@ def _clean(text: str) -> str:
 
 def render_certificate(text: CertificateText) -> bytes:
     """The certificate's PDF."""
-    lines = {  # role: (text, bold)
+    return render_certificates([text])
+
+
+def render_certificates(texts: Sequence[CertificateText]) -> bytes:
+    """One PDF with a page per certificate, each page as ``render_certificate`` draws it; the pages
+    share their font subsets, which is what makes a part of a combined file cheap to draw."""
+    pages = [_lines(text) for text in texts]
+    fonts = _fonts(pages)
+    document = Document()
+    for text, lines in zip(texts, pages, strict=True):
+        page = Page(width_in_points=PAGE_WIDTH, height_in_points=PAGE_HEIGHT)
+        document.append_page(page)
+        _draw_page(page, text, lines, {role: fonts[group] for role, group in _groups(lines).items()})
+    _fix_document_info(document, texts)
+    return write_pdf(document)
+
+
+Lines = dict[str, tuple[str, bool]]  # role: (text, bold)
+
+
+def _lines(text: CertificateText) -> Lines:
+    return {
         "partner": (_clean(text.partner_name).upper(), False),
         "title": (_clean(text.certificate_type), True),
         "presented": ("This certifies that", False),
@@ -85,12 +111,9 @@ def render_certificate(text: CertificateText) -> bytes:
         "verify": ("Scan the code or visit", False),
         "url": (text.verification_url, False),
     }
-    fonts = _fonts(lines)
-    document = Document()
-    page = Page(width_in_points=PAGE_WIDTH, height_in_points=PAGE_HEIGHT)
-    document.append_page(page)
-    _fix_document_info(document, text)
 
+
+def _draw_page(page: Page, text: CertificateText, lines: Lines, fonts: dict[str, SubsetFont]) -> None:
     _draw_border(page)
     center = PAGE_WIDTH / 2
 
@@ -115,38 +138,45 @@ def render_certificate(text: CertificateText) -> bytes:
     line("verify", 7, 78, GREY, x=683)
     url_size = _fitting(lines["url"][0], fonts["url"], 7, 2 * (PAGE_WIDTH - 42 - 683), smallest=4)
     line("url", url_size, 69, GREY, x=683)
-    return write_pdf(document)
 
 
-def _fonts(lines: dict[str, tuple[str, bool]]) -> dict[str, SubsetFont]:
-    """One subset per face for the fixed words and another for the name, so the fixed words' subset
-    is reused from the cache whoever the certificate is for."""
-    groups = {
+def _groups(lines: Lines) -> dict[str, tuple[str, str]]:
+    """Each line's font: its face, and "name" for the name, "body" for the rest."""
+    return {
         role: (choose_face(value, bold=bold), "name" if role == "name" else "body")
         for role, (value, bold) in lines.items()
     }
+
+
+def _fonts(pages: Sequence[Lines]) -> dict[tuple[str, str], SubsetFont]:
+    """One subset per face for the other words and another for the names, over every page: a lone
+    certificate's words subset comes from the cache whoever it is for, and a document of many
+    embeds each font once."""
     characters: dict[tuple[str, str], set[str]] = {}
-    for role, (value, _) in lines.items():
-        characters.setdefault(groups[role], set()).update(value)
-    built = {
+    for lines in pages:
+        for role, group in _groups(lines).items():
+            characters.setdefault(group, set()).update(lines[role][0])
+    return {
         group: SubsetFont(font_subset(group[0], "".join(sorted(chars))))
         for group, chars in characters.items()
     }
-    return {role: built[groups[role]] for role in lines}
 
 
-def _fix_document_info(document: Document, text: CertificateText) -> None:
-    """Replace what borb makes up (a random /ID, today's dates) with values from the text itself."""
-    digest = hashlib.sha256(
-        json.dumps(text.as_printed(), sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
+def _fix_document_info(document: Document, texts: Sequence[CertificateText]) -> None:
+    """Replace what borb makes up (a random /ID, today's dates) with values from the texts themselves."""
+    printed = [text.as_printed() for text in texts]
+    digest = hashlib.sha256(json.dumps(printed, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     trailer = document["Trailer"]
     trailer[name("ID")] = [hexstr(digest[:32].upper())] * 2
     info = trailer["Info"]
-    info[name("CreationDate")] = info[name("ModDate")] = datestr(text.awarded_on.strftime("D:%Y%m%d000000Z"))
+    awarded = max(text.awarded_on for text in texts)
+    info[name("CreationDate")] = info[name("ModDate")] = datestr(awarded.strftime("D:%Y%m%d000000Z"))
     info[name("Producer")] = PRODUCER
     # borb writes plain strings as Latin-1 without escaping; UTF-16 hex is safe for any name.
-    title = f"{_clean(text.certificate_type)}: {_clean(text.recipient_name)}"
+    [first, *others] = texts
+    title = f"{_clean(first.certificate_type)}: {_clean(first.recipient_name)}"
+    if others:
+        title = f"Certificates ({len(texts)})"
     info[name("Title")] = hexstr("FEFF" + title.encode("utf-16-be").hex().upper())
 
 

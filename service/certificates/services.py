@@ -1,4 +1,9 @@
-"""Issuing certificates: one PDF per enrolment, kept exactly as issued, with a code anyone can check."""
+"""Issuing certificates: what each prints is fixed when it is issued, with a code anyone can check.
+
+A certificate's own PDF is drawn from what it prints when it is issued alone, or on its first
+download when it was issued for a combined file (whose pages draw the same text); drawing is
+deterministic, so the file is the same whenever it is made.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +44,7 @@ def verification_url(public_url: str, code: str) -> str:
 
 
 def certificate_path(files_dir: Path, certificate: Certificate) -> Path:
-    return files_dir / CERTIFICATES_FOLDER / certificate.file_name
+    return files_dir / CERTIFICATES_FOLDER / (certificate.file_name or f"{certificate.code}.pdf")
 
 
 async def issue_certificate(
@@ -67,9 +72,11 @@ async def certificates_for(
     now: datetime,
     files_dir: Path,
     public_url: str,
+    with_files: bool = True,
 ) -> list[Certificate]:
     """The valid certificate of each enrolment, in order, issuing those not issued yet; a constant
-    number of queries besides one insert per new certificate."""
+    number of queries besides one insert per new certificate. Without files when the caller draws
+    the pages itself (a combined file)."""
     existing = await valid_certificates_by_enrollment_ids(actor=actor, ids=enrollment_ids)
     missing = [enrollment_id for enrollment_id in enrollment_ids if enrollment_id not in existing]
     if missing:
@@ -102,15 +109,28 @@ async def certificates_for(
         for enrollment_id in missing:
             enrollment = found[enrollment_id]
             text = _text(recognition, enrollment, partner, programs, types, now=now, public_url=public_url)
-            existing[enrollment_id] = await _store(
-                actor=actor,
-                recognition=recognition,
-                enrollment=enrollment,
-                text=text,
-                now=now,
-                files_dir=files_dir,
+            existing[enrollment_id] = await _record(
+                actor=actor, recognition=recognition, enrollment=enrollment, text=text, now=now
             )
-    return [existing[enrollment_id] for enrollment_id in enrollment_ids]
+    certificates = [existing[enrollment_id] for enrollment_id in enrollment_ids]
+    if with_files:
+        certificates = [await ensure_file(certificate, files_dir=files_dir) for certificate in certificates]
+    return certificates
+
+
+async def ensure_file(certificate: Certificate, *, files_dir: Path) -> Certificate:
+    """The certificate with its own PDF, drawn now from what it prints if it has none yet."""
+    if certificate.file_sha256 is not None:
+        return certificate
+    # Rendering is CPU work: a thread keeps the event loop (and the other requests) moving.
+    pdf = await asyncio.to_thread(render_certificate, CertificateText.from_printed(certificate.printed))
+    file_name = f"{certificate.code}.pdf"
+    await asyncio.to_thread(write_atomically, files_dir / CERTIFICATES_FOLDER / file_name, pdf)
+    await Certificate.filter(id=certificate.id, file_sha256__isnull=True).update(
+        file_name=file_name, file_size=len(pdf), file_sha256=hashlib.sha256(pdf).hexdigest()
+    )
+    await certificate.refresh_from_db()
+    return certificate
 
 
 def _text(
@@ -146,21 +166,16 @@ def _award_date(recognition: Recognition, enrollment: Enrollment, *, now: dateti
     return now.astimezone(ZoneInfo(time_zone)).date()
 
 
-async def _store(
+async def _record(
     *,
     actor: Actor,
     recognition: Recognition,
     enrollment: Enrollment,
     text: CertificateText,
     now: datetime,
-    files_dir: Path,
     replacing: Certificate | None = None,
 ) -> Certificate:
-    # Rendering is CPU work: a thread keeps the event loop (and the other requests) moving.
-    pdf = await asyncio.to_thread(render_certificate, text)
-    file_name = f"{text.code}.pdf"
-    path = files_dir / CERTIFICATES_FOLDER / file_name
-    await asyncio.to_thread(write_atomically, path, pdf)
+    """Issue the certificate (replacing another); someone issuing at the same moment wins instead."""
     try:
         async with in_transaction() as connection:
             if replacing is not None:
@@ -180,9 +195,6 @@ async def _store(
                 printed=text.as_printed(),
                 issued_by_id=actor.user_id,
                 issued_at=now,
-                file_name=file_name,
-                file_size=len(pdf),
-                file_sha256=hashlib.sha256(pdf).hexdigest(),
                 using_db=connection,
             )
             if replacing is not None:
@@ -193,8 +205,7 @@ async def _store(
                 )
             return certificate
     except (IntegrityError, DomainError):
-        # Issued (or replaced) by someone else at the same moment: theirs stands, this file goes.
-        path.unlink(missing_ok=True)
+        # Issued (or replaced) by someone else at the same moment: theirs stands.
         winner = await Certificate.get_or_none(valid_enrollment_id=enrollment.id)
         if winner is None or replacing is not None:
             raise
@@ -257,15 +268,10 @@ async def reissue_certificate(
         now=now,
         public_url=public_url,
     )
-    return await _store(
-        actor=actor,
-        recognition=recognition,
-        enrollment=enrollment,
-        text=text,
-        now=now,
-        files_dir=files_dir,
-        replacing=old,
+    certificate = await _record(
+        actor=actor, recognition=recognition, enrollment=enrollment, text=text, now=now, replacing=old
     )
+    return await ensure_file(certificate, files_dir=files_dir)
 
 
 async def valid_certificates_by_enrollment_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certificate]:

@@ -13,7 +13,7 @@ from service.certificate_files.models import CertificateFileJob
 from service.certificate_files.services import file_path
 from service.certificates.export import export_chunks
 from service.certificates.models import CandidateExport, Certificate
-from service.certificates.services import certificate_path
+from service.certificates.services import certificate_path, ensure_file
 from service.clock import Clock
 from service.errors import DomainError
 from service.files.signing import LinkProblem, check_link, signed_path
@@ -37,7 +37,8 @@ def certificate_file_link(*, settings: Settings, job: CertificateFileJob, now: d
 
 
 def certificate_link(*, settings: Settings, certificate: Certificate, now: datetime) -> str:
-    """An absolute, signed, expiring link to one certificate's PDF, bound to that file's content."""
+    """An absolute, signed, expiring link to one certificate's PDF, bound to that certificate (its
+    code: what it prints never changes; a re-issue is another certificate)."""
     path = signed_path(
         secret=settings.signing_secret(),
         path=f"/files/certificates/{certificate.id}.pdf",
@@ -49,7 +50,7 @@ def certificate_link(*, settings: Settings, certificate: Certificate, now: datet
 
 
 def _certificate_subject(certificate: Certificate) -> str:
-    return f"{certificate.id}:{certificate.file_sha256}"
+    return f"{certificate.id}:{certificate.code}"
 
 
 def export_link(*, settings: Settings, export: CandidateExport, now: datetime) -> str:
@@ -103,6 +104,8 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
         )
         if problem is not None or certificate is None:
             return PlainTextResponse((problem or LinkProblem.INVALID).value, status_code=403)
+        # Issued for a combined file, a certificate gets its own PDF on its first download.
+        certificate = await ensure_file(certificate, files_dir=settings.resolved_files_dir)
         return FileResponse(
             certificate_path(settings.resolved_files_dir, certificate),
             media_type="application/pdf",

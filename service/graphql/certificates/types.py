@@ -71,8 +71,11 @@ class Certificate(relay.Node):
         context = context_of(info)
         return certificate_link(settings=context.settings, certificate=self.model, now=context.clock.now())
 
-    @strawberry.field
-    def file_size(self) -> int:
+    @strawberry.field(
+        description="Size of its own PDF in bytes; null until that is made (on issue, or on the first "
+        "download of a certificate issued for a combined file)."
+    )
+    def file_size(self) -> int | None:
         return self.model.file_size
 
     @strawberry.field
