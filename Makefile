@@ -50,8 +50,17 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check service workers tests bench
 	$(BIN)/mypy service workers
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
+
+# Every benchmark (about 10 minutes on 2 cores); the multi-process parts need PostgreSQL and Redis
+# (BENCH_POSTGRES_URL, BENCH_REDIS_URL) and say so when they skip.
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/0
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/certificate_file_memory.py
+	BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/certificate_pdfs.py
 
 schema: $(VENV)/.installed-run
 	$(BIN)/portal print-schema > schema.graphql
