@@ -8,8 +8,9 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.mail.compose import MailConfig
@@ -84,6 +85,12 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `portal serve` listens on.")
     port: int = Field(8000, description="Port `portal serve` listens on.")
+
+    @field_validator("files_dir", "worker_threads", "progress_sync_hour", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        """`PORTAL_X=` (empty) means "not set" for the settings whose default is a choice."""
+        return None if value == "" else value
 
     @property
     def resolved_database_url(self) -> str:

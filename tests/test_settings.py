@@ -35,3 +35,13 @@ def test_a_configured_secret_wins(tmp_path: Path) -> None:
 
     assert settings.signing_secret() == "configured"
     assert not (tmp_path / "secret.key").exists()
+
+
+def test_an_empty_variable_unsets_an_optional_setting(monkeypatch: object, tmp_path: Path) -> None:
+    for name in ("PORTAL_PROGRESS_SYNC_HOUR", "PORTAL_WORKER_THREADS", "PORTAL_FILES_DIR"):
+        monkeypatch.setenv(name, "")  # type: ignore[attr-defined]
+
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+
+    assert (settings.progress_sync_hour, settings.worker_threads, settings.files_dir) == (None, None, None)
+    assert (settings.api_worker_threads, settings.resolved_files_dir) == (2, tmp_path / "files")

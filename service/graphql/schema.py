@@ -6,6 +6,7 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
 from service.graphql.certificate_files.mutations import CertificateFileMutations
@@ -71,7 +72,9 @@ schema = Schema(
         CertificateFileJob,
         ProgressSyncRun,
     ],
-    extensions=[ClientErrors],
+    # Dashboards send the same few documents again and again: parse and validate each once.
+    # (Factories: a fresh extension per request; the caches themselves are shared, at module level.)
+    extensions=[ClientErrors, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
 )
 
 
