@@ -61,6 +61,8 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/0
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/certificate_file_memory.py
 	BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/certificate_pdfs.py
+	BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) $(BIN)/python bench/api_load.py
+	BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/subscriptions_fanout.py
 
 schema: $(VENV)/.installed-run
 	$(BIN)/portal print-schema > schema.graphql

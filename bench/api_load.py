@@ -247,7 +247,13 @@ def serve(settings: Settings, workers: int, log: Path) -> tuple[subprocess.Popen
 
 
 def wrk(
-    url: str, token: str, query: str, variables: dict[str, Any] | None, seconds: int, folder: Path
+    url: str,
+    token: str,
+    query: str,
+    variables: dict[str, Any] | None,
+    seconds: int,
+    folder: Path,
+    clients: int = 8,
 ) -> dict[str, float]:
     body = json.dumps({"query": query, "variables": variables or {}})
     script = folder / f"{uuid.uuid4().hex}.lua"
@@ -258,7 +264,7 @@ def wrk(
         f'wrk.headers["Authorization"] = "Bearer {token}"\n'
     )
     output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), f"{url}/graphql"],
+        ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", str(script), f"{url}/graphql"],
         capture_output=True,
         text=True,
         check=True,
@@ -320,12 +326,13 @@ def measure(engine: str, seconds: int, folder: Path) -> dict[str, Any]:
     for workers in (1, 2):
         server, url = serve(settings, workers, folder / f"{engine}-{workers}.log")
         try:
+            candidates = {"id": request_id, "first": 100}
             found["load"][f"{workers} worker{'s' if workers > 1 else ''}"] = {
                 "dashboard": wrk(url, token, DASHBOARD, None, seconds, folder),
-                "certificates_100": wrk(
-                    url, token, CANDIDATES, {"id": request_id, "first": 100}, seconds, folder
-                ),
+                "certificates_100": wrk(url, token, CANDIDATES, candidates, seconds, folder),
                 "viewer": wrk(url, token, VIEWER, None, seconds, folder),
+                # One client at a time: the latency a user sees while the server is not saturated.
+                "certificates_100_one_client": wrk(url, token, CANDIDATES, candidates, seconds, folder, 1),
             }
         finally:
             server.terminate()
@@ -336,7 +343,7 @@ def measure(engine: str, seconds: int, folder: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=8, help="wrk's duration per query and set-up")
+    parser.add_argument("--seconds", type=int, default=6, help="wrk's duration per query and set-up")
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-api-"))

@@ -22,6 +22,8 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from fontTools.varLib import instancer
 
+from service.certificates.truetype import TrueTypeFace
+
 # The subsetter logs every table it touches at INFO: thousands of lines per file in a worker's log.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
@@ -127,9 +129,16 @@ class FontSubset:
     bbox: list[int]
 
 
+@functools.cache
+def _truetype(face: str) -> TrueTypeFace:
+    return TrueTypeFace.read(_serif_instance(700 if face == "serif-bold" else 400))
+
+
 @functools.lru_cache(maxsize=512)
 def font_subset(face: str, characters: str) -> FontSubset:
     """``face`` cut down to ``characters`` (sorted, unique), cached for the process."""
+    if face.startswith("serif-"):
+        return _glyph_keeping_subset(face, characters)
     font = _open(face)
     options = subset.Options()
     options.layout_features = []
@@ -174,6 +183,27 @@ def font_subset(face: str, characters: str) -> FontSubset:
         descent=round(font["hhea"].descent * scale),
         cap_height=round(getattr(font["OS/2"], "sCapHeight", 0) * scale) or 700,
         bbox=[round(value * scale) for value in (head.xMin, head.yMin, head.xMax, head.yMax)],
+    )
+
+
+def _glyph_keeping_subset(face: str, characters: str) -> FontSubset:
+    """The TrueType faces: glyph ids kept (code == glyph id), cut in a fraction of a millisecond."""
+    font = _truetype(face)
+    if missing := [character for character in characters if ord(character) not in font.glyph_of]:
+        raise MissingGlyphs(f"{face} has no glyph for {''.join(missing)!r}")
+    code_of = {character: font.glyph_of[ord(character)] for character in characters}
+    scale = 1000.0 / font.units_per_em
+    tag = "".join(chr(65 + byte % 26) for byte in hashlib.sha256((face + characters).encode()).digest()[:6])
+    return FontSubset(
+        base_font=f"{tag}+{POSTSCRIPT_NAMES[face]}",
+        is_cff=False,
+        program=font.cut(code_of.values()),
+        code_of=code_of,
+        widths={code: round(font.advances[code] * scale) for code in code_of.values()},
+        ascent=round(font.ascent * scale),
+        descent=round(font.descent * scale),
+        cap_height=round(font.cap_height * scale) or 700,
+        bbox=[round(value * scale) for value in font.bbox],
     )
 
 
