@@ -27,8 +27,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +37,6 @@ import asyncpg
 import httpx
 from starlette.requests import Request
 from strawberry.relay import to_base64
-from tortoise import connections
 from tortoise.context import TortoiseContext
 
 from service.clock import SystemClock
@@ -54,6 +51,9 @@ from service.settings import Settings
 from service.users.models import Role, User
 from service.users.tokens import issue_token
 from service.web.ratelimit import RateLimiter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.query_counter import counting_queries  # noqa: E402  (the tests' statement counter)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,28 +139,6 @@ async def seed(recognitions: int = 50, course_takers: int = 5000) -> tuple[str, 
             request_id = recognition.id
     token = issue_token(admin, secret=SECRET, lifetime=timedelta(days=1))
     return token, to_base64("CertificateRequest", request_id)
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    client_class = type(connections.get("default"))
-    statements: list[str] = []
-    originals = {name: getattr(client_class, name) for name in ("execute_query", "execute_query_dict")}
-
-    def counted(original: Any) -> Any:
-        async def run(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
-            statements.append(query)
-            return await original(self, query, *args, **kwargs)
-
-        return run
-
-    for name, original in originals.items():
-        setattr(client_class, name, counted(original))
-    try:
-        yield statements
-    finally:
-        for name, original in originals.items():
-            setattr(client_class, name, original)
 
 
 async def in_process(settings: Settings, token: str, request_id: str, rounds: int) -> dict[str, Any]:

@@ -2,9 +2,9 @@
 
 Each source is opened with pikepdf (qpdf), its objects are written to the output renumbered
 (references follow), and it is closed before the next; the pages are then listed in one page
-tree. Only the output's offsets are kept in memory. Nothing is re-rendered: every page is the
-issued certificate's page, byte for byte in its content and fonts. The file is written under a
-temporary name and renamed when whole.
+tree. Only the output's offsets are kept in memory. Nothing is re-rendered: every page keeps its
+part's content and fonts byte for byte. The file is written under a temporary name and renamed
+when whole.
 """
 
 from __future__ import annotations

@@ -271,8 +271,8 @@ async def _claim(
 async def _make_part(
     chunk: CertificateFileChunk, job: CertificateFileJob, *, clock: Callable[[], datetime], work: FileWork
 ) -> str | None:
-    """Issue the chunk's certificates (those not issued yet) and join them into its part; count it
-    once. A message for the user instead when the selection no longer holds."""
+    """Issue the chunk's certificates (those not issued yet) and draw their pages into its part;
+    count it once. A message for the user instead when the selection no longer holds."""
     user = await User.get(id=job.requested_by_id)
     actor = Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
     try:
