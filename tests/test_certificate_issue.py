@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,11 @@ import pypdf
 import pytest
 from strawberry.relay import to_base64
 
+from service.certificates import services
 from service.certificates.models import Certificate
+from service.certificates.render import CertificateText
 from service.settings import Settings
+from service.users.actor import Actor
 from tests.certificates_world import CertificatesWorld, make_certificates_world
 from tests.clock import MovableClock
 from tests.graphql_client import GraphQLClient, token_for
@@ -181,3 +184,34 @@ async def test_the_list_shows_the_certificate_issued(gql: GraphQLClient, world: 
         ("Dov Closed-Completer", {"code": issued["code"]}),
         ("Gus Online-Completer", None),
     ]
+
+
+async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
+    gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock
+) -> None:
+    # given Ana's certificate issued by someone else after this batch looked for existing ones
+    theirs = await _issue(gql, world, "Ana Completer")
+    ana, gus = world.enrollments["Ana Completer"].id, world.enrollments["Gus Online-Completer"].id
+    texts = {
+        key: CertificateText(
+            partner_name="Riverside",
+            recipient_name=name,
+            certificate_type="Type",
+            program="Program",
+            cohort="Cohort",
+            awarded_on=date(2026, 8, 20),
+            code=code,
+            verification_url=f"http://127.0.0.1:8000/verify/{code}",
+        )
+        for key, name, code in ((ana, "Ana Completer", "2345-6789-ABC"), (gus, "Gus", "3456-789A-BCD"))
+    }
+    actor = Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id)
+
+    # when the batch inserts
+    issued = await services._record_many(
+        actor=actor, recognition=world.recognition, texts=texts, now=clock.now()
+    )
+
+    # then theirs stands, and the other is issued
+    assert (issued[ana].code, issued[gus].code) == (theirs["certificate"]["code"], "3456-789A-BCD")
+    assert await Certificate.filter(enrollment_id=ana).count() == 1

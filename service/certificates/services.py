@@ -106,12 +106,11 @@ async def certificates_for(
             t.id: t.name
             for t in await CertificateType.filter(id__in={e.certificate_type_id for e in found.values()})
         }
-        for enrollment_id in missing:
-            enrollment = found[enrollment_id]
-            text = _text(recognition, enrollment, partner, programs, types, now=now, public_url=public_url)
-            existing[enrollment_id] = await _record(
-                actor=actor, recognition=recognition, enrollment=enrollment, text=text, now=now
-            )
+        texts = {
+            key: _text(recognition, found[key], partner, programs, types, now=now, public_url=public_url)
+            for key in missing
+        }
+        existing |= await _record_many(actor=actor, recognition=recognition, texts=texts, now=now)
     certificates = [existing[enrollment_id] for enrollment_id in enrollment_ids]
     if with_files:
         certificates = [await ensure_file(certificate, files_dir=files_dir) for certificate in certificates]
@@ -164,6 +163,38 @@ def _award_date(recognition: Recognition, enrollment: Enrollment, *, now: dateti
     if recognition.starts_at is not None and recognition.time_zone is not None:
         return recognition.starts_at.astimezone(ZoneInfo(recognition.time_zone)).date()
     return now.astimezone(ZoneInfo(time_zone)).date()
+
+
+async def _record_many(
+    *, actor: Actor, recognition: Recognition, texts: dict[int, CertificateText], now: datetime
+) -> dict[int, Certificate]:
+    """Issue certificates to these enrolments in one insert; if any was issued meanwhile by someone
+    else, one at a time instead, theirs standing."""
+    rows = [
+        Certificate(
+            code=text.code,
+            partner_id=recognition.partner_id,
+            enrollment_id=enrollment_id,
+            valid_enrollment_id=enrollment_id,
+            recognition_id=recognition.id,
+            printed=text.as_printed(),
+            issued_by_id=actor.user_id,
+            issued_at=now,
+        )
+        for enrollment_id, text in texts.items()
+    ]
+    try:
+        async with in_transaction():
+            await Certificate.bulk_create(rows)
+    except IntegrityError:
+        enrollments = {e.id: e for e in await Enrollment.filter(id__in=list(texts))}
+        return {
+            key: await _record(
+                actor=actor, recognition=recognition, enrollment=enrollments[key], text=text, now=now
+            )
+            for key, text in texts.items()
+        }
+    return {c.enrollment_id: c for c in await Certificate.filter(valid_enrollment_id__in=list(texts))}
 
 
 async def _record(
