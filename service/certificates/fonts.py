@@ -239,6 +239,18 @@ def _to_unicode(code_of: dict[str, int]) -> bytes:
     return "\n".join(lines).encode("ascii")
 
 
+def _width_array(widths: dict[int, int]) -> list[Any]:
+    """/W as runs of consecutive codes (`first [w1 w2 …]`): fewer objects for borb's writer to visit
+    than one `code code width` triple per glyph, which made up half of a certificate's objects."""
+    entries: list[Any] = []
+    for code in sorted(widths):
+        if entries and entries[-2] + len(entries[-1]) == code:
+            entries[-1].append(widths[code])
+        else:
+            entries += [code, [widths[code]]]
+    return entries
+
+
 class SubsetFont(CompositeFont):
     """A borb font (a PDF dictionary) over a fontTools subset: /Type0, /Identity-H, one CID font
     (TrueType in FontFile2, or CFF in FontFile3). borb's Chunk needs only the three methods below."""
@@ -269,7 +281,7 @@ class SubsetFont(CompositeFont):
             },
             name("FontDescriptor"): descriptor,
             name("DW"): 1000,
-            name("W"): [value for code in sorted(cut.widths) for value in (code, code, cut.widths[code])],
+            name("W"): _width_array(cut.widths),
         }
         if cut.is_cff:
             descendant[name("Subtype")] = name("CIDFontType0")
