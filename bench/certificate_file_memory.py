@@ -16,22 +16,16 @@ import json
 import platform
 import tempfile
 import time
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 
+from seeding import seed_completers
 from tortoise.context import TortoiseContext
 
 from service.certificate_files import services as files
 from service.certificate_files.models import CertificateFileChunk
-from service.cohorts.models import CertificateType, Cohort, Program
 from service.database import migrate, tortoise_config
-from service.enrollments.models import CourseTaker, Enrollment
 from service.mail.compose import MailConfig
-from service.partners.models import Partner
-from service.recognitions.models import Recognition, RecognitionCohort, RecognitionKind, StoredStatus
-from service.users.actor import Actor
-from service.users.models import Role, User
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -50,63 +44,9 @@ async def run(count: int) -> dict[str, object]:
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(url))
         now = datetime(2026, 9, 19, tzinfo=UTC)
-        partner = await Partner.create(
-            name="Riverside State University", slug="riverside", time_zone="America/Chicago"
-        )
-        admin = await User.create(
-            email="admin@riverside.example", name="Admin", role=Role.PARTNER_ADMIN, partner=partner
-        )
-        kind = await CertificateType.create(code="ECI", name="Certificate in Effective College Instruction")
-        program = await Program.create(
-            partner=partner, name="Effective Teaching Practices", certificate_type=kind
-        )
-        cohort = await Cohort.create(
-            partner=partner,
-            program=program,
-            name="Cohort A",
-            starts_on=date(2026, 5, 1),
-            ends_on=date(2026, 8, 31),
-        )
-        await CourseTaker.bulk_create(
-            [
-                CourseTaker(partner=partner, name=f"Learner Nguyễn {n:05d}", email=f"l{n}@example.org")
-                for n in range(count)
-            ],
-            batch_size=1000,
-        )
-        takers = await CourseTaker.all().order_by("id")
-        await Enrollment.bulk_create(
-            [
-                Enrollment(
-                    course_taker=taker,
-                    cohort=cohort,
-                    modules_required=25,
-                    modules_completed=25,
-                    percent_complete=Decimal(100),
-                    completed_at=now,
-                    certified=True,
-                    certificate_type=kind,
-                )
-                for taker in takers
-            ],
-            batch_size=1000,
-        )
-        recognition = await Recognition.create(
-            partner=partner,
-            kind=RecognitionKind.CERTIFICATE_REQUEST,
-            name="Bench",
-            status=StoredStatus.CREATED,
-            range_start=date(2026, 8, 1),
-            range_end=date(2026, 8, 31),
-            created_by=admin,
-            created_at=now,
-            updated_at=now,
-        )
-        await RecognitionCohort.create(recognition=recognition, cohort=cohort)
-        actor = Actor(user_id=admin.id, role=admin.role, partner_id=partner.id)
-        ids = list(await Enrollment.all().order_by("id").values_list("id", flat=True))
+        actor, recognition_id, ids = await seed_completers(count)
         job = await files.request_file(
-            actor=actor, recognition_id=recognition.id, enrollment_ids=ids, now=now
+            actor=actor, recognition_id=recognition_id, enrollment_ids=ids, now=now
         )
         work = files.FileWork(
             files_dir=folder / "files",

@@ -28,7 +28,6 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -39,31 +38,20 @@ import asyncpg  # noqa: E402
 import psutil  # noqa: E402
 import redis  # noqa: E402
 from alternatives import fpdf2_pdf, reportlab_pdf  # noqa: E402
+from seeding import NAMES, seed_completers  # noqa: E402
 from tortoise.context import TortoiseContext  # noqa: E402
 
 from service import dispatch  # noqa: E402
 from service.certificate_files import services as files  # noqa: E402
 from service.certificate_files.models import CertificateFileJob, FileJobStatus  # noqa: E402
 from service.certificates.render import CertificateText, render_certificate  # noqa: E402
-from service.cohorts.models import CertificateType, Cohort, Program  # noqa: E402
 from service.database import migrate, tortoise_config  # noqa: E402
-from service.enrollments.models import CourseTaker, Enrollment  # noqa: E402
-from service.partners.models import Partner  # noqa: E402
-from service.recognitions.models import Recognition, RecognitionCohort, RecognitionKind, StoredStatus  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.users.actor import Actor  # noqa: E402
-from service.users.models import Role, User  # noqa: E402
 from workers.jobs import declare_jobs  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = [
-    "Siobhán Ní Dhomhnaill",
-    "Łukasz Wiśniewski",
-    "Nguyễn Thị Minh Khai",
-    "Ayşe Yılmaz",
-    "Jean-Luc Picard",
-]
 
 
 def text(number: int) -> CertificateText:
@@ -143,61 +131,6 @@ async def _admin(url: str, sql: str) -> None:
         await connection.close()
 
 
-async def _seed(count: int) -> tuple[Actor, int, list[int]]:
-    now = datetime.now(UTC)
-    partner = await Partner.create(name="Riverside State University", slug="riverside", time_zone="UTC")
-    admin = await User.create(email="a@example.org", name="Admin", role=Role.PARTNER_ADMIN, partner=partner)
-    kind = await CertificateType.create(code="ECI", name="Certificate in Effective College Instruction")
-    program = await Program.create(
-        partner=partner, name="Effective Teaching Practices", certificate_type=kind
-    )
-    cohort = await Cohort.create(
-        partner=partner,
-        program=program,
-        name="Cohort A",
-        starts_on=date(2026, 5, 1),
-        ends_on=date(2026, 8, 1),
-    )
-    await CourseTaker.bulk_create(
-        [
-            CourseTaker(partner=partner, name=f"{NAMES[n % len(NAMES)]} {n}", email=f"l{n}@example.org")
-            for n in range(count)
-        ],
-        batch_size=1000,
-    )
-    takers = await CourseTaker.filter(partner=partner).order_by("id").values_list("id", flat=True)
-    await Enrollment.bulk_create(
-        [
-            Enrollment(
-                course_taker_id=taker,
-                cohort=cohort,
-                modules_required=25,
-                modules_completed=25,
-                percent_complete=Decimal(100),
-                completed_at=datetime(2026, 8, 20, tzinfo=UTC),
-                certified=True,
-                certificate_type=kind,
-            )
-            for taker in takers
-        ],
-        batch_size=1000,
-    )
-    recognition = await Recognition.create(
-        partner=partner,
-        kind=RecognitionKind.CERTIFICATE_REQUEST,
-        name="Bench",
-        status=StoredStatus.CREATED,
-        range_start=date(2026, 8, 1),
-        range_end=date(2026, 8, 31),
-        created_by=admin,
-        created_at=now,
-        updated_at=now,
-    )
-    await RecognitionCohort.create(recognition=recognition, cohort=cohort)
-    ids = list(await Enrollment.all().order_by("id").values_list("id", flat=True))
-    return Actor(user_id=admin.id, role=admin.role, partner_id=partner.id), recognition.id, ids
-
-
 def _start_workers(settings: Settings, processes: int, log: Path) -> subprocess.Popen[bytes]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
     environment |= {
@@ -272,7 +205,7 @@ async def job_path(sizes: list[int], runs: int, process_counts: list[int]) -> di
     try:
         async with TortoiseContext() as context:
             await context.init(config=tortoise_config(settings.database_url))
-            actor, recognition_id, ids = await _seed(needed)
+            actor, recognition_id, ids = await seed_completers(needed)
             jobs = declare_jobs(settings)
             dispatch.set_dispatcher(jobs.send)
             fresh = iter(range(0, len(ids)))

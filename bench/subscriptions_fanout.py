@@ -35,7 +35,8 @@ from websockets.asyncio.client import connect
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from api_load import free_port  # noqa: E402
-from certificate_pdfs import _admin, _seed, _with_database  # noqa: E402
+from certificate_pdfs import _admin, _with_database  # noqa: E402
+from seeding import seed_completers  # noqa: E402
 
 from service import dispatch  # noqa: E402
 from service.certificate_files import services as files  # noqa: E402
@@ -134,7 +135,7 @@ async def run(clients: int) -> dict[str, Any]:
     try:
         async with TortoiseContext() as context:
             await context.init(config=tortoise_config(settings.database_url))
-            actor, recognition_id, ids = await _seed(50)
+            actor, recognition_id, ids = await seed_completers(50)
             token = issue_token(
                 await User.get(id=actor.user_id), secret=settings.signing_secret(), lifetime=timedelta(days=1)
             )
