@@ -244,13 +244,12 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
                         course_taker_id=taker.id, cohort_id=cohort.id, progress_synced_at=now, **values
                     )
                 )
-            elif any(getattr(enrollment, name) != value for name, value in values.items()):
+                continue
+            seen.append(enrollment.id)
+            if any(getattr(enrollment, name) != value for name, value in values.items()):
                 for name, value in values.items():
                     setattr(enrollment, name, value)
                 changed.append(enrollment)
-                seen.append(enrollment.id)
-            else:
-                seen.append(enrollment.id)
         if created:
             await Enrollment.bulk_create(created, batch_size=500)
         if changed:
