@@ -7,9 +7,11 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -26,6 +28,7 @@ from service.events import bus
 from service.graphql.context import Context, Unauthenticated
 from service.graphql.schema import schema
 from service.settings import Settings, get_settings
+from service.web.body_limit import BodyLimit
 from service.web.downloads import file_routes
 from service.web.ratelimit import RateLimiter
 from service.web.verify_page import verification_page
@@ -36,7 +39,12 @@ logger = logging.getLogger("service")
 
 class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, settings: Settings, clock: Clock, verify_limiter: RateLimiter) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            allow_queries_via_get=True,
+            connection_init_wait_timeout=timedelta(seconds=settings.connection_init_seconds),
+        )
         self.settings = settings
         self.clock = clock
         self.verify_limiter = verify_limiter
@@ -99,6 +107,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await database.close_connections()
 
     return Starlette(
+        middleware=[Middleware(BodyLimit, limit=settings.max_request_bytes, paths=("/graphql",))],
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),

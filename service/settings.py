@@ -77,6 +77,23 @@ class Settings(BaseSettings):
         description="Hour of the day (UTC, 0–23) from which the daily progress sync from Canvas runs; "
         "empty turns the schedule off.",
     )
+    max_query_depth: int = Field(10, description="Deepest nesting of fields an operation may have.")
+    max_aliases: int = Field(20, description="Most aliased fields in one operation.")
+    max_query_cost: int = Field(
+        10_000,
+        description="Most an operation may cost: 1 a field, its selections counted once per item of "
+        "the page it asks for (`first`), so nested lists multiply.",
+    )
+    max_query_tokens: int = Field(
+        2_000, description="Most lexical tokens in a document (checked while parsing)."
+    )
+    max_request_bytes: int = Field(
+        1_000_000,
+        description="Largest GraphQL request body (HTTP), in bytes (a 5,000-id selection is ~150 KB).",
+    )
+    connection_init_seconds: float = Field(
+        10, description="How long a new WebSocket may wait before sending `connection_init`."
+    )
     mail_from: str = Field("Recognition <recognition@localhost>", description="Sender of the mail we send.")
     public_url: str = Field("http://127.0.0.1:8000", description="Base URL used in links we send out.")
     verify_per_minute: int = Field(

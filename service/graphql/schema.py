@@ -19,6 +19,7 @@ from service.graphql.cohorts.queries import CohortQueries
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.context import context_of
 from service.graphql.extensions import ClientErrors
+from service.graphql.limits import OperationLimits
 from service.graphql.lms.mutations import LmsMutations
 from service.graphql.lms.queries import LmsQueries
 from service.graphql.lms.types import ProgressSyncRun
@@ -74,7 +75,12 @@ schema = Schema(
     ],
     # Dashboards send the same few documents again and again: parse and validate each once.
     # (Factories: a fresh extension per request; the caches themselves are shared, at module level.)
-    extensions=[ClientErrors, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+    extensions=[
+        OperationLimits,
+        ClientErrors,
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ],
 )
 
 
