@@ -41,7 +41,7 @@ class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, settings: Settings, clock: Clock, verify_limiter: RateLimiter) -> None:
         super().__init__(
             schema,
-            graphql_ide="graphiql",
+            graphql_ide="graphiql" if settings.graphql_explorer else None,
             allow_queries_via_get=True,
             connection_init_wait_timeout=timedelta(seconds=settings.connection_init_seconds),
         )

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         description="Hour of the day (UTC, 0–23) from which the daily progress sync from Canvas runs; "
         "empty turns the schedule off.",
     )
+    graphql_explorer: bool = Field(
+        True,
+        description='GraphiQL, schema introspection and field suggestions ("Did you mean …") for people '
+        "exploring the API; turn off in production.",
+    )
     max_query_depth: int = Field(10, description="Deepest nesting of fields an operation may have.")
     max_aliases: int = Field(20, description="Most aliased fields in one operation.")
     max_query_cost: int = Field(

@@ -175,3 +175,26 @@ async def test_the_default_limits_let_graphiql_introspect(settings: Settings, cl
 
     assert "errors" not in body
     assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_with_the_explorer_off_the_schema_is_not_shown(settings: Settings, clock: MovableClock) -> None:
+    async with _client(settings, clock, graphql_explorer=False) as http:  # type: ignore[arg-type]
+        introspection = await _post(http, "{ __schema { queryType { name } } }")
+        misspelled = await _post(http, "{ viewer { emial } }")
+        page = await http.get("/graphql", headers={"Accept": "text/html"})
+    async with _client(settings, clock) as http:
+        explained = await _post(http, "{ viewer { emial } }")
+        explorer = await http.get("/graphql", headers={"Accept": "text/html"})
+
+    assert [error["message"] for error in introspection["errors"]] == [
+        "GraphQL introspection has been disabled, but the requested query contained the field '__schema'.",
+        "GraphQL introspection has been disabled, but the requested query contained the field 'queryType'.",
+    ]
+    assert [error["message"] for error in misspelled["errors"]] == [
+        "Cannot query field 'emial' on type 'User'."
+    ]
+    assert [error["message"] for error in explained["errors"]] == [
+        "Cannot query field 'emial' on type 'User'. Did you mean 'email'?"
+    ]
+    assert "graphiql" not in page.text.lower() and page.status_code != 200
+    assert (explorer.status_code, "graphiql" in explorer.text.lower()) == (200, True)

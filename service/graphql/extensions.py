@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -23,14 +24,29 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
+_SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+
+def _without_suggestions(error: GraphQLError) -> GraphQLError:
+    """Validation messages name fields and types one may have meant: the schema, piece by piece."""
+    if _SUGGESTION.search(error.message) is None:
+        return error
+    return GraphQLError(
+        _SUGGESTION.sub("", error.message), nodes=error.nodes, source=error.source, positions=error.positions
+    )
+
+
 class ClientErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        request_id = getattr(self.execution_context.context, "request_id", None)
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", None)
         result.errors = [self._for_client(error, request_id) for error in result.errors]
+        if not context.settings.graphql_explorer:
+            result.errors = [_without_suggestions(error) for error in result.errors]
         if any((error.extensions or {}).get("code") == UNAUTHENTICATED for error in result.errors):
             result.data = None
 

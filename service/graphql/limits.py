@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
     IntValueNode,
+    NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationRule,
@@ -128,13 +130,16 @@ def limits_rule(depth: int, aliases: int, cost: int) -> type[ValidationRule]:
 
 
 class OperationLimits(SchemaExtension):
-    """Applies the serving app's limits (its settings) to each operation."""
+    """Applies the serving app's limits (its settings) to each operation, and refuses introspection
+    when the explorer is off."""
 
     def on_operation(self) -> Iterator[None]:
         settings = self.execution_context.context.settings
         self.execution_context.parse_options["max_tokens"] = settings.max_query_tokens
-        self.execution_context.validation_rules = (
-            *self.execution_context.validation_rules,
+        rules: tuple[type[ASTValidationRule], ...] = (
             limits_rule(settings.max_query_depth, settings.max_aliases, settings.max_query_cost),
         )
+        if not settings.graphql_explorer:
+            rules += (NoSchemaIntrospectionCustomRule,)
+        self.execution_context.validation_rules = (*self.execution_context.validation_rules, *rules)
         yield
