@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -10,6 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -18,6 +20,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import connections
 from tortoise.context import TortoiseContext
@@ -37,7 +42,17 @@ from workers.embedded import running_jobs
 logger = logging.getLogger("service")
 
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+# What the response to the current request should be: set while the result is processed (each
+# request runs in its own task, so its own copy), read when the response is made.
+_answer: contextvars.ContextVar[tuple[str, int]] = contextvars.ContextVar("answer")
+
+
 class GraphQLApp(GraphQL[Context, None]):
+    """GraphQL over HTTP: `application/graphql-response+json` for clients that accept it, with the
+    specification's statuses (a document that cannot be parsed or is not valid: 400, and no
+    `data`); `application/json`, always 200, for the others."""
+
     def __init__(self, settings: Settings, clock: Clock, verify_limiter: RateLimiter) -> None:
         super().__init__(
             schema,
@@ -48,6 +63,34 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.clock = clock
         self.verify_limiter = verify_limiter
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        if GRAPHQL_RESPONSE not in request.headers.get("accept", ""):
+            _answer.set(("application/json", 200))
+        elif isinstance(result, PreExecutionError):
+            processed.pop("data", None)  # a request error: nothing was executed
+            _answer.set((GRAPHQL_RESPONSE, 400))
+        else:
+            _answer.set((GRAPHQL_RESPONSE, 200))
+        return processed
+
+    async def execute_single(self, **arguments: Any) -> ExecutionResult:  # type: ignore[override]
+        """A mutation sent with GET: 405, as the GraphQL-over-HTTP specification asks (not 400)."""
+        try:
+            return await super().execute_single(**arguments)
+        except HTTPException as error:
+            if arguments["request_adapter"].method == "GET" and "not allowed" in error.reason:
+                raise HTTPException(405, error.reason) from error
+            raise
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        media_type, status = _answer.get(("application/json", 200))
+        response.headers["content-type"] = media_type
+        if not sub_response.status_code:
+            response.status_code = status
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
