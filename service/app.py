@@ -14,6 +14,7 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -59,6 +60,8 @@ class GraphQLApp(GraphQL[Context, None]):
             graphql_ide="graphiql" if settings.graphql_explorer else None,
             allow_queries_via_get=True,
             connection_init_wait_timeout=timedelta(seconds=settings.connection_init_seconds),
+            # A browser page from elsewhere may not open the WebSocket (no Origin: not a browser).
+            allowed_origins=settings.browser_origins(),
         )
         self.settings = settings
         self.clock = clock
@@ -133,6 +136,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings = settings or get_settings()
     clock = clock or SystemClock()
     verify_limiter = RateLimiter(limit=settings.verify_per_minute)
+    allowed_origins = settings.browser_origins()
     graphql_app = GraphQLApp(settings, clock, verify_limiter)
 
     @asynccontextmanager
@@ -150,7 +154,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await database.close_connections()
 
     return Starlette(
-        middleware=[Middleware(BodyLimit, limit=settings.max_request_bytes, paths=("/graphql",))],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=allowed_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Accept"],
+                max_age=600,
+            ),
+            Middleware(BodyLimit, limit=settings.max_request_bytes, paths=("/graphql",)),
+        ],
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),

@@ -8,10 +8,11 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.mail.compose import MailConfig
 
@@ -77,6 +78,11 @@ class Settings(BaseSettings):
         description="Hour of the day (UTC, 0–23) from which the daily progress sync from Canvas runs; "
         "empty turns the schedule off.",
     )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Browser origins (e.g. https://portal.example.edu) other than PORTAL_PUBLIC_URL's that "
+        "may call the API (CORS) and open its WebSocket; comma-separated.",
+    )
     graphql_explorer: bool = Field(
         True,
         description='GraphiQL, schema introspection and field suggestions ("Did you mean …") for people '
@@ -108,6 +114,13 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `portal serve` listens on.")
     port: int = Field(8000, description="Port `portal serve` listens on.")
 
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
     @field_validator("files_dir", "worker_threads", "progress_sync_hour", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
@@ -127,6 +140,11 @@ class Settings(BaseSettings):
     @property
     def resolved_files_dir(self) -> Path:
         return self.files_dir or self.data_dir / "files"
+
+    def browser_origins(self) -> list[str]:
+        """Pages that may call the API from a browser: PORTAL_PUBLIC_URL's origin and the allowed."""
+        public = urlsplit(self.public_url)
+        return [f"{public.scheme}://{public.netloc}", *self.allowed_origins]
 
     def mail_config(self) -> MailConfig:
         return MailConfig(sender=self.mail_from, public_url=self.public_url)
