@@ -60,6 +60,7 @@ class GraphQLApp(GraphQL[Context, None]):
             graphql_ide="graphiql" if settings.graphql_explorer else None,
             allow_queries_via_get=True,
             connection_init_wait_timeout=timedelta(seconds=settings.connection_init_seconds),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_socket,
             # A browser page from elsewhere may not open the WebSocket (no Origin: not a browser).
             allowed_origins=settings.browser_origins(),
         )

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
         1_000_000,
         description="Largest GraphQL request body (HTTP), in bytes (a 5,000-id selection is ~150 KB).",
     )
+    max_subscriptions_per_socket: int = Field(
+        20, description="Most operations one WebSocket may have running at once."
+    )
     connection_init_seconds: float = Field(
         10, description="How long a new WebSocket may wait before sending `connection_init`."
     )

@@ -20,7 +20,7 @@ from service.settings import Settings
 from tests.clock import MovableClock
 from tests.factories import make_admin, make_partner
 from tests.graphql_client import token_for
-from tests.live_server import serving
+from tests.live_server import serving, subscriber
 
 # recognitions 1, edges 2, node 3, cohorts 4, program 5, certificateType 6, name 7
 DEPTH_7 = "{ recognitions(first: 5) { edges { node { cohorts { program { certificateType { name } } } } } } }"
@@ -198,3 +198,16 @@ async def test_with_the_explorer_off_the_schema_is_not_shown(settings: Settings,
     ]
     assert "graphiql" not in page.text.lower() and page.status_code != 200
     assert (explorer.status_code, "graphiql" in explorer.text.lower()) == (200, True)
+
+
+async def test_subscriptions_per_socket(settings: Settings, clock: MovableClock) -> None:
+    application = create_app(settings.model_copy(update={"max_subscriptions_per_socket": 2}), clock=clock)
+    updates = "subscription { recognitionActivity { recognition { name } } }"
+    async with serving(application) as url:
+        admin = await make_admin(await make_partner())
+        async with subscriber(url, token_for(admin)) as client:
+            for operation in ("1", "2", "3"):
+                await client.subscribe(operation, updates)
+            third = await client.receive(seconds=10)
+
+    assert third == {"id": "3", "type": "error", "payload": [{"message": "Subscription limit reached"}]}
