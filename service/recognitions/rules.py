@@ -102,14 +102,24 @@ def _zone_names() -> set[str]:
     return available_timezones()
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
 def local_start(
     wall_time: datetime, zone: ZoneInfo, *, field: tuple[str, ...]
 ) -> tuple[datetime | None, list[Problem]]:
     """The instant a wall-clock time means in a zone; a time skipped by a clock change is refused.
 
-    An ambiguous time (clocks going back) means its first occurrence.
+    An ambiguous time (clocks going back) means its first occurrence. Years outside 1900–2100 are
+    refused (a typo, and beyond what time zone rules and date arithmetic can hold).
     """
     naive = wall_time.replace(tzinfo=None)
+    if not FIRST_YEAR <= naive.year <= LAST_YEAR:
+        return None, [
+            Problem(
+                ErrorCode.DATE_OUT_OF_RANGE, f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}.", field
+            )
+        ]
     aware = naive.replace(tzinfo=zone, fold=0)
     round_trip = aware.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
     if round_trip != naive:
