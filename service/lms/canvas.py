@@ -62,8 +62,6 @@ class CanvasClient:
         )
         self.pause = pause
         self.attempts = attempts
-        self.requests = 0
-        self.throttled = 0
 
     async def __aenter__(self) -> CanvasClient:
         return self
@@ -114,7 +112,6 @@ class CanvasClient:
 
     async def _get(self, url: str, params: dict[str, str] | None) -> httpx.Response:
         for attempt in range(self.attempts):
-            self.requests += 1
             try:
                 answer = await self._http.get(url, params=params)
             except httpx.TransportError as error:
@@ -123,7 +120,6 @@ class CanvasClient:
                 await asyncio.sleep(self.pause * 2**attempt)
                 continue
             if _throttled(answer) or answer.status_code >= 500:
-                self.throttled += _throttled(answer)
                 if attempt == self.attempts - 1:
                     break
                 await asyncio.sleep(min(_retry_after(answer) or self.pause * 2**attempt, 60))
