@@ -10,7 +10,6 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import segno
 from fontTools import ttLib
 from fpdf import FPDF
 from reportlab.pdfbase import pdfmetrics
@@ -18,7 +17,14 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from service.certificates import fonts
-from service.certificates.render import MONTHS, NAME_LINE_WIDTH, PAGE_HEIGHT, PAGE_WIDTH, CertificateText
+from service.certificates.render import (
+    MONTHS,
+    NAME_LINE_WIDTH,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    CertificateText,
+    qr_rectangles,
+)
 
 NAVY, GOLD, INK, GREY = (0x1F, 0x3A, 0x5F), (0xB0, 0x8D, 0x3C), (0x22, 0x22, 0x22), (0x66, 0x66, 0x66)
 _FOLDER = Path(tempfile.mkdtemp(prefix="bench-fonts-"))
@@ -84,25 +90,6 @@ def _frame() -> list[tuple[float, float, float, float, tuple[int, int, int]]]:
     return rectangles
 
 
-def _qr_runs(payload: str, x: float, y: float, size: float) -> list[tuple[float, float, float, float]]:
-    rows = [list(row) for row in segno.make(payload, error="m", micro=False).matrix]
-    module = size / len(rows)
-    runs = []
-    for number, row in enumerate(rows):
-        column = 0
-        while column < len(row):
-            if not row[column]:
-                column += 1
-                continue
-            start = column
-            while column < len(row) and row[column]:
-                column += 1
-            runs.append(
-                (x + start * module, y + size - (number + 1) * module, (column - start) * module, module)
-            )
-    return runs
-
-
 def _fitting(width_at: float, size: float, widest: float) -> float:
     """As the service fits a line: half points down to 10 pt (4 pt for the small print)."""
     if not widest or width_at <= widest:
@@ -129,7 +116,7 @@ def reportlab_pdf(texts: Sequence[CertificateText]) -> bytes:
             pdf.setFillColorRGB(*(c / 255 for c in color))
             pdf.drawCentredString(x, baseline, value)
         path = pdf.beginPath()
-        for x, y, w, h in _qr_runs(text.verification_url, 640, 104, 86):
+        for x, y, w, h in qr_rectangles(text.verification_url, x=640, y=104, size=86):
             path.rect(x, y, w, h)
         pdf.setFillColorRGB(*(c / 255 for c in INK))
         pdf.drawPath(path, stroke=0, fill=1)
@@ -163,6 +150,6 @@ def fpdf2_pdf(texts: Sequence[CertificateText]) -> bytes:
             pdf.set_text_color(*color)
             pdf.text(x - pdf.get_string_width(value) / 2, top(baseline), value)
         pdf.set_fill_color(*INK)
-        for x, y, w, h in _qr_runs(text.verification_url, 640, 104, 86):
+        for x, y, w, h in qr_rectangles(text.verification_url, x=640, y=104, size=86):
             pdf.rect(x, top(y, h), w, h, style="F")
     return bytes(pdf.output())

@@ -260,12 +260,14 @@ def _draw_border(page: Page) -> None:
         )
 
 
-def _draw_qr(page: Page, payload: str, *, x: float, y: float, size: float) -> None:
-    """The QR code as vector rectangles, one per run of dark modules, in a single path: a few
-    milliseconds, where borb's own QR element embeds an image and takes ~90 ms."""
+def qr_rectangles(
+    payload: str, *, x: float, y: float, size: float
+) -> list[tuple[float, float, float, float]]:
+    """The QR code of ``payload`` in a square at (x, y): one rectangle (x, y, width, height) per run
+    of dark modules in a row, so a code is a few dozen rectangles rather than hundreds."""
     rows = [list(row) for row in segno.make(payload, error="m", micro=False).matrix]
     module = size / len(rows)
-    operations = []
+    rectangles = []
     for row_number, row in enumerate(rows):
         column = 0
         while column < len(row):
@@ -276,9 +278,17 @@ def _draw_qr(page: Page, payload: str, *, x: float, y: float, size: float) -> No
             while column < len(row) and row[column]:
                 column += 1
             top = y + size - (row_number + 1) * module
-            operations.append(
-                f"{x + start * module:.3f} {top:.3f} {(column - start) * module:.3f} {module:.3f} re"
-            )
+            rectangles.append((x + start * module, top, (column - start) * module, module))
+    return rectangles
+
+
+def _draw_qr(page: Page, payload: str, *, x: float, y: float, size: float) -> None:
+    """The QR code as vector rectangles in a single path: a few milliseconds, where borb's own QR
+    element embeds an image and takes ~90 ms."""
+    operations = [
+        f"{left:.3f} {bottom:.3f} {width:.3f} {height:.3f} re"
+        for left, bottom, width, height in qr_rectangles(payload, x=x, y=y, size=size)
+    ]
     # borb has no public call for a raw path; this is the helper its own elements use.
     LayoutElement._append_newline_to_content_stream(page)  # type: ignore[attr-defined]
     LayoutElement._append_to_content_stream(
