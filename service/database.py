@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "service.certificates.models",
     "service.certificate_files.models",
     "service.lms.models",
+    "service.audit.models",
 ]
 
 

@@ -6,10 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from strawberry.relay import to_base64
+from strawberry.relay import from_base64, to_base64
 
 from service.mail.models import OutboxMessage
 from service.recognitions.models import Recognition, RecognitionEvent
+from tests.audit_log import audit_count, audit_rows
 from tests.clock import MovableClock
 from tests.graphql_client import GraphQLClient
 from tests.recognition_api import (
@@ -50,10 +51,11 @@ async def _scheduled(gql: GraphQLClient, world: World) -> dict[str, Any]:
     return submitted["ceremony"]  # type: ignore[no-any-return]
 
 
-async def _snapshot() -> tuple[list[dict[str, Any]], int, int]:
+async def _snapshot() -> tuple[list[dict[str, Any]], int, int, int]:
     """Everything a refused mutation must leave as it was."""
     rows = await Recognition.all().order_by("id").values()
-    return rows, await RecognitionEvent.all().count(), await OutboxMessage.all().count()
+    events, outbox = await RecognitionEvent.all().count(), await OutboxMessage.all().count()
+    return rows, events, outbox, await audit_count()
 
 
 async def test_the_whole_wizard_as_a_front_end_drives_it(gql: GraphQLClient, world: World) -> None:
@@ -167,7 +169,7 @@ async def test_step1_refusals_store_nothing(
 
     assert result["ceremony"] is None
     assert [(error["field"], error["code"]) for error in result["errors"]] == errors
-    assert await _snapshot() == ([], 0, 0)
+    assert await _snapshot() == ([], 0, 0, 0)
 
 
 async def test_each_bad_cohort_is_named_by_its_position(gql: GraphQLClient, world: World) -> None:
@@ -186,7 +188,7 @@ async def test_each_bad_cohort_is_named_by_its_position(gql: GraphQLClient, worl
         (["cohortIds", "2"], "COHORT_OUTSIDE_RANGE", "Autumn ends on 2026-11-30, outside the date range."),
         (["cohortIds", "3"], "NOT_FOUND", "Cohort not found."),
     ]
-    assert await _snapshot() == ([], 0, 0)
+    assert await _snapshot() == ([], 0, 0, 0)
 
 
 async def test_staff_cannot_mix_partners_in_one_ceremony(gql: GraphQLClient, world: World) -> None:
@@ -197,7 +199,7 @@ async def test_staff_cannot_mix_partners_in_one_ceremony(gql: GraphQLClient, wor
     assert [(e["field"], e["code"]) for e in result["errors"]] == [
         (["cohortIds"], "COHORTS_OF_SEVERAL_PARTNERS")
     ]
-    assert await _snapshot() == ([], 0, 0)
+    assert await _snapshot() == ([], 0, 0, 0)
 
 
 async def test_submitting_an_incomplete_draft_names_every_missing_field(
@@ -312,6 +314,10 @@ async def test_the_ceremony_must_be_at_least_14_days_ahead_on_its_own_clock(
         assert await _snapshot() == before
 
 
+def world_key(ceremony: dict[str, Any]) -> int:
+    return int(from_base64(ceremony["id"])[1])
+
+
 async def _too_soon_draft(gql: GraphQLClient, world: World) -> dict[str, Any]:
     ceremony = await _create(gql, world)
     await _call(
@@ -350,6 +356,16 @@ async def test_staff_may_override_the_notice_and_the_reason_is_recorded(
         },
         "actor": {"email": world.staff.email},
     }
+    assert await audit_rows(gql, world.staff) == [
+        (
+            "MINIMUM_NOTICE_OVERRIDDEN",
+            world.staff.email,
+            world.riverside.name,
+            f"Recognition:{world_key(ceremony)}",
+            {"reason": "Urgent: ticket 4711"},
+            1,
+        )
+    ]
 
 
 async def test_the_override_needs_a_reason(gql: GraphQLClient, world: World) -> None:
@@ -407,6 +423,16 @@ async def test_only_staff_mark_pins_mailed_and_the_contact_is_told(gql: GraphQLC
         "aroha.ngata@riverside.example",
         f"Pins mailed for your ceremony: {ceremony['name']}",
     )
+    assert await audit_rows(gql, world.staff) == [
+        (
+            "PINS_MARKED_MAILED",
+            world.staff.email,
+            world.riverside.name,
+            f"Recognition:{world_key(ceremony)}",
+            {},
+            1,
+        )
+    ]
 
 
 async def test_pins_cannot_be_marked_mailed_on_a_draft(gql: GraphQLClient, world: World) -> None:

@@ -6,10 +6,11 @@ from typing import Any
 
 import httpx
 import pytest
-from strawberry.relay import to_base64
+from strawberry.relay import from_base64, to_base64
 
 from service.certificates.models import Certificate, CertificateStatus
 from service.enrollments.models import CourseTaker
+from tests.audit_log import audit_rows
 from tests.certificates_world import CertificatesWorld, make_certificates_world
 from tests.graphql_client import GraphQLClient, token_for
 
@@ -141,6 +142,17 @@ async def test_staff_revoke_and_the_code_then_shows_nothing_private(
         "errors": [],
     }
     assert [e["code"] for e in again["data"]["certificateRevoke"]["errors"]] == ["NOT_ALLOWED_IN_STATUS"]
+    certificate_key = int(from_base64(issued["id"])[1])
+    assert await audit_rows(gql, world.staff) == [  # one entry: the refusals recorded nothing
+        (
+            "CERTIFICATE_REVOKED",
+            world.staff.email,
+            world.partner.name,
+            f"Certificate:{certificate_key}",
+            {"code": issued["code"], "reason": "Issued in error"},
+            1,
+        )
+    ]
     assert await _verify(gql, issued["code"]) == {
         "code": issued["code"],
         "outcome": "REVOKED",
@@ -173,6 +185,16 @@ async def test_reissue_after_a_name_correction(
     assert [(c.code, c.status) for c in await Certificate.all().order_by("id")] == [
         (issued["code"], CertificateStatus.REPLACED),
         (new["code"], CertificateStatus.VALID),
+    ]
+    assert await audit_rows(gql, world.staff) == [
+        (
+            "CERTIFICATE_REISSUED",
+            world.admin.email,
+            world.partner.name,
+            f"Certificate:{int(from_base64(issued['id'])[1])}",
+            {"code": issued["code"]},
+            1,
+        )
     ]
 
 

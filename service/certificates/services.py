@@ -12,11 +12,15 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from service.audit import services as audit
+from service.audit.models import AuditAction
 from service.certificates.candidates import (
     CandidateFilter,
     candidates_query,
@@ -234,6 +238,7 @@ async def _record(
                     .using_db(connection)
                     .update(replaced_by_id=certificate.id)
                 )
+                await _audit(replacing, AuditAction.CERTIFICATE_REISSUED, actor, now, connection)
             return certificate
     except (IntegrityError, DomainError):
         # Issued (or replaced) by someone else at the same moment: theirs stands.
@@ -268,13 +273,41 @@ async def revoke_certificate(
     text, problems = clean_text(reason, field=("reason",), max_length=500, required=True)
     if problems:
         raise DomainError(*problems)
-    revoked = await Certificate.filter(id=certificate.id, status=CertificateStatus.VALID).update(
-        status=CertificateStatus.REVOKED, valid_enrollment_id=None, revoked_at=now, revoked_reason=text
-    )
-    if not revoked:
-        raise _not_valid(certificate)
+    async with in_transaction() as connection:
+        revoked = (
+            await Certificate.filter(id=certificate.id, status=CertificateStatus.VALID)
+            .using_db(connection)
+            .update(
+                status=CertificateStatus.REVOKED,
+                valid_enrollment_id=None,
+                revoked_at=now,
+                revoked_reason=text,
+            )
+        )
+        if not revoked:
+            raise _not_valid(certificate)
+        await _audit(certificate, AuditAction.CERTIFICATE_REVOKED, actor, now, connection, reason=text)
     await certificate.refresh_from_db()
     return certificate
+
+
+async def _audit(
+    certificate: Certificate,
+    action: AuditAction,
+    actor: Actor,
+    now: datetime,
+    connection: BaseDBAsyncClient,
+    **details: Any,
+) -> None:
+    await audit.record(
+        action=action,
+        now=now,
+        actor_id=actor.user_id,
+        partner_id=certificate.partner_id,
+        subject=f"Certificate:{certificate.id}",
+        details={"code": certificate.code, **details},
+        connection=connection,
+    )
 
 
 async def reissue_certificate(

@@ -56,7 +56,12 @@ class Context:
             if token is None:
                 raise Unauthenticated("Sign in: send 'Authorization: Bearer <token>'.")
             try:
-                self._actor = await authenticate(token=token, secret=self.settings.signing_secret())
+                self._actor = await authenticate(
+                    token=token,
+                    secret=self.settings.signing_secret(),
+                    address=self.client_address,
+                    now=self.clock.now(),
+                )
             except InvalidToken as error:
                 raise Unauthenticated(str(error)) from error
         return self._actor

@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
+from service.graphql.audit.queries import AuditQueries
 from service.graphql.certificate_files.mutations import CertificateFileMutations
 from service.graphql.certificate_files.subscriptions import CertificateFileSubscriptions
 from service.graphql.certificate_files.types import CertificateFileJob
@@ -44,7 +45,16 @@ class NodeQueries:
 
 
 Query = merge_types(
-    "Query", (UserQueries, NodeQueries, CohortQueries, RecognitionQueries, CertificateQueries, LmsQueries)
+    "Query",
+    (
+        UserQueries,
+        NodeQueries,
+        CohortQueries,
+        RecognitionQueries,
+        CertificateQueries,
+        LmsQueries,
+        AuditQueries,
+    ),
 )
 Subscription = merge_types("Subscription", (CertificateFileSubscriptions,))
 Mutation = merge_types(

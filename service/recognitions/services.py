@@ -16,6 +16,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from service.audit import services as audit
+from service.audit.models import AuditAction
 from service.cohorts.models import Cohort
 from service.cohorts.rules import check_date_range
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
@@ -346,6 +348,25 @@ async def _record(
     )
 
 
+async def _audit(
+    recognition: Recognition,
+    action: AuditAction,
+    actor: Actor,
+    now: datetime,
+    details: dict[str, Any],
+    connection: BaseDBAsyncClient,
+) -> None:
+    await audit.record(
+        action=action,
+        now=now,
+        actor_id=actor.user_id,
+        partner_id=recognition.partner_id,
+        subject=f"Recognition:{recognition.id}",
+        details=details,
+        connection=connection,
+    )
+
+
 # ---------------------------------------------------------------- editing
 
 
@@ -632,6 +653,9 @@ async def submit_ceremony(
         changes: dict[str, Any] = {"status": {"from": "DRAFT", "to": "SCHEDULED_PENDING"}}
         if override_notice:
             changes["minimumNoticeOverridden"] = {"reason": reason}
+            await _audit(
+                recognition, AuditAction.MINIMUM_NOTICE_OVERRIDDEN, actor, now, {"reason": reason}, connection
+            )
         await _record(recognition, EventKind.SUBMITTED, actor, now, changes, connection)
         partner = await Partner.get(id=recognition.partner_id, using_db=connection)
         message = mails.ceremony_confirmation(
@@ -684,6 +708,7 @@ async def mark_pins_mailed(
             {"status": {"from": "SCHEDULED_PENDING", "to": "SCHEDULED_PINS_MAILED"}},
             connection,
         )
+        await _audit(recognition, AuditAction.PINS_MARKED_MAILED, actor, now, {}, connection)
         message = mails.pins_mailed(recognition, config=mail_config, now=now)
         queued = await mail.add_to_outbox(
             key=mails.pins_mailed_key(recognition), message=message, now=now, connection=connection

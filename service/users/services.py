@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from service.audit.services import record_sign_in_failure
 from service.errors import NotFound
 from service.users.actor import Actor
 from service.users.models import User
 from service.users.tokens import InvalidToken, issue_token, read_token
 
 
-async def authenticate(*, token: str, secret: str) -> Actor:
-    """The actor a bearer token stands for; the user's current role and partner win over the token's."""
-    claims = read_token(token, secret=secret)
-    user = await User.get_or_none(id=claims.user_id)
-    if user is None:
-        raise InvalidToken("The token's user no longer exists.")
+async def authenticate(*, token: str, secret: str, address: str, now: datetime) -> Actor:
+    """The actor a bearer token stands for; the user's current role and partner win over the token's.
+
+    A refused token is counted in the audit log under the client's address.
+    """
+    try:
+        claims = read_token(token, secret=secret)
+        user = await User.get_or_none(id=claims.user_id)
+        if user is None:
+            raise InvalidToken("The token's user no longer exists.")
+    except InvalidToken as error:
+        await record_sign_in_failure(address=address, reason=str(error), now=now)
+        raise
     return Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from service.audit import services as audit
+from service.audit.models import AuditAction
 from service.certificate_files.models import CertificateFileJob
 from service.certificate_files.services import file_path
 from service.certificates.export import export_chunks
@@ -16,7 +18,7 @@ from service.certificates.models import CandidateExport, Certificate
 from service.certificates.services import certificate_path, ensure_file
 from service.clock import Clock
 from service.errors import DomainError
-from service.files.signing import LinkProblem, check_link, signed_path
+from service.files.signing import BadLink, LinkProblem, check_link, signed_path
 from service.settings import Settings
 
 EXPORT_PURPOSE = "candidates-export"
@@ -24,19 +26,24 @@ CERTIFICATE_PURPOSE = "certificate-pdf"
 FILE_PURPOSE = "certificate-file"
 
 
-def certificate_file_link(*, settings: Settings, job: CertificateFileJob, now: datetime) -> str:
+def certificate_file_link(*, settings: Settings, job: CertificateFileJob, user_id: int, now: datetime) -> str:
     """An absolute, signed, expiring link to a combined file, bound to its content."""
     path = signed_path(
         secret=settings.signing_secret(),
         path=f"/files/certificate-files/{job.id}.pdf",
         purpose=FILE_PURPOSE,
-        subject=f"{job.id}:{job.file_sha256}",
+        subject=_file_subject(job),
+        user_id=user_id,
         now=now,
     )
     return settings.public_url.rstrip("/") + path
 
 
-def certificate_link(*, settings: Settings, certificate: Certificate, now: datetime) -> str:
+def _file_subject(job: CertificateFileJob | None) -> str:
+    return "missing" if job is None or job.file_sha256 is None else f"{job.id}:{job.file_sha256}"
+
+
+def certificate_link(*, settings: Settings, certificate: Certificate, user_id: int, now: datetime) -> str:
     """An absolute, signed, expiring link to one certificate's PDF, bound to that certificate (its
     code: what it prints never changes; a re-issue is another certificate)."""
     path = signed_path(
@@ -44,41 +51,66 @@ def certificate_link(*, settings: Settings, certificate: Certificate, now: datet
         path=f"/files/certificates/{certificate.id}.pdf",
         purpose=CERTIFICATE_PURPOSE,
         subject=_certificate_subject(certificate),
+        user_id=user_id,
         now=now,
     )
     return settings.public_url.rstrip("/") + path
 
 
-def _certificate_subject(certificate: Certificate) -> str:
-    return f"{certificate.id}:{certificate.code}"
+def _certificate_subject(certificate: Certificate | None) -> str:
+    return "missing" if certificate is None else f"{certificate.id}:{certificate.code}"
 
 
-def export_link(*, settings: Settings, export: CandidateExport, now: datetime) -> str:
+def export_link(*, settings: Settings, export: CandidateExport, user_id: int, now: datetime) -> str:
     """An absolute, signed, expiring link to the export's CSV."""
     path = signed_path(
         secret=settings.signing_secret(),
         path=f"/files/exports/{export.id}.csv",
         purpose=EXPORT_PURPOSE,
         subject=str(export.id),
+        user_id=user_id,
         now=now,
     )
     return settings.public_url.rstrip("/") + path
 
 
 def file_routes(settings: Settings, clock: Clock) -> list[Route]:
+    def downloader(purpose: str) -> Callable[[Request, str], int]:
+        """Checks a request's link for ``purpose`` and a subject; the user it was made for, or BadLink."""
+
+        def check(request: Request, subject: str) -> int:
+            return check_link(
+                secret=settings.signing_secret(),
+                purpose=purpose,
+                subject=subject,
+                query=request.query_params,
+                now=clock.now(),
+            )
+
+        return check
+
+    check_export, check_certificate, check_file = map(
+        downloader, (EXPORT_PURPOSE, CERTIFICATE_PURPOSE, FILE_PURPOSE)
+    )
+
+    async def audited(request: Request, *, user_id: int, partner_id: int, subject: str) -> None:
+        await audit.record(
+            action=AuditAction.FILE_DOWNLOADED,
+            now=clock.now(),
+            actor_id=user_id,
+            partner_id=partner_id,
+            subject=subject,
+            address=request.client.host if request.client else "",
+        )
+
     async def candidates_csv(request: Request) -> Response:
         export_id: int = request.path_params["export_id"]
-        problem = check_link(
-            secret=settings.signing_secret(),
-            purpose=EXPORT_PURPOSE,
-            subject=str(export_id),
-            expires=request.query_params.get("expires"),
-            given=request.query_params.get("signature"),
-            now=clock.now(),
-        )
-        if problem is not None:
-            return PlainTextResponse(problem.value, status_code=403)
-        if not await CandidateExport.exists(id=export_id):
+        try:
+            user_id = check_export(request, str(export_id))
+        except BadLink as bad:
+            return PlainTextResponse(bad.problem.value, status_code=403)
+        export = await CandidateExport.get_or_none(id=export_id).select_related("recognition")
+        if export is None:
             return PlainTextResponse("Not found.", status_code=404)
         chunks = export_chunks(export_id=export_id, now=clock.now())
         try:
@@ -86,6 +118,12 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
             first = await anext(chunks)
         except DomainError:
             return PlainTextResponse("Not found.", status_code=404)
+        await audited(
+            request,
+            user_id=user_id,
+            partner_id=export.recognition.partner_id,
+            subject=f"CandidateExport:{export_id}",
+        )
         return StreamingResponse(
             _encoded(first, chunks),
             media_type="text/csv; charset=utf-8",
@@ -94,18 +132,20 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
 
     async def certificate_pdf(request: Request) -> Response:
         certificate = await Certificate.get_or_none(id=request.path_params["certificate_id"])
-        problem = check_link(
-            secret=settings.signing_secret(),
-            purpose=CERTIFICATE_PURPOSE,
-            subject="missing" if certificate is None else _certificate_subject(certificate),
-            expires=request.query_params.get("expires"),
-            given=request.query_params.get("signature"),
-            now=clock.now(),
-        )
-        if problem is not None or certificate is None:
-            return PlainTextResponse((problem or LinkProblem.INVALID).value, status_code=403)
+        try:
+            user_id = check_certificate(request, _certificate_subject(certificate))
+        except BadLink as bad:
+            return PlainTextResponse(bad.problem.value, status_code=403)
+        if certificate is None:  # cannot happen: no link names a missing certificate
+            return PlainTextResponse(LinkProblem.INVALID.value, status_code=403)
         # Issued for a combined file, a certificate gets its own PDF on its first download.
         certificate = await ensure_file(certificate, files_dir=settings.resolved_files_dir)
+        await audited(
+            request,
+            user_id=user_id,
+            partner_id=certificate.partner_id,
+            subject=f"Certificate:{certificate.id}",
+        )
         return FileResponse(
             certificate_path(settings.resolved_files_dir, certificate),
             media_type="application/pdf",
@@ -114,16 +154,15 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
 
     async def combined_file(request: Request) -> Response:
         job = await CertificateFileJob.get_or_none(id=request.path_params["job_id"])
-        problem = check_link(
-            secret=settings.signing_secret(),
-            purpose=FILE_PURPOSE,
-            subject="missing" if job is None or job.file_sha256 is None else f"{job.id}:{job.file_sha256}",
-            expires=request.query_params.get("expires"),
-            given=request.query_params.get("signature"),
-            now=clock.now(),
+        try:
+            user_id = check_file(request, _file_subject(job))
+        except BadLink as bad:
+            return PlainTextResponse(bad.problem.value, status_code=403)
+        if job is None:  # cannot happen: no link names a missing file
+            return PlainTextResponse(LinkProblem.INVALID.value, status_code=403)
+        await audited(
+            request, user_id=user_id, partner_id=job.partner_id, subject=f"CertificateFileJob:{job.id}"
         )
-        if problem is not None or job is None:
-            return PlainTextResponse((problem or LinkProblem.INVALID).value, status_code=403)
         return FileResponse(
             file_path(settings.resolved_files_dir, job),
             media_type="application/pdf",

@@ -74,16 +74,19 @@ class CertificateFileJob(relay.Node):
         return None if user is None else User.from_model(user)
 
     @strawberry.field(description="The file, once READY.")
-    def file(self, info: strawberry.Info) -> CertificateFile | None:
+    async def file(self, info: strawberry.Info) -> CertificateFile | None:
         model = self.model
         if model.status is not FileJobStatus.READY or model.file_sha256 is None:
             return None
         context = context_of(info)
+        actor = await context.actor()
         return CertificateFile(
             size=model.file_size or 0,
             page_count=model.page_count or 0,
             sha256=model.file_sha256,
-            download_url=certificate_file_link(settings=context.settings, job=model, now=context.clock.now()),
+            download_url=certificate_file_link(
+                settings=context.settings, job=model, user_id=actor.user_id, now=context.clock.now()
+            ),
         )
 
     @classmethod

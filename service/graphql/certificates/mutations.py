@@ -127,9 +127,10 @@ class CertificateMutations:
     ) -> CertificateCandidatesExportPayload:
         context = context_of(info)
         now = context.clock.now()
+        actor = await context.actor()
         export, errors = await attempt(
             create_export(
-                actor=await context.actor(),
+                actor=actor,
                 recognition_id=recognition_key(input.recognition_id),
                 enrollment_ids=(
                     None
@@ -140,5 +141,9 @@ class CertificateMutations:
                 now=now,
             )
         )
-        url = None if export is None else export_link(settings=context.settings, export=export, now=now)
+        url = (
+            None
+            if export is None
+            else export_link(settings=context.settings, export=export, user_id=actor.user_id, now=now)
+        )
         return CertificateCandidatesExportPayload(download_url=url, errors=errors)

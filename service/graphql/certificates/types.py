@@ -67,9 +67,12 @@ class Certificate(relay.Node):
         return str(self.model.printed["verification_url"])
 
     @strawberry.field(description="A signed link to the PDF, for a plain <a href>; it expires in minutes.")
-    def download_url(self, info: strawberry.Info) -> str:
+    async def download_url(self, info: strawberry.Info) -> str:
         context = context_of(info)
-        return certificate_link(settings=context.settings, certificate=self.model, now=context.clock.now())
+        actor = await context.actor()
+        return certificate_link(
+            settings=context.settings, certificate=self.model, user_id=actor.user_id, now=context.clock.now()
+        )
 
     @strawberry.field(
         description="Size of its own PDF in bytes; null until that is made (on issue, or on the first "

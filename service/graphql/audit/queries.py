@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+
+from service.audit.services import audit_page
+from service.graphql.audit.types import AuditAction, AuditEntry, AuditEntryConnection, AuditEntryEdge
+from service.graphql.context import context_of
+from service.graphql.errors import domain_errors_as_graphql
+from service.graphql.paging import checked_page_size, decode_cursor, encode_cursor, integer
+from service.graphql.payloads import key_of
+
+ORDERING = "OCCURRED_AT_DESC"
+
+
+@strawberry.type
+class AuditQueries:
+    @strawberry.field(description="Staff: the audit log, newest first; FORBIDDEN for anyone else.")
+    async def audit_entries(
+        self,
+        info: strawberry.Info,
+        first: int = 50,
+        after: str | None = None,
+        actions: list[AuditAction] | None = None,  # type: ignore[valid-type]
+        partner_id: relay.GlobalID | None = None,
+    ) -> AuditEntryConnection:
+        context = context_of(info)
+        size = checked_page_size(first)
+        before = None
+        if after is not None:
+            at, entry_id = decode_cursor(after, ORDERING, (datetime.fromisoformat, integer))
+            before = (at, entry_id)
+        with domain_errors_as_graphql():
+            rows = await audit_page(
+                actor=await context.actor(),
+                first=size,
+                before=before,
+                actions=actions or [],
+                partner_id=None if partner_id is None else key_of(partner_id, "Partner"),
+            )
+        edges = [
+            AuditEntryEdge(
+                node=AuditEntry(model=row),
+                cursor=encode_cursor(ORDERING, row.occurred_at.isoformat(), row.id),
+            )
+            for row in rows[:size]
+        ]
+        return AuditEntryConnection(
+            edges=edges,
+            page_info=relay.PageInfo(
+                has_next_page=len(rows) > size,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
