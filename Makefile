@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ADMIN ?= admin@riverside.example
 
-.PHONY: run test test-services lint schema migrations bench clean
+.PHONY: run test test-services test-fuzz lint schema migrations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ test-services: $(VENV)/.installed-test
 	  PORTAL_TEST_PUBSUB_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
 	PORTAL_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) PORTAL_TEST_BROKER_URL=$(TEST_RABBITMQ_URL) \
 	  PORTAL_TEST_PUBSUB_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest -m jobs
+
+# Schemathesis against a running server with the demo data, as a partner admin and as staff:
+# FUZZ_EXAMPLES per operation and role, derandomized (the same examples every run).
+FUZZ_EXAMPLES ?= 50
+test-fuzz: $(VENV)/.installed-test
+	PORTAL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -m fuzz tests/test_fuzz_graphql.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check service workers tests bench
