@@ -6,7 +6,10 @@ import re
 
 from service.errors import ErrorCode, Problem
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls, DEL, and the line and paragraph separators: everything str.splitlines()
+# breaks on, so no stored text can end a mail header line or a CSV row early.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROLS = re.compile(_CONTROL.pattern + "+")
 
 
 def clean_text(
@@ -21,3 +24,9 @@ def clean_text(
     if len(text) > max_length:
         return None, [Problem(ErrorCode.TOO_LONG, f"At most {max_length} characters.", field)]
     return text, []
+
+
+def one_line(text: str) -> str:
+    """``text`` with each run of control or line-breaking characters made one space: safe in a mail
+    header whatever was stored (the API refuses such text; imported data might hold it)."""
+    return _CONTROLS.sub(" ", text)

@@ -8,6 +8,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from service.text import one_line
+
 
 @dataclass(frozen=True, slots=True)
 class MailConfig:
@@ -36,7 +38,7 @@ def compose(
     message = EmailMessage()
     message["From"] = config.sender
     message["To"] = recipient
-    message["Subject"] = subject
+    message["Subject"] = one_line(subject)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = make_msgid(idstring=key.replace(":", "."), domain="recognition.invalid")
     message.set_content("\n\n".join(paragraphs) + "\n")

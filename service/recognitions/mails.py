@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from service.mail.compose import Attachment, MailConfig, compose
 from service.recognitions.models import CeremonyFormat, Recognition
+from service.text import one_line
 
 CEREMONY_LENGTH = timedelta(hours=2)
 FORMAT_WORDS = {CeremonyFormat.ONLINE: "online", CeremonyFormat.IN_PERSON: "in person"}
@@ -92,10 +94,10 @@ def pins_mailed(recognition: Recognition, *, config: MailConfig, now: datetime) 
 
 
 def _recipient(recognition: Recognition) -> str:
-    from email.headerregistry import Address
-
     return str(
-        Address(display_name=recognition.contact_name or "", addr_spec=recognition.contact_email or "")
+        Address(
+            display_name=one_line(recognition.contact_name or ""), addr_spec=recognition.contact_email or ""
+        )
     )
 
 
