@@ -36,7 +36,7 @@ from service.graphql.schema import schema
 from service.settings import Settings, get_settings
 from service.web.body_limit import BodyLimit
 from service.web.downloads import file_routes
-from service.web.ratelimit import RateLimiter
+from service.web.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from service.web.verify_page import verification_page
 from workers.embedded import running_jobs
 
@@ -132,11 +132,20 @@ async def readyz(_: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "up"})
 
 
+def _verify_limiter(settings: Settings) -> RateLimiter:
+    """Counted in Redis when the processes share a Redis event bus (several API processes), else here."""
+    if settings.pubsub_url.startswith(("redis://", "rediss://")):
+        return RedisRateLimiter(
+            settings.pubsub_url, prefix=settings.namespace, limit=settings.verify_per_minute
+        )
+    return MemoryRateLimiter(limit=settings.verify_per_minute)
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
     """The ASGI app; the lifespan opens the database and closes it on shutdown."""
     settings = settings or get_settings()
     clock = clock or SystemClock()
-    verify_limiter = RateLimiter(limit=settings.verify_per_minute)
+    verify_limiter = _verify_limiter(settings)
     allowed_origins = settings.browser_origins()
     graphql_app = GraphQLApp(settings, clock, verify_limiter)
 
@@ -149,6 +158,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     await stack.enter_async_context(
                         bus.relaying(settings.pubsub_url, prefix=settings.namespace)
                     )
+                if isinstance(verify_limiter, RedisRateLimiter):
+                    stack.push_async_callback(verify_limiter.close)
                 await stack.enter_async_context(running_jobs(settings, clock))
                 yield
         finally:

@@ -22,15 +22,15 @@ STYLE = (
 def verification_page(clock: Clock, limiter: RateLimiter) -> Callable[[Request], Awaitable[Response]]:
     async def page(request: Request) -> Response:
         address = request.client.host if request.client else "unknown"
-        now = clock.now()
-        if not limiter.allow(address, now):
+        wait = await limiter.attempt(address, clock.now())
+        if wait is not None:
             return HTMLResponse(
                 _document(
                     "Too many checks",
                     "<p>Too many verifications from your address. Try again in a minute.</p>",
                 ),
                 status_code=429,
-                headers={"Retry-After": str(limiter.retry_after(address, now))},
+                headers={"Retry-After": str(wait)},
             )
         result = await verify(request.path_params["code"])
         status = 200 if result.outcome in (Outcome.VALID, Outcome.REVOKED, Outcome.REPLACED) else 404

@@ -72,13 +72,10 @@ class CertificateQueries:
     )
     async def verify_certificate(self, info: strawberry.Info, code: str) -> CertificateVerification:
         context = context_of(info)
-        now = context.clock.now()
-        if not context.verify_limiter.allow(context.client_address, now):
+        wait = await context.verify_limiter.attempt(context.client_address, context.clock.now())
+        if wait is not None:
             raise GraphQLError(
                 "Too many verifications from your address. Try again in a minute.",
-                extensions={
-                    "code": "RATE_LIMITED",
-                    "retryAfter": context.verify_limiter.retry_after(context.client_address, now),
-                },
+                extensions={"code": "RATE_LIMITED", "retryAfter": wait},
             )
         return CertificateVerification.from_result(await verify(code))
