@@ -10,8 +10,9 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 from pypdf import PdfReader
 
@@ -38,6 +39,7 @@ CHROMIUM_ARGUMENTS = [
 ]
 ADMIN = "admin@riverside.example"
 RECOGNITION = "Certificates for this year's completers"
+HOSTILE_NAME = '<img src="/static/favicon.svg" onerror="alert(1)"> & co'
 # Screenshots stay after the run (tmp_path is pruned), for people to look at.
 OUTPUT = Path(__file__).resolve().parents[1] / "test-output" / "browser"
 
@@ -117,19 +119,33 @@ def test_a_partner_admin_downloads_20_certificates_and_queries_in_graphiql(
             )
             page.on("pageerror", lambda error: watched.problems.append(str(error)))
 
-            # given the dashboard, signed in with a pasted token
+            # given a recognition whose name looks like markup, and the dashboard
+            _create_request_named(portal, HOSTILE_NAME)
             page.goto(f"{portal.url}/")
-            page.fill("#token", portal.token)
+            # when a wrong token is pasted, then the right one
+            page.fill("#token", "not-a-token")
             page.click("#sign-in-form button[type=submit]")
-            expect(page.locator("#who-name")).to_contain_text(ADMIN)
+            expect(page.locator("#sign-in-error")).to_have_text("The token is malformed.")
+            page.fill("#token", f"Bearer {portal.token}")
+            page.click("#sign-in-form button[type=submit]")
+
+            # then the admin is signed in, and every name is shown as text
+            expect(page.locator("#who-name")).to_have_text(
+                f"Dana Whitfield ({ADMIN}) · Riverside State University"
+            )
+            expect(page.locator("#recognition-rows tr", has_text=HOSTILE_NAME)).to_have_count(1)
+            assert page.locator("#recognition-rows img").count() == 0
+
             # when the admin opens a recognition's certificates and selects 20 completers
             row = page.locator("#recognition-rows tr", has_text=RECOGNITION)
             expect(row.locator(".badge")).to_have_text("Created")
             row.get_by_role("button", name="Certificates").click()
+            expect(page.locator("#tab-completer")).to_have_attribute("aria-selected", "true")
             boxes = page.locator("#candidate-rows input[type=checkbox]")
             expect(boxes.first).to_be_visible()
             for position in range(20):
                 boxes.nth(position).check()
+            names = page.locator("#candidate-rows tr td:nth-child(2)").all_inner_texts()[:20]
             expect(page.locator("#selected-count")).to_have_text("20 selected")
             # and asks for the certificates
             page.click("#download-certificates")
@@ -138,12 +154,20 @@ def test_a_partner_admin_downloads_20_certificates_and_queries_in_graphiql(
             expect(page.locator("#job-text")).to_have_text("ready · 20 of 20 (100 %)", timeout=45_000)
             assert page.eval_on_selector("#job-progress", "bar => [bar.value, bar.max]") == [20, 20]
             page.screenshot(path=OUTPUT / "dashboard.png")
-            with page.expect_download() as download:
-                page.click("#file-link")
+            certificates = _download(page, "#file-link", tmp_path / "certificates.pdf")
+            pages = PdfReader(certificates).pages
+            assert len(pages) == 20
+            # in the order they were listed
+            texts = [sheet.extract_text().splitlines() for sheet in pages]
+            assert [name in text for name, text in zip(names, texts, strict=True)] == [True] * 20
+            # and the last file is that same file, and the selection exports as CSV
+            page.click("#download-last")
+            last = _download(page, "#last-file-link", tmp_path / "last.pdf")
+            assert last.read_bytes() == certificates.read_bytes()
+            page.click("#export-csv")
+            csv = _download(page, "#csv-link", tmp_path / "selection.csv").read_text(encoding="utf-8-sig")
+            assert len(csv.splitlines()) == 1 + 20
             job_id = page.get_attribute("#job", "data-job-id")
-            pdf = tmp_path / "certificates.pdf"
-            download.value.save_as(pdf)
-            assert len(PdfReader(pdf).pages) == 20
 
             # when the admin goes to GraphiQL (the token comes along) and runs a query
             page.click("a[href='/graphql']")
@@ -175,3 +199,31 @@ def _run_in_graphiql(page: Page, operation: str) -> None:
     # saw before, by the wrong transport); it stores the text in that same step, so that is the sign.
     page.wait_for_function("text => localStorage.getItem('graphiql:query') === text", arg=operation)
     page.click(".graphiql-execute-button")
+
+
+def _download(page: Page, link: str, path: Path) -> Path:
+    with page.expect_download() as download:
+        page.click(link)
+    download.value.save_as(path)
+    return path
+
+
+def _create_request_named(portal: Portal, name: str) -> None:
+    """A draft certificate request over the same cohorts as the demo's created one, through the API."""
+    headers = {"Authorization": f"Bearer {portal.token}"}
+
+    def data(query: str, variables: dict[str, Any] | None = None) -> Any:
+        body = httpx.post(
+            f"{portal.url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        ).json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    rows = data("{ recognitions { edges { node { name dateRange { start end } cohorts { id } } } } }")
+    demo = next(edge["node"] for edge in rows["recognitions"]["edges"] if edge["node"]["name"] == RECOGNITION)
+    created = data(
+        "mutation($input: CertificateRequestCreateInput!) {"
+        " certificateRequestCreate(input: $input) { errors { code } } }",
+        {"input": {"name": name, "dateRange": demo["dateRange"], "cohortIds": [demo["cohorts"][0]["id"]]}},
+    )
+    assert created == {"certificateRequestCreate": {"errors": []}}

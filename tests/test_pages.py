@@ -13,9 +13,7 @@ from service.web import pages
 DASHBOARD_POLICY = (
     "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'none'"
 )
-GRAPHIQL_POLICY = (
-    DASHBOARD_POLICY + "; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:"
-)
+GRAPHIQL_POLICY = DASHBOARD_POLICY + "; font-src 'self' data:; img-src 'self' data:"
 HTML = {"Accept": "text/html"}
 
 
