@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ADMIN ?= admin@riverside.example
 
-.PHONY: run test test-services test-fuzz lint schema migrations bench clean
+.PHONY: run test test-services test-fuzz lint schema migrations bench clean assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,17 +21,34 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
+# The browser pages' third-party scripts (GraphiQL, React, graphql-ws), installed from the npm registry
+# at the versions in assets/package-lock.json and served by the app itself: no public CDN needed.
+VENDOR := service/web/static/vendor
+NPM_MODULES := assets/node_modules
+$(VENDOR)/.installed: assets/package.json assets/package-lock.json
+	cd assets && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/licenses
+	cp $(NPM_MODULES)/react/umd/react.production.min.js $(NPM_MODULES)/react-dom/umd/react-dom.production.min.js \
+	  $(NPM_MODULES)/graphiql/graphiql.min.js $(NPM_MODULES)/graphiql/graphiql.min.css \
+	  $(NPM_MODULES)/graphql-ws/umd/graphql-ws.min.js $(VENDOR)/
+	for package in react react-dom graphiql graphql-ws; do \
+	  cp $(NPM_MODULES)/$$package/LICENSE* $(VENDOR)/licenses/$$package.txt; done
+	touch $@
+
+assets: $(VENDOR)/.installed
+
+run: $(VENV)/.installed-run assets
 	$(BIN)/portal migrate
 	$(BIN)/portal seed-demo
 	@echo
+	@echo "Dashboard: http://$(HOST):$(PORT)/  (example partner dashboard: paste the token below)"
 	@echo "GraphiQL:  http://$(HOST):$(PORT)/graphql"
 	@echo "Paste into GraphiQL's headers (demo partner admin $(DEMO_ADMIN)):"
 	@echo "  {\"Authorization\": \"Bearer $$($(BIN)/portal token --email $(DEMO_ADMIN))\"}"
 	@echo
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test assets
 	$(BIN)/python -m pytest
 
 # The same suite on the services engines: PostgreSQL (a fresh database per test), Redis as the job
@@ -39,7 +56,7 @@ test: $(VENV)/.installed-test
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
-test-services: $(VENV)/.installed-test
+test-services: $(VENV)/.installed-test assets
 	PORTAL_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) PORTAL_TEST_BROKER_URL=$(TEST_REDIS_URL) \
 	  PORTAL_TEST_PUBSUB_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
 	PORTAL_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) PORTAL_TEST_BROKER_URL=$(TEST_RABBITMQ_URL) \
@@ -77,4 +94,4 @@ migrations: $(VENV)/.installed-run
 	$(BIN)/tortoise makemigrations
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(VENDOR) $(NPM_MODULES) test-output

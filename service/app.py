@@ -1,4 +1,4 @@
-"""The Starlette app: GraphQL over HTTP and WebSocket, GraphiQL, health checks."""
+"""The Starlette app: GraphQL over HTTP and WebSocket, GraphiQL, health checks, the example dashboard."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from service.graphql.schema import schema
 from service.settings import Settings, get_settings
 from service.web.body_limit import BodyLimit
 from service.web.downloads import file_routes
+from service.web.pages import GRAPHIQL, page_routes
 from service.web.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from service.web.verify_page import verification_page
 from workers.embedded import running_jobs
@@ -95,6 +96,10 @@ class GraphQLApp(GraphQL[Context, None]):
         if not sub_response.status_code:
             response.status_code = status
         return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page, with its scripts served by this app rather than a public CDN."""
+        return GRAPHIQL.response()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
@@ -183,6 +188,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             Route("/readyz", readyz),
             *file_routes(settings, clock),
             Route("/verify/{code}", verification_page(clock, verify_limiter)),
+            *page_routes(),
         ],
         lifespan=lifespan,
     )

@@ -1,0 +1,95 @@
+"""Our browser pages: the dashboard at `/` and GraphiQL, their policy, and their installed bundles."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.web import pages
+
+DASHBOARD_POLICY = (
+    "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'none'"
+)
+GRAPHIQL_POLICY = DASHBOARD_POLICY + "; font-src 'self' data:; img-src 'self' data:"
+HTML = {"Accept": "text/html"}
+
+
+def _sources(page: str) -> list[str]:
+    return re.findall(r'(?:src|href)="([^"]+)"', page)
+
+
+async def test_the_dashboard_allows_only_this_origin(http: httpx.AsyncClient) -> None:
+    response = await http.get("/", headers=HTML)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["content-security-policy"] == DASHBOARD_POLICY
+    assert _sources(response.text) == [
+        "/static/favicon.svg",
+        "/static/dashboard.css",
+        "/graphql",
+        "/static/vendor/graphql-ws.min.js",
+        "/static/dashboard.js",
+    ]
+
+
+async def test_graphiql_loads_only_what_the_app_serves(http: httpx.AsyncClient) -> None:
+    response = await http.get("/graphql", headers=HTML)
+
+    assert response.status_code == 200
+    assert response.headers["content-security-policy"] == GRAPHIQL_POLICY
+    assert _sources(response.text) == [
+        "/static/favicon.svg",
+        "/static/vendor/graphiql.min.css",
+        "/static/graphiql-page.css",
+        "/static/vendor/react.production.min.js",
+        "/static/vendor/react-dom.production.min.js",
+        "/static/vendor/graphiql.min.js",
+        "/static/graphiql-setup.js",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [
+        ("/static/vendor/graphiql.min.js", "text/javascript; charset=utf-8"),
+        ("/static/vendor/graphiql.min.css", "text/css; charset=utf-8"),
+        ("/static/vendor/graphql-ws.min.js", "text/javascript; charset=utf-8"),
+        ("/static/dashboard.js", "text/javascript; charset=utf-8"),
+    ],
+)
+async def test_the_installed_bundles_and_our_scripts_are_served(
+    http: httpx.AsyncClient, path: str, media_type: str
+) -> None:
+    response = await http.get(path)
+
+    assert (response.status_code, response.headers["content-type"]) == (200, media_type)
+    assert len(response.content) > 1000
+
+
+@pytest.mark.parametrize(
+    ("path", "missing"),
+    [
+        ("/", "graphql-ws.min.js"),
+        (
+            "/graphql",
+            "react.production.min.js, react-dom.production.min.js, graphiql.min.js, graphiql.min.css",
+        ),
+    ],
+)
+async def test_without_the_bundles_a_page_says_how_to_install_them(
+    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, path: str, missing: str
+) -> None:
+    # given bundles not installed
+    monkeypatch.setattr(pages, "VENDOR_DIR", tmp_path / "not-installed")
+
+    # when
+    response = await http.get(path, headers=HTML)
+
+    # then
+    assert response.status_code == 503
+    assert f"Missing: {missing}." in response.text
+    assert "<code>make assets</code>" in response.text
