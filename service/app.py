@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import GraphQLError, get_operation_ast, parse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -50,6 +52,22 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 _answer: contextvars.ContextVar[tuple[str, int]] = contextvars.ContextVar("answer")
 
 
+SUBSCRIPTIONS_OVER_WEBSOCKET = (
+    "Subscriptions run over a WebSocket (graphql-transport-ws) at /graphql, not over plain HTTP."
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _operation_type(query: str, operation_name: str | None, max_tokens: int) -> str | None:
+    """The type of the operation a request runs; None when the document does not say (the schema's
+    own parsing then answers with the precise error). Cached: clients send the same few documents."""
+    try:
+        operation = get_operation_ast(parse(query, no_location=True, max_tokens=max_tokens), operation_name)
+    except GraphQLError:
+        return None
+    return None if operation is None else operation.operation.value
+
+
 class GraphQLApp(GraphQL[Context, None]):
     """GraphQL over HTTP: `application/graphql-response+json` for clients that accept it, with the
     specification's statuses (a document that cannot be parsed or is not valid: 400, and no
@@ -81,7 +99,12 @@ class GraphQLApp(GraphQL[Context, None]):
         return processed
 
     async def execute_single(self, **arguments: Any) -> ExecutionResult:  # type: ignore[override]
-        """A mutation sent with GET: 405, as the GraphQL-over-HTTP specification asks (not 400)."""
+        """A mutation sent with GET: 405, as the GraphQL-over-HTTP specification asks (not 400); a
+        subscription sent over plain HTTP: 405 too, naming the WebSocket it needs."""
+        request_data = arguments["request_data"]
+        query, name = request_data.query or "", request_data.operation_name
+        if _operation_type(query, name, self.settings.max_query_tokens) == "subscription":
+            raise HTTPException(405, SUBSCRIPTIONS_OVER_WEBSOCKET)
         try:
             return await super().execute_single(**arguments)
         except HTTPException as error:
@@ -115,7 +138,9 @@ class GraphQLApp(GraphQL[Context, None]):
         """WebSockets sign in with ``{"authorization": "Bearer …"}`` in ``connection_init`` (browsers
         cannot set headers on a WebSocket); a socket without a valid token is closed with 4403."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        authorization = params.get("authorization") or context.authorization
+        # Header names are case-insensitive, and GraphiQL sends its headers editor as typed.
+        given = {str(key).lower(): value for key, value in params.items()}
+        authorization = given.get("authorization") or context.authorization
         context.authorization = authorization if isinstance(authorization, str) else None
         try:
             await context.actor()

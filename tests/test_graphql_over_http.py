@@ -45,3 +45,18 @@ async def test_batched_operations_are_not_accepted(http: httpx.AsyncClient) -> N
     response = await http.post("/graphql", json=[{"query": "{ viewer { email } }"}] * 2)
 
     assert (response.status_code, response.text) == (400, "Batching is not enabled")
+
+
+@pytest.mark.parametrize("accept", ["application/json", GRAPHQL_RESPONSE])
+async def test_a_subscription_over_plain_http_is_refused_clearly(
+    http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, accept: str
+) -> None:
+    subscription = "subscription { recognitionActivity { recognition { id } } }"
+
+    response = await http.post("/graphql", json={"query": subscription}, headers={"Accept": accept})
+
+    assert (response.status_code, response.text) == (
+        405,
+        "Subscriptions run over a WebSocket (graphql-transport-ws) at /graphql, not over plain HTTP.",
+    )
+    assert "unexpected error" not in caplog.text

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from strawberry.relay import to_base64
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from service import dispatch
@@ -127,6 +129,16 @@ async def test_a_socket_without_a_valid_token_gets_nothing(server: str) -> None:
             pass
 
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_the_token_may_come_as_a_capitalised_header_name(server: str, world: CertificatesWorld) -> None:
+    async with connect(
+        server.replace("http", "ws", 1) + "/graphql", subprotocols=["graphql-transport-ws"]
+    ) as socket:  # type: ignore[list-item]
+        payload = {"Authorization": f"Bearer {token_for(world.admin)}"}
+        await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
+
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10)) == {"type": "connection_ack"}
 
 
 async def test_partner_b_hears_nothing_of_partner_a(server: str, world: CertificatesWorld) -> None:
