@@ -75,28 +75,34 @@ def serve(
                 err=True,
             )
             raise typer.Exit(2)
-    if workers > 1:
-        # Each process keeps its counts in files there, and /metrics in any of them adds them all up.
-        _metrics_folder("portal-api-metrics-")
-    uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        proxy_headers=False,
-        log_config=logging_config(settings.log_format, settings.log_level),
-        access_log=False,  # our own request lines replace it (with the request id)
-    )
+    with contextlib.ExitStack() as cleanup:
+        if workers > 1:
+            # Each process keeps its counts in files there, and /metrics in any of them adds them up.
+            _metrics_folder("portal-api-metrics-", cleanup)
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            proxy_headers=False,
+            log_config=logging_config(settings.log_format, settings.log_level),
+            access_log=False,  # our own request lines replace it (with the request id)
+        )
 
 
-def _metrics_folder(prefix: str) -> str:
+def _metrics_folder(prefix: str, cleanup: contextlib.ExitStack | None = None) -> str:
     """prometheus-client's multiprocess folder: the operator's PROMETHEUS_MULTIPROC_DIR, or a fresh
-    one (counts left by an earlier run would be added to this run's)."""
+    one (counts left by an earlier run would be added to this run's), removed by ``cleanup``."""
     import os
+    import shutil
     import tempfile
 
-    folder = os.environ.get(MULTIPROCESS_VARIABLE) or tempfile.mkdtemp(prefix=prefix)
+    folder = os.environ.get(MULTIPROCESS_VARIABLE)
+    if not folder:
+        folder = tempfile.mkdtemp(prefix=prefix)
+        if cleanup is not None:
+            cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
     os.environ[MULTIPROCESS_VARIABLE] = folder
     return folder
 
