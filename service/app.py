@@ -168,7 +168,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 CORSMiddleware,
                 allow_origins=allowed_origins,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "Accept"],
+                allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],  # a page can quote it to support
                 max_age=600,
             ),
             Middleware(BodyLimit, limit=settings.max_request_bytes, paths=("/graphql",)),

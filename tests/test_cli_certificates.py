@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pty
 import subprocess
 from pathlib import Path
 
@@ -102,3 +105,36 @@ async def test_a_bad_recognition_fails_with_one_line(
     # then: one line, no traceback, nothing made
     assert (built.returncode, built.stdout, built.stderr) == (1, "", "Recognition not found.\n")
     assert (output.exists(), await CertificateFileJob.all().count()) == (False, 0)
+
+
+def _on_a_terminal(settings: Settings, *arguments: str) -> tuple[int, bytes]:
+    """`portal …` with its stderr on a pseudo-terminal: its exit status and what the terminal showed."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*PORTAL, *arguments],
+        env=environment(settings, TERM="xterm", COLUMNS="100"),
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    shown = b""
+    with contextlib.suppress(OSError):  # the terminal closes with the process
+        while chunk := os.read(leader, 4096):
+            shown += chunk
+    os.close(leader)
+    return process.wait(timeout=60), shown
+
+
+async def test_a_person_at_a_terminal_sees_a_progress_bar(
+    world: CertificatesWorld, settings: Settings, tmp_path: Path
+) -> None:
+    # when
+    status, shown = _on_a_terminal(
+        settings, "certificates", "build", "--recognition", world.recognition_id, "--all-completers",
+        "--output", str(tmp_path / "completers.pdf"),
+    )  # fmt: skip
+
+    # then: the bar and its count of chunks (3 course-takers: one chunk)
+    assert status == 0
+    assert b"Drawing certificates" in shown
+    assert b"1/1" in shown

@@ -8,6 +8,7 @@ stale and several processes never disagree about them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ disable_created_metrics()
 # Operation names are chosen by clients: past this many distinct ones, new names count as "other",
 # so a client cannot grow the metrics without bound.
 MAX_OPERATION_NAMES = 200
+_OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 JOB_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
@@ -114,6 +116,8 @@ class Metrics:
     def operation_label(self, name: str | None) -> str:
         if not name:
             return "anonymous"
+        if not _OPERATION_NAME.fullmatch(name):  # a client's `operationName` the document lacks
+            return "other"
         if name in self._operation_names:
             return name
         if len(self._operation_names) >= MAX_OPERATION_NAMES:
