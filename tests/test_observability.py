@@ -278,3 +278,19 @@ async def test_metrics_behind_a_token(settings: Settings, clock: MovableClock) -
     # then
     assert [anonymous.status_code, wrong.status_code, scraper.status_code] == [401, 401, 200]
     assert "portal_http_requests_total" in scraper.text
+
+
+async def test_queue_depth_counts_the_messages_waiting(settings: Settings, clock: MovableClock) -> None:
+    # given: nothing works the queue (no worker threads, no worker process)
+    configured = settings.model_copy(update={"worker_threads": 0})
+    async with serving(create_app(configured, clock=clock)) as url, httpx.AsyncClient(base_url=url) as http:
+        world = await make_certificates_world()
+
+        # when a file is requested
+        await _request_file(http, world, REQUEST_ID)
+        samples = _samples((await http.get("/metrics")).text)
+
+    # then its start message waits in its queue
+    assert [
+        _value(samples, "portal_queue_depth", queue=queue) for queue in ("mail", "certificate-files", "lms")
+    ] == [0.0, 1.0, 0.0]
