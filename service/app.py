@@ -35,13 +35,17 @@ from service.database import open_database
 from service.events import bus
 from service.graphql.context import Context, Unauthenticated
 from service.graphql.schema import schema
+from service.observability.logs import current_request_id
+from service.observability.metrics import Metrics
 from service.settings import Settings, get_settings
 from service.web.body_limit import BodyLimit
 from service.web.downloads import file_routes
+from service.web.observability import RequestObservability, metrics_page
 from service.web.pages import GRAPHIQL, page_routes
 from service.web.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from service.web.verify_page import verification_page
 from workers.embedded import running_jobs
+from workers.observability import QueueWatch
 
 logger = logging.getLogger("service")
 
@@ -129,7 +133,8 @@ class GraphQLApp(GraphQL[Context, None]):
             request=request,
             settings=self.settings,
             authorization=request.headers.get("authorization"),
-            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
+            # The id the request's log lines carry (RequestObservability set it).
+            request_id=current_request_id() or uuid.uuid4().hex,
             clock=self.clock,
             verify_limiter=self.verify_limiter,
         )
@@ -178,6 +183,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     verify_limiter = _verify_limiter(settings)
     allowed_origins = settings.browser_origins()
     graphql_app = GraphQLApp(settings, clock, verify_limiter)
+    metrics, queues = Metrics(), QueueWatch()
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -190,18 +196,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     )
                 if isinstance(verify_limiter, RedisRateLimiter):
                     stack.push_async_callback(verify_limiter.close)
-                await stack.enter_async_context(running_jobs(settings, clock))
+                queues.watch(await stack.enter_async_context(running_jobs(settings, clock, metrics=metrics)))
                 yield
         finally:
+            metrics.process_stopped()
             await database.close_connections()
 
-    return Starlette(
+    application = Starlette(
         middleware=[
+            Middleware(RequestObservability, metrics=metrics),
             Middleware(
                 CORSMiddleware,
                 allow_origins=allowed_origins,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "Accept"],
+                allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],  # a page can quote it to support
                 max_age=600,
             ),
             Middleware(BodyLimit, limit=settings.max_request_bytes, paths=("/graphql",)),
@@ -211,9 +220,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             WebSocketRoute("/graphql", graphql_app),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_page(settings, metrics, queues.live_figures)),
             *file_routes(settings, clock),
             Route("/verify/{code}", verification_page(clock, verify_limiter)),
             *page_routes(),
         ],
         lifespan=lifespan,
     )
+    application.state.metrics = metrics  # for the GraphQL extension, which sees only the request
+    return application

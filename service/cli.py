@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import asdict
 from datetime import date
-from typing import Annotated, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from service.database import is_unreachable, open_database
 from service.database import migrate as apply_migrations
-from service.database import open_database
+from service.observability.logs import logging_config
+from service.observability.metrics import MULTIPROCESS_VARIABLE
 from service.settings import get_settings
 
 ResultT = TypeVar("ResultT")
@@ -31,7 +35,17 @@ def _with_database(work: Callable[[], Awaitable[ResultT]]) -> ResultT:
         finally:
             await database.close_connections()
 
-    return asyncio.run(run())
+    return _run(run())
+
+
+def _run(work: Coroutine[Any, Any, ResultT]) -> ResultT:
+    """Run database work; a database that cannot be reached is one line, not a traceback."""
+    try:
+        return asyncio.run(work)
+    except Exception as error:
+        if is_unreachable(error):
+            _fail(f"Cannot reach the database ({type(error).__name__}); is it running, is the URL right?")
+        raise
 
 
 @app.command()
@@ -61,14 +75,36 @@ def serve(
                 err=True,
             )
             raise typer.Exit(2)
-    uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        proxy_headers=False,
-    )
+    with contextlib.ExitStack() as cleanup:
+        if workers > 1:
+            # Each process keeps its counts in files there, and /metrics in any of them adds them up.
+            _metrics_folder("portal-api-metrics-", cleanup)
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            proxy_headers=False,
+            log_config=logging_config(settings.log_format, settings.log_level),
+            access_log=False,  # our own request lines replace it (with the request id)
+        )
+
+
+def _metrics_folder(prefix: str, cleanup: contextlib.ExitStack | None = None) -> str:
+    """prometheus-client's multiprocess folder: the operator's PROMETHEUS_MULTIPROC_DIR, or a fresh
+    one (counts left by an earlier run would be added to this run's), removed by ``cleanup``."""
+    import os
+    import shutil
+    import tempfile
+
+    folder = os.environ.get(MULTIPROCESS_VARIABLE)
+    if not folder:
+        folder = tempfile.mkdtemp(prefix=prefix)
+        if cleanup is not None:
+            cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
+    os.environ[MULTIPROCESS_VARIABLE] = folder
+    return folder
 
 
 @app.command()
@@ -80,12 +116,19 @@ def worker(
     import os
     import sys
 
-    if not get_settings().broker_url:
+    settings = get_settings()
+    if not settings.broker_url:
         typer.echo(
             "Set PORTAL_BROKER_URL (redis://… or amqp://…); without it jobs run inside `portal serve`.",
             err=True,
         )
         raise typer.Exit(2)
+    if settings.worker_metrics_port is not None:
+        # Dramatiq's Prometheus middleware reads these when workers.main imports it; our job metrics
+        # share its folder, so its page shows both.
+        os.environ["dramatiq_prom_db"] = _metrics_folder("portal-worker-metrics-")  # noqa: SIM112 (its spelling)
+        os.environ["dramatiq_prom_host"] = settings.worker_metrics_host  # noqa: SIM112 (its spelling)
+        os.environ["dramatiq_prom_port"] = str(settings.worker_metrics_port)  # noqa: SIM112 (its spelling)
     arguments = ["dramatiq", "workers.main:broker", "--processes", str(processes), "--threads", str(threads)]
     os.execvp(sys.executable, [sys.executable, "-m", *arguments])
 
@@ -93,7 +136,7 @@ def worker(
 @app.command()
 def migrate() -> None:
     """Apply the database migrations not applied yet."""
-    asyncio.run(apply_migrations(get_settings().resolved_database_url))
+    _run(apply_migrations(get_settings().resolved_database_url))
     typer.echo("Database is up to date.")
 
 
@@ -102,7 +145,8 @@ def seed_demo() -> None:
     """Create (or refresh) the demo partners, users, programs, cohorts and course-takers."""
     from service.demo.seed import seed_demo as seed
 
-    counts = _with_database(lambda: seed(today=date.today()))
+    with _progress("Seeding partners") as advance:
+        counts = _with_database(lambda: seed(today=date.today(), progress=advance))
     typer.echo(", ".join(f"{value} {name.replace('_', '-')}" for name, value in asdict(counts).items()))
 
 
@@ -143,10 +187,11 @@ def sync_progress(
 
     async def run() -> lms.ProgressSyncRun | None:
         recorded = await lms.command_run(partner_slug=partner, now=datetime.now(UTC))
-        return await lms.run_sync(run_id=recorded.id, clock=lambda: datetime.now(UTC))
+        return await lms.run_sync(run_id=recorded.id, clock=lambda: datetime.now(UTC), progress=advance)
 
     try:
-        finished = _with_database(run)
+        with _progress("Reading courses from Canvas") as advance:
+            finished = _with_database(run)
     except DomainError as error:
         typer.echo(f"No partner with the slug {partner!r}.", err=True)
         raise typer.Exit(2) from error
@@ -180,6 +225,116 @@ def connect_canvas(
         typer.echo(error.problems[0].message, err=True)
         raise typer.Exit(2) from error
     typer.echo(f"{partner} reads progress from {url.rstrip('/')} with the token in ${token_variable}.")
+
+
+certificates = typer.Typer(help="Certificates from the command line (for staff).", no_args_is_help=True)
+app.add_typer(certificates, name="certificates")
+
+
+def _recognition_key(value: str) -> int:
+    """A recognition's number, or its global id as the API shows it."""
+    from strawberry.relay import from_base64
+
+    if value.isdigit():
+        return int(value)
+    try:
+        type_name, key = from_base64(value)
+    except ValueError:
+        _fail(f"No recognition {value!r}: give its number or its id from the API.")
+    if type_name not in ("Ceremony", "CertificateRequest") or not key.isdigit():
+        _fail(f"No recognition {value!r}: give its number or its id from the API.")
+    return int(key)
+
+
+@certificates.command("build")
+def certificates_build(
+    recognition: Annotated[str, typer.Option(help="The recognition: its number or its API id.")],
+    output: Annotated[Path, typer.Option(help="Where to write the combined PDF.")],
+    course_taker: Annotated[
+        list[str] | None, typer.Option(help="Email of a course-taker to include (repeat it).")
+    ] = None,
+    all_completers: Annotated[bool, typer.Option(help="Every completer of the recognition.")] = False,
+    staff: Annotated[
+        str | None, typer.Option(help="Email of the staff user it is made for (default: the first).")
+    ] = None,
+) -> None:
+    """Make one PDF of a recognition's certificates now, as the background job would."""
+    import shutil
+    from datetime import UTC, datetime, timedelta
+
+    from service.certificate_files.command import (
+        FileNotMade,
+        build_file_now,
+        selection_of,
+        staff_actor,
+    )
+    from service.certificate_files.services import FileWork
+    from service.errors import DomainError
+
+    if all_completers == bool(course_taker):
+        _fail("Choose the course-takers: --course-taker EMAIL (repeatable) or --all-completers.")
+    recognition_id = _recognition_key(recognition)
+    settings = get_settings()
+    work = FileWork(
+        files_dir=settings.resolved_files_dir,
+        public_url=settings.public_url,
+        mail_config=settings.mail_config(),
+        lease=timedelta(seconds=settings.job_lease_seconds),
+    )
+
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
+    async def build(advance: Callable[[int, int], None]) -> tuple[int, Path]:
+        actor = await staff_actor(email=staff)
+        selection = await selection_of(
+            actor=actor,
+            recognition_id=recognition_id,
+            emails=course_taker or [],
+            all_completers=all_completers,
+            now=clock(),
+        )
+        job, path = await build_file_now(
+            actor=actor,
+            recognition_id=recognition_id,
+            enrollment_ids=selection,
+            clock=clock,
+            work=work,
+            progress=advance,
+        )
+        return job.page_count or 0, path
+
+    try:
+        with _progress("Drawing certificates") as advance:
+            pages, path = _with_database(lambda: build(advance))
+    except (DomainError, FileNotMade) as error:
+        _fail(str(error))
+    shutil.copyfile(path, output)
+    typer.echo(f"{pages} pages written to {output}")
+
+
+def _fail(reason: str) -> NoReturn:
+    """An expected failure: one line on stderr, no traceback, exit status 1."""
+    typer.echo(reason, err=True)
+    raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr (stdout stays the command's answer); yields `advance(done, total)`."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    # Only for a person at a terminal: in a log or a pipe a bar is noise.
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task(description, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
 
 
 @app.command("print-schema")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
@@ -114,6 +114,20 @@ class Settings(BaseSettings):
         30,
         description="Certificate verifications one client address may make per minute (stops enumeration).",
     )
+    log_format: Literal["console", "json"] = Field(
+        "console", description="`console`: lines for people; `json`: one JSON object a line, for machines."
+    )
+    log_level: str = Field("INFO", description="Least important log records written (DEBUG, INFO, WARNING…).")
+    metrics_token: str = Field(
+        "",
+        description="Bearer token /metrics asks for; empty leaves it open (it holds no personal data).",
+    )
+    worker_metrics_host: str = Field(
+        "127.0.0.1", description="Address on which each `portal worker` serves its Prometheus metrics."
+    )
+    worker_metrics_port: int | None = Field(
+        9191, description="Port of each `portal worker`'s Prometheus metrics; empty turns them off."
+    )
     host: str = Field("127.0.0.1", description="Address `portal serve` listens on.")
     port: int = Field(8000, description="Port `portal serve` listens on.")
 
@@ -124,7 +138,9 @@ class Settings(BaseSettings):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("files_dir", "worker_threads", "progress_sync_hour", mode="before")
+    @field_validator(
+        "files_dir", "worker_threads", "progress_sync_hour", "worker_metrics_port", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         """`PORTAL_X=` (empty) means "not set" for the settings whose default is a choice."""

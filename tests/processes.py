@@ -7,11 +7,13 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
 
 from service.settings import Settings
+from tests.smtp_server import free_port
 
 PORTAL = [sys.executable, "-m", "service.cli"]
 
@@ -32,6 +34,8 @@ def environment(settings: Settings, **more: str) -> dict[str, str]:
 
 def start(settings: Settings, *arguments: str, log: str, **more: str) -> subprocess.Popen[bytes]:
     """`portal …` in a process group of its own (Dramatiq and uvicorn fork children)."""
+    # Multiprocess metrics in the test's folder (removed with it), not a new folder under /tmp each time.
+    more.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="metrics-", dir=settings.data_dir))
     # Its log goes to a file: a pipe nobody reads would fill up and stop the process.
     with (settings.data_dir / log).open("ab") as output:
         return subprocess.Popen(
@@ -44,6 +48,8 @@ def start(settings: Settings, *arguments: str, log: str, **more: str) -> subproc
 
 
 def start_worker(settings: Settings, **more: str) -> subprocess.Popen[bytes]:
+    # Its metrics on a port of its own: tests (and people) running at once must not share one.
+    more.setdefault("PORTAL_WORKER_METRICS_PORT", str(free_port()))
     return start(settings, "worker", "--processes", "1", "--threads", "2", log="worker.log", **more)
 
 

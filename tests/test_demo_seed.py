@@ -15,9 +15,11 @@ TODAY = date(2026, 11, 29)
 
 
 async def test_seeding_twice_gives_the_same_counts(app: Starlette) -> None:
-    first = await seed_demo(today=TODAY)
+    heard: list[tuple[int, int]] = []
+    first = await seed_demo(today=TODAY, progress=lambda *step: heard.append(step))
     second = await seed_demo(today=TODAY)
 
+    assert heard == [(0, 2), (1, 2), (2, 2)]  # partners done, for `portal seed-demo`'s progress bar
     assert (
         asdict(first)
         == asdict(second)

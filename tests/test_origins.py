@@ -42,9 +42,22 @@ async def test_cors_answers_allowed_origins_only(url: str) -> None:
     other = await _preflight(url, "https://evil.example")
 
     assert (allowed.status_code, allowed.headers["access-control-allow-origin"]) == (200, PORTAL)
+    assert "x-request-id" in allowed.headers["access-control-allow-headers"].lower()
     assert public.headers["access-control-allow-origin"] == "http://127.0.0.1:8000"
     assert other.status_code == 400
     assert "access-control-allow-origin" not in other.headers
+
+
+async def test_a_page_may_send_and_read_the_request_id(url: str) -> None:
+    # when
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(f"{url}/healthz", headers={"Origin": PORTAL, "X-Request-ID": "page-7"})
+
+    # then: the browser lets the page's script read it, to quote it to support
+    assert (answer.headers["x-request-id"], answer.headers["access-control-expose-headers"]) == (
+        "page-7",
+        "X-Request-ID",
+    )
 
 
 @pytest.mark.parametrize("origin", [PORTAL, None, "same host"])

@@ -139,9 +139,13 @@ async def test_a_sync_of_three_courses_of_500_is_recorded_with_the_right_counts(
     run = await lms.command_run(partner_slug=partner.slug, now=clock.now())
 
     # when
-    finished = await lms.run_sync(run_id=run.id, clock=clock.now, access=QUICK)
+    heard: list[tuple[int, int]] = []
+    finished = await lms.run_sync(
+        run_id=run.id, clock=clock.now, access=QUICK, progress=lambda *step: heard.append(step)
+    )
 
-    # then
+    # then: each course reported as it was read (the command's progress bar)
+    assert heard == [(1, 3), (2, 3), (3, 3)]
     assert finished is not None
     assert (
         finished.status,

@@ -15,6 +15,7 @@ from service.certificate_files import services as certificate_files
 from service.clock import Clock, SystemClock
 from service.lms import services as lms
 from service.mail import services as mail
+from service.observability.metrics import Metrics
 from service.settings import Settings
 from workers.jobs import Jobs, declare_jobs
 
@@ -22,11 +23,13 @@ logger = logging.getLogger("workers")
 
 
 @contextlib.asynccontextmanager
-async def running_jobs(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Jobs]:
+async def running_jobs(
+    settings: Settings, clock: Clock | None = None, *, metrics: Metrics | None = None
+) -> AsyncIterator[Jobs]:
     """Declare the jobs and let the domain hand work to them; run worker threads in this process
     (always in the embedded mode, with a broker only if asked). Jobs a stopped process left
     unfinished are handed over again."""
-    jobs = declare_jobs(settings)
+    jobs = declare_jobs(settings, metrics=metrics)
     worker = None
     if settings.api_worker_threads:
         # A short poll timeout makes the worker stop within a fraction of a second on shutdown.

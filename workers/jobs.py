@@ -16,7 +16,9 @@ from service.clock import SystemClock
 from service.dispatch import Job
 from service.lms import services as lms
 from service.mail import services as mail
+from service.observability.metrics import Metrics
 from service.settings import Settings
+from workers.observability import JobObservability, queue_depths, request_id_options
 from workers.runtime import CloseDatabaseOnThreadShutdown, ThreadRuntime
 
 logger = logging.getLogger("workers")
@@ -36,7 +38,11 @@ class Jobs:
             logger.info("mail %s kept in the outbox: no SMTP server is configured", record_id)
             return
         milliseconds = None if delay is None else max(0, int(delay.total_seconds() * 1000))
-        self.actors[job].send_with_options(args=(record_id,), delay=milliseconds)
+        self.actors[job].send_with_options(args=(record_id,), delay=milliseconds, **request_id_options())
+
+    def queue_depths(self) -> dict[str, int]:
+        """Messages waiting in each queue (asks the broker: call it from a thread)."""
+        return queue_depths(self.broker, {queue: f"{self.settings.namespace}.{queue}" for queue in QUEUES})
 
 
 def make_broker(settings: Settings) -> dramatiq.Broker:
@@ -67,9 +73,12 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
     return broker
 
 
-def declare_jobs(settings: Settings, broker: dramatiq.Broker | None = None) -> Jobs:
-    """Declare every actor on the broker."""
+def declare_jobs(
+    settings: Settings, broker: dramatiq.Broker | None = None, *, metrics: Metrics | None = None
+) -> Jobs:
+    """Declare every actor on the broker (each job logged, and counted in ``metrics`` if given)."""
     broker = broker or make_broker(settings)
+    broker.add_middleware(JobObservability(metrics))
     runtime = ThreadRuntime(settings.resolved_database_url)
     broker.add_middleware(CloseDatabaseOnThreadShutdown(runtime))
     clock = SystemClock()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from service import dispatch
 from service.events import bus
+from service.observability.logs import configure_logging
+from service.observability.metrics import Metrics, multiprocess
 from service.settings import get_settings
 from workers.jobs import declare_jobs
 
@@ -13,8 +15,14 @@ if not settings.broker_url:
     raise SystemExit(
         "Set PORTAL_BROKER_URL (redis://… or amqp://…): without it jobs run inside the API process."
     )
-jobs = declare_jobs(settings)
+jobs = declare_jobs(settings, metrics=Metrics() if multiprocess() else None)
 broker = jobs.broker
+if settings.worker_metrics_port is not None:
+    # Imported only now: it reads its address from the environment `portal worker` prepared.
+    from dramatiq.middleware.prometheus import Prometheus
+
+    broker.add_middleware(Prometheus())
+configure_logging(settings.log_format, settings.log_level)
 dispatch.set_dispatcher(jobs.send)  # a job's follow-up work (its mail) goes to the broker too
 if settings.pubsub_url:
     bus.use_redis(settings.pubsub_url, prefix=settings.namespace)

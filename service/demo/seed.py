@@ -7,6 +7,7 @@ and future cohorts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -99,15 +100,18 @@ class SeedCounts:
     recognitions: int
 
 
-async def seed_demo(*, today: date) -> SeedCounts:
-    """Create or refresh the demo data and return how many records of each kind exist."""
+async def seed_demo(*, today: date, progress: Callable[[int, int], None] | None = None) -> SeedCounts:
+    """Create or refresh the demo data and return how many records of each kind exist; ``progress``
+    hears (partners done, partners in all)."""
     async with in_transaction():
         types = {
             code: await _upsert(CertificateType, {"code": code}, name=name)
             for code, name in CERTIFICATE_TYPES.items()
         }
         await _upsert(User, {"email": STAFF_EMAIL}, name="Priya Raman", role=Role.STAFF, partner=None)
-        for demo in PARTNERS:
+        for done, demo in enumerate(PARTNERS):
+            if progress is not None:
+                progress(done, len(PARTNERS))
             partner = await _upsert(Partner, {"slug": demo.slug}, name=demo.name, time_zone=demo.time_zone)
             admin = await _upsert(
                 User,
@@ -130,6 +134,8 @@ async def seed_demo(*, today: date) -> SeedCounts:
                     cohorts.append((cohort, demo_program))
             await _seed_roster(partner, cohorts, types, today)
             await _seed_recognitions(partner, admin, [cohort for cohort, _ in cohorts], today)
+        if progress is not None:
+            progress(len(PARTNERS), len(PARTNERS))
     return SeedCounts(
         partners=await Partner.all().count(),
         users=await User.all().count(),

@@ -24,6 +24,7 @@ from service.graphql.limits import OperationLimits
 from service.graphql.lms.mutations import LmsMutations
 from service.graphql.lms.queries import LmsQueries
 from service.graphql.lms.types import ProgressSyncRun
+from service.graphql.observability import OperationObservability
 from service.graphql.partners.types import Partner
 from service.graphql.recognitions.mutations import RecognitionMutations
 from service.graphql.recognitions.queries import RecognitionQueries
@@ -86,6 +87,7 @@ schema = Schema(
     # Dashboards send the same few documents again and again: parse and validate each once.
     # (Factories: a fresh extension per request; the caches themselves are shared, at module level.)
     extensions=[
+        OperationObservability,
         OperationLimits,
         ClientErrors,
         lambda: ParserCache(maxsize=256),

@@ -151,9 +151,14 @@ async def runs_by_ids(*, actor: Actor, ids: Sequence[int]) -> dict[int, Progress
 
 
 async def run_sync(
-    *, run_id: int, clock: Callable[[], datetime], access: CanvasAccess | None = None
+    *,
+    run_id: int,
+    clock: Callable[[], datetime],
+    access: CanvasAccess | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ProgressSyncRun | None:
-    """Read every course of the run's scope from Canvas and record what changed."""
+    """Read every course of the run's scope from Canvas and record what changed; ``progress`` hears
+    (courses done, courses in all)."""
     access = access or CanvasAccess()
     now = clock()
     claimed = await ProgressSyncRun.filter(
@@ -168,10 +173,17 @@ async def run_sync(
     if run.partner_id is not None:
         partners = partners.filter(id=run.partner_id)
     try:
-        for partner in await partners.order_by("id"):
-            cohorts = await Cohort.filter(
-                partner_id=partner.id, lms_course_id__isnull=False, closed_at__isnull=True
-            ).order_by("id")
+        plan = [
+            (
+                partner,
+                await Cohort.filter(
+                    partner_id=partner.id, lms_course_id__isnull=False, closed_at__isnull=True
+                ).order_by("id"),
+            )
+            for partner in await partners.order_by("id")
+        ]
+        course_count = sum(len(cohorts) for _, cohorts in plan)
+        for partner, cohorts in plan:
             token = access.token_of(partner.canvas_token_variable)
             async with CanvasClient(
                 partner.canvas_base_url or "", token or "", pause=access.pause, transport=access.transport
@@ -195,6 +207,8 @@ async def run_sync(
                         totals["changed"] += result.changed
                         totals["created"] += result.created
                     await ProgressSyncRun.filter(id=run_id).update(claimed_until=clock() + LEASE)
+                    if progress is not None:
+                        progress(totals["courses"], course_count)
     except BaseException:
         await ProgressSyncRun.filter(id=run_id, status=SyncStatus.RUNNING).update(claimed_until=None)
         raise

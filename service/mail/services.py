@@ -47,6 +47,10 @@ def dispatch(message_ids: Iterable[int]) -> None:
         jobs.dispatch(jobs.Job.DELIVER_MAIL, message_id)
 
 
+async def pending_count() -> int:
+    return await OutboxMessage.filter(status=MailStatus.PENDING).count()
+
+
 async def pending_message_ids() -> list[int]:
     pending = OutboxMessage.filter(status=MailStatus.PENDING).order_by("id")
     return [message.id for message in await pending.only("id")]

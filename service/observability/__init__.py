@@ -1,0 +1,1 @@
+"""What operators see: structured logs with a request id, and Prometheus metrics."""

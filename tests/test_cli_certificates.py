@@ -1,0 +1,140 @@
+"""`portal certificates build`: a combined file made from the command line, through the job's services."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pty
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+from starlette.applications import Starlette
+
+from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.settings import Settings
+from tests.certificates_world import CertificatesWorld, make_certificates_world
+from tests.processes import PORTAL, environment
+
+
+def _portal(settings: Settings, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PORTAL, *arguments],
+        env=environment(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _first_lines(pdf: Path) -> list[list[str]]:
+    return [page.extract_text().splitlines() for page in pypdf.PdfReader(pdf).pages]
+
+
+@pytest.fixture
+async def world(app: Starlette) -> CertificatesWorld:
+    """Records in the database the command opens (the app holds it open for this process)."""
+    return await make_certificates_world()
+
+
+async def test_every_completer_in_one_file(
+    world: CertificatesWorld, settings: Settings, tmp_path: Path
+) -> None:
+    # given
+    output = tmp_path / "completers.pdf"
+
+    # when
+    built = _portal(
+        settings, "certificates", "build", "--recognition", world.recognition_id, "--all-completers",
+        "--output", str(output),
+    )  # fmt: skip
+
+    # then: the completers, one page each, in the page's order (by name); recorded as the job records it
+    assert (built.returncode, built.stdout, built.stderr) == (0, f"3 pages written to {output}\n", "")
+    names = ["Ana Completer", "Dov Closed-Completer", "Gus Online-Completer"]
+    assert [name in lines for name, lines in zip(names, _first_lines(output), strict=True)] == [True] * 3
+    [job] = await CertificateFileJob.all()
+    assert (job.status, job.page_count, job.requested_by_id, job.enrollment_ids) == (
+        FileJobStatus.READY,
+        3,
+        world.staff.id,
+        [world.enrollments[name].id for name in names],
+    )
+
+
+async def test_chosen_course_takers_by_email(
+    world: CertificatesWorld, settings: Settings, tmp_path: Path
+) -> None:
+    # given: a completer and someone approaching, by the recognition's number
+    chosen = [world.enrollments[name] for name in ("Jo Micro", "Ana Completer")]
+    emails = [(await enrollment.course_taker).email for enrollment in chosen]
+    output = tmp_path / "two.pdf"
+
+    # when
+    built = _portal(
+        settings, "certificates", "build", "--recognition", str(world.recognition.id),
+        "--course-taker", emails[0], "--course-taker", emails[1], "--output", str(output),
+    )  # fmt: skip
+
+    # then
+    assert (built.returncode, built.stdout) == (0, f"2 pages written to {output}\n")
+    pages = _first_lines(output)
+    assert [("Ana Completer" in pages[0]), ("Jo Micro" in pages[1])] == [True, True]
+
+
+async def test_a_bad_recognition_fails_with_one_line(
+    world: CertificatesWorld, settings: Settings, tmp_path: Path
+) -> None:
+    # given
+    output = tmp_path / "none.pdf"
+
+    # when
+    built = _portal(
+        settings,
+        "certificates",
+        "build",
+        "--recognition",
+        "4040",
+        "--all-completers",
+        "--output",
+        str(output),
+    )
+
+    # then: one line, no traceback, nothing made
+    assert (built.returncode, built.stdout, built.stderr) == (1, "", "Recognition not found.\n")
+    assert (output.exists(), await CertificateFileJob.all().count()) == (False, 0)
+
+
+def _on_a_terminal(settings: Settings, *arguments: str) -> tuple[int, bytes]:
+    """`portal …` with its stderr on a pseudo-terminal: its exit status and what the terminal showed."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*PORTAL, *arguments],
+        env=environment(settings, TERM="xterm", COLUMNS="100"),
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    shown = b""
+    with contextlib.suppress(OSError):  # the terminal closes with the process
+        while chunk := os.read(leader, 4096):
+            shown += chunk
+    os.close(leader)
+    return process.wait(timeout=60), shown
+
+
+async def test_a_person_at_a_terminal_sees_a_progress_bar(
+    world: CertificatesWorld, settings: Settings, tmp_path: Path
+) -> None:
+    # when
+    status, shown = _on_a_terminal(
+        settings, "certificates", "build", "--recognition", world.recognition_id, "--all-completers",
+        "--output", str(tmp_path / "completers.pdf"),
+    )  # fmt: skip
+
+    # then: the bar and its count of chunks (3 course-takers: one chunk)
+    assert status == 0
+    assert b"Drawing certificates" in shown
+    assert b"1/1" in shown
