@@ -28,50 +28,34 @@ FILE_PURPOSE = "certificate-file"
 
 def certificate_file_link(*, settings: Settings, job: CertificateFileJob, user_id: int, now: datetime) -> str:
     """An absolute, signed, expiring link to a combined file, bound to its content."""
-    path = signed_path(
-        secret=settings.signing_secret(),
-        path=f"/files/certificate-files/{job.id}.pdf",
-        purpose=FILE_PURPOSE,
-        subject=_file_subject(job),
-        user_id=user_id,
-        now=now,
-    )
-    return settings.public_url.rstrip("/") + path
+    path = f"/files/certificate-files/{job.id}.pdf"
+    return _link(settings, path, FILE_PURPOSE, _file_subject(job), user_id, now)
+
+
+def certificate_link(*, settings: Settings, certificate: Certificate, user_id: int, now: datetime) -> str:
+    """An absolute, signed, expiring link to one certificate's PDF, bound to that certificate (its
+    code: what it prints never changes; a re-issue is another certificate)."""
+    path = f"/files/certificates/{certificate.id}.pdf"
+    return _link(settings, path, CERTIFICATE_PURPOSE, _certificate_subject(certificate), user_id, now)
+
+
+def export_link(*, settings: Settings, export: CandidateExport, user_id: int, now: datetime) -> str:
+    """An absolute, signed, expiring link to the export's CSV."""
+    return _link(settings, f"/files/exports/{export.id}.csv", EXPORT_PURPOSE, str(export.id), user_id, now)
+
+
+def _link(settings: Settings, path: str, purpose: str, subject: str, user_id: int, now: datetime) -> str:
+    secret = settings.signing_secret()
+    signed = signed_path(secret=secret, path=path, purpose=purpose, subject=subject, user_id=user_id, now=now)
+    return settings.public_url.rstrip("/") + signed
 
 
 def _file_subject(job: CertificateFileJob | None) -> str:
     return "missing" if job is None or job.file_sha256 is None else f"{job.id}:{job.file_sha256}"
 
 
-def certificate_link(*, settings: Settings, certificate: Certificate, user_id: int, now: datetime) -> str:
-    """An absolute, signed, expiring link to one certificate's PDF, bound to that certificate (its
-    code: what it prints never changes; a re-issue is another certificate)."""
-    path = signed_path(
-        secret=settings.signing_secret(),
-        path=f"/files/certificates/{certificate.id}.pdf",
-        purpose=CERTIFICATE_PURPOSE,
-        subject=_certificate_subject(certificate),
-        user_id=user_id,
-        now=now,
-    )
-    return settings.public_url.rstrip("/") + path
-
-
 def _certificate_subject(certificate: Certificate | None) -> str:
     return "missing" if certificate is None else f"{certificate.id}:{certificate.code}"
-
-
-def export_link(*, settings: Settings, export: CandidateExport, user_id: int, now: datetime) -> str:
-    """An absolute, signed, expiring link to the export's CSV."""
-    path = signed_path(
-        secret=settings.signing_secret(),
-        path=f"/files/exports/{export.id}.csv",
-        purpose=EXPORT_PURPOSE,
-        subject=str(export.id),
-        user_id=user_id,
-        now=now,
-    )
-    return settings.public_url.rstrip("/") + path
 
 
 def file_routes(settings: Settings, clock: Clock) -> list[Route]:
