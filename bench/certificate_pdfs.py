@@ -5,7 +5,8 @@ worker processes.
     .venv/bin/python bench/certificate_pdfs.py [--quick]
 
 Figures: warm time of one certificate (each contender in turn, several rounds, medians); 2,000
-pages in one document with reportlab and fpdf2; combined files of 50, 500 and 2,000 certificates
+pages in one document with reportlab (drawn just before each run of the 2,000-certificate file:
+the targets' two sides measured in turn) and fpdf2; combined files of 50, 500 and 2,000 certificates
 (none issued before) from request to READY, with 1 and 2 worker processes; each worker process's
 peak memory; file sizes; and how time grows with N (the exponent between 50 and 2,000). Prints a
 table and writes JSON to bench/results/. The job-path part needs PostgreSQL and Redis
