@@ -11,12 +11,13 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
+import pikepdf
 import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
 
-from service.certificates.render import CertificateText, render_certificate
+from service.certificates.render import CertificateText, render_certificate, render_certificates
 
 URL = "https://recognition.example.org/verify/7KQ4-M9XD-2HT"
 
@@ -75,6 +76,45 @@ def test_fonts_are_embedded_subsets_with_unicode_maps() -> None:
     assert all("+" in font["/BaseFont"] for font in fonts)  # subset tags
     descriptors = [font["/DescendantFonts"][0].get_object()["/FontDescriptor"] for font in fonts]
     assert all("/FontFile2" in descriptor or "/FontFile3" in descriptor for descriptor in descriptors)
+
+
+def test_pages_of_one_document_share_the_design_and_fonts_and_read_in_the_pages_order() -> None:
+    # given
+    names = ["Siobhán Ó Súilleabháin", "Nguyễn Thị Minh Khai", "王小明"]
+    texts = [_text(name, code=f"7KQ4-M9X{number}-2HT") for number, name in enumerate(names)]
+
+    # when
+    data = render_certificates(texts)
+
+    # then
+    pdf = pikepdf.open(io.BytesIO(data))
+    designs = {page.Resources.XObject.Design.objgen for page in pdf.pages}
+    font_programs = [
+        obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary) and "/FontFile2" in obj
+    ]
+    assert len(pdf.pages) == 3 and len(designs) == 1
+    assert sorted(str(font.FontName).split("+")[1] for font in font_programs) == [
+        "NotoSerif-Bold",
+        "NotoSerif-Regular",
+    ]  # the CJK name is CFF (FontFile3), in a font of its own
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert [page.extract_text().splitlines() for page in reader.pages] == [
+        [
+            "RIVERSIDE STATE UNIVERSITY",
+            "Certificate in Effective College Instruction",
+            "This certifies that",
+            name,
+            "has completed the program",
+            "Effective Teaching Practices",
+            "Cohort: Cohort A",
+            "20 August 2026",
+            "Date awarded Authorized signature",  # one baseline
+            f"Verification code: 7KQ4-M9X{number}-2HT",
+            "Scan the code or visit",
+            URL,
+        ]
+        for number, name in enumerate(names)
+    ]
 
 
 def test_the_qr_code_opens_the_verification_page() -> None:

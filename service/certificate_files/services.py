@@ -288,7 +288,7 @@ async def _make_part(
     except DomainError as error:
         # A selected course-taker is no longer listed (e.g. after the LMS sync): no retry helps.
         return _unlisted_message(error)
-    # One document for the chunk: its pages share their fonts (a few KB a page, ~6 ms a page).
+    # One document for the chunk: its pages share their fonts and design (a few KB, ~4 ms a page).
     texts = [CertificateText.from_printed(certificate.printed) for certificate in certificates]
     part = await asyncio.to_thread(render_certificates, texts)
     await asyncio.to_thread(write_atomically, _part_path(work.files_dir, job.id, chunk.position), part)

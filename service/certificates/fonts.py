@@ -13,6 +13,7 @@ import hashlib
 import importlib.resources
 import io
 import logging
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,6 +129,19 @@ class FontSubset:
     cap_height: int
     bbox: list[int]
 
+    # Compressed once per subset: the words' subsets are cached, so a document reuses them.
+    @functools.cached_property
+    def deflated_program(self) -> bytes:
+        return zlib.compress(self.program, 9)  # what borb's writer would make of it
+
+    @functools.cached_property
+    def to_unicode(self) -> bytes:
+        return _to_unicode(self.code_of)
+
+    @functools.cached_property
+    def deflated_to_unicode(self) -> bytes:
+        return zlib.compress(self.to_unicode, 9)
+
 
 @functools.cache
 def _truetype(face: str) -> TrueTypeFace:
@@ -207,9 +221,13 @@ def _glyph_keeping_subset(face: str, characters: str) -> FontSubset:
     )
 
 
-def _stream(data: bytes, **entries: Any) -> stream:
+def _stream(data: bytes, deflated: bytes, **entries: Any) -> stream:
+    """A stream already compressed (borb's writer leaves a stream with /Bytes as it is)."""
     result = stream()
-    result[name("DecodedBytes")] = data  # borb's writer compresses it and sets /Length
+    result[name("DecodedBytes")] = data
+    result[name("Bytes")] = deflated
+    result[name("Filter")] = name("FlateDecode")
+    result[name("Length")] = len(deflated)
     for key, value in entries.items():
         result[name(key)] = value
     return result
@@ -241,14 +259,20 @@ def _to_unicode(code_of: dict[str, int]) -> bytes:
 
 def _width_array(widths: dict[int, int]) -> list[Any]:
     """/W as runs of consecutive codes (`first [w1 w2 …]`): fewer objects for borb's writer to visit
-    than one `code code width` triple per glyph, which made up half of a certificate's objects."""
+    than one `code code width` triple per glyph, which made up half of a certificate's objects. Runs
+    are cut at four widths, since borb writes a short array of numbers inline but gives a longer
+    one an object of its own (and every object slows its writer for all the others)."""
     entries: list[Any] = []
     for code in sorted(widths):
-        if entries and entries[-2] + len(entries[-1]) == code:
+        if entries and entries[-2] + len(entries[-1]) == code and len(entries[-1]) < 4:
             entries[-1].append(widths[code])
         else:
             entries += [code, [widths[code]]]
     return entries
+
+
+# One dictionary for every font: borb's writer writes a shared object once.
+IDENTITY_SYSTEM = {name("Registry"): "Adobe", name("Ordering"): "Identity", name("Supplement"): 0}
 
 
 class SubsetFont(CompositeFont):
@@ -274,33 +298,37 @@ class SubsetFont(CompositeFont):
         descendant = {
             name("Type"): name("Font"),
             name("BaseFont"): name(cut.base_font),
-            name("CIDSystemInfo"): {
-                name("Registry"): "Adobe",
-                name("Ordering"): "Identity",
-                name("Supplement"): 0,
-            },
+            name("CIDSystemInfo"): IDENTITY_SYSTEM,
             name("FontDescriptor"): descriptor,
             name("DW"): 1000,
             name("W"): _width_array(cut.widths),
         }
         if cut.is_cff:
             descendant[name("Subtype")] = name("CIDFontType0")
-            descriptor[name("FontFile3")] = _stream(cut.program, Subtype=name("CIDFontType0C"))
+            descriptor[name("FontFile3")] = _stream(
+                cut.program, cut.deflated_program, Subtype=name("CIDFontType0C")
+            )
         else:
             descendant[name("Subtype")] = name("CIDFontType2")
             descendant[name("CIDToGIDMap")] = name("Identity")
-            descriptor[name("FontFile2")] = _stream(cut.program, Length1=len(cut.program))
+            descriptor[name("FontFile2")] = _stream(
+                cut.program, cut.deflated_program, Length1=len(cut.program)
+            )
         self[name("Subtype")] = name("Type0")
         self[name("BaseFont")] = name(cut.base_font)
         self[name("Encoding")] = name("Identity-H")
         self[name("DescendantFonts")] = [descendant]
-        self[name("ToUnicode")] = _stream(_to_unicode(cut.code_of))
+        self[name("ToUnicode")] = _stream(cut.to_unicode, cut.deflated_to_unicode)
 
     def get_character_code(self, character: str) -> int:
         return self._code_of.get(character, -1)
 
     def get_character(self, character_code: int) -> str:
         return self._character_of.get(character_code, "\ufffd")
+
+    def hex_codes(self, text: str) -> str:
+        """``text`` as the font's two-byte codes, for a hex string in a content stream."""
+        return "".join(f"{self._code_of[character]:04X}" for character in text)
 
     def get_width(
         self, text: str, character_spacing: float = 0, font_size: float = 12, word_spacing: float = 0

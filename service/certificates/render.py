@@ -1,7 +1,14 @@
 """One certificate as a one-page landscape US Letter PDF, drawn with borb. Pure: text in, bytes out.
 
 The same text always gives the same bytes (no random ids, no clock), so a re-download is
-byte-identical. Text is drawn at absolute positions; long names shrink to fit their line.
+byte-identical. Text is drawn at absolute positions; long lines shrink to fit their width.
+
+Where everything goes is said once, in ``PLACES``, ``RULES`` and ``QR``. The parts that are the
+same on every page (the frame, the rules, the fixed words) are drawn once per document as a Form
+XObject that every page shows; each page's own content stream holds only its variable lines and
+its QR code. Both are written as PDF operators here rather than through borb's layout elements,
+which cost more per page than everything else (see bench/README.md); borb still makes the
+document, its fonts' dictionaries and the file.
 """
 
 from __future__ import annotations
@@ -16,9 +23,9 @@ from datetime import date
 from typing import Any
 
 import segno
-from borb.pdf import Chunk, Document, HexColor, LayoutElement, Page, Shape
+from borb.pdf import Document, Page
 from borb.pdf.license.version import Version
-from borb.pdf.primitives import datestr, hexstr, name
+from borb.pdf.primitives import datestr, hexstr, name, stream
 
 from service.certificates.fonts import SubsetFont, choose_face, font_subset
 from service.certificates.pdf_runtime import write_pdf
@@ -27,8 +34,9 @@ PAGE_WIDTH, PAGE_HEIGHT = 792, 612  # US Letter, landscape
 NAME_LINE_WIDTH = PAGE_WIDTH - 2 * 90
 NAME_SIZE, SMALLEST_NAME_SIZE = 40.0, 10.0
 PRODUCER = f"borb {Version.get_current_version()} (Recognition service)"  # borb stays named, as it asks
-NAVY, GOLD, INK, GREY = HexColor("#1F3A5F"), HexColor("#B08D3C"), HexColor("#222222"), HexColor("#666666")
-LEFT, BOTTOM = LayoutElement.HorizontalAlignment.LEFT, LayoutElement.VerticalAlignment.BOTTOM
+RGB = tuple[int, int, int]
+NAVY, GOLD, INK, GREY = (0x1F, 0x3A, 0x5F), (0xB0, 0x8D, 0x3C), (0x22, 0x22, 0x22), (0x66, 0x66, 0x66)
+CENTER = PAGE_WIDTH / 2
 MONTHS = [
     "January",
     "February",
@@ -68,6 +76,52 @@ class CertificateText:
         return cls(**{**values, "awarded_on": date.fromisoformat(values["awarded_on"])})
 
 
+@dataclass(frozen=True)
+class Place:
+    """A line centred on ``x`` with its baseline at ``baseline``; if ``widest`` is set, the size
+    shrinks (in half points, down to ``smallest``) until the line fits that width."""
+
+    size: float
+    baseline: float
+    color: RGB
+    x: float = CENTER
+    widest: float = 0
+    smallest: float = SMALLEST_NAME_SIZE
+
+
+PLACES: dict[str, Place] = {
+    "partner": Place(13, 528, GREY),
+    "title": Place(30, 468, NAVY, widest=NAME_LINE_WIDTH),
+    "presented": Place(13, 418, GREY),
+    "name": Place(NAME_SIZE, 366, INK, widest=NAME_LINE_WIDTH),
+    "completed": Place(14, 322, INK),
+    "program": Place(20, 292, NAVY, widest=NAME_LINE_WIDTH),
+    "cohort": Place(12, 268, GREY),
+    "date": Place(13, 150, INK, x=200),
+    "date_caption": Place(10, 128, GREY, x=200),
+    "signature_caption": Place(10, 128, GREY, x=420),
+    "code": Place(8, 88, INK, x=683),
+    "verify": Place(7, 78, GREY, x=683),
+    "url": Place(7, 69, GREY, x=683, widest=2 * (PAGE_WIDTH - 42 - 683), smallest=4),
+}
+FIXED_WORDS = {
+    "presented": "This certifies that",
+    "completed": "has completed the program",
+    "date_caption": "Date awarded",
+    "signature_caption": "Authorized signature",
+    "verify": "Scan the code or visit",
+}
+RULES = [  # (x0, y0, x1, y1, colour, width): under the title and the name, above date and signature
+    (CENTER - 60, 452, CENTER + 60, 452, GOLD, 1.5),
+    (CENTER - NAME_LINE_WIDTH / 2, 354, CENTER + NAME_LINE_WIDTH / 2, 354, GOLD, 0.75),
+    (110, 142, 290, 142, INK, 0.75),
+    (330, 142, 510, 142, INK, 0.75),
+]
+FRAME = [(24, 6.0, NAVY), (38, 1.2, GOLD)]  # (margin, thickness, colour): a navy frame, a gold rule inside
+QR = {"x": 640, "y": 104, "size": 86}
+QR_COLOR = "0.1333 0.1333 0.1333 rg"
+
+
 def _clean(text: str) -> str:
     """NFC (the fonts hold precomposed letters) and single spaces."""
     return " ".join(unicodedata.normalize("NFC", text).split())
@@ -80,14 +134,40 @@ def render_certificate(text: CertificateText) -> bytes:
 
 def render_certificates(texts: Sequence[CertificateText]) -> bytes:
     """One PDF with a page per certificate, each page as ``render_certificate`` draws it; the pages
-    share their font subsets, which is what makes a part of a combined file cheap to draw."""
+    share their font subsets and the fixed design, which is what makes a part of a combined file
+    cheap to draw."""
     pages = [_lines(text) for text in texts]
-    fonts = _fonts(pages)
+    faces = [_faces(lines) for lines in pages]
+    fonts = _fonts(pages, faces)
+    resource_of = {face: f"F{number}" for number, face in enumerate(sorted(fonts), start=1)}
+    # One resources dictionary for every page: borb's writer then writes it (and the fonts) once.
+    resources = {
+        name("Font"): {name(resource_of[face]): font for face, font in fonts.items()},
+        name("XObject"): {name("Design"): _design()},
+    }
+    # The fixed words are written on each page, not in the design, so that text is read (copied,
+    # extracted) in the page's order; they are laid out once per document.
+    fixed = {
+        role: _text(words, PLACES[role], fonts[face], resource_of[face])
+        for role, words in FIXED_WORDS.items()
+        for face in [choose_face(words, bold=False)]
+    }
     document = Document()
-    for text, lines in zip(texts, pages, strict=True):
+    for text, lines, face_of in zip(texts, pages, faces, strict=True):
         page = Page(width_in_points=PAGE_WIDTH, height_in_points=PAGE_HEIGHT)
+        # Obsolete (ProcSet) or the default (Rotate 0): entries borb's writer would visit on every page.
+        del page["ProcSet"], page["Rotate"]
         document.append_page(page)
-        _draw_page(page, text, lines, {role: fonts[group] for role, group in _groups(lines).items()})
+        page[name("Resources")] = resources
+        content = ["q /Design Do Q"]
+        for role, place in PLACES.items():
+            if role in fixed:
+                content.append(fixed[role])
+            else:
+                face = face_of[role]
+                content.append(_text(lines[role][0], place, fonts[face], resource_of[face]))
+        content.append(_qr(text.verification_url))
+        page["Contents"][name("DecodedBytes")] = "\n".join(content).encode("latin-1")
     _fix_document_info(document, texts)
     return write_pdf(document)
 
@@ -99,67 +179,77 @@ def _lines(text: CertificateText) -> Lines:
     return {
         "partner": (_clean(text.partner_name).upper(), False),
         "title": (_clean(text.certificate_type), True),
-        "presented": ("This certifies that", False),
         "name": (_clean(text.recipient_name), True),
-        "completed": ("has completed the program", False),
         "program": (_clean(text.program), True),
         "cohort": (f"Cohort: {_clean(text.cohort)}", False),
         "date": (f"{text.awarded_on.day} {MONTHS[text.awarded_on.month - 1]} {text.awarded_on.year}", False),
-        "date_caption": ("Date awarded", False),
-        "signature_caption": ("Authorized signature", False),
         "code": (f"Verification code: {text.code}", False),
-        "verify": ("Scan the code or visit", False),
         "url": (text.verification_url, False),
+        **{role: (words, False) for role, words in FIXED_WORDS.items()},
     }
 
 
-def _draw_page(page: Page, text: CertificateText, lines: Lines, fonts: dict[str, SubsetFont]) -> None:
-    _draw_border(page)
-    center = PAGE_WIDTH / 2
-
-    def line(role: str, size: float, baseline: float, color: HexColor, x: float = center) -> None:
-        _draw_text(page, lines[role][0], fonts[role], size, x, baseline, color)
-
-    line("partner", 13, 528, GREY)
-    line("title", _fitting(lines["title"][0], fonts["title"], 30, NAME_LINE_WIDTH), 468, NAVY)
-    _draw_line(page, center - 60, 452, center + 60, 452, GOLD, 1.5)
-    line("presented", 13, 418, GREY)
-    line("name", _fitting(lines["name"][0], fonts["name"], NAME_SIZE, NAME_LINE_WIDTH), 366, INK)
-    _draw_line(page, center - NAME_LINE_WIDTH / 2, 354, center + NAME_LINE_WIDTH / 2, 354, GOLD, 0.75)
-    line("completed", 14, 322, INK)
-    line("program", _fitting(lines["program"][0], fonts["program"], 20, NAME_LINE_WIDTH), 292, NAVY)
-    line("cohort", 12, 268, GREY)
-    line("date", 13, 150, INK, x=200)
-    for x, caption in ((200, "date_caption"), (420, "signature_caption")):
-        _draw_line(page, x - 90, 142, x + 90, 142, INK, 0.75)
-        line(caption, 10, 128, GREY, x=x)
-    _draw_qr(page, text.verification_url, x=640, y=104, size=86)
-    line("code", 8, 88, INK, x=683)
-    line("verify", 7, 78, GREY, x=683)
-    url_size = _fitting(lines["url"][0], fonts["url"], 7, 2 * (PAGE_WIDTH - 42 - 683), smallest=4)
-    line("url", url_size, 69, GREY, x=683)
+def _faces(lines: Lines) -> dict[str, str]:
+    """Each line's face (see ``choose_face``)."""
+    return {role: choose_face(value, bold=bold) for role, (value, bold) in lines.items()}
 
 
-def _groups(lines: Lines) -> dict[str, tuple[str, str]]:
-    """Each line's font: its face, and "name" for the name, "body" for the rest."""
-    return {
-        role: (choose_face(value, bold=bold), "name" if role == "name" else "body")
-        for role, (value, bold) in lines.items()
-    }
+def _fonts(pages: Sequence[Lines], faces: Sequence[dict[str, str]]) -> dict[str, SubsetFont]:
+    """One subset per face over every page, so a document of many pages embeds each font once (the
+    name shares the bold face with the title and the program: one font fewer for borb's writer)."""
+    characters: dict[str, set[str]] = {}
+    for lines, face_of in zip(pages, faces, strict=True):
+        for role, (value, _bold) in lines.items():
+            characters.setdefault(face_of[role], set()).update(value)
+    return {face: SubsetFont(font_subset(face, "".join(sorted(chars)))) for face, chars in characters.items()}
 
 
-def _fonts(pages: Sequence[Lines]) -> dict[tuple[str, str], SubsetFont]:
-    """One subset per face for the other words and another for the names, over every page: a lone
-    certificate's words subset comes from the cache whoever it is for, and a document of many
-    embeds each font once."""
-    characters: dict[tuple[str, str], set[str]] = {}
-    for lines in pages:
-        for role, group in _groups(lines).items():
-            characters.setdefault(group, set()).update(lines[role][0])
-    return {
-        group: SubsetFont(font_subset(group[0], "".join(sorted(chars))))
-        for group, chars in characters.items()
-    }
+def _design() -> stream:
+    """The frame and the rules as a Form XObject, written once per document."""
+    content = []
+    for margin, thickness, color in FRAME:
+        width, height = PAGE_WIDTH - 2 * margin, PAGE_HEIGHT - 2 * margin
+        content.append(f"{_rgb(color)} rg")
+        sides: list[tuple[float, float, float, float]] = [
+            (margin, margin, width, thickness),
+            (margin, PAGE_HEIGHT - margin - thickness, width, thickness),
+            (margin, margin, thickness, height),
+            (PAGE_WIDTH - margin - thickness, margin, thickness, height),
+        ]
+        for x, y, w, h in sides:
+            content.append(f"{_n(x)} {_n(y)} {_n(w)} {_n(h)} re f")
+    content.append("1 J")  # round caps, as the rules have always had
+    for x0, y0, x1, y1, color, line_width in RULES:
+        content.append(f"{_rgb(color)} RG {_n(line_width)} w {_n(x0)} {_n(y0)} m {_n(x1)} {_n(y1)} l S")
+    form = stream()
+    form[name("Type")] = name("XObject")
+    form[name("Subtype")] = name("Form")
+    form[name("BBox")] = [0, 0, PAGE_WIDTH, PAGE_HEIGHT]
+    form[name("Resources")] = {}
+    form[name("DecodedBytes")] = "\n".join(content).encode("latin-1")
+    return form
+
+
+def _text(value: str, place: Place, font: SubsetFont, resource: str) -> str:
+    """``value`` at its place, in the text operators borb's own text element writes: a 1 pt font
+    scaled by the text matrix, so readers report the size in the matrix."""
+    size = place.size
+    if place.widest:
+        size = _fitting(value, font, size, place.widest, place.smallest)
+    left = round(place.x - font.get_width(value, font_size=size) / 2, 2)
+    return (
+        f"BT {_rgb(place.color)} rg /{resource} 1 Tf {_n(size)} 0 0 {_n(size)} {_n(left)} "
+        f"{_n(place.baseline)} Tm <{font.hex_codes(value)}> Tj ET"
+    )
+
+
+def _rgb(color: RGB) -> str:
+    return " ".join(f"{component / 255:.7g}" for component in color)
+
+
+def _n(number: float) -> str:
+    """A number as PDF writes it: no exponent, no trailing zeros."""
+    return f"{round(number, 3):f}".rstrip("0").rstrip(".")
 
 
 def _fix_document_info(document: Document, texts: Sequence[CertificateText]) -> None:
@@ -190,76 +280,6 @@ def _fitting(
     return max(smallest, math.floor(size * width / needed * 2) / 2)
 
 
-def _draw_text(
-    page: Page, value: str, font: SubsetFont, size: float, x: float, baseline: float, color: HexColor
-) -> None:
-    """``value`` centred on ``x`` with its baseline at ``baseline``."""
-    width = font.get_width(value, font_size=size)
-    # With LEFT/BOTTOM alignment borb puts the baseline's start at the available space's origin.
-    Chunk(
-        value,
-        font=font,
-        font_size=size,
-        font_color=color,
-        horizontal_alignment=LEFT,
-        vertical_alignment=BOTTOM,
-    ).paint(
-        available_space=(round(x - width / 2, 2), round(baseline, 2), math.ceil(width) + 1, math.ceil(size)),
-        page=page,
-    )
-
-
-def _paint_shape(
-    page: Page,
-    polygons: list[list[tuple[float, float]]],
-    *,
-    fill: HexColor | None,
-    stroke: HexColor | None,
-    line_width: float,
-) -> None:
-    # borb moves a shape's bounding box to the available space's origin: give it that corner.
-    xs = [x for polygon in polygons for x, _ in polygon]
-    ys = [y for polygon in polygons for _, y in polygon]
-    Shape(
-        coordinates=polygons,
-        fill_color=fill,
-        stroke_color=stroke,
-        line_width=line_width,
-        horizontal_alignment=LEFT,
-        vertical_alignment=BOTTOM,
-    ).paint(
-        available_space=(min(xs), min(ys), math.ceil(max(xs) - min(xs)), math.ceil(max(ys) - min(ys))),
-        page=page,
-    )
-
-
-def _draw_line(page: Page, x0: float, y0: float, x1: float, y1: float, color: HexColor, width: float) -> None:
-    _paint_shape(page, [[(x0, y0), (x1, y1)]], fill=None, stroke=color, line_width=width)
-
-
-def _fill_rectangles(
-    page: Page, rectangles: list[tuple[float, float, float, float]], color: HexColor
-) -> None:
-    polygons = [[(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)] for x, y, w, h in rectangles]
-    _paint_shape(page, polygons, fill=color, stroke=None, line_width=1)
-
-
-def _draw_border(page: Page) -> None:
-    """A navy frame with a thin gold rule inside it."""
-    for margin, thickness, color in ((24, 6.0, NAVY), (38, 1.2, GOLD)):
-        inner_width, inner_height = PAGE_WIDTH - 2 * margin, PAGE_HEIGHT - 2 * margin
-        _fill_rectangles(
-            page,
-            [
-                (margin, margin, inner_width, thickness),
-                (margin, PAGE_HEIGHT - margin - thickness, inner_width, thickness),
-                (margin, margin, thickness, inner_height),
-                (PAGE_WIDTH - margin - thickness, margin, thickness, inner_height),
-            ],
-            color,
-        )
-
-
 def qr_rectangles(
     payload: str, *, x: float, y: float, size: float
 ) -> list[tuple[float, float, float, float]]:
@@ -282,15 +302,11 @@ def qr_rectangles(
     return rectangles
 
 
-def _draw_qr(page: Page, payload: str, *, x: float, y: float, size: float) -> None:
-    """The QR code as vector rectangles in a single path: a few milliseconds, where borb's own QR
-    element embeds an image and takes ~90 ms."""
-    operations = [
+def _qr(payload: str) -> str:
+    """The QR code as vector rectangles filled as one path (borb's own QR element embeds an image
+    and takes ~90 ms)."""
+    rectangles = "\n".join(
         f"{left:.3f} {bottom:.3f} {width:.3f} {height:.3f} re"
-        for left, bottom, width, height in qr_rectangles(payload, x=x, y=y, size=size)
-    ]
-    # borb has no public call for a raw path; this is the helper its own elements use.
-    LayoutElement._append_newline_to_content_stream(page)  # type: ignore[attr-defined]
-    LayoutElement._append_to_content_stream(
-        page, "q\n0.1333 0.1333 0.1333 rg\n" + "\n".join(operations) + "\nf\nQ\n"
-    )  # type: ignore[attr-defined]
+        for left, bottom, width, height in qr_rectangles(payload, **QR)
+    )
+    return f"q {QR_COLOR}\n{rectangles}\nf Q"
