@@ -3,12 +3,12 @@
 The same text always gives the same bytes (no random ids, no clock), so a re-download is
 byte-identical. Text is drawn at absolute positions; long lines shrink to fit their width.
 
-Where everything goes is said once, in ``PLACES``, ``RULES`` and ``QR``. The parts that are the
-same on every page (the frame, the rules, the fixed words) are drawn once per document as a Form
-XObject that every page shows; each page's own content stream holds only its variable lines and
-its QR code. Both are written as PDF operators here rather than through borb's layout elements,
-which cost more per page than everything else (see bench/README.md); borb still makes the
-document, its fonts' dictionaries and the file.
+Where everything goes is said once, in ``PLACES``, ``RULES``, ``FRAME`` and ``QR``. The frame and
+the rules, the same on every page, are drawn once per document as a Form XObject that every page
+shows; the fixed words are laid out once per document but written on each page, so that text is
+read in the page's order. Everything is written as PDF operators here rather than through borb's
+layout elements, which cost more per page than everything else (see bench/README.md); borb still
+makes the document, its fonts' dictionaries and the file.
 """
 
 from __future__ import annotations
