@@ -50,7 +50,7 @@ from service.recognitions.models import Recognition, RecognitionCohort, Recognit
 from service.settings import Settings
 from service.users.models import Role, User
 from service.users.tokens import issue_token
-from service.web.ratelimit import RateLimiter
+from service.web.ratelimit import MemoryRateLimiter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.query_counter import counting_queries  # noqa: E402  (the tests' statement counter)
@@ -152,7 +152,7 @@ async def in_process(settings: Settings, token: str, request_id: str, rounds: in
             authorization=f"Bearer {token}",
             request_id="bench",
             clock=SystemClock(),
-            verify_limiter=RateLimiter(limit=30),
+            verify_limiter=MemoryRateLimiter(limit=30),
         )
         with counting_queries() as statements:
             started = time.perf_counter()

@@ -13,15 +13,20 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.requests import Request
 from strawberry.relay import to_base64
 
 from service.app import create_app
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
+from service.graphql.context import Context
+from service.graphql.schema import schema
 from service.graphql.users.types import User
 from service.observability.logs import JsonFormatter, RequestIdFilter
 from service.settings import Settings
+from service.web.ratelimit import MemoryRateLimiter
 from tests.certificates_world import CertificatesWorld, make_certificates_world
 from tests.clock import MovableClock
+from tests.factories import make_staff
 from tests.graphql_client import token_for
 from tests.live_server import serving, subscriber
 
@@ -294,3 +299,22 @@ async def test_queue_depth_counts_the_messages_waiting(settings: Settings, clock
     assert [
         _value(samples, "portal_queue_depth", queue=queue) for queue in ("mail", "certificate-files", "lms")
     ] == [0.0, 1.0, 0.0]
+
+
+async def test_the_schema_runs_outside_the_app_too(app: Any, settings: Settings, clock: MovableClock) -> None:
+    # given a request the app never saw, as a script or a benchmark makes one
+    staff = await make_staff()
+    context = Context(
+        request=Request({"type": "http", "method": "POST", "headers": [], "client": ("127.0.0.1", 1)}),
+        settings=settings,
+        authorization=f"Bearer {token_for(staff)}",
+        request_id="script",
+        clock=clock,
+        verify_limiter=MemoryRateLimiter(limit=1),
+    )
+
+    # when
+    result = await schema.execute("{ viewer { email } }", context_value=context)
+
+    # then: answered, with no app to count it in
+    assert (result.errors, result.data) == (None, {"viewer": {"email": staff.email}})

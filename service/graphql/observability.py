@@ -16,7 +16,9 @@ from service.observability.metrics import Metrics
 
 
 def _metrics_of(context: Any) -> Metrics | None:
-    app = getattr(getattr(context, "request", None), "app", None)
+    """The app's metrics; None where the schema runs outside the app (a script, a benchmark)."""
+    request = getattr(context, "request", None)
+    app = request.scope.get("app") if request is not None else None
     metrics = getattr(getattr(app, "state", None), "metrics", None)
     return metrics if isinstance(metrics, Metrics) else None
 
