@@ -70,6 +70,15 @@ async def test_the_installed_bundles_and_our_scripts_are_served(
     assert len(response.content) > 1000
 
 
+async def test_static_files_are_compressed_for_clients_that_accept_it(http: httpx.AsyncClient) -> None:
+    plain = await http.get("/static/vendor/graphiql.min.js", headers={"Accept-Encoding": "identity"})
+    compressed = await http.get("/static/vendor/graphiql.min.js", headers={"Accept-Encoding": "gzip"})
+
+    assert (plain.headers.get("content-encoding"), compressed.headers["content-encoding"]) == (None, "gzip")
+    assert compressed.content == plain.content  # httpx decodes it
+    assert compressed.num_bytes_downloaded < len(plain.content) / 3
+
+
 @pytest.mark.parametrize(
     ("path", "missing"),
     [
