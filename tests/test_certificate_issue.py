@@ -215,3 +215,14 @@ async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
     # then theirs stands, and the other is issued
     assert (issued[ana].code, issued[gus].code) == (theirs["certificate"]["code"], "3456-789A-BCD")
     assert await Certificate.filter(enrollment_id=ana).count() == 1
+
+
+async def test_a_signature_that_is_not_ascii_is_an_invalid_link(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld
+) -> None:
+    path, query = _local((await _issue(gql, world, "Ana Completer"))["certificate"]["downloadUrl"]).split("?")
+    expires = dict(part.split("=") for part in query.split("&"))["expires"]
+
+    response = await http.get(path, params={"by": world.admin.id, "expires": expires, "signature": "é" * 64})
+
+    assert (response.status_code, response.text) == (403, "This link is not valid.")
