@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
+import hashlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -61,15 +61,31 @@ SUBSCRIPTIONS_OVER_WEBSOCKET = (
 )
 
 
-@functools.lru_cache(maxsize=256)
-def _operation_type(query: str, operation_name: str | None, max_tokens: int) -> str | None:
-    """The type of the operation a request runs; None when the document does not say (the schema's
-    own parsing then answers with the precise error). Cached: clients send the same few documents."""
-    try:
-        operation = get_operation_ast(parse(query, no_location=True, max_tokens=max_tokens), operation_name)
-    except GraphQLError:
-        return None
-    return None if operation is None else operation.operation.value
+class OperationTypes:
+    """The type of the operation each request runs, remembered for the last documents seen by their
+    digest (never the documents themselves, which may be up to the body limit each)."""
+
+    def __init__(self, *, max_tokens: int, size: int = 256) -> None:
+        self.max_tokens = max_tokens
+        self.size = size
+        self._known: dict[bytes, str | None] = {}
+
+    def of(self, query: str, operation_name: str | None) -> str | None:
+        """None when the document does not say (the schema's own parsing then gives the error)."""
+        key = hashlib.sha256(f"{operation_name}\n{query}".encode()).digest()
+        if key not in self._known:
+            if len(self._known) >= self.size:
+                del self._known[next(iter(self._known))]  # the oldest
+            self._known[key] = self._parse(query, operation_name)
+        return self._known[key]
+
+    def _parse(self, query: str, operation_name: str | None) -> str | None:
+        try:
+            document = parse(query, no_location=True, max_tokens=self.max_tokens)
+        except GraphQLError:
+            return None
+        operation = get_operation_ast(document, operation_name)
+        return None if operation is None else operation.operation.value
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -90,6 +106,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.clock = clock
         self.verify_limiter = verify_limiter
+        self.operation_types = OperationTypes(max_tokens=settings.max_query_tokens)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
@@ -106,8 +123,7 @@ class GraphQLApp(GraphQL[Context, None]):
         """A mutation sent with GET: 405, as the GraphQL-over-HTTP specification asks (not 400); a
         subscription sent over plain HTTP: 405 too, naming the WebSocket it needs."""
         request_data = arguments["request_data"]
-        query, name = request_data.query or "", request_data.operation_name
-        if _operation_type(query, name, self.settings.max_query_tokens) == "subscription":
+        if self.operation_types.of(request_data.query or "", request_data.operation_name) == "subscription":
             raise HTTPException(405, SUBSCRIPTIONS_OVER_WEBSOCKET)
         try:
             return await super().execute_single(**arguments)

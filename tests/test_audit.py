@@ -101,6 +101,23 @@ async def test_a_download_is_recorded_under_the_user_the_link_was_made_for(
     ]
 
 
+async def test_a_head_or_the_rest_of_a_file_in_ranges_is_not_another_download(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld
+) -> None:
+    # given a link, opened once as a PDF reader does: the start, then the rest in ranges
+    certificate = await _issue(gql, world, "Ana Completer")
+    url = certificate["downloadUrl"].removeprefix("http://127.0.0.1:8000")
+    first = await http.get(url, headers={"Range": "bytes=0-1023"})
+
+    # when
+    head = await http.head(url)
+    rest = await http.get(url, headers={"Range": "bytes=1024-"})
+
+    # then
+    assert [response.status_code for response in (first, head, rest)] == [206, 200, 206]
+    assert [row[0] for row in await audit_rows(gql, world.staff)] == ["FILE_DOWNLOADED"]
+
+
 async def test_only_staff_read_the_audit_log(gql: GraphQLClient, world: CertificatesWorld) -> None:
     body = await gql.post(AUDIT_ENTRIES, token=token_for(world.admin))
 

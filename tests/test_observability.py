@@ -29,6 +29,7 @@ from tests.clock import MovableClock
 from tests.factories import make_staff
 from tests.graphql_client import token_for
 from tests.live_server import serving, subscriber
+from tests.smtp_server import free_port
 
 pytestmark = pytest.mark.jobs
 
@@ -318,3 +319,27 @@ async def test_the_schema_runs_outside_the_app_too(app: Any, settings: Settings,
 
     # then: answered, with no app to count it in
     assert (result.errors, result.data) == (None, {"viewer": {"email": staff.email}})
+
+
+async def test_an_unreachable_broker_costs_the_scrape_only_its_queue_depths(
+    settings: Settings, clock: MovableClock
+) -> None:
+    # given an app whose Redis broker does not answer (nothing listens on the port)
+    closed = settings.model_copy(
+        update={"broker_url": f"redis://127.0.0.1:{free_port()}/0", "worker_threads": 0}
+    )
+    application = create_app(closed, clock=clock)
+    async with (
+        application.router.lifespan_context(application),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
+        ) as http,
+    ):
+        # when
+        response = await http.get("/metrics")
+
+    # then
+    samples = _samples(response.text)
+    assert response.status_code == 200
+    assert [key for key in samples if key[0] == "portal_queue_depth"] == []
+    assert _value(samples, "portal_mail_outbox_pending") == 0.0

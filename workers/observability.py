@@ -103,12 +103,30 @@ def queue_depths(broker: dramatiq.Broker, queues: dict[str, str]) -> dict[str, i
             for short, full in queues.items()
         }
     if isinstance(broker, RabbitmqBroker):
+        return _rabbitmq_depths(broker.parameters, queues)
+    return {}
+
+
+def _rabbitmq_depths(parameters: Any, queues: dict[str, str]) -> dict[str, int]:
+    """A connection of its own for each scrape, closed at once: the broker's thread-local ones would
+    be left open in the scraping threads, unserviced, until RabbitMQ drops them."""
+    import pika
+    import pika.exceptions
+
+    connection = pika.BlockingConnection(parameters)
+    try:
+        channel = connection.channel()
         depths = {}
         for short, full in queues.items():
-            ready, delayed, _dead = broker.get_queue_message_counts(full)
-            depths[short] = ready + delayed
+            depths[short] = 0
+            for name in (full, dq_name(full)):
+                try:
+                    depths[short] += channel.queue_declare(name, passive=True).method.message_count
+                except pika.exceptions.ChannelClosedByBroker:  # not declared yet: nothing waits there
+                    channel = connection.channel()
         return depths
-    return {}
+    finally:
+        connection.close()
 
 
 class QueueWatch:
@@ -122,5 +140,17 @@ class QueueWatch:
         self.jobs = jobs
 
     async def live_figures(self) -> LiveFigures:
-        depths = {} if self.jobs is None else await asyncio.to_thread(self.jobs.queue_depths)
-        return LiveFigures(queue_depths=depths, mail_pending=await mail.pending_count())
+        """What can be read now; a figure whose source is out of reach is left out (and logged), so
+        a broker or database outage never costs the scrape the other metrics."""
+        depths: dict[str, int] = {}
+        pending: int | None = None
+        if self.jobs is not None:
+            try:
+                depths = await asyncio.to_thread(self.jobs.queue_depths)
+            except Exception as error:  # any failure of the broker's client
+                logger.warning("queue depths not read for /metrics: %s", error)
+        try:
+            pending = await mail.pending_count()
+        except Exception as error:  # any failure of the database
+            logger.warning("pending mail not counted for /metrics: %s", error)
+        return LiveFigures(queue_depths=depths, mail_pending=pending)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from starlette.requests import Request
@@ -59,25 +59,21 @@ def _certificate_subject(certificate: Certificate | None) -> str:
 
 
 def file_routes(settings: Settings, clock: Clock) -> list[Route]:
-    def downloader(purpose: str) -> Callable[[Request, str], int]:
-        """Checks a request's link for ``purpose`` and a subject; the user it was made for, or BadLink."""
-
-        def check(request: Request, subject: str) -> int:
-            return check_link(
-                secret=settings.signing_secret(),
-                purpose=purpose,
-                subject=subject,
-                query=request.query_params,
-                now=clock.now(),
-            )
-
-        return check
-
-    check_export, check_certificate, check_file = map(
-        downloader, (EXPORT_PURPOSE, CERTIFICATE_PURPOSE, FILE_PURPOSE)
-    )
+    def signed_for(request: Request, purpose: str, subject: str) -> int:
+        """The user the request's link was made for; BadLink when it is not a genuine, current link."""
+        return check_link(
+            secret=settings.signing_secret(),
+            purpose=purpose,
+            subject=subject,
+            query=request.query_params,
+            now=clock.now(),
+        )
 
     async def audited(request: Request, *, user_id: int, partner_id: int, subject: str) -> None:
+        """One entry per download: a HEAD, or a reader fetching the rest of a file in ranges, is
+        not another download (and cannot be used to flood the log)."""
+        if request.method != "GET" or not request.headers.get("range", "bytes=0-").startswith("bytes=0-"):
+            return
         await audit.record(
             action=AuditAction.FILE_DOWNLOADED,
             now=clock.now(),
@@ -90,7 +86,7 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
     async def candidates_csv(request: Request) -> Response:
         export_id: int = request.path_params["export_id"]
         try:
-            user_id = check_export(request, str(export_id))
+            user_id = signed_for(request, EXPORT_PURPOSE, str(export_id))
         except BadLink as bad:
             return PlainTextResponse(bad.problem.value, status_code=403)
         export = await CandidateExport.get_or_none(id=export_id).select_related("recognition")
@@ -117,7 +113,7 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
     async def certificate_pdf(request: Request) -> Response:
         certificate = await Certificate.get_or_none(id=request.path_params["certificate_id"])
         try:
-            user_id = check_certificate(request, _certificate_subject(certificate))
+            user_id = signed_for(request, CERTIFICATE_PURPOSE, _certificate_subject(certificate))
         except BadLink as bad:
             return PlainTextResponse(bad.problem.value, status_code=403)
         if certificate is None:  # cannot happen: no link names a missing certificate
@@ -139,16 +135,19 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
     async def combined_file(request: Request) -> Response:
         job = await CertificateFileJob.get_or_none(id=request.path_params["job_id"])
         try:
-            user_id = check_file(request, _file_subject(job))
+            user_id = signed_for(request, FILE_PURPOSE, _file_subject(job))
         except BadLink as bad:
             return PlainTextResponse(bad.problem.value, status_code=403)
         if job is None:  # cannot happen: no link names a missing file
             return PlainTextResponse(LinkProblem.INVALID.value, status_code=403)
+        path = file_path(settings.resolved_files_dir, job)
+        if not path.is_file():  # removed from the files folder since
+            return PlainTextResponse("Not found.", status_code=404)
         await audited(
             request, user_id=user_id, partner_id=job.partner_id, subject=f"CertificateFileJob:{job.id}"
         )
         return FileResponse(
-            file_path(settings.resolved_files_dir, job),
+            path,
             media_type="application/pdf",
             filename=f"certificates-{job.id}.pdf",
         )
