@@ -192,9 +192,8 @@ def sync_progress(
     try:
         with _progress("Reading courses from Canvas") as advance:
             finished = _with_database(run)
-    except DomainError as error:
-        typer.echo(f"No partner with the slug {partner!r}.", err=True)
-        raise typer.Exit(2) from error
+    except DomainError:
+        _fail(f"No partner with the slug {partner!r}.")
     assert finished is not None  # a run just recorded is nobody else's
     typer.echo(
         f"{finished.status.value}: {finished.courses} courses ({finished.courses_failed} failed), "
@@ -222,8 +221,7 @@ def connect_canvas(
             lambda: lms.connect_canvas(partner_slug=partner, base_url=url, token_variable=token_variable)
         )
     except DomainError as error:
-        typer.echo(error.problems[0].message, err=True)
-        raise typer.Exit(2) from error
+        _fail(error.problems[0].message)
     typer.echo(f"{partner} reads progress from {url.rstrip('/')} with the token in ${token_variable}.")
 
 
@@ -309,7 +307,10 @@ def certificates_build(
             pages, path = _with_database(lambda: build(advance))
     except (DomainError, FileNotMade) as error:
         _fail(str(error))
-    shutil.copyfile(path, output)
+    try:
+        shutil.copyfile(path, output)
+    except OSError as error:
+        _fail(f"Cannot write {output}: {error.strerror or error}.")
     typer.echo(f"{pages} pages written to {output}")
 
 

@@ -73,6 +73,24 @@ async def test_refused_tokens_are_counted_per_address_reason_and_hour(
     assert addresses == {"127.0.0.1"}
 
 
+async def test_an_authorization_header_of_another_scheme_is_a_failed_sign_in(
+    http: httpx.AsyncClient, gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    response = await http.post("/graphql", json={"query": VIEWER}, headers={"Authorization": "Basic YTpi"})
+
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert await audit_rows(gql, world.staff) == [
+        (
+            "SIGN_IN_FAILED",
+            None,
+            None,
+            "",
+            {"reason": "The Authorization header must be 'Bearer <token>'."},
+            1,
+        )
+    ]
+
+
 async def test_a_missing_token_is_no_failed_sign_in(gql: GraphQLClient) -> None:
     body = await gql.post(VIEWER)
 

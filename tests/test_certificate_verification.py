@@ -32,7 +32,7 @@ mutation Revoke($input: CertificateRevokeInput!) {
 REISSUE = """
 mutation Reissue($input: CertificateReissueInput!) {
   certificateReissue(input: $input) {
-    certificate { code status recipientName } errors { field code message }
+    certificate { id code status recipientName } errors { field code message }
   }
 }
 """
@@ -192,7 +192,11 @@ async def test_reissue_after_a_name_correction(
             world.admin.email,
             world.partner.name,
             f"Certificate:{int(from_base64(issued['id'])[1])}",
-            {"code": issued["code"]},
+            {
+                "code": issued["code"],
+                "replacedBy": f"Certificate:{int(from_base64(new['id'])[1])}",
+                "newCode": new["code"],
+            },
             1,
         )
     ]

@@ -277,4 +277,4 @@ async def test_sync_progress_reads_a_partners_canvas(env: dict[str, str]) -> Non
         "",
     )
     assert len(courses) == 2  # the demo partner's open cohorts
-    assert unknown == (2, "", "No partner with the slug 'nowhere'.\n")
+    assert unknown == (1, "", "No partner with the slug 'nowhere'.\n")

@@ -107,6 +107,29 @@ async def test_a_bad_recognition_fails_with_one_line(
     assert (output.exists(), await CertificateFileJob.all().count()) == (False, 0)
 
 
+async def test_an_output_that_cannot_be_written_fails_with_one_line(
+    world: CertificatesWorld, settings: Settings, tmp_path: Path
+) -> None:
+    output = tmp_path / "no-such-folder" / "file.pdf"
+
+    built = _portal(
+        settings,
+        "certificates",
+        "build",
+        "--recognition",
+        str(world.recognition.id),
+        "--all-completers",
+        "--output",
+        str(output),
+    )
+
+    assert (built.returncode, built.stdout, built.stderr) == (
+        1,
+        "",
+        f"Cannot write {output}: No such file or directory.\n",
+    )
+
+
 def _on_a_terminal(settings: Settings, *arguments: str) -> tuple[int, bytes]:
     """`portal …` with its stderr on a pseudo-terminal: its exit status and what the terminal showed."""
     leader, follower = pty.openpty()

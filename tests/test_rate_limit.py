@@ -12,6 +12,7 @@ import redis
 
 from service.web.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from tests.engines import REDIS_URL, redis_answers
+from tests.smtp_server import free_port
 
 T0 = datetime(2026, 9, 19, 12, 0, tzinfo=UTC)
 needs_redis = pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL} (.ci/run starts one)")
@@ -61,3 +62,16 @@ async def test_two_processes_share_one_count(prefix: str) -> None:
         await second.close()
 
     assert (answers, other_address) == ([None, None, None, 61], None)
+
+
+async def test_while_redis_is_away_each_process_still_limits() -> None:
+    # given a limiter whose Redis does not answer (nothing listens on the port)
+    limiter = RedisRateLimiter(f"redis://127.0.0.1:{free_port()}/0", prefix="away", limit=2)
+    try:
+        # when
+        answers = await _answers(limiter)
+    finally:
+        await limiter.close()
+
+    # then: the same answers, counted in memory
+    assert answers == EXPECTED

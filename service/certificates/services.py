@@ -238,7 +238,14 @@ async def _record(
                     .using_db(connection)
                     .update(replaced_by_id=certificate.id)
                 )
-                await _audit(replacing, AuditAction.CERTIFICATE_REISSUED, actor, now, connection)
+                await _audit(
+                    replacing,
+                    AuditAction.CERTIFICATE_REISSUED,
+                    actor,
+                    now,
+                    connection,
+                    **{"replacedBy": f"Certificate:{certificate.id}", "newCode": certificate.code},
+                )
             return certificate
     except (IntegrityError, DomainError):
         # Issued (or replaced) by someone else at the same moment: theirs stands.

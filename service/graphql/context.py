@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 
+from service.audit.services import record_sign_in_failure
 from service.clock import Clock
 from service.settings import Settings
 from service.users.actor import Actor
@@ -52,7 +53,13 @@ class Context:
     async def actor(self) -> Actor:
         """The signed-in actor; an UNAUTHENTICATED error when the token is missing or not valid."""
         if self._actor is None:
-            token = bearer_token(self.authorization)
+            try:
+                token = bearer_token(self.authorization)
+            except Unauthenticated as error:  # a header that is not a bearer token is a failed sign-in too
+                await record_sign_in_failure(
+                    address=self.client_address, reason=error.message, now=self.clock.now()
+                )
+                raise
             if token is None:
                 raise Unauthenticated("Sign in: send 'Authorization: Bearer <token>'.")
             try:

@@ -6,6 +6,7 @@ then required) they are counted in Redis, so the limit holds for the service as 
 
 from __future__ import annotations
 
+import logging
 import math
 import uuid
 from collections import deque
@@ -13,6 +14,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 import redis.asyncio
+
+logger = logging.getLogger("service.web")
 
 
 class RateLimiter(Protocol):
@@ -71,7 +74,8 @@ return false
 
 
 class RedisRateLimiter:
-    """The same limit counted in Redis under ``prefix``, shared by every API process."""
+    """The same limit counted in Redis under ``prefix``, shared by every API process. While Redis
+    cannot be reached, each process counts on its own (the limit still holds, per process)."""
 
     def __init__(
         self, url: str, *, prefix: str, limit: int, window: timedelta = timedelta(minutes=1)
@@ -79,14 +83,19 @@ class RedisRateLimiter:
         self.limit = limit
         self.window = window
         self._prefix = f"{prefix}:rate:"
-        self._client = redis.asyncio.Redis.from_url(url, socket_timeout=2)
+        self._client = redis.asyncio.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._script = self._client.register_script(_SLIDING_WINDOW)
+        self._fallback = MemoryRateLimiter(limit=limit, window=window)
 
     async def attempt(self, key: str, now: datetime) -> int | None:
-        wait = await self._script(
-            keys=[self._prefix + key],
-            args=[now.timestamp(), self.window.total_seconds(), self.limit, uuid.uuid4().hex],
-        )
+        try:
+            wait = await self._script(
+                keys=[self._prefix + key],
+                args=[now.timestamp(), self.window.total_seconds(), self.limit, uuid.uuid4().hex],
+            )
+        except redis.RedisError as error:
+            logger.warning("rate limit counted in this process only, Redis is away: %s", error)
+            return await self._fallback.attempt(key, now)
         return None if wait is None else _seconds_until(float(wait))
 
     async def close(self) -> None:

@@ -63,7 +63,14 @@
   const $ = (id) => document.getElementById(id);
 
   // What is on screen: the open recognition, its listed candidates and the selection.
-  const state = { recognition: null, kind: "COMPLETER", after: null, listed: [], selected: new Set() };
+  const state = {
+    recognition: null,
+    kind: "COMPLETER",
+    after: null,
+    listed: [],
+    selected: new Set(),
+    stopWatching: null, // ends the subscription to the file job being shown
+  };
   let socket = null;
 
   function element(tag, attributes, ...children) {
@@ -137,7 +144,15 @@
     }
   }
 
+  // Only one job's progress is shown: a file asked for earlier (or on another recognition) must not
+  // write over it.
+  function stopWatchingJob() {
+    if (state.stopWatching) state.stopWatching();
+    state.stopWatching = null;
+  }
+
   function signOut() {
+    stopWatchingJob();
     sessionStorage.removeItem(TOKEN_KEY);
     if (socket) socket.dispose();
     socket = null;
@@ -171,6 +186,7 @@
   // --- the certificates step -----------------------------------------------------------------------
 
   async function openCertificates(recognition) {
+    stopWatchingJob();
     state.recognition = recognition;
     state.selected.clear();
     $("certificates-title").textContent = `Certificates · ${recognition.name}`;
@@ -265,8 +281,9 @@
     const input = { recognitionId: state.recognition.id, enrollmentIds: [...state.selected] };
     const payload = (await graphql(REQUEST_FILE, { input })).certificateFileRequest;
     if (payload.errors.length) throw new Error(payloadErrors(payload));
+    stopWatchingJob();
     showJob(payload.job);
-    subscriptions().subscribe(
+    const stop = subscriptions().subscribe(
       { query: JOB_UPDATES, variables: { id: payload.job.id } },
       {
         next: (result) => {
@@ -276,9 +293,12 @@
         error: (error) => {
           $("certificates-error").textContent = `Lost the file's progress: ${error.reason || error.message || error}`;
         },
-        complete: () => {},
+        complete: () => {
+          if (state.stopWatching === stop) state.stopWatching = null;
+        },
       }
     );
+    state.stopWatching = stop;
   }
 
   function showJob(job) {
