@@ -41,7 +41,9 @@ async def _draft(
     )
 
 
-async def _scheduled(world: World, clock: MovableClock, name: str, local_start: datetime) -> Recognition:
+async def _scheduled(
+    world: World, clock: MovableClock, name: str, local_start: datetime, time_zone: str = "UTC"
+) -> Recognition:
     draft = await _draft(world, clock, name)
     actor = _actor(world.admin)
     await services.update_ceremony(
@@ -49,7 +51,7 @@ async def _scheduled(world: World, clock: MovableClock, name: str, local_start: 
         recognition_id=draft.id,
         now=clock.now(),
         changes=CeremonyChanges(
-            start=CeremonyStart(local=local_start, time_zone="UTC"),
+            start=CeremonyStart(local=local_start, time_zone=time_zone),
             format=CeremonyFormat.ONLINE,
             representative_requested=False,
             mailing_contact=MailingContact(
@@ -139,6 +141,24 @@ async def test_filters(gql: GraphQLClient, world: World, clock: MovableClock) ->
     ]
     assert await names({"ceremonyDateFrom": "2026-10-21"}) == ["November ceremony"]
     assert await names({"kind": "CEREMONY", "statuses": ["DRAFT", "PAST"]}) == ["Spring draft"]
+
+
+async def test_a_ceremony_date_is_the_day_on_the_ceremony_s_own_clock(
+    gql: GraphQLClient, world: World, clock: MovableClock
+) -> None:
+    # given 10:00 on 4 November in Auckland (21:00 UTC on the 3rd) and 19:00 on 3 November in
+    # Chicago (00:00 UTC on the 4th)
+    await _scheduled(world, clock, "Auckland", datetime(2026, 11, 4, 10, 0), "Pacific/Auckland")
+    await _scheduled(world, clock, "Chicago", datetime(2026, 11, 3, 19, 0), "America/Chicago")
+
+    async def names(day: str) -> list[str]:
+        filter = {"ceremonyDateFrom": day, "ceremonyDateTo": day}
+        return _names(
+            await gql.data(DASHBOARD, {"filter": filter, "orderBy": "NAME_ASC"}, as_user=world.admin)
+        )
+
+    # then
+    assert (await names("2026-11-03"), await names("2026-11-04")) == (["Chicago"], ["Auckland"])
 
 
 async def test_past_appears_exactly_when_the_ceremony_starts(

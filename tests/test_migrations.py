@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as migrate_to
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from service.database import migrate, tortoise_config
@@ -70,3 +71,26 @@ async def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:
     await migrate(f"sqlite://{path}")
 
     assert _schema_of(path) == before
+
+
+async def test_ceremonies_scheduled_before_0010_get_their_local_day(tmp_path: Path) -> None:
+    # given a database at 0009 holding a ceremony at 21:00 UTC on 3 October, 10:00 on the 4th in Auckland
+    path = tmp_path / "old.sqlite3"
+    config = tortoise_config(f"sqlite://{path}")
+    async with TortoiseContext():
+        await migrate_to(config=config, target="models.0009_audit_log")
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO recognition (partner_id, created_by_id, kind, name, status, range_start, "
+            "range_end, created_at, updated_at, starts_at, time_zone) VALUES (1, 1, 'CEREMONY', 'Spring', "
+            "'SCHEDULED_PENDING', '2026-05-01', '2026-08-31', '2026-09-01T00:00:00+00:00', "
+            "'2026-09-01T00:00:00+00:00', "
+            "'2026-10-03T21:00:00+00:00', 'Pacific/Auckland')"
+        )
+
+    # when
+    await migrate(f"sqlite://{path}")
+
+    # then
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT ceremony_date FROM recognition").fetchall() == [("2026-10-04",)]

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.models import Model
@@ -58,6 +60,9 @@ class Recognition(Model):
     # Ceremony details (step 2). The start is stored as an instant plus the zone it was given in.
     starts_at = fields.DatetimeField(null=True)
     time_zone = fields.CharField(max_length=64, null=True)
+    ceremony_date = fields.DateField(
+        null=True, description="The day it starts on its own wall clock (kept by save(), filtered on)."
+    )
     format = fields.CharEnumField(CeremonyFormat, max_length=16, null=True)
     representative_requested = fields.BooleanField(null=True)
     contact_name = fields.CharField(max_length=200, null=True)
@@ -75,7 +80,22 @@ class Recognition(Model):
 
     class Meta:
         table = "recognition"
-        indexes = (("partner_id", "created_at"), ("partner_id", "starts_at"))
+        indexes = (("partner_id", "created_at"), ("partner_id", "starts_at"), ("partner_id", "ceremony_date"))
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saves, with ``ceremony_date`` in step with the start (it is derived, never set)."""
+        self.ceremony_date = local_date(self.starts_at, self.time_zone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"starts_at", "time_zone"} & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, "ceremony_date"]
+        await super().save(*args, **kwargs)
+
+
+def local_date(starts_at: datetime | None, time_zone: str | None) -> date | None:
+    """The day an instant falls on in a time zone: a ceremony's own date."""
+    if starts_at is None or not time_zone:
+        return None
+    return starts_at.astimezone(ZoneInfo(time_zone)).date()
 
 
 class RecognitionCohort(Model):

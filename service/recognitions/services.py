@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -182,9 +182,9 @@ async def dashboard_page(
     if filter.search and filter.search.strip():
         query = query.filter(name__icontains=filter.search.strip())
     if filter.ceremony_date_from is not None:
-        query = query.filter(starts_at__gte=_day_start(filter.ceremony_date_from))
+        query = query.filter(ceremony_date__gte=filter.ceremony_date_from)
     if filter.ceremony_date_to is not None:
-        query = query.filter(starts_at__lt=_day_start(filter.ceremony_date_to, days=1))
+        query = query.filter(ceremony_date__lte=filter.ceremony_date_to)
     total = await query.count()
     ordering = ORDERINGS[order_by]
     if after is not None:
@@ -206,10 +206,6 @@ def _after(ordering: tuple[str, str], cursor: tuple[Any, int]) -> Q:
     past_value: dict[str, Any] = {f"{column}__{beyond}": value}
     same_value: dict[str, Any] = {column: value, f"id__{beyond}": last_id}
     return Q(**past_value) | Q(**same_value)
-
-
-def _day_start(day: date, *, days: int = 0) -> datetime:
-    return datetime.combine(day + timedelta(days=days), time(), tzinfo=UTC)
 
 
 async def cohort_ids_by_recognition_ids(*, ids: Iterable[int]) -> dict[int, list[int]]:

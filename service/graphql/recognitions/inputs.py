@@ -24,10 +24,11 @@ class RecognitionFilter:
     statuses: list[RecognitionStatus] | None = None  # type: ignore[valid-type]
     search: str | None = strawberry.field(default=None, description="Part of the name, any case.")
     ceremony_date_from: datetime.date | None = strawberry.field(
-        default=None, description="Ceremonies starting on or after this day (UTC)."
+        default=None, description="Ceremonies on or after this day (the day in the ceremony's own time zone)."
     )
     ceremony_date_to: datetime.date | None = strawberry.field(
-        default=None, description="Ceremonies starting on or before this day (UTC)."
+        default=None,
+        description="Ceremonies on or before this day (the day in the ceremony's own time zone).",
     )
 
 
