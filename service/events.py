@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,6 +25,7 @@ import redis.asyncio
 logger = logging.getLogger("service.events")
 
 Event = dict[str, Any]
+RECEIVED_AT = "receivedAt"
 
 
 class EventBus:
@@ -50,7 +52,9 @@ class EventBus:
             logger.warning("event for %s not published: %s", topic, error)
 
     def deliver(self, topic: str, event: Event) -> None:
-        """Hand an event to this process's subscribers of ``topic``."""
+        """Hand an event to this process's subscribers of ``topic``, stamped with when it arrived
+        (``time.monotonic()`` under RECEIVED_AT): a read begun after that sees the change."""
+        event = {**event, RECEIVED_AT: time.monotonic()}
         with self._lock:
             subscribers = list(self._subscribers.get(topic, ()))
         for loop, queue in subscribers:

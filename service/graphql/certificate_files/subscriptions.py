@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import time
 from collections.abc import AsyncGenerator
 
 import strawberry
@@ -9,9 +9,9 @@ from graphql import GraphQLError
 from strawberry import relay
 
 from service.certificate_files.models import FileJobStatus
-from service.certificate_files.services import get_job
+from service.certificate_files.services import get_job, watched_job
 from service.errors import DomainError
-from service.events import Event, activity_topic, bus, job_topic
+from service.events import RECEIVED_AT, Event, activity_topic, bus, job_topic
 from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.context import context_of
 from service.graphql.payloads import key_of
@@ -42,9 +42,10 @@ class CertificateFileSubscriptions:
         # Listen first, then read: a change between the two is heard, so the final state is never missed.
         async with bus.subscribe(job_topic(job_id)) as changes:
             shown = None
+            changed_at = time.monotonic()
             while True:
                 try:
-                    job = await get_job(actor=actor, job_id=job_id)
+                    job = await watched_job(actor=actor, job_id=job_id, changed_at=changed_at)
                 except DomainError as error:
                     raise GraphQLError(
                         "Certificates file not found.", extensions={"code": "NOT_FOUND"}
@@ -54,7 +55,7 @@ class CertificateFileSubscriptions:
                     yield CertificateFileJob.from_model(job)
                 if job.status in FINAL:
                     return
-                await _next_change(changes)
+                changed_at = await _next_change(changes)
 
     @strawberry.subscription(
         description="Changes to the signed-in partner's recognitions and their file jobs "
@@ -87,10 +88,13 @@ class CertificateFileSubscriptions:
 RECHECK_SECONDS = 5.0
 
 
-async def _next_change(changes: asyncio.Queue[Event]) -> None:
+async def _next_change(changes: asyncio.Queue[Event]) -> float:
     """Wait for a change (or the recheck), then take every change already waiting: one fresh read
-    covers them all."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(changes.get(), RECHECK_SECONDS)
+    covers them all. When the last of them arrived (now, for the recheck)."""
+    try:
+        heard = [await asyncio.wait_for(changes.get(), RECHECK_SECONDS)]
+    except TimeoutError:
+        return time.monotonic()
     while not changes.empty():
-        changes.get_nowait()
+        heard.append(changes.get_nowait())
+    return max(event[RECEIVED_AT] for event in heard)
