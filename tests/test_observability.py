@@ -13,7 +13,11 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from strawberry.relay import to_base64
 
 from service.app import create_app
@@ -22,7 +26,9 @@ from service.graphql.context import Context
 from service.graphql.schema import schema
 from service.graphql.users.types import User
 from service.observability.logs import JsonFormatter, RequestIdFilter
+from service.observability.metrics import LiveFigures, Metrics
 from service.settings import Settings
+from service.web.observability import RequestObservability
 from service.web.ratelimit import MemoryRateLimiter
 from tests.certificates_world import CertificatesWorld, make_certificates_world
 from tests.clock import MovableClock
@@ -343,3 +349,29 @@ async def test_an_unreachable_broker_costs_the_scrape_only_its_queue_depths(
     assert response.status_code == 200
     assert [key for key in samples if key[0] == "portal_queue_depth"] == []
     assert _value(samples, "portal_mail_outbox_pending") == 0.0
+
+
+async def test_an_unexpected_error_answers_500_with_the_request_id(caplog: pytest.LogCaptureFixture) -> None:
+    # given an app whose route fails unexpectedly
+    async def broken(_: Request) -> Response:
+        raise RuntimeError("the disk is gone")
+
+    metrics = Metrics()
+    application = Starlette(
+        routes=[Route("/broken", broken)], middleware=[Middleware(RequestObservability, metrics=metrics)]
+    )
+    transport = httpx.ASGITransport(app=application)
+
+    # when
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
+        response = await http.get("/broken", headers={"X-Request-ID": "trace-42"})
+
+    # then
+    assert (response.status_code, response.headers["x-request-id"], response.text) == (
+        500,
+        "trace-42",
+        "Unexpected error (request trace-42).",
+    )
+    assert "RuntimeError: the disk is gone" in caplog.text
+    samples = _samples(metrics.exposition(LiveFigures()).decode())
+    assert _value(samples, "portal_http_requests_total", method="GET", route="/broken", status="500") == 1.0

@@ -39,7 +39,7 @@ class RequestObservability:
                 await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500  # unless a response starts
+        status = 0  # until a response starts
 
         async def answer(message: Message) -> None:
             nonlocal status
@@ -51,8 +51,16 @@ class RequestObservability:
         with request_id_set(request_id), noting({}) as notes:
             try:
                 await self.app(scope, receive, answer)
+            except Exception:
+                if status:  # too late for another answer: the server ends the connection
+                    raise
+                # Answered here rather than by Starlette's own 500, so it carries the request id
+                # that the log line of the error carries too.
+                logger.exception("unexpected error in %s %s", scope["method"], scope["path"])
+                unexpected = PlainTextResponse(f"Unexpected error (request {request_id}).", status_code=500)
+                await unexpected(scope, receive, answer)
             finally:
-                self._record(scope, status, time.perf_counter() - started, notes)
+                self._record(scope, status or 500, time.perf_counter() - started, notes)
 
     def _record(self, scope: Scope, status: int, seconds: float, notes: Mapping[str, object]) -> None:
         method = scope["method"] if scope["method"] in METHODS else "OTHER"
