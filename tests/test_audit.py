@@ -180,3 +180,21 @@ async def test_the_log_pages_newest_first_and_filters_by_partner(
         False,
     )
     assert subjects(partners) == ["Certificate:3", "Certificate:2"]
+
+
+@pytest.mark.parametrize(
+    ("variables", "code", "field"),
+    [
+        ({"first": 0}, "INVALID_PAGE_SIZE", ["first"]),
+        ({"after": "not-a-cursor"}, "INVALID_CURSOR", ["after"]),
+    ],
+)
+async def test_a_bad_page_request_is_a_clear_error(
+    gql: GraphQLClient, world: CertificatesWorld, variables: dict[str, Any], code: str, field: list[str]
+) -> None:
+    body = await gql.post(AUDIT_ENTRIES, variables, token=token_for(world.staff))
+
+    assert body["data"] is None
+    assert [(error["extensions"]["code"], error["extensions"]["field"]) for error in body["errors"]] == [
+        (code, field)
+    ]

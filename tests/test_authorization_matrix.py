@@ -182,6 +182,10 @@ async def _programs(_: Matrix) -> dict[str, Any]:
     return {"range": {"start": "2026-06-01", "end": "2026-09-30"}}
 
 
+async def _step1(matrix: Matrix) -> dict[str, Any]:
+    return matrix.step1()
+
+
 async def _update_ceremony(matrix: Matrix) -> dict[str, Any]:
     return {"id": await matrix.draft_ceremony(), "name": "Renamed"}
 
@@ -272,7 +276,7 @@ def _mutation(field: str, input_type: str, selection: str) -> str:
 MUTATIONS: dict[str, Row] = {
     "ceremonyCreate": Row(
         _mutation("ceremonyCreate", "CeremonyCreateInput", "ceremony { id }"),
-        inputs(lambda matrix: _as_dict(matrix.step1())),
+        inputs(_step1),
         DENIED_TO_OTHERS,
     ),
     "ceremonyUpdate": Row(
@@ -292,7 +296,7 @@ MUTATIONS: dict[str, Row] = {
     ),
     "certificateRequestCreate": Row(
         _mutation("certificateRequestCreate", "CertificateRequestCreateInput", "certificateRequest { id }"),
-        inputs(lambda matrix: _as_dict(matrix.step1())),
+        inputs(_step1),
         DENIED_TO_OTHERS,
     ),
     "certificateRequestUpdate": Row(
@@ -359,10 +363,6 @@ SUBSCRIPTIONS: dict[str, Row] = {
         ("UNAUTHENTICATED", "OK", "OTHERS_ONLY", "OK"),
     ),
 }
-
-
-async def _as_dict(value: dict[str, Any]) -> dict[str, Any]:
-    return value
 
 
 def _cases(rows: dict[str, Row]) -> list[Any]:

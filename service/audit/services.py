@@ -46,8 +46,11 @@ async def record_sign_in_failure(*, address: str, reason: str, now: datetime) ->
     """Count a refused token: one entry per address, reason and hour, so a flood stays one row."""
     address = address[:MAX_ADDRESS_LENGTH]
     key = f"{AuditAction.SIGN_IN_FAILED}|{address}|{reason}|{now:%Y-%m-%dT%H}"
-    counted = await AuditEntry.filter(aggregate_key=key).update(count=F("count") + 1, last_occurred_at=now)
-    if counted:
+
+    async def count_one_more() -> int:
+        return await AuditEntry.filter(aggregate_key=key).update(count=F("count") + 1, last_occurred_at=now)
+
+    if await count_one_more():
         return
     try:
         await AuditEntry.create(
@@ -60,7 +63,7 @@ async def record_sign_in_failure(*, address: str, reason: str, now: datetime) ->
             aggregate_key=key,
         )
     except IntegrityError:  # another request created it first: count on it
-        await AuditEntry.filter(aggregate_key=key).update(count=F("count") + 1, last_occurred_at=now)
+        await count_one_more()
 
 
 async def audit_page(
