@@ -66,7 +66,7 @@ test-services: $(VENV)/.installed-test assets
 # FUZZ_EXAMPLES per operation and role, derandomized (the same examples every run).
 FUZZ_EXAMPLES ?= 50
 test-fuzz: $(VENV)/.installed-test
-	PORTAL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -m fuzz tests/test_fuzz_graphql.py
+	PORTAL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -m fuzz tests/graphql/test_fuzz_graphql.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check service workers tests bench

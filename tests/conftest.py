@@ -13,10 +13,10 @@ from starlette.applications import Starlette
 
 from service.app import create_app
 from service.settings import Settings
-from tests.clock import MovableClock
-from tests.databases import Databases
-from tests.engines import BROKER_URL, PUBSUB_URL, remove_namespace
-from tests.graphql_client import TEST_SECRET, GraphQLClient
+from tests.support.clock import MovableClock
+from tests.support.databases import Databases
+from tests.support.engines import BROKER_URL, PUBSUB_URL, remove_namespace
+from tests.support.graphql_client import TEST_SECRET, GraphQLClient
 
 
 @pytest.fixture(scope="session")

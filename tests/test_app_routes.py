@@ -2,8 +2,8 @@
 
 import httpx
 
-from tests.factories import make_partner, make_staff
-from tests.graphql_client import token_for
+from tests.support.factories import make_partner, make_staff
+from tests.support.graphql_client import token_for
 
 
 async def test_browsers_get_graphiql(http: httpx.AsyncClient) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fake_canvas import FakeCanvas, Student
-from tests.live_server import serving
+from tests.support.fake_canvas import FakeCanvas, Student
+from tests.support.live_server import serving
 
 PORTAL = [sys.executable, "-m", "service.cli"]
 

@@ -14,8 +14,8 @@ from starlette.applications import Starlette
 
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
 from service.settings import Settings
-from tests.certificates_world import CertificatesWorld, make_certificates_world
-from tests.processes import PORTAL, environment
+from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.processes import PORTAL, environment
 
 
 def _portal(settings: Settings, *arguments: str) -> subprocess.CompletedProcess[str]:

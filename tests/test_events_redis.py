@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from service.events import RECEIVED_AT, EventBus
-from tests.engines import REDIS_URL, redis_answers
+from tests.support.engines import REDIS_URL, redis_answers
 
 pytestmark = pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL} (.ci/run starts one)")
 

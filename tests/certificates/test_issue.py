@@ -1,0 +1,228 @@
+"""Issuing one certificate: the record, its PDF behind a signed link, and issuing twice."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pypdf
+import pytest
+from strawberry.relay import to_base64
+
+from service.certificates import services
+from service.certificates.models import Certificate
+from service.certificates.render import CertificateText
+from service.settings import Settings
+from service.users.actor import Actor
+from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.clock import MovableClock
+from tests.support.graphql_client import GraphQLClient, token_for
+
+ISSUE = """
+mutation Issue($input: CertificateIssueInput!) {
+  certificateIssue(input: $input) {
+    certificate {
+      id code status recipientName awardedOn issuedAt issuedBy { email } verificationUrl downloadUrl
+    }
+    errors { field code message }
+  }
+}
+"""
+
+
+@pytest.fixture
+async def world() -> CertificatesWorld:
+    return await make_certificates_world()
+
+
+async def _issue(gql: GraphQLClient, world: CertificatesWorld, name: str, user: Any = None) -> dict[str, Any]:
+    body = await gql.post(
+        ISSUE,
+        {
+            "input": {
+                "recognitionId": world.recognition_id,
+                "enrollmentId": to_base64("Enrollment", world.enrollments[name].id),
+            }
+        },
+        token=token_for(user or world.admin),
+    )
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"]["certificateIssue"]
+    return result
+
+
+def _local(url: str) -> str:
+    return url.removeprefix("http://127.0.0.1:8000")
+
+
+def _files(settings: Settings) -> list[Path]:
+    return sorted((settings.resolved_files_dir / "certificates").glob("*"))
+
+
+async def test_a_completer_gets_a_certificate_with_a_link_that_opens_it(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld
+) -> None:
+    result = await _issue(gql, world, "Ana Completer")
+
+    certificate = result["certificate"]
+    assert result["errors"] == []
+    assert (certificate["status"], certificate["recipientName"], certificate["awardedOn"]) == (
+        "VALID",
+        "Ana Completer",
+        "2026-08-19",  # 20 Aug 00:00 UTC is still the 19th at the partner
+    )
+    assert certificate["issuedBy"] == {"email": world.admin.email}
+    assert certificate["verificationUrl"] == f"http://127.0.0.1:8000/verify/{certificate['code']}"
+    response = await http.get(_local(certificate["downloadUrl"]))  # no Authorization header
+    assert (response.status_code, response.headers["content-type"]) == (200, "application/pdf")
+    text = pypdf.PdfReader(io.BytesIO(response.content)).pages[0].extract_text().splitlines()
+    assert "Ana Completer" in text and f"Verification code: {certificate['code']}" in text
+
+
+async def test_issuing_again_returns_the_same_certificate_and_bytes(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, settings: Settings
+) -> None:
+    first = (await _issue(gql, world, "Ana Completer"))["certificate"]
+    again = (await _issue(gql, world, "Ana Completer"))["certificate"]
+
+    assert (again["id"], again["code"]) == (first["id"], first["code"])
+    first_bytes = (await http.get(_local(first["downloadUrl"]))).content
+    again_bytes = (await http.get(_local(again["downloadUrl"]))).content
+    assert first_bytes == again_bytes
+    stored = await Certificate.get()
+    assert (stored.file_sha256, stored.file_size) == (
+        hashlib.sha256(first_bytes).hexdigest(),
+        len(first_bytes),
+    )
+    assert [path.name for path in _files(settings)] == [f"{first['code']}.pdf"]
+
+
+async def test_an_approaching_course_taker_may_be_certified_on_the_ceremony_date(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    result = await _issue(gql, world, "Cai Approaching")
+
+    assert (result["errors"], result["certificate"]["awardedOn"]) == ([], "2026-10-20")
+
+
+@pytest.mark.parametrize("name", ["Bea Uncertified", "Fay Closed-Unfinished", "Ida Unselected"])
+async def test_someone_not_listed_gets_no_certificate(
+    gql: GraphQLClient, world: CertificatesWorld, settings: Settings, name: str
+) -> None:
+    result = await _issue(gql, world, name)
+
+    assert result == {
+        "certificate": None,
+        "errors": [
+            {
+                "field": ["enrollmentId"],
+                "code": "NOT_A_CANDIDATE",
+                "message": "Not a course-taker of this recognition's certificates step.",
+            }
+        ],
+    }
+    assert (await Certificate.all().count(), _files(settings)) == (0, [])
+
+
+async def test_another_partner_cannot_issue(gql: GraphQLClient, world: CertificatesWorld) -> None:
+    result = await _issue(gql, world, "Ana Completer", user=world.other_admin)
+
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [(["id"], "NOT_FOUND")]
+    assert await Certificate.all().count() == 0
+
+
+async def test_two_issues_at_once_make_one_certificate(
+    gql: GraphQLClient, world: CertificatesWorld, settings: Settings
+) -> None:
+    results = await asyncio.gather(*(_issue(gql, world, "Gus Online-Completer") for _ in range(3)))
+
+    assert len({result["certificate"]["code"] for result in results}) == 1
+    assert await Certificate.all().count() == 1
+    assert len(_files(settings)) == 1
+
+
+async def test_links_are_bound_to_their_file_and_expire(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, clock: MovableClock
+) -> None:
+    ana = (await _issue(gql, world, "Ana Completer"))["certificate"]
+    dov = (await _issue(gql, world, "Dov Closed-Completer"))["certificate"]
+    ana_path, ana_query = _local(ana["downloadUrl"]).split("?")
+    dov_path = _local(dov["downloadUrl"]).split("?")[0]
+
+    other_file = await http.get(f"{dov_path}?{ana_query}")
+    tampered = await http.get(f"{ana_path}?{ana_query.replace('expires=', 'expires=9')}")
+    unsigned = await http.get(ana_path)
+    clock.move(timedelta(minutes=15))
+    expired = await http.get(_local(ana["downloadUrl"]))
+
+    assert [(r.status_code, r.text) for r in (other_file, tampered, unsigned)] == [
+        (403, "This link is not valid.")
+    ] * 3
+    assert (expired.status_code, expired.text) == (
+        403,
+        "This link has expired. Ask for a new one in the portal.",
+    )
+
+
+async def test_the_list_shows_the_certificate_issued(gql: GraphQLClient, world: CertificatesWorld) -> None:
+    issued = (await _issue(gql, world, "Dov Closed-Completer"))["certificate"]
+    query = """query($id: ID!) { recognition(id: $id) { certificateCandidates(filter: {kind: COMPLETER}) {
+        edges { node { name certificate { code } } } } } }"""
+
+    data = await gql.data(query, {"id": world.recognition_id}, as_user=world.admin)
+
+    assert [
+        (edge["node"]["name"], edge["node"]["certificate"])
+        for edge in data["recognition"]["certificateCandidates"]["edges"]
+    ] == [
+        ("Ana Completer", None),
+        ("Dov Closed-Completer", {"code": issued["code"]}),
+        ("Gus Online-Completer", None),
+    ]
+
+
+async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
+    gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock
+) -> None:
+    # given Ana's certificate issued by someone else after this batch looked for existing ones
+    theirs = await _issue(gql, world, "Ana Completer")
+    ana, gus = world.enrollments["Ana Completer"].id, world.enrollments["Gus Online-Completer"].id
+    texts = {
+        key: CertificateText(
+            partner_name="Riverside",
+            recipient_name=name,
+            certificate_type="Type",
+            program="Program",
+            cohort="Cohort",
+            awarded_on=date(2026, 8, 20),
+            code=code,
+            verification_url=f"http://127.0.0.1:8000/verify/{code}",
+        )
+        for key, name, code in ((ana, "Ana Completer", "2345-6789-ABC"), (gus, "Gus", "3456-789A-BCD"))
+    }
+    actor = Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id)
+
+    # when the batch inserts
+    issued = await services._record_many(
+        actor=actor, recognition=world.recognition, texts=texts, now=clock.now()
+    )
+
+    # then theirs stands, and the other is issued
+    assert (issued[ana].code, issued[gus].code) == (theirs["certificate"]["code"], "3456-789A-BCD")
+    assert await Certificate.filter(enrollment_id=ana).count() == 1
+
+
+async def test_a_signature_that_is_not_ascii_is_an_invalid_link(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld
+) -> None:
+    path, query = _local((await _issue(gql, world, "Ana Completer"))["certificate"]["downloadUrl"]).split("?")
+    expires = dict(part.split("=") for part in query.split("&"))["expires"]
+
+    response = await http.get(path, params={"by": world.admin.id, "expires": expires, "signature": "é" * 64})
+
+    assert (response.status_code, response.text) == (403, "This link is not valid.")

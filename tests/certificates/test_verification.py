@@ -1,0 +1,236 @@
+"""Public verification, revoking and re-issuing: what a code says, and to whom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from strawberry.relay import from_base64, to_base64
+
+from service.certificates.models import Certificate, CertificateStatus
+from service.enrollments.models import CourseTaker
+from tests.support.audit_log import audit_rows
+from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.graphql_client import GraphQLClient, token_for
+
+VERIFY = """
+query Verify($code: String!) {
+  verifyCertificate(code: $code) { code outcome message recipientName certificateType partnerName awardedOn }
+}
+"""
+ISSUE = """
+mutation Issue($input: CertificateIssueInput!) {
+  certificateIssue(input: $input) { certificate { id code recipientName } errors { field code message } }
+}
+"""
+REVOKE = """
+mutation Revoke($input: CertificateRevokeInput!) {
+  certificateRevoke(input: $input) { certificate { code status revokedReason } errors { field code message } }
+}
+"""
+REISSUE = """
+mutation Reissue($input: CertificateReissueInput!) {
+  certificateReissue(input: $input) {
+    certificate { id code status recipientName } errors { field code message }
+  }
+}
+"""
+
+
+@pytest.fixture
+async def world() -> CertificatesWorld:
+    return await make_certificates_world()
+
+
+@pytest.fixture
+async def issued(gql: GraphQLClient, world: CertificatesWorld) -> dict[str, Any]:
+    body = await gql.post(
+        ISSUE,
+        {
+            "input": {
+                "recognitionId": world.recognition_id,
+                "enrollmentId": to_base64("Enrollment", world.enrollments["Ana Completer"].id),
+            }
+        },
+        token=token_for(world.admin),
+    )
+    certificate: dict[str, Any] = body["data"]["certificateIssue"]["certificate"]
+    return certificate
+
+
+async def _verify(gql: GraphQLClient, code: str) -> dict[str, Any]:
+    body = await gql.post(VERIFY, {"code": code})  # no sign-in
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"]["verifyCertificate"]
+    return result
+
+
+async def test_a_valid_code_shows_who_what_and_when_without_sign_in(
+    gql: GraphQLClient, world: CertificatesWorld, issued: dict[str, Any]
+) -> None:
+    typed = issued["code"].lower().replace("-", " ")
+
+    assert await _verify(gql, typed) == {
+        "code": issued["code"],
+        "outcome": "VALID",
+        "message": "This certificate is valid.",
+        "recipientName": "Ana Completer",
+        "certificateType": "Certificate in Effective College Instruction",
+        "partnerName": world.partner.name,
+        "awardedOn": "2026-08-19",
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "outcome", "message"),
+    [
+        ("2345-6789-ABC", "UNKNOWN", "No certificate has this code."),
+        ("2345-6789", "MALFORMED", "A code has 11 symbols."),
+        ("2345-6789-AB0", "MALFORMED", "A code never contains 0 (no 0, O, 1 or I): check the symbols."),
+    ],
+)
+async def test_codes_that_name_no_certificate(
+    gql: GraphQLClient, code: str, outcome: str, message: str
+) -> None:
+    from service.certificates.rules import normalize_code
+
+    if outcome == "UNKNOWN":  # make the unknown code well-formed: give it its right check symbol
+        for symbol in "23456789ABCDEFGHJKLMNPQRSTUVWXYZ":
+            try:
+                code = normalize_code(code[:-1] + symbol)
+                break
+            except Exception:  # noqa: BLE001 - trying each symbol until the check matches
+                continue
+
+    result = await _verify(gql, code)
+
+    assert (result["outcome"], result["message"], result["recipientName"]) == (outcome, message, None)
+
+
+async def test_a_mistyped_code_says_so(gql: GraphQLClient, issued: dict[str, Any]) -> None:
+    code = issued["code"]
+    slipped = code[:-1] + ("A" if code[-1] != "A" else "B")
+
+    result = await _verify(gql, slipped)
+
+    assert (result["outcome"], result["message"]) == ("MISTYPED", "This code is mistyped: check each symbol.")
+
+
+async def test_staff_revoke_and_the_code_then_shows_nothing_private(
+    gql: GraphQLClient, world: CertificatesWorld, issued: dict[str, Any]
+) -> None:
+    refused = await gql.post(
+        REVOKE, {"input": {"id": issued["id"], "reason": "Issued in error"}}, token=token_for(world.admin)
+    )
+    no_reason = await gql.post(
+        REVOKE, {"input": {"id": issued["id"], "reason": "  "}}, token=token_for(world.staff)
+    )
+    revoked = await gql.post(
+        REVOKE, {"input": {"id": issued["id"], "reason": "Issued in error"}}, token=token_for(world.staff)
+    )
+    again = await gql.post(
+        REVOKE, {"input": {"id": issued["id"], "reason": "twice"}}, token=token_for(world.staff)
+    )
+
+    assert refused["data"]["certificateRevoke"]["errors"] == [
+        {"field": ["id"], "code": "FORBIDDEN", "message": "Only staff may revoke a certificate."}
+    ]
+    assert [e["code"] for e in no_reason["data"]["certificateRevoke"]["errors"]] == ["REQUIRED"]
+    assert revoked["data"]["certificateRevoke"] == {
+        "certificate": {"code": issued["code"], "status": "REVOKED", "revokedReason": "Issued in error"},
+        "errors": [],
+    }
+    assert [e["code"] for e in again["data"]["certificateRevoke"]["errors"]] == ["NOT_ALLOWED_IN_STATUS"]
+    certificate_key = int(from_base64(issued["id"])[1])
+    assert await audit_rows(gql, world.staff) == [  # one entry: the refusals recorded nothing
+        (
+            "CERTIFICATE_REVOKED",
+            world.staff.email,
+            world.partner.name,
+            f"Certificate:{certificate_key}",
+            {"code": issued["code"], "reason": "Issued in error"},
+            1,
+        )
+    ]
+    assert await _verify(gql, issued["code"]) == {
+        "code": issued["code"],
+        "outcome": "REVOKED",
+        "message": "This certificate has been revoked and is no longer valid.",
+        "recipientName": None,
+        "certificateType": None,
+        "partnerName": None,
+        "awardedOn": None,
+    }
+
+
+async def test_reissue_after_a_name_correction(
+    gql: GraphQLClient, world: CertificatesWorld, issued: dict[str, Any]
+) -> None:
+    # given the course-taker's name was corrected
+    await CourseTaker.filter(id=world.enrollments["Ana Completer"].course_taker_id).update(
+        name="Ana Completér"
+    )
+
+    # when
+    body = await gql.post(REISSUE, {"input": {"id": issued["id"]}}, token=token_for(world.admin))
+
+    # then
+    new = body["data"]["certificateReissue"]["certificate"]
+    assert (new["status"], new["recipientName"]) == ("VALID", "Ana Completér")
+    assert new["code"] != issued["code"]
+    old = await _verify(gql, issued["code"])
+    assert (old["outcome"], old["recipientName"]) == ("REPLACED", None)
+    assert (await _verify(gql, new["code"]))["recipientName"] == "Ana Completér"
+    assert [(c.code, c.status) for c in await Certificate.all().order_by("id")] == [
+        (issued["code"], CertificateStatus.REPLACED),
+        (new["code"], CertificateStatus.VALID),
+    ]
+    assert await audit_rows(gql, world.staff) == [
+        (
+            "CERTIFICATE_REISSUED",
+            world.admin.email,
+            world.partner.name,
+            f"Certificate:{int(from_base64(issued['id'])[1])}",
+            {
+                "code": issued["code"],
+                "replacedBy": f"Certificate:{int(from_base64(new['id'])[1])}",
+                "newCode": new["code"],
+            },
+            1,
+        )
+    ]
+
+
+async def test_another_partner_cannot_reissue(
+    gql: GraphQLClient, world: CertificatesWorld, issued: dict[str, Any]
+) -> None:
+    body = await gql.post(REISSUE, {"input": {"id": issued["id"]}}, token=token_for(world.other_admin))
+
+    assert body["data"]["certificateReissue"]["errors"] == [
+        {"field": ["id"], "code": "NOT_FOUND", "message": "Certificate not found."}
+    ]
+
+
+async def test_the_verification_page(
+    http: httpx.AsyncClient, world: CertificatesWorld, issued: dict[str, Any]
+) -> None:
+    page = await http.get(f"/verify/{issued['code']}")
+    unknown = await http.get("/verify/%3Cb%3Ebold")
+
+    assert (page.status_code, page.headers["content-type"]) == (200, "text/html; charset=utf-8")
+    assert "This certificate is valid." in page.text
+    assert "<dd>Ana Completer</dd>" in page.text and f"<dd>{world.partner.name}</dd>" in page.text
+    assert unknown.status_code == 404
+    assert "<b>" not in unknown.text and "&lt;b&gt;bold" in unknown.text
+
+
+async def test_verification_is_rate_limited_per_address(gql: GraphQLClient, http: httpx.AsyncClient) -> None:
+    answers = [await gql.post(VERIFY, {"code": "2345-6789-ABC"}) for _ in range(31)]
+    page = await http.get("/verify/2345-6789-ABC")
+
+    assert all("errors" not in answer for answer in answers[:30])
+    assert [(e["message"], e["extensions"]["code"]) for e in answers[30]["errors"]] == [
+        ("Too many verifications from your address. Try again in a minute.", "RATE_LIMITED")
+    ]
+    assert (page.status_code, page.headers["retry-after"]) == (429, "61")

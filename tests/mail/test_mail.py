@@ -1,0 +1,247 @@
+"""Mail: what the ceremony confirmation says, and delivery over real SMTP, outages included."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from icalendar import Calendar
+from starlette.applications import Starlette
+
+from service.app import create_app
+from service.mail import services as mail
+from service.mail.compose import MailConfig
+from service.mail.models import MailStatus, OutboxMessage
+from service.recognitions import mails
+from service.recognitions.models import CeremonyFormat, Recognition
+from service.settings import Settings
+from tests.support.clock import MovableClock
+from tests.support.graphql_client import GraphQLClient, token_for
+from tests.support.recognition_api import CEREMONY_SUBMIT, CEREMONY_UPDATE, COMPLETE_STEP_2, make_world, step1
+from tests.support.smtp_server import SmtpServer
+
+pytestmark = pytest.mark.jobs
+
+NOW = datetime(2026, 9, 19, 22, 0, tzinfo=UTC)
+CONFIG = MailConfig(sender="Recognition <recognition@example.org>", public_url="https://portal.example.org")
+
+
+def _ceremony() -> Recognition:
+    return Recognition(
+        id=42,
+        name="Spring pinning ceremony",
+        starts_at=datetime(2026, 10, 3, 21, 0, tzinfo=UTC),
+        time_zone="Pacific/Auckland",
+        format=CeremonyFormat.IN_PERSON,
+        representative_requested=True,
+        contact_name="Aroha Ngata",
+        contact_email="aroha.ngata@riverside.example",
+        contact_phone="+64 9 123 4567",
+        address_line1="12 Princes Street",
+        address_line2=None,
+        address_city="Auckland",
+        address_region=None,
+        address_postal_code="1010",
+        address_country="NZ",
+    )
+
+
+def test_the_confirmation_has_text_html_and_a_calendar_invitation() -> None:
+    message = mails.ceremony_confirmation(_ceremony(), partner_name="Riverside", config=CONFIG, now=NOW)
+
+    assert (message["From"], message["To"], message["Subject"]) == (
+        "Recognition <recognition@example.org>",
+        "Aroha Ngata <aroha.ngata@riverside.example>",
+        "Pinning ceremony scheduled: Spring pinning ceremony",
+    )
+    assert message["Date"] == "Sat, 19 Sep 2026 22:00:00 +0000"
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "scheduled for Sunday, October 4, 2026 at 10:00 (Pacific/Auckland), in person." in text
+    assert "we will mail the pins to 12 Princes Street, Auckland, 1010, NZ" in text
+    assert "You can now generate certificates" in text
+    assert "https://portal.example.org/recognitions/42" in text
+    assert "<p>Dear Aroha Ngata,</p>" in html
+    [invitation] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
+    assert invitation.get_filename() == "ceremony.ics"
+    assert invitation.get_param("method") == "REQUEST"
+    [event] = Calendar.from_ical(invitation.get_content()).walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert start == datetime(2026, 10, 4, 10, 0, tzinfo=ZoneInfo("Pacific/Auckland"))
+    assert start.tzinfo.key == "Pacific/Auckland"  # type: ignore[union-attr]
+    assert str(event["summary"]) == "Pinning ceremony: Spring pinning ceremony"
+
+
+def test_the_pins_mailed_message() -> None:
+    message = mails.pins_mailed(_ceremony(), config=CONFIG, now=NOW)
+
+    assert message["Subject"] == "Pins mailed for your ceremony: Spring pinning ceremony"
+    assert (
+        "have been mailed to 12 Princes Street, Auckland, 1010, NZ."
+        in message.get_body(("plain",)).get_content()
+    )  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+async def _queued(app: Starlette) -> OutboxMessage:
+    message = mails.ceremony_confirmation(_ceremony(), partner_name="Riverside", config=CONFIG, now=NOW)
+    queued = await mail.add_to_outbox(key="test:1", message=message, now=NOW)
+    assert queued is not None
+    return queued
+
+
+async def test_a_message_is_delivered_once(app: Starlette, smtp: SmtpServer) -> None:
+    queued = await _queued(app)
+
+    assert await mail.deliver(message_id=queued.id, smtp_url=smtp.url, now=NOW) is True
+    assert await mail.deliver(message_id=queued.id, smtp_url=smtp.url, now=NOW) is True
+
+    assert smtp.inbox.envelopes == [("recognition@example.org", ["aroha.ngata@riverside.example"])]
+    assert smtp.inbox.messages[0]["Subject"] == "Pinning ceremony scheduled: Spring pinning ceremony"
+    stored = await OutboxMessage.get(id=queued.id)
+    assert (stored.status, stored.attempts, stored.sent_at, stored.last_error) == (
+        MailStatus.SENT,
+        1,
+        NOW,
+        None,
+    )
+
+
+async def test_the_same_reason_mails_once(app: Starlette) -> None:
+    await _queued(app)
+    message = mails.ceremony_confirmation(_ceremony(), partner_name="Riverside", config=CONFIG, now=NOW)
+
+    assert await mail.add_to_outbox(key="test:1", message=message, now=NOW) is None
+    assert await OutboxMessage.all().count() == 1
+
+
+async def test_smtp_down_keeps_the_message_pending_until_it_is_back(app: Starlette) -> None:
+    server = SmtpServer()
+    queued = await _queued(app)
+
+    with pytest.raises(OSError):
+        await mail.deliver(message_id=queued.id, smtp_url=server.url, now=NOW)
+    pending = await OutboxMessage.get(id=queued.id)
+    assert (pending.status, pending.attempts, pending.claimed_until) == (MailStatus.PENDING, 1, None)
+    assert pending.last_error
+
+    server.start()
+    try:
+        assert await mail.deliver(message_id=queued.id, smtp_url=server.url, now=NOW) is True
+    finally:
+        server.stop()
+    sent = await OutboxMessage.get(id=queued.id)
+    assert (sent.status, sent.attempts, len(server.inbox.messages)) == (MailStatus.SENT, 2, 1)
+
+
+async def test_a_message_claimed_by_another_delivery_is_left_alone(app: Starlette, smtp: SmtpServer) -> None:
+    queued = await _queued(app)
+    await OutboxMessage.filter(id=queued.id).update(claimed_until=datetime(2026, 9, 19, 22, 1, tzinfo=UTC))
+
+    assert await mail.deliver(message_id=queued.id, smtp_url=smtp.url, now=NOW) is False
+    assert smtp.inbox.messages == []
+
+
+# ---------------------------------------------------------------- through the app and its job queue
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    from tests.support.smtp_server import free_port
+
+    return free_port()
+
+
+@pytest.fixture
+async def mailing_gql(
+    settings: Settings, clock: MovableClock, smtp_port: int
+) -> AsyncIterator[GraphQLClient]:
+    """The app with SMTP configured and quick retries, so an outage heals within the test."""
+    configured = settings.model_copy(
+        update={
+            "smtp_url": f"smtp://127.0.0.1:{smtp_port}",
+            "job_min_backoff_ms": 50,
+            "job_max_backoff_ms": 200,
+            "sweep_seconds": 3600,
+        }
+    )
+    application = create_app(configured, clock=clock)
+    async with (
+        application.router.lifespan_context(application),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
+        ) as http,
+    ):
+        yield GraphQLClient(http)
+
+
+async def _submit_ceremony(gql: GraphQLClient) -> None:
+    world = await make_world()
+    token = token_for(world.admin)
+    created = await gql.post(
+        "mutation($input: CeremonyCreateInput!) { ceremonyCreate(input: $input) { ceremony { id } } }",
+        {"input": step1(world)},
+        token=token,
+    )
+    ceremony_id = created["data"]["ceremonyCreate"]["ceremony"]["id"]
+    await gql.post(CEREMONY_UPDATE, {"input": {"id": ceremony_id, **COMPLETE_STEP_2}}, token=token)
+    submitted = await gql.post(CEREMONY_SUBMIT, {"input": {"id": ceremony_id}}, token=token)
+    assert submitted["data"]["ceremonySubmit"]["errors"] == []
+
+
+async def _until(condition: Any, seconds: float = 10) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if await condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def test_submitting_mails_the_confirmation_through_the_job_queue(
+    mailing_gql: GraphQLClient, smtp_port: int
+) -> None:
+    server = SmtpServer(smtp_port)
+    server.start()
+    try:
+        await _submit_ceremony(mailing_gql)
+
+        await _until(lambda: OutboxMessage.filter(status=MailStatus.SENT).exists())
+    finally:
+        server.stop()
+
+    [received] = server.inbox.messages
+    assert received["To"] == "Aroha Ngata <aroha.ngata@riverside.example>"
+    assert received.get_body(("html",)) is not None
+
+
+async def test_an_smtp_outage_is_retried_and_each_message_goes_out_once(
+    mailing_gql: GraphQLClient, smtp_port: int
+) -> None:
+    # given the SMTP server is down when the ceremony is submitted
+    await _submit_ceremony(mailing_gql)
+    await _until(lambda: OutboxMessage.filter(attempts__gte=2, status=MailStatus.PENDING).exists())
+
+    # when it comes back
+    server = SmtpServer(smtp_port)
+    server.start()
+    try:
+        await _until(lambda: OutboxMessage.filter(status=MailStatus.SENT).exists())
+        await asyncio.sleep(0.3)  # room for a wrong second delivery to show up
+    finally:
+        server.stop()
+
+    # then
+    assert len(server.inbox.messages) == 1
+    assert [message.status for message in await OutboxMessage.all()] == [MailStatus.SENT]

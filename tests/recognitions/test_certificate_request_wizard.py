@@ -1,0 +1,155 @@
+"""The certificate-request wizard: a draft, then CREATED; it never expires."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from service.recognitions.models import Recognition, RecognitionEvent
+from tests.support.clock import MovableClock
+from tests.support.graphql_client import GraphQLClient
+from tests.support.recognition_api import (
+    DASHBOARD,
+    RECOGNITION_DELETE,
+    REQUEST_CREATE,
+    REQUEST_FINALIZE,
+    REQUEST_UPDATE,
+    World,
+    make_world,
+    step1,
+)
+from tests.support.recognition_api import (
+    call_mutation as _call,
+)
+
+
+@pytest.fixture
+async def world() -> World:
+    return await make_world()
+
+
+async def _draft(gql: GraphQLClient, world: World) -> dict[str, Any]:
+    created = await _call(gql, REQUEST_CREATE, "certificateRequestCreate", step1(world), world.admin)
+    assert created["errors"] == []
+    return created["certificateRequest"]  # type: ignore[no-any-return]
+
+
+async def test_create_update_finalize(gql: GraphQLClient, world: World) -> None:
+    draft = await _draft(gql, world)
+    assert (draft["__typename"], draft["name"], draft["status"], draft["availableActions"]) == (
+        "CertificateRequest",
+        "Certificate request: cohorts ending 2026-05-01 to 2026-08-31",
+        "DRAFT",
+        ["VIEW", "EDIT", "FINALIZE", "DELETE"],
+    )
+
+    updated = await _call(
+        gql,
+        REQUEST_UPDATE,
+        "certificateRequestUpdate",
+        {"id": draft["id"], "name": "Summer certificates", "cohortIds": world.cohort_ids(world.summer)},
+        world.admin,
+    )
+    assert (updated["errors"], updated["certificateRequest"]["cohorts"]) == ([], [{"name": "Summer"}])
+
+    finalized = await _call(
+        gql, REQUEST_FINALIZE, "certificateRequestFinalize", {"id": draft["id"]}, world.admin
+    )
+    request = finalized["certificateRequest"]
+    assert (finalized["errors"], request["status"], request["finalizedAt"], request["availableActions"]) == (
+        [],
+        "CREATED",
+        "2026-09-19T22:00:00+00:00",
+        ["VIEW", "CERTIFICATES"],
+    )
+    assert [(event["kind"], event["changes"]) for event in request["events"]] == [
+        (
+            "CREATED",
+            {
+                "name": "Certificate request: cohorts ending 2026-05-01 to 2026-08-31",
+                "dateRange": {"start": "2026-05-01", "end": "2026-08-31"},
+                "cohortIds": [world.spring.id, world.summer.id],
+            },
+        ),
+        (
+            "UPDATED",
+            {
+                "name": {
+                    "from": "Certificate request: cohorts ending 2026-05-01 to 2026-08-31",
+                    "to": "Summer certificates",
+                },
+                "cohortIds": [world.summer.id],
+            },
+        ),
+        ("FINALIZED", {"status": {"from": "DRAFT", "to": "CREATED"}}),
+    ]
+
+
+async def test_finalizing_twice_records_one_transition(gql: GraphQLClient, world: World) -> None:
+    draft = await _draft(gql, world)
+
+    for _ in range(2):
+        result = await _call(
+            gql, REQUEST_FINALIZE, "certificateRequestFinalize", {"id": draft["id"]}, world.admin
+        )
+        assert (result["errors"], result["certificateRequest"]["status"]) == ([], "CREATED")
+
+    assert await RecognitionEvent.filter(kind="FINALIZED").count() == 1
+
+
+async def test_a_created_request_is_neither_edited_nor_deleted(gql: GraphQLClient, world: World) -> None:
+    draft = await _draft(gql, world)
+    await _call(gql, REQUEST_FINALIZE, "certificateRequestFinalize", {"id": draft["id"]}, world.admin)
+    before = await Recognition.all().values()
+
+    edit = await _call(
+        gql, REQUEST_UPDATE, "certificateRequestUpdate", {"id": draft["id"], "name": "x"}, world.admin
+    )
+    delete = await _call(gql, RECOGNITION_DELETE, "recognitionDelete", {"id": draft["id"]}, world.admin)
+
+    assert [(e["code"], e["message"]) for e in edit["errors"]] == [
+        ("NOT_ALLOWED_IN_STATUS", "A created certificate request cannot be edited.")
+    ]
+    assert [(e["code"], e["message"]) for e in delete["errors"]] == [
+        ("NOT_ALLOWED_IN_STATUS", "A created certificate request cannot be deleted.")
+    ]
+    assert await Recognition.all().values() == before
+
+
+async def test_a_created_request_never_expires(gql: GraphQLClient, world: World, clock: MovableClock) -> None:
+    draft = await _draft(gql, world)
+    await _call(gql, REQUEST_FINALIZE, "certificateRequestFinalize", {"id": draft["id"]}, world.admin)
+
+    clock.move(timedelta(days=3650))
+
+    dashboard = await gql.data(DASHBOARD, as_user=world.admin)
+    assert [edge["node"]["status"] for edge in dashboard["recognitions"]["edges"]] == ["CREATED"]
+
+
+@pytest.mark.parametrize(
+    ("change", "errors"),
+    [
+        ({"dateRange": None}, [(["dateRange"], "REQUIRED")]),
+        ({"cohortIds": None}, [(["cohortIds"], "NO_COHORTS_SELECTED")]),
+        ({"name": None}, [(["name"], "REQUIRED")]),
+        (
+            {"dateRange": {"start": "2026-06-01", "end": "2026-08-31"}},
+            [(["cohortIds", "0"], "COHORT_OUTSIDE_RANGE")],
+        ),
+    ],
+    ids=["range-cleared", "cohorts-cleared", "name-cleared", "range-leaves-a-cohort-out"],
+)
+async def test_update_refusals_change_nothing(
+    gql: GraphQLClient, world: World, change: dict[str, Any], errors: list[tuple[list[str], str]]
+) -> None:
+    draft = await _draft(gql, world)
+    before = await Recognition.all().values()
+
+    result = await _call(
+        gql, REQUEST_UPDATE, "certificateRequestUpdate", {"id": draft["id"], **change}, world.admin
+    )
+
+    assert [(e["field"], e["code"]) for e in result["errors"]] == errors
+    assert await Recognition.all().values() == before
