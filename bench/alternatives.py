@@ -1,5 +1,5 @@
 """The project's certificate drawn with reportlab and with fpdf2, for the benchmarks only (never used
-by the service): the same page as service/certificates/render.py — landscape US Letter, the navy
+by the service): the same page as service/pdf/render.py — landscape US Letter, the navy
 frame with its gold rule, the same words at the same sizes and baselines in the same Noto Serif
 weights, the lines, and the QR code as vector rectangles."""
 
@@ -16,8 +16,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from service.certificates import fonts
-from service.certificates.render import (
+from service.pdf import fonts
+from service.pdf.render import (
     MONTHS,
     NAME_LINE_WIDTH,
     PAGE_HEIGHT,

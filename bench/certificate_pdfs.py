@@ -45,8 +45,8 @@ from tortoise.context import TortoiseContext  # noqa: E402
 from service import dispatch  # noqa: E402
 from service.certificate_files import services as files  # noqa: E402
 from service.certificate_files.models import CertificateFileJob, FileJobStatus  # noqa: E402
-from service.certificates.render import CertificateText, render_certificate  # noqa: E402
 from service.database import migrate, tortoise_config  # noqa: E402
+from service.pdf.render import CertificateText, render_certificate  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.users.actor import Actor  # noqa: E402
 from workers.jobs import declare_jobs  # noqa: E402

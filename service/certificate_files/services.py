@@ -31,16 +31,15 @@ from tortoise.transactions import in_transaction
 
 from service import dispatch as jobs
 from service.certificate_files import mails
-from service.certificate_files.merge import merge_pdfs
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificates.candidates import checked_selection, recognition_for_certificates
-from service.certificates.render import CertificateText, render_certificates
 from service.certificates.services import certificates_for
 from service.errors import DomainError, ErrorCode, NotFound
 from service.events import announce
 from service.files.store import write_atomically
 from service.mail import services as mail
 from service.mail.compose import MailConfig
+from service.pdf import CertificateText, merge_pdfs, render_certificates
 from service.recognitions.models import Recognition
 from service.users.actor import Actor
 from service.users.models import User

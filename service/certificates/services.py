@@ -29,13 +29,13 @@ from service.certificates.candidates import (
     recognition_for_certificates,
 )
 from service.certificates.models import Certificate, CertificateStatus
-from service.certificates.render import CertificateText, render_certificate
 from service.certificates.rules import CandidateKind, new_code
 from service.cohorts.models import CertificateType, Program
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
 from service.files.store import write_atomically
 from service.partners.models import Partner
+from service.pdf import CertificateText, render_certificate
 from service.recognitions.models import Recognition
 from service.text import clean_text
 from service.users.actor import Actor

@@ -16,7 +16,7 @@ from strawberry.relay import to_base64
 
 from service.certificates import services
 from service.certificates.models import Certificate
-from service.certificates.render import CertificateText
+from service.pdf.render import CertificateText
 from service.settings import Settings
 from service.users.actor import Actor
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world

@@ -13,11 +13,11 @@ from strawberry.relay import to_base64
 
 from service.recognitions import mails
 from service.recognitions.models import Recognition
+from tests.mail.test_mail import CONFIG, NOW, _ceremony
 from tests.support.certificates_world import enroll, make_certificates_world
 from tests.support.graphql_client import GraphQLClient, token_for
 from tests.support.recognition_api import CEREMONY_CREATE, CEREMONY_UPDATE, COMPLETE_STEP_2, make_world, step1
 from tests.support.recognition_api import call_mutation as _call
-from tests.mail.test_mail import CONFIG, NOW, _ceremony
 
 BREAKS = ["\r\n", "\n", "\r", "\x85", "\u2028", "\u2029"]
 INJECTED = "Bcc: evil@example.org"

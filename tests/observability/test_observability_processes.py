@@ -18,13 +18,13 @@ from strawberry.relay import to_base64
 from service.app import create_app
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.settings import Settings
+from tests.observability.test_observability import REQUEST, REQUEST_ID, Samples, _samples, _value
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
 from tests.support.engines import BROKER_URL, PUBSUB_URL, REDIS_URL, redis_answers, remove_namespace
 from tests.support.graphql_client import token_for
 from tests.support.processes import start_api, start_worker, stop
 from tests.support.smtp_server import free_port
-from tests.observability.test_observability import REQUEST, REQUEST_ID, Samples, _samples, _value
 
 pytestmark = [
     pytest.mark.jobs,

@@ -17,7 +17,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from service.certificates.render import CertificateText, render_certificate, render_certificates
+from service.pdf.render import CertificateText, render_certificate, render_certificates
 
 URL = "https://recognition.example.org/verify/7KQ4-M9XD-2HT"
 
@@ -174,7 +174,7 @@ SIDE_EFFECTS_PROBE = textwrap.dedent("""
     signal.signal(signal.SIGTERM, ours)
 
     from borb.pdf import Chunk, Shape
-    from service.certificates.render import CertificateText, render_certificate
+    from service.pdf.render import CertificateText, render_certificate
     for number in range(130):   # past borb's every-64-documents notice and telemetry batch
         render_certificate(CertificateText(
             partner_name="Riverside", recipient_name=f"Learner {number}", certificate_type="Certificate",

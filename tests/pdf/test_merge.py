@@ -11,8 +11,8 @@ import pikepdf
 import pypdf
 import pytest
 
-from service.certificate_files.merge import merge_pdfs
-from service.certificates.render import CertificateText, render_certificate
+from service.pdf.merge import merge_pdfs
+from service.pdf.render import CertificateText, render_certificate
 
 
 def _certificate(folder: Path, number: int, name: str) -> Path:

@@ -6,7 +6,7 @@ import io
 
 from fontTools.ttLib import TTFont
 
-from service.certificates import fonts
+from service.pdf import fonts
 
 
 def test_a_cut_keeps_the_needed_glyphs_and_their_components_under_their_ids() -> None:

@@ -23,7 +23,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from fontTools.varLib import instancer
 
-from service.certificates.truetype import TrueTypeFace
+from service.pdf.truetype import TrueTypeFace
 
 # The subsetter logs every table it touches at INFO: thousands of lines per file in a worker's log.
 logging.getLogger("fontTools").setLevel(logging.WARNING)

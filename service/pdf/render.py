@@ -27,8 +27,8 @@ from borb.pdf import Document, Page
 from borb.pdf.license.version import Version
 from borb.pdf.primitives import datestr, hexstr, name, stream
 
-from service.certificates.fonts import SubsetFont, choose_face, font_subset
-from service.certificates.pdf_runtime import write_pdf
+from service.pdf.fonts import SubsetFont, choose_face, font_subset
+from service.pdf.runtime import write_pdf
 
 PAGE_WIDTH, PAGE_HEIGHT = 792, 612  # US Letter, landscape
 NAME_LINE_WIDTH = PAGE_WIDTH - 2 * 90
