@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, get_operation_ast, parse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -23,7 +23,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
@@ -33,7 +33,7 @@ from tortoise.context import TortoiseContext
 from service.clock import Clock, SystemClock
 from service.database import open_database
 from service.events import bus
-from service.graphql.context import Context, Unauthenticated
+from service.graphql.core.context import Context, Unauthenticated
 from service.graphql.schema import schema
 from service.observability.logs import current_request_id
 from service.observability.metrics import Metrics
@@ -119,16 +119,30 @@ class GraphQLApp(GraphQL[Context, None]):
             _answer.set((GRAPHQL_RESPONSE, 200))
         return processed
 
-    async def execute_single(self, **arguments: Any) -> ExecutionResult:  # type: ignore[override]
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         """A mutation sent with GET: 405, as the GraphQL-over-HTTP specification asks (not 400); a
         subscription sent over plain HTTP: 405 too, naming the WebSocket it needs."""
-        request_data = arguments["request_data"]
         if self.operation_types.of(request_data.query or "", request_data.operation_name) == "subscription":
             raise HTTPException(405, SUBSCRIPTIONS_OVER_WEBSOCKET)
         try:
-            return await super().execute_single(**arguments)
+            return await super().execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            )
         except HTTPException as error:
-            if arguments["request_adapter"].method == "GET" and "not allowed" in error.reason:
+            if request_adapter.method == "GET" and "not allowed" in error.reason:
                 raise HTTPException(405, error.reason) from error
             raise
 

@@ -22,7 +22,7 @@ from strawberry.relay import to_base64
 
 from service.app import create_app
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
-from service.graphql.context import Context
+from service.graphql.core.context import Context
 from service.graphql.schema import schema
 from service.graphql.users.types import User
 from service.observability.logs import JsonFormatter, RequestIdFilter

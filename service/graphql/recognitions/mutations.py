@@ -7,8 +7,9 @@ import strawberry
 from strawberry import relay
 
 from service.graphql.cohorts.inputs import DateRangeInput
-from service.graphql.context import Context, context_of
-from service.graphql.payloads import UserError, attempt, key_of
+from service.graphql.core.context import Context, Info
+from service.graphql.core.node import key_of
+from service.graphql.core.payloads import UserError, attempt
 from service.graphql.recognitions.inputs import (
     CeremonyCreateInput,
     CeremonyMarkPinsMailedInput,
@@ -18,6 +19,7 @@ from service.graphql.recognitions.inputs import (
     CertificateRequestFinalizeInput,
     CertificateRequestUpdateInput,
     RecognitionDeleteInput,
+    recognition_key,
 )
 from service.graphql.recognitions.types import Ceremony, CertificateRequest
 from service.recognitions import services
@@ -114,15 +116,15 @@ def _ceremony_changes(input: CeremonyUpdateInput) -> services.CeremonyChanges:
     )
 
 
-async def _now_and_actor(info: strawberry.Info) -> tuple[Context, Any]:
-    context = context_of(info)
+async def _now_and_actor(info: Info) -> tuple[Context, Any]:
+    context = info.context
     return context, await context.actor()
 
 
 @strawberry.type
 class RecognitionMutations:
     @strawberry.mutation(description="Ceremony wizard, step 1: save the date range and cohorts as a draft.")
-    async def ceremony_create(self, info: strawberry.Info, input: CeremonyCreateInput) -> CeremonyPayload:
+    async def ceremony_create(self, info: Info, input: CeremonyCreateInput) -> CeremonyPayload:
         context, actor = await _now_and_actor(info)
         return _ceremony(
             await attempt(
@@ -136,7 +138,7 @@ class RecognitionMutations:
         )
 
     @strawberry.mutation(description="Save either step of the ceremony wizard; a draft may be incomplete.")
-    async def ceremony_update(self, info: strawberry.Info, input: CeremonyUpdateInput) -> CeremonyPayload:
+    async def ceremony_update(self, info: Info, input: CeremonyUpdateInput) -> CeremonyPayload:
         context, actor = await _now_and_actor(info)
         return _ceremony(
             await attempt(
@@ -150,7 +152,7 @@ class RecognitionMutations:
         )
 
     @strawberry.mutation(description="Schedule a complete draft; sends the confirmation email.")
-    async def ceremony_submit(self, info: strawberry.Info, input: CeremonySubmitInput) -> CeremonyPayload:
+    async def ceremony_submit(self, info: Info, input: CeremonySubmitInput) -> CeremonyPayload:
         context, actor = await _now_and_actor(info)
         return _ceremony(
             await attempt(
@@ -167,7 +169,7 @@ class RecognitionMutations:
 
     @strawberry.mutation(description="Staff: the pins have been mailed; tells the mailing contact.")
     async def ceremony_mark_pins_mailed(
-        self, info: strawberry.Info, input: CeremonyMarkPinsMailedInput
+        self, info: Info, input: CeremonyMarkPinsMailedInput
     ) -> CeremonyPayload:
         context, actor = await _now_and_actor(info)
         return _ceremony(
@@ -183,7 +185,7 @@ class RecognitionMutations:
 
     @strawberry.mutation(description="Certificate-request wizard, step 1: save as a draft.")
     async def certificate_request_create(
-        self, info: strawberry.Info, input: CertificateRequestCreateInput
+        self, info: Info, input: CertificateRequestCreateInput
     ) -> CertificateRequestPayload:
         context, actor = await _now_and_actor(info)
         return _request(
@@ -199,7 +201,7 @@ class RecognitionMutations:
 
     @strawberry.mutation(description="Change a certificate-request draft.")
     async def certificate_request_update(
-        self, info: strawberry.Info, input: CertificateRequestUpdateInput
+        self, info: Info, input: CertificateRequestUpdateInput
     ) -> CertificateRequestPayload:
         context, actor = await _now_and_actor(info)
         return _request(
@@ -217,7 +219,7 @@ class RecognitionMutations:
 
     @strawberry.mutation(description="Finalize a certificate-request draft: CREATED, and it never expires.")
     async def certificate_request_finalize(
-        self, info: strawberry.Info, input: CertificateRequestFinalizeInput
+        self, info: Info, input: CertificateRequestFinalizeInput
     ) -> CertificateRequestPayload:
         context, actor = await _now_and_actor(info)
         return _request(
@@ -231,14 +233,12 @@ class RecognitionMutations:
         )
 
     @strawberry.mutation(description="Delete a draft ceremony or certificate request.")
-    async def recognition_delete(
-        self, info: strawberry.Info, input: RecognitionDeleteInput
-    ) -> RecognitionDeletePayload:
+    async def recognition_delete(self, info: Info, input: RecognitionDeleteInput) -> RecognitionDeletePayload:
         context, actor = await _now_and_actor(info)
         deleted, errors = await attempt(
             services.delete_recognition(
                 actor=actor,
-                recognition_id=key_of(input.id, "Ceremony", "CertificateRequest"),
+                recognition_id=recognition_key(input.id),
                 now=context.clock.now(),
             )
         )

@@ -6,8 +6,15 @@ from typing import Any, cast
 import strawberry
 from strawberry import relay
 
-from service.graphql.context import context_of
-from service.graphql.paging import checked_page_size, decode_cursor, encode_cursor, integer, text
+from service.graphql.core.context import Info
+from service.graphql.core.paging import (
+    checked_page_size,
+    decode_cursor,
+    encode_cursor,
+    integer,
+    page_info,
+    text,
+)
 from service.graphql.recognitions.inputs import RecognitionFilter, RecognitionOrder
 from service.graphql.recognitions.types import Recognition, recognition_type
 from service.recognitions import services
@@ -46,13 +53,13 @@ class RecognitionQueries:
     @strawberry.field(description="The Recognition dashboard: ceremonies and certificate requests.")
     async def recognitions(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int = 20,
         after: str | None = None,
         filter: RecognitionFilter | None = None,
         order_by: RecognitionOrder = RecognitionOrder.CREATED_AT_DESC,
     ) -> RecognitionConnection:
-        context = context_of(info)
+        context = info.context
         actor = await context.actor()
         wanted = filter or RecognitionFilter()
         rows, has_next, total = await services.dashboard_page(
@@ -78,18 +85,13 @@ class RecognitionQueries:
         ]
         return RecognitionConnection(
             edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info(edges, has_next_page=has_next, after=after),
             total_count=total,
         )
 
     @strawberry.field(description="One ceremony or certificate request, for its details popup.")
-    async def recognition(self, info: strawberry.Info, id: relay.GlobalID) -> Recognition | None:
-        await context_of(info).actor()
+    async def recognition(self, info: Info, id: relay.GlobalID) -> Recognition | None:
+        await info.context.actor()
         if id.type_name not in ("Ceremony", "CertificateRequest"):
             return None
         return cast(Recognition | None, await id.resolve_node(info, required=False))
