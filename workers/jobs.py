@@ -13,7 +13,7 @@ from dramatiq.middleware import Retries
 
 from service.certificate_files import services as certificate_files
 from service.clock import SystemClock
-from service.dispatch import Job
+from service.job_queue import Job
 from service.lms import services as lms
 from service.mail import services as mail
 from service.observability.metrics import Metrics

@@ -29,7 +29,7 @@ from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from service import dispatch as jobs
+from service import job_queue
 from service.certificate_files import mails
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificates.candidates import checked_selection, recognition_for_certificates
@@ -37,8 +37,9 @@ from service.certificates.services import certificates_for
 from service.errors import DomainError, ErrorCode, NotFound
 from service.events import announce
 from service.files.store import write_atomically
-from service.mail import services as mail
+from service.job_queue import Job
 from service.mail.compose import MailConfig
+from service.mail.outbox import outbox
 from service.pdf import CertificateText, merge_pdfs, render_certificates
 from service.recognitions.models import Recognition
 from service.users.actor import Actor
@@ -132,7 +133,7 @@ async def _queue(
             using_db=connection,
         )
     _announce(job)
-    if not jobs.dispatch(jobs.Job.BUILD_CERTIFICATE_FILE, job.id):
+    if not job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE, job.id):
         # The queue is unreachable: the job stays QUEUED for the next sweep to hand over.
         await CertificateFileJob.filter(id=job.id).update(handover_after=now)
     return job
@@ -242,7 +243,7 @@ async def start_file(
         )
     )
     for chunk_id in waiting:
-        jobs.dispatch(jobs.Job.BUILD_CERTIFICATE_FILE_PART, chunk_id)
+        job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE_PART, chunk_id)
     return await _join_when_complete(job_id, clock=clock, work=work)
 
 
@@ -284,7 +285,7 @@ async def _claim(
         claimed_until=now + lease, attempts=F("attempts") + 1
     )
     if not claimed:
-        await _look_again_when_free(CertificateFileChunk, chunk.id, jobs.Job.BUILD_CERTIFICATE_FILE_PART, now)
+        await _look_again_when_free(CertificateFileChunk, chunk.id, Job.BUILD_CERTIFICATE_FILE_PART, now)
         return None
     attempts = chunk.attempts + 1
     await CertificateFileJob.filter(id=job.id, status=FileJobStatus.QUEUED).update(
@@ -351,7 +352,7 @@ async def _join_when_complete(
         _lease_over(now), id=job_id, status=FileJobStatus.RUNNING
     ).update(claimed_until=now + work.lease, handover_after=now + STALL, join_attempts=F("join_attempts") + 1)
     if not claimed:
-        await _look_again_when_free(CertificateFileJob, job_id, jobs.Job.BUILD_CERTIFICATE_FILE, now)
+        await _look_again_when_free(CertificateFileJob, job_id, Job.BUILD_CERTIFICATE_FILE, now)
         return None
     tries = job.join_attempts + 1
     await CertificateFileJob.filter(id=job_id, attempts__lt=tries).update(attempts=tries)
@@ -387,13 +388,13 @@ async def _renewing(
 
 
 async def _look_again_when_free(
-    model: type[CertificateFileChunk] | type[CertificateFileJob], record_id: int, job: jobs.Job, now: datetime
+    model: type[CertificateFileChunk] | type[CertificateFileJob], record_id: int, job: Job, now: datetime
 ) -> None:
     """Another worker holds the lease: leave the work to it, but come back when the lease ends, for
     that worker may have died (its redelivered message is this one)."""
     holder = await model.get(id=record_id)
     if holder.claimed_until is not None and holder.claimed_until >= now:
-        jobs.dispatch(job, record_id, delay=holder.claimed_until - now + timedelta(seconds=1))
+        job_queue.enqueue(job, record_id, delay=holder.claimed_until - now + timedelta(seconds=1))
 
 
 async def _ids(query: QuerySet[Any]) -> list[int]:
@@ -417,7 +418,7 @@ async def _finish(
     pages = await asyncio.to_thread(merge_pdfs, sources, destination)
     size, digest = await asyncio.to_thread(_size_and_sha256, destination)
     now = clock()
-    async with in_transaction() as connection:
+    async with outbox() as (connection, mail):
         became_ready = (
             await CertificateFileJob.filter(id=job.id, status=FileJobStatus.RUNNING)
             .using_db(connection)
@@ -433,16 +434,12 @@ async def _finish(
             )
         )
         ready = await CertificateFileJob.get(id=job.id, using_db=connection)
-        queued = None
         if became_ready:
             recognition = await Recognition.get(id=job.recognition_id, using_db=connection)
             user = await User.get(id=job.requested_by_id, using_db=connection)
             message = mails.file_ready(ready, recognition=recognition, user=user, config=mail_config, now=now)
-            queued = await mail.add_to_outbox(
-                key=mails.ready_key(ready), message=message, now=now, connection=connection
-            )
+            await mail.add(key=mails.ready_key(ready), message=message, now=now)
     await asyncio.to_thread(shutil.rmtree, _parts_dir(files_dir, job.id), True)
-    mail.dispatch([queued.id] if queued else [])
     _announce(ready)
     return ready
 
@@ -457,7 +454,7 @@ async def fail_job(
     *, job_id: int, message: str, now: datetime, mail_config: MailConfig
 ) -> CertificateFileJob:
     """The job gives up: FAILED with a message a user can act on, and a mail that says so (once)."""
-    async with in_transaction() as connection:
+    async with outbox() as (connection, mail):
         failed = (
             await CertificateFileJob.filter(id=job_id, status__in=ACTIVE)
             .using_db(connection)
@@ -466,15 +463,11 @@ async def fail_job(
             )
         )
         job = await CertificateFileJob.get(id=job_id, using_db=connection)
-        queued = None
         if failed:
             recognition = await Recognition.get(id=job.recognition_id, using_db=connection)
             user = await User.get(id=job.requested_by_id, using_db=connection)
             letter = mails.file_failed(job, recognition=recognition, user=user, config=mail_config, now=now)
-            queued = await mail.add_to_outbox(
-                key=mails.failed_key(job), message=letter, now=now, connection=connection
-            )
-    mail.dispatch([queued.id] if queued else [])
+            await mail.add(key=mails.failed_key(job), message=letter, now=now)
     _announce(job)
     return job
 

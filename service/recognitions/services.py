@@ -22,8 +22,8 @@ from service.cohorts.models import Cohort
 from service.cohorts.rules import check_date_range
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
 from service.events import announce
-from service.mail import services as mail
 from service.mail.compose import MailConfig
+from service.mail.outbox import outbox
 from service.partners.models import Partner
 from service.recognitions import mails, rules
 from service.recognitions.models import (
@@ -629,8 +629,7 @@ async def submit_ceremony(
     )
     if reason_problems:
         raise DomainError(*reason_problems)
-    message_ids: list[int] = []
-    async with in_transaction() as connection:
+    async with outbox() as (connection, mail):
         recognition = await _locked(actor, recognition_id, RecognitionKind.CEREMONY, connection)
         if recognition.status is not StoredStatus.DRAFT:
             return recognition
@@ -657,11 +656,7 @@ async def submit_ceremony(
         message = mails.ceremony_confirmation(
             recognition, partner_name=partner.name, config=mail_config, now=now
         )
-        queued = await mail.add_to_outbox(
-            key=mails.confirmation_key(recognition), message=message, now=now, connection=connection
-        )
-        message_ids += [queued.id] if queued else []
-    mail.dispatch(message_ids)
+        await mail.add(key=mails.confirmation_key(recognition), message=message, now=now)
     _announce(recognition)
     return recognition
 
@@ -683,7 +678,7 @@ async def mark_pins_mailed(
     *, actor: Actor, recognition_id: int, now: datetime, mail_config: MailConfig
 ) -> Recognition:
     """Staff: the pins are on their way; SCHEDULED_PINS_MAILED, and a mail to the mailing contact."""
-    async with in_transaction() as connection:
+    async with outbox() as (connection, mail):
         recognition = await _for_change(
             actor=actor,
             recognition_id=recognition_id,
@@ -706,10 +701,7 @@ async def mark_pins_mailed(
         )
         await _audit(recognition, AuditAction.PINS_MARKED_MAILED, actor, now, {}, connection)
         message = mails.pins_mailed(recognition, config=mail_config, now=now)
-        queued = await mail.add_to_outbox(
-            key=mails.pins_mailed_key(recognition), message=message, now=now, connection=connection
-        )
-    mail.dispatch([queued.id] if queued else [])
+        await mail.add(key=mails.pins_mailed_key(recognition), message=message, now=now)
     _announce(recognition)
     return recognition
 

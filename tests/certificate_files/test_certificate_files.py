@@ -17,11 +17,12 @@ import pytest
 from starlette.applications import Starlette
 from strawberry.relay import to_base64
 
-from service import dispatch
+from service import job_queue
 from service.app import create_app
 from service.certificate_files import services as files
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificates.models import Certificate
+from service.job_queue import Job
 from service.mail.compose import MailConfig
 from service.mail.models import OutboxMessage
 from service.settings import Settings
@@ -181,7 +182,7 @@ def _actor(world: CertificatesWorld) -> Actor:
 @pytest.fixture
 def no_queue() -> AsyncIterator[None]:
     """Jobs are recorded but not handed to the worker, so the test runs them itself."""
-    dispatch.set_dispatcher(None)
+    job_queue.set_adapter(None)
     yield None
 
 
@@ -248,8 +249,8 @@ def _file_names(settings: Settings) -> list[str]:
 async def test_the_start_message_hands_each_chunk_to_the_queue(
     app: Starlette, world: CertificatesWorld, clock: MovableClock, settings: Settings
 ) -> None:
-    handed: list[tuple[dispatch.Job, int]] = []
-    dispatch.set_dispatcher(lambda job, record_id, delay: handed.append((job, record_id)))
+    handed: list[tuple[Job, int]] = []
+    job_queue.set_adapter(lambda job, record_id, delay: handed.append((job, record_id)))
     job = await _queued_thirty(world, clock)
     chunks = await CertificateFileChunk.filter(job_id=job.id).order_by("position")
 
@@ -257,8 +258,8 @@ async def test_the_start_message_hands_each_chunk_to_the_queue(
 
     assert [(c.position, c.start, c.size) for c in chunks] == [(0, 0, 25), (1, 25, 5)]
     assert handed == [
-        (dispatch.Job.BUILD_CERTIFICATE_FILE, job.id),
-        *[(dispatch.Job.BUILD_CERTIFICATE_FILE_PART, chunk.id) for chunk in chunks],
+        (Job.BUILD_CERTIFICATE_FILE, job.id),
+        *[(Job.BUILD_CERTIFICATE_FILE_PART, chunk.id) for chunk in chunks],
     ]
 
 
@@ -327,8 +328,8 @@ async def test_redelivered_messages_make_one_file_and_one_mail(
 async def test_a_chunk_whose_worker_died_is_made_again_after_its_lease(
     app: Starlette, world: CertificatesWorld, clock: MovableClock, settings: Settings
 ) -> None:
-    handed: list[tuple[dispatch.Job, int, timedelta | None]] = []
-    dispatch.set_dispatcher(lambda job, record_id, delay: handed.append((job, record_id, delay)))
+    handed: list[tuple[Job, int, timedelta | None]] = []
+    job_queue.set_adapter(lambda job, record_id, delay: handed.append((job, record_id, delay)))
     job = await _queued_thirty(world, clock)
     first, second = await _chunk_ids(job.id)
     await _part(first, settings, clock)
@@ -343,7 +344,7 @@ async def test_a_chunk_whose_worker_died_is_made_again_after_its_lease(
     stopped = await CertificateFileJob.get(id=job.id)
     assert redelivered is None
     assert (stopped.status, stopped.chunks_done, stopped.done) == (FileJobStatus.RUNNING, 1, 25)
-    assert handed == [(dispatch.Job.BUILD_CERTIFICATE_FILE_PART, second, LEASE + timedelta(seconds=1))]
+    assert handed == [(Job.BUILD_CERTIFICATE_FILE_PART, second, LEASE + timedelta(seconds=1))]
     clock.move(LEASE + timedelta(seconds=1))
     await _part(second, settings, clock)
     finished = await CertificateFileJob.get(id=job.id)
@@ -541,7 +542,7 @@ async def test_jobs_left_unfinished_are_finished_when_the_app_starts_again(
     first = create_app(settings, clock=clock)
     async with first.router.lifespan_context(first):
         world = await make_certificates_world()
-        dispatch.set_dispatcher(None)
+        job_queue.set_adapter(None)
         job = await files.request_file(
             actor=_actor(world),
             recognition_id=world.recognition.id,
@@ -579,14 +580,14 @@ async def test_a_file_requested_while_the_broker_is_unreachable_is_queued_later(
         # then the request is answered, and the job is recorded for the sweep to hand over
         job = await CertificateFileJob.get(id=_key(result["job"]["id"]))
         # and once the queue answers, the next sweep hands the job over
-        handed: list[tuple[dispatch.Job, int]] = []
-        dispatch.set_dispatcher(lambda job, record_id, delay: handed.append((job, record_id)))
+        handed: list[tuple[Job, int]] = []
+        job_queue.set_adapter(lambda job, record_id, delay: handed.append((job, record_id)))
         clock.move(timedelta(seconds=1))
         await hand_over_waiting_work(unreachable, now=clock.now())
 
     assert (result["errors"], result["job"]["status"]) == ([], "QUEUED")
     assert (job.status, job.handover_after) == (FileJobStatus.QUEUED, job.created_at)
-    assert handed == [(dispatch.Job.BUILD_CERTIFICATE_FILE, job.id)]
+    assert handed == [(Job.BUILD_CERTIFICATE_FILE, job.id)]
 
 
 async def test_a_certificate_issued_for_a_file_gets_its_own_pdf_on_first_download(
