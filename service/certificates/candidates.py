@@ -13,7 +13,7 @@ from tortoise.queryset import QuerySet
 from service.certificates.rules import CandidateKind, eligibility
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Problem
-from service.recognitions import services as recognitions
+from service.recognitions import dashboard
 from service.recognitions.models import Recognition
 from service.recognitions.rules import Action
 from service.users.actor import Actor
@@ -68,8 +68,8 @@ def kind_of(enrollment: Enrollment) -> CandidateKind:
 
 async def recognition_for_certificates(*, actor: Actor, recognition_id: int, now: datetime) -> Recognition:
     """A recognition whose certificates step may be opened now: scheduled, past or created."""
-    recognition = await recognitions.get_recognition(actor=actor, recognition_id=recognition_id)
-    if Action.CERTIFICATES not in recognitions.actions_for(recognition, actor, now):
+    recognition = await dashboard.get_recognition(actor=actor, recognition_id=recognition_id)
+    if Action.CERTIFICATES not in dashboard.actions_for(recognition, actor, now):
         raise DomainError.of(
             ErrorCode.NOT_ALLOWED_IN_STATUS,
             "Certificates can be generated once the ceremony is scheduled or the request is created.",
@@ -82,7 +82,7 @@ async def candidates_query(
     recognition: Recognition, candidate_filter: CandidateFilter
 ) -> QuerySet[Enrollment]:
     """Every listed enrollment of the recognition's cohorts that passes the filter, any kind."""
-    cohort_ids = (await recognitions.cohort_ids_by_recognition_ids(ids=[recognition.id]))[recognition.id]
+    cohort_ids = (await dashboard.cohort_ids_by_recognition_ids(ids=[recognition.id]))[recognition.id]
     query = Enrollment.filter(cohort_id__in=cohort_ids)
     if candidate_filter.search and candidate_filter.search.strip():
         text = candidate_filter.search.strip()

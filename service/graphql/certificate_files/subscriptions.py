@@ -16,7 +16,7 @@ from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.context import context_of
 from service.graphql.payloads import key_of
 from service.graphql.recognitions.types import Recognition, recognition_type
-from service.recognitions.services import recognitions_by_ids
+from service.recognitions.dashboard import recognitions_by_ids
 
 FINAL = (FileJobStatus.READY, FileJobStatus.FAILED)
 

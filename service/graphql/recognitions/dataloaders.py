@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from service.graphql.dataloader import ScopedLoader
-from service.recognitions.models import Recognition, RecognitionEvent
-from service.recognitions.services import (
+from service.recognitions.dashboard import (
     cohort_ids_by_recognition_ids,
     events_by_recognition_ids,
     recognitions_by_ids,
 )
+from service.recognitions.models import Recognition, RecognitionEvent
 
 if TYPE_CHECKING:
     from service.graphql.context import Context

@@ -10,7 +10,8 @@ from service.graphql.context import context_of
 from service.graphql.paging import checked_page_size, decode_cursor, encode_cursor, integer, text
 from service.graphql.recognitions.inputs import RecognitionFilter, RecognitionOrder
 from service.graphql.recognitions.types import Recognition, recognition_type
-from service.recognitions import services
+from service.recognitions import dashboard
+from service.recognitions.commands import DashboardFilter
 from service.recognitions.rules import Status
 
 
@@ -55,10 +56,10 @@ class RecognitionQueries:
         context = context_of(info)
         actor = await context.actor()
         wanted = filter or RecognitionFilter()
-        rows, has_next, total = await services.dashboard_page(
+        page = await dashboard.dashboard_page(
             actor=actor,
             now=context.clock.now(),
-            filter=services.DashboardFilter(
+            filter=DashboardFilter(
                 kind=wanted.kind,
                 statuses=[Status(status) for status in wanted.statuses or []],
                 search=wanted.search,
@@ -69,22 +70,23 @@ class RecognitionQueries:
             first=checked_page_size(first),
             after=None if after is None else _after(after, order_by),
         )
+        assert page.total is not None, "the dashboard is counted"
         edges = [
             RecognitionEdge(
                 node=recognition_type(row),
-                cursor=_cursor(order_by, *services.cursor_value(row, order_by.value)),
+                cursor=_cursor(order_by, *dashboard.cursor_value(row, order_by.value)),
             )
-            for row in rows
+            for row in page.items
         ]
         return RecognitionConnection(
             edges=edges,
             page_info=relay.PageInfo(
-                has_next_page=has_next,
+                has_next_page=page.has_next,
                 has_previous_page=after is not None,
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            total_count=total,
+            total_count=page.total,
         )
 
     @strawberry.field(description="One ceremony or certificate request, for its details popup.")

@@ -20,7 +20,7 @@ from service.graphql.node import resolve_nodes_with
 from service.graphql.paging import checked_page_size
 from service.graphql.partners.types import Partner
 from service.graphql.users.types import User
-from service.recognitions import services
+from service.recognitions import dashboard
 from service.recognitions.models import CeremonyFormat as CeremonyFormatValue
 from service.recognitions.models import EventKind
 from service.recognitions.models import Recognition as RecognitionModel
@@ -99,7 +99,7 @@ class Recognition(relay.Node):
 
     @strawberry.field(description="As the dashboard shows it now.")
     def status(self, info: strawberry.Info) -> RecognitionStatus:  # type: ignore[valid-type]
-        return services.shown_status(self.model, context_of(info).clock.now())
+        return dashboard.shown_status(self.model, context_of(info).clock.now())
 
     @strawberry.field(description="Step 1: the range the selected cohorts' end dates fall in.")
     def date_range(self) -> DateRange:
@@ -184,7 +184,7 @@ class Recognition(relay.Node):
     @strawberry.field(description="What the row's menu may offer the viewer now; decided by the service.")
     async def available_actions(self, info: strawberry.Info) -> list[RecognitionAction]:  # type: ignore[valid-type]
         context = context_of(info)
-        return services.actions_for(self.model, await context.actor(), context.clock.now())
+        return dashboard.actions_for(self.model, await context.actor(), context.clock.now())
 
 
 @strawberry.type(description="A pinning ceremony.")
