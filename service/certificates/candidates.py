@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 from service.certificates.rules import CandidateKind, eligibility
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Problem
+from service.paging import Page
 from service.recognitions import dashboard
 from service.recognitions.models import Recognition
 from service.recognitions.rules import Action
@@ -45,14 +46,6 @@ class CandidateFilter:
     @classmethod
     def from_plain(cls, plain: dict[str, Any]) -> CandidateFilter:
         return cls(**{**plain, "kind": None if plain.get("kind") is None else CandidateKind(plain["kind"])})
-
-
-@dataclass(frozen=True, slots=True)
-class CandidatesPage:
-    rows: list[Enrollment]
-    has_next: bool
-    total: int
-    counts: dict[CandidateKind, int]
 
 
 def kind_of(enrollment: Enrollment) -> CandidateKind:
@@ -110,24 +103,15 @@ async def candidates_page(
     candidate_filter: CandidateFilter,
     first: int,
     after: tuple[str, int] | None,
-) -> CandidatesPage:
-    """One page of candidates ordered by name, the count of the filter, and the count of each kind."""
+) -> tuple[Page[Enrollment], dict[CandidateKind, int]]:
+    """One page of candidates ordered by name (its total: those the filter lists), and the count of
+    each kind."""
     recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
     base = await candidates_query(recognition, candidate_filter)
     counts = {kind: await of_kinds(base, kind).count() for kind in CandidateKind}
-    matching = of_kinds(base, candidate_filter.kind)
-    page = matching
-    if after is not None:
-        name, last_id = after
-        same_name: dict[str, Any] = {"course_taker__name": name, "id__gt": last_id}
-        page = page.filter(Q(course_taker__name__gt=name) | Q(**same_name))
-    rows = (
-        await page.select_related("course_taker", "cohort")
-        .order_by("course_taker__name", "id")
-        .limit(first + 1)
-    )
+    rows = await by_name(of_kinds(base, candidate_filter.kind), after=after).limit(first + 1)
     total = counts[candidate_filter.kind] if candidate_filter.kind else sum(counts.values())
-    return CandidatesPage(rows=rows[:first], has_next=len(rows) > first, total=total, counts=counts)
+    return Page.of(rows, first, total=total), counts
 
 
 def by_name(query: QuerySet[Enrollment], *, after: tuple[str, int] | None) -> QuerySet[Enrollment]:

@@ -33,7 +33,7 @@ class AuditQueries:
             at, entry_id = decode_cursor(after, ORDERING, (datetime.fromisoformat, integer))
             before = (at, entry_id)
         with domain_errors_as_graphql():
-            rows = await audit_page(
+            page = await audit_page(
                 actor=await context.actor(),
                 first=size,
                 before=before,
@@ -45,12 +45,12 @@ class AuditQueries:
                 node=AuditEntry(model=row),
                 cursor=encode_cursor(ORDERING, row.occurred_at.isoformat(), row.id),
             )
-            for row in rows[:size]
+            for row in page.items
         ]
         return AuditEntryConnection(
             edges=edges,
             page_info=relay.PageInfo(
-                has_next_page=len(rows) > size,
+                has_next_page=page.has_next,
                 has_previous_page=after is not None,
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,

@@ -31,7 +31,7 @@ async def certificate_candidates(
     """The certificates step of one recognition, ordered by name."""
     context = context_of(info)
     with domain_errors_as_graphql():
-        page = await candidates_page(
+        page, counts = await candidates_page(
             actor=await context.actor(),
             recognition_id=recognition_id,
             now=context.clock.now(),
@@ -39,12 +39,13 @@ async def certificate_candidates(
             first=checked_page_size(first),
             after=None if after is None else _after(after),
         )
+    assert page.total is not None, "the candidates are counted"
     edges = [
         CertificateCandidateEdge(
             node=CertificateCandidate(enrollment=row),
             cursor=encode_cursor(ORDERING, row.course_taker.name, row.id),
         )
-        for row in page.rows
+        for row in page.items
     ]
     return CertificateCandidateConnection(
         edges=edges,
@@ -55,8 +56,8 @@ async def certificate_candidates(
             end_cursor=edges[-1].cursor if edges else None,
         ),
         total_count=page.total,
-        completer_count=page.counts[CandidateKindValue.COMPLETER],
-        approaching_count=page.counts[CandidateKindValue.APPROACHING],
+        completer_count=counts[CandidateKindValue.COMPLETER],
+        approaching_count=counts[CandidateKindValue.APPROACHING],
     )
 
 
