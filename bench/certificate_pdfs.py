@@ -43,8 +43,8 @@ from seeding import NAMES, seed_completers  # noqa: E402
 from tortoise.context import TortoiseContext  # noqa: E402
 
 from service import job_queue  # noqa: E402
-from service.certificate_files import services as files  # noqa: E402
 from service.certificate_files.models import CertificateFileJob, FileJobStatus  # noqa: E402
+from service.certificate_files.requests import request_file  # noqa: E402
 from service.database import migrate, tortoise_config  # noqa: E402
 from service.pdf.render import CertificateText, render_certificate  # noqa: E402
 from service.settings import Settings  # noqa: E402
@@ -176,7 +176,7 @@ def _worker_peaks(process: subprocess.Popen[bytes]) -> list[float]:
 
 async def _make_file(actor: Actor, recognition_id: int, ids: list[int]) -> tuple[float, CertificateFileJob]:
     started = time.perf_counter()
-    job = await files.request_file(
+    job = await request_file(
         actor=actor, recognition_id=recognition_id, enrollment_ids=ids, now=datetime.now(UTC)
     )
     while True:

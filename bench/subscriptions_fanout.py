@@ -39,8 +39,8 @@ from certificate_pdfs import _admin, _with_database  # noqa: E402
 from seeding import seed_completers  # noqa: E402
 
 from service import job_queue  # noqa: E402
-from service.certificate_files import services as files  # noqa: E402
 from service.certificate_files.models import CertificateFileJob, FileJobStatus  # noqa: E402
+from service.certificate_files.requests import request_file  # noqa: E402
 from service.database import migrate, tortoise_config  # noqa: E402
 from service.job_queue import Job  # noqa: E402
 from service.settings import Settings  # noqa: E402
@@ -141,7 +141,7 @@ async def run(clients: int) -> dict[str, Any]:
                 await User.get(id=actor.user_id), secret=settings.signing_secret(), lifetime=timedelta(days=1)
             )
             job_queue.set_adapter(None)  # queued, not sent: the clients subscribe first
-            job = await files.request_file(
+            job = await request_file(
                 actor=actor, recognition_id=recognition_id, enrollment_ids=ids[:50], now=datetime.now(UTC)
             )
             api = _start(

@@ -11,7 +11,7 @@ from datetime import datetime
 import dramatiq
 
 from service import job_queue
-from service.certificate_files import services as certificate_files
+from service.certificate_files.leases import release_leases, stalled_job_ids
 from service.clock import Clock, SystemClock
 from service.job_queue import Job
 from service.lms import services as lms
@@ -39,7 +39,7 @@ async def running_jobs(
     job_queue.set_adapter(jobs.send)
     if not settings.broker_url:
         # This process is the only worker: leases held by a stopped one mean nothing now.
-        for job_id in await certificate_files.release_leases():
+        for job_id in await release_leases():
             job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE, job_id)
     sweeper = asyncio.create_task(_sweep(settings, clock or SystemClock()))
     try:
@@ -71,7 +71,7 @@ async def hand_over_waiting_work(settings: Settings, *, now: datetime) -> None:
     if settings.smtp_url:
         for message_id in await mail.pending_message_ids():
             job_queue.enqueue(Job.DELIVER_MAIL, message_id)
-    for job_id in await certificate_files.stalled_job_ids(now=now):
+    for job_id in await stalled_job_ids(now=now):
         job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE, job_id)
     for run_id in await lms.stalled_run_ids(now=now):
         job_queue.enqueue(Job.SYNC_PROGRESS, run_id)

@@ -11,7 +11,7 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Retries
 
-from service.certificate_files import services as certificate_files
+from service.certificate_files import build
 from service.clock import SystemClock
 from service.job_queue import Job
 from service.lms import services as lms
@@ -82,7 +82,7 @@ def declare_jobs(
     runtime = ThreadRuntime(settings.resolved_database_url)
     broker.add_middleware(CloseDatabaseOnThreadShutdown(runtime))
     clock = SystemClock()
-    file_work = certificate_files.FileWork(
+    file_work = build.FileWork(
         files_dir=settings.resolved_files_dir,
         public_url=settings.public_url,
         mail_config=settings.mail_config(),
@@ -95,21 +95,20 @@ def declare_jobs(
 
     def build_certificate_file(job_id: int) -> None:
         """Hand a combined file's chunks to the queue (or join its parts when all are made)."""
-        runtime.run(lambda: certificate_files.start_file(job_id=job_id, clock=clock.now, work=file_work))
+        runtime.run(lambda: build.start_file(job_id=job_id, clock=clock.now, work=file_work))
 
     def build_certificate_file_part(chunk_id: int) -> None:
         """Make one chunk of a combined file; the last chunk's worker joins the file. Failures raise
         and are retried, and certificate_file_failed follows the last attempt."""
-        runtime.run(lambda: certificate_files.build_part(chunk_id=chunk_id, clock=clock.now, work=file_work))
+        runtime.run(lambda: build.build_part(chunk_id=chunk_id, clock=clock.now, work=file_work))
 
     def sync_progress(run_id: int) -> None:
         """Read course progress from Canvas for a recorded sync run."""
         runtime.run(lambda: lms.run_sync(run_id=run_id, clock=clock.now))
 
     def certificate_file_failed(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
-        """After the last attempt of either message: FAILED, with a message a user can act on, and a mail."""
+        """After the last attempt of either message: the job fails, and its requester is told."""
         [record_id] = message["args"]
-        part = message["actor_name"] == Job.BUILD_CERTIFICATE_FILE_PART.value
         logger.error(
             "certificate file %s %s failed after %s attempts",
             message["actor_name"],
@@ -117,17 +116,12 @@ def declare_jobs(
             retry_info.get("retries"),
         )
 
-        async def fail() -> None:
-            job_id = await certificate_files.job_id_of_chunk(record_id) if part else record_id
-            await certificate_files.fail_job(
-                job_id=job_id,
-                message="Something went wrong on our side while making the file. Please request it again; "
-                "if it fails again, contact Partnership Portal Support.",
-                now=clock.now(),
-                mail_config=settings.mail_config(),
+        step = Job(message["actor_name"])
+        runtime.run(
+            lambda: build.give_up(
+                step=step, record_id=record_id, now=clock.now(), mail_config=settings.mail_config()
             )
-
-        runtime.run(fail)
+        )
 
     declare = dramatiq.actor
     mail_queue, files_queue, lms_queue = (f"{settings.namespace}.{queue}" for queue in QUEUES)

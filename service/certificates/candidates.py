@@ -123,6 +123,25 @@ def by_name(query: QuerySet[Enrollment], *, after: tuple[str, int] | None) -> Qu
     return query.select_related("course_taker", "cohort").order_by("course_taker__name", "id")
 
 
+async def selection_of(
+    *, actor: Actor, recognition_id: int, emails: Sequence[str], all_completers: bool, now: datetime
+) -> list[int]:
+    """Enrolment ids in the certificates page's order: every completer, or the listed course-takers'
+    (by email; every enrolment of theirs the recognition lists)."""
+    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+    kind = CandidateKind.COMPLETER if all_completers else None
+    query = of_kinds(await candidates_query(recognition, CandidateFilter(kind=kind)), kind)
+    if not all_completers:
+        query = query.filter(course_taker__email__in=list(emails))
+    rows = await by_name(query, after=None)
+    missing = sorted(set(emails) - {row.course_taker.email for row in rows})
+    if missing:
+        raise DomainError.of(
+            ErrorCode.NOT_A_CANDIDATE, f"Not a course-taker of this recognition: {', '.join(missing)}."
+        )
+    return [row.id for row in rows]
+
+
 async def checked_selection(
     *,
     actor: Actor,

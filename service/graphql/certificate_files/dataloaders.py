@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from service.certificate_files.models import CertificateFileJob
-from service.certificate_files.services import jobs_by_ids, last_ready_jobs
+from service.certificate_files.reads import jobs_by_ids, last_ready_jobs
 from service.graphql.dataloader import ScopedLoader
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ import strawberry
 from strawberry import relay
 
 from service.certificate_files.models import CertificateFileJob as JobModel
-from service.certificate_files.services import regenerate_file, request_file
+from service.certificate_files.requests import regenerate_file, request_file
 from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.certificates.mutations import recognition_key
 from service.graphql.context import context_of

@@ -9,7 +9,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from service.certificate_files import services as certificate_files
+from service.certificate_files.reads import jobs_of_recognition
 from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.queries import certificate_candidates
@@ -146,9 +146,7 @@ class Recognition(relay.Node):
     @strawberry.field(description="The newest combined-file jobs of this recognition, newest first.")
     async def certificate_files(self, info: strawberry.Info, first: int = 20) -> list[CertificateFileJob]:
         await context_of(info).actor()
-        jobs = await certificate_files.jobs_of_recognition(
-            recognition_id=self.model.id, limit=checked_page_size(first)
-        )
+        jobs = await jobs_of_recognition(recognition_id=self.model.id, limit=checked_page_size(first))
         return [CertificateFileJob.from_model(job) for job in jobs]
 
     @strawberry.field(
