@@ -1,4 +1,4 @@
-"""The broker chosen by settings, and the actors declared on it: ids in, one domain service call."""
+"""The actors, declared on the broker: ids in, one domain service call, nothing else."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import dramatiq
-from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import Retries
 
 from service.certificate_files import build
 from service.clock import SystemClock
@@ -18,12 +16,11 @@ from service.lms import services as lms
 from service.mail import services as mail
 from service.observability.metrics import Metrics
 from service.settings import Settings
-from workers.observability import JobObservability, queue_depths, request_id_options
+from workers.broker import make_broker, queue_names
+from workers.middleware import JobObservability, request_id_options
 from workers.runtime import CloseDatabaseOnThreadShutdown, ThreadRuntime
 
 logger = logging.getLogger("workers")
-
-QUEUES = ("mail", "certificate-files", "lms")  # each named "<PORTAL_NAMESPACE>.<queue>"
 
 
 @dataclass
@@ -39,38 +36,6 @@ class Jobs:
             return
         milliseconds = None if delay is None else max(0, int(delay.total_seconds() * 1000))
         self.actors[job].send_with_options(args=(record_id,), delay=milliseconds, **request_id_options())
-
-    def queue_depths(self) -> dict[str, int]:
-        """Messages waiting in each queue (asks the broker: call it from a thread)."""
-        return queue_depths(self.broker, {queue: f"{self.settings.namespace}.{queue}" for queue in QUEUES})
-
-
-def make_broker(settings: Settings) -> dramatiq.Broker:
-    """In-process by default; Redis (redis://) or RabbitMQ (amqp://) when a broker URL is set."""
-    url = settings.broker_url
-    if not url:
-        broker: dramatiq.Broker = StubBroker()
-    elif url.startswith(("redis://", "rediss://")):
-        from dramatiq.brokers.redis import RedisBroker
-
-        broker = RedisBroker(
-            url=url,
-            namespace=f"{settings.namespace}-jobs",
-            heartbeat_timeout=settings.broker_heartbeat_ms,
-            # Look for dead workers' messages on one command in ten (the default: one in a thousand).
-            maintenance_chance=100_000,
-        )
-    elif url.startswith(("amqp://", "amqps://")):
-        from dramatiq.brokers.rabbitmq import RabbitmqBroker
-
-        broker = RabbitmqBroker(url=url)
-    else:
-        raise ValueError(f"unsupported broker URL {url!r}; use redis://… or amqp://…")
-    retries = next(middleware for middleware in broker.middleware if isinstance(middleware, Retries))
-    retries.max_retries = settings.job_max_retries
-    retries.min_backoff = settings.job_min_backoff_ms
-    retries.max_backoff = settings.job_max_backoff_ms
-    return broker
 
 
 def declare_jobs(
@@ -115,7 +80,6 @@ def declare_jobs(
             record_id,
             retry_info.get("retries"),
         )
-
         step = Job(message["actor_name"])
         runtime.run(
             lambda: build.give_up(
@@ -124,7 +88,8 @@ def declare_jobs(
         )
 
     declare = dramatiq.actor
-    mail_queue, files_queue, lms_queue = (f"{settings.namespace}.{queue}" for queue in QUEUES)
+    queues = queue_names(settings.namespace)
+    mail_queue, files_queue, lms_queue = queues["mail"], queues["certificate-files"], queues["lms"]
     failed = declare(
         broker=broker, queue_name=files_queue, actor_name="certificate_file_failed", max_retries=3
     )(certificate_file_failed)
