@@ -3,6 +3,7 @@ and the `tortoise` command that writes them finds its config."""
 
 from __future__ import annotations
 
+import ast
 import os
 import sqlite3
 import subprocess
@@ -16,6 +17,7 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 from service.database import migrate, tortoise_config
 
 ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "service" / "migrations"
 
 
 def _schema_of(path: Path) -> dict[str, object]:
@@ -100,6 +102,24 @@ async def test_ceremonies_scheduled_before_0010_get_their_local_day(tmp_path: Pa
     # then
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT ceremony_date FROM recognition").fetchall() == [("2026-10-04",)]
+
+
+def test_migrations_import_none_of_the_service() -> None:
+    """A migration carries its own copy of each enum it needs (as it stood then): importing a live
+    model's enum would change an old migration whenever the model changes. `make migrations` writes
+    such an import; replace it with a frozen copy."""
+    imported = {
+        path.name: module
+        for path in sorted(MIGRATIONS.glob("[0-9]*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom | ast.Import)
+        for module in (
+            [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+        )
+        if module.split(".")[0] == "service"
+    }
+
+    assert imported == {}
 
 
 def _python(code: str, **environment: str) -> subprocess.CompletedProcess[str]:
