@@ -42,9 +42,9 @@ from alternatives import fpdf2_pdf, reportlab_pdf  # noqa: E402
 from seeding import NAMES, seed_completers  # noqa: E402
 from tortoise.context import TortoiseContext  # noqa: E402
 
-from service import dispatch  # noqa: E402
-from service.certificate_files import services as files  # noqa: E402
+from service import job_queue  # noqa: E402
 from service.certificate_files.models import CertificateFileJob, FileJobStatus  # noqa: E402
+from service.certificate_files.requests import request_file  # noqa: E402
 from service.database import migrate, tortoise_config  # noqa: E402
 from service.pdf.render import CertificateText, render_certificate  # noqa: E402
 from service.settings import Settings  # noqa: E402
@@ -176,7 +176,7 @@ def _worker_peaks(process: subprocess.Popen[bytes]) -> list[float]:
 
 async def _make_file(actor: Actor, recognition_id: int, ids: list[int]) -> tuple[float, CertificateFileJob]:
     started = time.perf_counter()
-    job = await files.request_file(
+    job = await request_file(
         actor=actor, recognition_id=recognition_id, enrollment_ids=ids, now=datetime.now(UTC)
     )
     while True:
@@ -220,7 +220,7 @@ async def job_path(
             await context.init(config=tortoise_config(settings.database_url))
             actor, recognition_id, ids = await seed_completers(needed)
             jobs = declare_jobs(settings)
-            dispatch.set_dispatcher(jobs.send)
+            job_queue.set_adapter(jobs.send)
             fresh = iter(range(0, len(ids)))
 
             def take(count: int) -> list[int]:
@@ -250,7 +250,7 @@ async def job_path(
                     workers.wait(timeout=60)
             jobs.broker.close()
     finally:
-        dispatch.set_dispatcher(None)
+        job_queue.set_adapter(None)
         await _admin(postgres, f'DROP DATABASE "{database}" WITH (FORCE)')
         client = redis.Redis.from_url(redis_url)
         for key in client.scan_iter(match=f"{settings.namespace}*"):

@@ -44,8 +44,8 @@ from service.web.observability import RequestObservability, metrics_page
 from service.web.pages import GRAPHIQL, page_routes
 from service.web.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from service.web.verify_page import verification_page
+from workers.broker import QueueWatch
 from workers.embedded import running_jobs
-from workers.observability import QueueWatch
 
 logger = logging.getLogger("service")
 
@@ -226,7 +226,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     )
                 if isinstance(verify_limiter, RedisRateLimiter):
                     stack.push_async_callback(verify_limiter.close)
-                queues.watch(await stack.enter_async_context(running_jobs(settings, clock, metrics=metrics)))
+                jobs = await stack.enter_async_context(running_jobs(settings, clock, metrics=metrics))
+                queues.watch(jobs.broker, settings.namespace)
                 yield
         finally:
             metrics.process_stopped()

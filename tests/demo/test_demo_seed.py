@@ -84,8 +84,8 @@ async def test_the_roster_has_names_of_every_script(app: Starlette) -> None:
 async def test_the_dashboard_has_a_recognition_in_each_status(app: Starlette) -> None:
     from datetime import UTC, datetime
 
+    from service.recognitions.dashboard import shown_status
     from service.recognitions.models import Recognition
-    from service.recognitions.services import shown_status
 
     await seed_demo(today=TODAY)
     now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

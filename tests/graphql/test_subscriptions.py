@@ -13,8 +13,9 @@ from strawberry.relay import to_base64
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from service import dispatch
+from service import job_queue
 from service.app import create_app
+from service.job_queue import Job
 from service.settings import Settings
 from tests.support.certificates_world import CertificatesWorld, enroll, make_certificates_world
 from tests.support.clock import MovableClock
@@ -83,16 +84,16 @@ async def test_a_subscriber_sees_queued_progress_ready_then_completion(
     server: str, world: CertificatesWorld
 ) -> None:
     # given a job recorded while the queue is held, so the subscriber can see it waiting
-    held = dispatch._dispatcher  # the app's dispatcher, restored below
-    dispatch.set_dispatcher(None)
+    held = job_queue.current_adapter()  # the app's, restored below
+    job_queue.set_adapter(None)
     job_id = await _request(server, world, [f"Zoe {n:02d}" for n in range(30)])
 
     async with subscriber(server, token_for(world.admin)) as client:
         await client.subscribe("1", JOB_UPDATES, {"id": job_id})
         first = await client.receive()
         # when the job reaches the worker
-        dispatch.set_dispatcher(held)
-        dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, _key(job_id))
+        job_queue.set_adapter(held)
+        job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE, _key(job_id))
         rest = await client.until_complete("1")
 
     # then

@@ -33,7 +33,7 @@ class AuditQueries:
             at, entry_id = decode_cursor(after, ORDERING, (datetime.fromisoformat, integer))
             before = (at, entry_id)
         with domain_errors_as_graphql():
-            rows = await audit_page(
+            page = await audit_page(
                 actor=await context.actor(),
                 first=size,
                 before=before,
@@ -45,9 +45,9 @@ class AuditQueries:
                 node=AuditEntry(model=row),
                 cursor=encode_cursor(ORDERING, row.occurred_at.isoformat(), row.id),
             )
-            for row in rows[:size]
+            for row in page.items
         ]
         return AuditEntryConnection(
             edges=edges,
-            page_info=page_info(edges, has_next_page=len(rows) > size, after=after),
+            page_info=page_info(edges, has_next_page=page.has_next, after=after),
         )

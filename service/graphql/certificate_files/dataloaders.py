@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from service.certificate_files.models import CertificateFileJob
-from service.certificate_files.services import jobs_by_ids, last_ready_jobs
+from service.certificate_files.reads import jobs_by_ids, last_ready_jobs
 from service.graphql.core.dataloader import ScopedLoader
 from service.users.actor import Actor
 

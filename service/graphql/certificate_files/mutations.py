@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from service.certificate_files.models import CertificateFileJob as JobModel
-from service.certificate_files.services import regenerate_file, request_file
+from service.certificate_files.requests import regenerate_file, request_file
 from service.graphql.certificate_files.inputs import (
     CertificateFileRegenerateInput,
     CertificateFileRequestInput,

@@ -9,7 +9,7 @@ from graphql import GraphQLError
 from strawberry import relay
 
 from service.certificate_files.models import FileJobStatus
-from service.certificate_files.services import watched_job
+from service.certificate_files.watching import watched_job
 from service.errors import DomainError
 from service.events import RECEIVED_AT, Event, bus, job_topic
 from service.graphql.certificate_files.types import CertificateFileJob

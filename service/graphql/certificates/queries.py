@@ -37,7 +37,7 @@ async def certificate_candidates(
     """The certificates step of one recognition, ordered by name."""
     context = info.context
     with domain_errors_as_graphql():
-        page = await candidates_page(
+        page, counts = await candidates_page(
             actor=await context.actor(),
             recognition_id=recognition_id,
             now=context.clock.now(),
@@ -45,19 +45,20 @@ async def certificate_candidates(
             first=checked_page_size(first),
             after=None if after is None else _after(after),
         )
+    assert page.total is not None, "the candidates are counted"
     edges = [
         CertificateCandidateEdge(
             node=CertificateCandidate(enrollment=row),
             cursor=encode_cursor(ORDERING, row.course_taker.name, row.id),
         )
-        for row in page.rows
+        for row in page.items
     ]
     return CertificateCandidateConnection(
         edges=edges,
         page_info=page_info(edges, has_next_page=page.has_next, after=after),
         total_count=page.total,
-        completer_count=page.counts[CandidateKindValue.COMPLETER],
-        approaching_count=page.counts[CandidateKindValue.APPROACHING],
+        completer_count=counts[CandidateKindValue.COMPLETER],
+        approaching_count=counts[CandidateKindValue.APPROACHING],
     )
 
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from service.graphql.core.dataloader import ScopedLoader
-from service.recognitions.models import Recognition, RecognitionEvent
-from service.recognitions.services import (
+from service.recognitions.dashboard import (
     cohort_ids_by_recognition_ids,
     events_by_recognition_ids,
     recognitions_by_ids,
 )
+from service.recognitions.models import Recognition, RecognitionEvent
 from service.users.actor import Actor
 
 

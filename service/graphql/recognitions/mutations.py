@@ -22,10 +22,10 @@ from service.graphql.recognitions.inputs import (
     recognition_key,
 )
 from service.graphql.recognitions.types import Ceremony, CertificateRequest
-from service.recognitions import services
+from service.recognitions import commands, transitions, wizard
+from service.recognitions.commands import UNCHANGED
 from service.recognitions.models import Recognition as RecognitionModel
 from service.recognitions.models import RecognitionKind
-from service.recognitions.services import UNCHANGED
 
 
 @strawberry.type
@@ -62,8 +62,8 @@ def _cohort_keys(ids: Sequence[relay.GlobalID] | None) -> list[int]:
     return [key_of(cohort_id, "Cohort") for cohort_id in ids or []]
 
 
-def _step1(date_range: DateRangeInput, cohort_ids: list[relay.GlobalID], name: str | None) -> services.Step1:
-    return services.Step1(
+def _step1(date_range: DateRangeInput, cohort_ids: list[relay.GlobalID], name: str | None) -> commands.Step1:
+    return commands.Step1(
         range_start=date_range.start, range_end=date_range.end, cohort_ids=_cohort_keys(cohort_ids), name=name
     )
 
@@ -87,24 +87,24 @@ def _given(value: Any, convert: Any = lambda value: value) -> Any:
     return None if value is None else convert(value)
 
 
-def _ceremony_changes(input: CeremonyUpdateInput) -> services.CeremonyChanges:
-    return services.CeremonyChanges(
+def _ceremony_changes(input: CeremonyUpdateInput) -> commands.CeremonyChanges:
+    return commands.CeremonyChanges(
         **_range_changes(input.date_range, input.cohort_ids, input.name),
         start=_given(
             input.start,
-            lambda start: services.CeremonyStart(local=start.date_time, time_zone=start.time_zone),
+            lambda start: commands.CeremonyStart(local=start.date_time, time_zone=start.time_zone),
         ),
         format=_given(input.format),
         representative_requested=_given(input.representative_requested),
         mailing_contact=_given(
             input.mailing_contact,
-            lambda contact: services.MailingContact(
+            lambda contact: commands.MailingContact(
                 name=contact.name, email=contact.email, phone=contact.phone
             ),
         ),
         postal_address=_given(
             input.postal_address,
-            lambda address: services.PostalAddress(
+            lambda address: commands.PostalAddress(
                 line1=address.line1,
                 line2=address.line2,
                 city=address.city,
@@ -128,7 +128,7 @@ class RecognitionMutations:
         context, actor = await _now_and_actor(info)
         return _ceremony(
             await attempt(
-                services.create_recognition(
+                wizard.create_recognition(
                     actor=actor,
                     kind=RecognitionKind.CEREMONY,
                     step=_step1(input.date_range, input.cohort_ids, input.name),
@@ -142,7 +142,7 @@ class RecognitionMutations:
         context, actor = await _now_and_actor(info)
         return _ceremony(
             await attempt(
-                services.update_ceremony(
+                wizard.update_ceremony(
                     actor=actor,
                     recognition_id=key_of(input.id, "Ceremony"),
                     changes=_ceremony_changes(input),
@@ -156,7 +156,7 @@ class RecognitionMutations:
         context, actor = await _now_and_actor(info)
         return _ceremony(
             await attempt(
-                services.submit_ceremony(
+                transitions.submit_ceremony(
                     actor=actor,
                     recognition_id=key_of(input.id, "Ceremony"),
                     now=context.clock.now(),
@@ -174,7 +174,7 @@ class RecognitionMutations:
         context, actor = await _now_and_actor(info)
         return _ceremony(
             await attempt(
-                services.mark_pins_mailed(
+                transitions.mark_pins_mailed(
                     actor=actor,
                     recognition_id=key_of(input.id, "Ceremony"),
                     now=context.clock.now(),
@@ -190,7 +190,7 @@ class RecognitionMutations:
         context, actor = await _now_and_actor(info)
         return _request(
             await attempt(
-                services.create_recognition(
+                wizard.create_recognition(
                     actor=actor,
                     kind=RecognitionKind.CERTIFICATE_REQUEST,
                     step=_step1(input.date_range, input.cohort_ids, input.name),
@@ -206,10 +206,10 @@ class RecognitionMutations:
         context, actor = await _now_and_actor(info)
         return _request(
             await attempt(
-                services.update_certificate_request(
+                wizard.update_certificate_request(
                     actor=actor,
                     recognition_id=key_of(input.id, "CertificateRequest"),
-                    changes=services.Step1Changes(
+                    changes=commands.Step1Changes(
                         **_range_changes(input.date_range, input.cohort_ids, input.name)
                     ),
                     now=context.clock.now(),
@@ -224,7 +224,7 @@ class RecognitionMutations:
         context, actor = await _now_and_actor(info)
         return _request(
             await attempt(
-                services.finalize_certificate_request(
+                transitions.finalize_certificate_request(
                     actor=actor,
                     recognition_id=key_of(input.id, "CertificateRequest"),
                     now=context.clock.now(),
@@ -236,7 +236,7 @@ class RecognitionMutations:
     async def recognition_delete(self, info: Info, input: RecognitionDeleteInput) -> RecognitionDeletePayload:
         context, actor = await _now_and_actor(info)
         deleted, errors = await attempt(
-            services.delete_recognition(
+            transitions.delete_recognition(
                 actor=actor,
                 recognition_id=recognition_key(input.id),
                 now=context.clock.now(),

@@ -17,7 +17,8 @@ from service.graphql.core.paging import (
 )
 from service.graphql.recognitions.inputs import RecognitionFilter, RecognitionOrder
 from service.graphql.recognitions.types import Recognition, recognition_type
-from service.recognitions import services
+from service.recognitions import dashboard
+from service.recognitions.commands import DashboardFilter
 from service.recognitions.rules import Status
 
 
@@ -62,10 +63,10 @@ class RecognitionQueries:
         context = info.context
         actor = await context.actor()
         wanted = filter or RecognitionFilter()
-        rows, has_next, total = await services.dashboard_page(
+        page = await dashboard.dashboard_page(
             actor=actor,
             now=context.clock.now(),
-            filter=services.DashboardFilter(
+            filter=DashboardFilter(
                 kind=wanted.kind,
                 statuses=[Status(status) for status in wanted.statuses or []],
                 search=wanted.search,
@@ -76,17 +77,18 @@ class RecognitionQueries:
             first=checked_page_size(first),
             after=None if after is None else _after(after, order_by),
         )
+        assert page.total is not None, "the dashboard is counted"
         edges = [
             RecognitionEdge(
                 node=recognition_type(row),
-                cursor=_cursor(order_by, *services.cursor_value(row, order_by.value)),
+                cursor=_cursor(order_by, *dashboard.cursor_value(row, order_by.value)),
             )
-            for row in rows
+            for row in page.items
         ]
         return RecognitionConnection(
             edges=edges,
-            page_info=page_info(edges, has_next_page=has_next, after=after),
-            total_count=total,
+            page_info=page_info(edges, has_next_page=page.has_next, after=after),
+            total_count=page.total,
         )
 
     @strawberry.field(description="One ceremony or certificate request, for its details popup.")

@@ -6,13 +6,13 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from service.certificate_files.services import get_job
+from service.certificate_files.reads import get_job
 from service.errors import DomainError
 from service.events import activity_topic, bus
 from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.core.context import Info
 from service.graphql.recognitions.types import Recognition, recognition_type
-from service.recognitions.services import recognitions_by_ids
+from service.recognitions.dashboard import recognitions_by_ids
 
 
 @strawberry.type(description="Something changed on the dashboard: a recognition, or one of its file jobs.")

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from service.certificate_files import services as certificate_files
+from service.certificate_files.reads import jobs_of_recognition
 from service.graphql.certificate_files.dataloaders import LastReadyJobByRecognitionIdLoader
 from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.certificates.inputs import CertificateCandidateFilter
@@ -28,7 +28,7 @@ from service.graphql.recognitions.dataloaders import (
 )
 from service.graphql.users.dataloaders import UserByIdLoader
 from service.graphql.users.types import User
-from service.recognitions import services
+from service.recognitions import dashboard
 from service.recognitions.models import CeremonyFormat as CeremonyFormatValue
 from service.recognitions.models import EventKind
 from service.recognitions.models import Recognition as RecognitionModel
@@ -109,7 +109,7 @@ class Recognition(LoadedNode):
 
     @strawberry.field(description="As the dashboard shows it now.")
     def status(self, info: Info) -> RecognitionStatus:  # type: ignore[valid-type]
-        return services.shown_status(self.model, info.context.clock.now())
+        return dashboard.shown_status(self.model, info.context.clock.now())
 
     @strawberry.field(description="Step 1: the range the selected cohorts' end dates fall in.")
     def date_range(self) -> DateRange:
@@ -155,9 +155,7 @@ class Recognition(LoadedNode):
     @strawberry.field(description="The newest combined-file jobs of this recognition, newest first.")
     async def certificate_files(self, info: Info, first: int = 20) -> list[CertificateFileJob]:
         await info.context.actor()
-        jobs = await certificate_files.jobs_of_recognition(
-            recognition_id=self.model.id, limit=checked_page_size(first)
-        )
+        jobs = await jobs_of_recognition(recognition_id=self.model.id, limit=checked_page_size(first))
         return [CertificateFileJob.from_model(job) for job in jobs]
 
     @strawberry.field(
@@ -185,7 +183,7 @@ class Recognition(LoadedNode):
     @strawberry.field(description="What the row's menu may offer the viewer now; decided by the service.")
     async def available_actions(self, info: Info) -> list[RecognitionAction]:  # type: ignore[valid-type]
         context = info.context
-        return services.actions_for(self.model, await context.actor(), context.clock.now())
+        return dashboard.actions_for(self.model, await context.actor(), context.clock.now())
 
 
 @strawberry.type(description="A pinning ceremony.")
