@@ -53,7 +53,7 @@ from service.users.tokens import issue_token
 from service.web.ratelimit import MemoryRateLimiter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.support.query_counter import counting_queries  # noqa: E402  (the tests' statement counter)
+from tests.support.query_counter import counting_queries
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent

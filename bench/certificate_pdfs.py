@@ -35,21 +35,21 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import asyncpg  # noqa: E402
-import psutil  # noqa: E402
-import redis  # noqa: E402
-from alternatives import fpdf2_pdf, reportlab_pdf  # noqa: E402
-from seeding import NAMES, seed_completers  # noqa: E402
-from tortoise.context import TortoiseContext  # noqa: E402
+import asyncpg
+import psutil
+import redis
+from alternatives import fpdf2_pdf, reportlab_pdf
+from seeding import NAMES, seed_completers
+from tortoise.context import TortoiseContext
 
-from service import job_queue  # noqa: E402
-from service.certificate_files.models import CertificateFileJob, FileJobStatus  # noqa: E402
-from service.certificate_files.requests import request_file  # noqa: E402
-from service.database import migrate, tortoise_config  # noqa: E402
-from service.pdf.render import CertificateText, render_certificate  # noqa: E402
-from service.settings import Settings  # noqa: E402
-from service.users.actor import Actor  # noqa: E402
-from workers.jobs import declare_jobs  # noqa: E402
+from service import job_queue
+from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.certificate_files.requests import request_file
+from service.database import migrate, tortoise_config
+from service.pdf.render import CertificateText, render_certificate
+from service.settings import Settings
+from service.users.actor import Actor
+from workers.jobs import declare_jobs
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,7 +200,7 @@ async def job_path(
     try:
         redis.Redis.from_url(redis_url, socket_timeout=2).ping()
         await _admin(postgres, "SELECT 1")
-    except Exception as error:  # noqa: BLE001 - the reason is what the reader needs
+    except Exception as error:
         return {"skipped": f"PostgreSQL or Redis not reachable: {error}"}
     database = f"bench_{uuid.uuid4().hex[:8]}"
     await _admin(postgres, f'CREATE DATABASE "{database}"')

@@ -34,19 +34,19 @@ from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api_load import free_port  # noqa: E402
-from certificate_pdfs import _admin, _with_database  # noqa: E402
-from seeding import seed_completers  # noqa: E402
+from api_load import free_port
+from certificate_pdfs import _admin, _with_database
+from seeding import seed_completers
 
-from service import job_queue  # noqa: E402
-from service.certificate_files.models import CertificateFileJob, FileJobStatus  # noqa: E402
-from service.certificate_files.requests import request_file  # noqa: E402
-from service.database import migrate, tortoise_config  # noqa: E402
-from service.job_queue import Job  # noqa: E402
-from service.settings import Settings  # noqa: E402
-from service.users.models import User  # noqa: E402
-from service.users.tokens import issue_token  # noqa: E402
-from workers.jobs import declare_jobs  # noqa: E402
+from service import job_queue
+from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.certificate_files.requests import request_file
+from service.database import migrate, tortoise_config
+from service.job_queue import Job
+from service.settings import Settings
+from service.users.models import User
+from service.users.tokens import issue_token
+from workers.jobs import declare_jobs
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent

@@ -26,7 +26,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types.unset import UnsetType
 from tortoise import connections
 from tortoise.context import TortoiseContext
 
@@ -181,7 +181,7 @@ class GraphQLApp(GraphQL[Context, None]):
             await context.actor()
         except Unauthenticated as error:
             raise ConnectionRejectionError({"message": error.message}) from error
-        return UNSET
+        return UnsetType()  # no payload in the acknowledgement
 
 
 async def healthz(_: Request) -> Response:

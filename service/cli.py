@@ -183,9 +183,9 @@ def sync_progress(
 
     from service.errors import DomainError
     from service.lms import services as lms
-    from service.lms.models import SyncStatus
+    from service.lms.models import ProgressSyncRun, SyncStatus
 
-    async def run() -> lms.ProgressSyncRun | None:
+    async def run() -> ProgressSyncRun | None:
         recorded = await lms.command_run(partner_slug=partner, now=datetime.now(UTC))
         return await lms.run_sync(run_id=recorded.id, clock=lambda: datetime.now(UTC), progress=advance)
 

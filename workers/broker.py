@@ -33,7 +33,7 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
     elif url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(
+        broker = RedisBroker(  # type: ignore[no-untyped-call]
             url=url,
             namespace=f"{settings.namespace}-jobs",
             heartbeat_timeout=settings.broker_heartbeat_ms,

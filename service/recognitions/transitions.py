@@ -180,7 +180,7 @@ async def locked(
     actor: Actor, recognition_id: int, kind: RecognitionKind | None, connection: BaseDBAsyncClient
 ) -> Recognition:
     """The recognition, locked for this transaction; NotFound when it is not of the ``kind`` asked."""
-    recognition = (
+    recognition: Recognition | None = (
         await visible(actor).filter(id=recognition_id).using_db(connection).select_for_update().first()
     )
     if recognition is None or (kind is not None and recognition.kind is not kind):

@@ -8,7 +8,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pypdf
@@ -26,6 +26,7 @@ from service.certificates.models import Certificate
 from service.job_queue import Job
 from service.mail.compose import MailConfig
 from service.mail.models import OutboxMessage
+from service.pdf import render_certificates
 from service.settings import Settings
 from tests.support.certificate_files import admin_actor, key_of, request_file, until_finished
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
@@ -60,7 +61,8 @@ def _work(settings: Settings) -> build.FileWork:
 
 
 async def _chunk_ids(job_id: int) -> list[int]:
-    return await CertificateFileChunk.filter(job_id=job_id).order_by("position").values_list("id", flat=True)
+    ids = await CertificateFileChunk.filter(job_id=job_id).order_by("position").values_list("id", flat=True)
+    return cast(list[int], ids)
 
 
 async def _queued_thirty(world: CertificatesWorld, clock: MovableClock) -> CertificateFileJob:
@@ -209,7 +211,7 @@ async def test_a_worker_keeps_its_lease_while_a_long_chunk_runs(
     job = await _queued_thirty(world, clock)
     first, _ = await _chunk_ids(job.id)
     short = replace(_work(settings), lease=timedelta(seconds=0.3))
-    original, going_on = build.render_certificates, threading.Event()
+    original, going_on = render_certificates, threading.Event()
 
     def long_drawing(texts: Any) -> bytes:
         going_on.wait(timeout=30)

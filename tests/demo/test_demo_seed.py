@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
+from typing import cast
 
 from starlette.applications import Starlette
 
@@ -64,7 +65,7 @@ async def test_every_eligibility_case_is_present(app: Starlette) -> None:
 async def test_the_roster_has_names_of_every_script(app: Starlette) -> None:
     await seed_demo(today=TODAY)
 
-    names = set(await CourseTaker.all().values_list("name", flat=True))
+    names = set(cast(list[str], await CourseTaker.all().values_list("name", flat=True)))
 
     for expected in (
         "Siobhán Ó Súilleabháin",

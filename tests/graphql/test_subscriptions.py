@@ -12,6 +12,7 @@ import pytest
 from strawberry.relay import to_base64
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from service import job_queue
 from service.app import create_app
@@ -134,8 +135,8 @@ async def test_a_socket_without_a_valid_token_gets_nothing(server: str) -> None:
 
 async def test_the_token_may_come_as_a_capitalised_header_name(server: str, world: CertificatesWorld) -> None:
     async with connect(
-        server.replace("http", "ws", 1) + "/graphql", subprotocols=["graphql-transport-ws"]
-    ) as socket:  # type: ignore[list-item]
+        server.replace("http", "ws", 1) + "/graphql", subprotocols=[Subprotocol("graphql-transport-ws")]
+    ) as socket:
         payload = {"Authorization": f"Bearer {token_for(world.admin)}"}
         await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
 
@@ -153,7 +154,7 @@ async def test_partner_b_hears_nothing_of_partner_a(server: str, world: Certific
         job_id = await _request(server, world, ["Ana Completer"])
         await partner_b.subscribe("peek", JOB_UPDATES, {"id": job_id})
 
-        heard_by_a = []
+        heard_by_a: list[dict[str, Any]] = []
         while (
             not heard_by_a
             or heard_by_a[-1]["payload"]["data"]["recognitionActivity"]["job"]["status"] != "READY"
@@ -199,7 +200,7 @@ async def test_the_legacy_graphql_ws_protocol_works_too(server: str, world: Cert
                 {"type": "start", "id": "1", "payload": {"query": JOB_UPDATES, "variables": {"id": job_id}}}
             )
         )
-        received = []
+        received: list[dict[str, Any]] = []
         while not received or received[-1]["type"] != "complete":
             message = json.loads(await asyncio.wait_for(socket.recv(), 30))
             if message["type"] != "ka":

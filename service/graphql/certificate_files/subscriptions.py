@@ -63,4 +63,4 @@ async def _next_change(changes: asyncio.Queue[Event]) -> float:
         return time.monotonic()
     while not changes.empty():
         heard.append(changes.get_nowait())
-    return max(event[RECEIVED_AT] for event in heard)
+    return float(max(event[RECEIVED_AT] for event in heard))
