@@ -275,7 +275,7 @@ def _width_array(widths: dict[int, int]) -> list[Any]:
 IDENTITY_SYSTEM = {name("Registry"): "Adobe", name("Ordering"): "Identity", name("Supplement"): 0}
 
 
-class SubsetFont(CompositeFont):
+class SubsetFont(CompositeFont):  # type: ignore[misc]  # borb is not typed
     """A borb font (a PDF dictionary) over a fontTools subset: /Type0, /Identity-H, one CID font
     (TrueType in FontFile2, or CFF in FontFile3). borb's Chunk needs only the three methods below."""
 

@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import ConsoleMessage, Page
 
 from service.settings import Settings
 from tests.support.processes import PORTAL, environment, start_api, stop
@@ -79,7 +79,7 @@ def portal(settings: Settings) -> Iterator[Portal]:
     token = subprocess.run(
         [*PORTAL, "token", "--email", ADMIN], env=env, check=True, capture_output=True, text=True
     ).stdout.strip()
-    api = start_api(settings, port, **more)
+    api = start_api(settings, port, PORTAL_PUBLIC_URL=url, PORTAL_WORKER_THREADS="2")
     try:
         yield Portal(url, token)
     finally:
@@ -114,9 +114,12 @@ def test_a_partner_admin_downloads_20_certificates_and_queries_in_graphiql(
             ).new_page()
             page.on("request", lambda request: watched.requests.append(request.url))
             page.on("websocket", lambda socket: watched.requests.append(socket.url))
-            page.on(
-                "console", lambda message: message.type == "error" and watched.problems.append(message.text)
-            )
+
+            def console_error(message: ConsoleMessage) -> None:
+                if message.type == "error":
+                    watched.problems.append(message.text)
+
+            page.on("console", console_error)
             page.on("pageerror", lambda error: watched.problems.append(str(error)))
 
             # given a recognition whose name looks like markup, and the dashboard
