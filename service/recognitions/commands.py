@@ -1,16 +1,13 @@
-"""What callers ask of recognitions: the wizards' steps and changes, and the dashboard's filter."""
+"""What callers ask of recognitions: the wizards' steps and changes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from service.recognitions.models import CeremonyFormat, RecognitionKind
-
-if TYPE_CHECKING:  # rules reads these commands; a runtime import would go round in a circle
-    from service.recognitions.rules import Status
+from service.recognitions.models import CeremonyFormat
 
 
 class Unchanged:
@@ -77,12 +74,3 @@ class CeremonyChanges(Step1Changes):
     representative_requested: bool | None = UNCHANGED
     mailing_contact: MailingContact | None = UNCHANGED
     postal_address: PostalAddress | None = UNCHANGED
-
-
-@dataclass(frozen=True, slots=True)
-class DashboardFilter:
-    kind: RecognitionKind | None = None
-    statuses: Sequence[Status] = ()
-    search: str | None = None
-    ceremony_date_from: date | None = None
-    ceremony_date_to: date | None = None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from tortoise.expressions import Q
@@ -11,8 +12,13 @@ from tortoise.expressions import Q
 from service.errors import NotFound
 from service.paging import Page
 from service.recognitions import rules
-from service.recognitions.commands import DashboardFilter
-from service.recognitions.models import Recognition, RecognitionCohort, RecognitionEvent, StoredStatus
+from service.recognitions.models import (
+    Recognition,
+    RecognitionCohort,
+    RecognitionEvent,
+    RecognitionKind,
+    StoredStatus,
+)
 from service.recognitions.rules import Action, Status
 from service.users.actor import Actor
 
@@ -22,6 +28,17 @@ ORDERINGS = {
     "NAME_ASC": ("name", "id"),
     "NAME_DESC": ("-name", "-id"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardFilter:
+    """What the dashboard is narrowed to; every part left empty lets everything through."""
+
+    kind: RecognitionKind | None = None
+    statuses: Sequence[Status] = ()
+    search: str | None = None
+    ceremony_date_from: date | None = None
+    ceremony_date_to: date | None = None
 
 
 def visible(actor: Actor) -> Any:

@@ -18,7 +18,6 @@ from service.graphql.core.paging import (
 from service.graphql.recognitions.inputs import RecognitionFilter, RecognitionOrder
 from service.graphql.recognitions.types import Recognition, recognition_type
 from service.recognitions import dashboard
-from service.recognitions.commands import DashboardFilter
 from service.recognitions.rules import Status
 
 
@@ -66,7 +65,7 @@ class RecognitionQueries:
         page = await dashboard.dashboard_page(
             actor=actor,
             now=context.clock.now(),
-            filter=DashboardFilter(
+            filter=dashboard.DashboardFilter(
                 kind=wanted.kind,
                 statuses=[Status(status) for status in wanted.statuses or []],
                 search=wanted.search,
