@@ -354,3 +354,59 @@ async def test_a_meeting_link_must_be_an_https_url(gql: GraphQLClient, world: Wo
 
     assert [(e["field"], e["code"]) for e in result["errors"]] == [(["meetingUrl"], "INVALID_URL")]
     assert await Recognition.all().values() == before
+
+
+async def test_when_staff_submit_for_a_partner_the_partner_gets_the_confirmation(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a partner's draft ceremony too soon for the partner to submit
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), world.admin)
+    ceremony_id = created["ceremony"]["id"]
+    soon = {"dateTime": "2026-09-25T18:00:00", "timeZone": "Pacific/Auckland"}
+    await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": ceremony_id, **COMPLETE_STEP_2, "start": soon},
+        world.admin,
+    )
+
+    # when staff submit it for them (an urgent request through support)
+    submitted = await call_mutation(
+        gql,
+        CEREMONY_SUBMIT,
+        "ceremonySubmit",
+        {"id": ceremony_id, "overrideMinimumNotice": True, "overrideReason": "Ticket 4711"},
+        world.staff,
+    )
+
+    # then the partner's admin who asked has the confirmation
+    assert submitted["errors"] == []
+    assert [row.recipient for row in await OutboxMessage.all().order_by("id")] == [world.admin.email, CONTACT]
+
+
+async def test_a_new_mailing_contact_is_told_what_to_expect(gql: GraphQLClient, world: World) -> None:
+    ceremony = await _scheduled(gql, world)
+
+    changed = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {
+            "id": ceremony["id"],
+            "mailingContact": {
+                "name": "Pins Office",
+                "email": "pins.office@riverside.example",
+                "phone": "+64 9 123 4000",
+            },
+        },
+        world.admin,
+    )
+
+    assert changed["errors"] == []
+    assert await _mails("ceremony-updated") == []
+    [to_new_contact] = await _mails(f"ceremony-pins-contact:{_key(ceremony['id'])}:")
+    assert (to_new_contact["To"], to_new_contact["Subject"]) == (
+        "Pins Office <pins.office@riverside.example>",
+        f"Updated: pins on their way for: {ceremony['name']}",
+    )
