@@ -244,6 +244,9 @@ def test_a_mailed_link_opens_the_recognition_and_its_certificates_step(
         headers={"Authorization": f"Bearer {portal.token}"},
     ).json()["data"]["recognitions"]["edges"]
     recognition_id = next(edge["node"]["id"] for edge in rows if edge["node"]["name"] == RECOGNITION)
+    ceremony_id = next(
+        edge["node"]["id"] for edge in rows if edge["node"]["name"] == "Summer pinning ceremony"
+    )
     watched = Watched(portal.url)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGUMENTS)
@@ -273,6 +276,17 @@ def test_a_mailed_link_opens_the_recognition_and_its_certificates_step(
             expect(page.locator("#recognitions-error")).to_have_text(
                 "That recognition was not found, or is not yours to see."
             )
+
+            # when the admin opens a scheduled ceremony and cancels it (confirming when asked)
+            page.goto(f"{portal.url}/#/recognitions/{ceremony_id}")
+            expect(page.locator("#details-status")).to_have_text("Scheduled / Pending")
+            page.once("dialog", lambda dialog: dialog.accept())
+            page.click("#details-cancel")
+
+            # then it shows as cancelled, by whom, and cannot be cancelled again
+            expect(page.locator("#details-status")).to_have_text("Cancelled")
+            expect(page.locator("#details-events li").last).to_contain_text("cancelled · Dana Whitfield")
+            expect(page.locator("#details-cancel")).to_be_hidden()
         finally:
             browser.close()
     assert watched.problems == []

@@ -20,6 +20,10 @@
         edges { node { id name kind status statusLabel availableActions dateRange { start end } } }
       }
     }`;
+  const CANCEL = `
+    mutation Cancel($input: CeremonyCancelInput!) {
+      ceremonyCancel(input: $input) { ceremony { id } errors { code message } }
+    }`;
   const RECOGNITION = `
     query Recognition($id: ID!) {
       recognition(id: $id) {
@@ -240,10 +244,25 @@
         element("li", {}, `${event.at.slice(0, 16).replace("T", " ")} UTC · ${event.kind.toLowerCase()} · ${event.actorName}`)
       )
     );
+    $("details-cancel").hidden = !recognition.availableActions.includes("CANCEL");
+    $("details-error").textContent = "";
     const certificates = $("details-certificates");
     certificates.hidden = !recognition.availableActions.includes("CERTIFICATES");
     certificates.href = routeOf(recognition.id, "/certificates");
     show("details");
+  }
+
+  // The partner may call a ceremony off until its pins are mailed; staff always.
+  async function cancelCeremony() {
+    const id = $("details").dataset.id;
+    if (!window.confirm("Cancel this ceremony? Everyone invited is told, and this cannot be undone.")) return;
+    try {
+      const payload = (await graphql(CANCEL, { input: { id } })).ceremonyCancel;
+      if (payload.errors.length) throw new Error(payloadErrors(payload));
+      await followRoute();
+    } catch (error) {
+      $("details-error").textContent = error.message;
+    }
   }
 
   // --- the certificates step -----------------------------------------------------------------------
@@ -409,6 +428,7 @@
   $("details-back").addEventListener("click", () => {
     location.hash = "";
   });
+  $("details-cancel").addEventListener("click", cancelCeremony);
   window.addEventListener("hashchange", () => act(followRoute));
   $("tab-completer").addEventListener("click", () => act(() => listCandidates("COMPLETER")));
   $("tab-approaching").addEventListener("click", () => act(() => listCandidates("APPROACHING")));
