@@ -4,6 +4,7 @@ and nothing fetched from anywhere but the service itself."""
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import os
 import subprocess
@@ -270,6 +271,12 @@ def test_a_mailed_link_opens_the_recognition_and_its_certificates_step(
             # then the certificates step of that recognition shows
             expect(page.locator("#certificates-title")).to_have_text(f"Certificates · {RECOGNITION}")
             expect(page.locator("#tab-completer")).to_have_attribute("aria-selected", "true")
+
+            # and so does a link mailed before links carried global ids, by its database number
+            key = base64.b64decode(recognition_id).decode().split(":")[1]
+            page.goto(f"{portal.url}/recognitions/{key}")
+            expect(page.locator("#details-title")).to_have_text(RECOGNITION)
+            assert page.url == f"{portal.url}/#/recognitions/{recognition_id.replace('=', '%3D')}"
 
             # and an id that names nothing says so over the list
             page.goto(f"{portal.url}/#/recognitions/Q2VyZW1vbnk6OTk5OTk%3D")

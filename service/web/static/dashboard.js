@@ -209,7 +209,7 @@
     if (!sessionStorage.getItem(TOKEN_KEY)) return show("sign-in");
     const match = ROUTE.exec(location.hash);
     if (!match) return listRecognitions();
-    const { recognition } = await graphql(RECOGNITION, { id: decodeURIComponent(match[1]) });
+    const recognition = await recognitionNamed(decodeURIComponent(match[1]));
     if (!recognition) {
       await listRecognitions();
       $("recognitions-error").textContent = "That recognition was not found, or is not yours to see.";
@@ -217,6 +217,19 @@
     }
     if (match[2]) await openCertificates(recognition);
     else showDetails(recognition);
+  }
+
+  // A global id; or a database number, from links mailed before they carried global ids.
+  async function recognitionNamed(id) {
+    if (!/^\d+$/.test(id)) return (await graphql(RECOGNITION, { id })).recognition;
+    for (const type of ["Ceremony", "CertificateRequest"]) {
+      const { recognition } = await graphql(RECOGNITION, { id: btoa(`${type}:${id}`) });
+      if (recognition) {
+        history.replaceState(null, "", location.hash.replace(`/${id}`, `/${encodeURIComponent(recognition.id)}`));
+        return recognition;
+      }
+    }
+    return null;
   }
 
   function showDetails(recognition) {
