@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 from service.certificate_files.models import CertificateFileJob
 from service.mail.compose import Link, MailConfig, compose
-from service.recognitions.mails import TYPE_NAMES
+from service.recognitions.invitations import TYPE_NAMES
 from service.recognitions.models import Recognition
 from service.users.models import User
 

@@ -9,22 +9,23 @@ outbox key, is decided in ``service.recognitions.notices``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import parseaddr
-from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vText
-
-from service.mail.compose import Attachment, Link, MailConfig, Paragraph, compose
-from service.recognitions.models import CeremonyFormat, Recognition, RecognitionKind
+from service.mail.compose import Link, MailConfig, Paragraph, compose
+from service.recognitions.invitations import (
+    TYPE_NAMES,
+    Method,
+    invitation,
+    local_start,
+    postal_address,
+    recognition_link,
+)
+from service.recognitions.models import CeremonyFormat, Recognition
 from service.text import one_line
 
-CEREMONY_LENGTH = timedelta(hours=2)
 FORMAT_WORDS = {CeremonyFormat.ONLINE: "online", CeremonyFormat.IN_PERSON: "in person"}
-TYPE_NAMES = {RecognitionKind.CEREMONY: "Ceremony", RecognitionKind.CERTIFICATE_REQUEST: "CertificateRequest"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +45,6 @@ class Person:
 def contact_of(recognition: Recognition) -> Person:
     """The ceremony's mailing contact for the pins."""
     return Person(name=recognition.contact_name or "", email=recognition.contact_email or "")
-
-
-class Method(StrEnum):
-    """The iTIP method of a calendar invitation (RFC 5546)."""
-
-    REQUEST = "REQUEST"
-    CANCEL = "CANCEL"
 
 
 # ---------------------------------------------------------------- to the requester
@@ -79,8 +73,8 @@ def ceremony_confirmation(
         *_meeting(recognition),
         _pins_paragraph(recognition, requester),
         "You can now generate certificates for the course-takers of this ceremony on its Certificates page.",
-        Link("Generate certificates", _certificates_link(config, recognition)),
-        Link("See the ceremony in the Partnership Portal", _link(config, recognition)),
+        Link("Generate certificates", _certificatesrecognition_link(config, recognition)),
+        Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
         "The calendar invitation attached adds the ceremony to your calendar.",
     ]
     return compose(
@@ -94,7 +88,8 @@ def ceremony_confirmation(
             invitation(
                 recognition,
                 Method.REQUEST,
-                attendee=requester,
+                attendee_name=requester.name,
+                attendee_email=requester.email,
                 partner_name=partner_name,
                 config=config,
                 now=now,
@@ -121,8 +116,8 @@ def ceremony_updated(
         f"({', '.join(changed)}). It is now scheduled for {_when(recognition)}, "
         f"{FORMAT_WORDS[recognition.format]}.",
         *_meeting(recognition),
-        *([_location_paragraph(recognition)] if recognition.format is CeremonyFormat.IN_PERSON else []),
-        Link("See the ceremony in the Partnership Portal", _link(config, recognition)),
+        *([_where_paragraph(recognition)] if recognition.format is CeremonyFormat.IN_PERSON else []),
+        Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
         "The updated calendar invitation attached replaces the one you had.",
     ]
     return compose(
@@ -136,7 +131,8 @@ def ceremony_updated(
             invitation(
                 recognition,
                 Method.REQUEST,
-                attendee=requester,
+                attendee_name=requester.name,
+                attendee_email=requester.email,
                 partner_name=partner_name,
                 config=config,
                 now=now,
@@ -165,7 +161,7 @@ def ceremony_cancelled(
             f"Dear {requester.name},",
             f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} on {_when(recognition)} "
             f"has been cancelled.{reason}",
-            Link("See the ceremony in the Partnership Portal", _link(config, recognition)),
+            Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
             "The calendar invitation attached removes it from your calendar.",
         ],
         sent_at=now,
@@ -173,7 +169,8 @@ def ceremony_cancelled(
             invitation(
                 recognition,
                 Method.CANCEL,
-                attendee=requester,
+                attendee_name=requester.name,
+                attendee_email=requester.email,
                 partner_name=partner_name,
                 config=config,
                 now=now,
@@ -194,8 +191,8 @@ def pins_mailed_to_requester(
         paragraphs=[
             f"Dear {requester.name},",
             f"The pins for the pinning ceremony \u201c{recognition.name}\u201d on {_when(recognition)} have "
-            f"been mailed to {recognition.contact_name} at {_address(recognition)}.",
-            Link("See the ceremony in the Partnership Portal", _link(config, recognition)),
+            f"been mailed to {recognition.contact_name} at {postal_address(recognition)}.",
+            Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
         ],
         sent_at=now,
     )
@@ -229,8 +226,8 @@ def pins_expected(
             f"Dear {contact.name},",
             f"{lead}{requester.name} ({requester.email}) of {partner_name} named you the mailing contact for "
             f"the pins of the pinning ceremony \u201c{recognition.name}\u201d on {_when(recognition)}.",
-            f"{config.certifier} will mail the pins to {_address(recognition)}, and you will hear from us "
-            "when they are on their way.",
+            f"{config.certifier} will mail the pins to {postal_address(recognition)}, and you will hear from "
+            "us when they are on their way.",
             f"If the address or your details ({recognition.contact_phone}) are wrong, ask "
             f"{requester.name} to correct them in the Partnership Portal.",
         ],
@@ -249,7 +246,7 @@ def pins_mailed(recognition: Recognition, *, key: str, config: MailConfig, now: 
         paragraphs=[
             f"Dear {contact.name},",
             f"The pins for the pinning ceremony \u201c{recognition.name}\u201d on {_when(recognition)} "
-            f"have been mailed to {_address(recognition)}.",
+            f"have been mailed to {postal_address(recognition)}.",
         ],
         sent_at=now,
     )
@@ -274,97 +271,20 @@ def pins_not_coming(
     )
 
 
-# ---------------------------------------------------------------- the calendar invitation
-
-
-def invitation(
-    recognition: Recognition,
-    method: Method,
-    *,
-    attendee: Person,
-    partner_name: str,
-    config: MailConfig,
-    now: datetime,
-) -> Attachment:
-    """An iTIP invitation (RFC 5545/5546): one UID per ceremony, SEQUENCE counting its changes."""
-    start = _local_start(recognition)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Recognition service//Pinning ceremonies//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", method.value)
-    event = Event()
-    event.add("uid", f"ceremony-{recognition.id}@recognition.invalid")
-    event.add("sequence", recognition.calendar_sequence)
-    event.add("dtstamp", now)
-    event.add("dtstart", start)
-    event.add("dtend", start + CEREMONY_LENGTH)
-    event.add("status", "CANCELLED" if method is Method.CANCEL else "CONFIRMED")
-    event.add("summary", f"Pinning ceremony: {recognition.name}")
-    event.add("description", f"Pinning ceremony of {partner_name}. {_link(config, recognition)}")
-    event.add("location", _location(recognition))
-    if recognition.format is CeremonyFormat.ONLINE and recognition.meeting_url:
-        event.add("url", recognition.meeting_url)
-    sender_name, sender_address = parseaddr(config.sender)
-    organizer = vCalAddress(f"mailto:{sender_address}")
-    organizer.params["cn"] = vText(sender_name or config.certifier)
-    event.add("organizer", organizer, encode=False)
-    guest = vCalAddress(f"mailto:{attendee.email}")
-    guest.params["cn"] = vText(attendee.name)
-    guest.params["role"] = vText("REQ-PARTICIPANT")
-    event.add("attendee", guest, encode=False)
-    calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return Attachment(
-        filename="ceremony.ics",
-        content_type=f"text/calendar; method={method.value}",
-        data=bytes(calendar.to_ical()),
-    )
-
-
 # ---------------------------------------------------------------- shared wording
 
 
-def _local_start(recognition: Recognition) -> datetime:
-    assert recognition.starts_at is not None and recognition.time_zone is not None
-    return recognition.starts_at.astimezone(ZoneInfo(recognition.time_zone))
-
-
 def _when(recognition: Recognition) -> str:
-    start = _local_start(recognition)
+    start = local_start(recognition)
     return f"{start:%A, %B} {start.day}, {start:%Y at %H:%M} ({recognition.time_zone})"
 
 
-def _link(config: MailConfig, recognition: Recognition) -> str:
-    return config.links.recognition(TYPE_NAMES[recognition.kind], recognition.id)
-
-
-def _certificates_link(config: MailConfig, recognition: Recognition) -> str:
+def _certificatesrecognition_link(config: MailConfig, recognition: Recognition) -> str:
     return config.links.certificates(TYPE_NAMES[recognition.kind], recognition.id)
 
 
-def _address(recognition: Recognition) -> str:
-    return ", ".join(
-        part
-        for part in (
-            recognition.address_line1,
-            recognition.address_line2,
-            recognition.address_city,
-            recognition.address_region,
-            recognition.address_postal_code,
-            recognition.address_country,
-        )
-        if part
-    )
-
-
-def _location(recognition: Recognition) -> str:
-    if recognition.format is CeremonyFormat.IN_PERSON:
-        return _address(recognition)
-    return recognition.meeting_url or "Online"
-
-
-def _location_paragraph(recognition: Recognition) -> str:
-    return f"Where: {_address(recognition)}."
+def _where_paragraph(recognition: Recognition) -> str:
+    return f"Where: {postal_address(recognition)}."
 
 
 def _meeting(recognition: Recognition) -> list[Paragraph]:
@@ -377,11 +297,11 @@ def _pins_paragraph(recognition: Recognition, requester: Person) -> str:
     contact = contact_of(recognition)
     if contact.same_as(requester):
         return (
-            f"What comes next: we will mail the pins to you at {_address(recognition)}, and you will hear "
-            "from us when they are on their way."
+            f"What comes next: we will mail the pins to you at {postal_address(recognition)}, and you will "
+            "hear from us when they are on their way."
         )
     return (
-        f"What comes next: we will mail the pins to {contact.name} at {_address(recognition)}; we have "
+        f"What comes next: we will mail the pins to {contact.name} at {postal_address(recognition)}; we have "
         f"told {contact.name} ({contact.email}) what to expect, and both of you will hear from us when "
         "they are on their way."
     )
