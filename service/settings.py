@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.mail.compose import MailConfig
+from service.mail.links import DEFAULT_CERTIFICATES_ROUTE, DEFAULT_RECOGNITION_ROUTE, PortalLinks
 
 SECRET_FILE_NAME = "secret.key"
 
@@ -110,6 +111,24 @@ class Settings(BaseSettings):
     )
     mail_from: str = Field("Recognition <recognition@localhost>", description="Sender of the mail we send.")
     public_url: str = Field("http://127.0.0.1:8000", description="Base URL used in links we send out.")
+    app_url: str = Field(
+        "",
+        description="The partner portal (front end) that mails link to; empty means the example portal this "
+        "service serves at PORTAL_PUBLIC_URL's `/`.",
+    )
+    app_recognition_route: str = Field(
+        DEFAULT_RECOGNITION_ROUTE,
+        description="Path of a recognition's details page in the portal, after PORTAL_APP_URL; `{id}` is the "
+        "API's global id.",
+    )
+    app_certificates_route: str = Field(
+        DEFAULT_CERTIFICATES_ROUTE,
+        description="Path of a recognition's certificates step in the portal; `{id}` is the API's global id.",
+    )
+    certifier_name: str = Field(
+        "ACUE",
+        description="The certifying organisation, as partners know it (mail, and who did a staff action).",
+    )
     verify_per_minute: int = Field(
         30,
         description="Certificate verifications one client address may make per minute (stops enumeration).",
@@ -136,6 +155,13 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.lstrip().startswith("["):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("app_recognition_route", "app_certificates_route")
+    @classmethod
+    def _route_with_id(cls, value: str) -> str:
+        if value.count("{id}") != 1:
+            raise ValueError("a route template holds `{id}` (the API's global id) exactly once")
         return value
 
     @field_validator(
@@ -166,7 +192,14 @@ class Settings(BaseSettings):
         return [f"{public.scheme}://{public.netloc}", *self.allowed_origins]
 
     def mail_config(self) -> MailConfig:
-        return MailConfig(sender=self.mail_from, public_url=self.public_url)
+        links = PortalLinks(
+            app_url=self.app_url or self.public_url,
+            recognition_route=self.app_recognition_route,
+            certificates_route=self.app_certificates_route,
+        )
+        return MailConfig(
+            sender=self.mail_from, public_url=self.public_url, portal=links, certifier=self.certifier_name
+        )
 
     def signing_secret(self) -> str:
         """The configured secret, or the one kept in the data folder (made on first use)."""

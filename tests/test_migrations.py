@@ -88,6 +88,7 @@ async def test_ceremonies_scheduled_before_0010_get_their_local_day(tmp_path: Pa
     async with TortoiseContext():
         await migrate_to(config=config, target="models.0009_audit_log")
     with sqlite3.connect(path) as connection:
+        _partner_and_user(connection)
         connection.execute(
             "INSERT INTO recognition (partner_id, created_by_id, kind, name, status, range_start, "
             "range_end, created_at, updated_at, starts_at, time_zone) VALUES (1, 1, 'CEREMONY', 'Spring', "
@@ -102,6 +103,51 @@ async def test_ceremonies_scheduled_before_0010_get_their_local_day(tmp_path: Pa
     # then
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT ceremony_date FROM recognition").fetchall() == [("2026-10-04",)]
+
+
+def _partner_and_user(connection: sqlite3.Connection) -> None:
+    """The partner and user (both id 1) the rows of an old database point at."""
+    connection.execute(
+        "INSERT INTO partner (id, name, slug, time_zone, created_at) "
+        "VALUES (1, 'Riverside', 'riverside', 'Pacific/Auckland', '2026-01-01T00:00:00+00:00')"
+    )
+    connection.execute(
+        "INSERT INTO portal_user (id, email, name, role, created_at, partner_id) "
+        "VALUES (1, 'admin@riverside.example', 'Admin', 'PARTNER_ADMIN', '2026-01-01T00:00:00+00:00', 1)"
+    )
+
+
+async def test_0012_fills_the_submitter_and_the_representative_answer(tmp_path: Path) -> None:
+    # given a database at 0010 with a draft that never answered "representative?" and a submitted ceremony
+    path = tmp_path / "old.sqlite3"
+    config = tortoise_config(f"sqlite://{path}")
+    async with TortoiseContext():
+        await migrate_to(config=config, target="models.0010_ceremony_date")
+    with sqlite3.connect(path) as connection:
+        _partner_and_user(connection)
+        for recognition_id, status, representative in ((1, "DRAFT", None), (2, "SCHEDULED_PENDING", 1)):
+            connection.execute(
+                "INSERT INTO recognition (id, partner_id, created_by_id, kind, name, status, range_start, "
+                "range_end, created_at, updated_at, representative_requested) VALUES (?, 1, 1, 'CEREMONY', "
+                "'Spring', ?, '2026-05-01', '2026-08-31', '2026-09-01T00:00:00+00:00', "
+                "'2026-09-01T00:00:00+00:00', ?)",
+                (recognition_id, status, representative),
+            )
+        connection.execute(
+            "INSERT INTO recognition_event (recognition_id, kind, actor_id, at, changes) "
+            "VALUES (2, 'SUBMITTED', 1, '2026-09-02T00:00:00+00:00', '{}')"
+        )
+
+    # when
+    await migrate(f"sqlite://{path}")
+
+    # then
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT id, representative_requested, submitted_by_id, calendar_sequence FROM recognition "
+            "ORDER BY id"
+        ).fetchall()
+    assert rows == [(1, 0, None, 0), (2, 1, 1, 0)]
 
 
 def test_migrations_import_none_of_the_service() -> None:

@@ -47,3 +47,28 @@ def test_an_empty_variable_unsets_an_optional_setting(monkeypatch: object, tmp_p
 
     assert (settings.progress_sync_hour, settings.worker_threads, settings.files_dir) == (None, None, None)
     assert (settings.api_worker_threads, settings.resolved_files_dir) == (2, tmp_path / "files")
+
+
+def test_mailed_links_open_the_example_portal_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    default = Settings(_env_file=None, data_dir=tmp_path).mail_config().links
+    monkeypatch.setenv("PORTAL_APP_URL", "https://portal.example.edu")
+    monkeypatch.setenv("PORTAL_APP_CERTIFICATES_ROUTE", "/recognition/{id}/certificates")
+    own = Settings(_env_file=None, data_dir=tmp_path).mail_config().links
+
+    assert (default.recognition("Ceremony", 9), default.certificates("Ceremony", 9)) == (
+        "http://127.0.0.1:8000/#/recognitions/Q2VyZW1vbnk6OQ==",
+        "http://127.0.0.1:8000/#/recognitions/Q2VyZW1vbnk6OQ==/certificates",
+    )
+    assert (own.recognition("Ceremony", 9), own.certificates("Ceremony", 9)) == (
+        "https://portal.example.edu/#/recognitions/Q2VyZW1vbnk6OQ==",
+        "https://portal.example.edu/recognition/Q2VyZW1vbnk6OQ==/certificates",
+    )
+
+
+def test_a_route_template_must_hold_the_id_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PORTAL_APP_RECOGNITION_ROUTE", "/recognitions")
+
+    with pytest.raises(ValueError, match="holds `\\{id\\}`"):
+        Settings(_env_file=None, data_dir=tmp_path)

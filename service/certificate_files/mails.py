@@ -6,7 +6,8 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from service.certificate_files.models import CertificateFileJob
-from service.mail.compose import MailConfig, compose
+from service.mail.compose import Link, MailConfig, compose
+from service.recognitions.invitations import TYPE_NAMES
 from service.recognitions.models import Recognition
 from service.users.models import User
 
@@ -20,7 +21,7 @@ def failed_key(job: CertificateFileJob) -> str:
 
 
 def _page(config: MailConfig, recognition: Recognition) -> str:
-    return f"{config.public_url.rstrip('/')}/recognitions/{recognition.id}/certificates"
+    return config.links.certificates(TYPE_NAMES[recognition.kind], recognition.id)
 
 
 def file_ready(
@@ -34,8 +35,9 @@ def file_ready(
         paragraphs=[
             f"Dear {user.name},",
             f"The combined file of {job.total} certificates for \u201c{recognition.name}\u201d is ready.",
-            f"Download it from the recognition's Certificates page, under Download \u2192 Download Last "
-            f"Certificates File: {_page(config, recognition)}",
+            "Download it from the recognition's Certificates page, under Download \u2192 Download Last "
+            "Certificates File.",
+            Link("Open the Certificates page", _page(config, recognition)),
         ],
         sent_at=now,
     )
@@ -54,8 +56,8 @@ def file_failed(
             f"We could not make the combined file of {job.total} certificates "
             f"for \u201c{recognition.name}\u201d.",
             job.error_message or "",
-            "You can request it again from the recognition's Certificates page: "
-            + _page(config, recognition),
+            "You can request it again from the recognition's Certificates page.",
+            Link("Open the Certificates page", _page(config, recognition)),
         ],
         sent_at=now,
     )

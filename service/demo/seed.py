@@ -278,6 +278,7 @@ async def _seed_recognitions(partner: Partner, admin: User, cohorts: list[Cohort
                 "address_postal_code": "12345",
                 "address_country": "US",
                 "submitted_at": created_at,
+                "submitted_by_id": admin.id,
                 "pins_mailed_at": created_at if status is StoredStatus.SCHEDULED_PINS_MAILED else None,
             }
         recognition = await Recognition.create(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from service.mail.links import PortalLinks
 from service.text import one_line
 
 
@@ -15,6 +17,30 @@ from service.text import one_line
 class MailConfig:
     sender: str
     public_url: str
+    portal: PortalLinks | None = None
+    certifier: str = field(default="ACUE", kw_only=True)
+
+    @property
+    def links(self) -> PortalLinks:
+        """The portal's pages; by default the example portal served at PORTAL_PUBLIC_URL's `/`."""
+        return self.portal or PortalLinks(app_url=self.public_url)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A paragraph that is a link: "label: url" in the plain text, a clickable label in the HTML."""
+
+    label: str
+    url: str
+
+    def text(self) -> str:
+        return f"{self.label}: {self.url}"
+
+    def html(self) -> str:
+        return f'<a href="{html.escape(self.url)}">{html.escape(self.label)}</a>'
+
+
+Paragraph = str | Link
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,21 +56,24 @@ def compose(
     key: str,
     recipient: str,
     subject: str,
-    paragraphs: list[str],
+    paragraphs: Sequence[Paragraph],
     sent_at: datetime,
     attachments: tuple[Attachment, ...] = (),
 ) -> EmailMessage:
-    """A plain-text and HTML message; its Message-ID comes from ``key`` so resends can be told apart."""
+    """A plain-text and HTML message; its Message-ID comes from ``key`` so resends can be told apart.
+
+    Every value is escaped in the HTML part; only ``Link`` paragraphs become links there.
+    """
     message = EmailMessage()
     message["From"] = config.sender
     message["To"] = recipient
     message["Subject"] = one_line(subject)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = make_msgid(idstring=key.replace(":", "."), domain="recognition.invalid")
-    message.set_content("\n\n".join(paragraphs) + "\n")
+    message.set_content("\n\n".join(_text(paragraph) for paragraph in paragraphs) + "\n")
     message.add_alternative(
         "<!doctype html><html><body>"
-        + "".join(f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs)
+        + "".join(f"<p>{_html(paragraph)}</p>" for paragraph in paragraphs)
         + "</body></html>\n",
         subtype="html",
     )
@@ -60,3 +89,11 @@ def compose(
             params=params,
         )
     return message
+
+
+def _text(paragraph: Paragraph) -> str:
+    return paragraph.text() if isinstance(paragraph, Link) else paragraph
+
+
+def _html(paragraph: Paragraph) -> str:
+    return paragraph.html() if isinstance(paragraph, Link) else html.escape(paragraph)

@@ -72,5 +72,6 @@ class CeremonyChanges(Step1Changes):
     start: CeremonyStart | None = UNCHANGED
     format: CeremonyFormat | None = UNCHANGED
     representative_requested: bool | None = UNCHANGED
+    meeting_url: str | None = UNCHANGED
     mailing_contact: MailingContact | None = UNCHANGED
     postal_address: PostalAddress | None = UNCHANGED

@@ -147,4 +147,7 @@ def shown_status(recognition: Recognition, now: datetime) -> Status:
 
 
 def actions_for(recognition: Recognition, actor: Actor, now: datetime) -> list[Action]:
-    return rules.available_actions(recognition.kind, shown_status(recognition, now), actor)
+    pending = recognition.status is StoredStatus.SCHEDULED_PENDING
+    return rules.available_actions(
+        recognition.kind, shown_status(recognition, now), actor, pins_pending=pending
+    )

@@ -1,134 +1,307 @@
-"""What we mail about recognitions. Pure: a recognition's values in, an RFC 5322 message out."""
+"""What we mail about ceremonies. Pure: a recognition's values in, RFC 5322 messages out.
+
+Two kinds of reader: the *requester* (who submitted the ceremony) gets the confirmation with its
+calendar invitation, every updated invitation and the cancellation; the *mailing contact* gets what
+they need to expect the pins (where, for which ceremony, who asked). Who gets what, and under which
+outbox key, is decided in ``service.recognitions.notices``.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vText
-
-from service.mail.compose import Attachment, MailConfig, compose
+from service.mail.compose import Link, MailConfig, Paragraph, compose
+from service.recognitions.invitations import (
+    TYPE_NAMES,
+    Method,
+    invitation,
+    local_start,
+    postal_address,
+    recognition_link,
+)
 from service.recognitions.models import CeremonyFormat, Recognition
 from service.text import one_line
 
-CEREMONY_LENGTH = timedelta(hours=2)
 FORMAT_WORDS = {CeremonyFormat.ONLINE: "online", CeremonyFormat.IN_PERSON: "in person"}
 
 
-def confirmation_key(recognition: Recognition) -> str:
-    return f"ceremony-confirmation:{recognition.id}"
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone we mail: a name and an address."""
+
+    name: str
+    email: str
+
+    def same_as(self, other: Person) -> bool:
+        return self.email.casefold() == other.email.casefold()
+
+    def header(self) -> str:
+        return str(Address(display_name=one_line(self.name), addr_spec=self.email))
 
 
-def pins_mailed_key(recognition: Recognition) -> str:
-    return f"ceremony-pins-mailed:{recognition.id}"
+def contact_of(recognition: Recognition) -> Person:
+    """The ceremony's mailing contact for the pins."""
+    return Person(name=recognition.contact_name or "", email=recognition.contact_email or "")
 
 
-def _local_start(recognition: Recognition) -> datetime:
-    assert recognition.starts_at is not None and recognition.time_zone is not None
-    return recognition.starts_at.astimezone(ZoneInfo(recognition.time_zone))
-
-
-def _when(recognition: Recognition) -> str:
-    start = _local_start(recognition)
-    return f"{start:%A, %B} {start.day}, {start:%Y at %H:%M} ({recognition.time_zone})"
-
-
-def _link(config: MailConfig, recognition: Recognition) -> str:
-    return f"{config.public_url.rstrip('/')}/recognitions/{recognition.id}"
+# ---------------------------------------------------------------- to the requester
 
 
 def ceremony_confirmation(
-    recognition: Recognition, *, partner_name: str, config: MailConfig, now: datetime
+    recognition: Recognition,
+    *,
+    key: str,
+    requester: Person,
+    partner_name: str,
+    config: MailConfig,
+    now: datetime,
 ) -> EmailMessage:
-    """Sent to the mailing contact when a ceremony is scheduled, with a calendar invitation."""
-    representative = (
-        "An ACUE representative has been requested to attend."
-        if recognition.representative_requested
-        else "No ACUE representative was requested."
-    )
+    """The guide's confirmation email, to who submitted the ceremony, with a calendar invitation."""
     assert recognition.format is not None
-    paragraphs = [
-        f"Dear {recognition.contact_name},",
+    representative = (
+        f"An {config.certifier} representative has been requested to attend."
+        if recognition.representative_requested
+        else f"No {config.certifier} representative was requested."
+    )
+    paragraphs: list[Paragraph] = [
+        f"Dear {requester.name},",
         f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} is scheduled for "
         f"{_when(recognition)}, {FORMAT_WORDS[recognition.format]}. {representative}",
-        "What comes next: we will mail the pins to "
-        + ", ".join(part for part in _address_lines(recognition) if part)
-        + ", and you will hear from us when they are on their way. You can now generate "
-        "certificates for the course-takers of this ceremony on its Certificates page.",
-        f"See the ceremony in the Partnership Portal: {_link(config, recognition)}",
+        *_meeting(recognition),
+        _pins_paragraph(recognition, requester),
+        "You can now generate certificates for the course-takers of this ceremony on its Certificates page.",
+        Link("Generate certificates", _certificatesrecognition_link(config, recognition)),
+        Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
         "The calendar invitation attached adds the ceremony to your calendar.",
     ]
-    invitation = Attachment(
-        filename="ceremony.ics",
-        content_type="text/calendar; method=REQUEST",
-        data=_calendar(recognition, partner_name=partner_name, config=config, now=now),
-    )
     return compose(
         config=config,
-        key=confirmation_key(recognition),
-        recipient=_recipient(recognition),
+        key=key,
+        recipient=requester.header(),
         subject=f"Pinning ceremony scheduled: {recognition.name}",
         paragraphs=paragraphs,
         sent_at=now,
-        attachments=(invitation,),
+        attachments=(
+            invitation(
+                recognition,
+                Method.REQUEST,
+                attendee_name=requester.name,
+                attendee_email=requester.email,
+                partner_name=partner_name,
+                config=config,
+                now=now,
+            ),
+        ),
     )
 
 
-def pins_mailed(recognition: Recognition, *, config: MailConfig, now: datetime) -> EmailMessage:
-    """Sent to the mailing contact when staff mark the pins as mailed."""
+def ceremony_updated(
+    recognition: Recognition,
+    *,
+    key: str,
+    requester: Person,
+    partner_name: str,
+    changed: list[str],
+    config: MailConfig,
+    now: datetime,
+) -> EmailMessage:
+    """A scheduled ceremony changed: its new details and an updated invitation (same UID, next SEQUENCE)."""
+    assert recognition.format is not None
+    paragraphs: list[Paragraph] = [
+        f"Dear {requester.name},",
+        f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} has changed "
+        f"({', '.join(changed)}). It is now scheduled for {_when(recognition)}, "
+        f"{FORMAT_WORDS[recognition.format]}.",
+        *_meeting(recognition),
+        *([_where_paragraph(recognition)] if recognition.format is CeremonyFormat.IN_PERSON else []),
+        Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
+        "The updated calendar invitation attached replaces the one you had.",
+    ]
     return compose(
         config=config,
-        key=pins_mailed_key(recognition),
-        recipient=_recipient(recognition),
+        key=key,
+        recipient=requester.header(),
+        subject=f"Pinning ceremony changed: {recognition.name}",
+        paragraphs=paragraphs,
+        sent_at=now,
+        attachments=(
+            invitation(
+                recognition,
+                Method.REQUEST,
+                attendee_name=requester.name,
+                attendee_email=requester.email,
+                partner_name=partner_name,
+                config=config,
+                now=now,
+            ),
+        ),
+    )
+
+
+def ceremony_cancelled(
+    recognition: Recognition,
+    *,
+    key: str,
+    requester: Person,
+    partner_name: str,
+    config: MailConfig,
+    now: datetime,
+) -> EmailMessage:
+    """The ceremony is called off: a cancelled invitation takes it out of the calendar."""
+    reason = f" Reason: {recognition.cancellation_reason}" if recognition.cancellation_reason else ""
+    return compose(
+        config=config,
+        key=key,
+        recipient=requester.header(),
+        subject=f"Pinning ceremony cancelled: {recognition.name}",
+        paragraphs=[
+            f"Dear {requester.name},",
+            f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} on {_when(recognition)} "
+            f"has been cancelled.{reason}",
+            Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
+            "The calendar invitation attached removes it from your calendar.",
+        ],
+        sent_at=now,
+        attachments=(
+            invitation(
+                recognition,
+                Method.CANCEL,
+                attendee_name=requester.name,
+                attendee_email=requester.email,
+                partner_name=partner_name,
+                config=config,
+                now=now,
+            ),
+        ),
+    )
+
+
+def pins_mailed_to_requester(
+    recognition: Recognition, *, key: str, requester: Person, config: MailConfig, now: datetime
+) -> EmailMessage:
+    """Staff marked the pins mailed: the requester hears where they went."""
+    return compose(
+        config=config,
+        key=key,
+        recipient=requester.header(),
         subject=f"Pins mailed for your ceremony: {recognition.name}",
         paragraphs=[
-            f"Dear {recognition.contact_name},",
-            f"The pins for the pinning ceremony \u201c{recognition.name}\u201d on {_when(recognition)} "
-            "have been mailed to " + ", ".join(part for part in _address_lines(recognition) if part) + ".",
-            f"See the ceremony in the Partnership Portal: {_link(config, recognition)}",
+            f"Dear {requester.name},",
+            f"The pins for the pinning ceremony \u201c{recognition.name}\u201d on {_when(recognition)} have "
+            f"been mailed to {recognition.contact_name} at {postal_address(recognition)}.",
+            Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
         ],
         sent_at=now,
     )
 
 
-def _recipient(recognition: Recognition) -> str:
-    return str(
-        Address(
-            display_name=one_line(recognition.contact_name or ""), addr_spec=recognition.contact_email or ""
-        )
+# ---------------------------------------------------------------- to the mailing contact
+
+
+def pins_expected(
+    recognition: Recognition,
+    *,
+    key: str,
+    requester: Person,
+    partner_name: str,
+    config: MailConfig,
+    now: datetime,
+    updated: bool = False,
+) -> EmailMessage:
+    """The mailing contact: which ceremony the pins are for, where they will go, and whom to ask.
+
+    No portal link: a mailing contact need not have an account.
+    """
+    contact = contact_of(recognition)
+    lead = "The details have changed. " if updated else ""
+    return compose(
+        config=config,
+        key=key,
+        recipient=contact.header(),
+        subject=f"{'Updated: p' if updated else 'P'}ins on their way for: {recognition.name}",
+        paragraphs=[
+            f"Dear {contact.name},",
+            f"{lead}{requester.name} ({requester.email}) of {partner_name} named you the mailing contact for "
+            f"the pins of the pinning ceremony \u201c{recognition.name}\u201d on {_when(recognition)}.",
+            f"{config.certifier} will mail the pins to {postal_address(recognition)}, and you will hear from "
+            "us when they are on their way.",
+            f"If the address or your details ({recognition.contact_phone}) are wrong, ask "
+            f"{requester.name} to correct them in the Partnership Portal.",
+        ],
+        sent_at=now,
     )
 
 
-def _address_lines(recognition: Recognition) -> list[str | None]:
-    return [
-        recognition.address_line1,
-        recognition.address_line2,
-        recognition.address_city,
-        recognition.address_region,
-        recognition.address_postal_code,
-        recognition.address_country,
-    ]
+def pins_mailed(recognition: Recognition, *, key: str, config: MailConfig, now: datetime) -> EmailMessage:
+    """Staff marked the pins mailed: the mailing contact should expect them."""
+    contact = contact_of(recognition)
+    return compose(
+        config=config,
+        key=key,
+        recipient=contact.header(),
+        subject=f"Pins mailed for your ceremony: {recognition.name}",
+        paragraphs=[
+            f"Dear {contact.name},",
+            f"The pins for the pinning ceremony \u201c{recognition.name}\u201d on {_when(recognition)} "
+            f"have been mailed to {postal_address(recognition)}.",
+        ],
+        sent_at=now,
+    )
 
 
-def _calendar(recognition: Recognition, *, partner_name: str, config: MailConfig, now: datetime) -> bytes:
-    start = _local_start(recognition)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Recognition service//Pinning ceremonies//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
-    event = Event()
-    event.add("uid", f"ceremony-{recognition.id}@recognition.invalid")
-    event.add("dtstamp", now)
-    event.add("dtstart", start)
-    event.add("dtend", start + CEREMONY_LENGTH)
-    event.add("summary", f"Pinning ceremony: {recognition.name}")
-    event.add("description", f"Pinning ceremony of {partner_name}. {_link(config, recognition)}")
-    event.add("location", "Online" if recognition.format is CeremonyFormat.ONLINE else partner_name)
-    attendee = vCalAddress(f"mailto:{recognition.contact_email}")
-    attendee.params["cn"] = vText(recognition.contact_name or "")
-    event.add("attendee", attendee, encode=False)
-    calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return bytes(calendar.to_ical())
+def pins_not_coming(
+    recognition: Recognition, *, key: str, partner_name: str, config: MailConfig, now: datetime
+) -> EmailMessage:
+    """The ceremony was cancelled before its pins were mailed: the contact need not wait for them."""
+    contact = contact_of(recognition)
+    return compose(
+        config=config,
+        key=key,
+        recipient=contact.header(),
+        subject=f"Pinning ceremony cancelled: {recognition.name}",
+        paragraphs=[
+            f"Dear {contact.name},",
+            f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} on {_when(recognition)} "
+            "has been cancelled, so its pins will not be mailed.",
+        ],
+        sent_at=now,
+    )
+
+
+# ---------------------------------------------------------------- shared wording
+
+
+def _when(recognition: Recognition) -> str:
+    start = local_start(recognition)
+    return f"{start:%A, %B} {start.day}, {start:%Y at %H:%M} ({recognition.time_zone})"
+
+
+def _certificatesrecognition_link(config: MailConfig, recognition: Recognition) -> str:
+    return config.links.certificates(TYPE_NAMES[recognition.kind], recognition.id)
+
+
+def _where_paragraph(recognition: Recognition) -> str:
+    return f"Where: {postal_address(recognition)}."
+
+
+def _meeting(recognition: Recognition) -> list[Paragraph]:
+    if recognition.format is CeremonyFormat.ONLINE and recognition.meeting_url:
+        return [Link("Join the ceremony online", recognition.meeting_url)]
+    return []
+
+
+def _pins_paragraph(recognition: Recognition, requester: Person) -> str:
+    contact = contact_of(recognition)
+    if contact.same_as(requester):
+        return (
+            f"What comes next: we will mail the pins to you at {postal_address(recognition)}, and you will "
+            "hear from us when they are on their way."
+        )
+    return (
+        f"What comes next: we will mail the pins to {contact.name} at {postal_address(recognition)}; we have "
+        f"told {contact.name} ({contact.email}) what to expect, and both of you will hear from us when "
+        "they are on their way."
+    )

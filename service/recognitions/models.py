@@ -26,6 +26,7 @@ class StoredStatus(StrEnum):
     SCHEDULED_PENDING = "SCHEDULED_PENDING"
     SCHEDULED_PINS_MAILED = "SCHEDULED_PINS_MAILED"
     CREATED = "CREATED"
+    CANCELLED = "CANCELLED"
 
 
 class CeremonyFormat(StrEnum):
@@ -64,7 +65,10 @@ class Recognition(Model):
         null=True, description="The day it starts on its own wall clock (kept by save(), filtered on)."
     )
     format = fields.CharEnumField(CeremonyFormat, max_length=16, null=True)
-    representative_requested = fields.BooleanField(null=True)
+    representative_requested = fields.BooleanField(default=False)
+    meeting_url = fields.CharField(
+        max_length=2000, null=True, description="An online ceremony's meeting link."
+    )
     contact_name = fields.CharField(max_length=200, null=True)
     contact_email = fields.CharField(max_length=254, null=True)
     contact_phone = fields.CharField(max_length=40, null=True)
@@ -75,6 +79,16 @@ class Recognition(Model):
     address_postal_code = fields.CharField(max_length=20, null=True)
     address_country = fields.CharField(max_length=2, null=True)
     submitted_at = fields.DatetimeField(null=True)
+    submitted_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="recognitions_submitted", on_delete=fields.RESTRICT, null=True
+    )
+    submitted_by_id: int | None
+    calendar_sequence = fields.IntField(
+        default=0,
+        description="SEQUENCE of the calendar invitation last mailed (RFC 5545), one more each change.",
+    )
+    cancelled_at = fields.DatetimeField(null=True)
+    cancellation_reason = fields.CharField(max_length=500, null=True)
     pins_mailed_at = fields.DatetimeField(null=True)
     finalized_at = fields.DatetimeField(null=True)
 
@@ -123,6 +137,7 @@ class EventKind(StrEnum):
     PINS_MAILED = "PINS_MAILED"
     FINALIZED = "FINALIZED"
     DELETED = "DELETED"
+    CANCELLED = "CANCELLED"
 
 
 class RecognitionEvent(Model):

@@ -9,11 +9,12 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import pycountry
 
-from service.errors import ErrorCode, Problem
+from service.errors import DomainError, ErrorCode, Problem
 from service.recognitions.commands import UNCHANGED, CeremonyChanges, MailingContact, PostalAddress
 from service.recognitions.models import CeremonyFormat, RecognitionKind, StoredStatus
 from service.text import clean_text
@@ -34,6 +35,28 @@ class Status(StrEnum):
     SCHEDULED_PINS_MAILED = "SCHEDULED_PINS_MAILED"
     PAST = "PAST"
     CREATED = "CREATED"
+    CANCELLED = "CANCELLED"
+
+
+# The guide's words for each status, as the dashboard shows them.
+STATUS_LABELS = {
+    Status.DRAFT: "Draft",
+    Status.SCHEDULED_PENDING: "Scheduled / Pending",
+    Status.SCHEDULED_PINS_MAILED: "Scheduled / Pins mailed",
+    Status.PAST: "Past",
+    Status.CREATED: "Created",
+    Status.CANCELLED: "Cancelled",
+}
+# What each status means, in the guide's words where it has them.
+STATUS_MEANINGS = {
+    Status.DRAFT: "Draft: not finalized ceremony or certificate request.",
+    Status.SCHEDULED_PENDING: "Scheduled / Pending: ceremony has been scheduled, pins have not been mailed "
+    "yet.",
+    Status.SCHEDULED_PINS_MAILED: "Scheduled / Pins mailed: pins for the ceremony have been mailed.",
+    Status.PAST: "Past: ceremony date is in the past (derived from the date, never stored).",
+    Status.CREATED: "Created: a finalized certificate request; it never expires.",
+    Status.CANCELLED: "Cancelled: the ceremony was called off; its history stays.",
+}
 
 
 class Action(StrEnum):
@@ -45,6 +68,7 @@ class Action(StrEnum):
     FINALIZE = "FINALIZE"
     CERTIFICATES = "CERTIFICATES"
     MARK_PINS_MAILED = "MARK_PINS_MAILED"
+    CANCEL = "CANCEL"
     DELETE = "DELETE"
 
 
@@ -60,30 +84,37 @@ def status_of(stored: StoredStatus, starts_at: datetime | None, now: datetime) -
     return Status(stored.value)
 
 
-def available_actions(kind: RecognitionKind, status: Status, actor: Actor) -> list[Action]:
-    """The menu of one dashboard row for this actor, in display order."""
+def available_actions(
+    kind: RecognitionKind, status: Status, actor: Actor, *, pins_pending: bool = False
+) -> list[Action]:
+    """The menu of one dashboard row for this actor, in display order.
+
+    ``pins_pending``: the pins of a scheduled ceremony are not mailed yet (also once it is past).
+    """
     if kind is RecognitionKind.CERTIFICATE_REQUEST:
         if status is Status.DRAFT:
             return [Action.VIEW, Action.EDIT, Action.FINALIZE, Action.DELETE]
         return [Action.VIEW, Action.CERTIFICATES]
+    staff_only: list[Action]
     match status:
         case Status.DRAFT:
             return [Action.VIEW, Action.EDIT, Action.SUBMIT, Action.DELETE]
         case Status.SCHEDULED_PENDING:
+            # The partner may call it off until the pins are mailed; staff always.
             staff_only = [Action.MARK_PINS_MAILED] if actor.is_staff else []
-            return [Action.VIEW, Action.EDIT, Action.CERTIFICATES, *staff_only]
+            return [Action.VIEW, Action.EDIT, Action.CERTIFICATES, *staff_only, Action.CANCEL]
         case Status.SCHEDULED_PINS_MAILED:
-            # After the pins are mailed only staff may change the ceremony.
-            return (
-                [Action.VIEW, Action.EDIT, Action.CERTIFICATES]
-                if actor.is_staff
-                else [
-                    Action.VIEW,
-                    Action.CERTIFICATES,
-                ]
-            )
+            # After the pins are mailed only staff may change or cancel the ceremony.
+            staff_only = [Action.EDIT] if actor.is_staff else []
+            cancel = [Action.CANCEL] if actor.is_staff else []
+            return [Action.VIEW, *staff_only, Action.CERTIFICATES, *cancel]
+        case Status.PAST:
+            # Pins still pending after the day are recorded by staff when they go out.
+            staff_only = [Action.MARK_PINS_MAILED] if actor.is_staff and pins_pending else []
+            cancel = [Action.CANCEL] if actor.is_staff else []
+            return [Action.VIEW, Action.CERTIFICATES, *staff_only, *cancel]
         case _:
-            return [Action.VIEW, Action.CERTIFICATES]
+            return [Action.VIEW]
 
 
 def default_name(kind: RecognitionKind, start: date, end: date) -> str:
@@ -115,9 +146,20 @@ def local_start(
     """The instant a wall-clock time means in a zone; a time skipped by a clock change is refused.
 
     An ambiguous time (clocks going back) means its first occurrence. Years outside 1900–2100 are
-    refused (a typo, and beyond what time zone rules and date arithmetic can hold).
+    refused (a typo, and beyond what time zone rules and date arithmetic can hold). A time with an
+    offset or Z is refused rather than guessed at: the zone is given apart, so its offset is known.
     """
-    naive = wall_time.replace(tzinfo=None)
+    if wall_time.tzinfo is not None:
+        return None, [
+            Problem(
+                ErrorCode.LOCAL_TIME_EXPECTED,
+                "Give the local wall-clock time of the ceremony without an offset or Z, e.g. "
+                f"{wall_time.replace(tzinfo=None).isoformat(timespec='seconds')}; its time zone goes in "
+                "timeZone.",
+                field,
+            )
+        ]
+    naive = wall_time
     if not FIRST_YEAR <= naive.year <= LAST_YEAR:
         return None, [
             Problem(
@@ -138,24 +180,47 @@ def local_start(
     return aware, []
 
 
-def earliest_start(now: datetime, zone: ZoneInfo) -> datetime:
-    """The earliest wall-clock start allowed: 14 days from now, counted on the ceremony's own clock."""
-    return now.astimezone(zone).replace(tzinfo=None) + MINIMUM_NOTICE
+def earliest_date(now: datetime, zone: ZoneInfo) -> date:
+    """The first day a ceremony may be on: today in its own time zone, plus 14 calendar days."""
+    return now.astimezone(zone).date() + MINIMUM_NOTICE
 
 
 def check_notice(
     starts_at: datetime, zone: ZoneInfo, now: datetime, *, field: tuple[str, ...]
 ) -> list[Problem]:
-    """The guide: a ceremony date cannot be earlier than 14 days in the future."""
-    earliest = earliest_start(now, zone)
-    if starts_at.astimezone(zone).replace(tzinfo=None) >= earliest:
+    """The guide: a ceremony date cannot be earlier than 14 days in the future (a rule about days,
+    counted on the ceremony's own calendar: any time on the 14th day from today there is allowed)."""
+    earliest = earliest_date(now, zone)
+    if starts_at.astimezone(zone).date() >= earliest:
         return []
     return [
         Problem(
             ErrorCode.TOO_SOON,
-            f"The ceremony must start at least 14 days from now, on or after "
-            f"{earliest.isoformat(timespec='minutes')} ({zone.key}). For an urgent ceremony, "
-            "contact Partnership Portal Support or your Regional Customer Success Director.",
+            f"The ceremony date must be at least 14 days from today, on or after {earliest.isoformat()} "
+            f"({zone.key}). For an urgent ceremony, contact Partnership Portal Support or your Regional "
+            "Customer Success Director.",
+            field,
+        )
+    ]
+
+
+def earliest_ceremony_date(time_zone: str, now: datetime) -> date:
+    """The first day a ceremony in ``time_zone`` may be on, for date pickers; refuses an unknown zone."""
+    zone, problems = zone_named(time_zone, field=("timeZone",))
+    if zone is None:
+        raise DomainError(*problems)
+    return earliest_date(now, zone)
+
+
+def check_meeting_url(value: str, *, field: tuple[str, ...]) -> list[Problem]:
+    """An online ceremony's meeting link: an https URL with a host, nothing else."""
+    parts = urlsplit(value)
+    if parts.scheme == "https" and parts.hostname and not any(character.isspace() for character in value):
+        return []
+    return [
+        Problem(
+            ErrorCode.INVALID_URL,
+            "Give the meeting link as an https address, e.g. https://zoom.us/j/123456789.",
             field,
         )
     ]
@@ -195,7 +260,7 @@ class CeremonyDetails:
     starts_at: datetime | None
     time_zone: str | None
     format: CeremonyFormat | None
-    representative_requested: bool | None
+    representative_requested: bool
     contact_name: str | None
     contact_email: str | None
     contact_phone: str | None
@@ -211,7 +276,6 @@ REQUIRED_TO_SUBMIT = {
     "starts_at": ("startsAt",),
     "time_zone": ("timeZone",),
     "format": ("format",),
-    "representative_requested": ("representativeRequested",),
     "contact_name": ("mailingContact", "name"),
     "contact_email": ("mailingContact", "email"),
     "contact_phone": ("mailingContact", "phone"),
@@ -261,7 +325,16 @@ def step2_values(changes: CeremonyChanges) -> tuple[dict[str, Any], list[Problem
     if changes.format is not UNCHANGED:
         values["format"] = changes.format
     if changes.representative_requested is not UNCHANGED:
-        values["representative_requested"] = changes.representative_requested
+        # Not answered is "no": a representative attends only when asked for.
+        values["representative_requested"] = bool(changes.representative_requested)
+    if changes.meeting_url is not UNCHANGED:
+        url, url_problems = clean_text(
+            changes.meeting_url, field=("meetingUrl",), max_length=2000, required=False
+        )
+        problems += url_problems
+        if url is not None:
+            problems += check_meeting_url(url, field=("meetingUrl",))
+        values["meeting_url"] = url
     for given, group, fields_of_group in (
         (changes.mailing_contact, "mailingContact", CONTACT_FIELDS),
         (changes.postal_address, "postalAddress", ADDRESS_FIELDS),

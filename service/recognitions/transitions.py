@@ -1,4 +1,5 @@
-"""Recognitions moving on: a ceremony submitted or its pins mailed, a request finalized, a draft deleted.
+"""Recognitions moving on: a ceremony submitted, its pins mailed or cancelled, a request finalized, a
+draft deleted.
 
 Every change locks its recognition, asks the rules whether this actor may do it now, and records
 its event (and any audit entry and mail) in the same transaction, so a refusal leaves nothing
@@ -20,8 +21,7 @@ from service.errors import DomainError, ErrorCode, Forbidden, NotFound
 from service.events import announce
 from service.mail.compose import MailConfig
 from service.mail.outbox import outbox
-from service.partners.models import Partner
-from service.recognitions import mails, rules
+from service.recognitions import notices, rules
 from service.recognitions.dashboard import shown_status, visible
 from service.recognitions.models import (
     EventKind,
@@ -70,7 +70,12 @@ async def submit_ceremony(
         won = (
             await Recognition.filter(id=recognition.id, status=StoredStatus.DRAFT)
             .using_db(connection)
-            .update(status=StoredStatus.SCHEDULED_PENDING, submitted_at=now, updated_at=now)
+            .update(
+                status=StoredStatus.SCHEDULED_PENDING,
+                submitted_at=now,
+                submitted_by_id=actor.user_id,
+                updated_at=now,
+            )
         )
         if not won:
             return await Recognition.get(id=recognition.id, using_db=connection)
@@ -82,14 +87,7 @@ async def submit_ceremony(
                 recognition, AuditAction.MINIMUM_NOTICE_OVERRIDDEN, actor, now, {"reason": reason}, connection
             )
         await record_event(recognition, EventKind.SUBMITTED, actor, now, changes, connection)
-        partner = await Partner.get(id=recognition.partner_id, using_db=connection)
-        await mail.add(
-            key=mails.confirmation_key(recognition),
-            message=mails.ceremony_confirmation(
-                recognition, partner_name=partner.name, config=mail_config, now=now
-            ),
-            now=now,
-        )
+        await notices.confirm_scheduled(recognition, mail, config=mail_config, now=now)
     announce_change(recognition)
     return recognition
 
@@ -97,7 +95,8 @@ async def submit_ceremony(
 async def mark_pins_mailed(
     *, actor: Actor, recognition_id: int, now: datetime, mail_config: MailConfig
 ) -> Recognition:
-    """Staff: the pins are on their way; SCHEDULED_PINS_MAILED, and a mail to the mailing contact."""
+    """Staff: the pins are on their way (also after the day); SCHEDULED_PINS_MAILED, and the mailing
+    contact and the requester are told."""
     async with outbox() as (connection, mail):
         recognition = await for_change(
             actor=actor,
@@ -120,9 +119,46 @@ async def mark_pins_mailed(
             connection,
         )
         await _audit(recognition, AuditAction.PINS_MARKED_MAILED, actor, now, {}, connection)
-        await mail.add(
-            key=mails.pins_mailed_key(recognition),
-            message=mails.pins_mailed(recognition, config=mail_config, now=now),
+        await notices.tell_pins_mailed(recognition, mail, config=mail_config, now=now)
+    announce_change(recognition)
+    return recognition
+
+
+async def cancel_ceremony(
+    *, actor: Actor, recognition_id: int, reason: str | None, now: datetime, mail_config: MailConfig
+) -> Recognition:
+    """Call a scheduled ceremony off: the partner until its pins are mailed, staff always.
+
+    CANCELLED, one event (its history stays), a cancelled invitation to the requester and, while the
+    pins were still to come, word to the mailing contact.
+    """
+    cleaned, problems = clean_text(reason, field=("reason",), max_length=500, required=False)
+    if problems:
+        raise DomainError(*problems)
+    async with outbox() as (connection, mail):
+        recognition = await for_change(
+            actor=actor,
+            recognition_id=recognition_id,
+            kind=RecognitionKind.CEREMONY,
+            action=Action.CANCEL,
+            now=now,
+            connection=connection,
+        )
+        was = recognition.status
+        recognition.status = StoredStatus.CANCELLED
+        recognition.cancelled_at = now
+        recognition.cancellation_reason = cleaned
+        recognition.updated_at = now
+        await recognition.save(using_db=connection)
+        changes: dict[str, Any] = {"status": {"from": was.value, "to": "CANCELLED"}}
+        if cleaned:
+            changes["reason"] = cleaned
+        await record_event(recognition, EventKind.CANCELLED, actor, now, changes, connection)
+        await notices.tell_cancelled(
+            recognition,
+            mail,
+            pins_were_pending=was is StoredStatus.SCHEDULED_PENDING,
+            config=mail_config,
             now=now,
         )
     announce_change(recognition)
@@ -201,10 +237,11 @@ async def for_change(
     """Lock the recognition for a change the rules allow this actor now, or refuse."""
     recognition = await locked(actor, recognition_id, kind, connection)
     status = shown_status(recognition, now)
-    if action in rules.available_actions(recognition.kind, status, actor):
+    pending = recognition.status is StoredStatus.SCHEDULED_PENDING
+    if action in rules.available_actions(recognition.kind, status, actor, pins_pending=pending):
         return recognition
     shown = f"{status.value.lower().replace('_', ' ')} {_noun(recognition.kind)}"
-    if action in rules.available_actions(recognition.kind, status, rules.ANY_STAFF):
+    if action in rules.available_actions(recognition.kind, status, rules.ANY_STAFF, pins_pending=pending):
         raise Forbidden(f"Only staff may do this to a {shown}.", field=("id",))
     raise DomainError.of(
         ErrorCode.NOT_ALLOWED_IN_STATUS, f"A {shown} cannot be {_PAST_TENSE[action]}.", field=("id",)
@@ -217,6 +254,7 @@ _PAST_TENSE = {
     Action.FINALIZE: "finalized",
     Action.DELETE: "deleted",
     Action.MARK_PINS_MAILED: "marked as pins mailed",
+    Action.CANCEL: "cancelled",
 }
 
 
@@ -238,9 +276,9 @@ async def record_event(
     now: datetime,
     changes: dict[str, Any],
     connection: BaseDBAsyncClient,
-) -> None:
+) -> RecognitionEvent:
     """One entry of the recognition's history, in the change's transaction."""
-    await RecognitionEvent.create(
+    return await RecognitionEvent.create(
         recognition_id=recognition.id,
         kind=kind,
         actor_id=actor.user_id,

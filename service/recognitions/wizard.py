@@ -1,7 +1,8 @@
 """The two wizards' saves: step 1 creates a draft; later saves change either step.
 
-A draft may stay incomplete; a scheduled ceremony is checked again as on submit. Each save runs in
-one transaction with its event, so a refusal leaves nothing behind.
+A draft may stay incomplete; a scheduled ceremony is checked again as on submit, and the people
+concerned are mailed what changed. Each save runs in one transaction with its event and its mail,
+so a refusal leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from tortoise.transactions import in_transaction
 from service.cohorts.models import Cohort
 from service.cohorts.rules import check_date_range
 from service.errors import DomainError, ErrorCode, Problem
-from service.recognitions import rules
+from service.mail.compose import MailConfig
+from service.mail.outbox import outbox
+from service.recognitions import notices, rules
 from service.recognitions.commands import UNCHANGED, CeremonyChanges, Step1, Step1Changes
 from service.recognitions.dashboard import cohort_ids_by_recognition_ids
 from service.recognitions.models import EventKind, Recognition, RecognitionCohort, RecognitionKind
@@ -57,12 +60,18 @@ async def create_recognition(
 
 
 async def update_ceremony(
-    *, actor: Actor, recognition_id: int, changes: CeremonyChanges, now: datetime
+    *, actor: Actor, recognition_id: int, changes: CeremonyChanges, now: datetime, mail_config: MailConfig
 ) -> Recognition:
     """Save either step of the wizard. A draft may stay incomplete; a scheduled ceremony is
-    checked again as on submit (the 14-day notice only when its start moves)."""
+    checked again as on submit (the 14-day notice only when its start moves), and a change to its
+    date, time, format or address mails an updated invitation."""
     return await _update(
-        actor=actor, recognition_id=recognition_id, kind=RecognitionKind.CEREMONY, changes=changes, now=now
+        actor=actor,
+        recognition_id=recognition_id,
+        kind=RecognitionKind.CEREMONY,
+        changes=changes,
+        now=now,
+        mail_config=mail_config,
     )
 
 
@@ -80,9 +89,15 @@ async def update_certificate_request(
 
 
 async def _update(
-    *, actor: Actor, recognition_id: int, kind: RecognitionKind, changes: Step1Changes, now: datetime
+    *,
+    actor: Actor,
+    recognition_id: int,
+    kind: RecognitionKind,
+    changes: Step1Changes,
+    now: datetime,
+    mail_config: MailConfig | None = None,
 ) -> Recognition:
-    async with in_transaction() as connection:
+    async with outbox() as (connection, mail):
         recognition = await for_change(
             actor=actor,
             recognition_id=recognition_id,
@@ -107,7 +122,11 @@ async def _update(
         if cohort_ids is not None:
             await _select_cohorts(recognition, cohort_ids, connection)
             diff["cohortIds"] = cohort_ids
-        await record_event(recognition, EventKind.UPDATED, actor, now, diff, connection)
+        event = await record_event(recognition, EventKind.UPDATED, actor, now, diff, connection)
+        if recognition.status in rules.SCHEDULED and mail_config is not None:
+            await notices.tell_changed(
+                recognition, mail, before=before, reason=event.id, config=mail_config, now=now
+            )
     announce_change(recognition)
     return recognition
 

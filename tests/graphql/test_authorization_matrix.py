@@ -264,6 +264,11 @@ QUERIES: dict[str, Row] = {
         _verification,
         ("OK", "OK", "OK", "OK"),
     ),
+    "earliestCeremonyDate": Row(
+        'query { earliestCeremonyDate(timeZone: "America/Chicago") }',
+        no_variables,
+        ("UNAUTHENTICATED", "OK", "OK", "OK"),
+    ),
     "progressSyncRuns": Row("{ progressSyncRuns { id } }", _sync_run, STAFF_ONLY),
     "auditEntries": Row("{ auditEntries { edges { node { action } } } }", _audit_entry, STAFF_ONLY),
 }
@@ -293,6 +298,11 @@ MUTATIONS: dict[str, Row] = {
         _mutation("ceremonyMarkPinsMailed", "CeremonyMarkPinsMailedInput", "ceremony { id }"),
         inputs(_id_of(lambda matrix: matrix.scheduled_ceremony())),
         ("UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "OK"),
+    ),
+    "ceremonyCancel": Row(
+        _mutation("ceremonyCancel", "CeremonyCancelInput", "ceremony { id }"),
+        inputs(_id_of(lambda matrix: matrix.scheduled_ceremony())),
+        DENIED_TO_OTHERS,
     ),
     "certificateRequestCreate": Row(
         _mutation("certificateRequestCreate", "CertificateRequestCreateInput", "certificateRequest { id }"),

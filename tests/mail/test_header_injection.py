@@ -75,8 +75,15 @@ def test_a_stored_name_with_a_line_break_adds_no_header(line_break: str) -> None
     ceremony.contact_name = f"Aroha{line_break}{INJECTED}"
 
     for message in (
-        mails.pins_mailed(ceremony, config=CONFIG, now=NOW),
-        mails.ceremony_confirmation(ceremony, partner_name="Riverside", config=CONFIG, now=NOW),
+        mails.pins_mailed(ceremony, key="test", config=CONFIG, now=NOW),
+        mails.ceremony_confirmation(
+            ceremony,
+            key="test",
+            requester=mails.contact_of(ceremony),
+            partner_name="Riverside",
+            config=CONFIG,
+            now=NOW,
+        ),
     ):
         sent = _sent(message)
         assert sent.get_all("Bcc") is None

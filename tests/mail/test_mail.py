@@ -19,22 +19,33 @@ from service.mail import services as mail
 from service.mail.compose import MailConfig
 from service.mail.models import MailStatus, OutboxMessage
 from service.recognitions import mails
-from service.recognitions.models import CeremonyFormat, Recognition
+from service.recognitions.mails import Person
+from service.recognitions.models import CeremonyFormat, Recognition, RecognitionKind
 from service.settings import Settings
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient, token_for
-from tests.support.recognition_api import CEREMONY_SUBMIT, CEREMONY_UPDATE, COMPLETE_STEP_2, make_world, step1
+from tests.support.recognition_api import (
+    CEREMONY_SUBMIT,
+    CEREMONY_UPDATE,
+    COMPLETE_STEP_2,
+    World,
+    make_world,
+    step1,
+)
 from tests.support.smtp_server import SmtpServer
 
 pytestmark = pytest.mark.jobs
 
 NOW = datetime(2026, 9, 19, 22, 0, tzinfo=UTC)
 CONFIG = MailConfig(sender="Recognition <recognition@example.org>", public_url="https://portal.example.org")
+REQUESTER = Person(name="Dana Whitfield", email="dana@riverside.example")
 
 
 def _ceremony() -> Recognition:
     return Recognition(
         id=42,
+        kind=RecognitionKind.CEREMONY,
+        calendar_sequence=0,
         name="Spring pinning ceremony",
         starts_at=datetime(2026, 10, 3, 21, 0, tzinfo=UTC),
         time_zone="Pacific/Auckland",
@@ -52,21 +63,27 @@ def _ceremony() -> Recognition:
     )
 
 
+def _confirmation() -> EmailMessage:
+    return mails.ceremony_confirmation(
+        _ceremony(), key="test", requester=REQUESTER, partner_name="Riverside", config=CONFIG, now=NOW
+    )
+
+
 def test_the_confirmation_has_text_html_and_a_calendar_invitation() -> None:
-    message = mails.ceremony_confirmation(_ceremony(), partner_name="Riverside", config=CONFIG, now=NOW)
+    message = _confirmation()
 
     assert (message["From"], message["To"], message["Subject"]) == (
         "Recognition <recognition@example.org>",
-        "Aroha Ngata <aroha.ngata@riverside.example>",
+        "Dana Whitfield <dana@riverside.example>",
         "Pinning ceremony scheduled: Spring pinning ceremony",
     )
     assert message["Date"] == "Sat, 19 Sep 2026 22:00:00 +0000"
     text, html = _body(message, "plain"), _body(message, "html")
     assert "scheduled for Sunday, October 4, 2026 at 10:00 (Pacific/Auckland), in person." in text
-    assert "we will mail the pins to 12 Princes Street, Auckland, 1010, NZ" in text
+    assert "we will mail the pins to Aroha Ngata at 12 Princes Street, Auckland, 1010, NZ" in text
     assert "You can now generate certificates" in text
-    assert "https://portal.example.org/recognitions/42" in text
-    assert "<p>Dear Aroha Ngata,</p>" in html
+    assert "https://portal.example.org/#/recognitions/Q2VyZW1vbnk6NDI=\n" in text
+    assert "<p>Dear Dana Whitfield,</p>" in html
     [invitation] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
     assert invitation.get_filename() == "ceremony.ics"
     assert invitation.get_param("method") == "REQUEST"
@@ -78,7 +95,7 @@ def test_the_confirmation_has_text_html_and_a_calendar_invitation() -> None:
 
 
 def test_the_pins_mailed_message() -> None:
-    message = mails.pins_mailed(_ceremony(), config=CONFIG, now=NOW)
+    message = mails.pins_mailed(_ceremony(), key="test", config=CONFIG, now=NOW)
 
     assert message["Subject"] == "Pins mailed for your ceremony: Spring pinning ceremony"
     assert "have been mailed to 12 Princes Street, Auckland, 1010, NZ." in _body(message, "plain")
@@ -93,7 +110,7 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 async def _queued(app: Starlette) -> OutboxMessage:
-    message = mails.ceremony_confirmation(_ceremony(), partner_name="Riverside", config=CONFIG, now=NOW)
+    message = _confirmation()
     queued = await mail.add_to_outbox(key="test:1", message=message, now=NOW)
     assert queued is not None
     return queued
@@ -105,7 +122,7 @@ async def test_a_message_is_delivered_once(app: Starlette, smtp: SmtpServer) -> 
     assert await mail.deliver(message_id=queued.id, smtp_url=smtp.url, now=NOW) is True
     assert await mail.deliver(message_id=queued.id, smtp_url=smtp.url, now=NOW) is True
 
-    assert smtp.inbox.envelopes == [("recognition@example.org", ["aroha.ngata@riverside.example"])]
+    assert smtp.inbox.envelopes == [("recognition@example.org", ["dana@riverside.example"])]
     assert smtp.inbox.messages[0]["Subject"] == "Pinning ceremony scheduled: Spring pinning ceremony"
     stored = await OutboxMessage.get(id=queued.id)
     assert (stored.status, stored.attempts, stored.sent_at, cast(str | None, stored.last_error)) == (
@@ -118,7 +135,7 @@ async def test_a_message_is_delivered_once(app: Starlette, smtp: SmtpServer) -> 
 
 async def test_the_same_reason_mails_once(app: Starlette) -> None:
     await _queued(app)
-    message = mails.ceremony_confirmation(_ceremony(), partner_name="Riverside", config=CONFIG, now=NOW)
+    message = _confirmation()
 
     assert await mail.add_to_outbox(key="test:1", message=message, now=NOW) is None
     assert await OutboxMessage.all().count() == 1
@@ -184,7 +201,7 @@ async def mailing_gql(
         yield GraphQLClient(http)
 
 
-async def _submit_ceremony(gql: GraphQLClient) -> None:
+async def _submit_ceremony(gql: GraphQLClient) -> World:
     world = await make_world()
     token = token_for(world.admin)
     created = await gql.post(
@@ -196,6 +213,7 @@ async def _submit_ceremony(gql: GraphQLClient) -> None:
     await gql.post(CEREMONY_UPDATE, {"input": {"id": ceremony_id, **COMPLETE_STEP_2}}, token=token)
     submitted = await gql.post(CEREMONY_SUBMIT, {"input": {"id": ceremony_id}}, token=token)
     assert submitted["data"]["ceremonySubmit"]["errors"] == []
+    return world
 
 
 async def _until(condition: Any, seconds: float = 10) -> None:
@@ -206,21 +224,48 @@ async def _until(condition: Any, seconds: float = 10) -> None:
     raise AssertionError("condition not met in time")
 
 
-async def test_submitting_mails_the_confirmation_through_the_job_queue(
+async def test_submitting_mails_the_confirmation_to_the_submitter_and_the_pins_to_the_contact(
     mailing_gql: GraphQLClient, smtp_port: int
 ) -> None:
+    # given a real SMTP server
     server = SmtpServer(smtp_port)
     server.start()
     try:
-        await _submit_ceremony(mailing_gql)
+        # when the partner admin submits a ceremony whose pins go to someone else
+        world = await _submit_ceremony(mailing_gql)
 
-        await _until(lambda: OutboxMessage.filter(status=MailStatus.SENT).exists())
+        await _until(lambda: _sent_count(2))
     finally:
         server.stop()
 
-    [received] = server.inbox.messages
-    assert received["To"] == "Aroha Ngata <aroha.ngata@riverside.example>"
-    assert received.get_body(("html",)) is not None
+    # then the admin who submitted has the confirmation and its invitation, the contact what to expect
+    received = {message["To"]: message for message in server.inbox.messages}
+    assert sorted(received) == sorted(
+        [f"{world.admin.name} <{world.admin.email}>", "Aroha Ngata <aroha.ngata@riverside.example>"]
+    )
+    confirmation = received[f"{world.admin.name} <{world.admin.email}>"]
+    assert confirmation["Subject"] == f"Pinning ceremony scheduled: {_ceremony_name(world)}"
+    assert [part.get_filename() for part in confirmation.iter_attachments()] == ["ceremony.ics"]
+    pins = received["Aroha Ngata <aroha.ngata@riverside.example>"]
+    assert pins["Subject"] == f"Pins on their way for: {_ceremony_name(world)}"
+    assert list(pins.iter_attachments()) == []
+    assert (
+        f"{world.admin.name} ({world.admin.email}) of {world.riverside.name} named you the mailing contact "
+        f"for the pins of the pinning ceremony \u201c{_ceremony_name(world)}\u201d on Sunday, October 4, "
+        "2026 at 10:00 (Pacific/Auckland)." in _body(pins, "plain")
+    )
+    assert "ACUE will mail the pins to 12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ" in _body(
+        pins, "plain"
+    )
+    assert all(message.get_body(("html",)) is not None for message in server.inbox.messages)
+
+
+async def _sent_count(count: int) -> bool:
+    return await OutboxMessage.filter(status=MailStatus.SENT).count() == count
+
+
+def _ceremony_name(world: World) -> str:
+    return "Pinning ceremony: cohorts ending 2026-05-01 to 2026-08-31"
 
 
 async def test_an_smtp_outage_is_retried_and_each_message_goes_out_once(
@@ -234,14 +279,15 @@ async def test_an_smtp_outage_is_retried_and_each_message_goes_out_once(
     server = SmtpServer(smtp_port)
     server.start()
     try:
-        await _until(lambda: OutboxMessage.filter(status=MailStatus.SENT).exists())
+        await _until(lambda: _sent_count(2))
         await asyncio.sleep(0.3)  # room for a wrong second delivery to show up
     finally:
         server.stop()
 
-    # then
-    assert len(server.inbox.messages) == 1
-    assert [message.status for message in await OutboxMessage.all()] == [MailStatus.SENT]
+    # then the confirmation and the contact's mail went out once each
+    assert len(server.inbox.messages) == 2
+    assert len({message["To"] for message in server.inbox.messages}) == 2
+    assert [message.status for message in await OutboxMessage.all()] == [MailStatus.SENT, MailStatus.SENT]
 
 
 def _body(message: EmailMessage, subtype: str) -> str:

@@ -125,10 +125,8 @@ async def test_the_whole_wizard_as_a_front_end_drives_it(gql: GraphQLClient, wor
         "submittedAt": "2026-09-19T22:00:00+00:00",
     }
     assert [event["kind"] for event in scheduled["events"]] == ["CREATED", "UPDATED", "UPDATED", "SUBMITTED"]
-    assert scheduled["events"][1]["changes"] == {
-        "format": {"from": None, "to": "ONLINE"},
-        "representativeRequested": {"from": None, "to": False},
-    }
+    # a representative is not requested until asked for, so saying "no" changes nothing
+    assert scheduled["events"][1]["changes"] == {"format": {"from": None, "to": "ONLINE"}}
     assert {event["actor"]["email"] for event in scheduled["events"]} == {world.admin.email}
 
     # listed as scheduled, with certificates now on its menu
@@ -136,14 +134,14 @@ async def test_the_whole_wizard_as_a_front_end_drives_it(gql: GraphQLClient, wor
     [row] = dashboard["recognitions"]["edges"]
     assert (row["node"]["status"], row["node"]["availableActions"]) == (
         "SCHEDULED_PENDING",
-        ["VIEW", "EDIT", "CERTIFICATES"],
+        ["VIEW", "EDIT", "CERTIFICATES", "CANCEL"],
     )
-    confirmation = await OutboxMessage.get()
-    assert (confirmation.recipient, confirmation.subject, confirmation.status.value) == (
-        "aroha.ngata@riverside.example",
-        "Pinning ceremony scheduled: Spring pinning ceremony",
-        "PENDING",
-    )
+    assert [
+        (mail.recipient, mail.subject, mail.status.value) for mail in await OutboxMessage.all().order_by("id")
+    ] == [
+        (world.admin.email, "Pinning ceremony scheduled: Spring pinning ceremony", "PENDING"),
+        ("aroha.ngata@riverside.example", "Pins on their way for: Spring pinning ceremony", "PENDING"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -221,7 +219,6 @@ async def test_submitting_an_incomplete_draft_names_every_missing_field(
     assert [(e["field"], e["code"]) for e in result["errors"]] == [
         (["startsAt"], "REQUIRED"),
         (["timeZone"], "REQUIRED"),
-        (["representativeRequested"], "REQUIRED"),
         (["mailingContact", "email"], "REQUIRED"),
         (["mailingContact", "phone"], "REQUIRED"),
         (["postalAddress", "line1"], "REQUIRED"),
@@ -284,15 +281,15 @@ async def test_a_start_skipped_by_daylight_saving_is_refused(gql: GraphQLClient,
 @pytest.mark.parametrize(
     ("wall_time", "time_zone", "accepted"),
     [
-        # Auckland, far from UTC; its clocks go forward between now and the ceremony.
-        ("2026-10-04T10:00:00", "Pacific/Auckland", True),
-        ("2026-10-04T09:59:00", "Pacific/Auckland", False),
-        # Chicago at the same instant is 2026-09-19 17:00.
-        ("2026-10-03T17:00:00", "America/Chicago", True),
-        ("2026-10-03T16:59:00", "America/Chicago", False),
+        # Auckland, far from UTC: it is 10:00 on 20 September there, so the 14th day is 4 October.
+        ("2026-10-04T00:30:00", "Pacific/Auckland", True),
+        ("2026-10-03T23:59:00", "Pacific/Auckland", False),
+        # Chicago at the same instant is 2026-09-19 17:00: its 14th day is 3 October.
+        ("2026-10-03T00:30:00", "America/Chicago", True),
+        ("2026-10-02T23:59:00", "America/Chicago", False),
     ],
 )
-async def test_the_ceremony_must_be_at_least_14_days_ahead_on_its_own_clock(
+async def test_the_ceremony_must_be_at_least_14_calendar_days_ahead_on_its_own_calendar(
     gql: GraphQLClient, world: World, wall_time: str, time_zone: str, accepted: bool
 ) -> None:
     ceremony = await _create(gql, world)
@@ -400,7 +397,9 @@ async def test_a_partner_admin_cannot_override_the_notice(gql: GraphQLClient, wo
     assert await _snapshot() == before
 
 
-async def test_only_staff_mark_pins_mailed_and_the_contact_is_told(gql: GraphQLClient, world: World) -> None:
+async def test_only_staff_mark_pins_mailed_and_the_contact_and_the_submitter_are_told(
+    gql: GraphQLClient, world: World
+) -> None:
     ceremony = await _scheduled(gql, world)
     before = await _snapshot()
 
@@ -418,11 +417,12 @@ async def test_only_staff_mark_pins_mailed_and_the_contact_is_told(gql: GraphQLC
         "SCHEDULED_PINS_MAILED",
         "2026-09-19T22:00:00+00:00",
     )
-    pins_mail = await OutboxMessage.filter(key__startswith="ceremony-pins-mailed").get()
-    assert (pins_mail.recipient, pins_mail.subject) == (
-        "aroha.ngata@riverside.example",
-        f"Pins mailed for your ceremony: {ceremony['name']}",
-    )
+    # both the mailing contact and the admin who submitted are told
+    pins_mails = await OutboxMessage.filter(key__startswith="ceremony-pins-mailed").order_by("id")
+    assert [(mail.recipient, mail.subject) for mail in pins_mails] == [
+        ("aroha.ngata@riverside.example", f"Pins mailed for your ceremony: {ceremony['name']}"),
+        (world.admin.email, f"Pins mailed for your ceremony: {ceremony['name']}"),
+    ]
     assert await audit_rows(gql, world.staff) == [
         (
             "PINS_MARKED_MAILED",
@@ -433,6 +433,34 @@ async def test_only_staff_mark_pins_mailed_and_the_contact_is_told(gql: GraphQLC
             1,
         )
     ]
+
+
+async def test_staff_record_pins_mailed_after_the_ceremony_date_while_they_are_pending(
+    gql: GraphQLClient, world: World, clock: MovableClock
+) -> None:
+    # given a scheduled ceremony whose date has passed, its pins still pending
+    ceremony = await _scheduled(gql, world)
+    clock.move(timedelta(days=20))
+
+    # when staff record the pins mailed
+    marked = await _call(
+        gql, CEREMONY_MARK_PINS_MAILED, "ceremonyMarkPinsMailed", {"id": ceremony["id"]}, world.staff
+    )
+    again = await _call(
+        gql, CEREMONY_MARK_PINS_MAILED, "ceremonyMarkPinsMailed", {"id": ceremony["id"]}, world.staff
+    )
+
+    # then it is recorded (the ceremony still shows as past), once
+    assert (marked["errors"], marked["ceremony"]["status"], marked["ceremony"]["pinsMailedAt"]) == (
+        [],
+        "PAST",
+        "2026-10-09T22:00:00+00:00",
+    )
+    assert marked["ceremony"]["events"][-1]["changes"] == {
+        "status": {"from": "SCHEDULED_PENDING", "to": "SCHEDULED_PINS_MAILED"}
+    }
+    assert [(e["field"], e["code"]) for e in again["errors"]] == [(["id"], "NOT_ALLOWED_IN_STATUS")]
+    assert await OutboxMessage.filter(key__startswith="ceremony-pins-mailed").count() == 2
 
 
 async def test_pins_cannot_be_marked_mailed_on_a_draft(gql: GraphQLClient, world: World) -> None:

@@ -1,4 +1,4 @@
-"""Two submits of one ceremony at the same moment: one transition, one event, one mail."""
+"""Two submits of one ceremony at the same moment: one transition, one event, one mail to each reader."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ async def _complete_draft() -> tuple[Actor, int, object]:
     )
     await wizard.update_ceremony(
         actor=actor,
+        mail_config=CONFIG,
         recognition_id=draft.id,
         now=NOW,
         changes=CeremonyChanges(
@@ -54,6 +55,7 @@ async def _complete_draft() -> tuple[Actor, int, object]:
     )
     await wizard.update_ceremony(
         actor=actor,
+        mail_config=CONFIG,
         recognition_id=draft.id,
         now=NOW,
         changes=CeremonyChanges(format=CeremonyFormat.ONLINE),
@@ -63,7 +65,8 @@ async def _complete_draft() -> tuple[Actor, int, object]:
 
 async def _one_of_everything(recognition_id: int) -> None:
     submitted = await RecognitionEvent.filter(recognition_id=recognition_id, kind=EventKind.SUBMITTED).count()
-    assert (submitted, await OutboxMessage.all().count()) == (1, 1)
+    # the confirmation to the submitter, and what to expect to the pins' mailing contact
+    assert (submitted, await OutboxMessage.all().count()) == (1, 2)
 
 
 async def test_two_concurrent_service_calls(app: object) -> None:

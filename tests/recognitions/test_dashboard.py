@@ -48,6 +48,7 @@ async def _scheduled(
     actor = _actor(world.admin)
     await wizard.update_ceremony(
         actor=actor,
+        mail_config=CONFIG,
         recognition_id=draft.id,
         now=clock.now(),
         changes=CeremonyChanges(
@@ -189,12 +190,18 @@ async def test_the_row_menu_depends_on_who_asks(
     admin = await gql.data(DASHBOARD, as_user=world.admin)
     staff = await gql.data(DASHBOARD, as_user=world.staff)
 
-    assert admin["recognitions"]["edges"][0]["node"]["availableActions"] == ["VIEW", "EDIT", "CERTIFICATES"]
+    assert admin["recognitions"]["edges"][0]["node"]["availableActions"] == [
+        "VIEW",
+        "EDIT",
+        "CERTIFICATES",
+        "CANCEL",
+    ]
     assert staff["recognitions"]["edges"][0]["node"]["availableActions"] == [
         "VIEW",
         "EDIT",
         "CERTIFICATES",
         "MARK_PINS_MAILED",
+        "CANCEL",
     ]
 
 

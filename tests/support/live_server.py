@@ -17,10 +17,10 @@ from tests.support.smtp_server import free_port
 
 
 @asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    """The app served by uvicorn on a free loopback port, for as long as the block runs."""
+async def serving(app: Starlette, port: int | None = None) -> AsyncIterator[str]:
+    """The app served by uvicorn on a loopback port (a free one unless given), while the block runs."""
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=free_port(), lifespan="on", log_level="warning")
+        uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), lifespan="on", log_level="warning")
     )
     task = asyncio.create_task(server.serve())
     for _ in range(400):

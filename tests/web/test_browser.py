@@ -4,6 +4,7 @@ and nothing fetched from anywhere but the service itself."""
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import os
 import subprocess
@@ -230,3 +231,69 @@ def _create_request_named(portal: Portal, name: str) -> None:
         {"input": {"name": name, "dateRange": demo["dateRange"], "cohortIds": [demo["cohorts"][0]["id"]]}},
     )
     assert created == {"certificateRequestCreate": {"errors": []}}
+
+
+def test_a_mailed_link_opens_the_recognition_and_its_certificates_step(
+    chromium: Path, portal: Portal
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    # given the global id of a recognition, as our mail carries it in a link
+    rows = httpx.post(
+        f"{portal.url}/graphql",
+        json={"query": "{ recognitions { edges { node { id name } } } }"},
+        headers={"Authorization": f"Bearer {portal.token}"},
+    ).json()["data"]["recognitions"]["edges"]
+    recognition_id = next(edge["node"]["id"] for edge in rows if edge["node"]["name"] == RECOGNITION)
+    ceremony_id = next(
+        edge["node"]["id"] for edge in rows if edge["node"]["name"] == "Summer pinning ceremony"
+    )
+    watched = Watched(portal.url)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGUMENTS)
+        try:
+            page = browser.new_context().new_page()
+            page.on("pageerror", lambda error: watched.problems.append(str(error)))
+
+            # when the link to its details is opened, and the admin signs in
+            page.goto(f"{portal.url}/#/recognitions/{recognition_id}")
+            page.fill("#token", portal.token)
+            page.click("#sign-in-form button[type=submit]")
+
+            # then the page shows that recognition, its status in the guide's words and its history
+            expect(page.locator("#details-title")).to_have_text(RECOGNITION)
+            expect(page.locator("#details-status")).to_have_text("Created")
+            expect(page.locator("#details-events li").first).to_contain_text("created")
+
+            # when the link to its certificates step is opened
+            page.goto(f"{portal.url}/#/recognitions/{recognition_id.replace('=', '%3D')}/certificates")
+
+            # then the certificates step of that recognition shows
+            expect(page.locator("#certificates-title")).to_have_text(f"Certificates · {RECOGNITION}")
+            expect(page.locator("#tab-completer")).to_have_attribute("aria-selected", "true")
+
+            # and so does a link mailed before links carried global ids, by its database number
+            key = base64.b64decode(recognition_id).decode().split(":")[1]
+            page.goto(f"{portal.url}/recognitions/{key}")
+            expect(page.locator("#details-title")).to_have_text(RECOGNITION)
+            assert page.url == f"{portal.url}/#/recognitions/{recognition_id.replace('=', '%3D')}"
+
+            # and an id that names nothing says so over the list
+            page.goto(f"{portal.url}/#/recognitions/Q2VyZW1vbnk6OTk5OTk%3D")
+            expect(page.locator("#recognitions-error")).to_have_text(
+                "That recognition was not found, or is not yours to see."
+            )
+
+            # when the admin opens a scheduled ceremony and cancels it (confirming when asked)
+            page.goto(f"{portal.url}/#/recognitions/{ceremony_id}")
+            expect(page.locator("#details-status")).to_have_text("Scheduled / Pending")
+            page.once("dialog", lambda dialog: dialog.accept())
+            page.click("#details-cancel")
+
+            # then it shows as cancelled, by whom, and cannot be cancelled again
+            expect(page.locator("#details-status")).to_have_text("Cancelled")
+            expect(page.locator("#details-events li").last).to_contain_text("cancelled · Dana Whitfield")
+            expect(page.locator("#details-cancel")).to_be_hidden()
+        finally:
+            browser.close()
+    assert watched.problems == []

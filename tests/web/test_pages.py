@@ -102,3 +102,18 @@ async def test_without_the_bundles_a_page_says_how_to_install_them(
     assert response.status_code == 503
     assert f"Missing: {missing}." in response.text
     assert "<code>make assets</code>" in response.text
+
+
+@pytest.mark.parametrize(
+    ("mailed", "opens"),
+    [
+        ("/recognitions/9", "/#/recognitions/9"),
+        ("/recognitions/9/certificates", "/#/recognitions/9/certificates"),
+    ],
+)
+async def test_links_mailed_before_portal_routes_open_the_example_portal(
+    http: httpx.AsyncClient, mailed: str, opens: str
+) -> None:
+    response = await http.get(mailed)
+
+    assert (response.status_code, response.headers["location"]) == (308, opens)

@@ -48,7 +48,9 @@ class CertificateRequestCreateInput(CeremonyCreateInput):
 @strawberry.input(description="A wall-clock date and time in an IANA time zone.")
 class CeremonyStartInput:
     date_time: datetime.datetime = strawberry.field(
-        description="Local date and time, without offset, e.g. 2026-12-20T18:30:00."
+        description="Local wall-clock date and time in `timeZone`, without offset, e.g. 2026-12-20T18:30:00. "
+        "A value with an offset or Z (such as JavaScript's toISOString()) is refused with "
+        "LOCAL_TIME_EXPECTED, never converted or reinterpreted."
     )
     time_zone: str = strawberry.field(description="IANA name, e.g. America/Chicago.")
 
@@ -80,7 +82,14 @@ class CeremonyUpdateInput:
     cohort_ids: list[relay.GlobalID] | None = strawberry.UNSET
     start: CeremonyStartInput | None = strawberry.UNSET
     format: CeremonyFormat | None = strawberry.UNSET  # type: ignore[valid-type]
-    representative_requested: bool | None = strawberry.UNSET
+    representative_requested: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Whether an ACUE representative should attend; false until asked for (null is false).",
+    )
+    meeting_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An online ceremony's meeting link, an https URL; it goes into the calendar invitation.",
+    )
     mailing_contact: MailingContactInput | None = strawberry.UNSET
     postal_address: PostalAddressInput | None = strawberry.UNSET
 
@@ -105,6 +114,14 @@ class CertificateRequestUpdateInput:
 @strawberry.input
 class CeremonyMarkPinsMailedInput:
     id: relay.GlobalID
+
+
+@strawberry.input(
+    description="Call a scheduled ceremony off: the partner until its pins are mailed, staff always."
+)
+class CeremonyCancelInput:
+    id: relay.GlobalID
+    reason: str | None = strawberry.field(default=None, description="Optional, up to 500 characters; mailed.")
 
 
 @strawberry.input

@@ -11,6 +11,7 @@ from service.graphql.core.context import Context, Info
 from service.graphql.core.node import key_of
 from service.graphql.core.payloads import UserError, attempt
 from service.graphql.recognitions.inputs import (
+    CeremonyCancelInput,
     CeremonyCreateInput,
     CeremonyMarkPinsMailedInput,
     CeremonySubmitInput,
@@ -96,6 +97,7 @@ def _ceremony_changes(input: CeremonyUpdateInput) -> commands.CeremonyChanges:
         ),
         format=_given(input.format),
         representative_requested=_given(input.representative_requested),
+        meeting_url=_given(input.meeting_url),
         mailing_contact=_given(
             input.mailing_contact,
             lambda contact: commands.MailingContact(
@@ -147,11 +149,15 @@ class RecognitionMutations:
                     recognition_id=key_of(input.id, "Ceremony"),
                     changes=_ceremony_changes(input),
                     now=context.clock.now(),
+                    mail_config=context.settings.mail_config(),
                 )
             )
         )
 
-    @strawberry.mutation(description="Schedule a complete draft; sends the confirmation email.")
+    @strawberry.mutation(
+        description="Schedule a complete draft: the confirmation email to who submits it, and what to expect "
+        "to the pins' mailing contact."
+    )
     async def ceremony_submit(self, info: Info, input: CeremonySubmitInput) -> CeremonyPayload:
         context, actor = await _now_and_actor(info)
         return _ceremony(
@@ -167,7 +173,10 @@ class RecognitionMutations:
             )
         )
 
-    @strawberry.mutation(description="Staff: the pins have been mailed; tells the mailing contact.")
+    @strawberry.mutation(
+        description="Staff: the pins have been mailed (also after the ceremony date); tells the mailing "
+        "contact and who submitted the ceremony."
+    )
     async def ceremony_mark_pins_mailed(
         self, info: Info, input: CeremonyMarkPinsMailedInput
     ) -> CeremonyPayload:
@@ -177,6 +186,24 @@ class RecognitionMutations:
                 transitions.mark_pins_mailed(
                     actor=actor,
                     recognition_id=key_of(input.id, "Ceremony"),
+                    now=context.clock.now(),
+                    mail_config=context.settings.mail_config(),
+                )
+            )
+        )
+
+    @strawberry.mutation(
+        description="Cancel a scheduled ceremony (CANCELLED, its history kept): the partner until the pins "
+        "are mailed, staff always. Mails a cancelled calendar invitation."
+    )
+    async def ceremony_cancel(self, info: Info, input: CeremonyCancelInput) -> CeremonyPayload:
+        context, actor = await _now_and_actor(info)
+        return _ceremony(
+            await attempt(
+                transitions.cancel_ceremony(
+                    actor=actor,
+                    recognition_id=key_of(input.id, "Ceremony"),
+                    reason=input.reason,
                     now=context.clock.now(),
                     mail_config=context.settings.mail_config(),
                 )

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, cast
+from datetime import date, datetime
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry import relay
 
 from service.graphql.core.context import Info
+from service.graphql.core.errors import domain_errors_as_graphql
 from service.graphql.core.paging import (
     checked_page_size,
     decode_cursor,
@@ -17,7 +18,7 @@ from service.graphql.core.paging import (
 )
 from service.graphql.recognitions.inputs import RecognitionFilter, RecognitionOrder
 from service.graphql.recognitions.types import Recognition, recognition_type
-from service.recognitions import dashboard
+from service.recognitions import dashboard, rules
 from service.recognitions.rules import Status
 
 
@@ -96,3 +97,17 @@ class RecognitionQueries:
         if id.type_name not in ("Ceremony", "CertificateRequest"):
             return None
         return cast(Recognition | None, await id.resolve_node(info, required=False))
+
+    @strawberry.field(
+        description="The first day a ceremony may be on (14 calendar days from today in `timeZone`), so a "
+        "date picker can grey out the days before it. An unknown zone is an INVALID_TIME_ZONE error."
+    )
+    async def earliest_ceremony_date(
+        self,
+        info: Info,
+        time_zone: Annotated[str, strawberry.argument(description="IANA name, e.g. America/Chicago.")],
+    ) -> date:
+        context = info.context
+        await context.actor()
+        with domain_errors_as_graphql():
+            return rules.earliest_ceremony_date(time_zone, context.clock.now())

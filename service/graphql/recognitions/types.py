@@ -34,15 +34,18 @@ from service.recognitions.models import EventKind
 from service.recognitions.models import Recognition as RecognitionModel
 from service.recognitions.models import RecognitionEvent as RecognitionEventModel
 from service.recognitions.models import RecognitionKind as RecognitionKindValue
-from service.recognitions.rules import Action, Status
+from service.recognitions.rules import STATUS_LABELS, STATUS_MEANINGS, Action, Status
 
 RecognitionKind = strawberry.enum(RecognitionKindValue, name="RecognitionKind")
 RecognitionStatus = strawberry.enum(
     Status,
     name="RecognitionStatus",
-    description="Ceremonies: DRAFT, SCHEDULED_PENDING, SCHEDULED_PINS_MAILED, PAST (from the date). "
-    "Certificate requests: DRAFT, CREATED; they never expire.",
+    description="Ceremonies: DRAFT, SCHEDULED_PENDING, SCHEDULED_PINS_MAILED, PAST (from the date), "
+    "CANCELLED. Certificate requests: DRAFT, CREATED; they never expire. `statusLabel` gives the guide's "
+    "words.",
 )
+for _value in RecognitionStatus.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = STATUS_MEANINGS[Status(_value.value)]
 RecognitionAction = strawberry.enum(
     Action, name="RecognitionAction", description="What a dashboard row's menu may offer the viewer now."
 )
@@ -80,10 +83,19 @@ class RecognitionEvent:
     changes: JSON = strawberry.field(description="What changed: field names with their old and new values.")
     actor_id: strawberry.Private[int]
 
-    @strawberry.field(description="Who did it; null when the viewer may not see that user.")
+    @strawberry.field(description="Who did it; null when the viewer may not see that user (see `actorName`).")
     async def actor(self, info: Info) -> User | None:
         user = await UserByIdLoader.for_context(info.context).load(self.actor_id)
         return None if user is None else User.from_model(user)
+
+    @strawberry.field(
+        description="Who did it, in words: the user's name, or to a partner the certifying organisation's "
+        'staff (e.g. "ACUE staff") for a staff action.'
+    )
+    async def actor_name(self, info: Info) -> str:
+        user = await UserByIdLoader.for_context(info.context).load(self.actor_id)
+        # Only staff act on a partner's recognitions without being among the users it may see.
+        return f"{info.context.settings.certifier_name} staff" if user is None else user.name
 
     @classmethod
     def from_model(cls, model: RecognitionEventModel) -> RecognitionEvent:
@@ -110,6 +122,13 @@ class Recognition(LoadedNode):
     @strawberry.field(description="As the dashboard shows it now.")
     def status(self, info: Info) -> RecognitionStatus:  # type: ignore[valid-type]
         return dashboard.shown_status(self.model, info.context.clock.now())
+
+    @strawberry.field(
+        description="The status in the guide's words: "
+        '"Draft", "Scheduled / Pending", "Scheduled / Pins mailed", "Past", "Created", "Cancelled".'
+    )
+    def status_label(self, info: Info) -> str:
+        return STATUS_LABELS[dashboard.shown_status(self.model, info.context.clock.now())]
 
     @strawberry.field(description="Step 1: the range the selected cohorts' end dates fall in.")
     def date_range(self) -> DateRange:
@@ -204,9 +223,15 @@ class Ceremony(Recognition):
     def format(self) -> CeremonyFormat | None:  # type: ignore[valid-type]
         return self.model.format
 
-    @strawberry.field(description="Whether an ACUE representative should attend.")
-    def representative_requested(self) -> bool | None:
+    @strawberry.field(description="Whether an ACUE representative should attend; false until asked for.")
+    def representative_requested(self) -> bool:
         return self.model.representative_requested
+
+    @strawberry.field(
+        description="An online ceremony's meeting link (https), sent in the calendar invitation."
+    )
+    def meeting_url(self) -> str | None:
+        return self.model.meeting_url
 
     @strawberry.field
     def mailing_contact(self) -> MailingContact:
@@ -232,6 +257,14 @@ class Ceremony(Recognition):
     @strawberry.field
     def pins_mailed_at(self) -> datetime.datetime | None:
         return self.model.pins_mailed_at
+
+    @strawberry.field(description="When it was cancelled; null unless CANCELLED.")
+    def cancelled_at(self) -> datetime.datetime | None:
+        return self.model.cancelled_at
+
+    @strawberry.field(description="Why, if the one who cancelled it said.")
+    def cancellation_reason(self) -> str | None:
+        return self.model.cancellation_reason
 
 
 @strawberry.type(description="A request for certificates, without a ceremony.")

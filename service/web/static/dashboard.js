@@ -1,25 +1,38 @@
 // An example partner dashboard on the public GraphQL API only: queries and mutations over HTTP, a
 // certificates file's progress over a graphql-ws subscription. Data from the API reaches the page
 // only as text (textContent, attribute values), never as HTML.
+//
+// Routes (what the links in our mail open, see PORTAL_APP_RECOGNITION_ROUTE): `#/recognitions/{id}`
+// shows a recognition's details, `#/recognitions/{id}/certificates` its certificates step; `{id}`
+// is the API's global id (percent-encoded where needed).
 (function () {
   "use strict";
 
   // GraphiQL on this origin reads the token from here too.
   const TOKEN_KEY = "recognition.token";
   const PAGE_SIZE = 100;
-  const STATUS_LABELS = {
-    DRAFT: "Draft",
-    SCHEDULED_PENDING: "Scheduled · pins pending",
-    SCHEDULED_PINS_MAILED: "Scheduled · pins mailed",
-    PAST: "Past",
-    CREATED: "Created",
-  };
+  const ROUTE = /^#\/recognitions\/([^/]+)(\/certificates)?\/?$/;
 
   const VIEWER = `query Viewer { viewer { email name partner { name } } }`;
   const RECOGNITIONS = `
     query Recognitions {
       recognitions(first: 100) {
-        edges { node { id name kind status availableActions dateRange { start end } } }
+        edges { node { id name kind status statusLabel availableActions dateRange { start end } } }
+      }
+    }`;
+  const CANCEL = `
+    mutation Cancel($input: CeremonyCancelInput!) {
+      ceremonyCancel(input: $input) { ceremony { id } errors { code message } }
+    }`;
+  const RECOGNITION = `
+    query Recognition($id: ID!) {
+      recognition(id: $id) {
+        id name kind status statusLabel availableActions dateRange { start end }
+        events { kind at actorName }
+        ... on Ceremony {
+          startsAt timeZone format meetingUrl
+          postalAddress { line1 line2 city region postalCode country }
+        }
       }
     }`;
   const CANDIDATES = `
@@ -85,7 +98,7 @@
   }
 
   function show(sectionId) {
-    for (const id of ["sign-in", "recognitions", "certificates"]) $(id).hidden = id !== sectionId;
+    for (const id of ["sign-in", "recognitions", "details", "certificates"]) $(id).hidden = id !== sectionId;
   }
 
   // --- the API -------------------------------------------------------------------------------------
@@ -137,7 +150,7 @@
       const partner = viewer.partner ? ` · ${viewer.partner.name}` : " · staff";
       $("who-name").textContent = `${viewer.name} (${viewer.email})${partner}`;
       $("who").hidden = false;
-      await listRecognitions();
+      await followRoute();
     } catch (error) {
       signOut();
       $("sign-in-error").textContent = error.message;
@@ -164,23 +177,105 @@
   // --- the recognitions list ------------------------------------------------------------------------
 
   async function listRecognitions() {
+    stopWatchingJob();
+    $("recognitions-error").textContent = "";
     const { recognitions } = await graphql(RECOGNITIONS);
     const rows = recognitions.edges.map(({ node }) => {
       const open = node.availableActions.includes("CERTIFICATES")
-        ? element("button", { type: "button", onclick: () => openCertificates(node) }, "Certificates")
+        ? element("button", { type: "button", onclick: () => (location.hash = routeOf(node.id, "/certificates")) }, "Certificates")
         : "";
       return element(
         "tr",
         { "data-id": node.id },
-        element("td", {}, node.name),
+        element("td", {}, element("a", { href: routeOf(node.id, "") }, node.name)),
         element("td", {}, node.kind === "CEREMONY" ? "Ceremony" : "Certificate request"),
-        element("td", {}, element("span", { class: `badge ${node.status}` }, STATUS_LABELS[node.status])),
+        element("td", {}, element("span", { class: `badge ${node.status}` }, node.statusLabel)),
         element("td", {}, `${node.dateRange.start} – ${node.dateRange.end}`),
         element("td", {}, open)
       );
     });
     $("recognition-rows").replaceChildren(...rows);
     show("recognitions");
+  }
+
+  // --- routes: the links in our mail ---------------------------------------------------------------
+
+  function routeOf(id, tail) {
+    return `#/recognitions/${encodeURIComponent(id)}${tail}`;
+  }
+
+  // The page the address names: a recognition's details or certificates step, else the list.
+  async function followRoute() {
+    if (!sessionStorage.getItem(TOKEN_KEY)) return show("sign-in");
+    const match = ROUTE.exec(location.hash);
+    if (!match) return listRecognitions();
+    const recognition = await recognitionNamed(decodeURIComponent(match[1]));
+    if (!recognition) {
+      await listRecognitions();
+      $("recognitions-error").textContent = "That recognition was not found, or is not yours to see.";
+      return;
+    }
+    if (match[2]) await openCertificates(recognition);
+    else showDetails(recognition);
+  }
+
+  // A global id; or a database number, from links mailed before they carried global ids.
+  async function recognitionNamed(id) {
+    if (!/^\d+$/.test(id)) return (await graphql(RECOGNITION, { id })).recognition;
+    for (const type of ["Ceremony", "CertificateRequest"]) {
+      const { recognition } = await graphql(RECOGNITION, { id: btoa(`${type}:${id}`) });
+      if (recognition) {
+        history.replaceState(null, "", location.hash.replace(`/${id}`, `/${encodeURIComponent(recognition.id)}`));
+        return recognition;
+      }
+    }
+    return null;
+  }
+
+  function showDetails(recognition) {
+    stopWatchingJob();
+    $("details").dataset.id = recognition.id;
+    $("details-title").textContent = recognition.name;
+    $("details-status").className = `badge ${recognition.status}`;
+    $("details-status").textContent = recognition.statusLabel;
+    const facts = [["Cohorts ending", `${recognition.dateRange.start} – ${recognition.dateRange.end}`]];
+    if (recognition.kind === "CEREMONY") {
+      const address = recognition.postalAddress;
+      const where = [address.line1, address.line2, address.city, address.region, address.postalCode, address.country];
+      facts.push(
+        ["Starts", recognition.startsAt ? `${recognition.startsAt.replace("T", " ")} (${recognition.timeZone})` : "–"],
+        ["Format", recognition.format === "ONLINE" ? "Online" : recognition.format === "IN_PERSON" ? "In person" : "–"],
+        ["Pins to", where.filter(Boolean).join(", ") || "–"]
+      );
+      if (recognition.meetingUrl) facts.push(["Meeting link", recognition.meetingUrl]);
+    }
+    $("details-facts").replaceChildren(
+      ...facts.flatMap(([term, value]) => [element("dt", {}, term), element("dd", {}, value)])
+    );
+    $("details-events").replaceChildren(
+      ...recognition.events.map((event) =>
+        element("li", {}, `${event.at.slice(0, 16).replace("T", " ")} UTC · ${event.kind.toLowerCase()} · ${event.actorName}`)
+      )
+    );
+    $("details-cancel").hidden = !recognition.availableActions.includes("CANCEL");
+    $("details-error").textContent = "";
+    const certificates = $("details-certificates");
+    certificates.hidden = !recognition.availableActions.includes("CERTIFICATES");
+    certificates.href = routeOf(recognition.id, "/certificates");
+    show("details");
+  }
+
+  // The partner may call a ceremony off until its pins are mailed; staff always.
+  async function cancelCeremony() {
+    const id = $("details").dataset.id;
+    if (!window.confirm("Cancel this ceremony? Everyone invited is told, and this cannot be undone.")) return;
+    try {
+      const payload = (await graphql(CANCEL, { input: { id } })).ceremonyCancel;
+      if (payload.errors.length) throw new Error(payloadErrors(payload));
+      await followRoute();
+    } catch (error) {
+      $("details-error").textContent = error.message;
+    }
   }
 
   // --- the certificates step -----------------------------------------------------------------------
@@ -340,7 +435,14 @@
     signIn($("token").value);
   });
   $("sign-out").addEventListener("click", signOut);
-  $("back").addEventListener("click", () => act(listRecognitions));
+  $("back").addEventListener("click", () => {
+    location.hash = "";
+  });
+  $("details-back").addEventListener("click", () => {
+    location.hash = "";
+  });
+  $("details-cancel").addEventListener("click", cancelCeremony);
+  window.addEventListener("hashchange", () => act(followRoute));
   $("tab-completer").addEventListener("click", () => act(() => listCandidates("COMPLETER")));
   $("tab-approaching").addEventListener("click", () => act(() => listCandidates("APPROACHING")));
   $("more").addEventListener("click", () => act(() => listCandidates(state.kind, state.after)));

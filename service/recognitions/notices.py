@@ -1,0 +1,210 @@
+"""Who is told what about a ceremony, in the transaction of the change that causes it.
+
+- The *requester* is who submitted it (when staff submitted it for a partner, who created the
+  draft): the confirmation, each updated invitation, the cancellation and "pins mailed".
+- The *mailing contact* learns what they need to expect the pins, and is told again when the
+  details they rely on change, when the pins are mailed, or when the ceremony is cancelled.
+- When both are the same address, one mail says it all.
+
+Each mail has its own outbox key (one per reason), so a repeated delivery or a retried change
+never mails twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from service.mail.compose import MailConfig
+from service.mail.outbox import Outbox
+from service.partners.models import Partner
+from service.recognitions import mails
+from service.recognitions.mails import Person
+from service.recognitions.models import Recognition, StoredStatus
+from service.users.models import Role, User
+
+# What changing each step-2 column means for the invitation ("the date and time", …).
+INVITATION_CHANGES = {
+    "starts_at": "date and time",
+    "time_zone": "date and time",
+    "format": "format",
+    "meeting_url": "meeting link",
+    "address_line1": "address",
+    "address_line2": "address",
+    "address_city": "address",
+    "address_region": "address",
+    "address_postal_code": "address",
+    "address_country": "address",
+}
+# What the mailing contact's mail says: where and for which day, and who they are.
+CONTACT_COLUMNS = {
+    "starts_at",
+    "time_zone",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    *(column for column in INVITATION_CHANGES if column.startswith("address_")),
+}
+
+
+async def requester_of(recognition: Recognition, connection: BaseDBAsyncClient) -> Person:
+    """Who submitted the ceremony; for a ceremony staff submitted, the partner's user who created it."""
+    submitter_id = recognition.submitted_by_id or recognition.created_by_id
+    submitter = await User.get(id=submitter_id, using_db=connection)
+    if submitter.role is Role.STAFF and submitter_id != recognition.created_by_id:
+        creator = await User.get(id=recognition.created_by_id, using_db=connection)
+        if creator.role is not Role.STAFF:
+            submitter = creator
+    return Person(name=submitter.name, email=submitter.email)
+
+
+async def _partner_name(recognition: Recognition, connection: BaseDBAsyncClient) -> str:
+    return (await Partner.get(id=recognition.partner_id, using_db=connection)).name
+
+
+async def confirm_scheduled(
+    recognition: Recognition, mail: Outbox, *, config: MailConfig, now: datetime
+) -> None:
+    """Submitted: the confirmation to the requester; the mailing contact, if another, what to expect."""
+    connection = mail.connection
+    requester = await requester_of(recognition, connection)
+    partner_name = await _partner_name(recognition, connection)
+    await mail.add(
+        key=f"ceremony-confirmation:{recognition.id}",
+        message=mails.ceremony_confirmation(
+            recognition,
+            key=f"ceremony-confirmation:{recognition.id}",
+            requester=requester,
+            partner_name=partner_name,
+            config=config,
+            now=now,
+        ),
+        now=now,
+    )
+    if not mails.contact_of(recognition).same_as(requester):
+        key = f"ceremony-pins-contact:{recognition.id}"
+        await mail.add(
+            key=key,
+            message=mails.pins_expected(
+                recognition, key=key, requester=requester, partner_name=partner_name, config=config, now=now
+            ),
+            now=now,
+        )
+
+
+def invitation_changes(before: dict[str, object], recognition: Recognition) -> list[str]:
+    """What changed that the calendar invitation shows, in words, each once."""
+    changed = [
+        words
+        for column, words in INVITATION_CHANGES.items()
+        if column in before and before[column] != getattr(recognition, column)
+    ]
+    return list(dict.fromkeys(changed))
+
+
+def contact_concerned(before: dict[str, object], recognition: Recognition) -> bool:
+    """Whether a change touches what the mailing contact was told (pins not mailed yet)."""
+    return recognition.status is StoredStatus.SCHEDULED_PENDING and any(
+        column in before and before[column] != getattr(recognition, column) for column in CONTACT_COLUMNS
+    )
+
+
+async def tell_changed(
+    recognition: Recognition,
+    mail: Outbox,
+    *,
+    before: dict[str, object],
+    reason: int,
+    config: MailConfig,
+    now: datetime,
+) -> None:
+    """A scheduled ceremony changed (``reason``: its event's id, which names these mails): an updated
+    invitation to the requester when its date, time, format, link or address moved, and the
+    mailing contact's details again when what they were told changed."""
+    changed = invitation_changes(before, recognition)
+    tell_contact = contact_concerned(before, recognition)
+    if not changed and not tell_contact:
+        return
+    connection = mail.connection
+    requester = await requester_of(recognition, connection)
+    partner_name = await _partner_name(recognition, connection)
+    if changed:
+        recognition.calendar_sequence += 1
+        await recognition.save(using_db=connection, update_fields=["calendar_sequence"])
+        key = f"ceremony-updated:{recognition.id}:{reason}"
+        await mail.add(
+            key=key,
+            message=mails.ceremony_updated(
+                recognition,
+                key=key,
+                requester=requester,
+                partner_name=partner_name,
+                changed=changed,
+                config=config,
+                now=now,
+            ),
+            now=now,
+        )
+    if tell_contact and not mails.contact_of(recognition).same_as(requester):
+        key = f"ceremony-pins-contact:{recognition.id}:{reason}"
+        await mail.add(
+            key=key,
+            message=mails.pins_expected(
+                recognition,
+                key=key,
+                requester=requester,
+                partner_name=partner_name,
+                config=config,
+                now=now,
+                updated=True,
+            ),
+            now=now,
+        )
+
+
+async def tell_cancelled(
+    recognition: Recognition, mail: Outbox, *, pins_were_pending: bool, config: MailConfig, now: datetime
+) -> None:
+    """Cancelled: a cancelled invitation to the requester; the mailing contact, if the pins were
+    still to come, that they will not."""
+    connection = mail.connection
+    requester = await requester_of(recognition, connection)
+    partner_name = await _partner_name(recognition, connection)
+    recognition.calendar_sequence += 1
+    await recognition.save(using_db=connection, update_fields=["calendar_sequence"])
+    key = f"ceremony-cancelled:{recognition.id}"
+    await mail.add(
+        key=key,
+        message=mails.ceremony_cancelled(
+            recognition, key=key, requester=requester, partner_name=partner_name, config=config, now=now
+        ),
+        now=now,
+    )
+    if pins_were_pending and not mails.contact_of(recognition).same_as(requester):
+        key = f"ceremony-cancelled:{recognition.id}:contact"
+        await mail.add(
+            key=key,
+            message=mails.pins_not_coming(
+                recognition, key=key, partner_name=partner_name, config=config, now=now
+            ),
+            now=now,
+        )
+
+
+async def tell_pins_mailed(
+    recognition: Recognition, mail: Outbox, *, config: MailConfig, now: datetime
+) -> None:
+    """Staff marked the pins mailed: the mailing contact and the requester both hear of it."""
+    requester = await requester_of(recognition, mail.connection)
+    key = f"ceremony-pins-mailed:{recognition.id}"
+    await mail.add(key=key, message=mails.pins_mailed(recognition, key=key, config=config, now=now), now=now)
+    if not mails.contact_of(recognition).same_as(requester):
+        key = f"ceremony-pins-mailed:{recognition.id}:requester"
+        await mail.add(
+            key=key,
+            message=mails.pins_mailed_to_requester(
+                recognition, key=key, requester=requester, config=config, now=now
+            ),
+            now=now,
+        )

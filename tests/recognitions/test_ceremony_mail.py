@@ -1,0 +1,412 @@
+"""Ceremony mail, driven over HTTP: who gets which mail, the links in it, and the calendar invitation
+(its organizer, its location, its updates under one UID)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from email import message_from_string, policy
+from email.message import EmailMessage
+from typing import Any, cast
+from urllib.parse import unquote, urlsplit
+
+import httpx
+import pytest
+from icalendar import Calendar
+from starlette.applications import Starlette
+from strawberry.relay import from_base64
+
+from service.app import create_app
+from service.mail.models import OutboxMessage
+from service.recognitions.models import Recognition, RecognitionEvent
+from service.settings import Settings
+from tests.support.clock import MovableClock
+from tests.support.graphql_client import GraphQLClient
+from tests.support.recognition_api import (
+    CEREMONY_CREATE,
+    CEREMONY_MARK_PINS_MAILED,
+    CEREMONY_SUBMIT,
+    CEREMONY_UPDATE,
+    COMPLETE_STEP_2,
+    World,
+    call_mutation,
+    make_world,
+    step1,
+)
+
+CONTACT = "aroha.ngata@riverside.example"
+
+
+@pytest.fixture
+async def world(app: Starlette) -> World:
+    return await make_world()
+
+
+async def _scheduled(gql: GraphQLClient, world: World, **step2: Any) -> dict[str, Any]:
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), world.admin)
+    ceremony_id = created["ceremony"]["id"]
+    updated = await call_mutation(
+        gql, CEREMONY_UPDATE, "ceremonyUpdate", {"id": ceremony_id, **COMPLETE_STEP_2, **step2}, world.admin
+    )
+    assert updated["errors"] == []
+    submitted = await call_mutation(gql, CEREMONY_SUBMIT, "ceremonySubmit", {"id": ceremony_id}, world.admin)
+    assert submitted["errors"] == []
+    return cast(dict[str, Any], submitted["ceremony"])
+
+
+async def _mails(key_prefix: str = "") -> list[EmailMessage]:
+    return [
+        message_from_string(row.message, policy=policy.default)
+        for row in await OutboxMessage.filter(key__startswith=key_prefix).order_by("id")
+    ]
+
+
+def _text(message: EmailMessage, subtype: str = "plain") -> str:
+    part = message.get_body((subtype,))
+    assert part is not None
+    return str(part.get_content())
+
+
+def _event(message: EmailMessage) -> tuple[str, Any]:
+    [attachment] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
+    calendar = Calendar.from_ical(attachment.get_content())
+    [event] = calendar.walk("VEVENT")
+    return str(calendar["method"]), event
+
+
+def _key(global_id: str) -> int:
+    return int(from_base64(global_id)[1])
+
+
+# ---------------- point 1: the right mail to the right people
+
+
+async def test_the_submitter_gets_the_confirmation_and_the_contact_what_to_expect(
+    gql: GraphQLClient, world: World
+) -> None:
+    # when the partner admin submits a ceremony whose pins go to a pins office
+    ceremony = await _scheduled(gql, world, mailingContact={**COMPLETE_STEP_2["mailingContact"]})
+
+    # then
+    confirmation, contact = await _mails()
+    assert (confirmation["To"], confirmation["Subject"]) == (
+        f"{world.admin.name} <{world.admin.email}>",
+        f"Pinning ceremony scheduled: {ceremony['name']}",
+    )
+    method, event = _event(confirmation)
+    assert (method, str(event["attendee"])) == ("REQUEST", f"mailto:{world.admin.email}")
+    assert (contact["To"], contact["Subject"]) == (
+        f"Aroha Ngata <{CONTACT}>",
+        f"Pins on their way for: {ceremony['name']}",
+    )
+    assert list(contact.iter_attachments()) == []
+
+
+async def test_a_submitter_who_is_also_the_contact_gets_one_mail(gql: GraphQLClient, world: World) -> None:
+    # when the admin names themself the mailing contact
+    contact = {"name": world.admin.name, "email": world.admin.email.upper(), "phone": "+64 9 123 4567"}
+    await _scheduled(gql, world, mailingContact=contact)
+
+    # then one mail tells them both
+    [confirmation] = await _mails()
+    assert confirmation["To"] == f"{world.admin.name} <{world.admin.email}>"
+    assert "we will mail the pins to you at 12 Princes Street, Level 3, Auckland" in _text(confirmation)
+
+
+# ---------------- point 2: links that open, from settings
+
+
+async def test_links_carry_global_ids_and_open_the_example_portal_by_default(
+    gql: GraphQLClient, world: World, http: httpx.AsyncClient
+) -> None:
+    ceremony = await _scheduled(gql, world)
+
+    [confirmation, _] = await _mails()
+
+    links = _links(confirmation)
+    assert links == [
+        f"http://127.0.0.1:8000/#/recognitions/{ceremony['id']}/certificates",
+        f"http://127.0.0.1:8000/#/recognitions/{ceremony['id']}",
+    ]
+    for link in links:
+        page = await http.get(urlsplit(link).path)
+        assert (page.status_code, "<title>Recognition · example partner dashboard</title>" in page.text) == (
+            200,
+            True,
+        )
+
+
+@pytest.fixture
+async def portal_gql(settings: Settings, clock: MovableClock) -> AsyncIterator[GraphQLClient]:
+    """The app configured for a front end of its own, with its own routes."""
+    configured = settings.model_copy(
+        update={
+            "app_url": "https://portal.example.edu/partners/",
+            "app_recognition_route": "/recognition/{id}",
+            "app_certificates_route": "/recognition/{id}?step=certificates",
+        }
+    )
+    application = create_app(configured, clock=clock)
+    async with (
+        application.router.lifespan_context(application),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
+        ) as http,
+    ):
+        yield GraphQLClient(http)
+
+
+async def test_links_follow_the_portal_settings(portal_gql: GraphQLClient) -> None:
+    world = await make_world()
+    ceremony = await _scheduled(portal_gql, world)
+
+    [confirmation, _] = await _mails()
+
+    assert _links(confirmation) == [
+        f"https://portal.example.edu/partners/recognition/{ceremony['id']}?step=certificates",
+        f"https://portal.example.edu/partners/recognition/{ceremony['id']}",
+    ]
+
+
+async def test_the_html_part_has_clickable_links_and_escapes_every_stored_value(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given names that look like markup
+    hostile = '<img src=x onerror="alert(1)"> & co'
+    ceremony = await _scheduled(
+        gql,
+        world,
+        name=hostile,
+        mailingContact={**COMPLETE_STEP_2["mailingContact"], "name": f"Aroha {hostile}"},
+        postalAddress={**COMPLETE_STEP_2["postalAddress"], "line2": hostile},
+    )
+
+    for message in await _mails():
+        html = _text(message, "html")
+        assert "<img" not in html
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co" in html
+    [confirmation, _] = await _mails()
+    assert (
+        f'<p><a href="http://127.0.0.1:8000/#/recognitions/{ceremony["id"]}">'
+        "See the ceremony in the Partnership Portal</a></p>" in _text(confirmation, "html")
+    )
+
+
+def _links(message: EmailMessage) -> list[str]:
+    """The href of every link in the HTML part, in order."""
+    import re
+
+    return [unquote(link) for link in re.findall(r'<a href="([^"]+)"', _text(message, "html"))]
+
+
+# ---------------- point 6: a change mails an updated invitation
+
+
+async def test_moving_a_scheduled_ceremony_mails_an_updated_invitation(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a scheduled ceremony and its invitation
+    ceremony = await _scheduled(gql, world)
+
+    # when its start moves by a day
+    moved = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": ceremony["id"], "start": {"dateTime": "2026-10-05T10:00:00", "timeZone": "Pacific/Auckland"}},
+        world.admin,
+    )
+
+    # then the submitter has an updated invitation under the same UID with a higher SEQUENCE
+    assert moved["errors"] == []
+    [first] = await _mails("ceremony-confirmation")
+    [update] = await _mails("ceremony-updated")
+    assert (update["To"], update["Subject"]) == (
+        f"{world.admin.name} <{world.admin.email}>",
+        f"Pinning ceremony changed: {ceremony['name']}",
+    )
+    assert "has changed (date and time). It is now scheduled for Monday, October 5, 2026 at 10:00" in _text(
+        update
+    )
+    (_, before), (method, after) = _event(first), _event(update)
+    assert (method, str(after["uid"]), before["sequence"], after["sequence"]) == (
+        "REQUEST",
+        str(before["uid"]),
+        0,
+        1,
+    )
+    assert after.decoded("dtstart").isoformat() == "2026-10-05T10:00:00+13:00"
+    # and the mailing contact, whose pins are for that day, hears of it too
+    [contact_update] = await OutboxMessage.filter(
+        key__startswith=f"ceremony-pins-contact:{_key(ceremony['id'])}:"
+    )
+    assert (contact_update.recipient, contact_update.subject) == (
+        CONTACT,
+        f"Updated: pins on their way for: {ceremony['name']}",
+    )
+
+
+async def test_each_change_counts_the_sequence_on_and_a_rename_mails_nothing(
+    gql: GraphQLClient, world: World
+) -> None:
+    ceremony = await _scheduled(gql, world)
+    changes: list[dict[str, Any]] = [
+        {"format": "ONLINE", "meetingUrl": "https://meet.example.org/pinning"},
+        {"name": "Renamed ceremony"},
+        {"postalAddress": {**COMPLETE_STEP_2["postalAddress"], "line1": "14 Princes Street"}},
+    ]
+
+    for change in changes:
+        result = await call_mutation(
+            gql, CEREMONY_UPDATE, "ceremonyUpdate", {"id": ceremony["id"], **change}, world.admin
+        )
+        assert result["errors"] == []
+
+    updates = await _mails("ceremony-updated")
+    assert [(_event(mail)[1]["sequence"], mail["Subject"]) for mail in updates] == [
+        (1, f"Pinning ceremony changed: {ceremony['name']}"),
+        (2, "Pinning ceremony changed: Renamed ceremony"),
+    ]
+    assert "(format, meeting link)" in _text(updates[0])
+    assert "(address)" in _text(updates[1])
+    stored = await Recognition.get(id=_key(ceremony["id"]))
+    assert stored.calendar_sequence == 2
+
+
+async def test_a_refused_change_mails_nothing(gql: GraphQLClient, world: World) -> None:
+    ceremony = await _scheduled(gql, world)
+    before = (await OutboxMessage.all().count(), await RecognitionEvent.all().count())
+
+    refused = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": ceremony["id"], "start": {"dateTime": "2026-09-25T10:00:00", "timeZone": "Pacific/Auckland"}},
+        world.admin,
+    )
+
+    assert [e["code"] for e in refused["errors"]] == ["TOO_SOON"]
+    assert (await OutboxMessage.all().count(), await RecognitionEvent.all().count()) == before
+    assert (await Recognition.get(id=_key(ceremony["id"]))).calendar_sequence == 0
+
+
+async def test_pins_mailed_tells_the_contact_and_the_submitter(gql: GraphQLClient, world: World) -> None:
+    ceremony = await _scheduled(gql, world)
+
+    await call_mutation(
+        gql, CEREMONY_MARK_PINS_MAILED, "ceremonyMarkPinsMailed", {"id": ceremony["id"]}, world.staff
+    )
+
+    to_contact, to_submitter = await _mails("ceremony-pins-mailed")
+    assert to_contact["To"] == f"Aroha Ngata <{CONTACT}>"
+    assert "have been mailed to 12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ." in _text(
+        to_contact
+    )
+    assert to_submitter["To"] == f"{world.admin.name} <{world.admin.email}>"
+    assert "have been mailed to Aroha Ngata at 12 Princes Street" in _text(to_submitter)
+
+
+# ---------------- point 8: the invitation itself
+
+
+async def test_the_invitation_has_an_organizer_and_the_real_address(gql: GraphQLClient, world: World) -> None:
+    await _scheduled(gql, world)
+
+    [confirmation] = await _mails("ceremony-confirmation")
+
+    _, event = _event(confirmation)
+    assert str(event["organizer"]) == "mailto:recognition@localhost"
+    assert event["organizer"].params["CN"] == "Recognition"
+    assert str(event["location"]) == "12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ"
+    assert str(event["status"]) == "CONFIRMED"
+
+
+async def test_an_online_ceremony_sends_its_meeting_link(gql: GraphQLClient, world: World) -> None:
+    ceremony = await _scheduled(
+        gql, world, format="ONLINE", meetingUrl="https://meet.example.org/pinning?id=7"
+    )
+
+    [confirmation] = await _mails("ceremony-confirmation")
+
+    _, event = _event(confirmation)
+    assert (str(event["location"]), str(event["url"])) == (
+        "https://meet.example.org/pinning?id=7",
+        "https://meet.example.org/pinning?id=7",
+    )
+    assert "Join the ceremony online: https://meet.example.org/pinning?id=7" in _text(confirmation)
+    assert ceremony["__typename"] == "Ceremony"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://meet.example.org/pinning", "meet.example.org/pinning", "https://", "https://meet example.org/x"],
+)
+async def test_a_meeting_link_must_be_an_https_url(gql: GraphQLClient, world: World, url: str) -> None:
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), world.admin)
+    before = await Recognition.all().values()
+
+    result = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": created["ceremony"]["id"], "meetingUrl": url},
+        world.admin,
+    )
+
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [(["meetingUrl"], "INVALID_URL")]
+    assert await Recognition.all().values() == before
+
+
+async def test_when_staff_submit_for_a_partner_the_partner_gets_the_confirmation(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a partner's draft ceremony too soon for the partner to submit
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), world.admin)
+    ceremony_id = created["ceremony"]["id"]
+    soon = {"dateTime": "2026-09-25T18:00:00", "timeZone": "Pacific/Auckland"}
+    await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": ceremony_id, **COMPLETE_STEP_2, "start": soon},
+        world.admin,
+    )
+
+    # when staff submit it for them (an urgent request through support)
+    submitted = await call_mutation(
+        gql,
+        CEREMONY_SUBMIT,
+        "ceremonySubmit",
+        {"id": ceremony_id, "overrideMinimumNotice": True, "overrideReason": "Ticket 4711"},
+        world.staff,
+    )
+
+    # then the partner's admin who asked has the confirmation
+    assert submitted["errors"] == []
+    assert [row.recipient for row in await OutboxMessage.all().order_by("id")] == [world.admin.email, CONTACT]
+
+
+async def test_a_new_mailing_contact_is_told_what_to_expect(gql: GraphQLClient, world: World) -> None:
+    ceremony = await _scheduled(gql, world)
+
+    changed = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {
+            "id": ceremony["id"],
+            "mailingContact": {
+                "name": "Pins Office",
+                "email": "pins.office@riverside.example",
+                "phone": "+64 9 123 4000",
+            },
+        },
+        world.admin,
+    )
+
+    assert changed["errors"] == []
+    assert await _mails("ceremony-updated") == []
+    [to_new_contact] = await _mails(f"ceremony-pins-contact:{_key(ceremony['id'])}:")
+    assert (to_new_contact["To"], to_new_contact["Subject"]) == (
+        "Pins Office <pins.office@riverside.example>",
+        f"Updated: pins on their way for: {ceremony['name']}",
+    )
