@@ -81,27 +81,29 @@ async def certificates_for(
     """The valid certificate of each enrolment, in order, issuing those not issued yet; a constant
     number of queries besides one insert per new certificate. Without files when the caller draws
     the pages itself (a combined file)."""
+    # Every enrolment is checked, also one that already has a certificate: one issued through
+    # another recognition is no reason to hand it out through this one.
+    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
+    found = {
+        row.id: row
+        for row in await every_candidate.filter(id__in=enrollment_ids).select_related(
+            "course_taker", "cohort"
+        )
+    }
+    if unlisted := [index for index, key in enumerate(enrollment_ids) if key not in found]:
+        raise DomainError(
+            *(
+                Problem(
+                    ErrorCode.NOT_A_CANDIDATE,
+                    "Not a course-taker of this recognition's certificates step.",
+                    ("enrollmentId",) if len(enrollment_ids) == 1 else ("enrollmentIds", str(index)),
+                )
+                for index in unlisted
+            )
+        )
     existing = await valid_certificates_by_enrollment_ids(actor=actor, ids=enrollment_ids)
     missing = [enrollment_id for enrollment_id in enrollment_ids if enrollment_id not in existing]
     if missing:
-        every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
-        found = {
-            row.id: row
-            for row in await every_candidate.filter(id__in=missing).select_related("course_taker", "cohort")
-        }
-        if unlisted := [
-            index for index, key in enumerate(enrollment_ids) if key in missing and key not in found
-        ]:
-            raise DomainError(
-                *(
-                    Problem(
-                        ErrorCode.NOT_A_CANDIDATE,
-                        "Not a course-taker of this recognition's certificates step.",
-                        ("enrollmentId",) if len(enrollment_ids) == 1 else ("enrollmentIds", str(index)),
-                    )
-                    for index in unlisted
-                )
-            )
         partner = await Partner.get(id=recognition.partner_id)
         programs = {
             p.id: p.name for p in await Program.filter(id__in={e.cohort.program_id for e in found.values()})
