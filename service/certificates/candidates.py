@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from service.certificates.rules import CandidateKind, eligibility
+from service.certificates.rules import CandidateKind, completion_date, eligibility
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Problem
 from service.paging import Page
@@ -20,6 +20,8 @@ from service.recognitions.rules import Action
 from service.users.actor import Actor
 
 MAX_SELECTION = 5000
+# What a listed enrolment is loaded with: the name, the kind and the completion date need them.
+LISTED_WITH = ("course_taker", "cohort", "cohort__partner")
 SELECTION_CHUNK = 500
 
 # The SQL twin of rules.eligibility; a test holds the two to the same table.
@@ -57,6 +59,14 @@ def kind_of(enrollment: Enrollment) -> CandidateKind:
     )
     assert kind is not None, "only eligible enrollments are listed"
     return kind
+
+
+def completed_on(enrollment: Enrollment) -> date | None:
+    """The enrolment's completion date (its cohort and the cohort's partner loaded); None until it
+    is completed."""
+    if enrollment.completed_at is None:
+        return None
+    return completion_date(enrollment.completed_at, enrollment.cohort.partner.time_zone)
 
 
 async def recognition_for_certificates(*, actor: Actor, recognition_id: int, now: datetime) -> Recognition:
@@ -120,7 +130,7 @@ def by_name(query: QuerySet[Enrollment], *, after: tuple[str, int] | None) -> Qu
         name, last_id = after
         same_name: dict[str, Any] = {"course_taker__name": name, "id__gt": last_id}
         query = query.filter(Q(course_taker__name__gt=name) | Q(**same_name))
-    return query.select_related("course_taker", "cohort").order_by("course_taker__name", "id")
+    return query.select_related(*LISTED_WITH).order_by("course_taker__name", "id")
 
 
 async def selection_of(

@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from service.certificates.candidates import (
     CandidateFilter,
     by_name,
     candidates_query,
     checked_selection,
+    completed_on,
     kind_of,
     of_kinds,
     recognition_for_certificates,
@@ -120,7 +121,7 @@ async def _rows(enrollments: list[Enrollment]) -> list[list[str]]:
             programs[e.cohort.program_id],
             e.cohort.name,
             types[e.certificate_type_id],
-            e.completed_at.date().isoformat() if e.completed_at else "",
+            _day(completed_on(e)),
             f"{e.percent_complete:.2f}",
             str(e.modules_completed),
             str(e.modules_required),
@@ -129,6 +130,10 @@ async def _rows(enrollments: list[Enrollment]) -> list[list[str]]:
         ]
         for e in enrollments
     ]
+
+
+def _day(day: date | None) -> str:
+    return "" if day is None else day.isoformat()
 
 
 def _csv(rows: list[list[str]]) -> str:

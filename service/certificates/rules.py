@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from service.errors import DomainError, ErrorCode, Problem
 
@@ -23,6 +25,13 @@ def eligibility(*, course_closed: bool, completed: bool, certified: bool) -> Can
     if completed:
         return CandidateKind.COMPLETER if certified else None
     return None if course_closed else CandidateKind.APPROACHING
+
+
+def completion_date(completed_at: datetime, time_zone: str) -> date:
+    """The one completion date of an enrolment, shown the same on the list, the certificate, the CSV
+    and verification: the calendar day, in the partner's time zone, of the instant the LMS reported
+    the course completed."""
+    return completed_at.astimezone(ZoneInfo(time_zone)).date()
 
 
 # Verification codes use 32 symbols that cannot be confused when read aloud or typed:

@@ -22,8 +22,10 @@ from tortoise.transactions import in_transaction
 from service.audit import services as audit
 from service.audit.models import AuditAction
 from service.certificates.candidates import (
+    LISTED_WITH,
     CandidateFilter,
     candidates_query,
+    completed_on,
     kind_of,
     of_kinds,
     recognition_for_certificates,
@@ -86,9 +88,7 @@ async def certificates_for(
     every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
     found = {
         row.id: row
-        for row in await every_candidate.filter(id__in=enrollment_ids).select_related(
-            "course_taker", "cohort"
-        )
+        for row in await every_candidate.filter(id__in=enrollment_ids).select_related(*LISTED_WITH)
     }
     if unlisted := [index for index, key in enumerate(enrollment_ids) if key not in found]:
         raise DomainError(
@@ -164,8 +164,9 @@ def _text(
 
 def _award_date(recognition: Recognition, enrollment: Enrollment, *, now: datetime, time_zone: str) -> date:
     """The completion date; for someone approaching, the ceremony's date, else the day of issue."""
-    if kind_of(enrollment) is CandidateKind.COMPLETER and enrollment.completed_at is not None:
-        return enrollment.completed_at.astimezone(ZoneInfo(time_zone)).date()
+    completion = completed_on(enrollment)
+    if kind_of(enrollment) is CandidateKind.COMPLETER and completion is not None:
+        return completion
     if recognition.starts_at is not None and recognition.time_zone is not None:
         return recognition.starts_at.astimezone(ZoneInfo(recognition.time_zone)).date()
     return now.astimezone(ZoneInfo(time_zone)).date()
@@ -328,7 +329,7 @@ async def reissue_certificate(
     if old.status is not CertificateStatus.VALID:
         raise _not_valid(old)
     recognition = await Recognition.get(id=old.recognition_id)
-    enrollment = await Enrollment.get(id=old.enrollment_id).select_related("course_taker", "cohort")
+    enrollment = await Enrollment.get(id=old.enrollment_id).select_related(*LISTED_WITH)
     partner = await Partner.get(id=recognition.partner_id)
     program = await Program.get(id=enrollment.cohort.program_id)
     certificate_type = await CertificateType.get(id=enrollment.certificate_type_id)

@@ -5,7 +5,7 @@ import datetime
 import strawberry
 from strawberry import relay
 
-from service.certificates.candidates import kind_of
+from service.certificates.candidates import completed_on, kind_of
 from service.certificates.models import Certificate as CertificateModel
 from service.certificates.models import CertificateStatus as CertificateStatusValue
 from service.certificates.rules import CandidateKind as CandidateKindValue
@@ -153,7 +153,17 @@ class CertificateCandidate:
         assert loaded is not None
         return CertificateType.from_model(loaded)
 
-    @strawberry.field(description="When they completed the course; null while approaching.")
+    @strawberry.field(
+        description="The completion date, the same on the certificate, the CSV and verification: the "
+        "day, in the partner's time zone, the LMS reported the course completed. Null while approaching."
+    )
+    def completed_on(self) -> datetime.date | None:
+        return completed_on(self.enrollment)
+
+    @strawberry.field(
+        description="The instant the LMS reported the course completed; null while approaching.",
+        deprecation_reason="An instant in UTC, not the date shown anywhere: use completedOn.",
+    )
     def completed_at(self) -> datetime.datetime | None:
         return self.enrollment.completed_at
 
