@@ -10,7 +10,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from service.certificates.rules import CandidateKind, completion_date, eligibility
+from service.certificates.rules import CandidateKind, Listing, completion_date, eligibility, listing
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Problem
 from service.paging import Page
@@ -67,6 +67,16 @@ def completed_on(enrollment: Enrollment) -> date | None:
     if enrollment.completed_at is None:
         return None
     return completion_date(enrollment.completed_at, enrollment.cohort.partner.time_zone)
+
+
+def listing_of(enrollment: Enrollment, *, in_selected_cohorts: bool) -> Listing:
+    """Whether the enrolment (its cohort loaded) is listed, and if not, why."""
+    return listing(
+        in_selected_cohorts=in_selected_cohorts,
+        course_closed=enrollment.cohort.closed_at is not None,
+        completed=enrollment.completed_at is not None,
+        certified=enrollment.certified,
+    )
 
 
 async def recognition_for_certificates(*, actor: Actor, recognition_id: int, now: datetime) -> Recognition:
@@ -150,6 +160,44 @@ async def selection_of(
             ErrorCode.NOT_A_CANDIDATE, f"Not a course-taker of this recognition: {', '.join(missing)}."
         )
     return [row.id for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class NotListed:
+    """An enrolment of a selection that the certificates page no longer lists, and why."""
+
+    enrollment_id: int
+    name: str
+    email: str
+    why: Listing
+
+
+async def not_listed(recognition: Recognition, enrollment_ids: Sequence[int]) -> list[NotListed]:
+    """The enrolments of a selection the recognition's certificates page does not list (any more),
+    each with why, in the selection's order."""
+    cohort_ids = set((await dashboard.cohort_ids_by_recognition_ids(ids=[recognition.id]))[recognition.id])
+    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
+    listed: set[int] = set()
+    for start in range(0, len(enrollment_ids), SELECTION_CHUNK):
+        chunk = list(enrollment_ids[start : start + SELECTION_CHUNK])
+        listed.update(await every_candidate.filter(id__in=chunk).values_list("id", flat=True))  # type: ignore[arg-type]
+    others = [key for key in dict.fromkeys(enrollment_ids) if key not in listed]
+    found = {
+        row.id: row
+        for row in await Enrollment.filter(
+            id__in=others, cohort__partner_id=recognition.partner_id
+        ).select_related("course_taker", "cohort")
+    }
+    return [
+        NotListed(
+            enrollment_id=key,
+            name=found[key].course_taker.name,
+            email=found[key].course_taker.email,
+            why=listing_of(found[key], in_selected_cohorts=found[key].cohort_id in cohort_ids),
+        )
+        for key in others
+        if key in found
+    ]
 
 
 async def checked_selection(

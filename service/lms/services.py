@@ -21,6 +21,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from service import job_queue
+from service.certificates.provisional import settle_provisional_certificates
 from service.cohorts.models import Cohort, Program
 from service.enrollments.models import CourseTaker, Enrollment
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound
@@ -232,6 +233,8 @@ async def run_sync(
         enrollments_created=totals["created"],
         errors=errors,
     )
+    # Who completed since the last read: their provisional certificates turn valid now.
+    await settle_provisional_certificates(now=clock(), partner_id=run.partner_id)
     return await ProgressSyncRun.get(id=run_id)
 
 

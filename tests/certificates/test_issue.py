@@ -15,7 +15,7 @@ import pytest
 from strawberry.relay import to_base64
 
 from service.certificates import services
-from service.certificates.models import Certificate
+from service.certificates.models import Certificate, CertificateStatus
 from service.pdf.render import CertificateText
 from service.recognitions.models import Recognition, RecognitionCohort, RecognitionKind, StoredStatus
 from service.settings import Settings
@@ -211,7 +211,11 @@ async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
 
     # when the batch inserts
     issued = await services._record_many(
-        actor=actor, recognition=world.recognition, texts=texts, now=clock.now()
+        actor=actor,
+        recognition=world.recognition,
+        texts=texts,
+        statuses=dict.fromkeys(texts, CertificateStatus.VALID),
+        now=clock.now(),
     )
 
     # then theirs stands, and the other is issued

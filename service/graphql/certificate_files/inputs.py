@@ -15,3 +15,9 @@ class CertificateFileRequestInput:
 @strawberry.input
 class CertificateFileRegenerateInput:
     recognition_id: relay.GlobalID
+    without_dropped_out: bool = strawberry.field(
+        default=False,
+        description="When some of the last file's course-takers are no longer listed (e.g. their course "
+        "closed without completion), make the file without them; by default the answer is a "
+        "SELECTION_CHANGED error at this field, and `droppedOut` says who and why.",
+    )

@@ -4,13 +4,18 @@ import strawberry
 from graphql import GraphQLError
 
 from service.certificates.candidates import candidates_page
+from service.certificates.models import CertificateStatus as CertificateStatusValue
 from service.certificates.rules import CandidateKind as CandidateKindValue
+from service.certificates.services import certificates_page
 from service.certificates.verification import verify
 from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.types import (
+    Certificate,
     CertificateCandidate,
     CertificateCandidateConnection,
     CertificateCandidateEdge,
+    CertificateConnection,
+    CertificateEdge,
     CertificateVerification,
 )
 from service.graphql.core.context import Info
@@ -59,6 +64,36 @@ async def certificate_candidates(
         total_count=page.total,
         completer_count=counts[CandidateKindValue.COMPLETER],
         approaching_count=counts[CandidateKindValue.APPROACHING],
+    )
+
+
+CERTIFICATES_ORDERING = "CERTIFICATES_NEWEST_FIRST"
+
+
+async def issued_certificates(
+    info: Info,
+    recognition_id: int,
+    first: int,
+    after: str | None,
+    statuses: list[CertificateStatusValue] | None,
+) -> CertificateConnection:
+    """The certificates issued through one recognition, newest first."""
+    await info.context.actor()
+    page = await certificates_page(
+        recognition_id=recognition_id,
+        statuses=statuses,
+        first=checked_page_size(first),
+        after=None if after is None else decode_cursor(after, CERTIFICATES_ORDERING, (integer,))[0],
+    )
+    assert page.total is not None, "the certificates are counted"
+    edges = [
+        CertificateEdge(node=Certificate.from_model(row), cursor=encode_cursor(CERTIFICATES_ORDERING, row.id))
+        for row in page.items
+    ]
+    return CertificateConnection(
+        edges=edges,
+        page_info=page_info(edges, has_next_page=page.has_next, after=after),
+        total_count=page.total,
     )
 
 

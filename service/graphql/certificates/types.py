@@ -9,6 +9,7 @@ from service.certificates.candidates import completed_on, kind_of
 from service.certificates.models import Certificate as CertificateModel
 from service.certificates.models import CertificateStatus as CertificateStatusValue
 from service.certificates.rules import CandidateKind as CandidateKindValue
+from service.certificates.rules import Listing as ListingValue
 from service.certificates.verification import Outcome, Verification
 from service.enrollments.models import Enrollment
 from service.graphql.certificates.dataloaders import (
@@ -26,7 +27,18 @@ from service.web.downloads import certificate_link
 CertificateStatus = strawberry.enum(
     CertificateStatusValue,
     name="CertificateStatus",
-    description="VALID; REVOKED by staff; REPLACED by a re-issue (e.g. after a name correction).",
+    description="VALID. PROVISIONAL: issued to someone approaching certification; printable, but "
+    "verification says pending completion until the LMS reports it, then VALID by itself (dated with "
+    "the completion date). VOIDED by itself: the course closed without completion (or completed without "
+    "certification). REVOKED by staff. REPLACED by a re-issue (e.g. after a name correction).",
+)
+
+Listing = strawberry.enum(
+    ListingValue,
+    name="Listing",
+    description="Whether an enrolment is on a recognition's certificates page, and if not, why: LISTED; "
+    "NOT_IN_SELECTED_COHORTS; DID_NOT_COMPLETE_CLOSED_COURSE (the course closed for submissions before "
+    "they completed it); COMPLETED_WITHOUT_CERTIFICATION.",
 )
 
 CandidateKind = strawberry.enum(
@@ -87,6 +99,18 @@ class Certificate(LoadedNode):
     def file_size(self) -> int | None:
         return self.model.file_size
 
+    @strawberry.field(description="When a provisional certificate turned valid by itself.")
+    def validated_at(self) -> datetime.datetime | None:
+        return self.model.validated_at
+
+    @strawberry.field(description="When it was voided by itself.")
+    def voided_at(self) -> datetime.datetime | None:
+        return self.model.voided_at
+
+    @strawberry.field(description="Why it was voided.")
+    def voided_reason(self) -> Listing | None:  # type: ignore[valid-type]
+        return None if self.model.voided_reason is None else ListingValue(self.model.voided_reason)
+
     @strawberry.field
     def revoked_at(self) -> datetime.datetime | None:
         return self.model.revoked_at
@@ -105,6 +129,19 @@ class Certificate(LoadedNode):
     @classmethod
     def from_model(cls, model: CertificateModel) -> Certificate:
         return cls(id=model.id, model=model)
+
+
+@strawberry.type
+class CertificateEdge:
+    node: Certificate
+    cursor: str
+
+
+@strawberry.type
+class CertificateConnection:
+    edges: list[CertificateEdge]
+    page_info: relay.PageInfo
+    total_count: int = strawberry.field(description="Certificates matching the statuses, on every page.")
 
 
 @strawberry.type(description="Progress in the course, as the LMS last reported it.")
@@ -203,12 +240,17 @@ class CertificateCandidateConnection:
 VerificationOutcome = strawberry.enum(
     Outcome,
     name="VerificationOutcome",
-    description="VALID; REVOKED; REPLACED (by a corrected certificate); UNKNOWN code; MISTYPED (the check "
-    "symbol does not match); MALFORMED (wrong length or symbols).",
+    description="VALID; PROVISIONAL (pending completion: issued early, valid once the course is "
+    "completed); VOIDED (the course closed without completion); REVOKED; REPLACED (by a corrected "
+    "certificate); UNKNOWN code; MISTYPED (the check symbol does not match); MALFORMED (wrong length or "
+    "symbols).",
 )
 
 
-@strawberry.type(description="What a certificate's code says about it. Details only for a valid certificate.")
+@strawberry.type(
+    description="What a certificate's code says about it. Details only for a valid or provisional "
+    "certificate; `awardedOn` only for a valid one."
+)
 class CertificateVerification:
     code: str
     outcome: VerificationOutcome  # type: ignore[valid-type]

@@ -12,8 +12,12 @@ from service.certificate_files.reads import jobs_of_recognition
 from service.graphql.certificate_files.dataloaders import LastReadyJobByRecognitionIdLoader
 from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.certificates.inputs import CertificateCandidateFilter
-from service.graphql.certificates.queries import certificate_candidates
-from service.graphql.certificates.types import CertificateCandidateConnection
+from service.graphql.certificates.queries import certificate_candidates, issued_certificates
+from service.graphql.certificates.types import (
+    CertificateCandidateConnection,
+    CertificateConnection,
+    CertificateStatus,
+)
 from service.graphql.cohorts.dataloaders import CohortByIdLoader
 from service.graphql.cohorts.types import Cohort
 from service.graphql.core.context import Info
@@ -170,6 +174,19 @@ class Recognition(LoadedNode):
         filter: CertificateCandidateFilter | None = None,
     ) -> CertificateCandidateConnection:
         return await certificate_candidates(info, self.model.id, first, after, filter)
+
+    @strawberry.field(
+        description="The certificates issued through this recognition, newest first: valid, provisional, "
+        "voided, revoked and replaced, unless `statuses` narrows them."
+    )
+    async def certificates(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        statuses: list[CertificateStatus] | None = None,  # type: ignore[valid-type]
+    ) -> CertificateConnection:
+        return await issued_certificates(info, self.model.id, first, after, statuses)
 
     @classmethod
     def from_model(cls, model: RecognitionModel) -> Self:
