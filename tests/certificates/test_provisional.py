@@ -28,7 +28,8 @@ from workers.embedded import hand_over_waiting_work
 TOKEN = "canvas-test-token"
 QUICK = lms.CanvasAccess(pause=0.001, token_of=lambda variable: TOKEN if variable == "CANVAS_TOKEN" else None)
 ISSUE = """mutation($input: CertificateIssueInput!) {
-  certificateIssue(input: $input) { certificate { id code status awardedOn downloadUrl } errors { code } } }"""
+  certificateIssue(input: $input) {
+    certificate { id code status awardedOn downloadUrl } errors { code } } }"""
 VERIFY = """query($code: String!) {
   verifyCertificate(code: $code) { outcome message recipientName awardedOn } }"""
 CERTIFICATES = """query($id: ID!) { recognition(id: $id) { certificates(first: 10) {
