@@ -33,6 +33,11 @@ class ErrorCode(StrEnum):
     NO_PREVIOUS_FILE = "NO_PREVIOUS_FILE"
     CANVAS_NOT_CONFIGURED = "CANVAS_NOT_CONFIGURED"
     DATE_OUT_OF_RANGE = "DATE_OUT_OF_RANGE"
+    # Input the schema itself cannot take: top-level GraphQL errors with this code and the field.
+    INVALID_DATE = "INVALID_DATE"
+    INVALID_DATE_TIME = "INVALID_DATE_TIME"
+    INVALID_ID = "INVALID_ID"
+    INVALID_VALUE = "INVALID_VALUE"
 
 
 @dataclass(frozen=True, slots=True)

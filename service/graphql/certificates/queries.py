@@ -41,7 +41,8 @@ async def certificate_candidates(
 ) -> CertificateCandidateConnection:
     """The certificates step of one recognition, ordered by name."""
     context = info.context
-    with domain_errors_as_graphql():
+    # A refusal of the recognition itself (a draft) has no argument of this field to point at.
+    with domain_errors_as_graphql(arguments=("first", "after", "filter")):
         page, counts = await candidates_page(
             actor=await context.actor(),
             recognition_id=recognition_id,
