@@ -264,6 +264,12 @@ QUERIES: dict[str, Row] = {
         _verification,
         ("OK", "OK", "OK", "OK"),
     ),
+    "certificateListing": Row(
+        "query($recognitionId: ID!, $enrollmentId: ID) { certificateListing(recognitionId: $recognitionId, "
+        "enrollmentId: $enrollmentId) { why } }",
+        _candidate,
+        DENIED_TO_OTHERS,
+    ),
     "progressSyncRuns": Row("{ progressSyncRuns { id } }", _sync_run, STAFF_ONLY),
     "auditEntries": Row("{ auditEntries { edges { node { action } } } }", _audit_entry, STAFF_ONLY),
 }

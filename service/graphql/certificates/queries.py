@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from strawberry import relay
 
 from service.certificates.candidates import candidates_page
+from service.certificates.listing import person_listing
 from service.certificates.models import CertificateStatus as CertificateStatusValue
 from service.certificates.rules import CandidateKind as CandidateKindValue
 from service.certificates.services import certificates_page
@@ -16,10 +18,12 @@ from service.graphql.certificates.types import (
     CertificateCandidateEdge,
     CertificateConnection,
     CertificateEdge,
+    CertificateListing,
     CertificateVerification,
 )
 from service.graphql.core.context import Info
 from service.graphql.core.errors import domain_errors_as_graphql
+from service.graphql.core.node import key_of
 from service.graphql.core.paging import (
     checked_page_size,
     decode_cursor,
@@ -105,6 +109,28 @@ def _after(cursor: str) -> tuple[str, int]:
 
 @strawberry.type
 class CertificateQueries:
+    @strawberry.field(
+        description="Support: why is this person not on the recognition's certificates page? By email, or "
+        "by any `enrollmentId` of theirs: not in the selected cohorts, did not complete a closed course, "
+        "completed without certification, or listed."
+    )
+    async def certificate_listing(
+        self,
+        info: Info,
+        recognition_id: relay.GlobalID,
+        email: str | None = None,
+        enrollment_id: relay.GlobalID | None = None,
+    ) -> CertificateListing:
+        context = info.context
+        with domain_errors_as_graphql():
+            result = await person_listing(
+                actor=await context.actor(),
+                recognition_id=key_of(recognition_id, "Ceremony", "CertificateRequest"),
+                email=email,
+                enrollment_id=None if enrollment_id is None else key_of(enrollment_id, "Enrollment"),
+            )
+        return CertificateListing.from_result(result)
+
     @strawberry.field(
         description="Public, no sign-in: check the code printed on a certificate. Limited per client address."
     )

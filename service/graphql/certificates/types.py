@@ -6,6 +6,7 @@ import strawberry
 from strawberry import relay
 
 from service.certificates.candidates import completed_on, kind_of
+from service.certificates.listing import EnrollmentListing, PersonListing
 from service.certificates.models import Certificate as CertificateModel
 from service.certificates.models import CertificateStatus as CertificateStatusValue
 from service.certificates.rules import CandidateKind as CandidateKindValue
@@ -270,4 +271,51 @@ class CertificateVerification:
             certificate_type=result.certificate_type,
             partner_name=result.partner_name,
             awarded_on=result.awarded_on,
+        )
+
+
+@strawberry.type(description="One enrolment of the person asked about, and whether the page lists it.")
+class CertificateListingEnrollment:
+    model: strawberry.Private[EnrollmentListing]
+
+    @strawberry.field
+    def enrollment_id(self) -> relay.GlobalID:
+        return relay.GlobalID("Enrollment", str(self.model.enrollment.id))
+
+    @strawberry.field
+    def cohort(self) -> Cohort:
+        return Cohort.from_model(self.model.enrollment.cohort)
+
+    @strawberry.field
+    def why(self) -> Listing:  # type: ignore[valid-type]
+        return self.model.why
+
+    @strawberry.field(description="Completer or approaching, when listed.")
+    def kind(self) -> CandidateKind | None:  # type: ignore[valid-type]
+        return kind_of(self.model.enrollment) if self.model.why is ListingValue.LISTED else None
+
+    @strawberry.field(description="The completion date, once completed.")
+    def completed_on(self) -> datetime.date | None:
+        return completed_on(self.model.enrollment)
+
+
+@strawberry.type(
+    description="Support: whether a person is on a recognition's certificates page, and if not, why. "
+    "`why` is LISTED when any of their enrolments is; else the reason of the one closest to being listed."
+)
+class CertificateListing:
+    name: str
+    email: str
+    why: Listing  # type: ignore[valid-type]
+    message: str
+    enrollments: list[CertificateListingEnrollment]
+
+    @classmethod
+    def from_result(cls, result: PersonListing) -> CertificateListing:
+        return cls(
+            name=result.name,
+            email=result.email,
+            why=result.why,
+            message=result.message,
+            enrollments=[CertificateListingEnrollment(model=entry) for entry in result.enrollments],
         )
