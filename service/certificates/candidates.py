@@ -135,12 +135,13 @@ async def candidates_page(
 
 
 def by_name(query: QuerySet[Enrollment], *, after: tuple[str, int] | None) -> QuerySet[Enrollment]:
-    """Candidates in the page's order (name, then id), after the keyset of the last row seen."""
+    """Candidates in the page's order (name as people read it, then id), after the keyset (sort name,
+    id) of the last row seen."""
     if after is not None:
         name, last_id = after
-        same_name: dict[str, Any] = {"course_taker__name": name, "id__gt": last_id}
-        query = query.filter(Q(course_taker__name__gt=name) | Q(**same_name))
-    return query.select_related(*LISTED_WITH).order_by("course_taker__name", "id")
+        same_name: dict[str, Any] = {"course_taker__sort_name": name, "id__gt": last_id}
+        query = query.filter(Q(course_taker__sort_name__gt=name) | Q(**same_name))
+    return query.select_related(*LISTED_WITH).order_by("course_taker__sort_name", "id")
 
 
 async def selection_of(

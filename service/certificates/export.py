@@ -99,7 +99,7 @@ async def export_chunks(*, export_id: int, now: datetime) -> AsyncIterator[str]:
         last: tuple[str, int] | None = None
         while rows := await by_name(query, after=last).limit(CHUNK):
             yield _csv(await _rows(rows))
-            last = (rows[-1].course_taker.name, rows[-1].id)
+            last = (rows[-1].course_taker.sort_name, rows[-1].id)
 
 
 async def _rows(enrollments: list[Enrollment]) -> list[list[str]]:

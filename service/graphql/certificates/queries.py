@@ -33,7 +33,7 @@ from service.graphql.core.paging import (
     text,
 )
 
-ORDERING = "CANDIDATES_BY_NAME"
+ORDERING = "CANDIDATES_BY_SORT_NAME"
 
 
 async def certificate_candidates(
@@ -59,7 +59,7 @@ async def certificate_candidates(
     edges = [
         CertificateCandidateEdge(
             node=CertificateCandidate(enrollment=row),
-            cursor=encode_cursor(ORDERING, row.course_taker.name, row.id),
+            cursor=encode_cursor(ORDERING, row.course_taker.sort_name, row.id),
         )
         for row in page.items
     ]
