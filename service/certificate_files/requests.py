@@ -16,8 +16,10 @@ from service.certificate_files.leases import STALL
 from service.certificate_files.models import ACTIVE, CertificateFileChunk, CertificateFileJob
 from service.certificate_files.reads import last_ready_job
 from service.certificates.candidates import (
+    CandidateFilter,
     NotListed,
     checked_selection,
+    filtered_selection,
     not_listed,
     recognition_for_certificates,
 )
@@ -36,13 +38,27 @@ def selection_key(enrollment_ids: Sequence[int]) -> str:
 
 
 async def request_file(
-    *, actor: Actor, recognition_id: int, enrollment_ids: Sequence[int], now: datetime
+    *,
+    actor: Actor,
+    recognition_id: int,
+    enrollment_ids: Sequence[int] | None,
+    now: datetime,
+    candidate_filter: CandidateFilter | None = None,
 ) -> CertificateFileJob:
-    """Queue a combined file of the selection (checked now); the same selection already queued or
-    running is answered with that job instead of a second one."""
-    selection = await checked_selection(
-        actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
-    )
+    """Queue a combined file of the selection (checked now), or of every candidate the filter
+    matches; the same selection already queued or running is answered with that job instead of a
+    second one."""
+    if enrollment_ids is None:
+        selection = await filtered_selection(
+            actor=actor,
+            recognition_id=recognition_id,
+            candidate_filter=candidate_filter or CandidateFilter(),
+            now=now,
+        )
+    else:
+        selection = await checked_selection(
+            actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
+        )
     return await _queue(actor=actor, recognition_id=recognition_id, selection=selection, now=now)
 
 

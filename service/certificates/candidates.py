@@ -163,6 +163,35 @@ async def selection_of(
     return [row.id for row in rows]
 
 
+async def filtered_selection(
+    *,
+    actor: Actor,
+    recognition_id: int,
+    candidate_filter: CandidateFilter,
+    now: datetime,
+    field: str = "filter",
+) -> list[int]:
+    """Every candidate the filter matches, in the page's order ("select all" without fetching every
+    page of ids); refused when that is no one or more than fit in one file."""
+    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+    query = of_kinds(await candidates_query(recognition, candidate_filter), candidate_filter.kind)
+    ids: list[int] = await (
+        query.order_by("course_taker__sort_name", "id").limit(MAX_SELECTION + 1).values_list("id", flat=True)  # type: ignore[assignment]
+    )
+    if not ids:
+        raise DomainError.of(
+            ErrorCode.EMPTY_SELECTION, "No course-taker matches this filter.", field=(field,)
+        )
+    if len(ids) > MAX_SELECTION:
+        raise DomainError.of(
+            ErrorCode.SELECTION_TOO_LARGE,
+            f"More than {MAX_SELECTION} course-takers match this filter; at most {MAX_SELECTION} fit in one "
+            "file. Narrow it (e.g. by cohort).",
+            field=(field,),
+        )
+    return ids
+
+
 @dataclass(frozen=True, slots=True)
 class NotListed:
     """An enrolment of a selection that the certificates page no longer lists, and why."""

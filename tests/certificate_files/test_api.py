@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from email import message_from_string, policy
+from typing import Any
 
 import httpx
 import pypdf
@@ -276,3 +277,54 @@ async def test_regenerating_a_file_whose_selection_changed_says_who_dropped_out_
         "errors": [],
         "droppedOut": [hal],
     }
+
+
+REQUEST_BY_FILTER = """
+mutation Request($input: CertificateFileRequestInput!) {
+  certificateFileRequest(input: $input) { job { total enrollmentIds } errors { field code message } }
+}
+"""
+
+
+async def test_select_all_is_a_filter_not_every_page_of_ids(
+    gql: GraphQLClient, world: CertificatesWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the online cohort's completers: Gus and the thirty Zoes
+    online = {"kind": "COMPLETER", "cohortId": to_base64("Cohort", world.online_cohort.id)}
+
+    async def request(filter: dict[str, str]) -> dict[str, Any]:
+        body = await gql.post(
+            REQUEST_BY_FILTER,
+            {"input": {"recognitionId": world.recognition_id, "filter": filter}},
+            token=token_for(world.admin),
+        )
+        result: dict[str, Any] = body["data"]["certificateFileRequest"]
+        return result
+
+    # when a file is asked for by filter, one for a filter matching no one, and one over the limit
+    made = await request(online)
+    nobody = await request({"search": "nobody at all"})
+    monkeypatch.setattr("service.certificates.candidates.MAX_SELECTION", 30)
+    too_many = await request(online)
+
+    # then the file holds every match in the page's order; the others are refused at `filter`
+    names = ["Gus Online-Completer", *[f"Zoe {n:02d}" for n in range(30)]]
+    assert made == {"job": {"total": 31, "enrollmentIds": enrollment_ids(world, names)}, "errors": []}
+    assert nobody == {
+        "job": None,
+        "errors": [
+            {
+                "field": ["filter"],
+                "code": "EMPTY_SELECTION",
+                "message": "No course-taker matches this filter.",
+            }
+        ],
+    }
+    assert too_many["errors"] == [
+        {
+            "field": ["filter"],
+            "code": "SELECTION_TOO_LARGE",
+            "message": "More than 30 course-takers match this filter; at most 30 fit in one file. Narrow it "
+            "(e.g. by cohort).",
+        }
+    ]

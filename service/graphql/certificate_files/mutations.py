@@ -12,6 +12,7 @@ from service.graphql.certificate_files.inputs import (
     CertificateFileRequestInput,
 )
 from service.graphql.certificate_files.types import CertificateFileJob
+from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.types import Listing
 from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
@@ -67,9 +68,12 @@ class CertificateFileMutations:
                 request_file(
                     actor=await context.actor(),
                     recognition_id=recognition_key(input.recognition_id),
-                    enrollment_ids=[
-                        key_of(enrollment_id, "Enrollment") for enrollment_id in input.enrollment_ids
-                    ],
+                    enrollment_ids=(
+                        None
+                        if input.enrollment_ids is None
+                        else [key_of(enrollment_id, "Enrollment") for enrollment_id in input.enrollment_ids]
+                    ),
+                    candidate_filter=(input.filter or CertificateCandidateFilter()).to_domain(),
                     now=context.clock.now(),
                 )
             )
