@@ -21,7 +21,7 @@ from service.certificates.candidates import (
     of_kinds,
     recognition_for_certificates,
 )
-from service.certificates.models import CandidateExport, Certificate, CertificateStatus
+from service.certificates.models import CURRENT, CandidateExport, Certificate
 from service.certificates.rules import CandidateKind
 from service.cohorts.models import CertificateType, Program
 from service.enrollments.models import Enrollment
@@ -110,7 +110,7 @@ async def _rows(enrollments: list[Enrollment]) -> list[list[str]]:
     }
     codes = dict(
         await Certificate.filter(
-            enrollment_id__in=[e.id for e in enrollments], status=CertificateStatus.VALID
+            enrollment_id__in=[e.id for e in enrollments], status__in=CURRENT
         ).values_list("enrollment_id", "code")
     )
     return [

@@ -3,6 +3,7 @@ themselves when the LMS reports completion, void by themselves when the course c
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -13,8 +14,10 @@ import pypdf
 import pytest
 from strawberry.relay import to_base64
 
+from service.certificates.models import Certificate
 from service.cohorts.models import Cohort
 from service.enrollments.models import CourseTaker
+from service.events import bus, partner_topic
 from service.lms import services as lms
 from service.partners.models import Partner
 from service.settings import Settings
@@ -144,9 +147,14 @@ async def test_an_early_certificate_is_voided_when_its_course_closes_without_com
     # when Cai's course closes for submissions without his completion, and the sweep runs
     clock.move(timedelta(days=1))
     await Cohort.filter(id=world.open_cohort.id).update(closed_at=clock.now())
-    await hand_over_waiting_work(settings, now=clock.now())
+    async with bus.subscribe(partner_topic(world.partner.id)) as heard:
+        await hand_over_waiting_work(settings, now=clock.now())
+        told = await asyncio.wait_for(heard.get(), timeout=5)  # already published: delivered next turn
 
-    # then his certificate is void (and says nothing private), listed with why; Ana's stands
+    # then his partner's dashboards are told, his certificate is void (and says nothing private),
+    # listed with why; Ana's stands
+    voided = await Certificate.get(code=cai["code"])
+    assert (told["recognitionId"], told["certificateId"]) == (world.recognition.id, voided.id)
     assert await _verify(gql, cai["code"]) == {
         "outcome": "VOIDED",
         "message": "This certificate is void: it was issued before the course was completed, and the course "
