@@ -387,7 +387,8 @@ async def reissue_certificate(
 
 
 async def valid_certificates_by_enrollment_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certificate]:
-    """The valid certificate of each enrolment that has one, among those the actor may see."""
+    """The current certificate (valid or provisional) of each enrolment that has one, among those the
+    actor may see."""
     found = await actor.scope(Certificate.filter(valid_enrollment_id__in=set(ids)))
     return {certificate.enrollment_id: certificate for certificate in found}
 

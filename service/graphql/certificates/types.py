@@ -205,7 +205,10 @@ class CertificateCandidate:
     def completed_at(self) -> datetime.datetime | None:
         return self.enrollment.completed_at
 
-    @strawberry.field(description="The valid certificate already issued for this enrolment, if any.")
+    @strawberry.field(
+        description="The certificate already issued for this enrolment (valid, or provisional while "
+        "approaching), if any."
+    )
     async def certificate(self, info: Info) -> Certificate | None:
         issued = await ValidCertificateByEnrollmentIdLoader.for_context(info.context).load(self.enrollment.id)
         return None if issued is None else Certificate.from_model(issued)
