@@ -202,6 +202,8 @@ def sync_progress(
     )
     for failure in finished.errors:
         typer.echo(f"course {failure['courseId']}: {failure['message']}", err=True)
+    if finished.status is SyncStatus.NO_COURSES:
+        typer.echo("No course to read: no open cohort has an LMS course id.", err=True)
     if finished.status is not SyncStatus.SUCCEEDED:
         raise typer.Exit(1)
 

@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
 
@@ -23,10 +24,21 @@ MODEL_MODULES = [
 ]
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
-    """The Tortoise config for one database URL; one app, migrations under ``service.migrations``."""
+def connection_config(database_url: str) -> str | dict[str, Any]:
+    """A database URL as Tortoise takes it; SQLite through ``service.sqlite_backend``, whose writers
+    wait their turn instead of failing."""
+    if not database_url.startswith("sqlite://"):
+        return database_url
+    expanded = expand_db_url(database_url)
+    return {**expanded, "engine": "service.sqlite_backend"}
+
+
+def tortoise_config(database_url: str, *, queued_writers: bool = True) -> dict[str, Any]:
+    """The Tortoise config for one database URL; one app, migrations under ``service.migrations``.
+    Without ``queued_writers``, the plain URL (the `tortoise` command, a single process)."""
+    connection = connection_config(database_url) if queued_writers else database_url
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,

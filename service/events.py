@@ -125,9 +125,14 @@ def activity_topic(*, is_staff: bool, partner_id: int | None) -> str:
     return staff_topic() if is_staff else partner_topic(partner_id if partner_id is not None else -1)
 
 
-def announce(*, partner_id: int, recognition_id: int, job_id: int | None = None) -> None:
-    """A recognition (or one of its file jobs) changed: tell its partner's dashboards and staff's."""
+def announce(
+    *, partner_id: int, recognition_id: int, job_id: int | None = None, certificate_id: int | None = None
+) -> None:
+    """A recognition (or one of its file jobs, or a certificate issued through it) changed: tell its
+    partner's dashboards and staff's."""
     event: Event = {"recognitionId": recognition_id}
+    if certificate_id is not None:
+        event["certificateId"] = certificate_id
     if job_id is not None:
         event["jobId"] = job_id
         bus.publish(job_topic(job_id), event)

@@ -7,4 +7,5 @@ from the environment, which nothing else should do merely by importing ``service
 from service.database import tortoise_config
 from service.settings import get_settings
 
-TORTOISE_ORM = tortoise_config(get_settings().resolved_database_url)
+# One process writes: the plain URL, as the command shows it.
+TORTOISE_ORM = tortoise_config(get_settings().resolved_database_url, queued_writers=False)

@@ -12,6 +12,7 @@ import dramatiq
 
 from service import job_queue
 from service.certificate_files.leases import release_leases, stalled_job_ids
+from service.certificates.provisional import settle_provisional_certificates
 from service.clock import Clock, SystemClock
 from service.job_queue import Job
 from service.lms import services as lms
@@ -77,3 +78,5 @@ async def hand_over_waiting_work(settings: Settings, *, now: datetime) -> None:
         job_queue.enqueue(Job.SYNC_PROGRESS, run_id)
     if settings.progress_sync_hour is not None:
         await lms.schedule_daily_sync(now=now, hour=settings.progress_sync_hour)
+    # A course may close without a sync: its provisional certificates are voided here.
+    await settle_provisional_certificates(now=now)

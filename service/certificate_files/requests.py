@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.transactions import in_transaction
@@ -14,8 +15,16 @@ from service import job_queue
 from service.certificate_files.leases import STALL
 from service.certificate_files.models import ACTIVE, CertificateFileChunk, CertificateFileJob
 from service.certificate_files.reads import last_ready_job
-from service.certificates.candidates import checked_selection, recognition_for_certificates
-from service.errors import DomainError, ErrorCode
+from service.certificates.candidates import (
+    CandidateFilter,
+    NotListed,
+    checked_selection,
+    filtered_selection,
+    not_listed,
+    recognition_for_certificates,
+)
+from service.certificates.rules import LISTING_WORDS
+from service.errors import DomainError, ErrorCode, Problem
 from service.events import announce
 from service.job_queue import Job
 from service.recognitions.models import Recognition
@@ -29,18 +38,57 @@ def selection_key(enrollment_ids: Sequence[int]) -> str:
 
 
 async def request_file(
-    *, actor: Actor, recognition_id: int, enrollment_ids: Sequence[int], now: datetime
+    *,
+    actor: Actor,
+    recognition_id: int,
+    enrollment_ids: Sequence[int] | None,
+    now: datetime,
+    candidate_filter: CandidateFilter | None = None,
 ) -> CertificateFileJob:
-    """Queue a combined file of the selection (checked now); the same selection already queued or
-    running is answered with that job instead of a second one."""
-    selection = await checked_selection(
-        actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
-    )
+    """Queue a combined file of the selection (checked now), or of every candidate the filter
+    matches; the same selection already queued or running is answered with that job instead of a
+    second one."""
+    if enrollment_ids is None:
+        selection = await filtered_selection(
+            actor=actor,
+            recognition_id=recognition_id,
+            candidate_filter=candidate_filter or CandidateFilter(),
+            now=now,
+        )
+    else:
+        selection = await checked_selection(
+            actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
+        )
     return await _queue(actor=actor, recognition_id=recognition_id, selection=selection, now=now)
 
 
-async def regenerate_file(*, actor: Actor, recognition_id: int, now: datetime) -> CertificateFileJob:
-    """A fresh file of the last file's selection."""
+class SelectionChanged(DomainError):
+    """Some of the last file's course-takers are no longer listed: who, and why."""
+
+    def __init__(self, dropped_out: list[NotListed]) -> None:
+        names = "; ".join(f"{person.name} ({LISTING_WORDS[person.why]})" for person in dropped_out)
+        super().__init__(
+            Problem(
+                ErrorCode.SELECTION_CHANGED,
+                f"{len(dropped_out)} of the last file's course-takers are no longer listed: {names}. "
+                "Regenerate without them (withoutDroppedOut: true), or request a new file.",
+                ("withoutDroppedOut",),
+            )
+        )
+        self.dropped_out = dropped_out
+
+
+@dataclass(frozen=True, slots=True)
+class Regenerated:
+    job: CertificateFileJob
+    dropped_out: list[NotListed]
+
+
+async def regenerate_file(
+    *, actor: Actor, recognition_id: int, now: datetime, without_dropped_out: bool = False
+) -> Regenerated:
+    """A fresh file of the last file's selection. If some of it is no longer listed, a refusal that
+    says who and why, unless asked to leave them out."""
     recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
     last = await last_ready_job(recognition_id=recognition.id)
     if last is None:
@@ -49,10 +97,19 @@ async def regenerate_file(*, actor: Actor, recognition_id: int, now: datetime) -
             "This recognition has no certificates file yet.",
             field=("recognitionId",),
         )
-    selection = await checked_selection(
-        actor=actor, recognition_id=recognition_id, enrollment_ids=last.enrollment_ids, now=now
-    )
-    return await _queue(actor=actor, recognition_id=recognition.id, selection=selection, now=now)
+    dropped_out = await not_listed(recognition, last.enrollment_ids)
+    if dropped_out and not without_dropped_out:
+        raise SelectionChanged(dropped_out)
+    gone = {person.enrollment_id for person in dropped_out}
+    remaining = [key for key in last.enrollment_ids if key not in gone]
+    if not remaining:
+        raise DomainError.of(
+            ErrorCode.EMPTY_SELECTION,
+            "None of the last file's course-takers is listed any more.",
+            field=("withoutDroppedOut",),
+        )
+    job = await _queue(actor=actor, recognition_id=recognition.id, selection=remaining, now=now)
+    return Regenerated(job=job, dropped_out=dropped_out)
 
 
 async def _queue(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from service.certificates.rules import CandidateKind, eligibility
+from service.certificates.rules import CandidateKind, Listing, completion_date, eligibility, listing
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Problem
 from service.paging import Page
@@ -20,6 +20,8 @@ from service.recognitions.rules import Action
 from service.users.actor import Actor
 
 MAX_SELECTION = 5000
+# What a listed enrolment is loaded with: the name, the kind and the completion date need them.
+LISTED_WITH = ("course_taker", "cohort", "cohort__partner")
 SELECTION_CHUNK = 500
 
 # The SQL twin of rules.eligibility; a test holds the two to the same table.
@@ -57,6 +59,24 @@ def kind_of(enrollment: Enrollment) -> CandidateKind:
     )
     assert kind is not None, "only eligible enrollments are listed"
     return kind
+
+
+def completed_on(enrollment: Enrollment) -> date | None:
+    """The enrolment's completion date (its cohort and the cohort's partner loaded); None until it
+    is completed."""
+    if enrollment.completed_at is None:
+        return None
+    return completion_date(enrollment.completed_at, enrollment.cohort.partner.time_zone)
+
+
+def listing_of(enrollment: Enrollment, *, in_selected_cohorts: bool) -> Listing:
+    """Whether the enrolment (its cohort loaded) is listed, and if not, why."""
+    return listing(
+        in_selected_cohorts=in_selected_cohorts,
+        course_closed=enrollment.cohort.closed_at is not None,
+        completed=enrollment.completed_at is not None,
+        certified=enrollment.certified,
+    )
 
 
 async def recognition_for_certificates(*, actor: Actor, recognition_id: int, now: datetime) -> Recognition:
@@ -115,12 +135,13 @@ async def candidates_page(
 
 
 def by_name(query: QuerySet[Enrollment], *, after: tuple[str, int] | None) -> QuerySet[Enrollment]:
-    """Candidates in the page's order (name, then id), after the keyset of the last row seen."""
+    """Candidates in the page's order (name as people read it, then id), after the keyset (sort name,
+    id) of the last row seen."""
     if after is not None:
         name, last_id = after
-        same_name: dict[str, Any] = {"course_taker__name": name, "id__gt": last_id}
-        query = query.filter(Q(course_taker__name__gt=name) | Q(**same_name))
-    return query.select_related("course_taker", "cohort").order_by("course_taker__name", "id")
+        same_name: dict[str, Any] = {"course_taker__sort_name": name, "id__gt": last_id}
+        query = query.filter(Q(course_taker__sort_name__gt=name) | Q(**same_name))
+    return query.select_related(*LISTED_WITH).order_by("course_taker__sort_name", "id")
 
 
 async def selection_of(
@@ -140,6 +161,73 @@ async def selection_of(
             ErrorCode.NOT_A_CANDIDATE, f"Not a course-taker of this recognition: {', '.join(missing)}."
         )
     return [row.id for row in rows]
+
+
+async def filtered_selection(
+    *,
+    actor: Actor,
+    recognition_id: int,
+    candidate_filter: CandidateFilter,
+    now: datetime,
+    field: str = "filter",
+) -> list[int]:
+    """Every candidate the filter matches, in the page's order ("select all" without fetching every
+    page of ids); refused when that is no one or more than fit in one file."""
+    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+    query = of_kinds(await candidates_query(recognition, candidate_filter), candidate_filter.kind)
+    ids: list[int] = await (
+        query.order_by("course_taker__sort_name", "id").limit(MAX_SELECTION + 1).values_list("id", flat=True)  # type: ignore[assignment]
+    )
+    if not ids:
+        raise DomainError.of(
+            ErrorCode.EMPTY_SELECTION, "No course-taker matches this filter.", field=(field,)
+        )
+    if len(ids) > MAX_SELECTION:
+        raise DomainError.of(
+            ErrorCode.SELECTION_TOO_LARGE,
+            f"More than {MAX_SELECTION} course-takers match this filter; at most {MAX_SELECTION} fit in one "
+            "file. Narrow it (e.g. by cohort).",
+            field=(field,),
+        )
+    return ids
+
+
+@dataclass(frozen=True, slots=True)
+class NotListed:
+    """An enrolment of a selection that the certificates page no longer lists, and why."""
+
+    enrollment_id: int
+    name: str
+    email: str
+    why: Listing
+
+
+async def not_listed(recognition: Recognition, enrollment_ids: Sequence[int]) -> list[NotListed]:
+    """The enrolments of a selection the recognition's certificates page does not list (any more),
+    each with why, in the selection's order."""
+    cohort_ids = set((await dashboard.cohort_ids_by_recognition_ids(ids=[recognition.id]))[recognition.id])
+    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
+    listed: set[int] = set()
+    for start in range(0, len(enrollment_ids), SELECTION_CHUNK):
+        chunk = list(enrollment_ids[start : start + SELECTION_CHUNK])
+        listed.update(await every_candidate.filter(id__in=chunk).values_list("id", flat=True))  # type: ignore[arg-type]
+    others = [key for key in dict.fromkeys(enrollment_ids) if key not in listed]
+    found = {
+        row.id: row
+        for row in await Enrollment.filter(
+            id__in=others, cohort__partner_id=recognition.partner_id
+        ).select_related("course_taker", "cohort")
+    }
+    return [
+        NotListed(
+            enrollment_id=key,
+            name=found[key].course_taker.name,
+            email=found[key].course_taker.email,
+            why=listing_of(found[key], in_selected_cohorts=found[key].cohort_id in cohort_ids),
+        )
+        for key in others
+        if key in found
+    ]
 
 
 async def checked_selection(

@@ -9,18 +9,19 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from service.certificates.candidates import (
     CandidateFilter,
     by_name,
     candidates_query,
     checked_selection,
+    completed_on,
     kind_of,
     of_kinds,
     recognition_for_certificates,
 )
-from service.certificates.models import CandidateExport, Certificate, CertificateStatus
+from service.certificates.models import CURRENT, CandidateExport, Certificate
 from service.certificates.rules import CandidateKind
 from service.cohorts.models import CertificateType, Program
 from service.enrollments.models import Enrollment
@@ -98,7 +99,7 @@ async def export_chunks(*, export_id: int, now: datetime) -> AsyncIterator[str]:
         last: tuple[str, int] | None = None
         while rows := await by_name(query, after=last).limit(CHUNK):
             yield _csv(await _rows(rows))
-            last = (rows[-1].course_taker.name, rows[-1].id)
+            last = (rows[-1].course_taker.sort_name, rows[-1].id)
 
 
 async def _rows(enrollments: list[Enrollment]) -> list[list[str]]:
@@ -109,7 +110,7 @@ async def _rows(enrollments: list[Enrollment]) -> list[list[str]]:
     }
     codes = dict(
         await Certificate.filter(
-            enrollment_id__in=[e.id for e in enrollments], status=CertificateStatus.VALID
+            enrollment_id__in=[e.id for e in enrollments], status__in=CURRENT
         ).values_list("enrollment_id", "code")
     )
     return [
@@ -120,7 +121,7 @@ async def _rows(enrollments: list[Enrollment]) -> list[list[str]]:
             programs[e.cohort.program_id],
             e.cohort.name,
             types[e.certificate_type_id],
-            e.completed_at.date().isoformat() if e.completed_at else "",
+            _day(completed_on(e)),
             f"{e.percent_complete:.2f}",
             str(e.modules_completed),
             str(e.modules_required),
@@ -129,6 +130,10 @@ async def _rows(enrollments: list[Enrollment]) -> list[list[str]]:
         ]
         for e in enrollments
     ]
+
+
+def _day(day: date | None) -> str:
+    return "" if day is None else day.isoformat()
 
 
 def _csv(rows: list[list[str]]) -> str:

@@ -15,8 +15,15 @@ if TYPE_CHECKING:
 
 class CertificateStatus(StrEnum):
     VALID = "VALID"
+    PROVISIONAL = "PROVISIONAL"
+    VOIDED = "VOIDED"
     REVOKED = "REVOKED"
     REPLACED = "REPLACED"
+
+
+# The statuses of an enrolment's current certificate: the one a download, a re-issue or a
+# revocation acts on (valid_enrollment_id is set).
+CURRENT = (CertificateStatus.VALID, CertificateStatus.PROVISIONAL)
 
 
 class Certificate(Model):
@@ -32,14 +39,14 @@ class Certificate(Model):
         "models.Enrollment", related_name="certificates", on_delete=fields.RESTRICT
     )
     enrollment_id: int
-    # Equals enrollment_id while the certificate is valid, NULL after: the unique constraint
-    # allows one valid certificate per enrollment on every database.
+    # Equals enrollment_id while the certificate is current (valid or provisional), NULL after: the
+    # unique constraint allows one current certificate per enrollment on every database.
     valid_enrollment_id = fields.IntField(null=True, unique=True)
     recognition: fields.ForeignKeyRelation[Recognition] = fields.ForeignKeyField(
         "models.Recognition", related_name="certificates", on_delete=fields.RESTRICT
     )
     recognition_id: int
-    status = fields.CharEnumField(CertificateStatus, max_length=8, default=CertificateStatus.VALID)
+    status = fields.CharEnumField(CertificateStatus, max_length=11, default=CertificateStatus.VALID)
     printed: dict[str, Any] = fields.JSONField(description="Every value as printed on the PDF.")
     issued_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="certificates_issued", on_delete=fields.RESTRICT
@@ -51,6 +58,13 @@ class Certificate(Model):
     file_name = fields.CharField(max_length=100, null=True)
     file_size = fields.IntField(null=True)
     file_sha256 = fields.CharField(max_length=64, null=True)
+    validated_at = fields.DatetimeField(
+        null=True, description="When a provisional certificate turned valid (the LMS reported completion)."
+    )
+    voided_at = fields.DatetimeField(null=True)
+    voided_reason = fields.CharField(
+        max_length=40, null=True, description="Why it was voided: a Listing value of the certificates rules."
+    )
     revoked_at = fields.DatetimeField(null=True)
     revoked_reason = fields.CharField(max_length=500, null=True)
     replaced_by: fields.ForeignKeyNullableRelation[Certificate] = fields.ForeignKeyField(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from service.errors import DomainError, ErrorCode, Problem
 
@@ -23,6 +25,39 @@ def eligibility(*, course_closed: bool, completed: bool, certified: bool) -> Can
     if completed:
         return CandidateKind.COMPLETER if certified else None
     return None if course_closed else CandidateKind.APPROACHING
+
+
+class Listing(StrEnum):
+    """Whether an enrolment is on a recognition's certificates page, and if not, why."""
+
+    LISTED = "LISTED"
+    NOT_IN_SELECTED_COHORTS = "NOT_IN_SELECTED_COHORTS"
+    DID_NOT_COMPLETE_CLOSED_COURSE = "DID_NOT_COMPLETE_CLOSED_COURSE"
+    COMPLETED_WITHOUT_CERTIFICATION = "COMPLETED_WITHOUT_CERTIFICATION"
+
+
+LISTING_WORDS = {
+    Listing.LISTED: "listed on the certificates page",
+    Listing.NOT_IN_SELECTED_COHORTS: "not in the cohorts this recognition selected",
+    Listing.DID_NOT_COMPLETE_CLOSED_COURSE: "did not complete a course that is closed for submissions",
+    Listing.COMPLETED_WITHOUT_CERTIFICATION: "completed the course without achieving certification",
+}
+
+
+def listing(*, in_selected_cohorts: bool, course_closed: bool, completed: bool, certified: bool) -> Listing:
+    """Why an enrolment is, or is not, on a recognition's certificates page (see ``eligibility``)."""
+    if not in_selected_cohorts:
+        return Listing.NOT_IN_SELECTED_COHORTS
+    if eligibility(course_closed=course_closed, completed=completed, certified=certified) is not None:
+        return Listing.LISTED
+    return Listing.COMPLETED_WITHOUT_CERTIFICATION if completed else Listing.DID_NOT_COMPLETE_CLOSED_COURSE
+
+
+def completion_date(completed_at: datetime, time_zone: str) -> date:
+    """The one completion date of an enrolment, shown the same on the list, the certificate, the CSV
+    and verification: the calendar day, in the partner's time zone, of the instant the LMS reported
+    the course completed."""
+    return completed_at.astimezone(ZoneInfo(time_zone)).date()
 
 
 # Verification codes use 32 symbols that cannot be confused when read aloud or typed:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,18 +22,22 @@ from tortoise.transactions import in_transaction
 from service.audit import services as audit
 from service.audit.models import AuditAction
 from service.certificates.candidates import (
+    LISTED_WITH,
     CandidateFilter,
     candidates_query,
+    completed_on,
     kind_of,
+    listing_of,
     of_kinds,
     recognition_for_certificates,
 )
-from service.certificates.models import Certificate, CertificateStatus
-from service.certificates.rules import CandidateKind, new_code
+from service.certificates.models import CURRENT, Certificate, CertificateStatus
+from service.certificates.rules import CandidateKind, Listing, new_code
 from service.cohorts.models import CertificateType, Program
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
 from service.files.store import write_atomically
+from service.paging import Page
 from service.partners.models import Partner
 from service.pdf import CertificateText, render_certificate
 from service.recognitions.models import Recognition
@@ -81,27 +85,27 @@ async def certificates_for(
     """The valid certificate of each enrolment, in order, issuing those not issued yet; a constant
     number of queries besides one insert per new certificate. Without files when the caller draws
     the pages itself (a combined file)."""
+    # Every enrolment is checked, also one that already has a certificate: one issued through
+    # another recognition is no reason to hand it out through this one.
+    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
+    found = {
+        row.id: row
+        for row in await every_candidate.filter(id__in=enrollment_ids).select_related(*LISTED_WITH)
+    }
+    if unlisted := [index for index, key in enumerate(enrollment_ids) if key not in found]:
+        raise DomainError(
+            *(
+                Problem(
+                    ErrorCode.NOT_A_CANDIDATE,
+                    "Not a course-taker of this recognition's certificates step.",
+                    ("enrollmentId",) if len(enrollment_ids) == 1 else ("enrollmentIds", str(index)),
+                )
+                for index in unlisted
+            )
+        )
     existing = await valid_certificates_by_enrollment_ids(actor=actor, ids=enrollment_ids)
     missing = [enrollment_id for enrollment_id in enrollment_ids if enrollment_id not in existing]
     if missing:
-        every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
-        found = {
-            row.id: row
-            for row in await every_candidate.filter(id__in=missing).select_related("course_taker", "cohort")
-        }
-        if unlisted := [
-            index for index, key in enumerate(enrollment_ids) if key in missing and key not in found
-        ]:
-            raise DomainError(
-                *(
-                    Problem(
-                        ErrorCode.NOT_A_CANDIDATE,
-                        "Not a course-taker of this recognition's certificates step.",
-                        ("enrollmentId",) if len(enrollment_ids) == 1 else ("enrollmentIds", str(index)),
-                    )
-                    for index in unlisted
-                )
-            )
         partner = await Partner.get(id=recognition.partner_id)
         programs = {
             p.id: p.name for p in await Program.filter(id__in={e.cohort.program_id for e in found.values()})
@@ -114,7 +118,10 @@ async def certificates_for(
             key: _text(recognition, found[key], partner, programs, types, now=now, public_url=public_url)
             for key in missing
         }
-        existing |= await _record_many(actor=actor, recognition=recognition, texts=texts, now=now)
+        statuses = {key: status_on_issue(found[key]) for key in missing}
+        existing |= await _record_many(
+            actor=actor, recognition=recognition, texts=texts, statuses=statuses, now=now
+        )
     certificates = [existing[enrollment_id] for enrollment_id in enrollment_ids]
     if with_files:
         certificates = [await ensure_file(certificate, files_dir=files_dir) for certificate in certificates]
@@ -162,15 +169,28 @@ def _text(
 
 def _award_date(recognition: Recognition, enrollment: Enrollment, *, now: datetime, time_zone: str) -> date:
     """The completion date; for someone approaching, the ceremony's date, else the day of issue."""
-    if kind_of(enrollment) is CandidateKind.COMPLETER and enrollment.completed_at is not None:
-        return enrollment.completed_at.astimezone(ZoneInfo(time_zone)).date()
+    completion = completed_on(enrollment)
+    if kind_of(enrollment) is CandidateKind.COMPLETER and completion is not None:
+        return completion
     if recognition.starts_at is not None and recognition.time_zone is not None:
         return recognition.starts_at.astimezone(ZoneInfo(recognition.time_zone)).date()
     return now.astimezone(ZoneInfo(time_zone)).date()
 
 
+def status_on_issue(enrollment: Enrollment) -> CertificateStatus:
+    """Valid for a completer; provisional for someone approaching (valid once they complete)."""
+    if kind_of(enrollment) is CandidateKind.COMPLETER:
+        return CertificateStatus.VALID
+    return CertificateStatus.PROVISIONAL
+
+
 async def _record_many(
-    *, actor: Actor, recognition: Recognition, texts: dict[int, CertificateText], now: datetime
+    *,
+    actor: Actor,
+    recognition: Recognition,
+    texts: dict[int, CertificateText],
+    statuses: dict[int, CertificateStatus],
+    now: datetime,
 ) -> dict[int, Certificate]:
     """Issue certificates to these enrolments in one insert; if any was issued meanwhile by someone
     else, one at a time instead, theirs standing."""
@@ -181,6 +201,7 @@ async def _record_many(
             enrollment_id=enrollment_id,
             valid_enrollment_id=enrollment_id,
             recognition_id=recognition.id,
+            status=statuses[enrollment_id],
             printed=text.as_printed(),
             issued_by_id=actor.user_id,
             issued_at=now,
@@ -194,7 +215,12 @@ async def _record_many(
         enrollments = {e.id: e for e in await Enrollment.filter(id__in=list(texts))}
         return {
             key: await _record(
-                actor=actor, recognition=recognition, enrollment=enrollments[key], text=text, now=now
+                actor=actor,
+                recognition=recognition,
+                enrollment=enrollments[key],
+                text=text,
+                status=statuses[key],
+                now=now,
             )
             for key, text in texts.items()
         }
@@ -207,6 +233,7 @@ async def _record(
     recognition: Recognition,
     enrollment: Enrollment,
     text: CertificateText,
+    status: CertificateStatus,
     now: datetime,
     replacing: Certificate | None = None,
 ) -> Certificate:
@@ -215,7 +242,7 @@ async def _record(
         async with in_transaction() as connection:
             if replacing is not None:
                 replaced = (
-                    await Certificate.filter(id=replacing.id, status=CertificateStatus.VALID)
+                    await Certificate.filter(id=replacing.id, status__in=CURRENT)
                     .using_db(connection)
                     .update(status=CertificateStatus.REPLACED, valid_enrollment_id=None)
                 )
@@ -227,6 +254,7 @@ async def _record(
                 enrollment_id=enrollment.id,
                 valid_enrollment_id=enrollment.id,
                 recognition_id=recognition.id,
+                status=status,
                 printed=text.as_printed(),
                 issued_by_id=actor.user_id,
                 issued_at=now,
@@ -258,7 +286,8 @@ async def _record(
 def _not_valid(certificate: Certificate) -> DomainError:
     return DomainError.of(
         ErrorCode.NOT_ALLOWED_IN_STATUS,
-        f"This certificate is {certificate.status.value.lower()}; only a valid one can be changed.",
+        f"This certificate is {certificate.status.value.lower()}; only a valid or provisional one can "
+        "be changed.",
         field=("id",),
     )
 
@@ -282,7 +311,7 @@ async def revoke_certificate(
         raise DomainError(*problems)
     async with in_transaction() as connection:
         revoked = (
-            await Certificate.filter(id=certificate.id, status=CertificateStatus.VALID)
+            await Certificate.filter(id=certificate.id, status__in=CURRENT)
             .using_db(connection)
             .update(
                 status=CertificateStatus.REVOKED,
@@ -323,10 +352,10 @@ async def reissue_certificate(
     """A new certificate with today's data (e.g. a corrected name) and a new code; the old one is
     kept, and its code verifies as replaced."""
     old = await _visible(actor, certificate_id)
-    if old.status is not CertificateStatus.VALID:
+    if old.status not in CURRENT:
         raise _not_valid(old)
     recognition = await Recognition.get(id=old.recognition_id)
-    enrollment = await Enrollment.get(id=old.enrollment_id).select_related("course_taker", "cohort")
+    enrollment = await Enrollment.get(id=old.enrollment_id).select_related(*LISTED_WITH)
     partner = await Partner.get(id=recognition.partner_id)
     program = await Program.get(id=enrollment.cohort.program_id)
     certificate_type = await CertificateType.get(id=enrollment.certificate_type_id)
@@ -339,14 +368,27 @@ async def reissue_certificate(
         now=now,
         public_url=public_url,
     )
+    if listing_of(enrollment, in_selected_cohorts=True) is not Listing.LISTED:
+        raise DomainError.of(
+            ErrorCode.NOT_A_CANDIDATE,
+            "Not a course-taker of this recognition's certificates step.",
+            field=("id",),
+        )
     certificate = await _record(
-        actor=actor, recognition=recognition, enrollment=enrollment, text=text, now=now, replacing=old
+        actor=actor,
+        recognition=recognition,
+        enrollment=enrollment,
+        text=text,
+        status=status_on_issue(enrollment),
+        now=now,
+        replacing=old,
     )
     return await ensure_file(certificate, files_dir=files_dir)
 
 
 async def valid_certificates_by_enrollment_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certificate]:
-    """The valid certificate of each enrolment that has one, among those the actor may see."""
+    """The current certificate (valid or provisional) of each enrolment that has one, among those the
+    actor may see."""
     found = await actor.scope(Certificate.filter(valid_enrollment_id__in=set(ids)))
     return {certificate.enrollment_id: certificate for certificate in found}
 
@@ -355,3 +397,17 @@ async def certificates_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, 
     return {
         certificate.id: certificate for certificate in await actor.scope(Certificate.filter(id__in=set(ids)))
     }
+
+
+async def certificates_page(
+    *, recognition_id: int, statuses: Sequence[CertificateStatus] | None, first: int, after: int | None
+) -> Page[Certificate]:
+    """The certificates issued through a recognition (the caller has checked it is the actor's),
+    newest first, whatever their status unless ``statuses`` narrows it; counted."""
+    query = Certificate.filter(recognition_id=recognition_id)
+    if statuses:
+        query = query.filter(status__in=list(statuses))
+    total = await query.count()
+    if after is not None:
+        query = query.filter(id__lt=after)
+    return Page.of(await query.order_by("-id").limit(first + 1), first, total=total)

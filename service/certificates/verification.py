@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from service.certificates.models import Certificate, CertificateStatus
+from service.certificates.models import CURRENT, Certificate, CertificateStatus
 from service.certificates.rules import normalize_code
 from service.errors import DomainError, ErrorCode
 
 
 class Outcome(StrEnum):
     VALID = "VALID"
+    PROVISIONAL = "PROVISIONAL"
+    VOIDED = "VOIDED"
     REVOKED = "REVOKED"
     REPLACED = "REPLACED"
     UNKNOWN = "UNKNOWN"
@@ -22,6 +24,10 @@ class Outcome(StrEnum):
 
 MESSAGES = {
     Outcome.VALID: "This certificate is valid.",
+    Outcome.PROVISIONAL: "This certificate is pending completion: it was issued before the course was "
+    "completed and becomes valid when the course-taker completes it.",
+    Outcome.VOIDED: "This certificate is void: it was issued before the course was completed, and the "
+    "course closed without completion.",
     Outcome.REVOKED: "This certificate has been revoked and is no longer valid.",
     Outcome.REPLACED: "This certificate was replaced by a corrected one and is no longer valid. "
     "Ask its holder for the new certificate.",
@@ -34,7 +40,8 @@ class Verification:
     code: str
     outcome: Outcome
     message: str
-    # Shown only for a valid certificate: a revoked or replaced one points to nothing private.
+    # Shown only for a valid or provisional certificate (whose date is its completion date, so none
+    # while it is pending): a voided, revoked or replaced one points to nothing private.
     recipient_name: str | None = None
     certificate_type: str | None = None
     partner_name: str | None = None
@@ -53,7 +60,7 @@ async def verify(text: str) -> Verification:
     if certificate is None:
         return Verification(code=code, outcome=Outcome.UNKNOWN, message=MESSAGES[Outcome.UNKNOWN])
     outcome = Outcome(certificate.status.value)
-    if certificate.status is not CertificateStatus.VALID:
+    if certificate.status not in CURRENT:
         return Verification(code=code, outcome=outcome, message=MESSAGES[outcome])
     printed = certificate.printed
     return Verification(
@@ -63,5 +70,9 @@ async def verify(text: str) -> Verification:
         recipient_name=printed["recipient_name"],
         certificate_type=printed["certificate_type"],
         partner_name=printed["partner_name"],
-        awarded_on=date.fromisoformat(printed["awarded_on"]),
+        awarded_on=(
+            date.fromisoformat(printed["awarded_on"])
+            if certificate.status is CertificateStatus.VALID
+            else None
+        ),
     )

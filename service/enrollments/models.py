@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+from service.enrollments.rules import SORT_NAME_LENGTH, name_sort_key
 
 if TYPE_CHECKING:
     from service.cohorts.models import CertificateType, Cohort
@@ -19,12 +21,27 @@ class CourseTaker(Model):
     )
     partner_id: int
     name = fields.CharField(max_length=300)
+    sort_name = fields.CharField(
+        max_length=SORT_NAME_LENGTH,
+        default="",
+        description="What lists sort by, kept from the name (enrollments.rules.name_sort_key).",
+    )
     email = fields.CharField(max_length=254)
     lms_user_id = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "course_taker"
         unique_together = (("partner", "email"),)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Also for bulk_create, which never calls save().
+        if "name" in kwargs and "sort_name" not in kwargs:
+            self.sort_name = name_sort_key(self.name)
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        self.sort_name = name_sort_key(self.name)
+        await super().save(*args, **kwargs)
 
 
 class Enrollment(Model):

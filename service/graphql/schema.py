@@ -22,6 +22,7 @@ from service.graphql.core.context import Info
 from service.graphql.core.extensions.limits import OperationLimits
 from service.graphql.core.extensions.masking import ClientErrors
 from service.graphql.core.extensions.observability import OperationObservability
+from service.graphql.core.input_errors import InputErrorCodes
 from service.graphql.lms.mutations import LmsMutations
 from service.graphql.lms.queries import LmsQueries
 from service.graphql.lms.types import ProgressSyncRun
@@ -91,6 +92,7 @@ schema = Schema(
         OperationObservability,
         OperationLimits,
         ClientErrors,
+        InputErrorCodes,
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
     ],

@@ -17,6 +17,7 @@ class SyncStatus(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     PARTLY_FAILED = "PARTLY_FAILED"
     FAILED = "FAILED"
+    NO_COURSES = "NO_COURSES"
 
 
 class SyncTrigger(StrEnum):

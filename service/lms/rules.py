@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from service.lms.models import SyncStatus
+
 HUNDRED = Decimal(100)
 
 
@@ -40,3 +42,13 @@ def progress_of(
         completed_at=completed_at,
         certified=completed_at is not None and percent >= certification_percent,
     )
+
+
+def run_status(*, courses: int, courses_failed: int) -> SyncStatus:
+    """How a finished run went. Reading no course at all (no open cohort with an LMS course id)
+    is not a success: nothing was brought up to date."""
+    if courses == 0:
+        return SyncStatus.NO_COURSES
+    if not courses_failed:
+        return SyncStatus.SUCCEEDED
+    return SyncStatus.FAILED if courses_failed == courses else SyncStatus.PARTLY_FAILED

@@ -18,9 +18,11 @@ from typing import Any
 import httpx
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from service import job_queue
+from service.certificates.provisional import settle_provisional_certificates
 from service.cohorts.models import Cohort, Program
 from service.enrollments.models import CourseTaker, Enrollment
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound
@@ -148,6 +150,19 @@ async def runs_by_ids(*, actor: Actor, ids: Sequence[int]) -> dict[int, Progress
     return {run.id: run for run in await ProgressSyncRun.filter(id__in=set(ids))}
 
 
+async def progress_synced_at_by_partner_ids(*, actor: Actor, ids: Sequence[int]) -> dict[int, datetime]:
+    """When the LMS last reported progress for each partner's course-takers (partners the actor may
+    see that have any)."""
+    visible = [key for key in ids if actor.is_staff or key == actor.partner_id]
+    rows = (
+        await Enrollment.filter(cohort__partner_id__in=visible, progress_synced_at__isnull=False)
+        .annotate(last=Max("progress_synced_at"))
+        .group_by("cohort__partner_id")
+        .values("cohort__partner_id", "last")
+    )
+    return {row["cohort__partner_id"]: row["last"] for row in rows if row["last"] is not None}
+
+
 # ---------------------------------------------------------------- the background job
 
 
@@ -214,13 +229,7 @@ async def run_sync(
         await ProgressSyncRun.filter(id=run_id, status=SyncStatus.RUNNING).update(claimed_until=None)
         raise
     failed = totals["courses_failed"]
-    status = (
-        SyncStatus.SUCCEEDED
-        if not failed
-        else SyncStatus.FAILED
-        if failed == totals["courses"]
-        else SyncStatus.PARTLY_FAILED
-    )
+    status = rules.run_status(courses=totals["courses"], courses_failed=failed)
     await ProgressSyncRun.filter(id=run_id, status=SyncStatus.RUNNING).update(
         status=status,
         finished_at=clock(),
@@ -232,6 +241,8 @@ async def run_sync(
         enrollments_created=totals["created"],
         errors=errors,
     )
+    # Who completed since the last read: their provisional certificates turn valid now.
+    await settle_provisional_certificates(now=clock(), partner_id=run.partner_id)
     return await ProgressSyncRun.get(id=run_id)
 
 

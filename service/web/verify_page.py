@@ -14,7 +14,7 @@ from service.web.ratelimit import RateLimiter
 
 STYLE = (
     "body{font-family:Georgia,serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}"
-    "h1{color:#1F3A5F;font-size:1.5rem}.valid{color:#1b6e3a}.invalid{color:#9b1c1c}"
+    "h1{color:#1F3A5F;font-size:1.5rem}.valid{color:#1b6e3a}.pending{color:#8a5a00}.invalid{color:#9b1c1c}"
     "dt{color:#666;font-size:.85rem;margin-top:.8rem}dd{margin:0;font-size:1.1rem}code{font-size:1.1rem}"
 )
 
@@ -33,24 +33,29 @@ def verification_page(clock: Clock, limiter: RateLimiter) -> Callable[[Request],
                 headers={"Retry-After": str(wait)},
             )
         result = await verify(request.path_params["code"])
-        status = 200 if result.outcome in (Outcome.VALID, Outcome.REVOKED, Outcome.REPLACED) else 404
+        status = 404 if result.outcome in (Outcome.UNKNOWN, Outcome.MISTYPED, Outcome.MALFORMED) else 200
         return HTMLResponse(_document("Certificate verification", _body(result)), status_code=status)
 
     return page
 
 
 def _body(result: Verification) -> str:
-    css = "valid" if result.outcome is Outcome.VALID else "invalid"
+    css = {Outcome.VALID: "valid", Outcome.PROVISIONAL: "pending"}.get(result.outcome, "invalid")
     parts = [
         f"<p>Code <code>{html.escape(result.code)}</code></p>",
         f'<p class="{css}"><strong>{html.escape(result.message)}</strong></p>',
     ]
-    if result.outcome is Outcome.VALID:
+    if result.outcome in (Outcome.VALID, Outcome.PROVISIONAL):
         details = [
             ("Awarded to", result.recipient_name),
             ("Certificate", result.certificate_type),
             ("Institution", result.partner_name),
-            ("Date", result.awarded_on.strftime("%d %B %Y").lstrip("0") if result.awarded_on else None),
+            (
+                "Date",
+                result.awarded_on.strftime("%d %B %Y").lstrip("0")
+                if result.awarded_on
+                else "Pending completion",
+            ),
         ]
         parts.append(
             "<dl>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from email import message_from_string, policy
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -17,6 +18,7 @@ from service.certificate_files.models import CertificateFileJob, FileJobStatus
 from service.certificate_files.paths import file_path
 from service.certificate_files.requests import request_file as request_file_service
 from service.certificates.models import Certificate
+from service.cohorts.models import Cohort
 from service.mail.models import OutboxMessage
 from service.settings import Settings
 from tests.support.certificate_files import (
@@ -29,6 +31,7 @@ from tests.support.certificate_files import (
 from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient, token_for
+from tests.support.tables import every_row
 
 pytestmark = pytest.mark.jobs
 
@@ -216,3 +219,115 @@ async def test_a_certificate_issued_for_a_file_gets_its_own_pdf_on_first_downloa
     combined = pypdf.PdfReader(file_path(settings.resolved_files_dir, job)).pages[0]
     assert page.extract_text() == combined.extract_text()
     assert f"Verification code: {certificate.code}" in page.extract_text().splitlines()
+
+
+REGENERATE_WITH_DROPOUTS = """
+mutation Regenerate($input: CertificateFileRegenerateInput!) {
+  certificateFileRegenerate(input: $input) {
+    job { enrollmentIds } errors { field code message } droppedOut { enrollmentId name why }
+  }
+}
+"""
+
+
+async def test_regenerating_a_file_whose_selection_changed_says_who_dropped_out_and_why(
+    gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock
+) -> None:
+    # given a file of Ana, Hal (approaching) and Gus, then Hal's course closed without his completion
+    first = await request_file(
+        gql, world, ["Ana Completer", "Hal Online-Approaching", "Gus Online-Completer"]
+    )
+    await until_finished(key_of(first["job"]["id"]))
+    await Cohort.filter(id=world.online_cohort.id).update(closed_at=clock.now())
+    rows_before = await every_row()
+    hal = {
+        "enrollmentId": to_base64("Enrollment", world.enrollments["Hal Online-Approaching"].id),
+        "name": "Hal Online-Approaching",
+        "why": "DID_NOT_COMPLETE_CLOSED_COURSE",
+    }
+
+    # when it is regenerated as it was, then without those who dropped out
+    refused = await gql.post(
+        REGENERATE_WITH_DROPOUTS,
+        {"input": {"recognitionId": world.recognition_id}},
+        token=token_for(world.admin),
+    )
+    rows_after_refusal = await every_row()
+    made = await gql.post(
+        REGENERATE_WITH_DROPOUTS,
+        {"input": {"recognitionId": world.recognition_id, "withoutDroppedOut": True}},
+        token=token_for(world.admin),
+    )
+
+    # then the first answer says who and why at a field of its own input, and stores nothing
+    assert refused["data"]["certificateFileRegenerate"] == {
+        "job": None,
+        "errors": [
+            {
+                "field": ["withoutDroppedOut"],
+                "code": "SELECTION_CHANGED",
+                "message": "1 of the last file's course-takers are no longer listed: Hal Online-Approaching "
+                "(did not complete a course that is closed for submissions). Regenerate without them "
+                "(withoutDroppedOut: true), or request a new file.",
+            }
+        ],
+        "droppedOut": [hal],
+    }
+    assert rows_after_refusal == rows_before
+    # and the second makes the file of the others
+    assert made["data"]["certificateFileRegenerate"] == {
+        "job": {"enrollmentIds": enrollment_ids(world, ["Ana Completer", "Gus Online-Completer"])},
+        "errors": [],
+        "droppedOut": [hal],
+    }
+
+
+REQUEST_BY_FILTER = """
+mutation Request($input: CertificateFileRequestInput!) {
+  certificateFileRequest(input: $input) { job { total enrollmentIds } errors { field code message } }
+}
+"""
+
+
+async def test_select_all_is_a_filter_not_every_page_of_ids(
+    gql: GraphQLClient, world: CertificatesWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the online cohort's completers: Gus and the thirty Zoes
+    online = {"kind": "COMPLETER", "cohortId": to_base64("Cohort", world.online_cohort.id)}
+
+    async def request(filter: dict[str, str]) -> dict[str, Any]:
+        body = await gql.post(
+            REQUEST_BY_FILTER,
+            {"input": {"recognitionId": world.recognition_id, "filter": filter}},
+            token=token_for(world.admin),
+        )
+        result: dict[str, Any] = body["data"]["certificateFileRequest"]
+        return result
+
+    # when a file is asked for by filter, one for a filter matching no one, and one over the limit
+    made = await request(online)
+    nobody = await request({"search": "nobody at all"})
+    monkeypatch.setattr("service.certificates.candidates.MAX_SELECTION", 30)
+    too_many = await request(online)
+
+    # then the file holds every match in the page's order; the others are refused at `filter`
+    names = ["Gus Online-Completer", *[f"Zoe {n:02d}" for n in range(30)]]
+    assert made == {"job": {"total": 31, "enrollmentIds": enrollment_ids(world, names)}, "errors": []}
+    assert nobody == {
+        "job": None,
+        "errors": [
+            {
+                "field": ["filter"],
+                "code": "EMPTY_SELECTION",
+                "message": "No course-taker matches this filter.",
+            }
+        ],
+    }
+    assert too_many["errors"] == [
+        {
+            "field": ["filter"],
+            "code": "SELECTION_TOO_LARGE",
+            "message": "More than 30 course-takers match this filter; at most 30 fit in one file. Narrow it "
+            "(e.g. by cohort).",
+        }
+    ]

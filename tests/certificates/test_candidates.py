@@ -179,3 +179,38 @@ async def test_the_query_count_does_not_grow_with_the_page(
     # user, recognition (for the field, then for the service), its cohorts, two counts, the page,
     # programs, certificate types
     assert len(ten) == len(hundred) == 9, ten
+
+
+async def test_names_sort_as_people_read_them_page_after_page(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    # given names whose code points would put "Zed" before "Ángela" and "Øyvind" last
+    for name in (
+        "Zoë Sortwell",
+        "Øyvind Sortwell",
+        "Zed Sortwell",
+        "émile Sortwell",
+        "Ángela Sortwell",
+        "Oscar Sortwell",
+    ):
+        await enroll(world.partner, world.open_cohort, name, completed=True, certified=True)
+
+    # when the list is read two at a time
+    names: list[str] = []
+    after = None
+    while True:
+        page = await _candidates(gql, world, first=2, after=after, filter={"search": "Sortwell"})
+        names += [edge["node"]["name"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+
+    # then accents and case do not move a name away from its letters
+    assert names == [
+        "Ángela Sortwell",
+        "émile Sortwell",
+        "Oscar Sortwell",
+        "Øyvind Sortwell",
+        "Zed Sortwell",
+        "Zoë Sortwell",
+    ]

@@ -93,7 +93,7 @@ async def test_the_selection_in_its_order(
             "Effective Teaching Practices",
             "Open",
             "Certificate in Effective College Instruction",
-            "2026-08-20",
+            "2026-08-19",  # completed at 20 Aug 00:00 UTC: the 19th in Chicago
             "100.00",
             "25",
             "25",

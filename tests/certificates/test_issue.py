@@ -15,13 +15,15 @@ import pytest
 from strawberry.relay import to_base64
 
 from service.certificates import services
-from service.certificates.models import Certificate
+from service.certificates.models import Certificate, CertificateStatus
 from service.pdf.render import CertificateText
+from service.recognitions.models import Recognition, RecognitionCohort, RecognitionKind, StoredStatus
 from service.settings import Settings
 from service.users.actor import Actor
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient, token_for
+from tests.support.tables import every_row
 
 ISSUE = """
 mutation Issue($input: CertificateIssueInput!) {
@@ -209,7 +211,11 @@ async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
 
     # when the batch inserts
     issued = await services._record_many(
-        actor=actor, recognition=world.recognition, texts=texts, now=clock.now()
+        actor=actor,
+        recognition=world.recognition,
+        texts=texts,
+        statuses=dict.fromkeys(texts, CertificateStatus.VALID),
+        now=clock.now(),
     )
 
     # then theirs stands, and the other is issued
@@ -226,3 +232,50 @@ async def test_a_signature_that_is_not_ascii_is_an_invalid_link(
     response = await http.get(path, params={"by": world.admin.id, "expires": expires, "signature": "é" * 64})
 
     assert (response.status_code, response.text) == (403, "This link is not valid.")
+
+
+async def test_a_certificate_issued_through_another_recognition_is_not_handed_out_here(
+    gql: GraphQLClient, world: CertificatesWorld, settings: Settings
+) -> None:
+    # given Ida's certificate, issued through a request that selected her cohort (not this ceremony's)
+    ida = world.enrollments["Ida Unselected"]
+    request = await Recognition.create(
+        partner=world.partner,
+        kind=RecognitionKind.CERTIFICATE_REQUEST,
+        name="Summer certificates",
+        status=StoredStatus.CREATED,
+        range_start=date(2026, 8, 1),
+        range_end=date(2026, 8, 31),
+        created_by=world.admin,
+        created_at=world.recognition.created_at,
+        updated_at=world.recognition.created_at,
+    )
+    await RecognitionCohort.create(recognition=request, cohort_id=ida.cohort_id)
+    body = await gql.post(
+        ISSUE,
+        {
+            "input": {
+                "recognitionId": to_base64("CertificateRequest", request.id),
+                "enrollmentId": to_base64("Enrollment", ida.id),
+            }
+        },
+        token=token_for(world.admin),
+    )
+    assert body["data"]["certificateIssue"]["errors"] == []
+    rows_before, files_before = await every_row(), _files(settings)
+
+    # when the ceremony, which did not select her cohort, is asked for her certificate
+    result = await _issue(gql, world, "Ida Unselected")
+
+    # then it refuses, and nothing is stored
+    assert result == {
+        "certificate": None,
+        "errors": [
+            {
+                "field": ["enrollmentId"],
+                "code": "NOT_A_CANDIDATE",
+                "message": "Not a course-taker of this recognition's certificates step.",
+            }
+        ],
+    }
+    assert (await every_row(), _files(settings)) == (rows_before, files_before)

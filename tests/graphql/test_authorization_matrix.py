@@ -269,6 +269,12 @@ QUERIES: dict[str, Row] = {
         no_variables,
         ("UNAUTHENTICATED", "OK", "OK", "OK"),
     ),
+    "certificateListing": Row(
+        "query($recognitionId: ID!, $enrollmentId: ID) { certificateListing(recognitionId: $recognitionId, "
+        "enrollmentId: $enrollmentId) { why } }",
+        _candidate,
+        DENIED_TO_OTHERS,
+    ),
     "progressSyncRuns": Row("{ progressSyncRuns { id } }", _sync_run, STAFF_ONLY),
     "auditEntries": Row("{ auditEntries { edges { node { action } } } }", _audit_entry, STAFF_ONLY),
 }

@@ -2,19 +2,28 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from strawberry import relay
 
 from service.certificates.candidates import candidates_page
+from service.certificates.listing import person_listing
+from service.certificates.models import CertificateStatus as CertificateStatusValue
 from service.certificates.rules import CandidateKind as CandidateKindValue
+from service.certificates.services import certificates_page
 from service.certificates.verification import verify
 from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.types import (
+    Certificate,
     CertificateCandidate,
     CertificateCandidateConnection,
     CertificateCandidateEdge,
+    CertificateConnection,
+    CertificateEdge,
+    CertificateListing,
     CertificateVerification,
 )
 from service.graphql.core.context import Info
 from service.graphql.core.errors import domain_errors_as_graphql
+from service.graphql.core.node import key_of
 from service.graphql.core.paging import (
     checked_page_size,
     decode_cursor,
@@ -24,7 +33,7 @@ from service.graphql.core.paging import (
     text,
 )
 
-ORDERING = "CANDIDATES_BY_NAME"
+ORDERING = "CANDIDATES_BY_SORT_NAME"
 
 
 async def certificate_candidates(
@@ -36,7 +45,8 @@ async def certificate_candidates(
 ) -> CertificateCandidateConnection:
     """The certificates step of one recognition, ordered by name."""
     context = info.context
-    with domain_errors_as_graphql():
+    # A refusal of the recognition itself (a draft) has no argument of this field to point at.
+    with domain_errors_as_graphql(arguments=("first", "after", "filter")):
         page, counts = await candidates_page(
             actor=await context.actor(),
             recognition_id=recognition_id,
@@ -49,7 +59,7 @@ async def certificate_candidates(
     edges = [
         CertificateCandidateEdge(
             node=CertificateCandidate(enrollment=row),
-            cursor=encode_cursor(ORDERING, row.course_taker.name, row.id),
+            cursor=encode_cursor(ORDERING, row.course_taker.sort_name, row.id),
         )
         for row in page.items
     ]
@@ -62,6 +72,36 @@ async def certificate_candidates(
     )
 
 
+CERTIFICATES_ORDERING = "CERTIFICATES_NEWEST_FIRST"
+
+
+async def issued_certificates(
+    info: Info,
+    recognition_id: int,
+    first: int,
+    after: str | None,
+    statuses: list[CertificateStatusValue] | None,
+) -> CertificateConnection:
+    """The certificates issued through one recognition, newest first."""
+    await info.context.actor()
+    page = await certificates_page(
+        recognition_id=recognition_id,
+        statuses=statuses,
+        first=checked_page_size(first),
+        after=None if after is None else decode_cursor(after, CERTIFICATES_ORDERING, (integer,))[0],
+    )
+    assert page.total is not None, "the certificates are counted"
+    edges = [
+        CertificateEdge(node=Certificate.from_model(row), cursor=encode_cursor(CERTIFICATES_ORDERING, row.id))
+        for row in page.items
+    ]
+    return CertificateConnection(
+        edges=edges,
+        page_info=page_info(edges, has_next_page=page.has_next, after=after),
+        total_count=page.total,
+    )
+
+
 def _after(cursor: str) -> tuple[str, int]:
     name, enrollment_id = decode_cursor(cursor, ORDERING, (text, integer))
     return name, enrollment_id
@@ -69,6 +109,28 @@ def _after(cursor: str) -> tuple[str, int]:
 
 @strawberry.type
 class CertificateQueries:
+    @strawberry.field(
+        description="Support: why is this person not on the recognition's certificates page? By email, or "
+        "by any `enrollmentId` of theirs: not in the selected cohorts, did not complete a closed course, "
+        "completed without certification, or listed."
+    )
+    async def certificate_listing(
+        self,
+        info: Info,
+        recognition_id: relay.GlobalID,
+        email: str | None = None,
+        enrollment_id: relay.GlobalID | None = None,
+    ) -> CertificateListing:
+        context = info.context
+        with domain_errors_as_graphql():
+            result = await person_listing(
+                actor=await context.actor(),
+                recognition_id=key_of(recognition_id, "Ceremony", "CertificateRequest"),
+                email=email,
+                enrollment_id=None if enrollment_id is None else key_of(enrollment_id, "Enrollment"),
+            )
+        return CertificateListing.from_result(result)
+
     @strawberry.field(
         description="Public, no sign-in: check the code printed on a certificate. Limited per client address."
     )

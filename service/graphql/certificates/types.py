@@ -5,10 +5,12 @@ import datetime
 import strawberry
 from strawberry import relay
 
-from service.certificates.candidates import kind_of
+from service.certificates.candidates import completed_on, kind_of
+from service.certificates.listing import EnrollmentListing, PersonListing
 from service.certificates.models import Certificate as CertificateModel
 from service.certificates.models import CertificateStatus as CertificateStatusValue
 from service.certificates.rules import CandidateKind as CandidateKindValue
+from service.certificates.rules import Listing as ListingValue
 from service.certificates.verification import Outcome, Verification
 from service.enrollments.models import Enrollment
 from service.graphql.certificates.dataloaders import (
@@ -26,7 +28,18 @@ from service.web.downloads import certificate_link
 CertificateStatus = strawberry.enum(
     CertificateStatusValue,
     name="CertificateStatus",
-    description="VALID; REVOKED by staff; REPLACED by a re-issue (e.g. after a name correction).",
+    description="VALID. PROVISIONAL: issued to someone approaching certification; printable, but "
+    "verification says pending completion until the LMS reports it, then VALID by itself (dated with "
+    "the completion date). VOIDED by itself: the course closed without completion (or completed without "
+    "certification). REVOKED by staff. REPLACED by a re-issue (e.g. after a name correction).",
+)
+
+Listing = strawberry.enum(
+    ListingValue,
+    name="Listing",
+    description="Whether an enrolment is on a recognition's certificates page, and if not, why: LISTED; "
+    "NOT_IN_SELECTED_COHORTS; DID_NOT_COMPLETE_CLOSED_COURSE (the course closed for submissions before "
+    "they completed it); COMPLETED_WITHOUT_CERTIFICATION.",
 )
 
 CandidateKind = strawberry.enum(
@@ -87,6 +100,18 @@ class Certificate(LoadedNode):
     def file_size(self) -> int | None:
         return self.model.file_size
 
+    @strawberry.field(description="When a provisional certificate turned valid by itself.")
+    def validated_at(self) -> datetime.datetime | None:
+        return self.model.validated_at
+
+    @strawberry.field(description="When it was voided by itself.")
+    def voided_at(self) -> datetime.datetime | None:
+        return self.model.voided_at
+
+    @strawberry.field(description="Why it was voided.")
+    def voided_reason(self) -> Listing | None:  # type: ignore[valid-type]
+        return None if self.model.voided_reason is None else ListingValue(self.model.voided_reason)
+
     @strawberry.field
     def revoked_at(self) -> datetime.datetime | None:
         return self.model.revoked_at
@@ -105,6 +130,19 @@ class Certificate(LoadedNode):
     @classmethod
     def from_model(cls, model: CertificateModel) -> Certificate:
         return cls(id=model.id, model=model)
+
+
+@strawberry.type
+class CertificateEdge:
+    node: Certificate
+    cursor: str
+
+
+@strawberry.type
+class CertificateConnection:
+    edges: list[CertificateEdge]
+    page_info: relay.PageInfo
+    total_count: int = strawberry.field(description="Certificates matching the statuses, on every page.")
 
 
 @strawberry.type(description="Progress in the course, as the LMS last reported it.")
@@ -153,11 +191,24 @@ class CertificateCandidate:
         assert loaded is not None
         return CertificateType.from_model(loaded)
 
-    @strawberry.field(description="When they completed the course; null while approaching.")
+    @strawberry.field(
+        description="The completion date, the same on the certificate, the CSV and verification: the "
+        "day, in the partner's time zone, the LMS reported the course completed. Null while approaching."
+    )
+    def completed_on(self) -> datetime.date | None:
+        return completed_on(self.enrollment)
+
+    @strawberry.field(
+        description="The instant the LMS reported the course completed; null while approaching.",
+        deprecation_reason="An instant in UTC, not the date shown anywhere: use completedOn.",
+    )
     def completed_at(self) -> datetime.datetime | None:
         return self.enrollment.completed_at
 
-    @strawberry.field(description="The valid certificate already issued for this enrolment, if any.")
+    @strawberry.field(
+        description="The certificate already issued for this enrolment (valid, or provisional while "
+        "approaching), if any."
+    )
     async def certificate(self, info: Info) -> Certificate | None:
         issued = await ValidCertificateByEnrollmentIdLoader.for_context(info.context).load(self.enrollment.id)
         return None if issued is None else Certificate.from_model(issued)
@@ -193,12 +244,17 @@ class CertificateCandidateConnection:
 VerificationOutcome = strawberry.enum(
     Outcome,
     name="VerificationOutcome",
-    description="VALID; REVOKED; REPLACED (by a corrected certificate); UNKNOWN code; MISTYPED (the check "
-    "symbol does not match); MALFORMED (wrong length or symbols).",
+    description="VALID; PROVISIONAL (pending completion: issued early, valid once the course is "
+    "completed); VOIDED (the course closed without completion); REVOKED; REPLACED (by a corrected "
+    "certificate); UNKNOWN code; MISTYPED (the check symbol does not match); MALFORMED (wrong length or "
+    "symbols).",
 )
 
 
-@strawberry.type(description="What a certificate's code says about it. Details only for a valid certificate.")
+@strawberry.type(
+    description="What a certificate's code says about it. Details only for a valid or provisional "
+    "certificate; `awardedOn` only for a valid one."
+)
 class CertificateVerification:
     code: str
     outcome: VerificationOutcome  # type: ignore[valid-type]
@@ -218,4 +274,51 @@ class CertificateVerification:
             certificate_type=result.certificate_type,
             partner_name=result.partner_name,
             awarded_on=result.awarded_on,
+        )
+
+
+@strawberry.type(description="One enrolment of the person asked about, and whether the page lists it.")
+class CertificateListingEnrollment:
+    model: strawberry.Private[EnrollmentListing]
+
+    @strawberry.field
+    def enrollment_id(self) -> relay.GlobalID:
+        return relay.GlobalID("Enrollment", str(self.model.enrollment.id))
+
+    @strawberry.field
+    def cohort(self) -> Cohort:
+        return Cohort.from_model(self.model.enrollment.cohort)
+
+    @strawberry.field
+    def why(self) -> Listing:  # type: ignore[valid-type]
+        return self.model.why
+
+    @strawberry.field(description="Completer or approaching, when listed.")
+    def kind(self) -> CandidateKind | None:  # type: ignore[valid-type]
+        return kind_of(self.model.enrollment) if self.model.why is ListingValue.LISTED else None
+
+    @strawberry.field(description="The completion date, once completed.")
+    def completed_on(self) -> datetime.date | None:
+        return completed_on(self.model.enrollment)
+
+
+@strawberry.type(
+    description="Support: whether a person is on a recognition's certificates page, and if not, why. "
+    "`why` is LISTED when any of their enrolments is; else the reason of the one closest to being listed."
+)
+class CertificateListing:
+    name: str
+    email: str
+    why: Listing  # type: ignore[valid-type]
+    message: str
+    enrollments: list[CertificateListingEnrollment]
+
+    @classmethod
+    def from_result(cls, result: PersonListing) -> CertificateListing:
+        return cls(
+            name=result.name,
+            email=result.email,
+            why=result.why,
+            message=result.message,
+            enrollments=[CertificateListingEnrollment(model=entry) for entry in result.enrollments],
         )

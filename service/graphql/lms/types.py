@@ -20,7 +20,8 @@ from service.lms.models import SyncStatus, SyncTrigger
 ProgressSyncStatus = strawberry.enum(
     SyncStatus,
     name="ProgressSyncStatus",
-    description="QUEUED, RUNNING, then SUCCEEDED, PARTLY_FAILED (some courses failed) or FAILED (all did).",
+    description="QUEUED, RUNNING, then SUCCEEDED, PARTLY_FAILED (some courses failed), FAILED (all did) or "
+    "NO_COURSES (there was no course to read: no open cohort with an LMS course id; nothing was updated).",
 )
 ProgressSyncTrigger = strawberry.enum(
     SyncTrigger,

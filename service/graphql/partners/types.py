@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime
+
 import strawberry
 from strawberry import relay
 
+from service.graphql.core.context import Info
 from service.graphql.core.node import LoadedNode
-from service.graphql.partners.dataloaders import PartnerByIdLoader
+from service.graphql.partners.dataloaders import PartnerByIdLoader, ProgressSyncedAtByPartnerIdLoader
 from service.partners.models import Partner as PartnerModel
 
 
@@ -16,6 +19,13 @@ class Partner(LoadedNode):
     name: str
     slug: str
     time_zone: str = strawberry.field(description="IANA time zone, e.g. America/Chicago.")
+
+    @strawberry.field(
+        description="When the LMS last reported its course-takers' progress (it is read once a day); "
+        "null before the first read."
+    )
+    async def progress_synced_at(self, info: Info) -> datetime.datetime | None:
+        return await ProgressSyncedAtByPartnerIdLoader.for_context(info.context).load(self.id)
 
     @classmethod
     def from_model(cls, model: PartnerModel) -> Partner:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from service.certificates.counts import RecognitionCounts, counts_by_recognition_ids
 from service.graphql.core.dataloader import ScopedLoader
 from service.recognitions.dashboard import (
     cohort_ids_by_recognition_ids,
@@ -27,3 +28,10 @@ class EventsByRecognitionIdLoader(ScopedLoader[int, list[RecognitionEvent]]):
 
     async def fetch(self, actor: Actor, ids: list[int]) -> dict[int, list[RecognitionEvent]]:
         return await events_by_recognition_ids(ids=ids)
+
+
+class CountsByRecognitionIdLoader(ScopedLoader[int, RecognitionCounts]):
+    """Keys are ids of recognitions the request has already loaded through the actor's scope."""
+
+    async def fetch(self, actor: Actor, ids: list[int]) -> dict[int, RecognitionCounts]:
+        return await counts_by_recognition_ids(ids=ids)

@@ -7,18 +7,24 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from service.certificate_files.reads import get_job
+from service.certificates.services import certificates_by_ids
 from service.errors import DomainError
 from service.events import activity_topic, bus
 from service.graphql.certificate_files.types import CertificateFileJob
+from service.graphql.certificates.types import Certificate
 from service.graphql.core.context import Info
 from service.graphql.recognitions.types import Recognition, recognition_type
 from service.recognitions.dashboard import recognitions_by_ids
 
 
-@strawberry.type(description="Something changed on the dashboard: a recognition, or one of its file jobs.")
+@strawberry.type(
+    description="Something changed on the dashboard: a recognition, one of its file jobs, or a certificate "
+    "issued through it (a provisional one that turned valid or was voided by itself)."
+)
 class RecognitionActivity:
     recognition: Recognition | None
     job: CertificateFileJob | None
+    certificate: Certificate | None = None
 
 
 @strawberry.type
@@ -43,8 +49,14 @@ class RecognitionSubscriptions:
                         job = CertificateFileJob.from_model(await get_job(actor=actor, job_id=event["jobId"]))
                     except DomainError:
                         job = None
+                certificate = None
+                if "certificateId" in event:
+                    found = await certificates_by_ids(actor=actor, ids=[event["certificateId"]])
+                    certificate = found.get(event["certificateId"])
                 if recognition is None and job is None:
                     continue  # not the actor's to see (deleted, or another partner's)
                 yield RecognitionActivity(
-                    recognition=None if recognition is None else recognition_type(recognition), job=job
+                    recognition=None if recognition is None else recognition_type(recognition),
+                    job=job,
+                    certificate=None if certificate is None else Certificate.from_model(certificate),
                 )

@@ -12,8 +12,12 @@ from service.certificate_files.reads import jobs_of_recognition
 from service.graphql.certificate_files.dataloaders import LastReadyJobByRecognitionIdLoader
 from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.certificates.inputs import CertificateCandidateFilter
-from service.graphql.certificates.queries import certificate_candidates
-from service.graphql.certificates.types import CertificateCandidateConnection
+from service.graphql.certificates.queries import certificate_candidates, issued_certificates
+from service.graphql.certificates.types import (
+    CertificateCandidateConnection,
+    CertificateConnection,
+    CertificateStatus,
+)
 from service.graphql.cohorts.dataloaders import CohortByIdLoader
 from service.graphql.cohorts.types import Cohort
 from service.graphql.core.context import Info
@@ -23,6 +27,7 @@ from service.graphql.partners.dataloaders import PartnerByIdLoader
 from service.graphql.partners.types import Partner
 from service.graphql.recognitions.dataloaders import (
     CohortIdsByRecognitionIdLoader,
+    CountsByRecognitionIdLoader,
     EventsByRecognitionIdLoader,
     RecognitionByIdLoader,
 )
@@ -190,6 +195,32 @@ class Recognition(LoadedNode):
     ) -> CertificateCandidateConnection:
         return await certificate_candidates(info, self.model.id, first, after, filter)
 
+    @strawberry.field(
+        description="The details popup's figures: completers and approaching in the selected cohorts (as "
+        "the certificates step lists them), and the certificates issued through it (valid or provisional)."
+    )
+    async def counts(self, info: Info) -> RecognitionFigures:
+        loaded = await CountsByRecognitionIdLoader.for_context(info.context).load(self.model.id)
+        assert loaded is not None, "every loaded recognition is counted"
+        return RecognitionFigures(
+            completers=loaded.completers,
+            approaching=loaded.approaching,
+            certificates_issued=loaded.certificates_issued,
+        )
+
+    @strawberry.field(
+        description="The certificates issued through this recognition, newest first: valid, provisional, "
+        "voided, revoked and replaced, unless `statuses` narrows them."
+    )
+    async def certificates(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        statuses: list[CertificateStatus] | None = None,  # type: ignore[valid-type]
+    ) -> CertificateConnection:
+        return await issued_certificates(info, self.model.id, first, after, statuses)
+
     @classmethod
     def from_model(cls, model: RecognitionModel) -> Self:
         return cls(id=model.id, model=model)
@@ -203,6 +234,13 @@ class Recognition(LoadedNode):
     async def available_actions(self, info: Info) -> list[RecognitionAction]:  # type: ignore[valid-type]
         context = info.context
         return dashboard.actions_for(self.model, await context.actor(), context.clock.now())
+
+
+@strawberry.type(description="How many completers, approaching and certificates a recognition has.")
+class RecognitionFigures:
+    completers: int
+    approaching: int
+    certificates_issued: int = strawberry.field(description="Valid or provisional, issued through it.")
 
 
 @strawberry.type(description="A pinning ceremony.")
