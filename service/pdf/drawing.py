@@ -15,6 +15,7 @@ line with right-to-left text.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from dataclasses import dataclass
 
@@ -65,7 +66,8 @@ def cluster_texts(line: ShapedLine, found: list[Cluster]) -> dict[int, str]:
     if not drawn_starts:
         return texts
     for start in sorted(ends):
-        carrier = max((value for value in drawn_starts if value <= start), default=drawn_starts[0])
+        before = bisect.bisect_right(drawn_starts, start)
+        carrier = drawn_starts[before - 1] if before else drawn_starts[0]
         piece = line.text[start : ends[start]]
         texts[carrier] = piece + texts[carrier] if start < carrier else texts[carrier] + piece
     return texts

@@ -168,6 +168,7 @@ class Face:
         if self.variable:
             self.hb_font.set_variations(self._location())
         self.scale = 1000.0 / self.upem
+        self._ink: dict[int, tuple[float, float, float, float] | None] = {}
         # The CJK faces are CFF (CID-keyed); every other face is TrueType.
         self.is_cff = not self.variable
 
@@ -185,6 +186,11 @@ class Face:
 
     def ink(self, glyph: int) -> tuple[float, float, float, float] | None:
         """The glyph's ink box (x0, y0, x1, y1) in 1/1000 em, or None for a glyph with no outline."""
+        if glyph not in self._ink:
+            self._ink[glyph] = self._measure_ink(glyph)
+        return self._ink[glyph]
+
+    def _measure_ink(self, glyph: int) -> tuple[float, float, float, float] | None:
         extents = self.hb_font.get_glyph_extents(glyph)
         if extents is None or extents.width == 0 or extents.height == 0:
             return None
