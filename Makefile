@@ -71,7 +71,7 @@ test-fuzz: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check service workers tests bench
 	$(BIN)/ruff format --check service workers tests bench
-	$(BIN)/mypy service workers
+	$(BIN)/mypy
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

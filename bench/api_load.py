@@ -43,7 +43,7 @@ from service.clock import SystemClock
 from service.cohorts.models import CertificateType, Cohort, Program
 from service.database import migrate, tortoise_config
 from service.enrollments.models import CourseTaker, Enrollment
-from service.graphql.context import Context
+from service.graphql.core.context import Context
 from service.graphql.schema import schema
 from service.partners.models import Partner
 from service.recognitions.models import Recognition, RecognitionCohort, RecognitionKind, StoredStatus
@@ -53,7 +53,7 @@ from service.users.tokens import issue_token
 from service.web.ratelimit import MemoryRateLimiter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.query_counter import counting_queries  # noqa: E402  (the tests' statement counter)
+from tests.support.query_counter import counting_queries
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent

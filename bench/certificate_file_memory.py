@@ -22,8 +22,9 @@ from pathlib import Path
 from seeding import seed_completers
 from tortoise.context import TortoiseContext
 
-from service.certificate_files import services as files
+from service.certificate_files import build
 from service.certificate_files.models import CertificateFileChunk
+from service.certificate_files.requests import request_file
 from service.database import migrate, tortoise_config
 from service.mail.compose import MailConfig
 
@@ -45,10 +46,8 @@ async def run(count: int) -> dict[str, object]:
         await context.init(config=tortoise_config(url))
         now = datetime(2026, 9, 19, tzinfo=UTC)
         actor, recognition_id, ids = await seed_completers(count)
-        job = await files.request_file(
-            actor=actor, recognition_id=recognition_id, enrollment_ids=ids, now=now
-        )
-        work = files.FileWork(
+        job = await request_file(actor=actor, recognition_id=recognition_id, enrollment_ids=ids, now=now)
+        work = build.FileWork(
             files_dir=folder / "files",
             public_url="http://127.0.0.1:8000",
             mail_config=MailConfig(sender="r@example.org", public_url="x"),
@@ -58,7 +57,7 @@ async def run(count: int) -> dict[str, object]:
         for chunk_id in (
             await CertificateFileChunk.filter(job_id=job.id).order_by("position").values_list("id", flat=True)
         ):
-            finished = await files.build_part(chunk_id=chunk_id, clock=lambda: datetime.now(UTC), work=work)
+            finished = await build.build_part(chunk_id=chunk_id, clock=lambda: datetime.now(UTC), work=work)
         seconds = time.perf_counter() - started
         assert finished is not None and finished.page_count == count
         return {

@@ -35,21 +35,21 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import asyncpg  # noqa: E402
-import psutil  # noqa: E402
-import redis  # noqa: E402
-from alternatives import fpdf2_pdf, reportlab_pdf  # noqa: E402
-from seeding import NAMES, seed_completers  # noqa: E402
-from tortoise.context import TortoiseContext  # noqa: E402
+import asyncpg
+import psutil
+import redis
+from alternatives import fpdf2_pdf, reportlab_pdf
+from seeding import NAMES, seed_completers
+from tortoise.context import TortoiseContext
 
-from service import dispatch  # noqa: E402
-from service.certificate_files import services as files  # noqa: E402
-from service.certificate_files.models import CertificateFileJob, FileJobStatus  # noqa: E402
-from service.database import migrate, tortoise_config  # noqa: E402
-from service.pdf.render import CertificateText, render_certificate  # noqa: E402
-from service.settings import Settings  # noqa: E402
-from service.users.actor import Actor  # noqa: E402
-from workers.jobs import declare_jobs  # noqa: E402
+from service import job_queue
+from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.certificate_files.requests import request_file
+from service.database import migrate, tortoise_config
+from service.pdf.render import CertificateText, render_certificate
+from service.settings import Settings
+from service.users.actor import Actor
+from workers.jobs import declare_jobs
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,7 +176,7 @@ def _worker_peaks(process: subprocess.Popen[bytes]) -> list[float]:
 
 async def _make_file(actor: Actor, recognition_id: int, ids: list[int]) -> tuple[float, CertificateFileJob]:
     started = time.perf_counter()
-    job = await files.request_file(
+    job = await request_file(
         actor=actor, recognition_id=recognition_id, enrollment_ids=ids, now=datetime.now(UTC)
     )
     while True:
@@ -200,7 +200,7 @@ async def job_path(
     try:
         redis.Redis.from_url(redis_url, socket_timeout=2).ping()
         await _admin(postgres, "SELECT 1")
-    except Exception as error:  # noqa: BLE001 - the reason is what the reader needs
+    except Exception as error:
         return {"skipped": f"PostgreSQL or Redis not reachable: {error}"}
     database = f"bench_{uuid.uuid4().hex[:8]}"
     await _admin(postgres, f'CREATE DATABASE "{database}"')
@@ -220,7 +220,7 @@ async def job_path(
             await context.init(config=tortoise_config(settings.database_url))
             actor, recognition_id, ids = await seed_completers(needed)
             jobs = declare_jobs(settings)
-            dispatch.set_dispatcher(jobs.send)
+            job_queue.set_adapter(jobs.send)
             fresh = iter(range(0, len(ids)))
 
             def take(count: int) -> list[int]:
@@ -250,7 +250,7 @@ async def job_path(
                     workers.wait(timeout=60)
             jobs.broker.close()
     finally:
-        dispatch.set_dispatcher(None)
+        job_queue.set_adapter(None)
         await _admin(postgres, f'DROP DATABASE "{database}" WITH (FORCE)')
         client = redis.Redis.from_url(redis_url)
         for key in client.scan_iter(match=f"{settings.namespace}*"):

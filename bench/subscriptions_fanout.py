@@ -34,18 +34,19 @@ from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api_load import free_port  # noqa: E402
-from certificate_pdfs import _admin, _with_database  # noqa: E402
-from seeding import seed_completers  # noqa: E402
+from api_load import free_port
+from certificate_pdfs import _admin, _with_database
+from seeding import seed_completers
 
-from service import dispatch  # noqa: E402
-from service.certificate_files import services as files  # noqa: E402
-from service.certificate_files.models import CertificateFileJob, FileJobStatus  # noqa: E402
-from service.database import migrate, tortoise_config  # noqa: E402
-from service.settings import Settings  # noqa: E402
-from service.users.models import User  # noqa: E402
-from service.users.tokens import issue_token  # noqa: E402
-from workers.jobs import declare_jobs  # noqa: E402
+from service import job_queue
+from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.certificate_files.requests import request_file
+from service.database import migrate, tortoise_config
+from service.job_queue import Job
+from service.settings import Settings
+from service.users.models import User
+from service.users.tokens import issue_token
+from workers.jobs import declare_jobs
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,8 +140,8 @@ async def run(clients: int) -> dict[str, Any]:
             token = issue_token(
                 await User.get(id=actor.user_id), secret=settings.signing_secret(), lifetime=timedelta(days=1)
             )
-            dispatch.set_dispatcher(None)  # queued, not sent: the clients subscribe first
-            job = await files.request_file(
+            job_queue.set_adapter(None)  # queued, not sent: the clients subscribe first
+            job = await request_file(
                 actor=actor, recognition_id=recognition_id, enrollment_ids=ids[:50], now=datetime.now(UTC)
             )
             api = _start(
@@ -168,7 +169,7 @@ async def run(clients: int) -> dict[str, Any]:
                 1,
             )
             jobs = declare_jobs(settings)
-            jobs.send(dispatch.Job.BUILD_CERTIFICATE_FILE, job.id)
+            jobs.send(Job.BUILD_CERTIFICATE_FILE, job.id)
             await asyncio.wait_for(asyncio.gather(*tasks), 180)
             finished = await CertificateFileJob.get(id=job.id)
             assert finished.status is FileJobStatus.READY and finished.finished_at is not None

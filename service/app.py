@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, get_operation_ast, parse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -23,17 +23,17 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types.unset import UnsetType
 from tortoise import connections
 from tortoise.context import TortoiseContext
 
 from service.clock import Clock, SystemClock
 from service.database import open_database
 from service.events import bus
-from service.graphql.context import Context, Unauthenticated
+from service.graphql.core.context import Context, Unauthenticated
 from service.graphql.schema import schema
 from service.observability.logs import current_request_id
 from service.observability.metrics import Metrics
@@ -44,8 +44,8 @@ from service.web.observability import RequestObservability, metrics_page
 from service.web.pages import GRAPHIQL, page_routes
 from service.web.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from service.web.verify_page import verification_page
+from workers.broker import QueueWatch
 from workers.embedded import running_jobs
-from workers.observability import QueueWatch
 
 logger = logging.getLogger("service")
 
@@ -119,16 +119,30 @@ class GraphQLApp(GraphQL[Context, None]):
             _answer.set((GRAPHQL_RESPONSE, 200))
         return processed
 
-    async def execute_single(self, **arguments: Any) -> ExecutionResult:  # type: ignore[override]
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         """A mutation sent with GET: 405, as the GraphQL-over-HTTP specification asks (not 400); a
         subscription sent over plain HTTP: 405 too, naming the WebSocket it needs."""
-        request_data = arguments["request_data"]
         if self.operation_types.of(request_data.query or "", request_data.operation_name) == "subscription":
             raise HTTPException(405, SUBSCRIPTIONS_OVER_WEBSOCKET)
         try:
-            return await super().execute_single(**arguments)
+            return await super().execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            )
         except HTTPException as error:
-            if arguments["request_adapter"].method == "GET" and "not allowed" in error.reason:
+            if request_adapter.method == "GET" and "not allowed" in error.reason:
                 raise HTTPException(405, error.reason) from error
             raise
 
@@ -167,7 +181,7 @@ class GraphQLApp(GraphQL[Context, None]):
             await context.actor()
         except Unauthenticated as error:
             raise ConnectionRejectionError({"message": error.message}) from error
-        return UNSET
+        return UnsetType()  # no payload in the acknowledgement
 
 
 async def healthz(_: Request) -> Response:
@@ -212,7 +226,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     )
                 if isinstance(verify_limiter, RedisRateLimiter):
                     stack.push_async_callback(verify_limiter.close)
-                queues.watch(await stack.enter_async_context(running_jobs(settings, clock, metrics=metrics)))
+                jobs = await stack.enter_async_context(running_jobs(settings, clock, metrics=metrics))
+                queues.watch(jobs.broker, settings.namespace)
                 yield
         finally:
             metrics.process_stopped()

@@ -183,9 +183,9 @@ def sync_progress(
 
     from service.errors import DomainError
     from service.lms import services as lms
-    from service.lms.models import SyncStatus
+    from service.lms.models import ProgressSyncRun, SyncStatus
 
-    async def run() -> lms.ProgressSyncRun | None:
+    async def run() -> ProgressSyncRun | None:
         recorded = await lms.command_run(partner_slug=partner, now=datetime.now(UTC))
         return await lms.run_sync(run_id=recorded.id, clock=lambda: datetime.now(UTC), progress=advance)
 
@@ -260,14 +260,10 @@ def certificates_build(
     import shutil
     from datetime import UTC, datetime, timedelta
 
-    from service.certificate_files.command import (
-        FileNotMade,
-        build_file_now,
-        selection_of,
-        staff_actor,
-    )
-    from service.certificate_files.services import FileWork
+    from service.certificate_files.build import FileNotMade, FileWork, build_file_now
+    from service.certificates.candidates import selection_of
     from service.errors import DomainError
+    from service.users.services import staff_actor
 
     if all_completers == bool(course_taker):
         _fail("Choose the course-takers: --course-taker EMAIL (repeatable) or --all-completers.")

@@ -9,8 +9,6 @@ from typing import Any
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
 
-from service.settings import get_settings
-
 MODEL_MODULES = [
     "service.partners.models",
     "service.users.models",
@@ -61,10 +59,6 @@ async def migrate(database_url: str) -> None:
     _prepare_sqlite_folder(database_url)
     async with TortoiseContext():
         await run_migrations(config=tortoise_config(database_url))
-
-
-# Read by the `tortoise` command (pyproject's [tool.tortoise]) for `makemigrations`.
-TORTOISE_ORM = tortoise_config(get_settings().resolved_database_url)
 
 
 def is_unreachable(error: BaseException) -> bool:

@@ -89,7 +89,7 @@ class EventBus:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            await pubsub.aclose()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
             await client.aclose()
             self.use_redis(None)
 

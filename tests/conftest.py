@@ -32,7 +32,7 @@ def settings(tmp_path: Path, databases: Databases) -> Iterator[Settings]:
     """The embedded defaults; with the services engines set (`make test-services`), their broker and
     pub/sub under this test's own namespace, and two worker threads in the API process."""
     configured = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         data_dir=tmp_path,
         database_url=databases.fresh(tmp_path),
         secret_key=TEST_SECRET,

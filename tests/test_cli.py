@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.typing import Subprotocol
 
 from tests.support.fake_canvas import FakeCanvas, Student
 from tests.support.live_server import serving
@@ -135,8 +136,8 @@ async def _graphql_over_websocket(url: str, init_payload: dict[str, str]) -> lis
     from websockets.asyncio.client import connect
 
     async with connect(
-        url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    ) as socket:  # type: ignore[list-item]
+        url.replace("http", "ws") + "/graphql", subprotocols=[Subprotocol("graphql-transport-ws")]
+    ) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": init_payload}))
         received = [json.loads(await socket.recv())]
         await socket.send(

@@ -1,8 +1,13 @@
-"""Migrations: they apply from empty, leave nothing pending, and build exactly what the models say."""
+"""Migrations: they apply from empty, leave nothing pending, and build exactly what the models say;
+and the `tortoise` command that writes them finds its config."""
 
 from __future__ import annotations
 
+import ast
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from tortoise.context import TortoiseContext
@@ -10,6 +15,9 @@ from tortoise.migrations.api import migrate as migrate_to
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from service.database import migrate, tortoise_config
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "service" / "migrations"
 
 
 def _schema_of(path: Path) -> dict[str, object]:
@@ -94,3 +102,53 @@ async def test_ceremonies_scheduled_before_0010_get_their_local_day(tmp_path: Pa
     # then
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT ceremony_date FROM recognition").fetchall() == [("2026-10-04",)]
+
+
+def test_migrations_import_none_of_the_service() -> None:
+    """A migration carries its own copy of each enum it needs (as it stood then): importing a live
+    model's enum would change an old migration whenever the model changes. `make migrations` writes
+    such an import; replace it with a frozen copy."""
+    imported = {
+        path.name: module
+        for path in sorted(MIGRATIONS.glob("[0-9]*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom | ast.Import)
+        for module in (
+            [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+        )
+        if module.split(".")[0] == "service"
+    }
+
+    assert imported == {}
+
+
+def _python(code: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_importing_the_database_module_reads_no_settings() -> None:
+    # given settings that cannot be read
+    broken = {"PORTAL_JOB_MAX_RETRIES": "many"}
+
+    # then only the `tortoise` command's config reads them
+    assert _python("import service.database", **broken).returncode == 0
+    assert "ValidationError" in _python("import service.tortoise_command", **broken).stderr
+
+
+def test_the_tortoise_command_finds_its_config(tmp_path: Path) -> None:
+    loaded = _python(
+        "from tortoise.cli.utils import get_tortoise_config, tortoise_orm_config\n"
+        "print(get_tortoise_config(tortoise_orm_config()).connections['default'].url)",
+        PORTAL_DATABASE_URL=f"sqlite://{tmp_path / 'made.sqlite3'}",
+    )
+
+    assert (loaded.returncode, loaded.stdout.strip()) == (0, f"sqlite://{tmp_path / 'made.sqlite3'}"), (
+        loaded.stderr
+    )

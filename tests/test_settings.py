@@ -2,28 +2,30 @@
 
 from pathlib import Path
 
+import pytest
+
 from service.settings import Settings
 
 
 def test_defaults_are_the_embedded_mode(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=tmp_path)
 
     assert settings.resolved_database_url == f"sqlite://{tmp_path / 'portal.sqlite3'}"
     assert settings.resolved_files_dir == tmp_path / "files"
     assert (settings.broker_url, settings.pubsub_url, settings.smtp_url) == ("", "", "")
 
 
-def test_environment_variables_override_defaults(monkeypatch: object, tmp_path: Path) -> None:
+def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PORTAL_DATABASE_URL", "postgres://localhost/portal")
 
-    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=tmp_path)
 
     assert settings.resolved_database_url == "postgres://localhost/portal"
 
 
 def test_a_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
-    first = Settings(_env_file=None, data_dir=tmp_path).signing_secret()  # type: ignore[call-arg]
-    second = Settings(_env_file=None, data_dir=tmp_path).signing_secret()  # type: ignore[call-arg]
+    first = Settings(_env_file=None, data_dir=tmp_path).signing_secret()
+    second = Settings(_env_file=None, data_dir=tmp_path).signing_secret()
 
     assert first == second
     assert len(first) >= 48
@@ -31,7 +33,7 @@ def test_a_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
 
 
 def test_a_configured_secret_wins(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="configured")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="configured")
 
     assert settings.signing_secret() == "configured"
     assert not (tmp_path / "secret.key").exists()
@@ -41,7 +43,7 @@ def test_an_empty_variable_unsets_an_optional_setting(monkeypatch: object, tmp_p
     for name in ("PORTAL_PROGRESS_SYNC_HOUR", "PORTAL_WORKER_THREADS", "PORTAL_FILES_DIR"):
         monkeypatch.setenv(name, "")  # type: ignore[attr-defined]
 
-    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=tmp_path)
 
     assert (settings.progress_sync_hour, settings.worker_threads, settings.files_dir) == (None, None, None)
     assert (settings.api_worker_threads, settings.resolved_files_dir) == (2, tmp_path / "files")

@@ -10,9 +10,10 @@ from datetime import datetime
 
 import dramatiq
 
-from service import dispatch
-from service.certificate_files import services as certificate_files
+from service import job_queue
+from service.certificate_files.leases import release_leases, stalled_job_ids
 from service.clock import Clock, SystemClock
+from service.job_queue import Job
 from service.lms import services as lms
 from service.mail import services as mail
 from service.observability.metrics import Metrics
@@ -35,16 +36,16 @@ async def running_jobs(
         # A short poll timeout makes the worker stop within a fraction of a second on shutdown.
         worker = dramatiq.Worker(jobs.broker, worker_threads=settings.api_worker_threads, worker_timeout=100)
         worker.start()
-    dispatch.set_dispatcher(jobs.send)
+    job_queue.set_adapter(jobs.send)
     if not settings.broker_url:
         # This process is the only worker: leases held by a stopped one mean nothing now.
-        for job_id in await certificate_files.release_leases():
-            dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, job_id)
+        for job_id in await release_leases():
+            job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE, job_id)
     sweeper = asyncio.create_task(_sweep(settings, clock or SystemClock()))
     try:
         yield jobs
     finally:
-        dispatch.set_dispatcher(None)
+        job_queue.set_adapter(None)
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
@@ -68,10 +69,11 @@ async def hand_over_waiting_work(settings: Settings, *, now: datetime) -> None:
     progress syncs that stopped moving (a lost message, a stopped worker, a queue that was
     unreachable) — and queue the day's progress sync when its hour has come."""
     if settings.smtp_url:
-        mail.dispatch(await mail.pending_message_ids())
-    for job_id in await certificate_files.stalled_job_ids(now=now):
-        dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, job_id)
+        for message_id in await mail.pending_message_ids():
+            job_queue.enqueue(Job.DELIVER_MAIL, message_id)
+    for job_id in await stalled_job_ids(now=now):
+        job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE, job_id)
     for run_id in await lms.stalled_run_ids(now=now):
-        dispatch.dispatch(dispatch.Job.SYNC_PROGRESS, run_id)
+        job_queue.enqueue(Job.SYNC_PROGRESS, run_id)
     if settings.progress_sync_hour is not None:
         await lms.schedule_daily_sync(now=now, hour=settings.progress_sync_hour)

@@ -1,4 +1,4 @@
-"""The broker chosen by settings, and the actors declared on it: ids in, one domain service call."""
+"""The actors, declared on the broker: ids in, one domain service call, nothing else."""
 
 from __future__ import annotations
 
@@ -8,22 +8,19 @@ from datetime import timedelta
 from typing import Any
 
 import dramatiq
-from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import Retries
 
-from service.certificate_files import services as certificate_files
+from service.certificate_files import build
 from service.clock import SystemClock
-from service.dispatch import Job
+from service.job_queue import Job
 from service.lms import services as lms
 from service.mail import services as mail
 from service.observability.metrics import Metrics
 from service.settings import Settings
-from workers.observability import JobObservability, queue_depths, request_id_options
+from workers.broker import make_broker, queue_names
+from workers.middleware import JobObservability, request_id_options
 from workers.runtime import CloseDatabaseOnThreadShutdown, ThreadRuntime
 
 logger = logging.getLogger("workers")
-
-QUEUES = ("mail", "certificate-files", "lms")  # each named "<PORTAL_NAMESPACE>.<queue>"
 
 
 @dataclass
@@ -40,38 +37,6 @@ class Jobs:
         milliseconds = None if delay is None else max(0, int(delay.total_seconds() * 1000))
         self.actors[job].send_with_options(args=(record_id,), delay=milliseconds, **request_id_options())
 
-    def queue_depths(self) -> dict[str, int]:
-        """Messages waiting in each queue (asks the broker: call it from a thread)."""
-        return queue_depths(self.broker, {queue: f"{self.settings.namespace}.{queue}" for queue in QUEUES})
-
-
-def make_broker(settings: Settings) -> dramatiq.Broker:
-    """In-process by default; Redis (redis://) or RabbitMQ (amqp://) when a broker URL is set."""
-    url = settings.broker_url
-    if not url:
-        broker: dramatiq.Broker = StubBroker()
-    elif url.startswith(("redis://", "rediss://")):
-        from dramatiq.brokers.redis import RedisBroker
-
-        broker = RedisBroker(
-            url=url,
-            namespace=f"{settings.namespace}-jobs",
-            heartbeat_timeout=settings.broker_heartbeat_ms,
-            # Look for dead workers' messages on one command in ten (the default: one in a thousand).
-            maintenance_chance=100_000,
-        )
-    elif url.startswith(("amqp://", "amqps://")):
-        from dramatiq.brokers.rabbitmq import RabbitmqBroker
-
-        broker = RabbitmqBroker(url=url)
-    else:
-        raise ValueError(f"unsupported broker URL {url!r}; use redis://… or amqp://…")
-    retries = next(middleware for middleware in broker.middleware if isinstance(middleware, Retries))
-    retries.max_retries = settings.job_max_retries
-    retries.min_backoff = settings.job_min_backoff_ms
-    retries.max_backoff = settings.job_max_backoff_ms
-    return broker
-
 
 def declare_jobs(
     settings: Settings, broker: dramatiq.Broker | None = None, *, metrics: Metrics | None = None
@@ -82,7 +47,7 @@ def declare_jobs(
     runtime = ThreadRuntime(settings.resolved_database_url)
     broker.add_middleware(CloseDatabaseOnThreadShutdown(runtime))
     clock = SystemClock()
-    file_work = certificate_files.FileWork(
+    file_work = build.FileWork(
         files_dir=settings.resolved_files_dir,
         public_url=settings.public_url,
         mail_config=settings.mail_config(),
@@ -95,42 +60,36 @@ def declare_jobs(
 
     def build_certificate_file(job_id: int) -> None:
         """Hand a combined file's chunks to the queue (or join its parts when all are made)."""
-        runtime.run(lambda: certificate_files.start_file(job_id=job_id, clock=clock.now, work=file_work))
+        runtime.run(lambda: build.start_file(job_id=job_id, clock=clock.now, work=file_work))
 
     def build_certificate_file_part(chunk_id: int) -> None:
         """Make one chunk of a combined file; the last chunk's worker joins the file. Failures raise
         and are retried, and certificate_file_failed follows the last attempt."""
-        runtime.run(lambda: certificate_files.build_part(chunk_id=chunk_id, clock=clock.now, work=file_work))
+        runtime.run(lambda: build.build_part(chunk_id=chunk_id, clock=clock.now, work=file_work))
 
     def sync_progress(run_id: int) -> None:
         """Read course progress from Canvas for a recorded sync run."""
         runtime.run(lambda: lms.run_sync(run_id=run_id, clock=clock.now))
 
     def certificate_file_failed(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
-        """After the last attempt of either message: FAILED, with a message a user can act on, and a mail."""
+        """After the last attempt of either message: the job fails, and its requester is told."""
         [record_id] = message["args"]
-        part = message["actor_name"] == Job.BUILD_CERTIFICATE_FILE_PART.value
         logger.error(
             "certificate file %s %s failed after %s attempts",
             message["actor_name"],
             record_id,
             retry_info.get("retries"),
         )
-
-        async def fail() -> None:
-            job_id = await certificate_files.job_id_of_chunk(record_id) if part else record_id
-            await certificate_files.fail_job(
-                job_id=job_id,
-                message="Something went wrong on our side while making the file. Please request it again; "
-                "if it fails again, contact Partnership Portal Support.",
-                now=clock.now(),
-                mail_config=settings.mail_config(),
+        step = Job(message["actor_name"])
+        runtime.run(
+            lambda: build.give_up(
+                step=step, record_id=record_id, now=clock.now(), mail_config=settings.mail_config()
             )
-
-        runtime.run(fail)
+        )
 
     declare = dramatiq.actor
-    mail_queue, files_queue, lms_queue = (f"{settings.namespace}.{queue}" for queue in QUEUES)
+    queues = queue_names(settings.namespace)
+    mail_queue, files_queue, lms_queue = queues["mail"], queues["certificate-files"], queues["lms"]
     failed = declare(
         broker=broker, queue_name=files_queue, actor_name="certificate_file_failed", max_retries=3
     )(certificate_file_failed)

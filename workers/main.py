@@ -3,7 +3,7 @@ configured broker, and the same ports the API process sets (job queue, events)."
 
 from __future__ import annotations
 
-from service import dispatch
+from service import job_queue
 from service.events import bus
 from service.observability.logs import configure_logging
 from service.observability.metrics import Metrics, multiprocess
@@ -23,6 +23,6 @@ if settings.worker_metrics_port is not None:
 
     broker.add_middleware(Prometheus())
 configure_logging(settings.log_format, settings.log_level)
-dispatch.set_dispatcher(jobs.send)  # a job's follow-up work (its mail) goes to the broker too
+job_queue.set_adapter(jobs.send)  # a job's follow-up work (its mail) goes to the broker too
 if settings.pubsub_url:
     bus.use_redis(settings.pubsub_url, prefix=settings.namespace)

@@ -12,6 +12,7 @@ from tortoise.expressions import F, Q
 
 from service.audit.models import AuditAction, AuditEntry
 from service.errors import Forbidden
+from service.paging import Page
 from service.users.actor import Actor
 
 MAX_ADDRESS_LENGTH = 64
@@ -73,9 +74,9 @@ async def audit_page(
     before: tuple[datetime, int] | None,
     actions: Sequence[AuditAction] = (),
     partner_id: int | None = None,
-) -> list[AuditEntry]:
-    """Staff: entries newest first (by their first occurrence, which never moves), ``first`` + 1 of
-    them so the caller knows whether there are more; ``before`` is the keyset of the last one shown."""
+) -> Page[AuditEntry]:
+    """Staff: a page of entries newest first (by their first occurrence, which never moves), not
+    counted; ``before`` is the keyset of the last one shown."""
     if not actor.is_staff:
         raise Forbidden("Only staff may read the audit log.")
     query = AuditEntry.all()
@@ -86,4 +87,4 @@ async def audit_page(
     if before is not None:
         at, entry_id = before
         query = query.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=entry_id))
-    return await query.order_by("-occurred_at", "-id").limit(first + 1)
+    return Page.of(await query.order_by("-occurred_at", "-id").limit(first + 1), first)

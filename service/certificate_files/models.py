@@ -19,6 +19,9 @@ class FileJobStatus(StrEnum):
     FAILED = "FAILED"
 
 
+ACTIVE = (FileJobStatus.QUEUED, FileJobStatus.RUNNING)  # unfinished: a worker may still move it
+
+
 class CertificateFileJob(Model):
     """One combined PDF of many certificates, made in the background chunk by chunk."""
 

@@ -13,7 +13,8 @@ from tortoise.queryset import QuerySet
 from service.certificates.rules import CandidateKind, eligibility
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Problem
-from service.recognitions import services as recognitions
+from service.paging import Page
+from service.recognitions import dashboard
 from service.recognitions.models import Recognition
 from service.recognitions.rules import Action
 from service.users.actor import Actor
@@ -47,14 +48,6 @@ class CandidateFilter:
         return cls(**{**plain, "kind": None if plain.get("kind") is None else CandidateKind(plain["kind"])})
 
 
-@dataclass(frozen=True, slots=True)
-class CandidatesPage:
-    rows: list[Enrollment]
-    has_next: bool
-    total: int
-    counts: dict[CandidateKind, int]
-
-
 def kind_of(enrollment: Enrollment) -> CandidateKind:
     """The kind of a listed enrollment (its cohort loaded)."""
     kind = eligibility(
@@ -68,8 +61,8 @@ def kind_of(enrollment: Enrollment) -> CandidateKind:
 
 async def recognition_for_certificates(*, actor: Actor, recognition_id: int, now: datetime) -> Recognition:
     """A recognition whose certificates step may be opened now: scheduled, past or created."""
-    recognition = await recognitions.get_recognition(actor=actor, recognition_id=recognition_id)
-    if Action.CERTIFICATES not in recognitions.actions_for(recognition, actor, now):
+    recognition = await dashboard.get_recognition(actor=actor, recognition_id=recognition_id)
+    if Action.CERTIFICATES not in dashboard.actions_for(recognition, actor, now):
         raise DomainError.of(
             ErrorCode.NOT_ALLOWED_IN_STATUS,
             "Certificates can be generated once the ceremony is scheduled or the request is created.",
@@ -82,7 +75,7 @@ async def candidates_query(
     recognition: Recognition, candidate_filter: CandidateFilter
 ) -> QuerySet[Enrollment]:
     """Every listed enrollment of the recognition's cohorts that passes the filter, any kind."""
-    cohort_ids = (await recognitions.cohort_ids_by_recognition_ids(ids=[recognition.id]))[recognition.id]
+    cohort_ids = (await dashboard.cohort_ids_by_recognition_ids(ids=[recognition.id]))[recognition.id]
     query = Enrollment.filter(cohort_id__in=cohort_ids)
     if candidate_filter.search and candidate_filter.search.strip():
         text = candidate_filter.search.strip()
@@ -110,24 +103,15 @@ async def candidates_page(
     candidate_filter: CandidateFilter,
     first: int,
     after: tuple[str, int] | None,
-) -> CandidatesPage:
-    """One page of candidates ordered by name, the count of the filter, and the count of each kind."""
+) -> tuple[Page[Enrollment], dict[CandidateKind, int]]:
+    """One page of candidates ordered by name (its total: those the filter lists), and the count of
+    each kind."""
     recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
     base = await candidates_query(recognition, candidate_filter)
     counts = {kind: await of_kinds(base, kind).count() for kind in CandidateKind}
-    matching = of_kinds(base, candidate_filter.kind)
-    page = matching
-    if after is not None:
-        name, last_id = after
-        same_name: dict[str, Any] = {"course_taker__name": name, "id__gt": last_id}
-        page = page.filter(Q(course_taker__name__gt=name) | Q(**same_name))
-    rows = (
-        await page.select_related("course_taker", "cohort")
-        .order_by("course_taker__name", "id")
-        .limit(first + 1)
-    )
+    rows = await by_name(of_kinds(base, candidate_filter.kind), after=after).limit(first + 1)
     total = counts[candidate_filter.kind] if candidate_filter.kind else sum(counts.values())
-    return CandidatesPage(rows=rows[:first], has_next=len(rows) > first, total=total, counts=counts)
+    return Page.of(rows, first, total=total), counts
 
 
 def by_name(query: QuerySet[Enrollment], *, after: tuple[str, int] | None) -> QuerySet[Enrollment]:
@@ -137,6 +121,25 @@ def by_name(query: QuerySet[Enrollment], *, after: tuple[str, int] | None) -> Qu
         same_name: dict[str, Any] = {"course_taker__name": name, "id__gt": last_id}
         query = query.filter(Q(course_taker__name__gt=name) | Q(**same_name))
     return query.select_related("course_taker", "cohort").order_by("course_taker__name", "id")
+
+
+async def selection_of(
+    *, actor: Actor, recognition_id: int, emails: Sequence[str], all_completers: bool, now: datetime
+) -> list[int]:
+    """Enrolment ids in the certificates page's order: every completer, or the listed course-takers'
+    (by email; every enrolment of theirs the recognition lists)."""
+    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+    kind = CandidateKind.COMPLETER if all_completers else None
+    query = of_kinds(await candidates_query(recognition, CandidateFilter(kind=kind)), kind)
+    if not all_completers:
+        query = query.filter(course_taker__email__in=list(emails))
+    rows = await by_name(query, after=None)
+    missing = sorted(set(emails) - {row.course_taker.email for row in rows})
+    if missing:
+        raise DomainError.of(
+            ErrorCode.NOT_A_CANDIDATE, f"Not a course-taker of this recognition: {', '.join(missing)}."
+        )
+    return [row.id for row in rows]
 
 
 async def checked_selection(

@@ -1,4 +1,4 @@
-"""The schema: every domain's queries (and, later, mutations and subscriptions) merged into one."""
+"""The schema: every domain's queries, mutations and subscriptions merged into one."""
 
 from __future__ import annotations
 
@@ -18,16 +18,17 @@ from service.graphql.certificates.queries import CertificateQueries
 from service.graphql.certificates.types import Certificate
 from service.graphql.cohorts.queries import CohortQueries
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
-from service.graphql.context import context_of
-from service.graphql.extensions import ClientErrors
-from service.graphql.limits import OperationLimits
+from service.graphql.core.context import Info
+from service.graphql.core.extensions.limits import OperationLimits
+from service.graphql.core.extensions.masking import ClientErrors
+from service.graphql.core.extensions.observability import OperationObservability
 from service.graphql.lms.mutations import LmsMutations
 from service.graphql.lms.queries import LmsQueries
 from service.graphql.lms.types import ProgressSyncRun
-from service.graphql.observability import OperationObservability
 from service.graphql.partners.types import Partner
 from service.graphql.recognitions.mutations import RecognitionMutations
 from service.graphql.recognitions.queries import RecognitionQueries
+from service.graphql.recognitions.subscriptions import RecognitionSubscriptions
 from service.graphql.recognitions.types import Ceremony, CertificateRequest
 from service.graphql.users.queries import UserQueries
 from service.graphql.users.types import User
@@ -36,8 +37,8 @@ from service.graphql.users.types import User
 @strawberry.type
 class NodeQueries:
     @strawberry.field(description="Any object by its global id; null when there is none you may see.")
-    async def node(self, info: strawberry.Info, id: relay.GlobalID) -> relay.Node | None:
-        await context_of(info).actor()
+    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+        await info.context.actor()
         definition = info.schema.get_type_by_name(id.type_name)
         origin = getattr(definition, "origin", None)
         if not (isinstance(origin, type) and issubclass(origin, relay.Node)):
@@ -57,7 +58,7 @@ Query = merge_types(
         AuditQueries,
     ),
 )
-Subscription = merge_types("Subscription", (CertificateFileSubscriptions,))
+Subscription = merge_types("Subscription", (CertificateFileSubscriptions, RecognitionSubscriptions))
 Mutation = merge_types(
     "Mutation", (RecognitionMutations, CertificateMutations, CertificateFileMutations, LmsMutations)
 )

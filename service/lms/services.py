@@ -20,10 +20,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from service import dispatch as jobs
+from service import job_queue
 from service.cohorts.models import Cohort, Program
 from service.enrollments.models import CourseTaker, Enrollment
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound
+from service.job_queue import Job
 from service.lms import rules
 from service.lms.canvas import CanvasClient, CanvasError, CanvasProgress, CanvasStudent
 from service.lms.models import ProgressSyncRun, SyncStatus, SyncTrigger
@@ -125,7 +126,7 @@ async def _partner_by_slug(slug: str) -> Partner:
 
 async def _queue(run: ProgressSyncRun) -> ProgressSyncRun:
     await run.save()
-    jobs.dispatch(jobs.Job.SYNC_PROGRESS, run.id)
+    job_queue.enqueue(Job.SYNC_PROGRESS, run.id)
     return run
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -13,7 +12,6 @@ import aiosmtplib
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
-from service import dispatch as jobs
 from service.mail.models import MailStatus, OutboxMessage
 
 logger = logging.getLogger("service.mail")
@@ -26,7 +24,10 @@ SMTP_TIMEOUT_SECONDS = 30
 async def add_to_outbox(
     *, key: str, message: EmailMessage, now: datetime, connection: BaseDBAsyncClient | None = None
 ) -> OutboxMessage | None:
-    """Store a message in the caller's transaction; None when mail for ``key`` exists already."""
+    """Store a message in the caller's transaction; None when mail for ``key`` exists already.
+
+    A change that causes mail adds it through ``service.mail.outbox``, which also hands it to the
+    job queue once the transaction has committed."""
     existing = await OutboxMessage.filter(key=key).using_db(connection).exists()
     if existing:
         return None
@@ -39,12 +40,6 @@ async def add_to_outbox(
         created_at=now,
         using_db=connection,
     )
-
-
-def dispatch(message_ids: Iterable[int]) -> None:
-    """Hand new mail to the job queue once its transaction has committed."""
-    for message_id in message_ids:
-        jobs.dispatch(jobs.Job.DELIVER_MAIL, message_id)
 
 
 async def pending_count() -> int:

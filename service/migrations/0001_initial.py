@@ -1,9 +1,15 @@
+from enum import StrEnum
+
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
-from service.users.models import Role
+
+# The enums as they stood when this migration was written, so that it never changes with the models.
+class Role(StrEnum):
+    PARTNER_ADMIN = "PARTNER_ADMIN"
+    STAFF = "STAFF"
 
 
 class Migration(migrations.Migration):

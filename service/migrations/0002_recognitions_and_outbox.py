@@ -1,12 +1,44 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from service.mail.models import MailStatus
-from service.recognitions.models import CeremonyFormat, EventKind, RecognitionKind, StoredStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+
+# The enums as they stood when this migration was written, so that it never changes with the models.
+class MailStatus(StrEnum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+
+
+class CeremonyFormat(StrEnum):
+    ONLINE = "ONLINE"
+    IN_PERSON = "IN_PERSON"
+
+
+class EventKind(StrEnum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    SUBMITTED = "SUBMITTED"
+    PINS_MAILED = "PINS_MAILED"
+    FINALIZED = "FINALIZED"
+    DELETED = "DELETED"
+
+
+class RecognitionKind(StrEnum):
+    CEREMONY = "CEREMONY"
+    CERTIFICATE_REQUEST = "CERTIFICATE_REQUEST"
+
+
+class StoredStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SCHEDULED_PENDING = "SCHEDULED_PENDING"
+    SCHEDULED_PINS_MAILED = "SCHEDULED_PINS_MAILED"
+    CREATED = "CREATED"
+
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0001_initial')]

@@ -1,11 +1,19 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from service.certificates.models import CertificateStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+
+# The enums as they stood when this migration was written, so that it never changes with the models.
+class CertificateStatus(StrEnum):
+    VALID = "VALID"
+    REVOKED = "REVOKED"
+    REPLACED = "REPLACED"
+
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0002_recognitions_and_outbox')]

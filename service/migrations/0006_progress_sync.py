@@ -1,11 +1,27 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from service.lms.models import SyncStatus, SyncTrigger
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+
+# The enums as they stood when this migration was written, so that it never changes with the models.
+class SyncStatus(StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    PARTLY_FAILED = "PARTLY_FAILED"
+    FAILED = "FAILED"
+
+
+class SyncTrigger(StrEnum):
+    SCHEDULE = "SCHEDULE"
+    STAFF = "STAFF"
+    COMMAND = "COMMAND"
+
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0005_certificate_file_chunks')]

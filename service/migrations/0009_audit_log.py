@@ -1,11 +1,22 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from service.audit.models import AuditAction
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+
+# The enums as they stood when this migration was written, so that it never changes with the models.
+class AuditAction(StrEnum):
+    SIGN_IN_FAILED = "SIGN_IN_FAILED"
+    MINIMUM_NOTICE_OVERRIDDEN = "MINIMUM_NOTICE_OVERRIDDEN"
+    PINS_MARKED_MAILED = "PINS_MARKED_MAILED"
+    CERTIFICATE_REVOKED = "CERTIFICATE_REVOKED"
+    CERTIFICATE_REISSUED = "CERTIFICATE_REISSUED"
+    FILE_DOWNLOADED = "FILE_DOWNLOADED"
+
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0008_join_attempts')]

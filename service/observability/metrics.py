@@ -26,7 +26,7 @@ from prometheus_client.registry import Collector
 
 MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 # The `_created` twin of every series doubles the page and no dashboard of ours reads it.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 # Operation names are chosen by clients: past this many distinct ones, new names count as "other",
 # so a client cannot grow the metrics without bound.
 MAX_OPERATION_NAMES = 200
@@ -130,7 +130,7 @@ class Metrics:
         and the live figures."""
         registry = CollectorRegistry()
         if multiprocess():
-            MultiProcessCollector(registry)
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         else:
             registry.register(_RegistryCollector(self.registry))
         registry.register(_LiveCollector(figures))
@@ -140,7 +140,7 @@ class Metrics:
     def process_stopped() -> None:
         """A stopped process's live gauges (active subscriptions) no longer count."""
         if multiprocess():
-            mark_process_dead(os.getpid())
+            mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
 class _RegistryCollector(Collector):

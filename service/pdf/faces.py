@@ -167,7 +167,7 @@ class Face:
         self.hb_font = harfbuzz.Font(hb_face)
         if self.variable:
             self.hb_font.set_variations(self._location())
-        self.scale = 1000.0 / self.upem
+        self.scale: float = 1000.0 / self.upem
         self._ink: dict[int, tuple[float, float, float, float] | None] = {}
         # The CJK faces are CFF (CID-keyed); every other face is TrueType.
         self.is_cff = not self.variable
@@ -200,7 +200,8 @@ class Face:
 
     def advance(self, glyph: int) -> float:
         """The glyph's own advance in 1/1000 em (a PDF font's width for it)."""
-        return float(self.hb_font.get_glyph_h_advance(glyph)) * self.scale
+        advance: int = self.hb_font.get_glyph_h_advance(glyph)
+        return advance * self.scale
 
     @functools.cached_property
     def descriptor_metrics(self) -> tuple[int, int, int, tuple[int, int, int, int]]:
@@ -209,7 +210,7 @@ class Face:
         head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
         box = tuple(round(value * self.scale) for value in (head.xMin, head.yMin, head.xMax, head.yMax))
         cap_height = round(getattr(os2, "sCapHeight", 0) * self.scale) or 700
-        return round(hhea.ascent * self.scale), round(hhea.descent * self.scale), cap_height, box  # type: ignore[return-value]
+        return round(hhea.ascent * self.scale), round(hhea.descent * self.scale), cap_height, box
 
     @functools.cached_property
     def static_program(self) -> bytes:

@@ -191,7 +191,7 @@ def _width_array(widths: dict[int, int]) -> list[Any]:
 IDENTITY_SYSTEM = {name("Registry"): "Adobe", name("Ordering"): "Identity", name("Supplement"): 0}
 
 
-class SubsetFont(CompositeFont):
+class SubsetFont(CompositeFont):  # type: ignore[misc]  # borb is not typed
     """A borb font (a PDF dictionary): /Type0, /Identity-H, one CID font (TrueType in FontFile2
     with a CIDToGIDMap, or CFF in FontFile3), a ToUnicode map of each code's text. Content streams
     are written by ``render`` with the codes themselves; borb only writes the dictionary."""

@@ -27,7 +27,7 @@ def write_pdf(document: Document) -> bytes:
     """The document's bytes; one writer at a time, since borb's counters and caches are global."""
     buffer = io.BytesIO()  # borb writes to BytesIO, str or Path only; other file objects get nothing
     with _lock:
-        UsageStatistics._UsageStatistics__UNLICENSED_DOCS_COUNT = 0  # type: ignore[attr-defined]
+        UsageStatistics._UsageStatistics__UNLICENSED_DOCS_COUNT = 0
         PDF.write(what=document, where_to=buffer)
         _clear_layout_caches()
     return buffer.getvalue()

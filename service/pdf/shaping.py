@@ -223,4 +223,5 @@ def _glyphs(pieces: list[tuple[str, list[Raw]]], length: int) -> list[Glyph]:
 @functools.cache
 def face_scale(key: str) -> float:
     family, weight = key.rsplit("-", 1)
-    return face(family, int(weight)).scale
+    scale: float = face(family, int(weight)).scale
+    return scale

@@ -44,7 +44,7 @@ class TrueTypeFace:
     def read(cls, data: bytes) -> TrueTypeFace:
         font = TTFont(BytesIO(data), recalcTimestamp=False)
         order = {glyph: index for index, glyph in enumerate(font.getGlyphOrder())}
-        raw = {tag: font.reader[tag] for tag in font.reader.tables}  # type: ignore[union-attr]
+        raw = {tag: font.reader[tag] for tag in font.reader.tables}
         metrics = font["hmtx"].metrics
         head = font["head"]
         return cls(
@@ -127,7 +127,8 @@ def _loca_offsets(data: bytes, *, long: bool, glyphs: int) -> list[int]:
 
 def _checksum(data: bytes) -> int:
     padded = data + b"\0" * (-len(data) % 4)
-    return sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
+    words: tuple[int, ...] = struct.unpack(f">{len(padded) // 4}I", padded)
+    return sum(words) & 0xFFFFFFFF
 
 
 def _sfnt(tables: dict[str, bytes]) -> bytes:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import pycountry
 
 from service.errors import ErrorCode, Problem
+from service.recognitions.commands import UNCHANGED, CeremonyChanges, MailingContact, PostalAddress
 from service.recognitions.models import CeremonyFormat, RecognitionKind, StoredStatus
+from service.text import clean_text
 from service.users.actor import Actor
 from service.users.models import Role
 
@@ -225,3 +229,87 @@ def missing_for_submit(details: CeremonyDetails) -> list[Problem]:
         for name, field in REQUIRED_TO_SUBMIT.items()
         if getattr(details, name) is None
     ]
+
+
+def submit_problems(details: CeremonyDetails, now: datetime, *, with_notice: bool) -> list[Problem]:
+    """What stops a ceremony from being scheduled as it stands; the 14-day notice if ``with_notice``."""
+    problems = missing_for_submit(details)
+    if with_notice and details.starts_at is not None and details.time_zone:
+        problems += check_notice(
+            details.starts_at, ZoneInfo(details.time_zone), now, field=("start", "dateTime")
+        )
+    return problems
+
+
+# ---------------------------------------------------------------- step 2's form
+
+
+def step2_values(changes: CeremonyChanges) -> tuple[dict[str, Any], list[Problem]]:
+    """Column values for the step-2 fields given, each checked for form (not for presence)."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    if changes.start is not UNCHANGED:
+        if changes.start is None:
+            values.update(starts_at=None, time_zone=None)
+        else:
+            zone, zone_problems = zone_named(changes.start.time_zone, field=("start", "timeZone"))
+            problems += zone_problems
+            if zone is not None:
+                starts_at, time_problems = local_start(changes.start.local, zone, field=("start", "dateTime"))
+                problems += time_problems
+                values.update(starts_at=starts_at, time_zone=zone.key)
+    if changes.format is not UNCHANGED:
+        values["format"] = changes.format
+    if changes.representative_requested is not UNCHANGED:
+        values["representative_requested"] = changes.representative_requested
+    for given, group, fields_of_group in (
+        (changes.mailing_contact, "mailingContact", CONTACT_FIELDS),
+        (changes.postal_address, "postalAddress", ADDRESS_FIELDS),
+    ):
+        if given is not UNCHANGED:
+            group_values, group_problems = _text_values(given, group, fields_of_group)
+            values.update(group_values)
+            problems += group_problems
+    return values, problems
+
+
+FormCheck = Callable[..., list[Problem]]
+# column, input attribute, longest text, form check, how it is stored
+TextField = tuple[str, str, int, FormCheck | None, Callable[[str], str]]
+CONTACT_FIELDS: tuple[TextField, ...] = (
+    ("contact_name", "name", 200, None, str),
+    ("contact_email", "email", 254, check_email, str),
+    ("contact_phone", "phone", 40, check_phone, str),
+)
+ADDRESS_FIELDS: tuple[TextField, ...] = (
+    ("address_line1", "line1", 200, None, str),
+    ("address_line2", "line2", 200, None, str),
+    ("address_city", "city", 100, None, str),
+    ("address_region", "region", 100, None, str),
+    ("address_postal_code", "postal_code", 20, None, str),
+    ("address_country", "country", 64, check_country, str.upper),
+)
+
+
+def _text_values(
+    given: MailingContact | PostalAddress | None, group: str, fields_of_group: tuple[TextField, ...]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """An object of text fields, replaced whole (None clears it): column values and problems of form."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for column, attribute, longest, check, stored in fields_of_group:
+        field = (group, camel_case(attribute))
+        text, text_problems = clean_text(
+            getattr(given, attribute, None), field=field, max_length=longest, required=False
+        )
+        problems += text_problems
+        if text is not None and check is not None:
+            problems += check(text, field=field)
+        values[column] = None if text is None else stored(text)
+    return values, problems
+
+
+def camel_case(name: str) -> str:
+    """A column or attribute name as the API spells it: ``postal_code`` -> ``postalCode``."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

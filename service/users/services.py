@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from service.audit.services import record_sign_in_failure
-from service.errors import NotFound
+from service.errors import DomainError, ErrorCode, NotFound
 from service.users.actor import Actor
-from service.users.models import User
+from service.users.models import Role, User
 from service.users.tokens import InvalidToken, issue_token, read_token
 
 
@@ -31,6 +31,18 @@ async def authenticate(*, token: str, secret: str, address: str, now: datetime) 
 async def users_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, User]:
     """The users among ``ids`` the actor may see: their partner's users, or anyone for staff."""
     return {user.id: user for user in await actor.scope(User.filter(id__in=set(ids)))}
+
+
+async def staff_actor(*, email: str | None) -> Actor:
+    """A staff user acting at the command line: the one with this email, or the first staff user."""
+    users = User.filter(role=Role.STAFF)
+    user = await (users.filter(email=email) if email else users.order_by("id")).first()
+    if user is None:
+        raise DomainError.of(
+            ErrorCode.NOT_FOUND,
+            f"No staff user with the email {email!r}." if email else "There is no staff user yet.",
+        )
+    return Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
 
 
 async def token_for_email(*, email: str, secret: str, days: int) -> str:

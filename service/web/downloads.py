@@ -12,7 +12,7 @@ from starlette.routing import Route
 from service.audit import services as audit
 from service.audit.models import AuditAction
 from service.certificate_files.models import CertificateFileJob
-from service.certificate_files.services import file_path
+from service.certificate_files.paths import file_path
 from service.certificates.export import export_chunks
 from service.certificates.models import CandidateExport, Certificate
 from service.certificates.services import certificate_path, ensure_file

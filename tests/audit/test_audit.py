@@ -12,6 +12,7 @@ from strawberry.relay import from_base64, to_base64
 
 from service.audit import services as audit
 from service.audit.models import AuditAction, AuditEntry
+from service.partners.models import Partner
 from tests.support.audit_log import AUDIT_ENTRIES, audit_count, audit_rows
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
@@ -150,7 +151,7 @@ async def test_the_log_pages_newest_first_and_filters_by_partner(
 ) -> None:
     # given five entries a minute apart, the last of another partner
     for number in range(5):
-        partner = world.partner if number < 4 else await world.other_admin.partner
+        partner = world.partner if number < 4 else await Partner.get(id=world.other_admin.partner_id)
         await audit.record(
             action=AuditAction.FILE_DOWNLOADED,
             now=clock.now() + timedelta(minutes=number),

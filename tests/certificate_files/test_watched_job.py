@@ -10,7 +10,7 @@ import pytest
 from starlette.applications import Starlette
 
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
-from service.certificate_files.services import watched_job
+from service.certificate_files.watching import watched_job
 from service.errors import NotFound
 from service.users.actor import Actor
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world

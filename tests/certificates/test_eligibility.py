@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -64,11 +65,11 @@ async def test_the_sql_conditions_list_exactly_whom_the_rule_lists(app: Starlett
         expected[enrollment.id] = eligibility(course_closed=closed, completed=completed, certified=certified)
 
     # when each kind is asked of the database
-    found = {
+    found: dict[CandidateKind, set[Any]] = {
         kind: set(await of_kinds(Enrollment.all(), kind).values_list("id", flat=True))
         for kind in SQL_CONDITION
     }
-    either = set(await of_kinds(Enrollment.all(), None).values_list("id", flat=True))
+    either: set[Any] = set(await of_kinds(Enrollment.all(), None).values_list("id", flat=True))
 
     # then
     assert found == {

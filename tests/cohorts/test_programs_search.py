@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from strawberry.relay import to_base64
@@ -21,7 +22,7 @@ query Programs($range: DateRangeInput!, $partnerId: ID) {
 
 
 @pytest.fixture
-async def catalogue() -> dict[str, object]:
+async def catalogue() -> dict[str, Any]:
     riverside = await make_partner("Riverside")
     lakeshore = await make_partner("Lakeshore")
     teaching = await make_program(riverside, "Effective Teaching Practices")
@@ -45,9 +46,9 @@ SPRING = {"start": "2026-03-01", "end": "2026-05-31"}
 
 
 async def test_finds_cohorts_ending_on_either_boundary_grouped_by_program(
-    gql: GraphQLClient, catalogue: dict[str, object]
+    gql: GraphQLClient, catalogue: dict[str, Any]
 ) -> None:
-    data = await gql.data(PROGRAMS_QUERY, {"range": SPRING}, as_user=catalogue["riverside_admin"])  # type: ignore[arg-type]
+    data = await gql.data(PROGRAMS_QUERY, {"range": SPRING}, as_user=catalogue["riverside_admin"])
 
     assert data == {
         "programs": [
@@ -66,14 +67,12 @@ async def test_finds_cohorts_ending_on_either_boundary_grouped_by_program(
     }
 
 
-async def test_a_single_day_range_finds_that_day_only(
-    gql: GraphQLClient, catalogue: dict[str, object]
-) -> None:
+async def test_a_single_day_range_finds_that_day_only(gql: GraphQLClient, catalogue: dict[str, Any]) -> None:
     data = await gql.data(
         PROGRAMS_QUERY,
         {"range": {"start": "2026-04-15", "end": "2026-04-15"}},
         as_user=catalogue["riverside_admin"],
-    )  # type: ignore[arg-type]
+    )
 
     assert data == {
         "programs": [
@@ -83,13 +82,13 @@ async def test_a_single_day_range_finds_that_day_only(
 
 
 async def test_staff_see_every_partner_or_the_one_they_name(
-    gql: GraphQLClient, catalogue: dict[str, object]
+    gql: GraphQLClient, catalogue: dict[str, Any]
 ) -> None:
     staff = catalogue["staff"]
     lakeshore_id = to_base64("Partner", catalogue["lakeshore"].id)
 
-    everyone = await gql.data(PROGRAMS_QUERY, {"range": SPRING}, as_user=staff)  # type: ignore[arg-type]
-    named = await gql.data(PROGRAMS_QUERY, {"range": SPRING, "partnerId": lakeshore_id}, as_user=staff)  # type: ignore[arg-type]
+    everyone = await gql.data(PROGRAMS_QUERY, {"range": SPRING}, as_user=staff)
+    named = await gql.data(PROGRAMS_QUERY, {"range": SPRING, "partnerId": lakeshore_id}, as_user=staff)
 
     assert [program["name"] for program in everyone["programs"]] == [
         "Belonging",
@@ -103,11 +102,11 @@ async def test_staff_see_every_partner_or_the_one_they_name(
 
 @pytest.mark.parametrize("partner_id", [to_base64("Partner", 424242), to_base64("Program", 1)])
 async def test_naming_a_partner_that_is_not_there_is_not_found(
-    gql: GraphQLClient, catalogue: dict[str, object], partner_id: str
+    gql: GraphQLClient, catalogue: dict[str, Any], partner_id: str
 ) -> None:
     body = await gql.post(
         PROGRAMS_QUERY, {"range": SPRING, "partnerId": partner_id}, token=token_for(catalogue["staff"])
-    )  # type: ignore[arg-type]
+    )
 
     assert body["data"] is None
     assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [
@@ -116,7 +115,7 @@ async def test_naming_a_partner_that_is_not_there_is_not_found(
 
 
 async def test_partner_admin_cannot_name_another_partner(
-    gql: GraphQLClient, catalogue: dict[str, object]
+    gql: GraphQLClient, catalogue: dict[str, Any]
 ) -> None:
     lakeshore_id = to_base64("Partner", catalogue["lakeshore"].id)
 
@@ -124,7 +123,7 @@ async def test_partner_admin_cannot_name_another_partner(
         PROGRAMS_QUERY,
         {"range": SPRING, "partnerId": lakeshore_id},
         token=token_for(catalogue["riverside_admin"]),
-    )  # type: ignore[arg-type]
+    )
 
     assert body["data"] is None
     assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
@@ -152,7 +151,7 @@ async def test_partner_admin_cannot_name_another_partner(
 )
 async def test_refuses_a_bad_range_naming_the_field(
     gql: GraphQLClient,
-    catalogue: dict[str, object],
+    catalogue: dict[str, Any],
     date_range: dict[str, str],
     code: str,
     field: list[str],
@@ -160,7 +159,7 @@ async def test_refuses_a_bad_range_naming_the_field(
 ) -> None:
     body = await gql.post(
         PROGRAMS_QUERY, {"range": date_range}, token=token_for(catalogue["riverside_admin"])
-    )  # type: ignore[arg-type]
+    )
 
     assert body["data"] is None
     assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
@@ -168,13 +167,11 @@ async def test_refuses_a_bad_range_naming_the_field(
     ]
 
 
-async def test_a_range_of_exactly_366_days_is_accepted(
-    gql: GraphQLClient, catalogue: dict[str, object]
-) -> None:
+async def test_a_range_of_exactly_366_days_is_accepted(gql: GraphQLClient, catalogue: dict[str, Any]) -> None:
     data = await gql.data(
         PROGRAMS_QUERY,
         {"range": {"start": "2025-06-01", "end": "2026-06-02"}},
         as_user=catalogue["riverside_admin"],
-    )  # type: ignore[arg-type]
+    )
 
     assert [len(program["cohorts"]) for program in data["programs"]] == [2, 3]

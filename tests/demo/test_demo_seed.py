@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
+from typing import cast
 
 from starlette.applications import Starlette
 
@@ -64,7 +65,7 @@ async def test_every_eligibility_case_is_present(app: Starlette) -> None:
 async def test_the_roster_has_names_of_every_script(app: Starlette) -> None:
     await seed_demo(today=TODAY)
 
-    names = set(await CourseTaker.all().values_list("name", flat=True))
+    names = set(cast(list[str], await CourseTaker.all().values_list("name", flat=True)))
 
     for expected in (
         "Siobhán Ó Súilleabháin",
@@ -84,8 +85,8 @@ async def test_the_roster_has_names_of_every_script(app: Starlette) -> None:
 async def test_the_dashboard_has_a_recognition_in_each_status(app: Starlette) -> None:
     from datetime import UTC, datetime
 
+    from service.recognitions.dashboard import shown_status
     from service.recognitions.models import Recognition
-    from service.recognitions.services import shown_status
 
     await seed_demo(today=TODAY)
     now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

@@ -31,7 +31,7 @@ ADMIN, STAFF = "admin@riverside.example", "staff@recognition.example"
 
 # The schema the server serves (a test keeps schema.graphql equal to it); subscriptions need a
 # WebSocket and are left to the authorisation matrix and the subscription tests.
-api = schemathesis.graphql.from_dict(introspection_from_schema(our_schema._schema))
+api = schemathesis.graphql.from_dict(dict(introspection_from_schema(our_schema._schema)))
 
 
 @pytest.fixture(scope="module")

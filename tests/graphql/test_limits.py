@@ -178,7 +178,7 @@ async def test_the_default_limits_let_graphiql_introspect(settings: Settings, cl
 
 
 async def test_with_the_explorer_off_the_schema_is_not_shown(settings: Settings, clock: MovableClock) -> None:
-    async with _client(settings, clock, graphql_explorer=False) as http:  # type: ignore[arg-type]
+    async with _client(settings, clock, graphql_explorer=False) as http:
         introspection = await _post(http, "{ __schema { queryType { name } } }")
         misspelled = await _post(http, "{ viewer { emial } }")
         page = await http.get("/graphql", headers={"Accept": "text/html"})

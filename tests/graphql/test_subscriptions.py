@@ -12,9 +12,11 @@ import pytest
 from strawberry.relay import to_base64
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
-from service import dispatch
+from service import job_queue
 from service.app import create_app
+from service.job_queue import Job
 from service.settings import Settings
 from tests.support.certificates_world import CertificatesWorld, enroll, make_certificates_world
 from tests.support.clock import MovableClock
@@ -83,16 +85,16 @@ async def test_a_subscriber_sees_queued_progress_ready_then_completion(
     server: str, world: CertificatesWorld
 ) -> None:
     # given a job recorded while the queue is held, so the subscriber can see it waiting
-    held = dispatch._dispatcher  # the app's dispatcher, restored below
-    dispatch.set_dispatcher(None)
+    held = job_queue.current_adapter()  # the app's, restored below
+    job_queue.set_adapter(None)
     job_id = await _request(server, world, [f"Zoe {n:02d}" for n in range(30)])
 
     async with subscriber(server, token_for(world.admin)) as client:
         await client.subscribe("1", JOB_UPDATES, {"id": job_id})
         first = await client.receive()
         # when the job reaches the worker
-        dispatch.set_dispatcher(held)
-        dispatch.dispatch(dispatch.Job.BUILD_CERTIFICATE_FILE, _key(job_id))
+        job_queue.set_adapter(held)
+        job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE, _key(job_id))
         rest = await client.until_complete("1")
 
     # then
@@ -133,8 +135,8 @@ async def test_a_socket_without_a_valid_token_gets_nothing(server: str) -> None:
 
 async def test_the_token_may_come_as_a_capitalised_header_name(server: str, world: CertificatesWorld) -> None:
     async with connect(
-        server.replace("http", "ws", 1) + "/graphql", subprotocols=["graphql-transport-ws"]
-    ) as socket:  # type: ignore[list-item]
+        server.replace("http", "ws", 1) + "/graphql", subprotocols=[Subprotocol("graphql-transport-ws")]
+    ) as socket:
         payload = {"Authorization": f"Bearer {token_for(world.admin)}"}
         await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
 
@@ -152,7 +154,7 @@ async def test_partner_b_hears_nothing_of_partner_a(server: str, world: Certific
         job_id = await _request(server, world, ["Ana Completer"])
         await partner_b.subscribe("peek", JOB_UPDATES, {"id": job_id})
 
-        heard_by_a = []
+        heard_by_a: list[dict[str, Any]] = []
         while (
             not heard_by_a
             or heard_by_a[-1]["payload"]["data"]["recognitionActivity"]["job"]["status"] != "READY"
@@ -198,7 +200,7 @@ async def test_the_legacy_graphql_ws_protocol_works_too(server: str, world: Cert
                 {"type": "start", "id": "1", "payload": {"query": JOB_UPDATES, "variables": {"id": job_id}}}
             )
         )
-        received = []
+        received: list[dict[str, Any]] = []
         while not received or received[-1]["type"] != "complete":
             message = json.loads(await asyncio.wait_for(socket.recv(), 30))
             if message["type"] != "ka":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from strawberry.relay import to_base64
@@ -25,7 +26,7 @@ query Node($id: ID!) {
 
 
 @pytest.fixture
-async def two_partners() -> dict[str, object]:
+async def two_partners() -> dict[str, Any]:
     partner_a = await make_partner("A")
     partner_b = await make_partner("B")
     program_b = await make_program(partner_b, "Program of B")
@@ -45,7 +46,7 @@ async def two_partners() -> dict[str, object]:
     [("Program", "program_b"), ("Cohort", "cohort_b"), ("Partner", "partner_b"), ("User", "admin_b")],
 )
 async def test_partner_admin_gets_not_found_for_another_partners_record(
-    gql: GraphQLClient, two_partners: dict[str, object], type_name: str, record: str
+    gql: GraphQLClient, two_partners: dict[str, Any], type_name: str, record: str
 ) -> None:
     # given
     other_partners_id = to_base64(type_name, two_partners[record].id)
@@ -61,7 +62,7 @@ async def test_partner_admin_gets_not_found_for_another_partners_record(
 
 
 async def test_partner_admin_sees_own_partners_program(
-    gql: GraphQLClient, two_partners: dict[str, object]
+    gql: GraphQLClient, two_partners: dict[str, Any]
 ) -> None:
     program_b = two_partners["program_b"]
 
@@ -69,7 +70,7 @@ async def test_partner_admin_sees_own_partners_program(
         NODE_QUERY,
         {"id": to_base64("Program", program_b.id)},
         as_user=two_partners["admin_b"],
-    )  # type: ignore[arg-type]
+    )
 
     assert data == {
         "node": {
@@ -81,14 +82,14 @@ async def test_partner_admin_sees_own_partners_program(
     }
 
 
-async def test_staff_see_every_partners_records(gql: GraphQLClient, two_partners: dict[str, object]) -> None:
+async def test_staff_see_every_partners_records(gql: GraphQLClient, two_partners: dict[str, Any]) -> None:
     cohort_b = two_partners["cohort_b"]
 
     data = await gql.data(
         NODE_QUERY,
         {"id": to_base64("Cohort", cohort_b.id)},
         as_user=two_partners["staff"],
-    )  # type: ignore[arg-type]
+    )
 
     assert data == {
         "node": {
@@ -102,7 +103,7 @@ async def test_staff_see_every_partners_records(gql: GraphQLClient, two_partners
 
 @pytest.mark.parametrize("raw_id", ["UHJvZ3JhbTp4", to_base64("Program", "-1"), to_base64("Nothing", 1)])
 async def test_ids_that_name_nothing_answer_like_missing_ones(
-    gql: GraphQLClient, two_partners: dict[str, object], raw_id: str
+    gql: GraphQLClient, two_partners: dict[str, Any], raw_id: str
 ) -> None:
     body = await gql.post(NODE_QUERY, {"id": raw_id}, token=_token(two_partners, "staff"))
 
@@ -110,7 +111,7 @@ async def test_ids_that_name_nothing_answer_like_missing_ones(
 
 
 async def test_a_value_that_is_no_global_id_is_refused(
-    gql: GraphQLClient, two_partners: dict[str, object]
+    gql: GraphQLClient, two_partners: dict[str, Any]
 ) -> None:
     body = await gql.post(NODE_QUERY, {"id": "garbage!"}, token=_token(two_partners, "staff"))
 
@@ -120,7 +121,7 @@ async def test_a_value_that_is_no_global_id_is_refused(
     ]
 
 
-def _token(records: dict[str, object], who: str) -> str:
+def _token(records: dict[str, Any], who: str) -> str:
     from tests.support.graphql_client import token_for
 
-    return token_for(records[who])  # type: ignore[arg-type]
+    return token_for(records[who])

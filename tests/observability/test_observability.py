@@ -22,7 +22,7 @@ from strawberry.relay import to_base64
 
 from service.app import create_app
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
-from service.graphql.context import Context
+from service.graphql.core.context import Context
 from service.graphql.schema import schema
 from service.graphql.users.types import User
 from service.observability.logs import JsonFormatter, RequestIdFilter
@@ -146,7 +146,9 @@ async def test_metrics_after_a_combined_file(server: str, world: CertificatesWor
         # when
         samples = await _scrape_until(
             http,
-            lambda s: _value(s, "portal_job_duration_seconds_count", actor="build_certificate_file_part"),
+            lambda s: bool(
+                _value(s, "portal_job_duration_seconds_count", actor="build_certificate_file_part")
+            ),
         )
 
     # then: each job's duration, counted once; requests by route template, operations by name

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy
 import pikepdf
@@ -63,7 +64,7 @@ def _to_unicode(data: bytes) -> dict[int, str]:
 def embedded_font(font: pikepdf.Dictionary) -> EmbeddedFont:
     descendant = font.DescendantFonts[0]
     descriptor = descendant.FontDescriptor
-    widths = _widths(descendant.W)
+    widths = _widths(cast(pikepdf.Array, descendant.W))
     texts = _to_unicode(font.ToUnicode.read_bytes())
     if "/FontFile2" in descriptor:
         program = TTFont(io.BytesIO(descriptor.FontFile2.read_bytes()))
@@ -76,7 +77,7 @@ def embedded_font(font: pikepdf.Dictionary) -> EmbeddedFont:
             outline = glyf[order[glyph]]
             has_outline = outline.numberOfContours != 0
             bounds[glyph] = (
-                tuple(value * scale for value in (outline.xMin, outline.yMin, outline.xMax, outline.yMax))  # type: ignore[misc]
+                (outline.xMin * scale, outline.yMin * scale, outline.xMax * scale, outline.yMax * scale)
                 if has_outline
                 else None
             )
@@ -89,18 +90,28 @@ def embedded_font(font: pikepdf.Dictionary) -> EmbeddedFont:
     for code in widths:
         glyph_name = ".notdef" if code == 0 else f"cid{code:05d}"
         box = charstrings[glyph_name].calcBounds(charstrings) if glyph_name in charstrings else None
-        bounds[code] = tuple(box) if box else None  # type: ignore[assignment]
+        bounds[code] = (box[0], box[1], box[2], box[3]) if box else None
     return EmbeddedFont({code: code for code in widths}, widths, texts, bounds)
+
+
+def _instructions(page: pikepdf.Page) -> list[tuple[list[Any], pikepdf.Operator]]:
+    """The page's content stream as (operands, operator) pairs; inline images are not text."""
+    return [
+        (list(instruction.operands), instruction.operator)
+        for instruction in pikepdf.parse_content_stream(page)
+        if isinstance(instruction, pikepdf.ContentStreamInstruction)
+    ]
 
 
 def drawn_glyphs(pdf: pikepdf.Pdf, page_number: int) -> list[DrawnGlyph]:
     """Every glyph the page's content stream shows, where it shows it."""
     page = pdf.pages[page_number]
-    fonts = {str(key): embedded_font(font) for key, font in page.Resources.Font.items()}
+    resources = page.Resources.Font.items()
+    fonts = {str(key): embedded_font(cast(pikepdf.Dictionary, font)) for key, font in resources}
     glyphs: list[DrawnGlyph] = []
     matrix = (1.0, 0.0, 0.0, 0.0)
     font_name, rise, advance, line = "", 0.0, 0.0, -1
-    for operands, operator in pikepdf.parse_content_stream(page):
+    for operands, operator in _instructions(page):
         name = str(operator)
         if name == "BT":
             line += 1
@@ -183,7 +194,7 @@ def text_in(document: pypdfium2.PdfDocument, page_number: int, box: tuple[float,
 def actual_texts(pdf: pikepdf.Pdf, page_number: int, blocks: set[int]) -> list[str]:
     """The ActualText of each marked-content span that starts in these BT … ET blocks."""
     texts, block = [], -1
-    for operands, operator in pikepdf.parse_content_stream(pdf.pages[page_number]):
+    for operands, operator in _instructions(pdf.pages[page_number]):
         if str(operator) == "BT":
             block += 1
         elif str(operator) == "BDC" and block in blocks and "/ActualText" in operands[1]:

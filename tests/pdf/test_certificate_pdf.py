@@ -10,6 +10,7 @@ import sys
 import textwrap
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pypdf
@@ -71,7 +72,8 @@ def test_one_landscape_letter_page_with_the_exact_name_and_code(name: str) -> No
 def test_fonts_are_embedded_subsets_with_unicode_maps() -> None:
     reader = pypdf.PdfReader(io.BytesIO(render_certificate(_text("Nguyễn Thị Minh Khai"))))
 
-    fonts = [font.get_object() for font in reader.pages[0]["/Resources"]["/Font"].values()]
+    resources: Any = reader.pages[0]["/Resources"]
+    fonts = [font.get_object() for font in resources["/Font"].values()]
     assert fonts and all(font["/Subtype"] == "/Type0" and "/ToUnicode" in font for font in fonts)
     assert all("+" in font["/BaseFont"] for font in fonts)  # subset tags
     descriptors = [font["/DescendantFonts"][0].get_object()["/FontDescriptor"] for font in fonts]

@@ -177,7 +177,8 @@ def test_marks_sit_over_their_base(printed: list[Printed]) -> None:
     for item in printed:
         layout = layout_name(clean(item.name), item.language)
         for line in layout.lines:
-            pen, clusters = 0.0, {}
+            pen = 0.0
+            clusters: dict[int, list[tuple[float, float, float]]] = {}
             for glyph in line.shaped.glyphs:
                 box = face_by_key(glyph.face).ink(glyph.glyph)
                 if box is not None:

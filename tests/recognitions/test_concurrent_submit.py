@@ -8,9 +8,15 @@ from zoneinfo import ZoneInfo
 
 from service.mail.compose import MailConfig
 from service.mail.models import OutboxMessage
-from service.recognitions import services
-from service.recognitions.models import EventKind, RecognitionEvent, RecognitionKind, StoredStatus
-from service.recognitions.services import CeremonyChanges, CeremonyStart, MailingContact, PostalAddress, Step1
+from service.recognitions import transitions, wizard
+from service.recognitions.commands import CeremonyChanges, CeremonyStart, MailingContact, PostalAddress, Step1
+from service.recognitions.models import (
+    CeremonyFormat,
+    EventKind,
+    RecognitionEvent,
+    RecognitionKind,
+    StoredStatus,
+)
 from service.users.actor import Actor
 from tests.support.graphql_client import GraphQLClient, token_for
 from tests.support.recognition_api import CEREMONY_SUBMIT, make_world
@@ -22,7 +28,7 @@ CONFIG = MailConfig(sender="Recognition <recognition@example.org>", public_url="
 async def _complete_draft() -> tuple[Actor, int, object]:
     world = await make_world()
     actor = Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.riverside.id)
-    draft = await services.create_recognition(
+    draft = await wizard.create_recognition(
         actor=actor,
         kind=RecognitionKind.CEREMONY,
         now=NOW,
@@ -30,7 +36,7 @@ async def _complete_draft() -> tuple[Actor, int, object]:
             range_start=world.spring.ends_on, range_end=world.summer.ends_on, cohort_ids=[world.spring.id]
         ),
     )
-    await services.update_ceremony(
+    await wizard.update_ceremony(
         actor=actor,
         recognition_id=draft.id,
         now=NOW,
@@ -46,11 +52,11 @@ async def _complete_draft() -> tuple[Actor, int, object]:
             ),
         ),
     )
-    await services.update_ceremony(
+    await wizard.update_ceremony(
         actor=actor,
         recognition_id=draft.id,
         now=NOW,
-        changes=CeremonyChanges(format=services.CeremonyFormat.ONLINE),
+        changes=CeremonyChanges(format=CeremonyFormat.ONLINE),
     )
     return actor, draft.id, world
 
@@ -65,7 +71,9 @@ async def test_two_concurrent_service_calls(app: object) -> None:
 
     first, second = await asyncio.gather(
         *(
-            services.submit_ceremony(actor=actor, recognition_id=recognition_id, now=NOW, mail_config=CONFIG)
+            transitions.submit_ceremony(
+                actor=actor, recognition_id=recognition_id, now=NOW, mail_config=CONFIG
+            )
             for _ in range(2)
         )
     )
@@ -92,9 +100,9 @@ async def test_two_concurrent_requests_over_http(gql: GraphQLClient) -> None:
 
 async def test_submitting_again_later_changes_nothing(app: object) -> None:
     actor, recognition_id, _ = await _complete_draft()
-    await services.submit_ceremony(actor=actor, recognition_id=recognition_id, now=NOW, mail_config=CONFIG)
+    await transitions.submit_ceremony(actor=actor, recognition_id=recognition_id, now=NOW, mail_config=CONFIG)
 
-    again = await services.submit_ceremony(
+    again = await transitions.submit_ceremony(
         actor=actor, recognition_id=recognition_id, now=NOW, mail_config=CONFIG
     )
 

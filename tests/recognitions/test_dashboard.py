@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from service.mail.compose import MailConfig
-from service.recognitions import services
+from service.recognitions import transitions, wizard
+from service.recognitions.commands import CeremonyChanges, CeremonyStart, MailingContact, PostalAddress, Step1
 from service.recognitions.models import CeremonyFormat, Recognition, RecognitionKind
-from service.recognitions.services import CeremonyChanges, CeremonyStart, MailingContact, PostalAddress, Step1
 from service.users.actor import Actor
 from service.users.models import User
 from tests.support.clock import MovableClock
@@ -33,7 +33,7 @@ async def _draft(
 ) -> Recognition:
     clock.move(timedelta(minutes=1))  # distinct creation times, as in life
     cohort = world.lakeshore_cohort if user is world.other_admin else world.spring
-    return await services.create_recognition(
+    return await wizard.create_recognition(
         actor=_actor(user or world.admin),
         kind=kind,
         now=clock.now(),
@@ -46,7 +46,7 @@ async def _scheduled(
 ) -> Recognition:
     draft = await _draft(world, clock, name)
     actor = _actor(world.admin)
-    await services.update_ceremony(
+    await wizard.update_ceremony(
         actor=actor,
         recognition_id=draft.id,
         now=clock.now(),
@@ -62,7 +62,7 @@ async def _scheduled(
             ),
         ),
     )
-    return await services.submit_ceremony(
+    return await transitions.submit_ceremony(
         actor=actor, recognition_id=draft.id, now=clock.now(), mail_config=CONFIG
     )
 

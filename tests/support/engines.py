@@ -11,7 +11,7 @@ import os
 import redis
 
 from service.settings import Settings
-from workers.jobs import QUEUES
+from workers.broker import QUEUES
 
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BROKER_URL = os.environ.get("PORTAL_TEST_BROKER_URL", "")

@@ -11,6 +11,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from tests.support.smtp_server import free_port
 
@@ -64,8 +65,8 @@ class Subscriber:
 async def subscriber(url: str, token: str | None) -> AsyncIterator[Subscriber]:
     """A signed-in (or not) connection; raises if the server refuses it."""
     async with connect(
-        url.replace("http", "ws", 1) + "/graphql", subprotocols=["graphql-transport-ws"]
-    ) as socket:  # type: ignore[list-item]
+        url.replace("http", "ws", 1) + "/graphql", subprotocols=[Subprotocol("graphql-transport-ws")]
+    ) as socket:
         payload = {"authorization": f"Bearer {token}"} if token else {}
         await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
         acknowledged = json.loads(await asyncio.wait_for(socket.recv(), 10))

@@ -25,12 +25,12 @@ async def test_readyz_reports_the_database_down(app: Starlette, http: httpx.Asyn
         raise ConnectionRefusedError("database unreachable")
 
     original = connection.execute_query
-    connection.execute_query = unreachable  # type: ignore[method-assign]
+    connection.execute_query = unreachable
     try:
         # when
         response = await http.get("/readyz")
     finally:
-        connection.execute_query = original  # type: ignore[method-assign]
+        connection.execute_query = original
 
     # then
     assert (response.status_code, response.json()) == (503, {"status": "unavailable", "database": "down"})

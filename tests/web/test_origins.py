@@ -8,6 +8,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
+from websockets.typing import Subprotocol
 
 from service.app import create_app
 from service.settings import Settings
@@ -65,8 +66,8 @@ async def test_a_websocket_from_an_allowed_page_or_no_browser_opens(url: str, or
     headers = {"Origin": url if origin == "same host" else origin} if origin else {}
     async with connect(
         url.replace("http", "ws") + "/graphql",
-        subprotocols=["graphql-transport-ws"],
-        additional_headers=headers,  # type: ignore[list-item]
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        additional_headers=headers,
     ) as socket:
         assert socket.subprotocol == "graphql-transport-ws"
 
@@ -75,7 +76,7 @@ async def test_a_websocket_from_another_page_is_refused(url: str) -> None:
     with pytest.raises(InvalidStatus) as refused:
         async with connect(
             url.replace("http", "ws") + "/graphql",
-            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+            subprotocols=[Subprotocol("graphql-transport-ws")],
             additional_headers={"Origin": "https://evil.example"},
         ):
             pass

@@ -103,7 +103,7 @@ async def test_a_worker_process_makes_the_file_the_api_queued(
         await asyncio.sleep(0.2)  # the last event's way through Redis
 
     assert (job.status, job.page_count) == (FileJobStatus.READY, 2)
-    assert (scaled.resolved_files_dir / "certificate-files" / (job.file_name or "")).is_file()  # noqa: ASYNC240
+    assert (scaled.resolved_files_dir / "certificate-files" / (job.file_name or "")).is_file()
     # The API announced the queued job; the rest came from the worker process, through Redis.
     assert heard.qsize() >= 3
 
@@ -185,7 +185,7 @@ JOB_UPDATES = "subscription Job($id: ID!) { certificateFileJobUpdated(id: $id) {
 
 def _updates(messages: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
     return [
-        tuple(message["payload"]["data"]["certificateFileJobUpdated"].values())  # type: ignore[misc]
+        tuple(message["payload"]["data"]["certificateFileJobUpdated"].values())
         for message in messages
         if message["type"] == "next"
     ]
@@ -270,7 +270,7 @@ async def test_two_api_processes_and_a_worker_process_serve_together(
                     json={"query": REQUEST, "variables": variables},
                     headers={"Authorization": f"Bearer {token}"},
                 )
-            heard = []
+            heard: list[dict[str, Any]] = []
             while not heard or heard[-1] != {"status": "READY", "done": 2}:
                 message = await client.receive(seconds=120)
                 heard.append(message["payload"]["data"]["recognitionActivity"]["job"])

@@ -7,10 +7,10 @@ from strawberry import relay
 
 from service.audit.services import audit_page
 from service.graphql.audit.types import AuditAction, AuditEntry, AuditEntryConnection, AuditEntryEdge
-from service.graphql.context import context_of
-from service.graphql.errors import domain_errors_as_graphql
-from service.graphql.paging import checked_page_size, decode_cursor, encode_cursor, integer
-from service.graphql.payloads import key_of
+from service.graphql.core.context import Info
+from service.graphql.core.errors import domain_errors_as_graphql
+from service.graphql.core.node import key_of
+from service.graphql.core.paging import checked_page_size, decode_cursor, encode_cursor, integer, page_info
 
 ORDERING = "OCCURRED_AT_DESC"
 
@@ -20,20 +20,20 @@ class AuditQueries:
     @strawberry.field(description="Staff: the audit log, newest first; FORBIDDEN for anyone else.")
     async def audit_entries(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int = 50,
         after: str | None = None,
         actions: list[AuditAction] | None = None,  # type: ignore[valid-type]
         partner_id: relay.GlobalID | None = None,
     ) -> AuditEntryConnection:
-        context = context_of(info)
+        context = info.context
         size = checked_page_size(first)
         before = None
         if after is not None:
             at, entry_id = decode_cursor(after, ORDERING, (datetime.fromisoformat, integer))
             before = (at, entry_id)
         with domain_errors_as_graphql():
-            rows = await audit_page(
+            page = await audit_page(
                 actor=await context.actor(),
                 first=size,
                 before=before,
@@ -45,14 +45,9 @@ class AuditQueries:
                 node=AuditEntry(model=row),
                 cursor=encode_cursor(ORDERING, row.occurred_at.isoformat(), row.id),
             )
-            for row in rows[:size]
+            for row in page.items
         ]
         return AuditEntryConnection(
             edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=len(rows) > size,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info(edges, has_next_page=page.has_next, after=after),
         )

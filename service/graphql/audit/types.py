@@ -9,8 +9,10 @@ from strawberry.scalars import JSON
 
 from service.audit.models import AuditAction as ActionModel
 from service.audit.models import AuditEntry as EntryModel
-from service.graphql.context import context_of
+from service.graphql.core.context import Info
+from service.graphql.partners.dataloaders import PartnerByIdLoader
 from service.graphql.partners.types import Partner
+from service.graphql.users.dataloaders import UserByIdLoader
 from service.graphql.users.types import User
 
 AuditAction = strawberry.enum(
@@ -31,17 +33,17 @@ class AuditEntry:
         return self.model.action
 
     @strawberry.field(description="Who acted; null for a refused sign-in.")
-    async def actor(self, info: strawberry.Info) -> User | None:
+    async def actor(self, info: Info) -> User | None:
         if self.model.actor_id is None:
             return None
-        user = await context_of(info).loaders.user_by_id.load(self.model.actor_id)
+        user = await UserByIdLoader.for_context(info.context).load(self.model.actor_id)
         return None if user is None else User.from_model(user)
 
     @strawberry.field(description="Whose data it concerned; null for a refused sign-in.")
-    async def partner(self, info: strawberry.Info) -> Partner | None:
+    async def partner(self, info: Info) -> Partner | None:
         if self.model.partner_id is None:
             return None
-        partner = await context_of(info).loaders.partner_by_id.load(self.model.partner_id)
+        partner = await PartnerByIdLoader.for_context(info.context).load(self.model.partner_id)
         return None if partner is None else Partner.from_model(partner)
 
     @strawberry.field(description="What was acted on, as `Type:id` (database ids); empty for a sign-in.")

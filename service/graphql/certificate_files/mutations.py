@@ -1,27 +1,18 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import relay
 
 from service.certificate_files.models import CertificateFileJob as JobModel
-from service.certificate_files.services import regenerate_file, request_file
+from service.certificate_files.requests import regenerate_file, request_file
+from service.graphql.certificate_files.inputs import (
+    CertificateFileRegenerateInput,
+    CertificateFileRequestInput,
+)
 from service.graphql.certificate_files.types import CertificateFileJob
-from service.graphql.certificates.mutations import recognition_key
-from service.graphql.context import context_of
-from service.graphql.payloads import UserError, attempt, key_of
-
-
-@strawberry.input
-class CertificateFileRequestInput:
-    recognition_id: relay.GlobalID
-    enrollment_ids: list[relay.GlobalID] = strawberry.field(
-        description="1 to 5,000 candidates' `enrollmentId`s, in the page's order; repeats are dropped."
-    )
-
-
-@strawberry.input
-class CertificateFileRegenerateInput:
-    recognition_id: relay.GlobalID
+from service.graphql.core.context import Info
+from service.graphql.core.node import key_of
+from service.graphql.core.payloads import UserError, attempt
+from service.graphql.recognitions.inputs import recognition_key
 
 
 @strawberry.type
@@ -42,9 +33,9 @@ class CertificateFileMutations:
         "It is made in the background; the same selection already queued or running returns that job."
     )
     async def certificate_file_request(
-        self, info: strawberry.Info, input: CertificateFileRequestInput
+        self, info: Info, input: CertificateFileRequestInput
     ) -> CertificateFileJobPayload:
-        context = context_of(info)
+        context = info.context
         return CertificateFileJobPayload.of(
             await attempt(
                 request_file(
@@ -60,9 +51,9 @@ class CertificateFileMutations:
 
     @strawberry.mutation(description="Make the last certificates file again, from the same selection.")
     async def certificate_file_regenerate(
-        self, info: strawberry.Info, input: CertificateFileRegenerateInput
+        self, info: Info, input: CertificateFileRegenerateInput
     ) -> CertificateFileJobPayload:
-        context = context_of(info)
+        context = info.context
         return CertificateFileJobPayload.of(
             await attempt(
                 regenerate_file(

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from service.certificate_files.models import CertificateFileJob as JobModel
 from service.certificate_files.models import FileJobStatus
-from service.graphql.context import context_of
-from service.graphql.node import resolve_nodes_with
+from service.graphql.certificate_files.dataloaders import CertificateFileJobByIdLoader
+from service.graphql.core.context import Info
+from service.graphql.core.node import LoadedNode
+from service.graphql.users.dataloaders import UserByIdLoader
 from service.graphql.users.types import User
 from service.web.downloads import certificate_file_link
 
@@ -28,7 +28,9 @@ class CertificateFile:
 
 
 @strawberry.type(description="A combined certificates file, made in the background.")
-class CertificateFileJob(relay.Node):
+class CertificateFileJob(LoadedNode):
+    loader = CertificateFileJobByIdLoader
+
     id: relay.NodeID[int]
     model: strawberry.Private[JobModel]
 
@@ -69,16 +71,16 @@ class CertificateFileJob(relay.Node):
         return self.model.finished_at
 
     @strawberry.field
-    async def requested_by(self, info: strawberry.Info) -> User | None:
-        user = await context_of(info).loaders.user_by_id.load(self.model.requested_by_id)
+    async def requested_by(self, info: Info) -> User | None:
+        user = await UserByIdLoader.for_context(info.context).load(self.model.requested_by_id)
         return None if user is None else User.from_model(user)
 
     @strawberry.field(description="The file, once READY.")
-    async def file(self, info: strawberry.Info) -> CertificateFile | None:
+    async def file(self, info: Info) -> CertificateFile | None:
         model = self.model
         if model.status is not FileJobStatus.READY or model.file_sha256 is None:
             return None
-        context = context_of(info)
+        context = info.context
         actor = await context.actor()
         return CertificateFile(
             size=model.file_size or 0,
@@ -92,11 +94,3 @@ class CertificateFileJob(relay.Node):
     @classmethod
     def from_model(cls, model: JobModel) -> CertificateFileJob:
         return cls(id=model.id, model=model)
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await resolve_nodes_with(
-            info, node_ids, lambda context: context.loaders.certificate_file_job_by_id, cls.from_model
-        )

@@ -1,22 +1,16 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from service.certificates.models import Certificate
 from service.certificates.services import certificates_by_ids, valid_certificates_by_enrollment_ids
-from service.graphql.dataloader import ScopedLoader
-
-if TYPE_CHECKING:
-    from service.graphql.context import Context
+from service.graphql.core.dataloader import ScopedLoader
+from service.users.actor import Actor
 
 
 class CertificateByIdLoader(ScopedLoader[int, Certificate]):
-    def __init__(self, context: Context) -> None:
-        super().__init__(context, lambda actor, ids: certificates_by_ids(actor=actor, ids=ids))
+    async def fetch(self, actor: Actor, ids: list[int]) -> dict[int, Certificate]:
+        return await certificates_by_ids(actor=actor, ids=ids)
 
 
 class ValidCertificateByEnrollmentIdLoader(ScopedLoader[int, Certificate]):
-    def __init__(self, context: Context) -> None:
-        super().__init__(
-            context, lambda actor, ids: valid_certificates_by_enrollment_ids(actor=actor, ids=ids)
-        )
+    async def fetch(self, actor: Actor, ids: list[int]) -> dict[int, Certificate]:
+        return await valid_certificates_by_enrollment_ids(actor=actor, ids=ids)

@@ -6,7 +6,7 @@ from strawberry import relay
 from service.certificates.candidates import CandidateFilter
 from service.certificates.rules import CandidateKind as CandidateKindValue
 from service.graphql.certificates.types import CandidateKind
-from service.graphql.payloads import key_of
+from service.graphql.core.node import key_of
 
 
 @strawberry.input
@@ -25,6 +25,34 @@ class CertificateCandidateFilter:
             cohort_id=_key(self.cohort_id, "Cohort"),
             certificate_type_id=_key(self.certificate_type_id, "CertificateType"),
         )
+
+
+@strawberry.input(
+    description="The selected course-takers, in the page's order, or else a filter of the list."
+)
+class CertificateCandidatesExportInput:
+    recognition_id: relay.GlobalID
+    enrollment_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=None, description="The selection; when left out, every candidate the filter matches."
+    )
+    filter: CertificateCandidateFilter | None = None
+
+
+@strawberry.input
+class CertificateIssueInput:
+    recognition_id: relay.GlobalID
+    enrollment_id: relay.GlobalID = strawberry.field(description="A candidate's `enrollmentId`.")
+
+
+@strawberry.input
+class CertificateRevokeInput:
+    id: relay.GlobalID
+    reason: str = strawberry.field(description="Why; kept with the certificate, not shown publicly.")
+
+
+@strawberry.input
+class CertificateReissueInput:
+    id: relay.GlobalID
 
 
 def _key(global_id: relay.GlobalID | None, type_name: str) -> int | None:

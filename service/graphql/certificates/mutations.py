@@ -1,43 +1,29 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import relay
 
 from service.certificates.export import create_export
 from service.certificates.models import Certificate as CertificateModel
 from service.certificates.services import issue_certificate, reissue_certificate, revoke_certificate
-from service.graphql.certificates.inputs import CertificateCandidateFilter
-from service.graphql.certificates.types import Certificate
-from service.graphql.context import context_of
-from service.graphql.payloads import UserError, attempt, key_of
-from service.web.downloads import export_link
-
-
-@strawberry.input(
-    description="The selected course-takers, in the page's order, or else a filter of the list."
+from service.graphql.certificates.inputs import (
+    CertificateCandidateFilter,
+    CertificateCandidatesExportInput,
+    CertificateIssueInput,
+    CertificateReissueInput,
+    CertificateRevokeInput,
 )
-class CertificateCandidatesExportInput:
-    recognition_id: relay.GlobalID
-    enrollment_ids: list[relay.GlobalID] | None = strawberry.field(
-        default=None, description="The selection; when left out, every candidate the filter matches."
-    )
-    filter: CertificateCandidateFilter | None = None
+from service.graphql.certificates.types import Certificate
+from service.graphql.core.context import Info
+from service.graphql.core.node import key_of
+from service.graphql.core.payloads import UserError, attempt
+from service.graphql.recognitions.inputs import recognition_key
+from service.web.downloads import export_link
 
 
 @strawberry.type
 class CertificateCandidatesExportPayload:
     download_url: str | None = strawberry.field(description="A signed CSV link that expires in minutes.")
     errors: list[UserError]
-
-
-def recognition_key(recognition_id: relay.GlobalID) -> int:
-    return key_of(recognition_id, "Ceremony", "CertificateRequest")
-
-
-@strawberry.input
-class CertificateIssueInput:
-    recognition_id: relay.GlobalID
-    enrollment_id: relay.GlobalID = strawberry.field(description="A candidate's `enrollmentId`.")
 
 
 @strawberry.type
@@ -51,27 +37,14 @@ class CertificatePayload:
         return cls(certificate=None if model is None else Certificate.from_model(model), errors=errors)
 
 
-@strawberry.input
-class CertificateRevokeInput:
-    id: relay.GlobalID
-    reason: str = strawberry.field(description="Why; kept with the certificate, not shown publicly.")
-
-
-@strawberry.input
-class CertificateReissueInput:
-    id: relay.GlobalID
-
-
 @strawberry.type
 class CertificateMutations:
     @strawberry.mutation(
         description="Issue one course-taker's certificate, or return the one already issued; its "
         "`downloadUrl` opens the PDF."
     )
-    async def certificate_issue(
-        self, info: strawberry.Info, input: CertificateIssueInput
-    ) -> CertificatePayload:
-        context = context_of(info)
+    async def certificate_issue(self, info: Info, input: CertificateIssueInput) -> CertificatePayload:
+        context = info.context
         return CertificatePayload.of(
             await attempt(
                 issue_certificate(
@@ -86,10 +59,8 @@ class CertificateMutations:
         )
 
     @strawberry.mutation(description="Staff: revoke a certificate; its code then verifies as revoked.")
-    async def certificate_revoke(
-        self, info: strawberry.Info, input: CertificateRevokeInput
-    ) -> CertificatePayload:
-        context = context_of(info)
+    async def certificate_revoke(self, info: Info, input: CertificateRevokeInput) -> CertificatePayload:
+        context = info.context
         return CertificatePayload.of(
             await attempt(
                 revoke_certificate(
@@ -105,10 +76,8 @@ class CertificateMutations:
         description="Re-issue a certificate with the current data (e.g. a corrected name) and a new code; "
         "the old code then verifies as replaced."
     )
-    async def certificate_reissue(
-        self, info: strawberry.Info, input: CertificateReissueInput
-    ) -> CertificatePayload:
-        context = context_of(info)
+    async def certificate_reissue(self, info: Info, input: CertificateReissueInput) -> CertificatePayload:
+        context = info.context
         return CertificatePayload.of(
             await attempt(
                 reissue_certificate(
@@ -123,9 +92,9 @@ class CertificateMutations:
 
     @strawberry.mutation(description="Export the selected course-takers of the certificates step to CSV.")
     async def certificate_candidates_export(
-        self, info: strawberry.Info, input: CertificateCandidatesExportInput
+        self, info: Info, input: CertificateCandidatesExportInput
     ) -> CertificateCandidatesExportPayload:
-        context = context_of(info)
+        context = info.context
         now = context.clock.now()
         actor = await context.actor()
         export, errors = await attempt(

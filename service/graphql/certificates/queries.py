@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry import relay
 
 from service.certificates.candidates import candidates_page
 from service.certificates.rules import CandidateKind as CandidateKindValue
@@ -14,24 +13,31 @@ from service.graphql.certificates.types import (
     CertificateCandidateEdge,
     CertificateVerification,
 )
-from service.graphql.context import context_of
-from service.graphql.errors import domain_errors_as_graphql
-from service.graphql.paging import checked_page_size, decode_cursor, encode_cursor, integer, text
+from service.graphql.core.context import Info
+from service.graphql.core.errors import domain_errors_as_graphql
+from service.graphql.core.paging import (
+    checked_page_size,
+    decode_cursor,
+    encode_cursor,
+    integer,
+    page_info,
+    text,
+)
 
 ORDERING = "CANDIDATES_BY_NAME"
 
 
 async def certificate_candidates(
-    info: strawberry.Info,
+    info: Info,
     recognition_id: int,
     first: int,
     after: str | None,
     filter: CertificateCandidateFilter | None,
 ) -> CertificateCandidateConnection:
     """The certificates step of one recognition, ordered by name."""
-    context = context_of(info)
+    context = info.context
     with domain_errors_as_graphql():
-        page = await candidates_page(
+        page, counts = await candidates_page(
             actor=await context.actor(),
             recognition_id=recognition_id,
             now=context.clock.now(),
@@ -39,24 +45,20 @@ async def certificate_candidates(
             first=checked_page_size(first),
             after=None if after is None else _after(after),
         )
+    assert page.total is not None, "the candidates are counted"
     edges = [
         CertificateCandidateEdge(
             node=CertificateCandidate(enrollment=row),
             cursor=encode_cursor(ORDERING, row.course_taker.name, row.id),
         )
-        for row in page.rows
+        for row in page.items
     ]
     return CertificateCandidateConnection(
         edges=edges,
-        page_info=relay.PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=page_info(edges, has_next_page=page.has_next, after=after),
         total_count=page.total,
-        completer_count=page.counts[CandidateKindValue.COMPLETER],
-        approaching_count=page.counts[CandidateKindValue.APPROACHING],
+        completer_count=counts[CandidateKindValue.COMPLETER],
+        approaching_count=counts[CandidateKindValue.APPROACHING],
     )
 
 
@@ -70,8 +72,8 @@ class CertificateQueries:
     @strawberry.field(
         description="Public, no sign-in: check the code printed on a certificate. Limited per client address."
     )
-    async def verify_certificate(self, info: strawberry.Info, code: str) -> CertificateVerification:
-        context = context_of(info)
+    async def verify_certificate(self, info: Info, code: str) -> CertificateVerification:
+        context = info.context
         wait = await context.verify_limiter.attempt(context.client_address, context.clock.now())
         if wait is not None:
             raise GraphQLError(

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -13,9 +11,15 @@ from service.certificates.models import CertificateStatus as CertificateStatusVa
 from service.certificates.rules import CandidateKind as CandidateKindValue
 from service.certificates.verification import Outcome, Verification
 from service.enrollments.models import Enrollment
+from service.graphql.certificates.dataloaders import (
+    CertificateByIdLoader,
+    ValidCertificateByEnrollmentIdLoader,
+)
+from service.graphql.cohorts.dataloaders import CertificateTypeByIdLoader, ProgramByIdLoader
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
-from service.graphql.context import context_of
-from service.graphql.node import resolve_nodes_with
+from service.graphql.core.context import Info
+from service.graphql.core.node import LoadedNode
+from service.graphql.users.dataloaders import UserByIdLoader
 from service.graphql.users.types import User
 from service.web.downloads import certificate_link
 
@@ -33,7 +37,9 @@ CandidateKind = strawberry.enum(
 
 
 @strawberry.type(description="An issued certificate: the values as printed, and its PDF.")
-class Certificate(relay.Node):
+class Certificate(LoadedNode):
+    loader = CertificateByIdLoader
+
     id: relay.NodeID[int]
     model: strawberry.Private[CertificateModel]
 
@@ -58,8 +64,8 @@ class Certificate(relay.Node):
         return self.model.issued_at
 
     @strawberry.field(description="Who issued it; null when the viewer may not see that user.")
-    async def issued_by(self, info: strawberry.Info) -> User | None:
-        user = await context_of(info).loaders.user_by_id.load(self.model.issued_by_id)
+    async def issued_by(self, info: Info) -> User | None:
+        user = await UserByIdLoader.for_context(info.context).load(self.model.issued_by_id)
         return None if user is None else User.from_model(user)
 
     @strawberry.field(description="Where anyone can check the code.")
@@ -67,8 +73,8 @@ class Certificate(relay.Node):
         return str(self.model.printed["verification_url"])
 
     @strawberry.field(description="A signed link to the PDF, for a plain <a href>; it expires in minutes.")
-    async def download_url(self, info: strawberry.Info) -> str:
-        context = context_of(info)
+    async def download_url(self, info: Info) -> str:
+        context = info.context
         actor = await context.actor()
         return certificate_link(
             settings=context.settings, certificate=self.model, user_id=actor.user_id, now=context.clock.now()
@@ -90,23 +96,15 @@ class Certificate(relay.Node):
         return self.model.revoked_reason
 
     @strawberry.field(description="The certificate that replaced this one, if it was re-issued.")
-    async def replaced_by(self, info: strawberry.Info) -> Certificate | None:
+    async def replaced_by(self, info: Info) -> Certificate | None:
         if self.model.replaced_by_id is None:
             return None
-        replacement = await context_of(info).loaders.certificate_by_id.load(self.model.replaced_by_id)
+        replacement = await CertificateByIdLoader.for_context(info.context).load(self.model.replaced_by_id)
         return None if replacement is None else Certificate.from_model(replacement)
 
     @classmethod
     def from_model(cls, model: CertificateModel) -> Certificate:
         return cls(id=model.id, model=model)
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await resolve_nodes_with(
-            info, node_ids, lambda context: context.loaders.certificate_by_id, cls.from_model
-        )
 
 
 @strawberry.type(description="Progress in the course, as the LMS last reported it.")
@@ -142,14 +140,14 @@ class CertificateCandidate:
         return Cohort.from_model(self.enrollment.cohort)
 
     @strawberry.field
-    async def program(self, info: strawberry.Info) -> Program:
-        program = await context_of(info).loaders.program_by_id.load(self.enrollment.cohort.program_id)
+    async def program(self, info: Info) -> Program:
+        program = await ProgramByIdLoader.for_context(info.context).load(self.enrollment.cohort.program_id)
         assert program is not None, "a listed cohort's program is visible"
         return Program.from_model(program)
 
     @strawberry.field(description="Earned (completers) or to be earned on completion (approaching).")
-    async def certificate_type(self, info: strawberry.Info) -> CertificateType:
-        loaded = await context_of(info).loaders.certificate_type_by_id.load(
+    async def certificate_type(self, info: Info) -> CertificateType:
+        loaded = await CertificateTypeByIdLoader.for_context(info.context).load(
             self.enrollment.certificate_type_id
         )
         assert loaded is not None
@@ -160,8 +158,8 @@ class CertificateCandidate:
         return self.enrollment.completed_at
 
     @strawberry.field(description="The valid certificate already issued for this enrolment, if any.")
-    async def certificate(self, info: strawberry.Info) -> Certificate | None:
-        issued = await context_of(info).loaders.valid_certificate_by_enrollment_id.load(self.enrollment.id)
+    async def certificate(self, info: Info) -> Certificate | None:
+        issued = await ValidCertificateByEnrollmentIdLoader.for_context(info.context).load(self.enrollment.id)
         return None if issued is None else Certificate.from_model(issued)
 
     @strawberry.field

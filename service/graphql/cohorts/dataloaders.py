@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from service.cohorts.models import CertificateType, Cohort, Program
 from service.cohorts.services import (
     certificate_types_by_ids,
@@ -9,27 +7,27 @@ from service.cohorts.services import (
     cohorts_by_program_ids,
     programs_by_ids,
 )
-from service.graphql.dataloader import ScopedLoader
-
-if TYPE_CHECKING:
-    from service.graphql.context import Context
+from service.graphql.core.dataloader import ScopedLoader
+from service.users.actor import Actor
 
 
 class ProgramByIdLoader(ScopedLoader[int, Program]):
-    def __init__(self, context: Context) -> None:
-        super().__init__(context, lambda actor, ids: programs_by_ids(actor=actor, ids=ids))
+    async def fetch(self, actor: Actor, ids: list[int]) -> dict[int, Program]:
+        return await programs_by_ids(actor=actor, ids=ids)
 
 
 class CohortByIdLoader(ScopedLoader[int, Cohort]):
-    def __init__(self, context: Context) -> None:
-        super().__init__(context, lambda actor, ids: cohorts_by_ids(actor=actor, ids=ids))
+    async def fetch(self, actor: Actor, ids: list[int]) -> dict[int, Cohort]:
+        return await cohorts_by_ids(actor=actor, ids=ids)
 
 
 class CohortsByProgramIdLoader(ScopedLoader[int, list[Cohort]]):
-    def __init__(self, context: Context) -> None:
-        super().__init__(context, lambda actor, ids: cohorts_by_program_ids(actor=actor, program_ids=ids))
+    async def fetch(self, actor: Actor, ids: list[int]) -> dict[int, list[Cohort]]:
+        return await cohorts_by_program_ids(actor=actor, program_ids=ids)
 
 
 class CertificateTypeByIdLoader(ScopedLoader[int, CertificateType]):
-    def __init__(self, context: Context) -> None:
-        super().__init__(context, lambda _actor, ids: certificate_types_by_ids(ids=ids))
+    """Certificate types are shared by every partner: anyone signed in may read them."""
+
+    async def fetch(self, actor: Actor, ids: list[int]) -> dict[int, CertificateType]:
+        return await certificate_types_by_ids(ids=ids)

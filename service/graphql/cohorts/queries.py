@@ -6,9 +6,9 @@ from strawberry import relay
 from service.cohorts import services
 from service.graphql.cohorts.inputs import DateRangeInput
 from service.graphql.cohorts.types import Program
-from service.graphql.context import context_of
-from service.graphql.errors import domain_errors_as_graphql
-from service.graphql.payloads import key_of
+from service.graphql.core.context import Info
+from service.graphql.core.errors import domain_errors_as_graphql
+from service.graphql.core.node import key_of
 
 
 @strawberry.type
@@ -19,11 +19,11 @@ class CohortQueries:
     )
     async def programs(
         self,
-        info: strawberry.Info,
+        info: Info,
         cohorts_ending_between: DateRangeInput,
         partner_id: relay.GlobalID | None = None,
     ) -> list[Program]:
-        actor = await context_of(info).actor()
+        actor = await info.context.actor()
         with domain_errors_as_graphql():
             found = await services.programs_with_cohorts_ending_between(
                 actor=actor,

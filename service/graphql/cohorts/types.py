@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -10,13 +8,22 @@ from strawberry import relay
 from service.cohorts.models import CertificateType as CertificateTypeModel
 from service.cohorts.models import Cohort as CohortModel
 from service.cohorts.models import Program as ProgramModel
-from service.graphql.context import context_of
-from service.graphql.node import resolve_nodes_with
+from service.graphql.cohorts.dataloaders import (
+    CertificateTypeByIdLoader,
+    CohortByIdLoader,
+    CohortsByProgramIdLoader,
+    ProgramByIdLoader,
+)
+from service.graphql.core.context import Info
+from service.graphql.core.node import LoadedNode
+from service.graphql.partners.dataloaders import PartnerByIdLoader
 from service.graphql.partners.types import Partner
 
 
 @strawberry.type(description="A certificate a course-taker can earn.")
-class CertificateType(relay.Node):
+class CertificateType(LoadedNode):
+    loader = CertificateTypeByIdLoader
+
     id: relay.NodeID[int]
     code: str
     name: str
@@ -25,17 +32,11 @@ class CertificateType(relay.Node):
     def from_model(cls, model: CertificateTypeModel) -> CertificateType:
         return cls(id=model.id, code=model.code, name=model.name)
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await resolve_nodes_with(
-            info, node_ids, lambda context: context.loaders.certificate_type_by_id, cls.from_model
-        )
-
 
 @strawberry.type(description="One run of a program.")
-class Cohort(relay.Node):
+class Cohort(LoadedNode):
+    loader = CohortByIdLoader
+
     id: relay.NodeID[int]
     name: str
     starts_on: datetime.date
@@ -51,8 +52,8 @@ class Cohort(relay.Node):
         return self.closed_at is not None
 
     @strawberry.field
-    async def program(self, info: strawberry.Info) -> Program:
-        program = await context_of(info).loaders.program_by_id.load(self.program_id)
+    async def program(self, info: Info) -> Program:
+        program = await ProgramByIdLoader.for_context(info.context).load(self.program_id)
         assert program is not None, "a visible cohort's program is visible too"
         return Program.from_model(program)
 
@@ -68,17 +69,11 @@ class Cohort(relay.Node):
             program_id=model.program_id,
         )
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await resolve_nodes_with(
-            info, node_ids, lambda context: context.loaders.cohort_by_id, cls.from_model
-        )
-
 
 @strawberry.type(description="A course offering of a partner, run as cohorts.")
-class Program(relay.Node):
+class Program(LoadedNode):
+    loader = ProgramByIdLoader
+
     id: relay.NodeID[int]
     name: str
     partner_id: strawberry.Private[int]
@@ -86,14 +81,14 @@ class Program(relay.Node):
     matched_cohorts: strawberry.Private[list[CohortModel] | None] = None
 
     @strawberry.field
-    async def partner(self, info: strawberry.Info) -> Partner:
-        partner = await context_of(info).loaders.partner_by_id.load(self.partner_id)
+    async def partner(self, info: Info) -> Partner:
+        partner = await PartnerByIdLoader.for_context(info.context).load(self.partner_id)
         assert partner is not None, "a visible program's partner is visible too"
         return Partner.from_model(partner)
 
     @strawberry.field(description="The certificate type this program's completers earn.")
-    async def certificate_type(self, info: strawberry.Info) -> CertificateType:
-        certificate_type = await context_of(info).loaders.certificate_type_by_id.load(
+    async def certificate_type(self, info: Info) -> CertificateType:
+        certificate_type = await CertificateTypeByIdLoader.for_context(info.context).load(
             self.certificate_type_id
         )
         assert certificate_type is not None
@@ -103,11 +98,11 @@ class Program(relay.Node):
         description="The program's cohorts by end date. Reached through "
         "`programs(cohortsEndingBetween:)`, only the cohorts ending in that range."
     )
-    async def cohorts(self, info: strawberry.Info) -> list[Cohort]:
+    async def cohorts(self, info: Info) -> list[Cohort]:
         if self.matched_cohorts is not None:
             models = self.matched_cohorts
         else:
-            models = await context_of(info).loaders.cohorts_by_program_id.load(self.id) or []
+            models = await CohortsByProgramIdLoader.for_context(info.context).load(self.id) or []
         return [Cohort.from_model(model) for model in models]
 
     @classmethod
@@ -118,12 +113,4 @@ class Program(relay.Node):
             partner_id=model.partner_id,
             certificate_type_id=model.certificate_type_id,
             matched_cohorts=matched_cohorts,
-        )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await resolve_nodes_with(
-            info, node_ids, lambda context: context.loaders.program_by_id, cls.from_model
         )

@@ -1,19 +1,13 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import relay
 
-from service.graphql.context import context_of
+from service.graphql.core.context import Info
+from service.graphql.core.node import key_of
+from service.graphql.core.payloads import UserError, attempt
+from service.graphql.lms.inputs import ProgressSyncStartInput
 from service.graphql.lms.types import ProgressSyncRun
-from service.graphql.payloads import UserError, attempt, key_of
 from service.lms.services import request_sync
-
-
-@strawberry.input
-class ProgressSyncStartInput:
-    partner_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="One partner; left out, every partner with a Canvas connection."
-    )
 
 
 @strawberry.type
@@ -29,9 +23,9 @@ class LmsMutations:
         "of the same scope already waiting or running is answered instead."
     )
     async def progress_sync_start(
-        self, info: strawberry.Info, input: ProgressSyncStartInput
+        self, info: Info, input: ProgressSyncStartInput
     ) -> ProgressSyncStartPayload:
-        context = context_of(info)
+        context = info.context
         run, errors = await attempt(
             request_sync(
                 actor=await context.actor(),

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
 
 import strawberry
 from strawberry import relay
 
+from service.graphql.cohorts.dataloaders import CohortByIdLoader
 from service.graphql.cohorts.types import Cohort
-from service.graphql.context import context_of
-from service.graphql.node import resolve_nodes_with
+from service.graphql.core.context import Info
+from service.graphql.core.node import LoadedNode
+from service.graphql.lms.dataloaders import ProgressSyncRunByIdLoader
+from service.graphql.partners.dataloaders import PartnerByIdLoader
 from service.graphql.partners.types import Partner
+from service.graphql.users.dataloaders import UserByIdLoader
 from service.graphql.users.types import User
 from service.lms.models import ProgressSyncRun as RunModel
 from service.lms.models import SyncStatus, SyncTrigger
@@ -34,13 +36,15 @@ class ProgressSyncError:
     cohort_key: strawberry.Private[int]
 
     @strawberry.field
-    async def cohort(self, info: strawberry.Info) -> Cohort | None:
-        cohort = await context_of(info).loaders.cohort_by_id.load(self.cohort_key)
+    async def cohort(self, info: Info) -> Cohort | None:
+        cohort = await CohortByIdLoader.for_context(info.context).load(self.cohort_key)
         return None if cohort is None else Cohort.from_model(cohort)
 
 
 @strawberry.type(description="One reading of course progress from Canvas (staff only).")
-class ProgressSyncRun(relay.Node):
+class ProgressSyncRun(LoadedNode):
+    loader = ProgressSyncRunByIdLoader
+
     id: relay.NodeID[int]
     model: strawberry.Private[RunModel]
 
@@ -53,17 +57,17 @@ class ProgressSyncRun(relay.Node):
         return self.model.trigger
 
     @strawberry.field(description="The partner read; null when every partner with Canvas was.")
-    async def partner(self, info: strawberry.Info) -> Partner | None:
+    async def partner(self, info: Info) -> Partner | None:
         if self.model.partner_id is None:
             return None
-        partner = await context_of(info).loaders.partner_by_id.load(self.model.partner_id)
+        partner = await PartnerByIdLoader.for_context(info.context).load(self.model.partner_id)
         return None if partner is None else Partner.from_model(partner)
 
     @strawberry.field
-    async def requested_by(self, info: strawberry.Info) -> User | None:
+    async def requested_by(self, info: Info) -> User | None:
         if self.model.requested_by_id is None:
             return None
-        user = await context_of(info).loaders.user_by_id.load(self.model.requested_by_id)
+        user = await UserByIdLoader.for_context(info.context).load(self.model.requested_by_id)
         return None if user is None else User.from_model(user)
 
     @strawberry.field
@@ -110,11 +114,3 @@ class ProgressSyncRun(relay.Node):
     @classmethod
     def from_model(cls, model: RunModel) -> ProgressSyncRun:
         return cls(id=model.id, model=model)
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await resolve_nodes_with(
-            info, node_ids, lambda context: context.loaders.progress_sync_run_by_id, cls.from_model
-        )

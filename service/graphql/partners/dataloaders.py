@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from service.graphql.dataloader import ScopedLoader
+from service.graphql.core.dataloader import ScopedLoader
 from service.partners.models import Partner
 from service.partners.services import partners_by_ids
-
-if TYPE_CHECKING:
-    from service.graphql.context import Context
+from service.users.actor import Actor
 
 
 class PartnerByIdLoader(ScopedLoader[int, Partner]):
-    def __init__(self, context: Context) -> None:
-        super().__init__(context, lambda actor, ids: partners_by_ids(actor=actor, ids=ids))
+    async def fetch(self, actor: Actor, ids: list[int]) -> dict[int, Partner]:
+        return await partners_by_ids(actor=actor, ids=ids)

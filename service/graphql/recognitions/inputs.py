@@ -7,6 +7,7 @@ import strawberry
 from strawberry import relay
 
 from service.graphql.cohorts.inputs import DateRangeInput
+from service.graphql.core.node import key_of
 from service.graphql.recognitions.types import CeremonyFormat, RecognitionKind, RecognitionStatus
 
 
@@ -114,3 +115,8 @@ class CertificateRequestFinalizeInput:
 @strawberry.input(description="Drafts only, of either kind.")
 class RecognitionDeleteInput:
     id: relay.GlobalID
+
+
+def recognition_key(recognition_id: relay.GlobalID) -> int:
+    """The database key of a ceremony's or a certificate request's id; -1 (matching nothing) otherwise."""
+    return key_of(recognition_id, "Ceremony", "CertificateRequest")

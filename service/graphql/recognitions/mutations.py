@@ -7,8 +7,9 @@ import strawberry
 from strawberry import relay
 
 from service.graphql.cohorts.inputs import DateRangeInput
-from service.graphql.context import Context, context_of
-from service.graphql.payloads import UserError, attempt, key_of
+from service.graphql.core.context import Context, Info
+from service.graphql.core.node import key_of
+from service.graphql.core.payloads import UserError, attempt
 from service.graphql.recognitions.inputs import (
     CeremonyCreateInput,
     CeremonyMarkPinsMailedInput,
@@ -18,12 +19,13 @@ from service.graphql.recognitions.inputs import (
     CertificateRequestFinalizeInput,
     CertificateRequestUpdateInput,
     RecognitionDeleteInput,
+    recognition_key,
 )
 from service.graphql.recognitions.types import Ceremony, CertificateRequest
-from service.recognitions import services
+from service.recognitions import commands, transitions, wizard
+from service.recognitions.commands import UNCHANGED
 from service.recognitions.models import Recognition as RecognitionModel
 from service.recognitions.models import RecognitionKind
-from service.recognitions.services import UNCHANGED
 
 
 @strawberry.type
@@ -60,8 +62,8 @@ def _cohort_keys(ids: Sequence[relay.GlobalID] | None) -> list[int]:
     return [key_of(cohort_id, "Cohort") for cohort_id in ids or []]
 
 
-def _step1(date_range: DateRangeInput, cohort_ids: list[relay.GlobalID], name: str | None) -> services.Step1:
-    return services.Step1(
+def _step1(date_range: DateRangeInput, cohort_ids: list[relay.GlobalID], name: str | None) -> commands.Step1:
+    return commands.Step1(
         range_start=date_range.start, range_end=date_range.end, cohort_ids=_cohort_keys(cohort_ids), name=name
     )
 
@@ -85,24 +87,24 @@ def _given(value: Any, convert: Any = lambda value: value) -> Any:
     return None if value is None else convert(value)
 
 
-def _ceremony_changes(input: CeremonyUpdateInput) -> services.CeremonyChanges:
-    return services.CeremonyChanges(
+def _ceremony_changes(input: CeremonyUpdateInput) -> commands.CeremonyChanges:
+    return commands.CeremonyChanges(
         **_range_changes(input.date_range, input.cohort_ids, input.name),
         start=_given(
             input.start,
-            lambda start: services.CeremonyStart(local=start.date_time, time_zone=start.time_zone),
+            lambda start: commands.CeremonyStart(local=start.date_time, time_zone=start.time_zone),
         ),
         format=_given(input.format),
         representative_requested=_given(input.representative_requested),
         mailing_contact=_given(
             input.mailing_contact,
-            lambda contact: services.MailingContact(
+            lambda contact: commands.MailingContact(
                 name=contact.name, email=contact.email, phone=contact.phone
             ),
         ),
         postal_address=_given(
             input.postal_address,
-            lambda address: services.PostalAddress(
+            lambda address: commands.PostalAddress(
                 line1=address.line1,
                 line2=address.line2,
                 city=address.city,
@@ -114,19 +116,19 @@ def _ceremony_changes(input: CeremonyUpdateInput) -> services.CeremonyChanges:
     )
 
 
-async def _now_and_actor(info: strawberry.Info) -> tuple[Context, Any]:
-    context = context_of(info)
+async def _now_and_actor(info: Info) -> tuple[Context, Any]:
+    context = info.context
     return context, await context.actor()
 
 
 @strawberry.type
 class RecognitionMutations:
     @strawberry.mutation(description="Ceremony wizard, step 1: save the date range and cohorts as a draft.")
-    async def ceremony_create(self, info: strawberry.Info, input: CeremonyCreateInput) -> CeremonyPayload:
+    async def ceremony_create(self, info: Info, input: CeremonyCreateInput) -> CeremonyPayload:
         context, actor = await _now_and_actor(info)
         return _ceremony(
             await attempt(
-                services.create_recognition(
+                wizard.create_recognition(
                     actor=actor,
                     kind=RecognitionKind.CEREMONY,
                     step=_step1(input.date_range, input.cohort_ids, input.name),
@@ -136,11 +138,11 @@ class RecognitionMutations:
         )
 
     @strawberry.mutation(description="Save either step of the ceremony wizard; a draft may be incomplete.")
-    async def ceremony_update(self, info: strawberry.Info, input: CeremonyUpdateInput) -> CeremonyPayload:
+    async def ceremony_update(self, info: Info, input: CeremonyUpdateInput) -> CeremonyPayload:
         context, actor = await _now_and_actor(info)
         return _ceremony(
             await attempt(
-                services.update_ceremony(
+                wizard.update_ceremony(
                     actor=actor,
                     recognition_id=key_of(input.id, "Ceremony"),
                     changes=_ceremony_changes(input),
@@ -150,11 +152,11 @@ class RecognitionMutations:
         )
 
     @strawberry.mutation(description="Schedule a complete draft; sends the confirmation email.")
-    async def ceremony_submit(self, info: strawberry.Info, input: CeremonySubmitInput) -> CeremonyPayload:
+    async def ceremony_submit(self, info: Info, input: CeremonySubmitInput) -> CeremonyPayload:
         context, actor = await _now_and_actor(info)
         return _ceremony(
             await attempt(
-                services.submit_ceremony(
+                transitions.submit_ceremony(
                     actor=actor,
                     recognition_id=key_of(input.id, "Ceremony"),
                     now=context.clock.now(),
@@ -167,12 +169,12 @@ class RecognitionMutations:
 
     @strawberry.mutation(description="Staff: the pins have been mailed; tells the mailing contact.")
     async def ceremony_mark_pins_mailed(
-        self, info: strawberry.Info, input: CeremonyMarkPinsMailedInput
+        self, info: Info, input: CeremonyMarkPinsMailedInput
     ) -> CeremonyPayload:
         context, actor = await _now_and_actor(info)
         return _ceremony(
             await attempt(
-                services.mark_pins_mailed(
+                transitions.mark_pins_mailed(
                     actor=actor,
                     recognition_id=key_of(input.id, "Ceremony"),
                     now=context.clock.now(),
@@ -183,12 +185,12 @@ class RecognitionMutations:
 
     @strawberry.mutation(description="Certificate-request wizard, step 1: save as a draft.")
     async def certificate_request_create(
-        self, info: strawberry.Info, input: CertificateRequestCreateInput
+        self, info: Info, input: CertificateRequestCreateInput
     ) -> CertificateRequestPayload:
         context, actor = await _now_and_actor(info)
         return _request(
             await attempt(
-                services.create_recognition(
+                wizard.create_recognition(
                     actor=actor,
                     kind=RecognitionKind.CERTIFICATE_REQUEST,
                     step=_step1(input.date_range, input.cohort_ids, input.name),
@@ -199,15 +201,15 @@ class RecognitionMutations:
 
     @strawberry.mutation(description="Change a certificate-request draft.")
     async def certificate_request_update(
-        self, info: strawberry.Info, input: CertificateRequestUpdateInput
+        self, info: Info, input: CertificateRequestUpdateInput
     ) -> CertificateRequestPayload:
         context, actor = await _now_and_actor(info)
         return _request(
             await attempt(
-                services.update_certificate_request(
+                wizard.update_certificate_request(
                     actor=actor,
                     recognition_id=key_of(input.id, "CertificateRequest"),
-                    changes=services.Step1Changes(
+                    changes=commands.Step1Changes(
                         **_range_changes(input.date_range, input.cohort_ids, input.name)
                     ),
                     now=context.clock.now(),
@@ -217,12 +219,12 @@ class RecognitionMutations:
 
     @strawberry.mutation(description="Finalize a certificate-request draft: CREATED, and it never expires.")
     async def certificate_request_finalize(
-        self, info: strawberry.Info, input: CertificateRequestFinalizeInput
+        self, info: Info, input: CertificateRequestFinalizeInput
     ) -> CertificateRequestPayload:
         context, actor = await _now_and_actor(info)
         return _request(
             await attempt(
-                services.finalize_certificate_request(
+                transitions.finalize_certificate_request(
                     actor=actor,
                     recognition_id=key_of(input.id, "CertificateRequest"),
                     now=context.clock.now(),
@@ -231,14 +233,12 @@ class RecognitionMutations:
         )
 
     @strawberry.mutation(description="Delete a draft ceremony or certificate request.")
-    async def recognition_delete(
-        self, info: strawberry.Info, input: RecognitionDeleteInput
-    ) -> RecognitionDeletePayload:
+    async def recognition_delete(self, info: Info, input: RecognitionDeleteInput) -> RecognitionDeletePayload:
         context, actor = await _now_and_actor(info)
         deleted, errors = await attempt(
-            services.delete_recognition(
+            transitions.delete_recognition(
                 actor=actor,
-                recognition_id=key_of(input.id, "Ceremony", "CertificateRequest"),
+                recognition_id=recognition_key(input.id),
                 now=context.clock.now(),
             )
         )

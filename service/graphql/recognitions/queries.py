@@ -6,11 +6,19 @@ from typing import Any, cast
 import strawberry
 from strawberry import relay
 
-from service.graphql.context import context_of
-from service.graphql.paging import checked_page_size, decode_cursor, encode_cursor, integer, text
+from service.graphql.core.context import Info
+from service.graphql.core.paging import (
+    checked_page_size,
+    decode_cursor,
+    encode_cursor,
+    integer,
+    page_info,
+    text,
+)
 from service.graphql.recognitions.inputs import RecognitionFilter, RecognitionOrder
 from service.graphql.recognitions.types import Recognition, recognition_type
-from service.recognitions import services
+from service.recognitions import dashboard
+from service.recognitions.commands import DashboardFilter
 from service.recognitions.rules import Status
 
 
@@ -46,19 +54,19 @@ class RecognitionQueries:
     @strawberry.field(description="The Recognition dashboard: ceremonies and certificate requests.")
     async def recognitions(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int = 20,
         after: str | None = None,
         filter: RecognitionFilter | None = None,
         order_by: RecognitionOrder = RecognitionOrder.CREATED_AT_DESC,
     ) -> RecognitionConnection:
-        context = context_of(info)
+        context = info.context
         actor = await context.actor()
         wanted = filter or RecognitionFilter()
-        rows, has_next, total = await services.dashboard_page(
+        page = await dashboard.dashboard_page(
             actor=actor,
             now=context.clock.now(),
-            filter=services.DashboardFilter(
+            filter=DashboardFilter(
                 kind=wanted.kind,
                 statuses=[Status(status) for status in wanted.statuses or []],
                 search=wanted.search,
@@ -69,27 +77,23 @@ class RecognitionQueries:
             first=checked_page_size(first),
             after=None if after is None else _after(after, order_by),
         )
+        assert page.total is not None, "the dashboard is counted"
         edges = [
             RecognitionEdge(
                 node=recognition_type(row),
-                cursor=_cursor(order_by, *services.cursor_value(row, order_by.value)),
+                cursor=_cursor(order_by, *dashboard.cursor_value(row, order_by.value)),
             )
-            for row in rows
+            for row in page.items
         ]
         return RecognitionConnection(
             edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=total,
+            page_info=page_info(edges, has_next_page=page.has_next, after=after),
+            total_count=page.total,
         )
 
     @strawberry.field(description="One ceremony or certificate request, for its details popup.")
-    async def recognition(self, info: strawberry.Info, id: relay.GlobalID) -> Recognition | None:
-        await context_of(info).actor()
+    async def recognition(self, info: Info, id: relay.GlobalID) -> Recognition | None:
+        await info.context.actor()
         if id.type_name not in ("Ceremony", "CertificateRequest"):
             return None
         return cast(Recognition | None, await id.resolve_node(info, required=False))

@@ -1,26 +1,34 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any, ClassVar, Self, cast
+from typing import ClassVar, Self, cast
 from zoneinfo import ZoneInfo
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from service.certificate_files import services as certificate_files
+from service.certificate_files.reads import jobs_of_recognition
+from service.graphql.certificate_files.dataloaders import LastReadyJobByRecognitionIdLoader
 from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.queries import certificate_candidates
 from service.graphql.certificates.types import CertificateCandidateConnection
+from service.graphql.cohorts.dataloaders import CohortByIdLoader
 from service.graphql.cohorts.types import Cohort
-from service.graphql.context import context_of
-from service.graphql.node import resolve_nodes_with
-from service.graphql.paging import checked_page_size
+from service.graphql.core.context import Info
+from service.graphql.core.node import LoadedNode
+from service.graphql.core.paging import checked_page_size
+from service.graphql.partners.dataloaders import PartnerByIdLoader
 from service.graphql.partners.types import Partner
+from service.graphql.recognitions.dataloaders import (
+    CohortIdsByRecognitionIdLoader,
+    EventsByRecognitionIdLoader,
+    RecognitionByIdLoader,
+)
+from service.graphql.users.dataloaders import UserByIdLoader
 from service.graphql.users.types import User
-from service.recognitions import services
+from service.recognitions import dashboard
 from service.recognitions.models import CeremonyFormat as CeremonyFormatValue
 from service.recognitions.models import EventKind
 from service.recognitions.models import Recognition as RecognitionModel
@@ -73,8 +81,8 @@ class RecognitionEvent:
     actor_id: strawberry.Private[int]
 
     @strawberry.field(description="Who did it; null when the viewer may not see that user.")
-    async def actor(self, info: strawberry.Info) -> User | None:
-        user = await context_of(info).loaders.user_by_id.load(self.actor_id)
+    async def actor(self, info: Info) -> User | None:
+        user = await UserByIdLoader.for_context(info.context).load(self.actor_id)
         return None if user is None else User.from_model(user)
 
     @classmethod
@@ -85,7 +93,9 @@ class RecognitionEvent:
 @strawberry.interface(
     description="What the Recognition dashboard lists: a ceremony or a certificate request."
 )
-class Recognition(relay.Node):
+class Recognition(LoadedNode):
+    loader = RecognitionByIdLoader
+
     id: relay.NodeID[int]
     model: strawberry.Private[RecognitionModel]
 
@@ -98,8 +108,8 @@ class Recognition(relay.Node):
         return self.model.kind
 
     @strawberry.field(description="As the dashboard shows it now.")
-    def status(self, info: strawberry.Info) -> RecognitionStatus:  # type: ignore[valid-type]
-        return services.shown_status(self.model, context_of(info).clock.now())
+    def status(self, info: Info) -> RecognitionStatus:  # type: ignore[valid-type]
+        return dashboard.shown_status(self.model, info.context.clock.now())
 
     @strawberry.field(description="Step 1: the range the selected cohorts' end dates fall in.")
     def date_range(self) -> DateRange:
@@ -114,41 +124,38 @@ class Recognition(relay.Node):
         return self.model.updated_at
 
     @strawberry.field(description="Who created it; null when the viewer may not see that user.")
-    async def created_by(self, info: strawberry.Info) -> User | None:
-        user = await context_of(info).loaders.user_by_id.load(self.model.created_by_id)
+    async def created_by(self, info: Info) -> User | None:
+        user = await UserByIdLoader.for_context(info.context).load(self.model.created_by_id)
         return None if user is None else User.from_model(user)
 
     @strawberry.field
-    async def partner(self, info: strawberry.Info) -> Partner:
-        partner = await context_of(info).loaders.partner_by_id.load(self.model.partner_id)
+    async def partner(self, info: Info) -> Partner:
+        partner = await PartnerByIdLoader.for_context(info.context).load(self.model.partner_id)
         assert partner is not None, "a visible recognition's partner is visible too"
         return Partner.from_model(partner)
 
     @strawberry.field(description="The cohorts selected in step 1.")
-    async def cohorts(self, info: strawberry.Info) -> list[Cohort]:
-        loaders = context_of(info).loaders
-        cohort_ids = await loaders.cohort_ids_by_recognition_id.load(self.model.id) or []
-        cohorts = await loaders.cohort_by_id.load_many(cohort_ids)
+    async def cohorts(self, info: Info) -> list[Cohort]:
+        cohort_ids = await CohortIdsByRecognitionIdLoader.for_context(info.context).load(self.model.id)
+        cohorts = await CohortByIdLoader.for_context(info.context).load_many(cohort_ids or [])
         return [Cohort.from_model(cohort) for cohort in cohorts if cohort is not None]
 
     @strawberry.field(description="The history, oldest first.")
-    async def events(self, info: strawberry.Info) -> list[RecognitionEvent]:
-        events = await context_of(info).loaders.events_by_recognition_id.load(self.model.id) or []
+    async def events(self, info: Info) -> list[RecognitionEvent]:
+        events = await EventsByRecognitionIdLoader.for_context(info.context).load(self.model.id) or []
         return [RecognitionEvent.from_model(event) for event in events]
 
     kind_value: ClassVar[RecognitionKindValue]
 
     @strawberry.field(description="Download Last Certificates File: the newest READY combined file.")
-    async def last_certificate_file(self, info: strawberry.Info) -> CertificateFileJob | None:
-        job = await context_of(info).loaders.last_ready_job_by_recognition_id.load(self.model.id)
+    async def last_certificate_file(self, info: Info) -> CertificateFileJob | None:
+        job = await LastReadyJobByRecognitionIdLoader.for_context(info.context).load(self.model.id)
         return None if job is None else CertificateFileJob.from_model(job)
 
     @strawberry.field(description="The newest combined-file jobs of this recognition, newest first.")
-    async def certificate_files(self, info: strawberry.Info, first: int = 20) -> list[CertificateFileJob]:
-        await context_of(info).actor()
-        jobs = await certificate_files.jobs_of_recognition(
-            recognition_id=self.model.id, limit=checked_page_size(first)
-        )
+    async def certificate_files(self, info: Info, first: int = 20) -> list[CertificateFileJob]:
+        await info.context.actor()
+        jobs = await jobs_of_recognition(recognition_id=self.model.id, limit=checked_page_size(first))
         return [CertificateFileJob.from_model(job) for job in jobs]
 
     @strawberry.field(
@@ -157,7 +164,7 @@ class Recognition(relay.Node):
     )
     async def certificate_candidates(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int = 20,
         after: str | None = None,
         filter: CertificateCandidateFilter | None = None,
@@ -169,22 +176,14 @@ class Recognition(relay.Node):
         return cls(id=model.id, model=model)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
+    def node_of(cls, model: RecognitionModel) -> Self | None:
         """Ids of this kind only: a certificate request's id names no ceremony."""
-
-        def to_type(model: RecognitionModel) -> Recognition | None:
-            return cls.from_model(model) if model.kind is cls.kind_value else None
-
-        return await resolve_nodes_with(
-            info, node_ids, lambda context: context.loaders.recognition_by_id, to_type
-        )
+        return cls.from_model(model) if model.kind is cls.kind_value else None
 
     @strawberry.field(description="What the row's menu may offer the viewer now; decided by the service.")
-    async def available_actions(self, info: strawberry.Info) -> list[RecognitionAction]:  # type: ignore[valid-type]
-        context = context_of(info)
-        return services.actions_for(self.model, await context.actor(), context.clock.now())
+    async def available_actions(self, info: Info) -> list[RecognitionAction]:  # type: ignore[valid-type]
+        context = info.context
+        return dashboard.actions_for(self.model, await context.actor(), context.clock.now())
 
 
 @strawberry.type(description="A pinning ceremony.")

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 import strawberry
 from strawberry import relay
 
-from service.graphql.context import context_of
-from service.graphql.node import resolve_nodes_with
+from service.graphql.core.context import Info
+from service.graphql.core.node import LoadedNode
+from service.graphql.partners.dataloaders import PartnerByIdLoader
 from service.graphql.partners.types import Partner
+from service.graphql.users.dataloaders import UserByIdLoader
 from service.users.models import Role as RoleValue
 from service.users.models import User as UserModel
 
@@ -18,7 +17,9 @@ Role = strawberry.enum(
 
 
 @strawberry.type(description="Someone who signs in.")
-class User(relay.Node):
+class User(LoadedNode):
+    loader = UserByIdLoader
+
     id: relay.NodeID[int]
     email: str
     name: str
@@ -26,10 +27,10 @@ class User(relay.Node):
     partner_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The user's institution; none for staff.")
-    async def partner(self, info: strawberry.Info) -> Partner | None:
+    async def partner(self, info: Info) -> Partner | None:
         if self.partner_id is None:
             return None
-        partner = await context_of(info).loaders.partner_by_id.load(self.partner_id)
+        partner = await PartnerByIdLoader.for_context(info.context).load(self.partner_id)
         return None if partner is None else Partner.from_model(partner)
 
     @classmethod
@@ -40,12 +41,4 @@ class User(relay.Node):
             name=model.name,
             role=model.role,
             partner_id=model.partner_id,
-        )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await resolve_nodes_with(
-            info, node_ids, lambda context: context.loaders.user_by_id, cls.from_model
         )

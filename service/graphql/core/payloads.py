@@ -6,10 +6,8 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 import strawberry
-from strawberry import relay
 
 from service.errors import DomainError, ErrorCode, Problem
-from service.graphql.node import database_id
 
 ResultT = TypeVar("ResultT")
 
@@ -37,9 +35,3 @@ async def attempt(work: Awaitable[ResultT]) -> tuple[ResultT | None, list[UserEr
         return await work, []
     except DomainError as error:
         return None, [UserError.from_problem(problem) for problem in error.problems]
-
-
-def key_of(global_id: relay.GlobalID, *type_names: str) -> int:
-    """The database key of an id of one of these types; -1 (matching nothing) for any other id."""
-    key = database_id(global_id.node_id) if global_id.type_name in type_names else None
-    return -1 if key is None else key

@@ -30,7 +30,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from service.graphql.paging import MAX_PAGE_SIZE
+from service.graphql.core.paging import MAX_PAGE_SIZE
 
 
 @dataclass(frozen=True)

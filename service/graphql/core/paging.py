@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from graphql import GraphQLError
+from strawberry.relay import PageInfo
 
 MAX_PAGE_SIZE = 100
 
@@ -52,3 +53,17 @@ def checked_page_size(first: int) -> int:
             extensions={"code": "INVALID_PAGE_SIZE", "field": ["first"]},
         )
     return first
+
+
+class Edge(Protocol):
+    cursor: str
+
+
+def page_info(edges: Sequence[Edge], *, has_next_page: bool, after: str | None) -> PageInfo:
+    """Where a forward page stands: more after it, and whether it started after a cursor."""
+    return PageInfo(
+        has_next_page=has_next_page,
+        has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )

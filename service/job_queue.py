@@ -1,8 +1,8 @@
 """The port through which the domain hands work to the job queue, once the work is committed.
 
 Domain code records what is to be done (an outbox row, a queued job) in its own transaction and
-then calls ``dispatch``; the job queue's adapter (``workers``) decides how it runs. With no
-dispatcher, or a broker that cannot be reached, the record waits for the next sweep, so nothing
+then calls ``enqueue``; the job queue's adapter (``workers``) decides how it runs. With no
+adapter, or a broker that cannot be reached, the record waits for the next sweep, so nothing
 is ever lost.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
 
-logger = logging.getLogger("service.dispatch")
+logger = logging.getLogger("service.job_queue")
 
 
 class Job(StrEnum):
@@ -23,23 +23,28 @@ class Job(StrEnum):
     SYNC_PROGRESS = "sync_progress"
 
 
-Dispatcher = Callable[[Job, int, timedelta | None], object]
-_dispatcher: Dispatcher | None = None
+Adapter = Callable[[Job, int, timedelta | None], object]
+_adapter: Adapter | None = None
 
 
-def set_dispatcher(dispatcher: Dispatcher | None) -> None:
-    global _dispatcher
-    _dispatcher = dispatcher
+def set_adapter(adapter: Adapter | None) -> None:
+    """What hands jobs to the queue from now on (None: nothing, the sweep finds the work later)."""
+    global _adapter
+    _adapter = adapter
 
 
-def dispatch(job: Job, record_id: int, *, delay: timedelta | None = None) -> bool:
+def current_adapter() -> Adapter | None:
+    return _adapter
+
+
+def enqueue(job: Job, record_id: int, *, delay: timedelta | None = None) -> bool:
     """Hand committed work to the queue (to run after ``delay``, if given); False when there is no
     queue or it cannot be reached (the work then waits for the next sweep)."""
-    if _dispatcher is None:
+    if _adapter is None:
         logger.info("%s %s recorded; no job queue to hand it to yet", job.value, record_id)
         return False
     try:
-        _dispatcher(job, record_id, delay)
+        _adapter(job, record_id, delay)
     except Exception:
         logger.exception("%s %s recorded; the job queue could not take it now", job.value, record_id)
         return False

@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from service.database import is_unreachable
-from service.graphql.context import UNAUTHENTICATED
+from service.graphql.core.context import UNAUTHENTICATED
 
 logger = logging.getLogger("service.graphql")
 

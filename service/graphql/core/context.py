@@ -1,11 +1,14 @@
-"""What every resolver gets: the request, the signed-in actor (checked once) and per-request loaders."""
+"""What every resolver gets: the request, the signed-in actor (checked once) and per-request loaders.
+
+Resolvers take ``info: Info`` and read ``info.context``; each loader keeps itself in ``loaders``
+(see ``ScopedLoader.for_context``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import strawberry
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.websockets import WebSocket
@@ -17,9 +20,6 @@ from service.users.actor import Actor
 from service.users.services import authenticate
 from service.users.tokens import InvalidToken
 from service.web.ratelimit import RateLimiter
-
-if TYPE_CHECKING:
-    from service.graphql.loaders import Loaders
 
 UNAUTHENTICATED = "UNAUTHENTICATED"
 
@@ -48,6 +48,8 @@ class Context:
     clock: Clock
     verify_limiter: RateLimiter
     connection_params: dict[str, Any] | None = None
+    loaders: dict[type, Any] = field(default_factory=dict, init=False, repr=False)
+    """This request's DataLoaders, one per loader class, made on first use."""
     _actor: Actor | None = field(default=None, init=False)
 
     async def actor(self) -> Actor:
@@ -77,13 +79,6 @@ class Context:
     def client_address(self) -> str:
         return self.request.client.host if self.request.client else "unknown"
 
-    @cached_property
-    def loaders(self) -> Loaders:
-        from service.graphql.loaders import Loaders
 
-        return Loaders(self)
-
-
-def context_of(info: Any) -> Context:
-    context: Context = info.context
-    return context
+Info = strawberry.Info[Context, None]
+"""What resolvers take: ``info.context`` is the request's Context."""

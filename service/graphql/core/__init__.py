@@ -1,0 +1,1 @@
+"""What every domain's GraphQL code builds on: the context, loaders, ids, pages, payloads, errors."""

@@ -1,0 +1,39 @@
+"""The shape every by-id loader shares: one service call per batch, the actor's view, None when unseen;
+one loader of each class per request, kept on the request's Context."""
+
+from __future__ import annotations
+
+from typing import Generic, Self, TypeVar, cast
+
+from strawberry.dataloader import DataLoader
+
+from service.graphql.core.context import Context
+from service.users.actor import Actor
+
+KeyT = TypeVar("KeyT")
+ValueT = TypeVar("ValueT")
+
+
+class ScopedLoader(DataLoader[KeyT, ValueT | None], Generic[KeyT, ValueT]):
+    """Loads a batch of keys through one service call (``fetch``) with the request's actor; keys it
+    does not answer (unseen, or not the actor's to see) give None."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        super().__init__(load_fn=self._load)
+
+    @classmethod
+    def for_context(cls, context: Context) -> Self:
+        """This request's loader of this class, made on first use: every resolver shares its batches."""
+        loader = context.loaders.get(cls)
+        if loader is None:
+            loader = context.loaders[cls] = cls(context)
+        return cast(Self, loader)
+
+    async def fetch(self, actor: Actor, ids: list[KeyT]) -> dict[KeyT, ValueT]:
+        """The values of the keys the actor may see, by key: one service call."""
+        raise NotImplementedError
+
+    async def _load(self, keys: list[KeyT]) -> list[ValueT | None]:
+        found = await self.fetch(await self._context.actor(), keys)
+        return [found.get(key) for key in keys]

@@ -1,0 +1,79 @@
+"""Global ids: the database keys inside them, and Node types that resolve their ids through a
+per-request, partner-scoped loader."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable
+from typing import Any, ClassVar, Literal, Self, overload
+
+from graphql import GraphQLError
+from strawberry import relay
+
+from service.graphql.core.context import Context, Info
+from service.graphql.core.dataloader import ScopedLoader
+
+
+def database_id(node_id: str) -> int | None:
+    """The integer key inside a global id, or None when it holds none (it then matches nothing)."""
+    return int(node_id) if node_id.isascii() and node_id.isdecimal() and len(node_id) < 19 else None
+
+
+def key_of(global_id: relay.GlobalID, *type_names: str) -> int:
+    """The database key of an id of one of these types; -1 (matching nothing) for any other id."""
+    key = database_id(global_id.node_id) if global_id.type_name in type_names else None
+    return -1 if key is None else key
+
+
+class LoadedNode(relay.Node):
+    """A Node type that names its loader (``loader``) and how a loaded model shows as it
+    (``from_model``, or ``node_of`` to refuse some); ids resolve through that loader, so ids of other
+    partners come back as None, like missing ones."""
+
+    loader: ClassVar[type[ScopedLoader[int, Any]]]
+
+    @classmethod
+    def from_model(cls, model: Any) -> Self:
+        raise NotImplementedError
+
+    @classmethod
+    def node_of(cls, model: Any) -> Self | None:
+        """The node a loaded model shows as; None when the id names another type than this one."""
+        return cls.from_model(model)
+
+    # relay.Node's own overloads, so this is a true override of its resolve_nodes.
+    @overload
+    @classmethod
+    def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: Literal[True]
+    ) -> Awaitable[Iterable[Self]]: ...
+
+    @overload
+    @classmethod
+    def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: Literal[False] = ...
+    ) -> Awaitable[Iterable[Self | None]]: ...
+
+    @overload
+    @classmethod
+    def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool
+    ) -> Awaitable[Iterable[Self]] | Awaitable[Iterable[Self | None]]: ...
+
+    @classmethod
+    def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> Awaitable[Iterable[Self | None]]:
+        return cls._load_nodes(info.context, list(node_ids), required)
+
+    @classmethod
+    async def _load_nodes(cls, context: Context, node_ids: list[str], required: bool) -> list[Self | None]:
+        await context.actor()
+        keys = [database_id(node_id) for node_id in node_ids]
+        found = iter(
+            await cls.loader.for_context(context).load_many([key for key in keys if key is not None])
+        )
+        models = [None if key is None else next(found) for key in keys]
+        nodes = [None if model is None else cls.node_of(model) for model in models]
+        if required and any(node is None for node in nodes):
+            raise GraphQLError(f"No {cls.__name__} with this id.", extensions={"code": "NOT_FOUND"})
+        return nodes

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+
+@strawberry.input
+class ProgressSyncStartInput:
+    partner_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="One partner; left out, every partner with a Canvas connection."
+    )

@@ -1,0 +1,133 @@
+"""Reading recognitions: the dashboard's filtered, keyset-paged list, and what each row shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import Q
+
+from service.errors import NotFound
+from service.paging import Page
+from service.recognitions import rules
+from service.recognitions.commands import DashboardFilter
+from service.recognitions.models import Recognition, RecognitionCohort, RecognitionEvent, StoredStatus
+from service.recognitions.rules import Action, Status
+from service.users.actor import Actor
+
+ORDERINGS = {
+    "CREATED_AT_DESC": ("-created_at", "-id"),
+    "CREATED_AT_ASC": ("created_at", "id"),
+    "NAME_ASC": ("name", "id"),
+    "NAME_DESC": ("-name", "-id"),
+}
+
+
+def visible(actor: Actor) -> Any:
+    """Recognitions the actor may see: their partner's (every partner's for staff), not deleted."""
+    return actor.scope(Recognition.filter(deleted_at__isnull=True))
+
+
+async def recognitions_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Recognition]:
+    """The recognitions among ``ids`` the actor may see, by id."""
+    return {item.id: item for item in await visible(actor).filter(id__in=set(ids))}
+
+
+async def get_recognition(
+    *, actor: Actor, recognition_id: int, field: tuple[str, ...] = ("id",)
+) -> Recognition:
+    """One recognition the actor may see; NotFound for another partner's, as for a missing one."""
+    recognition = (await recognitions_by_ids(actor=actor, ids=[recognition_id])).get(recognition_id)
+    if recognition is None:
+        raise NotFound("Recognition", field=field)
+    return recognition
+
+
+def status_filter(statuses: Iterable[Status], now: datetime) -> Q:
+    """SQL for the shown statuses; PAST and the scheduled ones are told apart by the start."""
+    scheduled_and_started = Q(starts_at__lte=now)
+    conditions = []
+    for status in set(statuses):
+        if status is Status.PAST:
+            conditions.append(Q(status__in=list(rules.SCHEDULED)) & scheduled_and_started)
+        elif status in (Status.SCHEDULED_PENDING, Status.SCHEDULED_PINS_MAILED):
+            conditions.append(Q(status=StoredStatus(status.value)) & ~scheduled_and_started)
+        else:
+            conditions.append(Q(status=StoredStatus(status.value)))
+    return Q(*conditions, join_type=Q.OR)
+
+
+async def dashboard_page(
+    *,
+    actor: Actor,
+    now: datetime,
+    filter: DashboardFilter,
+    order_by: str,
+    first: int,
+    after: tuple[Any, int] | None,
+) -> Page[Recognition]:
+    """One page of the dashboard, with the total count, all decided in SQL.
+
+    Paging is by keyset (the sort value and id of the last row seen), so pages stay stable
+    while recognitions are added.
+    """
+    query = visible(actor)
+    if filter.kind is not None:
+        query = query.filter(kind=filter.kind)
+    if filter.statuses:
+        query = query.filter(status_filter(filter.statuses, now))
+    if filter.search and filter.search.strip():
+        query = query.filter(name__icontains=filter.search.strip())
+    if filter.ceremony_date_from is not None:
+        query = query.filter(ceremony_date__gte=filter.ceremony_date_from)
+    if filter.ceremony_date_to is not None:
+        query = query.filter(ceremony_date__lte=filter.ceremony_date_to)
+    total = await query.count()
+    ordering = ORDERINGS[order_by]
+    if after is not None:
+        query = query.filter(_after(ordering, after))
+    return Page.of(await query.order_by(*ordering).limit(first + 1), first, total=total)
+
+
+def cursor_value(recognition: Recognition, order_by: str) -> tuple[Any, int]:
+    """What identifies a row's place in an ordering, for the next page's keyset."""
+    column = ORDERINGS[order_by][0].lstrip("-")
+    return getattr(recognition, column), recognition.id
+
+
+def _after(ordering: tuple[str, str], cursor: tuple[Any, int]) -> Q:
+    value, last_id = cursor
+    column, descending = ordering[0].lstrip("-"), ordering[0].startswith("-")
+    beyond = "lt" if descending else "gt"
+    past_value: dict[str, Any] = {f"{column}__{beyond}": value}
+    same_value: dict[str, Any] = {column: value, f"id__{beyond}": last_id}
+    return Q(**past_value) | Q(**same_value)
+
+
+async def cohort_ids_by_recognition_ids(*, ids: Iterable[int]) -> dict[int, list[int]]:
+    """The selected cohorts of each recognition (the caller has already checked it may see them)."""
+    grouped: dict[int, list[int]] = {recognition_id: [] for recognition_id in ids}
+    for recognition_id, cohort_id in (
+        await RecognitionCohort.filter(recognition_id__in=list(grouped))
+        .order_by("cohort_id")
+        .values_list("recognition_id", "cohort_id")
+    ):
+        grouped[recognition_id].append(cohort_id)
+    return grouped
+
+
+async def events_by_recognition_ids(*, ids: Iterable[int]) -> dict[int, list[RecognitionEvent]]:
+    """The history of each recognition, oldest first."""
+    grouped: dict[int, list[RecognitionEvent]] = {recognition_id: [] for recognition_id in ids}
+    for event in await RecognitionEvent.filter(recognition_id__in=list(grouped)).order_by("at", "id"):
+        grouped[event.recognition_id].append(event)
+    return grouped
+
+
+def shown_status(recognition: Recognition, now: datetime) -> Status:
+    return rules.status_of(recognition.status, recognition.starts_at, now)
+
+
+def actions_for(recognition: Recognition, actor: Actor, now: datetime) -> list[Action]:
+    return rules.available_actions(recognition.kind, shown_status(recognition, now), actor)

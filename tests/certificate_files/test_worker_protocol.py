@@ -1,0 +1,382 @@
+"""The workers' side of combined files: chunks handed out, parts made in any order and joined once,
+leases that outlast long work and run out after a dead worker, retries, failures, and restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+import httpx
+import pypdf
+import pytest
+from starlette.applications import Starlette
+
+from service import job_queue
+from service.app import create_app
+from service.certificate_files import build
+from service.certificate_files.leases import STALL, stalled_job_ids
+from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
+from service.certificate_files.paths import file_path
+from service.certificate_files.requests import request_file as request_file_service
+from service.certificates.models import Certificate
+from service.job_queue import Job
+from service.mail.compose import MailConfig
+from service.mail.models import OutboxMessage
+from service.pdf import render_certificates
+from service.settings import Settings
+from tests.support.certificate_files import admin_actor, key_of, request_file, until_finished
+from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.clock import MovableClock
+from tests.support.engines import BROKER_URL
+from tests.support.graphql_client import GraphQLClient
+from workers.embedded import hand_over_waiting_work
+
+pytestmark = pytest.mark.jobs
+
+LEASE = timedelta(minutes=1)
+CONFIG = MailConfig(sender="recognition@example.org", public_url="http://127.0.0.1:8000")
+
+
+async def _part(chunk_id: int, settings: Settings, clock: MovableClock) -> CertificateFileJob | None:
+    """What a worker does with one `build_certificate_file_part` message."""
+    return await build.build_part(chunk_id=chunk_id, clock=clock.now, work=_work(settings))
+
+
+async def _start(job_id: int, settings: Settings, clock: MovableClock) -> CertificateFileJob | None:
+    """What a worker does with one `build_certificate_file` message (also the sweep's)."""
+    return await build.start_file(job_id=job_id, clock=clock.now, work=_work(settings))
+
+
+def _work(settings: Settings) -> build.FileWork:
+    return build.FileWork(
+        files_dir=settings.resolved_files_dir,
+        public_url="http://127.0.0.1:8000",
+        mail_config=CONFIG,
+        lease=LEASE,
+    )
+
+
+async def _chunk_ids(job_id: int) -> list[int]:
+    ids = await CertificateFileChunk.filter(job_id=job_id).order_by("position").values_list("id", flat=True)
+    return cast(list[int], ids)
+
+
+async def _queued_thirty(world: CertificatesWorld, clock: MovableClock) -> CertificateFileJob:
+    """A job of 30 certificates: two chunks, of 25 and 5."""
+    return await request_file_service(
+        actor=admin_actor(world),
+        recognition_id=world.recognition.id,
+        enrollment_ids=[world.enrollments[f"Zoe {n:02d}"].id for n in range(30)],
+        now=clock.now(),
+    )
+
+
+def _file_names(settings: Settings) -> list[str]:
+    return sorted(path.name for path in (settings.resolved_files_dir / "certificate-files").iterdir())
+
+
+async def test_the_start_message_hands_each_chunk_to_the_queue(
+    app: Starlette, world: CertificatesWorld, clock: MovableClock, settings: Settings
+) -> None:
+    handed: list[tuple[Job, int]] = []
+    job_queue.set_adapter(lambda job, record_id, delay: handed.append((job, record_id)))
+    job = await _queued_thirty(world, clock)
+    chunks = await CertificateFileChunk.filter(job_id=job.id).order_by("position")
+
+    await _start(job.id, settings, clock)
+
+    assert [(c.position, c.start, c.size) for c in chunks] == [(0, 0, 25), (1, 25, 5)]
+    assert handed == [
+        (Job.BUILD_CERTIFICATE_FILE, job.id),
+        *[(Job.BUILD_CERTIFICATE_FILE_PART, chunk.id) for chunk in chunks],
+    ]
+
+
+async def test_parts_made_in_any_order_are_joined_in_the_selections_order(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    job = await _queued_thirty(world, clock)
+    first, second = await _chunk_ids(job.id)
+
+    after_second = await _part(second, settings, clock)
+    halfway = await CertificateFileJob.get(id=job.id)
+    finished = await _part(first, settings, clock)
+
+    assert after_second is None
+    assert (halfway.status, halfway.chunks_done, halfway.done) == (FileJobStatus.RUNNING, 1, 5)
+    assert finished is not None
+    assert (finished.status, finished.done, finished.page_count) == (FileJobStatus.READY, 30, 30)
+    pages = pypdf.PdfReader(file_path(settings.resolved_files_dir, finished)).pages
+    assert [page.extract_text().splitlines()[3] for page in pages] == [f"Zoe {n:02d}" for n in range(30)]
+
+
+async def test_two_workers_finishing_at_once_join_once(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    job = await _queued_thirty(world, clock)
+
+    results = await asyncio.gather(
+        *[_part(chunk_id, settings, clock) for chunk_id in await _chunk_ids(job.id)]
+    )
+
+    finished = await CertificateFileJob.get(id=job.id)
+    assert [result.status if result else None for result in results].count(FileJobStatus.READY) == 1
+    assert (finished.status, finished.chunks_done, finished.done, finished.page_count) == (
+        FileJobStatus.READY,
+        2,
+        30,
+        30,
+    )
+    assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
+    assert _file_names(settings) == [finished.file_name]
+
+
+async def test_redelivered_messages_make_one_file_and_one_mail(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    job = await _queued_thirty(world, clock)
+    chunk_ids = await _chunk_ids(job.id)
+    for chunk_id in chunk_ids:
+        await _part(chunk_id, settings, clock)
+
+    again = [await _part(chunk_id, settings, clock) for chunk_id in chunk_ids]
+    restarted = await _start(job.id, settings, clock)
+
+    finished = await CertificateFileJob.get(id=job.id)
+    assert (again, restarted) == ([None, None], None)
+    assert (finished.status, finished.done, finished.page_count, finished.attempts) == (
+        FileJobStatus.READY,
+        30,
+        30,
+        1,
+    )
+    assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
+    assert _file_names(settings) == [finished.file_name]
+
+
+async def test_a_chunk_whose_worker_died_is_made_again_after_its_lease(
+    app: Starlette, world: CertificatesWorld, clock: MovableClock, settings: Settings
+) -> None:
+    handed: list[tuple[Job, int, timedelta | None]] = []
+    job_queue.set_adapter(lambda job, record_id, delay: handed.append((job, record_id, delay)))
+    job = await _queued_thirty(world, clock)
+    first, second = await _chunk_ids(job.id)
+    await _part(first, settings, clock)
+    # given a worker that took the second chunk and was killed (its lease still runs)
+    await CertificateFileChunk.filter(id=second).update(claimed_until=clock.now() + LEASE)
+    handed.clear()
+
+    # when its message is delivered again, to another worker
+    redelivered = await _part(second, settings, clock)
+
+    # then that worker leaves the chunk alone, but looks again when the lease has run out
+    stopped = await CertificateFileJob.get(id=job.id)
+    assert redelivered is None
+    assert (stopped.status, stopped.chunks_done, stopped.done) == (FileJobStatus.RUNNING, 1, 25)
+    assert handed == [(Job.BUILD_CERTIFICATE_FILE_PART, second, LEASE + timedelta(seconds=1))]
+    clock.move(LEASE + timedelta(seconds=1))
+    await _part(second, settings, clock)
+    finished = await CertificateFileJob.get(id=job.id)
+    assert (finished.status, finished.done, finished.page_count, finished.attempts) == (
+        FileJobStatus.READY,
+        30,
+        30,
+        1,
+    )
+    assert await Certificate.all().count() == 30
+    assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
+
+
+async def _until(holds: Callable[[datetime | None], bool], chunk_id: int) -> None:
+    """Wait (10 s at most) until the chunk's lease is as ``holds`` wants."""
+    for _ in range(1000):
+        if holds((await CertificateFileChunk.get(id=chunk_id)).claimed_until):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the lease never got there")
+
+
+async def test_a_worker_keeps_its_lease_while_a_long_chunk_runs(
+    app: Starlette,
+    world: CertificatesWorld,
+    no_queue: None,
+    clock: MovableClock,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    job = await _queued_thirty(world, clock)
+    first, _ = await _chunk_ids(job.id)
+    short = replace(_work(settings), lease=timedelta(seconds=0.3))
+    original, going_on = render_certificates, threading.Event()
+
+    def long_drawing(texts: Any) -> bytes:
+        going_on.wait(timeout=30)
+        return original(texts)
+
+    monkeypatch.setattr(build, "render_certificates", long_drawing)
+    try:
+        working = asyncio.create_task(build.build_part(chunk_id=first, clock=clock.now, work=short))
+        # given the chunk's work outlasting its first lease
+        await _until(lambda lease: lease is not None, first)
+        clock.move(timedelta(minutes=1))
+        # when the worker renews its lease (every third of it) and another worker looks at the chunk
+        await _until(lambda lease: lease is not None and lease > clock.now(), first)
+        other = await build.build_part(chunk_id=first, clock=clock.now, work=short)
+    finally:
+        going_on.set()
+    await working
+
+    # then the other worker left it alone, and the chunk was made once
+    chunk = await CertificateFileChunk.get(id=first)
+    assert other is None
+    assert (chunk.attempts, chunk.done_at is not None, chunk.claimed_until) == (1, True, None)
+
+
+async def test_a_chunk_that_failed_is_retried_and_counted_once(
+    app: Starlette,
+    world: CertificatesWorld,
+    no_queue: None,
+    clock: MovableClock,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    job = await _queued_thirty(world, clock)
+    first, second = await _chunk_ids(job.id)
+
+    def fails(texts: Any) -> bytes:
+        raise MemoryError("killed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(build, "render_certificates", fails)
+        with pytest.raises(MemoryError):
+            await _part(second, settings, clock)
+    await _part(second, settings, clock)  # the retry: the lease was let go
+    await _part(first, settings, clock)
+
+    finished = await CertificateFileJob.get(id=job.id)
+    assert (finished.status, finished.done, finished.page_count, finished.attempts) == (
+        FileJobStatus.READY,
+        30,
+        30,
+        2,
+    )
+
+
+async def test_a_join_whose_worker_died_is_finished_by_the_sweep(
+    app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
+) -> None:
+    job = await _queued_thirty(world, clock)
+    first, second = await _chunk_ids(job.id)
+    await _part(first, settings, clock)
+    # given the worker of the last chunk killed while joining (its join lease still runs)
+    await CertificateFileJob.filter(id=job.id).update(claimed_until=clock.now() + LEASE)
+    assert await _part(second, settings, clock) is None
+    assert await stalled_job_ids(now=clock.now()) == []
+
+    # when nothing has moved for a while, the sweep hands the job over again
+    clock.move(STALL + timedelta(seconds=1))
+    stalled = await stalled_job_ids(now=clock.now())
+    finished = await _start(job.id, settings, clock)
+
+    # then
+    assert stalled == [job.id]
+    assert finished is not None
+    assert (finished.status, finished.done, finished.page_count) == (FileJobStatus.READY, 30, 30)
+    assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
+
+
+@pytest.fixture(params=["render_certificates", "merge_pdfs"])
+async def failing_gql(
+    settings: Settings, clock: MovableClock, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[GraphQLClient]:
+    """The app with quick retries, and a step that always fails (a broken disk, say): drawing a
+    chunk's part, or joining the parts."""
+    configured = settings.model_copy(
+        update={"job_max_retries": 2, "job_min_backoff_ms": 20, "job_max_backoff_ms": 50}
+    )
+
+    def broken(*_: Any) -> Any:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build, request.param, broken)
+    application = create_app(configured, clock=clock)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
+            yield GraphQLClient(http)
+
+
+async def test_a_job_that_keeps_failing_ends_failed_with_a_mail(
+    failing_gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    result = await request_file(failing_gql, world, ["Ana Completer"])
+
+    job = await until_finished(key_of(result["job"]["id"]))
+
+    assert (job.status, job.attempts) == (FileJobStatus.FAILED, 3)
+    assert job.error_message == build.GAVE_UP
+    [letter] = await OutboxMessage.filter(key=f"certificate-file-failed:{job.id}")
+    assert letter.subject == "Your certificates file could not be made: Autumn ceremony"
+
+
+@pytest.mark.skipif(
+    bool(BROKER_URL),
+    reason="the embedded mode's start-up; a real broker keeps its messages (test_worker_processes)",
+)
+async def test_jobs_left_unfinished_are_finished_when_the_app_starts_again(
+    settings: Settings, clock: MovableClock
+) -> None:
+    # given a job a killed process left RUNNING (lease long gone), recorded with no app running
+    first = create_app(settings, clock=clock)
+    async with first.router.lifespan_context(first):
+        world = await make_certificates_world()
+        job_queue.set_adapter(None)
+        job = await request_file_service(
+            actor=admin_actor(world),
+            recognition_id=world.recognition.id,
+            now=clock.now(),
+            enrollment_ids=[
+                world.enrollments["Ana Completer"].id,
+                world.enrollments["Dov Closed-Completer"].id,
+            ],
+        )
+        # its first chunk taken by a worker that was killed with the process (the lease still runs)
+        await CertificateFileJob.filter(id=job.id).update(status=FileJobStatus.RUNNING)
+        await CertificateFileChunk.filter(job_id=job.id).update(claimed_until=clock.now() + LEASE)
+
+    # when the app starts again
+    second = create_app(settings, clock=clock)
+    async with second.router.lifespan_context(second):
+        finished = await until_finished(job.id)
+
+    # then
+    assert (finished.status, finished.page_count) == (FileJobStatus.READY, 2)
+
+
+async def test_a_file_requested_while_the_broker_is_unreachable_is_queued_later(
+    settings: Settings, clock: MovableClock
+) -> None:
+    # given the API with a Redis broker that does not answer (nothing listens on port 1)
+    unreachable = settings.model_copy(update={"broker_url": "redis://127.0.0.1:1/0"})
+    application = create_app(unreachable, clock=clock)
+    async with application.router.lifespan_context(application):
+        world = await make_certificates_world()
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
+            # when a file is requested
+            result = await request_file(GraphQLClient(http), world, ["Ana Completer"])
+        # then the request is answered, and the job is recorded for the sweep to hand over
+        job = await CertificateFileJob.get(id=key_of(result["job"]["id"]))
+        # and once the queue answers, the next sweep hands the job over
+        handed: list[tuple[Job, int]] = []
+        job_queue.set_adapter(lambda job, record_id, delay: handed.append((job, record_id)))
+        clock.move(timedelta(seconds=1))
+        await hand_over_waiting_work(unreachable, now=clock.now())
+
+    assert (result["errors"], result["job"]["status"]) == ([], "QUEUED")
+    assert (job.status, job.handover_after) == (FileJobStatus.QUEUED, job.created_at)
+    assert handed == [(Job.BUILD_CERTIFICATE_FILE, job.id)]
