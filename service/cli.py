@@ -310,6 +310,21 @@ def certificates_build(
     typer.echo(f"{pages} pages written to {output}")
 
 
+@certificates.command("repair")
+def certificates_repair() -> None:
+    """Draw the PDF of every valid certificate left without one (issued before issuing drew it
+    first); revoke, saying why, those whose name still cannot be printed. Safe to run again."""
+    from datetime import UTC, datetime
+
+    from service.certificates.repair import repair_missing_files
+
+    files_dir = get_settings().resolved_files_dir
+    repaired = _with_database(lambda: repair_missing_files(files_dir=files_dir, now=datetime.now(UTC)))
+    for code, reason in repaired.revoked.items():
+        typer.echo(f"{code} revoked: {reason}", err=True)
+    typer.echo(f"{len(repaired.drawn)} PDFs drawn, {len(repaired.revoked)} certificates revoked")
+
+
 def _fail(reason: str) -> NoReturn:
     """An expected failure: one line on stderr, no traceback, exit status 1."""
     typer.echo(reason, err=True)

@@ -10,6 +10,10 @@ from service.errors import ErrorCode, Problem
 # breaks on, so no stored text can end a mail header line or a CSV row early.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROLS = re.compile(_CONTROL.pattern + "+")
+# The bidi embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI) and the
+# marks (LRM, RLM, ALM): each can change the order text reads in, so a name could spoof its own
+# reading on a certificate, the dashboard or the verification page.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
 def clean_text(
