@@ -15,6 +15,7 @@ from service.certificate_files.leases import STALL
 from service.certificate_files.models import ACTIVE, CertificateFileChunk, CertificateFileJob
 from service.certificate_files.reads import last_ready_job
 from service.certificates.candidates import checked_selection, recognition_for_certificates
+from service.certificates.printing import unprintable_in_selection
 from service.errors import DomainError, ErrorCode
 from service.events import announce
 from service.job_queue import Job
@@ -31,11 +32,12 @@ def selection_key(enrollment_ids: Sequence[int]) -> str:
 async def request_file(
     *, actor: Actor, recognition_id: int, enrollment_ids: Sequence[int], now: datetime
 ) -> CertificateFileJob:
-    """Queue a combined file of the selection (checked now); the same selection already queued or
-    running is answered with that job instead of a second one."""
+    """Queue a combined file of the selection (checked now: each a candidate, each name printable);
+    the same selection already queued or running is answered with that job instead of a second one."""
     selection = await checked_selection(
         actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
     )
+    await _refuse_unprintable(enrollment_ids)
     return await _queue(actor=actor, recognition_id=recognition_id, selection=selection, now=now)
 
 
@@ -52,7 +54,15 @@ async def regenerate_file(*, actor: Actor, recognition_id: int, now: datetime) -
     selection = await checked_selection(
         actor=actor, recognition_id=recognition_id, enrollment_ids=last.enrollment_ids, now=now
     )
+    await _refuse_unprintable(selection)
     return await _queue(actor=actor, recognition_id=recognition.id, selection=selection, now=now)
+
+
+async def _refuse_unprintable(enrollment_ids: Sequence[int]) -> None:
+    """Someone selected whose certificate cannot be printed is refused now, by position, not left to
+    fail the file in the background."""
+    if problems := await unprintable_in_selection(enrollment_ids=enrollment_ids, field="enrollmentIds"):
+        raise DomainError(*problems)
 
 
 async def _queue(
