@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     CANVAS_NOT_CONFIGURED = "CANVAS_NOT_CONFIGURED"
     DATE_OUT_OF_RANGE = "DATE_OUT_OF_RANGE"
     NAME_NOT_PRINTABLE = "NAME_NOT_PRINTABLE"
+    BIDI_CONTROL = "BIDI_CONTROL"
 
 
 @dataclass(frozen=True, slots=True)
