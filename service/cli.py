@@ -225,6 +225,26 @@ def connect_canvas(
     typer.echo(f"{partner} reads progress from {url.rstrip('/')} with the token in ${token_variable}.")
 
 
+@app.command("partner-locale")
+def partner_locale(
+    partner: Annotated[str, typer.Option(help="Slug of the partner.")],
+    locale: Annotated[
+        str, typer.Option(help='BCP 47 tag, e.g. ja, ko, zh-Hans, zh-Hant, zh-HK; "" to clear it.')
+    ],
+) -> None:
+    """The locale a partner's Han-only names are printed in when the course-taker's own is unknown."""
+    from service.errors import DomainError
+    from service.partners.services import set_default_locale
+
+    try:
+        _with_database(lambda: set_default_locale(partner_slug=partner, locale=locale or None))
+    except DomainError as error:
+        _fail(error.problems[0].message)
+    typer.echo(
+        f"{partner} prints Han-only names in {locale}." if locale else f"{partner} has no default locale."
+    )
+
+
 certificates = typer.Typer(help="Certificates from the command line (for staff).", no_args_is_help=True)
 app.add_typer(certificates, name="certificates")
 

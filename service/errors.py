@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     DATE_OUT_OF_RANGE = "DATE_OUT_OF_RANGE"
     NAME_NOT_PRINTABLE = "NAME_NOT_PRINTABLE"
     BIDI_CONTROL = "BIDI_CONTROL"
+    INVALID_LOCALE = "INVALID_LOCALE"
 
 
 @dataclass(frozen=True, slots=True)

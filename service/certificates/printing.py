@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.certificates.models import Certificate
+from service.certificates.rules import name_language
 from service.enrollments.models import Enrollment
 from service.errors import ErrorCode, Problem
 from service.files.store import write_atomically
@@ -100,9 +101,15 @@ async def _names_to_print(enrollment_ids: list[int]) -> dict[int, tuple[str, str
         ):
             text = CertificateText.from_printed(certificate.printed)
             names[certificate.enrollment_id] = (text.recipient_name, text.language)
-        pending = [key for key in chunk if key not in names]
-        for key, name in await Enrollment.filter(id__in=pending).values_list("id", "course_taker__name"):
-            names[key] = (name, "")
+        pending = Enrollment.filter(id__in=[key for key in chunk if key not in names])
+        rows = await pending.values_list(
+            "id", "course_taker__name", "course_taker__locale", "course_taker__partner__default_locale"
+        )
+        for key, name, locale, partner_locale in rows:
+            names[key] = (
+                name,
+                name_language(name, course_taker_locale=locale, partner_locale=partner_locale),
+            )
     return names
 
 

@@ -36,7 +36,7 @@ from service.certificates.printing import (
     remove_files,
     unprintable,
 )
-from service.certificates.rules import CandidateKind, new_code
+from service.certificates.rules import CandidateKind, name_language, new_code
 from service.cohorts.models import CertificateType, Program
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
@@ -141,15 +141,19 @@ def _text(
 ) -> CertificateText:
     """What a new certificate prints, with a fresh code."""
     code = new_code()
+    taker = enrollment.course_taker
     return CertificateText(
         partner_name=partner.name,
-        recipient_name=enrollment.course_taker.name,
+        recipient_name=taker.name,
         certificate_type=types[enrollment.certificate_type_id],
         program=programs[enrollment.cohort.program_id],
         cohort=enrollment.cohort.name,
         awarded_on=_award_date(recognition, enrollment, now=now, time_zone=partner.time_zone),
         code=code,
         verification_url=verification_url(public_url, code),
+        language=name_language(
+            taker.name, course_taker_locale=taker.locale, partner_locale=partner.default_locale
+        ),
     )
 
 

@@ -16,7 +16,17 @@ class Partner(LoadedNode):
     name: str
     slug: str
     time_zone: str = strawberry.field(description="IANA time zone, e.g. America/Chicago.")
+    default_locale: str | None = strawberry.field(
+        description="The locale Han-only names are printed in when the course-taker's is unknown "
+        "(`portal partner-locale`)."
+    )
 
     @classmethod
     def from_model(cls, model: PartnerModel) -> Partner:
-        return cls(id=model.id, name=model.name, slug=model.slug, time_zone=model.time_zone)
+        return cls(
+            id=model.id,
+            name=model.name,
+            slug=model.slug,
+            time_zone=model.time_zone,
+            default_locale=model.default_locale,
+        )
