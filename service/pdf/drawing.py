@@ -16,6 +16,7 @@ line with right-to-left text.
 from __future__ import annotations
 
 import bisect
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -45,6 +46,14 @@ def clusters(line: ShapedLine) -> list[Cluster]:
     if group:
         result.append(_cluster(group, line.text))
     return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _clusters_and_texts(line: ShapedLine) -> tuple[list[Cluster], dict[int, str]]:
+    """A line's clusters and their texts, once per line: lines repeat from document to document
+    (``shape_line`` keeps them), and only their codes are the document's own. Callers copy."""
+    found = clusters(line)
+    return found, cluster_texts(line, found)
 
 
 def _cluster(glyphs: list[Glyph], text: str) -> Cluster:
@@ -95,8 +104,8 @@ def show_line(
 ) -> str:
     """The operators that draw ``line`` at ``size`` with its left end at ``left``. ``trailing`` is
     text the line stands for without drawing it (the space where a name breaks onto two lines)."""
-    found = clusters(line)
-    texts = cluster_texts(line, found)
+    found, carried = _clusters_and_texts(line)
+    texts = dict(carried)
     if trailing and texts:
         last = max(texts)
         texts[last] += trailing

@@ -246,6 +246,8 @@ def face(family: str, weight: int) -> Face:
     return Face(family, weight)
 
 
+@functools.cache
 def face_by_key(key: str) -> Face:
+    """The face of a glyph's key (``serif-700``); asked for every glyph drawn, so kept per key."""
     family, weight = key.rsplit("-", 1)
     return face(family, int(weight))
