@@ -342,7 +342,7 @@ def certificates_repair() -> None:
     repaired = _with_database(lambda: repair_missing_files(files_dir=files_dir, now=datetime.now(UTC)))
     for code, reason in repaired.revoked.items():
         typer.echo(f"{code} revoked: {reason}", err=True)
-    typer.echo(f"{len(repaired.drawn)} PDFs drawn, {len(repaired.revoked)} certificates revoked")
+    typer.echo(f"PDFs drawn: {len(repaired.drawn)}; certificates revoked: {len(repaired.revoked)}")
 
 
 def _fail(reason: str) -> NoReturn:
