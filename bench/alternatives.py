@@ -16,7 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from service.pdf import fonts
+from service.pdf.faces import BOLD, REGULAR, face
 from service.pdf.render import (
     MONTHS,
     NAME_LINE_WIDTH,
@@ -28,7 +28,7 @@ from service.pdf.render import (
 
 NAVY, GOLD, INK, GREY = (0x1F, 0x3A, 0x5F), (0xB0, 0x8D, 0x3C), (0x22, 0x22, 0x22), (0x66, 0x66, 0x66)
 _FOLDER = Path(tempfile.mkdtemp(prefix="bench-fonts-"))
-REGULAR, BOLD = _FOLDER / "NotoSerif-Regular.ttf", _FOLDER / "NotoSerif-Bold.ttf"
+REGULAR_FILE, BOLD_FILE = _FOLDER / "NotoSerif-Regular.ttf", _FOLDER / "NotoSerif-Bold.ttf"
 
 
 def _named(data: bytes, postscript_name: str) -> bytes:
@@ -42,10 +42,10 @@ def _named(data: bytes, postscript_name: str) -> bytes:
     return out.getvalue()
 
 
-REGULAR.write_bytes(_named(fonts._serif_instance(400), "NotoSerif-Regular"))
-BOLD.write_bytes(_named(fonts._serif_instance(700), "NotoSerif-Bold"))
-pdfmetrics.registerFont(TTFont("Serif", str(REGULAR)))
-pdfmetrics.registerFont(TTFont("Serif-Bold", str(BOLD)))
+REGULAR_FILE.write_bytes(_named(face("serif", REGULAR).static_program, "NotoSerif-Regular"))
+BOLD_FILE.write_bytes(_named(face("serif", BOLD).static_program, "NotoSerif-Bold"))
+pdfmetrics.registerFont(TTFont("Serif", str(REGULAR_FILE)))
+pdfmetrics.registerFont(TTFont("Serif-Bold", str(BOLD_FILE)))
 
 
 def _lines(text: CertificateText) -> list[tuple[str, bool, float, float, float, tuple[int, int, int], float]]:
@@ -128,8 +128,8 @@ def reportlab_pdf(texts: Sequence[CertificateText]) -> bytes:
 def fpdf2_pdf(texts: Sequence[CertificateText]) -> bytes:
     pdf = FPDF(orientation="L", unit="pt", format="letter")
     pdf.set_auto_page_break(False)
-    pdf.add_font("Serif", "", str(REGULAR))
-    pdf.add_font("Serif", "B", str(BOLD))
+    pdf.add_font("Serif", "", str(REGULAR_FILE))
+    pdf.add_font("Serif", "B", str(BOLD_FILE))
 
     def top(y: float, height: float = 0) -> float:  # fpdf2 measures from the top
         return PAGE_HEIGHT - y - height

@@ -227,6 +227,26 @@ def connect_canvas(
     typer.echo(f"{partner} reads progress from {url.rstrip('/')} with the token in ${token_variable}.")
 
 
+@app.command("partner-locale")
+def partner_locale(
+    partner: Annotated[str, typer.Option(help="Slug of the partner.")],
+    locale: Annotated[
+        str, typer.Option(help='BCP 47 tag, e.g. ja, ko, zh-Hans, zh-Hant, zh-HK; "" to clear it.')
+    ],
+) -> None:
+    """The locale a partner's Han-only names are printed in when the course-taker's own is unknown."""
+    from service.errors import DomainError
+    from service.partners.services import set_default_locale
+
+    try:
+        _with_database(lambda: set_default_locale(partner_slug=partner, locale=locale or None))
+    except DomainError as error:
+        _fail(error.problems[0].message)
+    typer.echo(
+        f"{partner} prints Han-only names in {locale}." if locale else f"{partner} has no default locale."
+    )
+
+
 certificates = typer.Typer(help="Certificates from the command line (for staff).", no_args_is_help=True)
 app.add_typer(certificates, name="certificates")
 
@@ -310,6 +330,21 @@ def certificates_build(
     except OSError as error:
         _fail(f"Cannot write {output}: {error.strerror or error}.")
     typer.echo(f"{pages} pages written to {output}")
+
+
+@certificates.command("repair")
+def certificates_repair() -> None:
+    """Draw the PDF of every valid certificate left without one (issued before issuing drew it
+    first); revoke, saying why, those whose name still cannot be printed. Safe to run again."""
+    from datetime import UTC, datetime
+
+    from service.certificates.repair import repair_missing_files
+
+    files_dir = get_settings().resolved_files_dir
+    repaired = _with_database(lambda: repair_missing_files(files_dir=files_dir, now=datetime.now(UTC)))
+    for code, reason in repaired.revoked.items():
+        typer.echo(f"{code} revoked: {reason}", err=True)
+    typer.echo(f"PDFs drawn: {len(repaired.drawn)}; certificates revoked: {len(repaired.revoked)}")
 
 
 def _fail(reason: str) -> NoReturn:

@@ -35,6 +35,9 @@ class ErrorCode(StrEnum):
     DATE_OUT_OF_RANGE = "DATE_OUT_OF_RANGE"
     LOCAL_TIME_EXPECTED = "LOCAL_TIME_EXPECTED"
     INVALID_URL = "INVALID_URL"
+    NAME_NOT_PRINTABLE = "NAME_NOT_PRINTABLE"
+    BIDI_CONTROL = "BIDI_CONTROL"
+    INVALID_LOCALE = "INVALID_LOCALE"
     # Input the schema itself cannot take: top-level GraphQL errors with this code and the field.
     INVALID_DATE = "INVALID_DATE"
     INVALID_DATE_TIME = "INVALID_DATE_TIME"

@@ -1,8 +1,9 @@
-"""Free text from users: trimmed, bounded, and free of control characters."""
+"""Free text from users: trimmed, bounded, and free of control characters and bidi controls."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from service.errors import ErrorCode, Problem
 
@@ -10,6 +11,10 @@ from service.errors import ErrorCode, Problem
 # breaks on, so no stored text can end a mail header line or a CSV row early.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROLS = re.compile(_CONTROL.pattern + "+")
+# The bidi embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI) and the
+# marks (LRM, RLM, ALM): each can change the order text reads in, so a name could spoof its own
+# reading on a certificate, the dashboard or the verification page.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
 def clean_text(
@@ -21,9 +26,28 @@ def clean_text(
         return None, [Problem(ErrorCode.REQUIRED, "This field is required.", field)] if required else []
     if _CONTROL.search(text):
         return None, [Problem(ErrorCode.INVALID_TEXT, "Remove the control characters.", field)]
+    if controls := bidi_controls_in(text):
+        message = (
+            f"Remove the bidi control characters ({named(controls)}): they change the order text reads in."
+        )
+        return None, [Problem(ErrorCode.BIDI_CONTROL, message, field)]
     if len(text) > max_length:
         return None, [Problem(ErrorCode.TOO_LONG, f"At most {max_length} characters.", field)]
     return text, []
+
+
+def bidi_controls_in(text: str) -> list[str]:
+    """The distinct bidi controls in ``text``, in code point order."""
+    return sorted(set(text) & BIDI_CONTROLS)
+
+
+def without_bidi_controls(text: str) -> str:
+    return "".join(character for character in text if character not in BIDI_CONTROLS)
+
+
+def named(characters: list[str]) -> str:
+    """``U+202E RIGHT-TO-LEFT OVERRIDE, …``: characters a reader cannot see, named."""
+    return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'UNNAMED')}" for c in characters)
 
 
 def one_line(text: str) -> str:

@@ -6,6 +6,7 @@ import contextlib
 import os
 import pty
 import subprocess
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pypdf
@@ -13,6 +14,9 @@ import pytest
 from starlette.applications import Starlette
 
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.certificates.models import Certificate
+from service.certificates.rules import new_code
+from service.pdf import CertificateText
 from service.settings import Settings
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.processes import PORTAL, environment
@@ -161,3 +165,52 @@ async def test_a_person_at_a_terminal_sees_a_progress_bar(
     assert status == 0
     assert b"Drawing certificates" in shown
     assert b"1/1" in shown
+
+
+async def test_repair_draws_missing_pdfs_and_lists_what_it_revoked(
+    world: CertificatesWorld, settings: Settings
+) -> None:
+    # given two valid certificates an earlier version left without a PDF: one printable, one blank
+    printable = await _left_without_pdf(world, "Ana Completer", "Ana Completer")
+    blank = await _left_without_pdf(world, "Gus Online-Completer", "   ")
+
+    # when
+    repaired = _portal(settings, "certificates", "repair")
+    again = _portal(settings, "certificates", "repair")
+
+    # then: the printable one has its file, the blank one is revoked and listed; a second run finds nothing
+    assert (repaired.returncode, repaired.stdout, repaired.stderr) == (
+        0,
+        "PDFs drawn: 1; certificates revoked: 1\n",
+        f"{blank.code} revoked: The name is blank.\n",
+    )
+    assert (again.returncode, again.stdout) == (0, "PDFs drawn: 0; certificates revoked: 0\n")
+    await printable.refresh_from_db()
+    assert (settings.resolved_files_dir / "certificates" / f"{printable.code}.pdf").stat().st_size == (
+        printable.file_size
+    )
+
+
+async def _left_without_pdf(world: CertificatesWorld, person: str, printed_name: str) -> Certificate:
+    code = new_code()
+    enrollment = world.enrollments[person]
+    text = CertificateText(
+        partner_name=world.partner.name,
+        recipient_name=printed_name,
+        certificate_type="Certificate in Effective College Instruction",
+        program="Effective Teaching Practices",
+        cohort="Open",
+        awarded_on=date(2026, 8, 19),
+        code=code,
+        verification_url=f"http://127.0.0.1:8000/verify/{code}",
+    )
+    return await Certificate.create(
+        code=code,
+        partner_id=world.partner.id,
+        enrollment_id=enrollment.id,
+        valid_enrollment_id=enrollment.id,
+        recognition_id=world.recognition.id,
+        printed=text.as_printed(),
+        issued_by_id=world.admin.id,
+        issued_at=datetime(2026, 9, 1, tzinfo=UTC),
+    )

@@ -28,8 +28,9 @@ from service.certificate_files.leases import STALL, lease_over, look_again_when_
 from service.certificate_files.models import ACTIVE, CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificate_files.paths import FILES_FOLDER, file_name, file_path, part_path, parts_dir
 from service.certificate_files.requests import request_file
+from service.certificates.printing import shown_name, unprintable
 from service.certificates.services import certificates_for
-from service.errors import DomainError
+from service.errors import DomainError, ErrorCode, Problem
 from service.events import announce
 from service.files.store import write_atomically
 from service.job_queue import Job
@@ -40,6 +41,12 @@ from service.recognitions.models import Recognition
 from service.users.actor import Actor
 from service.users.models import User
 
+# What to do about someone whose certificate cannot be printed.
+LEAVE_OUT = (
+    "Correct the name in the LMS, or select the course-takers again without this person, "
+    "and request a new file."
+)
+SHOWN_PROBLEMS = 3
 # What the user reads when the queue has spent its retries on a step (a broken disk, say).
 GAVE_UP = (
     "Something went wrong on our side while making the file. Please request it again; "
@@ -175,11 +182,27 @@ async def _make_part(
             with_files=False,
         )
     except DomainError as error:
-        # A selected course-taker is no longer listed (e.g. after the LMS sync): no retry helps.
-        return _unlisted_message(error)
+        # A selected course-taker is no longer listed (e.g. after the LMS sync), or their name can no
+        # longer be printed: no retry helps.
+        return _refusal_message(error)
     # One document for the chunk: its pages share their fonts and design (a few KB, ~4 ms a page).
     texts = [CertificateText.from_printed(certificate.printed) for certificate in certificates]
-    part = await asyncio.to_thread(render_certificates, texts)
+    if problems := unprintable(
+        {index: (text.recipient_name, text.language) for index, text in enumerate(texts)}, lambda _index: ()
+    ):
+        return _unprintable_message(problems)
+    try:
+        part = await asyncio.to_thread(render_certificates, texts)
+    except (MemoryError, OSError):
+        raise  # the machine, not a person: the queue tries again
+    except Exception as error:
+        culprit = await asyncio.to_thread(_first_not_drawn, texts)
+        if culprit is None:
+            raise  # not about one person: the queue tries again
+        return (
+            f"The certificate of {shown_name(culprit.recipient_name)} could not be drawn "
+            f"({type(error).__name__}). {LEAVE_OUT}"
+        )
     await asyncio.to_thread(write_atomically, part_path(work.files_dir, job.id, chunk.position), part)
     now = clock()
     async with in_transaction() as connection:
@@ -200,11 +223,40 @@ async def _make_part(
     return None
 
 
-def _unlisted_message(error: DomainError) -> str:
-    return (
-        f"{len(error.problems)} of the selected course-takers are no longer listed on the certificates page "
-        "(their progress changed). Select the course-takers again and request a new file."
-    )
+def _refusal_message(error: DomainError) -> str:
+    names = [problem for problem in error.problems if problem.code is ErrorCode.NAME_NOT_PRINTABLE]
+    unlisted = len(error.problems) - len(names)
+    parts = [_unprintable_message(names)] if names else []
+    if unlisted:
+        parts.insert(
+            0,
+            f"{unlisted} of the selected course-takers are no longer listed on the certificates page "
+            "(their progress changed). Select the course-takers again and request a new file.",
+        )
+    return " ".join(parts)
+
+
+def _unprintable_message(problems: Sequence[Problem]) -> str:
+    """Whose certificate cannot be printed and why (the first few), and what to do."""
+    shown = " ".join(problem.message for problem in problems[:SHOWN_PROBLEMS])
+    more = len(problems) - SHOWN_PROBLEMS
+    return f"{shown}{f' And {more} more.' if more > 0 else ''} {LEAVE_OUT}"
+
+
+def _first_not_drawn(texts: Sequence[CertificateText]) -> CertificateText | None:
+    """The first certificate that fails to draw on its own, when the failure is about it: others
+    draw (or it is the only one)."""
+    failed, drawn = None, False
+    for text in texts:
+        try:
+            render_certificates([text])
+        except Exception:
+            failed = failed or text
+        else:
+            drawn = True
+        if failed is not None and drawn:
+            break
+    return failed if drawn or len(texts) == 1 else None
 
 
 # ---------------------------------------------------------------- the join

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tortoise.transactions import in_transaction
@@ -23,6 +23,7 @@ from service.certificates.candidates import (
     not_listed,
     recognition_for_certificates,
 )
+from service.certificates.printing import unprintable_in_selection
 from service.certificates.rules import LISTING_WORDS
 from service.errors import DomainError, ErrorCode, Problem
 from service.events import announce
@@ -45,9 +46,9 @@ async def request_file(
     now: datetime,
     candidate_filter: CandidateFilter | None = None,
 ) -> CertificateFileJob:
-    """Queue a combined file of the selection (checked now), or of every candidate the filter
-    matches; the same selection already queued or running is answered with that job instead of a
-    second one."""
+    """Queue a combined file of the selection (checked now: each a candidate, each name printable),
+    or of every candidate the filter matches; the same selection already queued or running is
+    answered with that job instead of a second one."""
     if enrollment_ids is None:
         selection = await filtered_selection(
             actor=actor,
@@ -55,10 +56,12 @@ async def request_file(
             candidate_filter=candidate_filter or CandidateFilter(),
             now=now,
         )
+        await _refuse_unprintable(selection, field=("filter",))
     else:
         selection = await checked_selection(
             actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
         )
+        await _refuse_unprintable(enrollment_ids)
     return await _queue(actor=actor, recognition_id=recognition_id, selection=selection, now=now)
 
 
@@ -108,8 +111,19 @@ async def regenerate_file(
             "None of the last file's course-takers is listed any more.",
             field=("withoutDroppedOut",),
         )
+    await _refuse_unprintable(remaining, field=("recognitionId",))
     job = await _queue(actor=actor, recognition_id=recognition.id, selection=remaining, now=now)
     return Regenerated(job=job, dropped_out=dropped_out)
+
+
+async def _refuse_unprintable(enrollment_ids: Sequence[int], *, field: tuple[str, ...] | None = None) -> None:
+    """Someone selected whose certificate cannot be printed is refused now, not left to fail the
+    file in the background: by position in ``enrollmentIds``, or at ``field`` for a selection the
+    caller did not list (a filter's, the last file's); each message names the person."""
+    if problems := await unprintable_in_selection(enrollment_ids=enrollment_ids, field="enrollmentIds"):
+        if field is not None:
+            problems = [replace(problem, field=field) for problem in problems]
+        raise DomainError(*problems)
 
 
 async def _queue(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -127,3 +129,38 @@ def _check_symbol(body: str) -> str:
             value = value // base + value % base
         total += value
     return CODE_ALPHABET[(base - total % base) % base]
+
+
+# Languages whose names may be written in Han characters alone, each with its own regional forms.
+HAN_LANGUAGES = {"ja", "ko", "zh"}
+LOCALE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def is_locale(value: str) -> bool:
+    """A BCP 47 language tag as far as printing needs: a language and any script or region."""
+    return LOCALE.fullmatch(value) is not None
+
+
+def name_language(name: str, *, course_taker_locale: str | None, partner_locale: str | None) -> str:
+    """The language a name is printed in (BCP 47; "" when unknown).
+
+    Han characters take Japanese, Korean, Traditional or Simplified Chinese forms by language. A
+    name with kana or Hangul says it itself (Japanese, Korean): "" lets the drawing see it. A name
+    with Han characters and neither takes the course-taker's locale when it is Chinese, Japanese
+    or Korean, else the partner's default locale when that is, else Simplified Chinese forms (the
+    drawing's default). Any other name takes the course-taker's locale (its script's language
+    forms), or none.
+    """
+    words = {word for character in name if ord(character) >= 0x1100 for word in _words(character)}
+    if words & {"HIRAGANA", "KATAKANA", "HANGUL"}:
+        return ""
+    if "IDEOGRAPH" in words:
+        for locale in (course_taker_locale, partner_locale):
+            if locale and locale.split("-")[0].lower() in HAN_LANGUAGES:
+                return locale
+        return ""
+    return course_taker_locale or ""
+
+
+def _words(character: str) -> list[str]:
+    return unicodedata.name(character, "").replace("-", " ").split()

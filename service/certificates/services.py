@@ -1,15 +1,14 @@
 """Issuing certificates: what each prints is fixed when it is issued, with a code anyone can check.
 
-A certificate's own PDF is drawn from what it prints when it is issued alone, or on its first
-download when it was issued for a combined file (whose pages draw the same text); drawing is
-deterministic, so the file is the same whenever it is made.
+A name that cannot be printed faithfully is refused before anything is stored. A certificate issued
+alone has its own PDF drawn and written before its record, so none is ever issued without one; one
+issued for a combined file gets its own file on its first download (``printing.ensure_file``: its
+pages were drawn into the combined file). Drawing is deterministic, so the file is always the same.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,27 +31,28 @@ from service.certificates.candidates import (
     recognition_for_certificates,
 )
 from service.certificates.models import CURRENT, Certificate, CertificateStatus
-from service.certificates.rules import CandidateKind, Listing, new_code
+from service.certificates.printing import (
+    DrawnFile,
+    draw_file,
+    draw_files,
+    ensure_file,
+    remove_files,
+    unprintable,
+)
+from service.certificates.rules import CandidateKind, Listing, name_language, new_code
 from service.cohorts.models import CertificateType, Program
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
-from service.files.store import write_atomically
 from service.paging import Page
 from service.partners.models import Partner
-from service.pdf import CertificateText, render_certificate
+from service.pdf import CertificateText
 from service.recognitions.models import Recognition
 from service.text import clean_text
 from service.users.actor import Actor
 
-CERTIFICATES_FOLDER = "certificates"
-
 
 def verification_url(public_url: str, code: str) -> str:
     return f"{public_url.rstrip('/')}/verify/{code}"
-
-
-def certificate_path(files_dir: Path, certificate: Certificate) -> Path:
-    return files_dir / CERTIFICATES_FOLDER / (certificate.file_name or f"{certificate.code}.pdf")
 
 
 async def issue_certificate(
@@ -83,8 +83,10 @@ async def certificates_for(
     with_files: bool = True,
 ) -> list[Certificate]:
     """The valid certificate of each enrolment, in order, issuing those not issued yet; a constant
-    number of queries besides one insert per new certificate. Without files when the caller draws
-    the pages itself (a combined file)."""
+    number of queries besides one insert per new certificate. Only candidates of this recognition,
+    and names that can be printed, are issued (refused by position before anything is stored).
+    Without files when the caller draws the pages itself (a combined file); with them, each new file
+    is written before its record."""
     # Every enrolment is checked, also one that already has a certificate: one issued through
     # another recognition is no reason to hand it out through this one.
     every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
@@ -118,29 +120,25 @@ async def certificates_for(
             key: _text(recognition, found[key], partner, programs, types, now=now, public_url=public_url)
             for key in missing
         }
+        names = {key: (text.recipient_name, text.language) for key, text in texts.items()}
+        if problems := unprintable(names, _field_of(enrollment_ids)):
+            raise DomainError(*problems)
         statuses = {key: status_on_issue(found[key]) for key in missing}
+        files = await draw_files(texts, files_dir=files_dir) if with_files else {}
         existing |= await _record_many(
-            actor=actor, recognition=recognition, texts=texts, statuses=statuses, now=now
+            actor=actor,
+            recognition=recognition,
+            texts=texts,
+            statuses=statuses,
+            files=files,
+            now=now,
+            files_dir=files_dir,
         )
     certificates = [existing[enrollment_id] for enrollment_id in enrollment_ids]
     if with_files:
+        # Issued earlier for a combined file, a certificate gets its own file now.
         certificates = [await ensure_file(certificate, files_dir=files_dir) for certificate in certificates]
     return certificates
-
-
-async def ensure_file(certificate: Certificate, *, files_dir: Path) -> Certificate:
-    """The certificate with its own PDF, drawn now from what it prints if it has none yet."""
-    if certificate.file_sha256 is not None:
-        return certificate
-    # Rendering is CPU work: a thread keeps the event loop (and the other requests) moving.
-    pdf = await asyncio.to_thread(render_certificate, CertificateText.from_printed(certificate.printed))
-    file_name = f"{certificate.code}.pdf"
-    await asyncio.to_thread(write_atomically, files_dir / CERTIFICATES_FOLDER / file_name, pdf)
-    await Certificate.filter(id=certificate.id, file_sha256__isnull=True).update(
-        file_name=file_name, file_size=len(pdf), file_sha256=hashlib.sha256(pdf).hexdigest()
-    )
-    await certificate.refresh_from_db()
-    return certificate
 
 
 def _text(
@@ -155,15 +153,19 @@ def _text(
 ) -> CertificateText:
     """What a new certificate prints, with a fresh code."""
     code = new_code()
+    taker = enrollment.course_taker
     return CertificateText(
         partner_name=partner.name,
-        recipient_name=enrollment.course_taker.name,
+        recipient_name=taker.name,
         certificate_type=types[enrollment.certificate_type_id],
         program=programs[enrollment.cohort.program_id],
         cohort=enrollment.cohort.name,
         awarded_on=_award_date(recognition, enrollment, now=now, time_zone=partner.time_zone),
         code=code,
         verification_url=verification_url(public_url, code),
+        language=name_language(
+            taker.name, course_taker_locale=taker.locale, partner_locale=partner.default_locale
+        ),
     )
 
 
@@ -184,16 +186,26 @@ def status_on_issue(enrollment: Enrollment) -> CertificateStatus:
     return CertificateStatus.PROVISIONAL
 
 
+def _field_of(enrollment_ids: list[int]) -> Callable[[int], tuple[str, ...]]:
+    """Where a refusal about an enrolment points: the one ``enrollmentId``, or its position."""
+    position = {key: index for index, key in reversed(list(enumerate(enrollment_ids)))}
+    if len(enrollment_ids) == 1:
+        return lambda _key: ("enrollmentId",)
+    return lambda key: ("enrollmentIds", str(position[key]))
+
+
 async def _record_many(
     *,
     actor: Actor,
     recognition: Recognition,
     texts: dict[int, CertificateText],
     statuses: dict[int, CertificateStatus],
+    files: dict[int, DrawnFile],
     now: datetime,
+    files_dir: Path,
 ) -> dict[int, Certificate]:
     """Issue certificates to these enrolments in one insert; if any was issued meanwhile by someone
-    else, one at a time instead, theirs standing."""
+    else, one at a time instead, theirs standing (and the files drawn for ours removed)."""
     rows = [
         Certificate(
             code=text.code,
@@ -205,6 +217,7 @@ async def _record_many(
             printed=text.as_printed(),
             issued_by_id=actor.user_id,
             issued_at=now,
+            **(files[enrollment_id].as_fields() if enrollment_id in files else {}),
         )
         for enrollment_id, text in texts.items()
     ]
@@ -221,6 +234,8 @@ async def _record_many(
                 text=text,
                 status=statuses[key],
                 now=now,
+                drawn=files.get(key),
+                files_dir=files_dir,
             )
             for key, text in texts.items()
         }
@@ -235,9 +250,12 @@ async def _record(
     text: CertificateText,
     status: CertificateStatus,
     now: datetime,
+    drawn: DrawnFile | None,
+    files_dir: Path,
     replacing: Certificate | None = None,
 ) -> Certificate:
-    """Issue the certificate (replacing another); someone issuing at the same moment wins instead."""
+    """Issue the certificate (replacing another) with its file; someone issuing at the same moment
+    wins instead, and the file drawn for ours is removed."""
     try:
         async with in_transaction() as connection:
             if replacing is not None:
@@ -259,6 +277,7 @@ async def _record(
                 issued_by_id=actor.user_id,
                 issued_at=now,
                 using_db=connection,
+                **(drawn.as_fields() if drawn is not None else {}),
             )
             if replacing is not None:
                 await (
@@ -277,6 +296,8 @@ async def _record(
             return certificate
     except (IntegrityError, DomainError):
         # Issued (or replaced) by someone else at the same moment: theirs stands.
+        if drawn is not None:
+            remove_files([drawn], files_dir=files_dir)
         winner = await Certificate.get_or_none(valid_enrollment_id=enrollment.id)
         if winner is None or replacing is not None:
             raise
@@ -349,8 +370,9 @@ async def _audit(
 async def reissue_certificate(
     *, actor: Actor, certificate_id: int, now: datetime, files_dir: Path, public_url: str
 ) -> Certificate:
-    """A new certificate with today's data (e.g. a corrected name) and a new code; the old one is
-    kept, and its code verifies as replaced."""
+    """A new certificate with today's data (e.g. a corrected name) and a new code, its file written
+    first; the old one is kept, and its code verifies as replaced. A name that cannot be printed is
+    refused and nothing changes."""
     old = await _visible(actor, certificate_id)
     if old.status not in CURRENT:
         raise _not_valid(old)
@@ -374,16 +396,19 @@ async def reissue_certificate(
             "Not a course-taker of this recognition's certificates step.",
             field=("id",),
         )
-    certificate = await _record(
+    if problems := unprintable({old.id: (text.recipient_name, text.language)}, lambda _key: ("id",)):
+        raise DomainError(*problems)
+    return await _record(
         actor=actor,
         recognition=recognition,
         enrollment=enrollment,
         text=text,
         status=status_on_issue(enrollment),
         now=now,
+        drawn=await draw_file(text, files_dir=files_dir),
+        files_dir=files_dir,
         replacing=old,
     )
-    return await ensure_file(certificate, files_dir=files_dir)
 
 
 async def valid_certificates_by_enrollment_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certificate]:

@@ -28,6 +28,9 @@ class CourseTaker(Model):
     )
     email = fields.CharField(max_length=254)
     lms_user_id = fields.CharField(max_length=64, null=True)
+    locale = fields.CharField(
+        max_length=35, null=True, description="The person's locale in the LMS (BCP 47), e.g. ja or zh-Hant."
+    )
 
     class Meta:
         table = "course_taker"

@@ -34,6 +34,7 @@ class CanvasStudent:
     user_id: str
     name: str
     email: str | None
+    locale: str | None = None  # the user's own Canvas locale, when they set one
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class CanvasClient:
                     user_id=str(enrollment["user_id"]),
                     name=str(user.get("name") or user.get("sortable_name") or ""),
                     email=login if isinstance(login, str) and "@" in login else None,
+                    locale=_locale(user.get("locale") or user.get("effective_locale")),
                 )
             )
         return students
@@ -151,6 +153,13 @@ def _throttled(answer: httpx.Response) -> bool:
 
 def _retry_after(answer: httpx.Response) -> float | None:
     return _float(answer.headers.get("Retry-After"))
+
+
+def _locale(value: object) -> str | None:
+    """Canvas's locale as a BCP 47 tag (it writes some with an underscore, e.g. zh_HK)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip().replace("_", "-")[:35]
 
 
 def _float(text: str | None) -> float | None:

@@ -53,6 +53,10 @@ class ProgressSyncRun(Model):
     enrollments_changed = fields.IntField(default=0)
     enrollments_created = fields.IntField(default=0)
     errors: list[dict[str, Any]] = fields.JSONField(default=list)
+    warnings: list[dict[str, Any]] = fields.JSONField(
+        default=list,
+        description="What the run changed in what it read, e.g. bidi controls removed from a name.",
+    )
 
     class Meta:
         table = "progress_sync_run"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from service.lms import rules
 from service.lms.canvas import CanvasClient, CanvasError, CanvasProgress, CanvasStudent
 from service.lms.models import ProgressSyncRun, SyncStatus, SyncTrigger
 from service.partners.models import Partner
+from service.text import bidi_controls_in, named, without_bidi_controls
 from service.users.actor import Actor
 
 # How long a run is owned by its worker without news (renewed after each course).
@@ -58,6 +59,7 @@ class CourseResult:
     seen: int
     changed: int
     created: int
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 async def request_sync(*, actor: Actor, partner_id: int | None, now: datetime) -> ProgressSyncRun:
@@ -185,6 +187,7 @@ async def run_sync(
     run = await ProgressSyncRun.get(id=run_id)
     totals = {"courses": 0, "courses_failed": 0, "seen": 0, "changed": 0, "created": 0}
     errors: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
     partners = Partner.filter(canvas_base_url__isnull=False)
     if run.partner_id is not None:
         partners = partners.filter(id=run.partner_id)
@@ -222,6 +225,10 @@ async def run_sync(
                         totals["seen"] += result.seen
                         totals["changed"] += result.changed
                         totals["created"] += result.created
+                        warnings.extend(
+                            {"cohortId": cohort.id, "courseId": cohort.lms_course_id, **warning}
+                            for warning in result.warnings
+                        )
                     await ProgressSyncRun.filter(id=run_id).update(claimed_until=clock() + LEASE)
                     if progress is not None:
                         progress(totals["courses"], course_count)
@@ -240,6 +247,7 @@ async def run_sync(
         enrollments_changed=totals["changed"],
         enrollments_created=totals["created"],
         errors=errors,
+        warnings=warnings,
     )
     # Who completed since the last read: their provisional certificates turn valid now.
     await settle_provisional_certificates(now=clock(), partner_id=run.partner_id)
@@ -252,8 +260,9 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
     students = await canvas.students(course_id)
     progress = await canvas.progress(course_id, [student.user_id for student in students])
     program = await Program.get(id=cohort.program_id)
+    warnings: list[dict[str, Any]] = []
     async with in_transaction():
-        takers = await _course_takers(cohort.partner_id, students)
+        takers = await _course_takers(cohort.partner_id, students, warnings)
         enrollments = {e.course_taker_id: e for e in await Enrollment.filter(cohort_id=cohort.id)}
         created: list[Enrollment] = []
         changed: list[Enrollment] = []
@@ -284,7 +293,9 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
             )
         for start in range(0, len(seen), 500):
             await Enrollment.filter(id__in=seen[start : start + 500]).update(progress_synced_at=now)
-    return CourseResult(seen=len(seen) + len(created), changed=len(changed), created=len(created))
+    return CourseResult(
+        seen=len(seen) + len(created), changed=len(changed), created=len(created), warnings=warnings
+    )
 
 
 def _values(figures: CanvasProgress, program: Program) -> dict[str, Any]:
@@ -299,11 +310,36 @@ def _values(figures: CanvasProgress, program: Program) -> dict[str, Any]:
     return values
 
 
-async def _course_takers(partner_id: int, students: list[CanvasStudent]) -> dict[str, CourseTaker]:
+def _name_of(student: CanvasStudent, warnings: list[dict[str, Any]]) -> str:
+    """The student's name as stored: without bidi controls, which could spoof the order it reads in
+    (on the certificate, the dashboard, the verification page); a warning says so when removed."""
+    if controls := bidi_controls_in(student.name):
+        warnings.append(
+            {
+                "userId": student.user_id,
+                "message": f"Bidi control characters removed from the name of Canvas user {student.user_id}: "
+                f"{named(controls)}.",
+            }
+        )
+    return " ".join(without_bidi_controls(student.name).split())[:300]
+
+
+async def _course_takers(
+    partner_id: int, students: list[CanvasStudent], warnings: list[dict[str, Any]]
+) -> dict[str, CourseTaker]:
     """The partner's course-takers for these Canvas users: known by Canvas id, else by email (and
-    linked), else created. A student Canvas gives no email for cannot be listed and is left out."""
+    linked), else created, each with the locale Canvas has for them. A student Canvas gives no email
+    for cannot be listed and is left out."""
     ids = [student.user_id for student in students]
     known = {t.lms_user_id: t for t in await CourseTaker.filter(partner_id=partner_id, lms_user_id__in=ids)}
+    relocated = []
+    for student in students:
+        taker = known.get(student.user_id)
+        if taker is not None and taker.locale != student.locale:
+            taker.locale = student.locale
+            relocated.append(taker)
+    if relocated:
+        await CourseTaker.bulk_update(relocated, fields=["locale"], batch_size=500)
     unknown = [student for student in students if student.user_id not in known and student.email]
     by_email = {
         t.email.lower(): t
@@ -315,19 +351,20 @@ async def _course_takers(partner_id: int, students: list[CanvasStudent]) -> dict
     for student in unknown:
         existing = by_email.get((student.email or "").lower())
         if existing is not None and existing.lms_user_id is None:
-            existing.lms_user_id = student.user_id
+            existing.lms_user_id, existing.locale = student.user_id, student.locale
             linked.append(existing)
         elif existing is None:
             new.append(
                 CourseTaker(
                     partner_id=partner_id,
-                    name=student.name[:300] or student.email,
+                    name=_name_of(student, warnings) or student.email,
                     email=student.email,
                     lms_user_id=student.user_id,
+                    locale=student.locale,
                 )
             )
     if linked:
-        await CourseTaker.bulk_update(linked, fields=["lms_user_id"], batch_size=500)
+        await CourseTaker.bulk_update(linked, fields=["lms_user_id", "locale"], batch_size=500)
     if new:
         await CourseTaker.bulk_create(new, batch_size=500)
     if linked or new:

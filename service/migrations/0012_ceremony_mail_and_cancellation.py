@@ -42,7 +42,7 @@ async def fill_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_ceremony_date')]
+    dependencies = [('models', '0011_name_locales_and_sync_warnings')]
 
     initial = False
 

@@ -14,6 +14,11 @@ class Partner(Model):
     canvas_token_variable = fields.CharField(
         max_length=100, null=True, description="Environment variable that holds the Canvas API token."
     )
+    default_locale = fields.CharField(
+        max_length=35,
+        null=True,
+        description="BCP 47 locale for names whose course-taker has none, e.g. ja: picks Han regional forms.",
+    )
 
     class Meta:
         table = "partner"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from service.certificates.rules import is_locale
+from service.errors import DomainError, ErrorCode, NotFound
 from service.partners.models import Partner
 from service.users.actor import Actor
 
@@ -17,3 +19,18 @@ async def partners_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Part
 async def list_partners(*, actor: Actor) -> list[Partner]:
     """Every partner the actor may see: their own, or all of them for staff."""
     return await actor.scope(Partner.all(), partner_field="id")
+
+
+async def set_default_locale(*, partner_slug: str, locale: str | None) -> Partner:
+    """The locale a partner's Han-only names are printed in when the course-taker has none (e.g. ja,
+    zh-Hant); None clears it."""
+    partner = await Partner.get_or_none(slug=partner_slug)
+    if partner is None:
+        raise NotFound("Partner", field=("partner",))
+    if locale is not None and not is_locale(locale):
+        raise DomainError.of(
+            ErrorCode.INVALID_LOCALE, f"{locale!r} is not a language tag such as ja, ko, zh-Hans or zh-Hant."
+        )
+    partner.default_locale = locale
+    await partner.save(update_fields=["default_locale"])
+    return partner

@@ -1,21 +1,22 @@
 """One certificate as a one-page landscape US Letter PDF, drawn with borb. Pure: text in, bytes out.
 
 The same text always gives the same bytes (no random ids, no clock), so a re-download is
-byte-identical. Text is drawn at absolute positions; long lines shrink to fit their width.
+byte-identical. Every line is shaped (``shaping``) and drawn glyph by glyph at its shaped
+positions (``drawing``); lines too wide for their place shrink to fit, and the recipient's name is
+laid out by ``layout`` (one line, or two balanced ones) and is never smaller than any other text.
 
 Where everything goes is said once, in ``PLACES``, ``RULES``, ``FRAME`` and ``QR``. The frame and
 the rules, the same on every page, are drawn once per document as a Form XObject that every page
-shows; the fixed words are laid out once per document but written on each page, so that text is
-read in the page's order. Everything is written as PDF operators here rather than through borb's
-layout elements, which cost more per page than everything else (see bench/README.md); borb still
-makes the document, its fonts' dictionaries and the file.
+shows; a line repeated on every page is laid out once per document but written on each page, so
+that text is read in the page's order. Everything is written as PDF operators here rather than
+through borb's layout elements, which cost more per page than everything else (see
+bench/README.md); borb still makes the document, its fonts' dictionaries and the file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -27,12 +28,16 @@ from borb.pdf import Document, Page
 from borb.pdf.license.version import Version
 from borb.pdf.primitives import datestr, hexstr, name, stream
 
-from service.pdf.fonts import SubsetFont, choose_face, font_subset
+from service.pdf.drawing import show_line
+from service.pdf.faces import BOLD, REGULAR
+from service.pdf.fonts import DocumentFonts
+from service.pdf.layout import NAME_BOX, NAME_SIZE, NameLayout, layout_name
 from service.pdf.runtime import write_pdf
+from service.pdf.shaping import shape_line
 
 PAGE_WIDTH, PAGE_HEIGHT = 792, 612  # US Letter, landscape
-NAME_LINE_WIDTH = PAGE_WIDTH - 2 * 90
-NAME_SIZE, SMALLEST_NAME_SIZE = 40.0, 10.0
+NAME_LINE_WIDTH = NAME_BOX[2] - NAME_BOX[0]
+SMALLEST_SIZE = 4.0
 PRODUCER = f"borb {Version.get_current_version()} (Recognition service)"  # borb stays named, as it asks
 RGB = tuple[int, int, int]
 NAVY, GOLD, INK, GREY = (0x1F, 0x3A, 0x5F), (0xB0, 0x8D, 0x3C), (0x22, 0x22, 0x22), (0x66, 0x66, 0x66)
@@ -65,6 +70,9 @@ class CertificateText:
     awarded_on: date
     code: str
     verification_url: str
+    # BCP 47 language of the name: picks the regional forms of Han characters (ja, ko, zh-Hans,
+    # zh-Hant, zh-HK) and any language forms of other scripts. "" when not known.
+    language: str = ""
 
     def as_printed(self) -> dict[str, Any]:
         values = asdict(self)
@@ -73,36 +81,41 @@ class CertificateText:
 
     @classmethod
     def from_printed(cls, values: dict[str, Any]) -> CertificateText:
+        # Certificates printed before the name had a language carry no "language": "" then.
         return cls(**{**values, "awarded_on": date.fromisoformat(values["awarded_on"])})
 
 
 @dataclass(frozen=True)
 class Place:
-    """A line centred on ``x`` with its baseline at ``baseline``; if ``widest`` is set, the size
-    shrinks (in half points, down to ``smallest``) until the line fits that width."""
+    """A line centred on ``x`` with its baseline at ``baseline``, at ``size`` or smaller: it shrinks
+    (in half points) until it is at most ``widest`` wide, and a line that ``follows_name`` is never
+    larger than the name."""
 
     size: float
     baseline: float
     color: RGB
     x: float = CENTER
-    widest: float = 0
-    smallest: float = SMALLEST_NAME_SIZE
+    widest: float = NAME_LINE_WIDTH
+    follows_name: bool = True
 
 
+# The gold rule inside the frame is at 38–39.2 pt from the edges; small print keeps 4 pt from it.
+FRAME_INSIDE = 39.2
+SMALL_PRINT_WIDEST = 2 * (PAGE_WIDTH - FRAME_INSIDE - 4 - 683)
 PLACES: dict[str, Place] = {
     "partner": Place(13, 528, GREY),
-    "title": Place(30, 468, NAVY, widest=NAME_LINE_WIDTH),
+    "title": Place(30, 468, NAVY),
     "presented": Place(13, 418, GREY),
-    "name": Place(NAME_SIZE, 366, INK, widest=NAME_LINE_WIDTH),
+    "name": Place(NAME_SIZE, 366, INK),
     "completed": Place(14, 322, INK),
-    "program": Place(20, 292, NAVY, widest=NAME_LINE_WIDTH),
+    "program": Place(20, 292, NAVY),
     "cohort": Place(12, 268, GREY),
-    "date": Place(13, 150, INK, x=200),
-    "date_caption": Place(10, 128, GREY, x=200),
-    "signature_caption": Place(10, 128, GREY, x=420),
-    "code": Place(8, 88, INK, x=683),
-    "verify": Place(7, 78, GREY, x=683),
-    "url": Place(7, 69, GREY, x=683, widest=2 * (PAGE_WIDTH - 42 - 683), smallest=4),
+    "date": Place(13, 150, INK, x=200, widest=180),
+    "date_caption": Place(10, 128, GREY, x=200, widest=180),
+    "signature_caption": Place(10, 128, GREY, x=420, widest=180),
+    "code": Place(8, 88, INK, x=683, widest=SMALL_PRINT_WIDEST, follows_name=False),
+    "verify": Place(7, 78, GREY, x=683, widest=SMALL_PRINT_WIDEST, follows_name=False),
+    "url": Place(7, 69, GREY, x=683, widest=SMALL_PRINT_WIDEST, follows_name=False),
 }
 FIXED_WORDS = {
     "presented": "This certifies that",
@@ -122,8 +135,8 @@ QR = {"x": 640, "y": 104, "size": 86}
 QR_COLOR = "0.1333 0.1333 0.1333 rg"
 
 
-def _clean(text: str) -> str:
-    """NFC (the fonts hold precomposed letters) and single spaces."""
+def clean(text: str) -> str:
+    """NFC and single spaces: how every value is printed (and what a PDF reader gets back)."""
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
@@ -134,74 +147,88 @@ def render_certificate(text: CertificateText) -> bytes:
 
 def render_certificates(texts: Sequence[CertificateText]) -> bytes:
     """One PDF with a page per certificate, each page as ``render_certificate`` draws it; the pages
-    share their font subsets and the fixed design, which is what makes a part of a combined file
-    cheap to draw."""
-    pages = [_lines(text) for text in texts]
-    faces = [_faces(lines) for lines in pages]
-    fonts = _fonts(pages, faces)
-    resource_of = {face: f"F{number}" for number, face in enumerate(sorted(fonts), start=1)}
+    share their fonts and the fixed design, which is what makes a part of a combined file cheap
+    to draw."""
+    fonts = DocumentFonts()
+    laid_out: dict[tuple[str, str, float], str] = {}  # a line the pages repeat, written once
+    contents = []
+    for text in texts:
+        lines = _lines(text)
+        name_layout = layout_name(lines["name"], text.language)
+        content = ["q /Design Do Q"]
+        for role, place in PLACES.items():
+            if role == "name":
+                content.append(_name(name_layout, fonts))
+                continue
+            largest = min(place.size, name_layout.size) if place.follows_name else place.size
+            key = (role, lines[role], largest)
+            if key not in laid_out:
+                laid_out[key] = _line(lines[role], place, largest, fonts, bold=role in BOLD_ROLES)
+            content.append(laid_out[key])
+        content.append(_qr(text.verification_url))
+        contents.append("\n".join(content).encode("latin-1"))
     # One resources dictionary for every page: borb's writer then writes it (and the fonts) once.
-    resources = {
-        name("Font"): {name(resource_of[face]): font for face, font in fonts.items()},
-        name("XObject"): {name("Design"): _design()},
-    }
-    # The fixed words are written on each page, not in the design, so that text is read (copied,
-    # extracted) in the page's order; they are laid out once per document.
-    fixed = {
-        role: _text(words, PLACES[role], fonts[face], resource_of[face])
-        for role, words in FIXED_WORDS.items()
-        for face in [choose_face(words, bold=False)]
-    }
+    resources = {name("Font"): fonts.pdf_fonts(), name("XObject"): {name("Design"): _design()}}
     document = Document()
-    for text, lines, face_of in zip(texts, pages, faces, strict=True):
+    for content_bytes in contents:
         page = Page(width_in_points=PAGE_WIDTH, height_in_points=PAGE_HEIGHT)
         # Obsolete (ProcSet) or the default (Rotate 0): entries borb's writer would visit on every page.
         del page["ProcSet"], page["Rotate"]
         document.append_page(page)
         page[name("Resources")] = resources
-        content = ["q /Design Do Q"]
-        for role, place in PLACES.items():
-            if role in fixed:
-                content.append(fixed[role])
-            else:
-                face = face_of[role]
-                content.append(_text(lines[role][0], place, fonts[face], resource_of[face]))
-        content.append(_qr(text.verification_url))
-        page["Contents"][name("DecodedBytes")] = "\n".join(content).encode("latin-1")
+        page["Contents"][name("DecodedBytes")] = content_bytes
     _fix_document_info(document, texts)
     return write_pdf(document)
 
 
-Lines = dict[str, tuple[str, bool]]  # role: (text, bold)
+BOLD_ROLES = {"title", "name", "program"}
 
 
-def _lines(text: CertificateText) -> Lines:
+def _lines(text: CertificateText) -> dict[str, str]:
     return {
-        "partner": (_clean(text.partner_name).upper(), False),
-        "title": (_clean(text.certificate_type), True),
-        "name": (_clean(text.recipient_name), True),
-        "program": (_clean(text.program), True),
-        "cohort": (f"Cohort: {_clean(text.cohort)}", False),
-        "date": (f"{text.awarded_on.day} {MONTHS[text.awarded_on.month - 1]} {text.awarded_on.year}", False),
-        "code": (f"Verification code: {text.code}", False),
-        "url": (text.verification_url, False),
-        **{role: (words, False) for role, words in FIXED_WORDS.items()},
+        "partner": clean(text.partner_name).upper(),
+        "title": clean(text.certificate_type),
+        "name": clean(text.recipient_name),
+        "program": clean(text.program),
+        "cohort": f"Cohort: {clean(text.cohort)}",
+        "date": f"{text.awarded_on.day} {MONTHS[text.awarded_on.month - 1]} {text.awarded_on.year}",
+        "code": f"Verification code: {text.code}",
+        "url": text.verification_url,
+        **FIXED_WORDS,
     }
 
 
-def _faces(lines: Lines) -> dict[str, str]:
-    """Each line's face (see ``choose_face``)."""
-    return {role: choose_face(value, bold=bold) for role, (value, bold) in lines.items()}
+def _line(value: str, place: Place, largest: float, fonts: DocumentFonts, *, bold: bool) -> str:
+    """``value`` centred at its place, at ``largest`` or the size that fits its width."""
+    line = shape_line(value, weight=BOLD if bold else REGULAR)
+    size = largest
+    if line.span * size / 1000 > place.widest:
+        size = max(SMALLEST_SIZE, int(place.widest * 1000 / line.span * 2) / 2)
+    return show_line(
+        line,
+        left=line.left_for_centre(place.x, size),
+        baseline=place.baseline,
+        size=size,
+        color=_rgb(place.color),
+        fonts=fonts,
+    )
 
 
-def _fonts(pages: Sequence[Lines], faces: Sequence[dict[str, str]]) -> dict[str, SubsetFont]:
-    """One subset per face over every page, so a document of many pages embeds each font once (the
-    name shares the bold face with the title and the program: one font fewer for borb's writer)."""
-    characters: dict[str, set[str]] = {}
-    for lines, face_of in zip(pages, faces, strict=True):
-        for role, (value, _bold) in lines.items():
-            characters.setdefault(face_of[role], set()).update(value)
-    return {face: SubsetFont(font_subset(face, "".join(sorted(chars)))) for face, chars in characters.items()}
+def _name(layout: NameLayout, fonts: DocumentFonts) -> str:
+    """The name's one or two lines, centred on the page."""
+    color = _rgb(PLACES["name"].color)
+    return "\n".join(
+        show_line(
+            line.shaped,
+            left=line.shaped.left_for_centre(CENTER, layout.size),
+            baseline=line.baseline,
+            size=layout.size,
+            color=color,
+            fonts=fonts,
+            trailing=line.trailing,
+        )
+        for line in layout.lines
+    )
 
 
 def _design() -> stream:
@@ -230,19 +257,6 @@ def _design() -> stream:
     return form
 
 
-def _text(value: str, place: Place, font: SubsetFont, resource: str) -> str:
-    """``value`` at its place, in the text operators borb's own text element writes: a 1 pt font
-    scaled by the text matrix, so readers report the size in the matrix."""
-    size = place.size
-    if place.widest:
-        size = _fitting(value, font, size, place.widest, place.smallest)
-    left = round(place.x - font.get_width(value, font_size=size) / 2, 2)
-    return (
-        f"BT {_rgb(place.color)} rg /{resource} 1 Tf {_n(size)} 0 0 {_n(size)} {_n(left)} "
-        f"{_n(place.baseline)} Tm <{font.hex_codes(value)}> Tj ET"
-    )
-
-
 def _rgb(color: RGB) -> str:
     return " ".join(f"{component / 255:.7g}" for component in color)
 
@@ -264,20 +278,10 @@ def _fix_document_info(document: Document, texts: Sequence[CertificateText]) -> 
     info[name("Producer")] = PRODUCER
     # borb writes plain strings as Latin-1 without escaping; UTF-16 hex is safe for any name.
     [first, *others] = texts
-    title = f"{_clean(first.certificate_type)}: {_clean(first.recipient_name)}"
+    title = f"{clean(first.certificate_type)}: {clean(first.recipient_name)}"
     if others:
         title = f"Certificates ({len(texts)})"
     info[name("Title")] = hexstr("FEFF" + title.encode("utf-16-be").hex().upper())
-
-
-def _fitting(
-    value: str, font: SubsetFont, size: float, width: float, smallest: float = SMALLEST_NAME_SIZE
-) -> float:
-    """The size (in half points, down to ``smallest``) at which ``value`` fits ``width``."""
-    needed = font.get_width(value, font_size=size)
-    if needed <= width:
-        return size
-    return max(smallest, math.floor(size * width / needed * 2) / 2)
 
 
 def qr_rectangles(

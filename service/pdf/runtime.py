@@ -9,6 +9,13 @@
   stand regardless; PDFs keep borb in their Producer entry.)
 - Layout caches: borb caches layout results on its element classes, keeping every element ever
   drawn; they are cleared after each document so memory stays flat.
+- Work borb redoes for every document, done once per process instead: its ~400 PDF/A conformance
+  checks are built on every write (and none applies to a plain PDF), and its own version is read
+  from the package metadata on every write (for a comment in the file). Both never change while
+  the process lives.
+- borb's writer finds each value's indirect reference by scanning the whole cross-reference list
+  (objects × values), and builds that list the same way; an index by identity finds the same
+  entries in the same order. The bytes written are the same (a test compares them).
 """
 
 from __future__ import annotations
@@ -17,8 +24,74 @@ import io
 import threading
 
 from borb.pdf import PDF, Document, LayoutElement, UsageStatistics
+from borb.pdf.license.version import Version
+from borb.pdf.primitives import PDFType, reference
+from borb.pdf.visitor.validate.conformance_checks import ConformanceChecks
+from borb.pdf.visitor.write_new.build_xref_visitor import BuildXRefVisitor
+from borb.pdf.visitor.write_new.facade_visitor import FacadeVisitor
 
 UsageStatistics.opt_out()
+# borb's own writer methods, replaced below; kept so a test can show the bytes do not change.
+BORBS_GET_REFERENCE = FacadeVisitor.get_reference
+BORBS_BUILD_XREF = BuildXRefVisitor._BuildXRefVisitor__build_xref
+_CHECKS = ConformanceChecks.get()
+_VERSION = Version.get_current_version()
+ConformanceChecks.get = staticmethod(lambda: _CHECKS)
+Version.get_current_version = staticmethod(lambda: _VERSION)
+
+
+def _get_reference(self: FacadeVisitor, node: PDFType) -> PDFType:
+    """borb's ``FacadeVisitor.get_reference``: the first cross-reference entry of ``node``, else
+    ``node`` itself; from an index rebuilt whenever the list is another or has grown."""
+    document = self._FacadeVisitor__document
+    if document is None:
+        return node
+    xref = document.get("XRef", [])
+    key = (id(xref), len(xref))
+    if getattr(self, "_reference_key", None) != key:
+        index: dict[int, PDFType] = {}
+        for entry in xref:
+            index.setdefault(id(entry.get_referenced_object()), entry)
+        self._reference_key, self._reference_index = key, index
+    return self._reference_index.get(id(node), node)
+
+
+FacadeVisitor.get_reference = _get_reference
+_is_direct_object = BuildXRefVisitor._BuildXRefVisitor__is_direct_object
+
+
+def _build_xref(document: Document) -> list[reference]:
+    """borb's ``BuildXRefVisitor.__build_xref``, with a set where it scanned the list it builds."""
+    parent_of: dict[int, PDFType] = {}
+    xref: list[reference] = []
+    in_xref: set[int] = set()
+    pending: list[PDFType] = [document]
+    while pending:
+        value = pending.pop()
+        parent = parent_of.get(id(value))
+        if id(value) in in_xref:
+            continue
+        if isinstance(value, dict):
+            for key in sorted(value.keys()):
+                parent_of[id(value[key])] = value
+                pending.append(value[key])
+        if isinstance(value, list):
+            for item in value:
+                parent_of[id(item)] = value
+                pending.append(item)
+        if _is_direct_object(value, parent):
+            continue
+        if isinstance(parent, dict) and parent.get("XRef") is not None and parent["XRef"] == value:
+            continue
+        if isinstance(value, (list, dict)):
+            xref.append(
+                reference(object_nr=len(xref) + 1, generation_nr=0, id=id(value), referenced_object=value)
+            )
+            in_xref.add(id(value))
+    return xref
+
+
+BuildXRefVisitor._BuildXRefVisitor__build_xref = staticmethod(_build_xref)
 
 _lock = threading.Lock()
 

@@ -15,7 +15,7 @@ from service.certificate_files.models import CertificateFileJob
 from service.certificate_files.paths import file_path
 from service.certificates.export import export_chunks
 from service.certificates.models import CandidateExport, Certificate
-from service.certificates.services import certificate_path, ensure_file
+from service.certificates.printing import certificate_path, ensure_file
 from service.clock import Clock
 from service.errors import DomainError
 from service.files.signing import BadLink, LinkProblem, check_link, signed_path

@@ -14,7 +14,7 @@ import pypdf
 import pytest
 from strawberry.relay import to_base64
 
-from service.certificates import services
+from service.certificates import printing, services
 from service.certificates.models import Certificate, CertificateStatus
 from service.pdf.render import CertificateText
 from service.recognitions.models import Recognition, RecognitionCohort, RecognitionKind, StoredStatus
@@ -189,7 +189,7 @@ async def test_the_list_shows_the_certificate_issued(gql: GraphQLClient, world: 
 
 
 async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
-    gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock
+    gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock, settings: Settings
 ) -> None:
     # given Ana's certificate issued by someone else after this batch looked for existing ones
     theirs = await _issue(gql, world, "Ana Completer")
@@ -209,18 +209,27 @@ async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
     }
     actor = Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id)
 
+    files_dir = settings.resolved_files_dir
+    files = await printing.draw_files(texts, files_dir=files_dir)
+
     # when the batch inserts
     issued = await services._record_many(
         actor=actor,
         recognition=world.recognition,
         texts=texts,
         statuses=dict.fromkeys(texts, CertificateStatus.VALID),
+        files=files,
         now=clock.now(),
+        files_dir=files_dir,
     )
 
-    # then theirs stands, and the other is issued
+    # then theirs stands, and the other is issued with its file; the file drawn for ours is gone
     assert (issued[ana].code, issued[gus].code) == (theirs["certificate"]["code"], "3456-789A-BCD")
     assert await Certificate.filter(enrollment_id=ana).count() == 1
+    assert (issued[gus].file_name, issued[gus].file_sha256) == ("3456-789A-BCD.pdf", files[gus].sha256)
+    assert [path.name for path in _files(settings)] == sorted(
+        [f"{theirs['certificate']['code']}.pdf", "3456-789A-BCD.pdf"]
+    )
 
 
 async def test_a_signature_that_is_not_ascii_is_an_invalid_link(

@@ -365,3 +365,61 @@ async def test_the_sweep_queues_the_days_run_and_a_worker_makes_it(
         SyncStatus.NO_COURSES,  # no partner here has Canvas: nothing was read, not a success
         0,
     )
+
+
+async def test_a_sync_removes_bidi_controls_from_names_with_a_warning_and_keeps_locales(
+    gql: GraphQLClient, canvas: tuple[FakeCanvas, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given Canvas students: a name spoofing its reading order, and people with their own locales
+    fake, url = canvas
+    monkeypatch.setenv("CANVAS_TOKEN_FOR_TESTS", TOKEN)
+    world: CertificatesWorld = await make_certificates_world()
+    await Partner.filter(id=world.partner.id).update(
+        canvas_base_url=url, canvas_token_variable="CANVAS_TOKEN_FOR_TESTS"
+    )
+    await Cohort.filter(id=world.online_cohort.id).update(lms_course_id="555")
+    spoofed, japanese, hong_kong = _students(1, 3)
+    spoofed.name = "Ana \u202egnidaeR\u202c Silva\u200f"
+    japanese.name, japanese.locale = "山田 太郎", "ja"
+    hong_kong.name, hong_kong.locale = "陳大文", "zh_HK"
+    fake.courses = {"555": [spoofed, japanese, hong_kong]}
+
+    # when staff sync
+    started = await gql.data(
+        START, {"input": {"partnerId": to_base64("Partner", world.partner.id)}}, as_user=world.staff
+    )
+    run = await _until_finished(_key(started["progressSyncStart"]["run"]["id"]))
+    runs = await gql.data(
+        "{ progressSyncRuns { status warnings { courseId lmsUserId message } } }", as_user=world.staff
+    )
+
+    # then the name is stored without its controls, the run says so, and each locale is kept
+    takers = await CourseTaker.filter(lms_user_id__in=["1", "2", "3"]).order_by("lms_user_id")
+    assert [(taker.name, taker.locale) for taker in takers] == [
+        ("Ana gnidaeR Silva", None),
+        ("山田 太郎", "ja"),
+        ("陳大文", "zh-HK"),
+    ]
+    assert run.status is SyncStatus.SUCCEEDED
+    assert runs["progressSyncRuns"] == [
+        {
+            "status": "SUCCEEDED",
+            "warnings": [
+                {
+                    "courseId": "555",
+                    "lmsUserId": "1",
+                    "message": "Bidi control characters removed from the name of Canvas user 1: "
+                    "U+200F RIGHT-TO-LEFT MARK, U+202C POP DIRECTIONAL FORMATTING, "
+                    "U+202E RIGHT-TO-LEFT OVERRIDE.",
+                }
+            ],
+        }
+    ]
+
+    # and when a person changes their locale in Canvas, the next sync keeps the new one
+    japanese.locale = "ko"
+    again = await gql.data(
+        START, {"input": {"partnerId": to_base64("Partner", world.partner.id)}}, as_user=world.staff
+    )
+    await _until_finished(_key(again["progressSyncStart"]["run"]["id"]))
+    assert (await CourseTaker.get(lms_user_id="2")).locale == "ko"

@@ -126,20 +126,27 @@ def test_the_qr_code_opens_the_verification_page() -> None:
     assert [barcode.text for barcode in zxingcpp.read_barcodes(image)] == [URL]
 
 
-def test_a_very_long_name_shrinks_to_its_line() -> None:
+def test_a_very_long_name_breaks_onto_two_balanced_lines_and_stays_the_largest_text() -> None:
     name = "Maria Fernanda de los Ángeles Villanueva-Castellanos de la Fuente y Montgomery-Featherstonehaugh"
     reader = pypdf.PdfReader(io.BytesIO(render_certificate(_text(name))))
 
-    sizes: list[float] = []
+    sizes: dict[str, float] = {}
 
     def visit(text: str, _cm: object, matrix: list[float], *_: object) -> None:
-        if text.strip() == name:
-            sizes.append(matrix[0])
+        if text.strip():
+            sizes[text.strip()] = matrix[0]
 
     reader.pages[0].extract_text(visitor_text=visit)
-    assert name in reader.pages[0].extract_text().splitlines()
-    [size] = sizes
-    assert 10 <= size < 20
+    lines = reader.pages[0].extract_text().splitlines()
+    # Broken at the space nearest the middle; the space stays with the first line's text.
+    assert lines[3:5] == [
+        "Maria Fernanda de los Ángeles Villanueva-Castellanos ",
+        "de la Fuente y Montgomery-Featherstonehaugh",
+    ]
+    assert sizes["Maria Fernanda de los Ángeles Villanueva-Castellanos"] == 22
+    assert sizes["de la Fuente y Montgomery-Featherstonehaugh"] == 22
+    # The title (30 pt on a page with a short name) is drawn no larger than the name.
+    assert sizes["Certificate in Effective College Instruction"] == 22
 
 
 def test_the_same_certificate_gives_the_same_bytes_and_names_borb() -> None:

@@ -14,7 +14,7 @@ from service.certificates.rules import new_code, normalize_code
 from service.cohorts.rules import check_date_range
 from service.errors import DomainError, ErrorCode
 from service.recognitions.rules import check_email, check_phone, local_start
-from service.text import clean_text
+from service.text import BIDI_CONTROLS, clean_text
 
 BOUNDED = settings(max_examples=300, derandomize=True, deadline=None)
 ZONES = ["Pacific/Auckland", "America/Chicago", "Europe/Dublin", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"]
@@ -30,13 +30,14 @@ def test_clean_text_cleans_or_says_why(value: str, max_length: int, required: bo
         assert [problem.code for problem in problems] in (
             [ErrorCode.REQUIRED],
             [ErrorCode.INVALID_TEXT],
+            [ErrorCode.BIDI_CONTROL],
             [ErrorCode.TOO_LONG],
         )
     else:
         assert text is None or (
             text == value.strip()
             and len(text) <= max_length
-            and not any(ord(c) < 32 or ord(c) == 127 for c in text)
+            and not any(ord(c) < 32 or ord(c) == 127 or c in BIDI_CONTROLS for c in text)
         )
         assert text is not None or not required
 

@@ -30,6 +30,7 @@ class Student:
     requirement_count: int
     requirement_completed_count: int
     completed_at: str | None = None
+    locale: str | None = None  # the user's own locale setting, as Canvas gives it (e.g. "zh_HK")
 
     def progress(self) -> dict[str, Any]:
         return {
@@ -111,7 +112,12 @@ class FakeCanvas:
                 "user_id": student.user_id,
                 "type": "StudentEnrollment",
                 "enrollment_state": "active",
-                "user": {"id": student.user_id, "name": student.name, "login_id": student.login_id},
+                "user": {
+                    "id": student.user_id,
+                    "name": student.name,
+                    "login_id": student.login_id,
+                    **({"locale": student.locale} if student.locale else {}),
+                },
             }
             for student in self.courses[course]
         ]

@@ -42,6 +42,15 @@ class ProgressSyncError:
         return None if cohort is None else Cohort.from_model(cohort)
 
 
+@strawberry.type(
+    description="Something a run changed in what it read, e.g. bidi controls removed from a name."
+)
+class ProgressSyncWarning:
+    course_id: str = strawberry.field(description="The cohort's LMS course id.")
+    lms_user_id: str | None = strawberry.field(description="The Canvas user it is about.")
+    message: str
+
+
 @strawberry.type(description="One reading of course progress from Canvas (staff only).")
 class ProgressSyncRun(LoadedNode):
     loader = ProgressSyncRunByIdLoader
@@ -110,6 +119,15 @@ class ProgressSyncRun(LoadedNode):
                 course_id=error["courseId"], message=error["message"], cohort_key=error["cohortId"]
             )
             for error in self.model.errors
+        ]
+
+    @strawberry.field
+    def warnings(self) -> list[ProgressSyncWarning]:
+        return [
+            ProgressSyncWarning(
+                course_id=warning["courseId"], lms_user_id=warning.get("userId"), message=warning["message"]
+            )
+            for warning in self.model.warnings
         ]
 
     @classmethod

@@ -19,6 +19,10 @@ class Partner(LoadedNode):
     name: str
     slug: str
     time_zone: str = strawberry.field(description="IANA time zone, e.g. America/Chicago.")
+    default_locale: str | None = strawberry.field(
+        description="The locale Han-only names are printed in when the course-taker's is unknown "
+        "(`portal partner-locale`)."
+    )
 
     @strawberry.field(
         description="When the LMS last reported its course-takers' progress (it is read once a day); "
@@ -29,4 +33,10 @@ class Partner(LoadedNode):
 
     @classmethod
     def from_model(cls, model: PartnerModel) -> Partner:
-        return cls(id=model.id, name=model.name, slug=model.slug, time_zone=model.time_zone)
+        return cls(
+            id=model.id,
+            name=model.name,
+            slug=model.slug,
+            time_zone=model.time_zone,
+            default_locale=model.default_locale,
+        )

@@ -1,0 +1,227 @@
+"""Text shaped by HarfBuzz: glyph ids, advances and offsets from each font's GSUB and GPOS (Arabic
+joining, Indic reordering, Thai and Latin marks, kerning), a run per bidi level and script, and a
+font per cluster: a cluster its script's face lacks is shaped again with the next face that has it,
+so ``Ana ★ Silva`` keeps its Latin in Noto Serif.
+
+Default-ignorable characters (ZWJ, ZWNJ, the soft hyphen, variation selectors) reach the shaper,
+which needs them to join or not, and are never drawn: HarfBuzz removes their glyphs. Results are
+cached for the process: the fixed words and the names a document repeats are shaped once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass
+
+import icu
+import uharfbuzz as harfbuzz
+
+from service.pdf import itemize
+from service.pdf.faces import face, face_by_key, families_for
+
+
+@dataclass(frozen=True, slots=True)
+class Glyph:
+    """One glyph of a shaped line, in 1/1000 em: where it goes, and which characters it stands for
+    (its cluster: characters ``start``..``end`` of the line)."""
+
+    face: str
+    glyph: int
+    advance: float
+    x_offset: float
+    y_offset: float
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ShapedLine:
+    """A line's glyphs left to right (visual order) and its width in 1/1000 em."""
+
+    text: str
+    glyphs: tuple[Glyph, ...]
+    width: float
+    missing: str  # characters no face has (their clusters hold .notdef glyphs), in text order
+
+    @functools.cached_property
+    def ink(self) -> tuple[float, float, float, float]:
+        """The box (left, bottom, right, top) of the line's ink, in 1/1000 em from its start on the
+        baseline; all zero for a line without ink."""
+        boxes, pen = [], 0.0
+        for glyph in self.glyphs:
+            box = face_by_key(glyph.face).ink(glyph.glyph)
+            if box is not None:
+                x, y = pen + glyph.x_offset, glyph.y_offset
+                boxes.append((x + box[0], y + box[1], x + box[2], y + box[3]))
+            pen += glyph.advance
+        if not boxes:
+            return (0.0, 0.0, 0.0, 0.0)
+        return (
+            min(box[0] for box in boxes),
+            min(box[1] for box in boxes),
+            max(box[2] for box in boxes),
+            max(box[3] for box in boxes),
+        )
+
+    @property
+    def ink_bottom(self) -> float:
+        return self.ink[1]
+
+    @property
+    def ink_top(self) -> float:
+        return self.ink[3]
+
+    @property
+    def box_left(self) -> float:
+        """Where the line's advances and ink begin (ink may start before the first advance)."""
+        return min(0.0, self.ink[0])
+
+    @property
+    def span(self) -> float:
+        """The width of the line's advances and ink together, in 1/1000 em."""
+        return max(self.width, self.ink[2]) - self.box_left
+
+    def left_for_centre(self, centre: float, size: float) -> float:
+        """The line's start that puts its advances and ink centred on ``centre`` at ``size``."""
+        return centre - self.span * size / 2000 - self.box_left * size / 1000
+
+
+# HarfBuzz's own form of the glyphs one shaping gives: (glyph, cluster, advance, x offset, y offset).
+Raw = tuple[int, int, int, int, int]
+
+
+@functools.lru_cache(maxsize=8192)
+def shape_line(text: str, *, weight: int, language: str = "") -> ShapedLine:
+    """``text`` (one line, NFC) shaped for drawing at ``weight``; ``language`` (BCP 47) picks
+    language forms, e.g. the regional forms of Han characters."""
+    text = itemize.without_bidi_controls(text)
+    languages = (language or "und", han_language(text, language))
+    codepoints = [ord(character) for character in text]
+    pieces: list[tuple[str, list[Raw]]] = []
+    missing: set[int] = set()
+    for run in itemize.visual_order(itemize.runs(text)):
+        families = families_for(run.script)
+        shaped = _with_fallback(codepoints, run, families, weight, languages, missing)
+        pieces.extend(shaped)
+    glyphs = _glyphs(pieces, len(text))
+    return ShapedLine(
+        text=text,
+        glyphs=tuple(glyphs),
+        width=sum(glyph.advance for glyph in glyphs),
+        missing="".join(text[index] for index in sorted(missing)),
+    )
+
+
+def _with_fallback(
+    codepoints: list[int],
+    run: itemize.Run,
+    families: tuple[str, ...],
+    weight: int,
+    languages: tuple[str, str],
+    missing: set[int],
+) -> list[tuple[str, list[Raw]]]:
+    """The run shaped with its first family; each stretch of clusters that family has no glyph
+    for is shaped again with the next family, and so on. Pieces come out in visual order."""
+    family, *others = families
+    language = languages[1] if family == "cjk" else languages[0]
+    raw = _shape(codepoints, run.start, run.end, family, weight, language, run.rtl)
+    key = face(family, weight).key
+    lacking = {cluster for glyph, cluster, *_ in raw if glyph == 0}
+    pieces: list[tuple[str, list[Raw]]] = []
+    index = 0
+    while index < len(raw):
+        bad = raw[index][1] in lacking
+        end = index
+        while end < len(raw) and (raw[end][1] in lacking) == bad:
+            end += 1
+        if not bad:
+            pieces.append((key, raw[index:end]))
+        else:
+            clusters = sorted({glyph[1] for glyph in raw[index:end]})
+            start, stop = clusters[0], _cluster_end(raw, clusters[-1], run.end)
+            if others:
+                sub_run = itemize.Run(start, stop, run.level, run.script)
+                pieces.extend(_with_fallback(codepoints, sub_run, tuple(others), weight, languages, missing))
+            else:
+                missing.update(
+                    position for position in range(start, stop) if not ignorable(chr(codepoints[position]))
+                )
+                pieces.append((key, raw[index:end]))
+        index = end
+    return pieces
+
+
+def han_language(text: str, language: str) -> str:
+    """The language whose regional forms Han characters take: the given one when it is Chinese,
+    Japanese or Korean; else Japanese with kana, Korean with Hangul; else Simplified Chinese."""
+    primary = language.split("-")[0].lower()
+    if primary in {"ja", "ko", "zh"}:
+        return language
+    scripts = {itemize.script_of(character) for character in text}
+    if scripts & {"Hira", "Kana"}:
+        return "ja"
+    if "Hang" in scripts:
+        return "ko"
+    return "zh-Hans"
+
+
+def _cluster_end(raw: list[Raw], cluster: int, run_end: int) -> int:
+    """Where the cluster starting at ``cluster`` ends: the next cluster's start, or the run's end."""
+    following = [glyph[1] for glyph in raw if glyph[1] > cluster]
+    return min(following, default=run_end)
+
+
+def ignorable(character: str) -> bool:
+    """A default-ignorable code point (ZWJ, ZWNJ, soft hyphen, variation selectors …): never drawn."""
+    return bool(icu.Char.hasBinaryProperty(ord(character), icu.UProperty.DEFAULT_IGNORABLE_CODE_POINT))
+
+
+def _shape(
+    codepoints: list[int], start: int, end: int, family: str, weight: int, language: str, rtl: bool
+) -> list[Raw]:
+    """HarfBuzz's glyphs for characters ``start``..``end``, the rest of the line as context."""
+    font = face(family, weight).hb_font
+    buffer = harfbuzz.Buffer()
+    buffer.add_codepoints(codepoints, start, end - start)
+    buffer.guess_segment_properties()
+    buffer.direction = "rtl" if rtl else "ltr"
+    buffer.language = language
+    buffer.flags = harfbuzz.BufferFlags.REMOVE_DEFAULT_IGNORABLES
+    harfbuzz.shape(font, buffer, {})
+    return [
+        (info.codepoint, info.cluster, position.x_advance, position.x_offset, position.y_offset)
+        for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True)
+    ]
+
+
+def _glyphs(pieces: list[tuple[str, list[Raw]]], length: int) -> list[Glyph]:
+    """Glyphs in 1/1000 em with their clusters' extents: a cluster runs to the next cluster's start
+    (characters whose glyphs HarfBuzz removed belong to the cluster before them)."""
+    clusters = sorted({glyph[1] for _key, raw in pieces for glyph in raw})
+    starts = [0, *clusters[1:]] if clusters else []
+    end_of = dict(zip(starts, [*starts[1:], length], strict=True))
+    result = []
+    for key, raw in pieces:
+        scale = face_scale(key)
+        for glyph, cluster, advance, x_offset, y_offset in raw:
+            start = starts[bisect.bisect_right(starts, cluster) - 1]
+            result.append(
+                Glyph(
+                    face=key,
+                    glyph=glyph,
+                    advance=advance * scale,
+                    x_offset=x_offset * scale,
+                    y_offset=y_offset * scale,
+                    start=start,
+                    end=end_of[start],
+                )
+            )
+    return result
+
+
+@functools.cache
+def face_scale(key: str) -> float:
+    family, weight = key.rsplit("-", 1)
+    scale: float = face(family, int(weight)).scale
+    return scale
