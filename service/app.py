@@ -33,7 +33,7 @@ from tortoise.context import TortoiseContext
 from service.clock import Clock, SystemClock
 from service.database import open_database
 from service.events import bus
-from service.graphql.core.context import Context, Unauthenticated
+from service.graphql.core.context import UNAUTHENTICATED, Context, Unauthenticated
 from service.graphql.schema import schema
 from service.observability.logs import current_request_id
 from service.observability.metrics import Metrics
@@ -88,6 +88,13 @@ class OperationTypes:
         return None if operation is None else operation.operation.value
 
 
+def _only_unauthenticated(result: ExecutionResult) -> bool:
+    """Refused before validation for want of a sign-in: answered as it always was once executed,
+    data null with a 200, so a page signing in can tell it from a broken request."""
+    codes = {(error.extensions or {}).get("code") for error in result.errors or []}
+    return codes == {UNAUTHENTICATED}
+
+
 class GraphQLApp(GraphQL[Context, None]):
     """GraphQL over HTTP: `application/graphql-response+json` for clients that accept it, with the
     specification's statuses (a document that cannot be parsed or is not valid: 400, and no
@@ -112,7 +119,7 @@ class GraphQLApp(GraphQL[Context, None]):
         processed = await super().process_result(request, result)
         if GRAPHQL_RESPONSE not in request.headers.get("accept", ""):
             _answer.set(("application/json", 200))
-        elif isinstance(result, PreExecutionError):
+        elif isinstance(result, PreExecutionError) and not _only_unauthenticated(result):
             processed.pop("data", None)  # a request error: nothing was executed
             _answer.set((GRAPHQL_RESPONSE, 400))
         else:

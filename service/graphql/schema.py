@@ -6,8 +6,10 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+from strawberry.types.execution import PreExecutionError
 
 from service.graphql.audit.queries import AuditQueries
 from service.graphql.certificate_files.mutations import CertificateFileMutations
@@ -19,7 +21,7 @@ from service.graphql.certificates.types import Certificate
 from service.graphql.cohorts.queries import CohortQueries
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.core.context import Info
-from service.graphql.core.extensions.limits import OperationLimits
+from service.graphql.core.extensions.documents import DocumentGate, admitted
 from service.graphql.core.extensions.masking import ClientErrors
 from service.graphql.core.extensions.observability import OperationObservability
 from service.graphql.lms.mutations import LmsMutations
@@ -65,6 +67,20 @@ Mutation = merge_types(
 
 
 class Schema(strawberry.Schema):
+    async def _prepare_operation_async(
+        self, context: ExecutionContext, extensions_runner: SchemaExtensionsRunner
+    ) -> PreExecutionError | None:
+        """Each document parsed and measured once, off the event loop, and refused before anything
+        else looks at it when it is over a limit (see DocumentGate)."""
+        settings = getattr(context.context, "settings", None)
+        if context.query and context.graphql_document is None and settings is not None:
+            found = await admitted(context.query, settings)
+            if found.errors:
+                context.pre_execution_errors = found.errors
+                return PreExecutionError(data=None, errors=found.errors)
+            context.graphql_document = found.document
+        return await super()._prepare_operation_async(context, extensions_runner)
+
     def process_errors(self, errors: Any, execution_context: Any = None) -> None:
         """Expected errors are answers, not incidents; ClientErrors logs the unexpected ones."""
 
@@ -85,15 +101,9 @@ schema = Schema(
         CertificateFileJob,
         ProgressSyncRun,
     ],
-    # Dashboards send the same few documents again and again: parse and validate each once.
-    # (Factories: a fresh extension per request; the caches themselves are shared, at module level.)
-    extensions=[
-        OperationObservability,
-        OperationLimits,
-        ClientErrors,
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-    ],
+    # Dashboards send the same few documents again and again: DocumentGate parses and validates
+    # each once (its caches are shared, at module level).
+    extensions=[OperationObservability, DocumentGate, ClientErrors],
 )
 
 
