@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import hashlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -13,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError, get_operation_ast, parse
+from graphql import get_operation_ast
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -34,6 +33,7 @@ from service.clock import Clock, SystemClock
 from service.database import open_database
 from service.events import bus
 from service.graphql.core.context import UNAUTHENTICATED, Context, Unauthenticated
+from service.graphql.core.extensions.documents import admitted
 from service.graphql.schema import schema
 from service.observability.logs import current_request_id
 from service.observability.metrics import Metrics
@@ -61,31 +61,12 @@ SUBSCRIPTIONS_OVER_WEBSOCKET = (
 )
 
 
-class OperationTypes:
-    """The type of the operation each request runs, remembered for the last documents seen by their
-    digest (never the documents themselves, which may be up to the body limit each)."""
-
-    def __init__(self, *, max_tokens: int, size: int = 256) -> None:
-        self.max_tokens = max_tokens
-        self.size = size
-        self._known: dict[bytes, str | None] = {}
-
-    def of(self, query: str, operation_name: str | None) -> str | None:
-        """None when the document does not say (the schema's own parsing then gives the error)."""
-        key = hashlib.sha256(f"{operation_name}\n{query}".encode()).digest()
-        if key not in self._known:
-            if len(self._known) >= self.size:
-                del self._known[next(iter(self._known))]  # the oldest
-            self._known[key] = self._parse(query, operation_name)
-        return self._known[key]
-
-    def _parse(self, query: str, operation_name: str | None) -> str | None:
-        try:
-            document = parse(query, no_location=True, max_tokens=self.max_tokens)
-        except GraphQLError:
-            return None
-        operation = get_operation_ast(document, operation_name)
-        return None if operation is None else operation.operation.value
+async def operation_type(query: str, operation_name: str | None, settings: Settings) -> str | None:
+    """None when the document does not say (the schema's own parsing then gives the error). The
+    document is parsed once, off the event loop, and remembered for the schema (DocumentGate)."""
+    found = await admitted(query, settings)
+    operation = None if found.document is None else get_operation_ast(found.document, operation_name)
+    return None if operation is None else operation.operation.value
 
 
 def _only_unauthenticated(result: ExecutionResult) -> bool:
@@ -113,7 +94,6 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.clock = clock
         self.verify_limiter = verify_limiter
-        self.operation_types = OperationTypes(max_tokens=settings.max_query_tokens)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
@@ -137,7 +117,8 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """A mutation sent with GET: 405, as the GraphQL-over-HTTP specification asks (not 400); a
         subscription sent over plain HTTP: 405 too, naming the WebSocket it needs."""
-        if self.operation_types.of(request_data.query or "", request_data.operation_name) == "subscription":
+        kind = await operation_type(request_data.query or "", request_data.operation_name, self.settings)
+        if kind == "subscription":
             raise HTTPException(405, SUBSCRIPTIONS_OVER_WEBSOCKET)
         try:
             return await super().execute_single(

@@ -82,7 +82,11 @@ class Admitted:
     """The work measuring it took: selections visited, fragments' names merged."""
 
 
+# Dashboards send the same few short documents again and again; a long one is kept only while its
+# request needs it (it is looked up twice: for its operation's type, then to run it).
 _admitted: _Cache[tuple[str, int, int, Limits], Admitted] = _Cache(256)
+_admitted_long: _Cache[tuple[str, int, int, Limits], Admitted] = _Cache(8)
+LONG_DOCUMENT = 10_000
 _validated: _Cache[tuple[str, tuple[type[ASTValidationRule], ...]], list[GraphQLError]] = _Cache(256)
 
 
@@ -121,7 +125,8 @@ async def admitted(query: str, settings: Settings) -> Admitted:
     """``admit`` for this app's settings, remembered by the document's text."""
     limits = limits_of(settings)
     key = (query, settings.max_query_characters, settings.max_query_tokens, limits)
-    found = _admitted.get(key)
+    cache = _admitted_long if len(query) > LONG_DOCUMENT else _admitted
+    found = cache.get(key)
     if found is None:
         found = await _off_the_loop(
             lambda: admit(
@@ -131,7 +136,7 @@ async def admitted(query: str, settings: Settings) -> Admitted:
                 limits=limits,
             )
         )
-        _admitted.put(key, found)
+        cache.put(key, found)
     return found
 
 
@@ -207,5 +212,6 @@ async def _validated_errors(execution: ExecutionContext) -> list[GraphQLError]:
     errors = _validated.get(key)
     if errors is None:
         errors = await _off_the_loop(lambda: validate_document(execution.schema._schema, document, rules))
-        _validated.put(key, errors)
+        if len(query) <= LONG_DOCUMENT:
+            _validated.put(key, errors)
     return list(errors)
