@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -69,6 +70,24 @@ async def operation_type(query: str, operation_name: str | None, settings: Setti
     return None if operation is None else operation.operation.value
 
 
+MAX_JSON_NESTING = 64
+NESTED_TOO_DEEPLY = f"The request body is nested more than {MAX_JSON_NESTING} levels deep."
+
+
+def _nesting(value: object) -> int:
+    """How deeply a decoded JSON value nests (without recursion: it may be nested ~1,000 deep)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        current, depth = pending.pop()
+        if isinstance(current, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_NESTING:
+                break
+            children = current.values() if isinstance(current, dict) else current
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _only_unauthenticated(result: ExecutionResult) -> bool:
     """Refused before validation for want of a sign-in: answered as it always was once executed,
     data null with a 200, so a page signing in can tell it from a broken request."""
@@ -94,6 +113,31 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.clock = clock
         self.verify_limiter = verify_limiter
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A body nested deeper than any request needs is refused (and one nested past Python's own
+        recursion limit is not a crash)."""
+        try:
+            decoded = json.loads(data)
+        except RecursionError as error:
+            raise HTTPException(400, NESTED_TOO_DEEPLY) from error
+        if _nesting(decoded) > MAX_JSON_NESTING:
+            raise HTTPException(400, NESTED_TOO_DEEPLY)
+        return decoded
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        try:
+            parsed = await super().parse_http_body(request)
+        except AttributeError as error:  # a JSON number or string: not a request
+            raise HTTPException(400, "The request body must be a JSON object.") from error
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            if not isinstance(item.operation_name, str | None):
+                raise HTTPException(
+                    400, "The GraphQL operation's `operationName` must be a string or null, if provided."
+                )
+        return parsed
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)

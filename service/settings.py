@@ -111,6 +111,10 @@ class Settings(BaseSettings):
         description="Most fields answering to one name in one selection set, fragments included "
         "(validation compares them pairwise).",
     )
+    max_text_characters: int = Field(
+        1_000,
+        description="Longest text in any GraphQL input (a search, a name, an address line), in characters.",
+    )
     max_request_bytes: int = Field(
         1_000_000,
         description="Largest GraphQL request body (HTTP), in bytes (a 5,000-id selection is ~150 KB).",

@@ -21,9 +21,10 @@ from service.graphql.certificates.types import Certificate
 from service.graphql.cohorts.queries import CohortQueries
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.core.context import Info
-from service.graphql.core.extensions.documents import DocumentGate, admitted
+from service.graphql.core.extensions.documents import DocumentGate, admitted, variables_refusal
 from service.graphql.core.extensions.masking import ClientErrors
 from service.graphql.core.extensions.observability import OperationObservability
+from service.graphql.core.node import LoadedNode
 from service.graphql.lms.mutations import LmsMutations
 from service.graphql.lms.queries import LmsQueries
 from service.graphql.lms.types import ProgressSyncRun
@@ -43,8 +44,10 @@ class NodeQueries:
         await info.context.actor()
         definition = info.schema.get_type_by_name(id.type_name)
         origin = getattr(definition, "origin", None)
-        if not (isinstance(origin, type) and issubclass(origin, relay.Node)):
-            return None  # an id of a type that does not exist names nothing, like a missing id
+        if not (isinstance(origin, type) and issubclass(origin, LoadedNode)):
+            # An id of a type that does not exist, or of no concrete one ("Node:1"), names nothing,
+            # like a missing id.
+            return None
         return await id.resolve_node(info, required=False)
 
 
@@ -79,6 +82,10 @@ class Schema(strawberry.Schema):
                 context.pre_execution_errors = found.errors
                 return PreExecutionError(data=None, errors=found.errors)
             context.graphql_document = found.document
+            refused = variables_refusal(context.variables, settings.max_text_characters)
+            if refused is not None:
+                context.pre_execution_errors = [refused]
+                return PreExecutionError(data=None, errors=[refused])
         return await super()._prepare_operation_async(context, extensions_runner)
 
     def process_errors(self, errors: Any, execution_context: Any = None) -> None:

@@ -24,9 +24,13 @@ from graphql import (
     InlineFragmentNode,
     NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
+    StringValueNode,
+    Visitor,
     get_operation_ast,
     parse,
+    visit,
 )
+from graphql.language.visitor import BREAK
 from graphql.validation.rules import overlapping_fields_can_be_merged
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document as validate_document
@@ -90,6 +94,58 @@ LONG_DOCUMENT = 10_000
 _validated: _Cache[tuple[str, tuple[type[ASTValidationRule], ...]], list[GraphQLError]] = _Cache(256)
 
 
+def text_refusal(text: str, max_characters: int) -> tuple[str, str] | None:
+    """Why a text input cannot be taken (its code and message), or None: longer than any field of
+    the service holds, or not Unicode that can be stored (a lone surrogate such as "\\ud800")."""
+    if len(text) > max_characters:
+        return (
+            "INPUT_TOO_LONG",
+            f"A text input is {len(text):,} characters long; at most {max_characters:,} are allowed.",
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "INVALID_TEXT", "A text input holds a character that is not valid Unicode (a lone surrogate)."
+    return None
+
+
+def variables_refusal(variables: object, max_characters: int) -> GraphQLError | None:
+    """The first text among the variables (values or keys, at any depth) that cannot be taken."""
+    pending: list[tuple[object, str]] = [(variables, "")]
+    while pending:
+        value, name = pending.pop()
+        texts: list[tuple[str, str]] = []
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                texts.append((str(key), name or str(key)))
+                pending.append((inner, name or str(key)))
+        elif isinstance(value, list):
+            pending.extend((inner, name) for inner in value)
+        elif isinstance(value, str):
+            texts.append((value, name))
+        for text, variable in texts:
+            refused = text_refusal(text, max_characters)
+            if refused is not None:
+                code, message = refused
+                return GraphQLError(message, extensions={"code": code, "variable": variable})
+    return None
+
+
+def _literal_refusal(document: DocumentNode, max_characters: int) -> GraphQLError | None:
+    found: list[GraphQLError] = []
+
+    class Texts(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: object) -> object:
+            refused = text_refusal(node.value, max_characters)
+            if refused is None:
+                return None
+            found.append(GraphQLError(refused[1], node, extensions={"code": refused[0]}))
+            return BREAK
+
+    visit(document, Texts())
+    return found[0] if found else None
+
+
 def limits_of(settings: Settings) -> Limits:
     return Limits(
         depth=settings.max_query_depth,
@@ -97,6 +153,7 @@ def limits_of(settings: Settings) -> Limits:
         cost=settings.max_query_cost,
         fields=settings.max_query_fields,
         repeats=settings.max_repeated_fields,
+        text=settings.max_text_characters,
     )
 
 
@@ -114,7 +171,9 @@ def admit(query: str, *, max_characters: int, max_tokens: int, limits: Limits) -
     except GraphQLError as error:
         return Admitted(None, [error])
     measurer = Measurer.of(document)
-    return Admitted(document, refusals(document, limits, measurer), measurer.visits)
+    errors = refusals(document, limits, measurer)
+    literal = None if errors else _literal_refusal(document, limits.text)
+    return Admitted(document, [literal] if literal else errors, measurer.visits)
 
 
 async def _off_the_loop(work: Callable[[], T]) -> T:

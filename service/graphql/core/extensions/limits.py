@@ -43,6 +43,8 @@ class Limits:
     cost: int
     fields: int
     repeats: int
+    text: int = 1_000
+    """The longest text input, in characters."""
 
 
 @dataclass(frozen=True)
