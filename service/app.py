@@ -35,6 +35,7 @@ from service.database import open_database
 from service.events import bus
 from service.graphql.core.context import UNAUTHENTICATED, Context, Unauthenticated
 from service.graphql.core.extensions.documents import admitted
+from service.graphql.core.websockets import LegacyWebSocketHandler
 from service.graphql.schema import schema
 from service.observability.logs import current_request_id
 from service.observability.metrics import Metrics
@@ -99,6 +100,8 @@ class GraphQLApp(GraphQL[Context, None]):
     """GraphQL over HTTP: `application/graphql-response+json` for clients that accept it, with the
     specification's statuses (a document that cannot be parsed or is not valid: 400, and no
     `data`); `application/json`, always 200, for the others."""
+
+    graphql_ws_handler_class = LegacyWebSocketHandler
 
     def __init__(self, settings: Settings, clock: Clock, verify_limiter: RateLimiter) -> None:
         super().__init__(
