@@ -42,6 +42,7 @@ from service.observability.metrics import Metrics
 from service.settings import Settings, get_settings
 from service.web.body_limit import BodyLimit
 from service.web.downloads import file_routes
+from service.web.header_limit import HeaderLimit
 from service.web.observability import RequestObservability, metrics_page
 from service.web.pages import GRAPHIQL, page_routes
 from service.web.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -271,6 +272,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     application = Starlette(
         middleware=[
             Middleware(RequestObservability, metrics=metrics),
+            Middleware(HeaderLimit, limit=settings.max_header_bytes),
             Middleware(
                 CORSMiddleware,
                 allow_origins=allowed_origins,

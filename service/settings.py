@@ -119,6 +119,9 @@ class Settings(BaseSettings):
         1_000_000,
         description="Largest GraphQL request body (HTTP), in bytes (a 5,000-id selection is ~150 KB).",
     )
+    max_header_bytes: int = Field(
+        16_384, description="Largest set of request headers, in bytes (431 beyond it, before any is read)."
+    )
     max_subscriptions_per_socket: int = Field(
         20, description="Most operations one WebSocket may have running at once."
     )

@@ -61,7 +61,9 @@ def kind_of(enrollment: Enrollment) -> CandidateKind:
 
 async def recognition_for_certificates(*, actor: Actor, recognition_id: int, now: datetime) -> Recognition:
     """A recognition whose certificates step may be opened now: scheduled, past or created."""
-    recognition = await dashboard.get_recognition(actor=actor, recognition_id=recognition_id)
+    recognition = await dashboard.get_recognition(
+        actor=actor, recognition_id=recognition_id, field=("recognitionId",)
+    )
     if Action.CERTIFICATES not in dashboard.actions_for(recognition, actor, now):
         raise DomainError.of(
             ErrorCode.NOT_ALLOWED_IN_STATUS,

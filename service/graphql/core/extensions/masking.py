@@ -8,11 +8,13 @@ from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.relay.types import InvalidGlobalIDError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import StreamExecutionResult
 
 from service.database import is_unreachable
 from service.graphql.core.context import UNAUTHENTICATED
+from service.graphql.core.node import INVALID_ID
 
 logger = logging.getLogger("service.graphql")
 
@@ -26,7 +28,8 @@ def _is_unexpected(error: GraphQLError) -> bool:
     # on a subscriptions-only socket) are answers too.
     original = error.original_error
     return original is not None and not isinstance(
-        original, GraphQLError | InvalidOperationTypeError | CannotGetOperationTypeError
+        original,
+        GraphQLError | InvalidOperationTypeError | CannotGetOperationTypeError | InvalidGlobalIDError,
     )
 
 
@@ -72,6 +75,8 @@ class ClientErrors(SchemaExtension):
 
     @staticmethod
     def _for_client(error: GraphQLError, request_id: str | None) -> GraphQLError:
+        if isinstance(error.original_error, InvalidGlobalIDError) and not error.extensions:
+            error.extensions = {"code": INVALID_ID}
         if not _is_unexpected(error):
             return error
         if is_unreachable(error.original_error):  # type: ignore[arg-type]
