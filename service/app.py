@@ -76,6 +76,11 @@ MAX_JSON_NESTING = 64
 NESTED_TOO_DEEPLY = f"The request body is nested more than {MAX_JSON_NESTING} levels deep."
 
 
+class NestedTooDeeply(json.JSONDecodeError):
+    def __init__(self) -> None:
+        super().__init__(NESTED_TOO_DEEPLY, "", 0)
+
+
 def _nesting(value: object) -> int:
     """How deeply a decoded JSON value nests (without recursion: it may be nested ~1,000 deep)."""
     deepest, pending = 0, [(value, 1)]
@@ -119,15 +124,24 @@ class GraphQLApp(GraphQL[Context, None]):
         self.verify_limiter = verify_limiter
 
     def decode_json(self, data: str | bytes) -> object:
-        """A body nested deeper than any request needs is refused (and one nested past Python's own
-        recursion limit is not a crash)."""
+        """JSON nested deeper than any request needs is not taken (and JSON nested past Python's own
+        recursion limit is not a crash), over HTTP and on a WebSocket alike (where it counts as a
+        message that is not JSON)."""
         try:
             decoded = json.loads(data)
         except RecursionError as error:
-            raise HTTPException(400, NESTED_TOO_DEEPLY) from error
+            raise NestedTooDeeply from error
         if _nesting(decoded) > MAX_JSON_NESTING:
-            raise HTTPException(400, NESTED_TOO_DEEPLY)
+            raise NestedTooDeeply
         return decoded
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return super().parse_json(data)
+        except HTTPException as error:
+            if isinstance(error.__cause__, NestedTooDeeply):
+                raise HTTPException(400, NESTED_TOO_DEEPLY) from error
+            raise
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter

@@ -111,3 +111,21 @@ async def test_a_graphql_ws_socket_that_signs_in_stays_open(settings: Settings, 
         "id": "1",
         "payload": {"message": "queries are not allowed", "locations": None},
     } or answer["type"] in {"data", "error"}
+
+
+async def test_a_message_nested_100_000_deep_closes_as_not_json(
+    settings: Settings, clock: MovableClock
+) -> None:
+    async with serving(create_app(settings, clock=clock)) as url:
+        admin = await make_admin(await make_partner())
+        async with subscriber(url, token_for(admin)) as client:
+            deep = (
+                '{"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }", "variables": {"a": '
+            )
+            await client.socket.send(deep + "[" * 100_000 + "]" * 100_000 + "}}}")
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(client.socket.recv(), 10)
+
+    received = closed.value.rcvd
+    assert received is not None
+    assert (received.code, received.reason) == (4400, "WebSocket message must be valid JSON")
