@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import hashlib
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError, get_operation_ast, parse
+from graphql import get_operation_ast
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -33,13 +33,16 @@ from tortoise.context import TortoiseContext
 from service.clock import Clock, SystemClock
 from service.database import open_database
 from service.events import bus
-from service.graphql.core.context import Context, Unauthenticated
+from service.graphql.core.context import UNAUTHENTICATED, Context, Unauthenticated
+from service.graphql.core.extensions.documents import admitted
+from service.graphql.core.websockets import LegacyWebSocketHandler
 from service.graphql.schema import schema
 from service.observability.logs import current_request_id
 from service.observability.metrics import Metrics
 from service.settings import Settings, get_settings
 from service.web.body_limit import BodyLimit
 from service.web.downloads import file_routes
+from service.web.header_limit import HeaderLimit
 from service.web.observability import RequestObservability, metrics_page
 from service.web.pages import GRAPHIQL, page_routes
 from service.web.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -61,37 +64,50 @@ SUBSCRIPTIONS_OVER_WEBSOCKET = (
 )
 
 
-class OperationTypes:
-    """The type of the operation each request runs, remembered for the last documents seen by their
-    digest (never the documents themselves, which may be up to the body limit each)."""
+async def operation_type(query: str, operation_name: str | None, settings: Settings) -> str | None:
+    """None when the document does not say (the schema's own parsing then gives the error). The
+    document is parsed once, off the event loop, and remembered for the schema (DocumentGate)."""
+    found = await admitted(query, settings)
+    operation = None if found.document is None else get_operation_ast(found.document, operation_name)
+    return None if operation is None else operation.operation.value
 
-    def __init__(self, *, max_tokens: int, size: int = 256) -> None:
-        self.max_tokens = max_tokens
-        self.size = size
-        self._known: dict[bytes, str | None] = {}
 
-    def of(self, query: str, operation_name: str | None) -> str | None:
-        """None when the document does not say (the schema's own parsing then gives the error)."""
-        key = hashlib.sha256(f"{operation_name}\n{query}".encode()).digest()
-        if key not in self._known:
-            if len(self._known) >= self.size:
-                del self._known[next(iter(self._known))]  # the oldest
-            self._known[key] = self._parse(query, operation_name)
-        return self._known[key]
+MAX_JSON_NESTING = 64
+NESTED_TOO_DEEPLY = f"The request body is nested more than {MAX_JSON_NESTING} levels deep."
 
-    def _parse(self, query: str, operation_name: str | None) -> str | None:
-        try:
-            document = parse(query, no_location=True, max_tokens=self.max_tokens)
-        except GraphQLError:
-            return None
-        operation = get_operation_ast(document, operation_name)
-        return None if operation is None else operation.operation.value
+
+class NestedTooDeeply(json.JSONDecodeError):
+    def __init__(self) -> None:
+        super().__init__(NESTED_TOO_DEEPLY, "", 0)
+
+
+def _nesting(value: object) -> int:
+    """How deeply a decoded JSON value nests (without recursion: it may be nested ~1,000 deep)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        current, depth = pending.pop()
+        if isinstance(current, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_NESTING:
+                break
+            children = current.values() if isinstance(current, dict) else current
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _only_unauthenticated(result: ExecutionResult) -> bool:
+    """Refused before validation for want of a sign-in: answered as it always was once executed,
+    data null with a 200, so a page signing in can tell it from a broken request."""
+    codes = {(error.extensions or {}).get("code") for error in result.errors or []}
+    return codes == {UNAUTHENTICATED}
 
 
 class GraphQLApp(GraphQL[Context, None]):
     """GraphQL over HTTP: `application/graphql-response+json` for clients that accept it, with the
     specification's statuses (a document that cannot be parsed or is not valid: 400, and no
     `data`); `application/json`, always 200, for the others."""
+
+    graphql_ws_handler_class = LegacyWebSocketHandler
 
     def __init__(self, settings: Settings, clock: Clock, verify_limiter: RateLimiter) -> None:
         super().__init__(
@@ -106,13 +122,46 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.clock = clock
         self.verify_limiter = verify_limiter
-        self.operation_types = OperationTypes(max_tokens=settings.max_query_tokens)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON nested deeper than any request needs is not taken (and JSON nested past Python's own
+        recursion limit is not a crash), over HTTP and on a WebSocket alike (where it counts as a
+        message that is not JSON)."""
+        try:
+            decoded = json.loads(data)
+        except RecursionError as error:
+            raise NestedTooDeeply from error
+        if _nesting(decoded) > MAX_JSON_NESTING:
+            raise NestedTooDeeply
+        return decoded
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return super().parse_json(data)
+        except HTTPException as error:
+            if isinstance(error.__cause__, NestedTooDeeply):
+                raise HTTPException(400, NESTED_TOO_DEEPLY) from error
+            raise
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        try:
+            parsed = await super().parse_http_body(request)
+        except AttributeError as error:  # a JSON number or string: not a request
+            raise HTTPException(400, "The request body must be a JSON object.") from error
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            if not isinstance(item.operation_name, str | None):
+                raise HTTPException(
+                    400, "The GraphQL operation's `operationName` must be a string or null, if provided."
+                )
+        return parsed
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
         if GRAPHQL_RESPONSE not in request.headers.get("accept", ""):
             _answer.set(("application/json", 200))
-        elif isinstance(result, PreExecutionError):
+        elif isinstance(result, PreExecutionError) and not _only_unauthenticated(result):
             processed.pop("data", None)  # a request error: nothing was executed
             _answer.set((GRAPHQL_RESPONSE, 400))
         else:
@@ -130,7 +179,8 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """A mutation sent with GET: 405, as the GraphQL-over-HTTP specification asks (not 400); a
         subscription sent over plain HTTP: 405 too, naming the WebSocket it needs."""
-        if self.operation_types.of(request_data.query or "", request_data.operation_name) == "subscription":
+        kind = await operation_type(request_data.query or "", request_data.operation_name, self.settings)
+        if kind == "subscription":
             raise HTTPException(405, SUBSCRIPTIONS_OVER_WEBSOCKET)
         try:
             return await super().execute_single(
@@ -236,6 +286,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     application = Starlette(
         middleware=[
             Middleware(RequestObservability, metrics=metrics),
+            Middleware(HeaderLimit, limit=settings.max_header_bytes),
             Middleware(
                 CORSMiddleware,
                 allow_origins=allowed_origins,

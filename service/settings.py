@@ -99,9 +99,29 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(
         2_000, description="Most lexical tokens in a document (checked while parsing)."
     )
+    max_query_characters: int = Field(
+        100_000, description="Longest GraphQL document, in characters (checked before parsing)."
+    )
+    max_query_fields: int = Field(
+        2_000,
+        description="Most field selections in a document once its fragments are expanded (bounds the "
+        "work of validating it).",
+    )
+    max_repeated_fields: int = Field(
+        30,
+        description="Most fields answering to one name in one selection set, fragments included "
+        "(validation compares them pairwise).",
+    )
+    max_text_characters: int = Field(
+        1_000,
+        description="Longest text in any GraphQL input (a search, a name, an address line), in characters.",
+    )
     max_request_bytes: int = Field(
         1_000_000,
         description="Largest GraphQL request body (HTTP), in bytes (a 5,000-id selection is ~150 KB).",
+    )
+    max_header_bytes: int = Field(
+        16_384, description="Largest set of request headers, in bytes (431 beyond it, before any is read)."
     )
     max_subscriptions_per_socket: int = Field(
         20, description="Most operations one WebSocket may have running at once."

@@ -81,7 +81,9 @@ def listing_of(enrollment: Enrollment, *, in_selected_cohorts: bool) -> Listing:
 
 async def recognition_for_certificates(*, actor: Actor, recognition_id: int, now: datetime) -> Recognition:
     """A recognition whose certificates step may be opened now: scheduled, past or created."""
-    recognition = await dashboard.get_recognition(actor=actor, recognition_id=recognition_id)
+    recognition = await dashboard.get_recognition(
+        actor=actor, recognition_id=recognition_id, field=("recognitionId",)
+    )
     if Action.CERTIFICATES not in dashboard.actions_for(recognition, actor, now):
         raise DomainError.of(
             ErrorCode.NOT_ALLOWED_IN_STATUS,

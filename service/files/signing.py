@@ -57,4 +57,6 @@ def check_link(*, secret: str, purpose: str, subject: str, query: Mapping[str, s
 
 
 def _small_number(value: str) -> bool:
-    return value.isascii() and value.isdecimal() and len(value) < 19
+    """A number as the service writes it: decimal digits, no leading zero ("02" is not 2 here: a
+    link has one spelling only)."""
+    return value.isascii() and value.isdecimal() and len(value) < 19 and str(int(value)) == value

@@ -6,8 +6,10 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+from strawberry.types.execution import PreExecutionError
 
 from service.graphql.audit.queries import AuditQueries
 from service.graphql.certificate_files.mutations import CertificateFileMutations
@@ -19,10 +21,11 @@ from service.graphql.certificates.types import Certificate
 from service.graphql.cohorts.queries import CohortQueries
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.core.context import Info
-from service.graphql.core.extensions.limits import OperationLimits
+from service.graphql.core.extensions.documents import DocumentGate, admitted, variables_refusal
 from service.graphql.core.extensions.masking import ClientErrors
 from service.graphql.core.extensions.observability import OperationObservability
 from service.graphql.core.input_errors import InputErrorCodes
+from service.graphql.core.node import LoadedNode
 from service.graphql.lms.mutations import LmsMutations
 from service.graphql.lms.queries import LmsQueries
 from service.graphql.lms.types import ProgressSyncRun
@@ -42,8 +45,10 @@ class NodeQueries:
         await info.context.actor()
         definition = info.schema.get_type_by_name(id.type_name)
         origin = getattr(definition, "origin", None)
-        if not (isinstance(origin, type) and issubclass(origin, relay.Node)):
-            return None  # an id of a type that does not exist names nothing, like a missing id
+        if not (isinstance(origin, type) and issubclass(origin, LoadedNode)):
+            # An id of a type that does not exist, or of no concrete one ("Node:1"), names nothing,
+            # like a missing id.
+            return None
         return await id.resolve_node(info, required=False)
 
 
@@ -66,6 +71,24 @@ Mutation = merge_types(
 
 
 class Schema(strawberry.Schema):
+    async def _prepare_operation_async(
+        self, context: ExecutionContext, extensions_runner: SchemaExtensionsRunner
+    ) -> PreExecutionError | None:
+        """Each document parsed and measured once, off the event loop, and refused before anything
+        else looks at it when it is over a limit (see DocumentGate)."""
+        settings = getattr(context.context, "settings", None)
+        if context.query and context.graphql_document is None and settings is not None:
+            found = await admitted(context.query, settings)
+            if found.errors:
+                context.pre_execution_errors = found.errors
+                return PreExecutionError(data=None, errors=found.errors)
+            context.graphql_document = found.document
+            refused = variables_refusal(context.variables, settings.max_text_characters)
+            if refused is not None:
+                context.pre_execution_errors = [refused]
+                return PreExecutionError(data=None, errors=[refused])
+        return await super()._prepare_operation_async(context, extensions_runner)
+
     def process_errors(self, errors: Any, execution_context: Any = None) -> None:
         """Expected errors are answers, not incidents; ClientErrors logs the unexpected ones."""
 
@@ -86,16 +109,9 @@ schema = Schema(
         CertificateFileJob,
         ProgressSyncRun,
     ],
-    # Dashboards send the same few documents again and again: parse and validate each once.
-    # (Factories: a fresh extension per request; the caches themselves are shared, at module level.)
-    extensions=[
-        OperationObservability,
-        OperationLimits,
-        ClientErrors,
-        InputErrorCodes,
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-    ],
+    # Dashboards send the same few documents again and again: DocumentGate parses and validates
+    # each once (its caches are shared, at module level).
+    extensions=[OperationObservability, DocumentGate, ClientErrors, InputErrorCodes],
 )
 
 

@@ -101,19 +101,43 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
+# Every character that could end a line or move the cursor (C0, DEL, C1, the Unicode line and
+# paragraph separators), written as an escape instead: a client's value (an operation name, a
+# path) must never start a line of its own that reads like ours.
+_UNPRINTABLE = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
+_UNPRINTABLE |= {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
+# Lines of a traceback after the first are marked, so none can pass for a record of its own.
+TRACEBACK_MARK = "  | "
+
+
+def escaped(value: object) -> str:
+    """The value as one line of plain text."""
+    return str(value).translate(_UNPRINTABLE)
+
+
 class ConsoleFormatter(logging.Formatter):
+    """One line a record, with what clients sent escaped; a traceback follows on marked lines."""
+
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(name)s [%(request)s] %(message)s")
 
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escaped(record.message)
+        return super().formatMessage(record)
+
     def format(self, record: logging.LogRecord) -> str:
-        record.request = getattr(record, "request_id", None) or "-"
+        record.request = escaped(getattr(record, "request_id", None) or "-")
         text = super().format(record)
+        first, _, rest = text.partition("\n")
         extra = getattr(record, FIELDS, {})
-        if not extra:
-            return text
-        first, newline, rest = text.partition("\n")
-        pairs = " ".join(f"{key}={value}" for key, value in extra.items() if value is not None)
-        return f"{first}  {pairs}{newline}{rest}"
+        pairs = " ".join(f"{key}={escaped(value)}" for key, value in extra.items() if value is not None)
+        line = f"{first}  {pairs}" if pairs else first
+        if not rest:
+            return line
+        return line + "".join(f"\n{TRACEBACK_MARK}{part}" for part in rest.split("\n"))
 
 
 FORMATTERS = {"json": JsonFormatter, "console": ConsoleFormatter}

@@ -50,9 +50,20 @@ def read_token(token: str, *, secret: str) -> TokenClaims:
         raise InvalidToken("The token is malformed.") from error
     try:
         return TokenClaims(
-            user_id=int(claims["sub"]),
+            user_id=_key(claims["sub"]),
             role=Role(claims["role"]),
-            partner_id=None if claims.get("partner") is None else int(claims["partner"]),
+            partner_id=None if claims.get("partner") is None else _key(claims["partner"]),
         )
     except (TypeError, ValueError) as error:
         raise InvalidToken("The token is malformed.") from error
+
+
+def _key(value: object) -> int:
+    """A database key: a positive integer the database can hold (a signed 64-bit one), written as
+    the token's issuer writes it; ValueError for anything else."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not (isinstance(text, str) and text.isascii() and text.isdecimal() and not text.startswith("0")):
+        raise ValueError(value)
+    if int(text) >= 2**63:
+        raise ValueError(value)
+    return int(text)

@@ -89,7 +89,11 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
             user_id = signed_for(request, EXPORT_PURPOSE, str(export_id))
         except BadLink as bad:
             return PlainTextResponse(bad.problem.value, status_code=403)
-        export = await CandidateExport.get_or_none(id=export_id).select_related("recognition")
+        export = (
+            await CandidateExport.get_or_none(id=export_id).select_related("recognition")
+            if _storable(export_id)
+            else None
+        )
         if export is None:
             return PlainTextResponse("Not found.", status_code=404)
         chunks = export_chunks(export_id=export_id, now=clock.now())
@@ -111,7 +115,8 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
         )
 
     async def certificate_pdf(request: Request) -> Response:
-        certificate = await Certificate.get_or_none(id=request.path_params["certificate_id"])
+        certificate_id: int = request.path_params["certificate_id"]
+        certificate = await Certificate.get_or_none(id=certificate_id) if _storable(certificate_id) else None
         try:
             user_id = signed_for(request, CERTIFICATE_PURPOSE, _certificate_subject(certificate))
         except BadLink as bad:
@@ -133,7 +138,8 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
         )
 
     async def combined_file(request: Request) -> Response:
-        job = await CertificateFileJob.get_or_none(id=request.path_params["job_id"])
+        job_id: int = request.path_params["job_id"]
+        job = await CertificateFileJob.get_or_none(id=job_id) if _storable(job_id) else None
         try:
             user_id = signed_for(request, FILE_PURPOSE, _file_subject(job))
         except BadLink as bad:
@@ -157,6 +163,12 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
         Route("/files/certificate-files/{job_id:int}.pdf", combined_file),
         Route("/files/certificates/{certificate_id:int}.pdf", certificate_pdf),
     ]
+
+
+def _storable(key: int) -> bool:
+    """Whether the database could hold this key at all (a signed 64-bit integer): a longer number in
+    a path names nothing, rather than failing the query."""
+    return 0 < key < 2**63
 
 
 async def _encoded(first: str, rest: AsyncIterator[str]) -> AsyncIterator[bytes]:

@@ -3,6 +3,7 @@ in the response), one log line, and its count in the metrics; and the /metrics p
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import time
@@ -22,6 +23,13 @@ logger = logging.getLogger("service.requests")
 
 REQUEST_ID_HEADER = "x-request-id"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _cancelled_from_outside() -> bool:
+    """Whether this request's own task is being cancelled (the client went, the server stops), as
+    opposed to a CancelledError escaping from some awaited work inside it: an error like another."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 class RequestObservability:
@@ -51,8 +59,8 @@ class RequestObservability:
         with request_id_set(request_id), noting({}) as notes:
             try:
                 await self.app(scope, receive, answer)
-            except Exception:
-                if status:  # too late for another answer: the server ends the connection
+            except (Exception, asyncio.CancelledError):
+                if status or _cancelled_from_outside():  # the server ends the connection
                     raise
                 # Answered here rather than by Starlette's own 500, so it carries the request id
                 # that the log line of the error carries too.

@@ -196,7 +196,7 @@ async def test_another_partner_sees_no_job(gql: GraphQLClient, world: Certificat
     )
 
     assert node == {"data": {"node": None}}
-    assert [(e["field"], e["code"]) for e in other["errors"]] == [(["id"], "NOT_FOUND")]
+    assert [(e["field"], e["code"]) for e in other["errors"]] == [(["recognitionId"], "NOT_FOUND")]
 
 
 async def test_a_certificate_issued_for_a_file_gets_its_own_pdf_on_first_download(

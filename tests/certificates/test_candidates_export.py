@@ -167,7 +167,7 @@ async def test_another_partners_recognition_is_not_found(
     )
 
     assert body["data"]["certificateCandidatesExport"]["errors"] == [
-        {"field": ["id"], "code": "NOT_FOUND", "message": "Recognition not found."}
+        {"field": ["recognitionId"], "code": "NOT_FOUND", "message": "Recognition not found."}
     ]
 
 

@@ -134,7 +134,7 @@ async def test_someone_not_listed_gets_no_certificate(
 async def test_another_partner_cannot_issue(gql: GraphQLClient, world: CertificatesWorld) -> None:
     result = await _issue(gql, world, "Ana Completer", user=world.other_admin)
 
-    assert [(e["field"], e["code"]) for e in result["errors"]] == [(["id"], "NOT_FOUND")]
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [(["recognitionId"], "NOT_FOUND")]
     assert await Certificate.all().count() == 0
 
 

@@ -13,7 +13,7 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
     [
         ("{ viewer { email } }", 200, True),  # executed (data null: not signed in)
         ("{ viewer { ", 400, False),  # cannot be parsed
-        ("{ nope }", 400, False),  # not valid
+        ('{ verifyCertificate(code: "A") { nope } }', 400, False),  # not valid
     ],
 )
 async def test_graphql_response_json_gets_the_specifications_statuses(
@@ -25,7 +25,9 @@ async def test_graphql_response_json_gets_the_specifications_statuses(
     assert ("data" in response.json(), len(response.json()["errors"])) == (has_data, 1)
 
 
-@pytest.mark.parametrize("query", ["{ viewer { email } }", "{ viewer { ", "{ nope }"])
+@pytest.mark.parametrize(
+    "query", ["{ viewer { email } }", "{ viewer { ", '{ verifyCertificate(code: "A") { nope } }']
+)
 async def test_plain_json_stays_200(http: httpx.AsyncClient, query: str) -> None:
     response = await http.post("/graphql", json={"query": query}, headers={"Accept": "application/json"})
 

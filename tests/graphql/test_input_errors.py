@@ -72,10 +72,10 @@ async def test_an_id_that_is_not_one_is_refused_with_a_code_and_its_field(
     assert await every_row() == before
 
 
-async def test_the_certificates_step_of_a_draft_is_refused_with_a_code_at_its_field(
+async def test_the_certificates_step_of_a_draft_is_refused_with_a_code_at_its_path(
     gql: GraphQLClient, world: CertificatesWorld
 ) -> None:
     body = await gql.post(CANDIDATES, {"id": world.recognition_id}, token=token_for(world.admin))
 
-    assert body["data"] == {"recognition": None}
+    assert body["data"] == {"recognition": {"certificateCandidates": None}}
     assert _refusals(body) == [(["recognition", "certificateCandidates"], {"code": "NOT_ALLOWED_IN_STATUS"})]

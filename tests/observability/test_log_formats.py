@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+
+import httpx
+import pytest
 
 from service.observability.logs import (
     ConsoleFormatter,
@@ -62,3 +66,47 @@ def test_a_request_id_is_the_clients_only_when_plain() -> None:
 
     assert kept == ["abc-123", "A.b_c:d-e", "x" * 64]
     assert [(len(value), value.isalnum()) for value in replaced] == [(32, True)] * 6
+
+
+FORGED = "A\n2026-01-01 00:00:00,000 CRITICAL fake admin signed in"
+
+
+def test_no_client_value_starts_a_line_of_its_own() -> None:
+    # given: a client's values in the message and in the fields, and a traceback quoting one
+    record = _record("unknown operation %s", FORGED, **fields(operation=FORGED + "\r\u2028\x1b[2J"))
+    try:
+        raise ValueError(FORGED)
+    except ValueError:
+        failed = logging.getLogger("service").makeRecord(
+            "service", logging.ERROR, __file__, 1, "failed", (), sys.exc_info()
+        )
+
+    # when
+    line = ConsoleFormatter().format(record)
+    lines = ConsoleFormatter().format(failed).splitlines()
+
+    # then
+    assert line.endswith(
+        "[-] unknown operation A\\n2026-01-01 00:00:00,000 CRITICAL fake admin signed in"
+        "  operation=A\\n2026-01-01 00:00:00,000 CRITICAL fake admin signed in\\r\\u2028\\x1b[2J"
+    )
+    assert "\n" not in line
+    assert lines[0].endswith("ERROR   service [-] failed")
+    assert all(later.startswith("  | ") for later in lines[1:])
+    assert lines[-1] == "  | 2026-01-01 00:00:00,000 CRITICAL fake admin signed in"
+    assert json.loads(JsonFormatter().format(record))["operation"] == FORGED + "\r\u2028\x1b[2J"
+    assert "\n" not in JsonFormatter().format(record)
+
+
+async def test_a_forged_operation_name_stays_on_its_request_line(
+    http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # when
+    with caplog.at_level(logging.INFO, logger="service.requests"):
+        await http.post("/graphql", json={"query": "query A { __typename }", "operationName": FORGED})
+
+    # then: one line, the name escaped in it
+    [request] = [record for record in caplog.records if record.name == "service.requests"]
+    line = ConsoleFormatter().format(request)
+    assert line.count("\n") == 0
+    assert line.endswith("operation=A\\n2026-01-01 00:00:00,000 CRITICAL fake admin signed in")

@@ -3,6 +3,8 @@ one loader of each class per request, kept on the request's Context."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from typing import Generic, Self, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
@@ -29,6 +31,12 @@ class ScopedLoader(DataLoader[KeyT, ValueT | None], Generic[KeyT, ValueT]):
         if loader is None:
             loader = context.loaders[cls] = cls(context)
         return cast(Self, loader)
+
+    def load(self, key: KeyT) -> Awaitable[ValueT | None]:
+        """Each caller waits on its own shield of the batch's shared future: graphql-core cancels the
+        siblings of a field that failed inside a list, and a cancelled waiter must not cancel the
+        future the other fields of the request wait on too (they would end in CancelledError)."""
+        return asyncio.shield(super().load(key))
 
     async def fetch(self, actor: Actor, ids: list[KeyT]) -> dict[KeyT, ValueT]:
         """The values of the keys the actor may see, by key: one service call."""

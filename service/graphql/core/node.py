@@ -3,6 +3,7 @@ per-request, partner-scoped loader."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Iterable
 from typing import Any, ClassVar, Literal, Self, overload
 
@@ -14,8 +15,32 @@ from service.graphql.core.dataloader import ScopedLoader
 
 
 def database_id(node_id: str) -> int | None:
-    """The integer key inside a global id, or None when it holds none (it then matches nothing)."""
-    return int(node_id) if node_id.isascii() and node_id.isdecimal() and len(node_id) < 19 else None
+    """The integer key inside a global id, or None when it holds none (it then matches nothing):
+    only as the service writes it, so "01" is not 1 (an object has one id)."""
+    canonical = node_id.isascii() and node_id.isdecimal() and len(node_id) < 19
+    return int(node_id) if canonical and str(int(node_id)) == node_id else None
+
+
+INVALID_ID = "INVALID_ID"
+
+
+def _canonical_global_id(cls: type[relay.GlobalID], value: str) -> relay.GlobalID:
+    """Strawberry's parsing of a global id, strict: base64 that decodes leniently (junk appended,
+    characters outside the alphabet skipped) names nothing. An object has one id."""
+    if isinstance(value, str):
+        try:
+            decoded = base64.b64decode(value, validate=True).decode()
+        except ValueError:  # not ASCII, not base64, not UTF-8
+            decoded = ""
+        type_name, separator, node_id = decoded.partition(":")
+        if separator and relay.to_base64(type_name, node_id) == value:
+            return cls(type_name=type_name, node_id=node_id)
+    raise relay.GlobalIDValueError("not a global id as the service writes them")
+
+
+# Strawberry parses every ID argument with GlobalID.from_id and offers no hook for it (the ID scalar
+# is reserved and cannot be overridden), so its parser is replaced here, once, for the process.
+relay.GlobalID.from_id = classmethod(_canonical_global_id)  # type: ignore[method-assign,assignment]
 
 
 def key_of(global_id: relay.GlobalID, *type_names: str) -> int:

@@ -192,7 +192,8 @@ class Recognition(LoadedNode):
         first: int = 20,
         after: str | None = None,
         filter: CertificateCandidateFilter | None = None,
-    ) -> CertificateCandidateConnection:
+    ) -> CertificateCandidateConnection | None:
+        # Nullable: refused for a draft, and a refusal on one row must not blank the whole list.
         return await certificate_candidates(info, self.model.id, first, after, filter)
 
     @strawberry.field(

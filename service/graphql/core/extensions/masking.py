@@ -8,9 +8,13 @@ from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.relay.types import InvalidGlobalIDError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.execution import StreamExecutionResult
 
 from service.database import is_unreachable
 from service.graphql.core.context import UNAUTHENTICATED
+from service.graphql.core.node import INVALID_ID
 
 logger = logging.getLogger("service.graphql")
 
@@ -20,8 +24,13 @@ UNAVAILABLE_MESSAGE = "The service cannot reach its database just now. Please tr
 
 def _is_unexpected(error: GraphQLError) -> bool:
     # Errors without an original exception are parse/validation errors; GraphQLErrors are ours.
+    # Strawberry's refusals of an operation its transport does not run ("queries are not allowed"
+    # on a subscriptions-only socket) are answers too.
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    return original is not None and not isinstance(
+        original,
+        GraphQLError | InvalidOperationTypeError | CannotGetOperationTypeError | InvalidGlobalIDError,
+    )
 
 
 _SUGGESTION = re.compile(r" Did you mean .*\?$")
@@ -37,21 +46,37 @@ def _without_suggestions(error: GraphQLError) -> GraphQLError:
 
 
 class ClientErrors(SchemaExtension):
+    """Applied to each result before it reaches the client: over HTTP when the operation ends, over a
+    WebSocket to each result streamed (a socket gets them before the operation ends)."""
+
     def on_operation(self) -> Iterator[None]:
+        self._streamed = False
         yield
-        result = self.execution_context.result
-        if result is None or not result.errors:
+        if not self._streamed:
+            self._for_client_result(self.execution_context.result)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        self._streamed = True
+        self._for_client_result(result)
+        yield
+
+    def _for_client_result(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if result is None or not errors:
             return
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
-        result.errors = [self._for_client(error, request_id) for error in result.errors]
+        errors = [self._for_client(error, request_id) for error in errors]
         if not context.settings.graphql_explorer:
-            result.errors = [_without_suggestions(error) for error in result.errors]
-        if any((error.extensions or {}).get("code") == UNAUTHENTICATED for error in result.errors):
-            result.data = None
+            errors = [_without_suggestions(error) for error in errors]
+        result.errors = errors  # type: ignore[attr-defined]
+        if any((error.extensions or {}).get("code") == UNAUTHENTICATED for error in errors):
+            result.data = None  # type: ignore[attr-defined]
 
     @staticmethod
     def _for_client(error: GraphQLError, request_id: str | None) -> GraphQLError:
+        if isinstance(error.original_error, InvalidGlobalIDError) and not error.extensions:
+            error.extensions = {"code": INVALID_ID}
         if not _is_unexpected(error):
             return error
         if is_unreachable(error.original_error):  # type: ignore[arg-type]

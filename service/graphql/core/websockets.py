@@ -1,0 +1,59 @@
+"""The legacy `graphql-ws` subprotocol held to the same rules as `graphql-transport-ws`: a refused
+sign-in closes the socket with 4403, and a socket that does not send `connection_init` in time is
+closed with 4408."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+from typing import Any
+
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage
+from strawberry.types.unset import UnsetType
+
+FORBIDDEN = 4403
+INITIALISATION_TIMEOUT = 4408
+
+
+class LegacyWebSocketHandler(BaseGraphQLWSHandler[Any, None]):
+    connection_init_received = False
+
+    async def handle(self) -> None:
+        waiting = asyncio.create_task(self._close_unless_initialised())
+        try:
+            await super().handle()
+        finally:
+            waiting.cancel()
+            with suppress(BaseException):
+                await waiting
+
+    async def _close_unless_initialised(self) -> None:
+        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
+        if not self.connection_init_received:
+            await self.websocket.close(
+                code=INITIALISATION_TIMEOUT, reason="Connection initialisation timeout"
+            )
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        self.connection_init_received = True
+        payload = message.get("payload")
+        if payload is not None and not isinstance(payload, dict):
+            await self.send_message({"type": "connection_error"})
+            await self.websocket.close(code=1000, reason="")
+            return
+        self.context.connection_params = payload
+        try:
+            acknowledgement = await self.view.on_ws_connect(self.context)
+        except ConnectionRejectionError as rejection:
+            await self.send_message({"type": "connection_error", "payload": rejection.payload})
+            await self.websocket.close(code=FORBIDDEN, reason="Forbidden")
+            return
+        if isinstance(acknowledgement, UnsetType) or acknowledgement is None:
+            await self.send_message({"type": "connection_ack"})
+        else:
+            await self.send_message({"type": "connection_ack", "payload": acknowledgement})
+        self.connection_acknowledged = True
+        if self.keep_alive:
+            self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
