@@ -70,6 +70,14 @@ class Settings(BaseSettings):
         description="Redis broker: silence after which a worker process counts as dead and the messages it "
         "held go back to the queue.",
     )
+    file_jobs_per_user: int = Field(
+        3, description="Certificates files one user may have queued or being made at once."
+    )
+    file_requests_per_minute: int = Field(
+        10,
+        description="New certificates files one user may request per minute (asking again for a "
+        "selection already queued is not counted).",
+    )
     job_max_retries: int = Field(8, description="Attempts after the first before a job gives up.")
     job_min_backoff_ms: int = Field(5_000, description="Wait before the first retry, doubling each time.")
     job_max_backoff_ms: int = Field(600_000, description="Longest wait between retries.")
@@ -164,6 +172,10 @@ class Settings(BaseSettings):
         """Pages that may call the API from a browser: PORTAL_PUBLIC_URL's origin and the allowed."""
         public = urlsplit(self.public_url)
         return [f"{public.scheme}://{public.netloc}", *self.allowed_origins]
+
+    def file_limits(self) -> tuple[int, int]:
+        """Certificates files one user may have unfinished at once, and request per minute."""
+        return self.file_jobs_per_user, self.file_requests_per_minute
 
     def mail_config(self) -> MailConfig:
         return MailConfig(sender=self.mail_from, public_url=self.public_url)

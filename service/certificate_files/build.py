@@ -118,7 +118,11 @@ async def fail_job(
             await CertificateFileJob.filter(id=job_id, status__in=ACTIVE)
             .using_db(connection)
             .update(
-                status=FileJobStatus.FAILED, error_message=message[:500], finished_at=now, claimed_until=None
+                status=FileJobStatus.FAILED,
+                error_message=message[:500],
+                finished_at=now,
+                claimed_until=None,
+                active_selection_key=None,
             )
         )
         job = await CertificateFileJob.get(id=job_id, using_db=connection)
@@ -259,6 +263,7 @@ async def _finish(
                 file_sha256=digest,
                 done=job.total,
                 claimed_until=None,
+                active_selection_key=None,
             )
         )
         ready = await CertificateFileJob.get(id=job.id, using_db=connection)

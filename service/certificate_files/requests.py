@@ -6,8 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from service import job_queue
@@ -20,8 +23,17 @@ from service.events import announce
 from service.job_queue import Job
 from service.recognitions.models import Recognition
 from service.users.actor import Actor
+from service.users.models import User
 
 CHUNK_SIZE = 25
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """How much one user may ask of the workers: files unfinished at once, new files a minute."""
+
+    active_per_user: int
+    per_minute: int
 
 
 def selection_key(enrollment_ids: Sequence[int]) -> str:
@@ -29,17 +41,26 @@ def selection_key(enrollment_ids: Sequence[int]) -> str:
 
 
 async def request_file(
-    *, actor: Actor, recognition_id: int, enrollment_ids: Sequence[int], now: datetime
+    *,
+    actor: Actor,
+    recognition_id: int,
+    enrollment_ids: Sequence[int],
+    now: datetime,
+    limits: FileLimits | None = None,
 ) -> CertificateFileJob:
     """Queue a combined file of the selection (checked now); the same selection already queued or
     running is answered with that job instead of a second one."""
     selection = await checked_selection(
         actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
     )
-    return await _queue(actor=actor, recognition_id=recognition_id, selection=selection, now=now)
+    return await _queue(
+        actor=actor, recognition_id=recognition_id, selection=selection, now=now, limits=limits
+    )
 
 
-async def regenerate_file(*, actor: Actor, recognition_id: int, now: datetime) -> CertificateFileJob:
+async def regenerate_file(
+    *, actor: Actor, recognition_id: int, now: datetime, limits: FileLimits | None = None
+) -> CertificateFileJob:
     """A fresh file of the last file's selection."""
     recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
     last = await last_ready_job(recognition_id=recognition.id)
@@ -52,24 +73,57 @@ async def regenerate_file(*, actor: Actor, recognition_id: int, now: datetime) -
     selection = await checked_selection(
         actor=actor, recognition_id=recognition_id, enrollment_ids=last.enrollment_ids, now=now
     )
-    return await _queue(actor=actor, recognition_id=recognition.id, selection=selection, now=now)
+    return await _queue(
+        actor=actor, recognition_id=recognition.id, selection=selection, now=now, limits=limits
+    )
 
 
 async def _queue(
-    *, actor: Actor, recognition_id: int, selection: list[int], now: datetime
+    *, actor: Actor, recognition_id: int, selection: list[int], now: datetime, limits: FileLimits | None
 ) -> CertificateFileJob:
+    """The selection's active job, or a new one. The database holds one active job per selection
+    (a unique key, NULL once the job is finished): of requests racing to make it, one wins and the
+    others answer with its job."""
     key = selection_key(selection)
-    async with in_transaction() as connection:
-        same = (
-            await CertificateFileJob.filter(
-                recognition_id=recognition_id, selection_key=key, status__in=ACTIVE
+    for _ in range(3):
+        try:
+            job, made = await _same_or_new(
+                actor=actor,
+                recognition_id=recognition_id,
+                selection=selection,
+                key=key,
+                now=now,
+                limits=limits,
             )
+        except IntegrityError:
+            continue  # another request made it a moment ago: answer with that one
+        if made:
+            await _hand_over(job, now=now)
+        return job
+    raise AssertionError("the active job of a selection kept changing")  # pragma: no cover
+
+
+async def _same_or_new(
+    *,
+    actor: Actor,
+    recognition_id: int,
+    selection: list[int],
+    key: str,
+    now: datetime,
+    limits: FileLimits | None,
+) -> tuple[CertificateFileJob, bool]:
+    async with in_transaction() as connection:
+        # One user's requests take turns here, so their limits are counted right.
+        await User.filter(id=actor.user_id).using_db(connection).select_for_update().first()
+        same = await (
+            CertificateFileJob.filter(recognition_id=recognition_id, active_selection_key=key)
             .using_db(connection)
-            .select_for_update()
             .first()
         )
         if same is not None:
-            return same
+            return same, False
+        if limits is not None:
+            await _check_limits(actor=actor, limits=limits, now=now, connection=connection)
         recognition = await Recognition.get(id=recognition_id, using_db=connection)
         job = await CertificateFileJob.create(
             partner_id=recognition.partner_id,
@@ -77,6 +131,7 @@ async def _queue(
             requested_by_id=actor.user_id,
             enrollment_ids=selection,
             selection_key=key,
+            active_selection_key=key,
             total=len(selection),
             chunk_count=-(-len(selection) // CHUNK_SIZE),
             created_at=now,
@@ -96,8 +151,31 @@ async def _queue(
             ],
             using_db=connection,
         )
+    return job, True
+
+
+async def _check_limits(
+    *, actor: Actor, limits: FileLimits, now: datetime, connection: BaseDBAsyncClient
+) -> None:
+    mine = CertificateFileJob.filter(requested_by_id=actor.user_id).using_db(connection)
+    if await mine.filter(status__in=ACTIVE).count() >= limits.active_per_user:
+        raise DomainError.of(
+            ErrorCode.TOO_MANY_ACTIVE_FILES,
+            f"You have {limits.active_per_user} certificates files being made. Wait for one to be ready, "
+            "then request this one.",
+            field=("enrollmentIds",),
+        )
+    if await mine.filter(created_at__gt=now - timedelta(minutes=1)).count() >= limits.per_minute:
+        raise DomainError.of(
+            ErrorCode.TOO_MANY_FILE_REQUESTS,
+            f"You have requested {limits.per_minute} certificates files in the last minute. "
+            "Please wait a minute, then request this one.",
+            field=("enrollmentIds",),
+        )
+
+
+async def _hand_over(job: CertificateFileJob, *, now: datetime) -> None:
     announce(partner_id=job.partner_id, recognition_id=job.recognition_id, job_id=job.id)
     if not job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE, job.id):
         # The queue is unreachable: the job stays QUEUED for the next sweep to hand over.
         await CertificateFileJob.filter(id=job.id).update(handover_after=now)
-    return job

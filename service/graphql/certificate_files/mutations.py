@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from service.certificate_files.models import CertificateFileJob as JobModel
-from service.certificate_files.requests import regenerate_file, request_file
+from service.certificate_files.requests import FileLimits, regenerate_file, request_file
 from service.graphql.certificate_files.inputs import (
     CertificateFileRegenerateInput,
     CertificateFileRequestInput,
@@ -45,6 +45,7 @@ class CertificateFileMutations:
                         key_of(enrollment_id, "Enrollment") for enrollment_id in input.enrollment_ids
                     ],
                     now=context.clock.now(),
+                    limits=FileLimits(*context.settings.file_limits()),
                 )
             )
         )
@@ -60,6 +61,7 @@ class CertificateFileMutations:
                     actor=await context.actor(),
                     recognition_id=recognition_key(input.recognition_id),
                     now=context.clock.now(),
+                    limits=FileLimits(*context.settings.file_limits()),
                 )
             )
         )
