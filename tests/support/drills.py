@@ -1,0 +1,59 @@
+"""Shared by the fault drills: 60 course-takers (three chunks), asking for a file through the API,
+waiting for a condition with a deadline, and the job lines of a worker's JSON log."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from tests.support.certificate_files import REQUEST, enrollment_ids
+from tests.support.certificates_world import CertificatesWorld
+from tests.support.graphql_client import GraphQLClient, token_for
+
+NAMES = [f"Kit {number:02d}" for number in range(60)]
+
+
+async def request(
+    gql: GraphQLClient, world: CertificatesWorld, names: list[str], request_id: str | None = None
+) -> dict[str, Any]:
+    """certificateFileRequest for the named course-takers, as the admin (with ``X-Request-ID``)."""
+    headers = {"Authorization": f"Bearer {token_for(world.admin)}"}
+    if request_id is not None:
+        headers["X-Request-ID"] = request_id
+    variables = {
+        "input": {"recognitionId": world.recognition_id, "enrollmentIds": enrollment_ids(world, names)}
+    }
+    response = await gql.http.post(
+        "/graphql", json={"query": REQUEST, "variables": variables}, headers=headers
+    )
+    body = response.json()
+    assert "errors" not in body and body["data"]["certificateFileRequest"]["errors"] == [], body
+    result: dict[str, Any] = body["data"]["certificateFileRequest"]
+    return result
+
+
+async def until(check: Callable[[], Awaitable[bool]], seconds: float, what: str) -> None:
+    """Poll ``check`` until it holds; an assertion error naming ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{what} did not happen within {seconds} s")
+
+
+def job_lines(log: Path, since: int = 0) -> list[dict[str, Any]]:
+    """The job lines (one per message handled) of a JSON log, from byte ``since`` on."""
+    with log.open("rb") as handle:
+        handle.seek(since)
+        lines = []
+        for raw in handle.read().decode(errors="replace").splitlines():
+            if raw.startswith("{"):
+                line = json.loads(raw)
+                if line.get("logger") == "workers.jobs":
+                    lines.append(line)
+        return lines
