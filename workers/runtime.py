@@ -28,6 +28,7 @@ ResultT = TypeVar("ResultT")
 # model done before wiring it: a second thread setting up at the same moment would skip the model
 # and query it half-wired ("'NoneType' object has no attribute 'model_field_name'"). One at a time.
 _SETTING_UP = threading.Lock()
+_TURNS_TO_HEAR_THE_NETWORK = 3
 
 
 class ThreadRuntime:
@@ -42,6 +43,11 @@ class ThreadRuntime:
 
     @staticmethod
     async def _within(context: TortoiseContext, work: Callable[[], Awaitable[ResultT]]) -> ResultT:
+        # The loop stands still between messages, so what the database said meanwhile (a restart
+        # ending the pool's idle connections) waits unread in the sockets: a few turns of the loop
+        # read it, and the pool then replaces those connections instead of failing the message.
+        for _ in range(_TURNS_TO_HEAR_THE_NETWORK):
+            await asyncio.sleep(0)
         with context:
             return await work()
 
