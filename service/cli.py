@@ -274,6 +274,7 @@ def certificates_build(
         public_url=settings.public_url,
         mail_config=settings.mail_config(),
         lease=timedelta(seconds=settings.job_lease_seconds),
+        stall=settings.job_stall,
     )
 
     def clock() -> datetime:

@@ -52,6 +52,7 @@ def declare_jobs(
         public_url=settings.public_url,
         mail_config=settings.mail_config(),
         lease=timedelta(seconds=settings.job_lease_seconds),
+        stall=settings.job_stall,
     )
 
     def deliver_mail(message_id: int) -> None:

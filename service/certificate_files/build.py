@@ -55,6 +55,7 @@ class FileWork:
     public_url: str
     mail_config: MailConfig
     lease: timedelta = timedelta(minutes=1)
+    stall: timedelta = STALL  # untouched this long, the sweep hands the job to the queue again
 
 
 async def start_file(
@@ -64,7 +65,9 @@ async def start_file(
     join the parts if every chunk is done. Safe to run again at any time: it is also what the
     sweep runs for a job that stopped moving."""
     now = clock()
-    moved = await CertificateFileJob.filter(id=job_id, status__in=ACTIVE).update(handover_after=now + STALL)
+    moved = await CertificateFileJob.filter(id=job_id, status__in=ACTIVE).update(
+        handover_after=now + work.stall
+    )
     if not moved:
         return None
     waiting = CertificateFileChunk.filter(lease_over(now), job_id=job_id, done_at__isnull=True)
@@ -83,7 +86,7 @@ async def build_part(
     if chunk is None:
         return None
     if chunk.done_at is None:
-        job = await _claim(chunk, now=clock(), lease=work.lease)
+        job = await _claim(chunk, now=clock(), lease=work.lease, stall=work.stall)
         if job is None:
             return None
         try:
@@ -139,7 +142,7 @@ async def fail_job(
 
 
 async def _claim(
-    chunk: CertificateFileChunk, *, now: datetime, lease: timedelta
+    chunk: CertificateFileChunk, *, now: datetime, lease: timedelta, stall: timedelta
 ) -> CertificateFileJob | None:
     """Take the chunk (if nobody is making it) for a job still wanted; the job is RUNNING from then."""
     job = await CertificateFileJob.get(id=chunk.job_id)
@@ -156,7 +159,7 @@ async def _claim(
         status=FileJobStatus.RUNNING, started_at=now
     )
     await CertificateFileJob.filter(id=job.id, attempts__lt=attempts).update(attempts=attempts)
-    await CertificateFileJob.filter(id=job.id).update(handover_after=now + STALL)
+    await CertificateFileJob.filter(id=job.id).update(handover_after=now + stall)
     _announce(job)
     return job
 
@@ -197,7 +200,9 @@ async def _make_part(
                 CertificateFileJob.filter(id=job.id, status=FileJobStatus.RUNNING)
                 .using_db(connection)
                 .update(
-                    chunks_done=F("chunks_done") + 1, done=F("done") + chunk.size, handover_after=now + STALL
+                    chunks_done=F("chunks_done") + 1,
+                    done=F("done") + chunk.size,
+                    handover_after=now + work.stall,
                 )
             )
     _announce(job)
@@ -224,7 +229,9 @@ async def _join_when_complete(
         return None
     claimed = await CertificateFileJob.filter(
         lease_over(now), id=job_id, status=FileJobStatus.RUNNING
-    ).update(claimed_until=now + work.lease, handover_after=now + STALL, join_attempts=F("join_attempts") + 1)
+    ).update(
+        claimed_until=now + work.lease, handover_after=now + work.stall, join_attempts=F("join_attempts") + 1
+    )
     if not claimed:
         await look_again_when_free(CertificateFileJob, job_id, Job.BUILD_CERTIFICATE_FILE, now)
         return None
@@ -310,7 +317,11 @@ async def build_file_now(
     """Make the combined file of the selection here and now, one chunk after another, through the
     same job record and steps as the workers; the job and where its file is."""
     job = await request_file(
-        actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=clock()
+        actor=actor,
+        recognition_id=recognition_id,
+        enrollment_ids=enrollment_ids,
+        now=clock(),
+        stall=work.stall,
     )
     chunks = await CertificateFileChunk.filter(job_id=job.id).order_by("position").only("id")
     chunk_ids = [chunk.id for chunk in chunks]

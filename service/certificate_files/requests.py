@@ -47,6 +47,7 @@ async def request_file(
     enrollment_ids: Sequence[int],
     now: datetime,
     limits: FileLimits | None = None,
+    stall: timedelta = STALL,
 ) -> CertificateFileJob:
     """Queue a combined file of the selection (checked now); the same selection already queued or
     running is answered with that job instead of a second one."""
@@ -54,12 +55,17 @@ async def request_file(
         actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
     )
     return await _queue(
-        actor=actor, recognition_id=recognition_id, selection=selection, now=now, limits=limits
+        actor=actor, recognition_id=recognition_id, selection=selection, now=now, limits=limits, stall=stall
     )
 
 
 async def regenerate_file(
-    *, actor: Actor, recognition_id: int, now: datetime, limits: FileLimits | None = None
+    *,
+    actor: Actor,
+    recognition_id: int,
+    now: datetime,
+    limits: FileLimits | None = None,
+    stall: timedelta = STALL,
 ) -> CertificateFileJob:
     """A fresh file of the last file's selection."""
     recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
@@ -74,12 +80,18 @@ async def regenerate_file(
         actor=actor, recognition_id=recognition_id, enrollment_ids=last.enrollment_ids, now=now
     )
     return await _queue(
-        actor=actor, recognition_id=recognition.id, selection=selection, now=now, limits=limits
+        actor=actor, recognition_id=recognition.id, selection=selection, now=now, limits=limits, stall=stall
     )
 
 
 async def _queue(
-    *, actor: Actor, recognition_id: int, selection: list[int], now: datetime, limits: FileLimits | None
+    *,
+    actor: Actor,
+    recognition_id: int,
+    selection: list[int],
+    now: datetime,
+    limits: FileLimits | None,
+    stall: timedelta,
 ) -> CertificateFileJob:
     """The selection's active job, or a new one. The database holds one active job per selection
     (a unique key, NULL once the job is finished): of requests racing to make it, one wins and the
@@ -94,6 +106,7 @@ async def _queue(
                 key=key,
                 now=now,
                 limits=limits,
+                stall=stall,
             )
         except IntegrityError:
             continue  # another request made it a moment ago: answer with that one
@@ -111,6 +124,7 @@ async def _same_or_new(
     key: str,
     now: datetime,
     limits: FileLimits | None,
+    stall: timedelta,
 ) -> tuple[CertificateFileJob, bool]:
     async with in_transaction() as connection:
         # One user's requests take turns here, so their limits are counted right.
@@ -135,7 +149,7 @@ async def _same_or_new(
             total=len(selection),
             chunk_count=-(-len(selection) // CHUNK_SIZE),
             created_at=now,
-            handover_after=now + STALL,
+            handover_after=now + stall,
             using_db=connection,
         )
         starts = range(0, len(selection), CHUNK_SIZE)

@@ -46,6 +46,7 @@ class CertificateFileMutations:
                     ],
                     now=context.clock.now(),
                     limits=FileLimits(*context.settings.file_limits()),
+                    stall=context.settings.job_stall,
                 )
             )
         )
@@ -62,6 +63,7 @@ class CertificateFileMutations:
                     recognition_id=recognition_key(input.recognition_id),
                     now=context.clock.now(),
                     limits=FileLimits(*context.settings.file_limits()),
+                    stall=context.settings.job_stall,
                 )
             )
         )
