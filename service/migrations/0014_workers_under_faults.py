@@ -34,6 +34,11 @@ class Migration(migrations.Migration):
             model_name='CertificateFileJob',
             index=Index(fields=['requested_by_id', 'created_at']),
         ),
+        ops.AddField(
+            model_name='OutboxMessage',
+            name='queued_until',
+            field=fields.DatetimeField(null=True, description='A message for it is in the job queue (or its retry is due) until about then: the sweep leaves it to that message till then.', auto_now=False, auto_now_add=False),
+        ),
         ops.RunPython(mark_active_jobs, ops.RunPython.noop),
         ops.AddConstraint(
             model_name='CertificateFileJob',
