@@ -97,7 +97,11 @@ def declare_jobs(
         step = Job(message["actor_name"])
         runtime.run(
             lambda: build.give_up(
-                step=step, record_id=record_id, now=clock.now(), mail_config=settings.mail_config()
+                step=step,
+                record_id=record_id,
+                now=clock.now(),
+                mail_config=settings.mail_config(),
+                files_dir=settings.resolved_files_dir,
             )
         )
 

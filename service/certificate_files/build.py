@@ -12,9 +12,10 @@ FAILED) exactly once, and that transition writes the one mail that says so.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,11 +41,23 @@ from service.recognitions.models import Recognition
 from service.users.actor import Actor
 from service.users.models import User
 
-# What the user reads when the queue has spent its retries on a step (a broken disk, say).
+# What the user reads while the files folder cannot be written (full, read-only, no permission): the
+# fault is ours, and the queue retries.
+STORING_RETRYING = "We could not store the file; we are retrying."
+# ... and once the queue has spent its retries on it.
+STORING_GAVE_UP = (
+    "We could not store the file: our storage is full or cannot be written. We have been alerted; "
+    "please request the file again later."
+)
+# What the user reads when the queue has spent its retries on a step for another reason.
 GAVE_UP = (
     "Something went wrong on our side while making the file. Please request it again; "
     "if it fails again, contact Partnership Portal Support."
 )
+
+
+class StorageFailed(OSError):
+    """The files folder could not be written: the job says so, and the queue retries."""
 
 
 @dataclass(frozen=True)
@@ -99,23 +112,37 @@ async def build_part(
             await CertificateFileChunk.filter(id=chunk.id).update(claimed_until=None)
             raise
         if failed is not None:
-            return await fail_job(job_id=job.id, message=failed, now=clock(), mail_config=work.mail_config)
+            return await fail_job(
+                job_id=job.id,
+                message=failed,
+                now=clock(),
+                mail_config=work.mail_config,
+                files_dir=work.files_dir,
+            )
     return await _join_when_complete(chunk.job_id, clock=clock, work=work)
 
 
-async def give_up(*, step: Job, record_id: int, now: datetime, mail_config: MailConfig) -> CertificateFileJob:
+async def give_up(
+    *, step: Job, record_id: int, now: datetime, mail_config: MailConfig, files_dir: Path | None = None
+) -> CertificateFileJob:
     """After the queue's last attempt at a step (``record_id`` is the job's for the start and the
-    join, the chunk's for a part): the job FAILED, with a message a user can act on, and a mail."""
+    join, the chunk's for a part): the job FAILED, with a message a user can act on (naming our
+    storage when it was the cause), and a mail."""
     job_id = record_id
     if step is Job.BUILD_CERTIFICATE_FILE_PART:
         job_id = (await CertificateFileChunk.get(id=record_id)).job_id
-    return await fail_job(job_id=job_id, message=GAVE_UP, now=now, mail_config=mail_config)
+    storing = (await CertificateFileJob.get(id=job_id)).error_message == STORING_RETRYING
+    message = STORING_GAVE_UP if storing else GAVE_UP
+    return await fail_job(
+        job_id=job_id, message=message, now=now, mail_config=mail_config, files_dir=files_dir
+    )
 
 
 async def fail_job(
-    *, job_id: int, message: str, now: datetime, mail_config: MailConfig
+    *, job_id: int, message: str, now: datetime, mail_config: MailConfig, files_dir: Path | None = None
 ) -> CertificateFileJob:
-    """The job gives up: FAILED with a message a user can act on, and a mail that says so (once)."""
+    """The job gives up: FAILED with a message a user can act on, and a mail that says so (once);
+    the parts made for it are removed."""
     async with outbox() as (connection, mail):
         failed = (
             await CertificateFileJob.filter(id=job_id, status__in=ACTIVE)
@@ -134,6 +161,8 @@ async def fail_job(
             user = await User.get(id=job.requested_by_id, using_db=connection)
             letter = mails.file_failed(job, recognition=recognition, user=user, config=mail_config, now=now)
             await mail.add(key=mails.failed_key(job), message=letter, now=now)
+    if files_dir is not None:
+        await asyncio.to_thread(shutil.rmtree, parts_dir(files_dir, job_id), True)
     _announce(job)
     return job
 
@@ -187,7 +216,8 @@ async def _make_part(
     # One document for the chunk: its pages share their fonts and design (a few KB, ~4 ms a page).
     texts = [CertificateText.from_printed(certificate.printed) for certificate in certificates]
     part = await asyncio.to_thread(render_certificates, texts)
-    await asyncio.to_thread(write_atomically, part_path(work.files_dir, job.id, chunk.position), part)
+    async with _storing(job.id):
+        await asyncio.to_thread(write_atomically, part_path(work.files_dir, job.id, chunk.position), part)
     now = clock()
     async with in_transaction() as connection:
         counted = (
@@ -254,7 +284,8 @@ async def _finish(
     name = file_name(job)
     sources = [part_path(files_dir, job.id, index) for index in range(job.chunk_count)]
     destination = files_dir / FILES_FOLDER / name
-    pages = await asyncio.to_thread(merge_pdfs, sources, destination)
+    async with _storing(job.id):
+        pages = await asyncio.to_thread(merge_pdfs, sources, destination)
     size, digest = await asyncio.to_thread(_size_and_sha256, destination)
     now = clock()
     async with outbox() as (connection, mail):
@@ -271,6 +302,7 @@ async def _finish(
                 done=job.total,
                 claimed_until=None,
                 active_selection_key=None,
+                error_message=None,
             )
         )
         ready = await CertificateFileJob.get(id=job.id, using_db=connection)
@@ -282,6 +314,17 @@ async def _finish(
     await asyncio.to_thread(shutil.rmtree, parts_dir(files_dir, job.id), True)
     _announce(ready)
     return ready
+
+
+@contextlib.asynccontextmanager
+async def _storing(job_id: int) -> AsyncIterator[None]:
+    """Writing into the files folder: when it cannot be written (full, read-only, no permission),
+    the job's message says so while the queue retries, and StorageFailed names the cause."""
+    try:
+        yield
+    except OSError as error:
+        await CertificateFileJob.filter(id=job_id, status__in=ACTIVE).update(error_message=STORING_RETRYING)
+        raise StorageFailed(error.errno, f"the files folder cannot be written: {error}") from error
 
 
 def _size_and_sha256(path: Path) -> tuple[int, str]:
