@@ -57,3 +57,32 @@ def job_lines(log: Path, since: int = 0) -> list[dict[str, Any]]:
                 if line.get("logger") == "workers.jobs":
                     lines.append(line)
         return lines
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # it ended meanwhile
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def threads(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    return 0
+
+
+def dramatiq_worker_process(portal_worker: int) -> tuple[int, int]:
+    """Under a `portal worker`: its Dramatiq main process, and that one's worker process (the child
+    with the most threads: its worker and consumer threads; the other child serves metrics)."""
+    [main] = children(portal_worker)
+    worker = max(children(main), key=threads)
+    return main, worker
