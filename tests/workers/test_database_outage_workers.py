@@ -15,6 +15,7 @@ from service.app import create_app
 from service.database import migrate
 from service.settings import Settings
 from tests.support.clock import MovableClock
+from tests.support.databases import POSTGRES_URL
 from tests.support.drills import NAMES, assert_as_fast, assert_made_once, drill_world, job_lines, make_file
 from tests.support.engines import REDIS_URL, redis_answers, remove_namespace
 from tests.support.graphql_client import GraphQLClient
@@ -26,6 +27,8 @@ pytestmark = [
     pytest.mark.drills,
     pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL}"),
     pytest.mark.skipif(bool(private_postgres_missing()), reason=private_postgres_missing() or ""),
+    # Tortoise keeps each model's SQL for the engine it first ran on: a run on SQLite cannot switch.
+    pytest.mark.skipif(not POSTGRES_URL, reason="the suite on PostgreSQL (make test-drills sets it)"),
 ]
 
 
