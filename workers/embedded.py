@@ -65,9 +65,9 @@ async def _sweep(settings: Settings, clock: Clock) -> None:
 
 async def hand_over_waiting_work(settings: Settings, *, now: datetime) -> None:
     """What the sweep does at start and every PORTAL_SWEEP_SECONDS: hand the queue again what
-    waits — pending mail (after an SMTP outage, a restart, spent retries), certificate files and
-    progress syncs that stopped moving (a lost message, a stopped worker, a queue that was
-    unreachable) — and queue the day's progress sync when its hour has come."""
+    waits — pending mail no queued message is for (lost with a broker, never handed over),
+    certificate files and progress syncs that stopped moving (a lost message, a stopped worker, a
+    queue that was unreachable) — and queue the day's progress sync when its hour has come."""
     if settings.smtp_url:
         # Only mail no message in the queue is for: the queue's own retries are not doubled.
         for message_id in await mail.unqueued_message_ids(now=now):
