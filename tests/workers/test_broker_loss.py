@@ -30,7 +30,6 @@ from tests.support.private_servers import PrivateRedis, private_redis
 from tests.support.processes import start_worker, stop
 
 pytestmark = [
-    pytest.mark.jobs,
     pytest.mark.drills,
     pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL} (for the events)"),
 ]

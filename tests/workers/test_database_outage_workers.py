@@ -23,7 +23,6 @@ from tests.support.private_servers import PrivatePostgres, private_postgres, pri
 from tests.support.processes import start_worker, stop
 
 pytestmark = [
-    pytest.mark.jobs,
     pytest.mark.drills,
     pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL}"),
     pytest.mark.skipif(bool(private_postgres_missing()), reason=private_postgres_missing() or ""),

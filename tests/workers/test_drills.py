@@ -37,7 +37,6 @@ from tests.support.processes import start_api, start_worker, stop
 from tests.support.smtp_server import SmtpServer, free_port
 
 pytestmark = [
-    pytest.mark.jobs,
     pytest.mark.drills,
     pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL} (.ci/run starts one)"),
 ]

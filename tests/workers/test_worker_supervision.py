@@ -37,7 +37,6 @@ from tests.support.smtp_server import free_port
 HEALTH_CHECK = Path(__file__).resolve().parents[2] / "deploy" / "worker-healthcheck.sh"
 
 pytestmark = [
-    pytest.mark.jobs,
     pytest.mark.drills,
     pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL} (.ci/run starts one)"),
 ]
