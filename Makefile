@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ADMIN ?= admin@riverside.example
 
-.PHONY: run test test-services test-fuzz lint schema migrations bench clean assets
+.PHONY: run test test-services test-drills test-fuzz lint schema migrations bench clean assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ test-services: $(VENV)/.installed-test assets
 	  PORTAL_TEST_PUBSUB_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
 	PORTAL_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) PORTAL_TEST_BROKER_URL=$(TEST_RABBITMQ_URL) \
 	  PORTAL_TEST_PUBSUB_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest -m jobs
+
+# The process-level fault drills: real `portal worker` and `portal serve` processes, with a PostgreSQL
+# and a Redis of each drill's own that it stops and starts (the shared servers are never touched).
+test-drills: $(VENV)/.installed-test assets
+	PORTAL_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) PORTAL_TEST_BROKER_URL=$(TEST_REDIS_URL) \
+	  PORTAL_TEST_PUBSUB_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest -m drills tests/workers
 
 # Schemathesis against a running server with the demo data, as a partner admin and as staff:
 # FUZZ_EXAMPLES per operation and role, derandomized (the same examples every run).

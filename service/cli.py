@@ -123,14 +123,27 @@ def worker(
             err=True,
         )
         raise typer.Exit(2)
-    if settings.worker_metrics_port is not None:
-        # Dramatiq's Prometheus middleware reads these when workers.main imports it; our job metrics
-        # share its folder, so its page shows both.
-        os.environ["dramatiq_prom_db"] = _metrics_folder("portal-worker-metrics-")  # noqa: SIM112 (its spelling)
-        os.environ["dramatiq_prom_host"] = settings.worker_metrics_host  # noqa: SIM112 (its spelling)
-        os.environ["dramatiq_prom_port"] = str(settings.worker_metrics_port)  # noqa: SIM112 (its spelling)
-    arguments = ["dramatiq", "workers.main:broker", "--processes", str(processes), "--threads", str(threads)]
-    os.execvp(sys.executable, [sys.executable, "-m", *arguments])
+    from workers.supervisor import supervise
+
+    with contextlib.ExitStack() as cleanup:
+        if settings.worker_metrics_port is not None:
+            # Dramatiq's Prometheus middleware reads these when workers.main imports it; our job metrics
+            # share its folder, so its page shows both.
+            folder = _metrics_folder("portal-worker-metrics-", cleanup)
+            os.environ["dramatiq_prom_db"] = folder  # noqa: SIM112 (its spelling)
+            os.environ["dramatiq_prom_host"] = settings.worker_metrics_host  # noqa: SIM112 (its spelling)
+            os.environ["dramatiq_prom_port"] = str(settings.worker_metrics_port)  # noqa: SIM112 (its spelling)
+        arguments = [
+            "dramatiq",
+            "workers.main:broker",
+            "--processes",
+            str(processes),
+            "--threads",
+            str(threads),
+        ]
+        # Not exec'd: Dramatiq stops every worker process when one dies, and this one starts it again.
+        status = supervise([sys.executable, "-m", *arguments])
+    raise typer.Exit(status)
 
 
 @app.command()
@@ -296,6 +309,7 @@ def certificates_build(
         public_url=settings.public_url,
         mail_config=settings.mail_config(),
         lease=timedelta(seconds=settings.job_lease_seconds),
+        stall=settings.job_stall,
     )
 
     def clock() -> datetime:

@@ -6,6 +6,7 @@ The defaults are the embedded mode: everything lives under ``./data`` and nothin
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -66,10 +67,23 @@ class Settings(BaseSettings):
         description="How long a worker owns a chunk of a certificates file without renewing its lease (it "
         "renews it while alive); a killed worker's chunk goes to another after this.",
     )
+    job_stall_seconds: float | None = Field(
+        None,
+        description="How long an unfinished certificates file may go untouched before the sweep hands it "
+        "to the job queue again (a lost message); empty means 2 × PORTAL_JOB_LEASE_SECONDS.",
+    )
     broker_heartbeat_ms: int = Field(
         60_000,
         description="Redis broker: silence after which a worker process counts as dead and the messages it "
         "held go back to the queue.",
+    )
+    file_jobs_per_user: int = Field(
+        3, description="Certificates files one user may have queued or being made at once."
+    )
+    file_requests_per_minute: int = Field(
+        10,
+        description="New certificates files one user may request per minute (asking again for a "
+        "selection already queued is not counted).",
     )
     job_max_retries: int = Field(8, description="Attempts after the first before a job gives up.")
     job_min_backoff_ms: int = Field(5_000, description="Wait before the first retry, doubling each time.")
@@ -185,7 +199,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "files_dir", "worker_threads", "progress_sync_hour", "worker_metrics_port", mode="before"
+        "files_dir",
+        "worker_threads",
+        "progress_sync_hour",
+        "worker_metrics_port",
+        "job_stall_seconds",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
@@ -210,6 +229,16 @@ class Settings(BaseSettings):
         """Pages that may call the API from a browser: PORTAL_PUBLIC_URL's origin and the allowed."""
         public = urlsplit(self.public_url)
         return [f"{public.scheme}://{public.netloc}", *self.allowed_origins]
+
+    @property
+    def job_stall(self) -> timedelta:
+        """Untouched this long, an unfinished file is handed to the queue again: by default twice the
+        lease, so a file whose messages were lost moves within 2 × lease + sweep of the broker's return."""
+        return timedelta(seconds=self.job_stall_seconds or 2 * self.job_lease_seconds)
+
+    def file_limits(self) -> tuple[int, int]:
+        """Certificates files one user may have unfinished at once, and request per minute."""
+        return self.file_jobs_per_user, self.file_requests_per_minute
 
     def mail_config(self) -> MailConfig:
         links = PortalLinks(

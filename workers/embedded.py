@@ -66,12 +66,14 @@ async def _sweep(settings: Settings, clock: Clock) -> None:
 
 async def hand_over_waiting_work(settings: Settings, *, now: datetime) -> None:
     """What the sweep does at start and every PORTAL_SWEEP_SECONDS: hand the queue again what
-    waits — pending mail (after an SMTP outage, a restart, spent retries), certificate files and
-    progress syncs that stopped moving (a lost message, a stopped worker, a queue that was
-    unreachable) — and queue the day's progress sync when its hour has come."""
+    waits — pending mail no queued message is for (lost with a broker, never handed over),
+    certificate files and progress syncs that stopped moving (a lost message, a stopped worker, a
+    queue that was unreachable) — and queue the day's progress sync when its hour has come."""
     if settings.smtp_url:
-        for message_id in await mail.pending_message_ids():
-            job_queue.enqueue(Job.DELIVER_MAIL, message_id)
+        # Only mail no message in the queue is for: the queue's own retries are not doubled.
+        for message_id in await mail.unqueued_message_ids(now=now):
+            if not job_queue.enqueue(Job.DELIVER_MAIL, message_id):
+                await mail.not_queued(message_id=message_id)
     for job_id in await stalled_job_ids(now=now):
         job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE, job_id)
     for run_id in await lms.stalled_run_ids(now=now):

@@ -9,6 +9,7 @@ from typing import Any
 
 import dramatiq
 
+from service import job_queue
 from service.certificate_files import build
 from service.clock import SystemClock
 from service.job_queue import Job
@@ -52,11 +53,24 @@ def declare_jobs(
         public_url=settings.public_url,
         mail_config=settings.mail_config(),
         lease=timedelta(seconds=settings.job_lease_seconds),
+        stall=settings.job_stall,
+    )
+
+    backoff = mail.Backoff(
+        first=timedelta(milliseconds=settings.job_min_backoff_ms),
+        longest=timedelta(milliseconds=settings.job_max_backoff_ms),
     )
 
     def deliver_mail(message_id: int) -> None:
-        """Send one outbox message; SMTP failures raise, and Retries tries again with backoff."""
-        runtime.run(lambda: mail.deliver(message_id=message_id, smtp_url=settings.smtp_url, now=clock.now()))
+        """Send one outbox message. The SMTP server failing, its next attempt is queued with backoff
+        (one retry at a time, which the sweep leaves alone); other failures raise, for Retries."""
+        wait = runtime.run(
+            lambda: mail.deliver_or_retry(
+                message_id=message_id, smtp_url=settings.smtp_url, now=clock.now(), backoff=backoff
+            )
+        )
+        if wait is not None:
+            job_queue.enqueue(Job.DELIVER_MAIL, message_id, delay=wait)
 
     def build_certificate_file(job_id: int) -> None:
         """Hand a combined file's chunks to the queue (or join its parts when all are made)."""
@@ -83,7 +97,11 @@ def declare_jobs(
         step = Job(message["actor_name"])
         runtime.run(
             lambda: build.give_up(
-                step=step, record_id=record_id, now=clock.now(), mail_config=settings.mail_config()
+                step=step,
+                record_id=record_id,
+                now=clock.now(),
+                mail_config=settings.mail_config(),
+                files_dir=settings.resolved_files_dir,
             )
         )
 

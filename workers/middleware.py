@@ -12,6 +12,7 @@ import dramatiq
 from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware
 
+from service.certificate_files.build import StorageFailed
 from service.observability.logs import current_request_id, fields, reset_request_id, set_request_id
 from service.observability.metrics import Metrics
 
@@ -46,6 +47,8 @@ class JobObservability(Middleware):
         result: Any = None,
         exception: BaseException | None = None,
     ) -> None:
+        if self.metrics is not None and isinstance(exception, StorageFailed):
+            self.metrics.storage_failures.inc()
         self._finish(message, "succeeded" if exception is None else "failed")
 
     def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:

@@ -1,12 +1,17 @@
 """Async domain services run from Dramatiq's worker threads.
 
 Each worker thread keeps one event loop and its own Tortoise context for its whole life, so
-database connections are made once per thread and never shared between event loops.
+database connections are made once per thread and never shared between event loops. Each message
+runs in a fresh copy of the thread's context variables: it sees the request id the job middleware
+set for it, and nothing a message before it left behind (asyncio.Runner alone would run every
+message in one context of its own: the first message's request id for ever, and a transaction
+connection Tortoise failed to reset when a database outage broke it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -19,6 +24,12 @@ from service.database import tortoise_config
 
 ResultT = TypeVar("ResultT")
 
+# Tortoise wires the models' relations the first time a context is set up in a process, marking each
+# model done before wiring it: a second thread setting up at the same moment would skip the model
+# and query it half-wired ("'NoneType' object has no attribute 'model_field_name'"). One at a time.
+_SETTING_UP = threading.Lock()
+_TURNS_TO_HEAR_THE_NETWORK = 3
+
 
 class ThreadRuntime:
     def __init__(self, database_url: str) -> None:
@@ -28,10 +39,15 @@ class ThreadRuntime:
     def run(self, work: Callable[[], Awaitable[ResultT]]) -> ResultT:
         """Run ``work()`` on this thread's loop, inside this thread's database context."""
         runner, context = self._state()
-        return runner.run(self._within(context, work))
+        return runner.run(self._within(context, work), context=contextvars.copy_context())
 
     @staticmethod
     async def _within(context: TortoiseContext, work: Callable[[], Awaitable[ResultT]]) -> ResultT:
+        # The loop stands still between messages, so what the database said meanwhile (a restart
+        # ending the pool's idle connections) waits unread in the sockets: a few turns of the loop
+        # read it, and the pool then replaces those connections instead of failing the message.
+        for _ in range(_TURNS_TO_HEAR_THE_NETWORK):
+            await asyncio.sleep(0)
         with context:
             return await work()
 
@@ -40,7 +56,8 @@ class ThreadRuntime:
         if state is None:
             runner = asyncio.Runner()
             context = TortoiseContext()
-            runner.run(self._init(context))
+            with _SETTING_UP:
+                runner.run(self._init(context))
             state = self._local.state = (runner, context)
         return state
 

@@ -12,9 +12,10 @@ FAILED) exactly once, and that transition writes the one mail that says so.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,11 +48,23 @@ LEAVE_OUT = (
     "and request a new file."
 )
 SHOWN_PROBLEMS = 3
-# What the user reads when the queue has spent its retries on a step (a broken disk, say).
+# What the user reads while the files folder cannot be written (full, read-only, no permission): the
+# fault is ours, and the queue retries.
+STORING_RETRYING = "We could not store the file; we are retrying."
+# ... and once the queue has spent its retries on it.
+STORING_GAVE_UP = (
+    "We could not store the file: our storage is full or cannot be written. We have been alerted; "
+    "please request the file again later."
+)
+# What the user reads when the queue has spent its retries on a step for another reason.
 GAVE_UP = (
     "Something went wrong on our side while making the file. Please request it again; "
     "if it fails again, contact Partnership Portal Support."
 )
+
+
+class StorageFailed(OSError):
+    """The files folder could not be written: the job says so, and the queue retries."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,7 @@ class FileWork:
     public_url: str
     mail_config: MailConfig
     lease: timedelta = timedelta(minutes=1)
+    stall: timedelta = STALL  # untouched this long, the sweep hands the job to the queue again
 
 
 async def start_file(
@@ -71,7 +85,9 @@ async def start_file(
     join the parts if every chunk is done. Safe to run again at any time: it is also what the
     sweep runs for a job that stopped moving."""
     now = clock()
-    moved = await CertificateFileJob.filter(id=job_id, status__in=ACTIVE).update(handover_after=now + STALL)
+    moved = await CertificateFileJob.filter(id=job_id, status__in=ACTIVE).update(
+        handover_after=now + work.stall
+    )
     if not moved:
         return None
     waiting = CertificateFileChunk.filter(lease_over(now), job_id=job_id, done_at__isnull=True)
@@ -90,7 +106,7 @@ async def build_part(
     if chunk is None:
         return None
     if chunk.done_at is None:
-        job = await _claim(chunk, now=clock(), lease=work.lease)
+        job = await _claim(chunk, now=clock(), lease=work.lease, stall=work.stall)
         if job is None:
             return None
         try:
@@ -103,29 +119,47 @@ async def build_part(
             await CertificateFileChunk.filter(id=chunk.id).update(claimed_until=None)
             raise
         if failed is not None:
-            return await fail_job(job_id=job.id, message=failed, now=clock(), mail_config=work.mail_config)
+            return await fail_job(
+                job_id=job.id,
+                message=failed,
+                now=clock(),
+                mail_config=work.mail_config,
+                files_dir=work.files_dir,
+            )
     return await _join_when_complete(chunk.job_id, clock=clock, work=work)
 
 
-async def give_up(*, step: Job, record_id: int, now: datetime, mail_config: MailConfig) -> CertificateFileJob:
+async def give_up(
+    *, step: Job, record_id: int, now: datetime, mail_config: MailConfig, files_dir: Path | None = None
+) -> CertificateFileJob:
     """After the queue's last attempt at a step (``record_id`` is the job's for the start and the
-    join, the chunk's for a part): the job FAILED, with a message a user can act on, and a mail."""
+    join, the chunk's for a part): the job FAILED, with a message a user can act on (naming our
+    storage when it was the cause), and a mail."""
     job_id = record_id
     if step is Job.BUILD_CERTIFICATE_FILE_PART:
         job_id = (await CertificateFileChunk.get(id=record_id)).job_id
-    return await fail_job(job_id=job_id, message=GAVE_UP, now=now, mail_config=mail_config)
+    storing = (await CertificateFileJob.get(id=job_id)).error_message == STORING_RETRYING
+    message = STORING_GAVE_UP if storing else GAVE_UP
+    return await fail_job(
+        job_id=job_id, message=message, now=now, mail_config=mail_config, files_dir=files_dir
+    )
 
 
 async def fail_job(
-    *, job_id: int, message: str, now: datetime, mail_config: MailConfig
+    *, job_id: int, message: str, now: datetime, mail_config: MailConfig, files_dir: Path | None = None
 ) -> CertificateFileJob:
-    """The job gives up: FAILED with a message a user can act on, and a mail that says so (once)."""
+    """The job gives up: FAILED with a message a user can act on, and a mail that says so (once);
+    the parts made for it are removed."""
     async with outbox() as (connection, mail):
         failed = (
             await CertificateFileJob.filter(id=job_id, status__in=ACTIVE)
             .using_db(connection)
             .update(
-                status=FileJobStatus.FAILED, error_message=message[:500], finished_at=now, claimed_until=None
+                status=FileJobStatus.FAILED,
+                error_message=message[:500],
+                finished_at=now,
+                claimed_until=None,
+                active_selection_key=None,
             )
         )
         job = await CertificateFileJob.get(id=job_id, using_db=connection)
@@ -134,6 +168,8 @@ async def fail_job(
             user = await User.get(id=job.requested_by_id, using_db=connection)
             letter = mails.file_failed(job, recognition=recognition, user=user, config=mail_config, now=now)
             await mail.add(key=mails.failed_key(job), message=letter, now=now)
+    if files_dir is not None:
+        await asyncio.to_thread(shutil.rmtree, parts_dir(files_dir, job_id), True)
     _announce(job)
     return job
 
@@ -142,7 +178,7 @@ async def fail_job(
 
 
 async def _claim(
-    chunk: CertificateFileChunk, *, now: datetime, lease: timedelta
+    chunk: CertificateFileChunk, *, now: datetime, lease: timedelta, stall: timedelta
 ) -> CertificateFileJob | None:
     """Take the chunk (if nobody is making it) for a job still wanted; the job is RUNNING from then."""
     job = await CertificateFileJob.get(id=chunk.job_id)
@@ -159,7 +195,7 @@ async def _claim(
         status=FileJobStatus.RUNNING, started_at=now
     )
     await CertificateFileJob.filter(id=job.id, attempts__lt=attempts).update(attempts=attempts)
-    await CertificateFileJob.filter(id=job.id).update(handover_after=now + STALL)
+    await CertificateFileJob.filter(id=job.id).update(handover_after=now + stall)
     _announce(job)
     return job
 
@@ -203,7 +239,8 @@ async def _make_part(
             f"The certificate of {shown_name(culprit.recipient_name)} could not be drawn "
             f"({type(error).__name__}). {LEAVE_OUT}"
         )
-    await asyncio.to_thread(write_atomically, part_path(work.files_dir, job.id, chunk.position), part)
+    async with _storing(job.id):
+        await asyncio.to_thread(write_atomically, part_path(work.files_dir, job.id, chunk.position), part)
     now = clock()
     async with in_transaction() as connection:
         counted = (
@@ -216,7 +253,9 @@ async def _make_part(
                 CertificateFileJob.filter(id=job.id, status=FileJobStatus.RUNNING)
                 .using_db(connection)
                 .update(
-                    chunks_done=F("chunks_done") + 1, done=F("done") + chunk.size, handover_after=now + STALL
+                    chunks_done=F("chunks_done") + 1,
+                    done=F("done") + chunk.size,
+                    handover_after=now + work.stall,
                 )
             )
     _announce(job)
@@ -272,7 +311,9 @@ async def _join_when_complete(
         return None
     claimed = await CertificateFileJob.filter(
         lease_over(now), id=job_id, status=FileJobStatus.RUNNING
-    ).update(claimed_until=now + work.lease, handover_after=now + STALL, join_attempts=F("join_attempts") + 1)
+    ).update(
+        claimed_until=now + work.lease, handover_after=now + work.stall, join_attempts=F("join_attempts") + 1
+    )
     if not claimed:
         await look_again_when_free(CertificateFileJob, job_id, Job.BUILD_CERTIFICATE_FILE, now)
         return None
@@ -295,7 +336,8 @@ async def _finish(
     name = file_name(job)
     sources = [part_path(files_dir, job.id, index) for index in range(job.chunk_count)]
     destination = files_dir / FILES_FOLDER / name
-    pages = await asyncio.to_thread(merge_pdfs, sources, destination)
+    async with _storing(job.id):
+        pages = await asyncio.to_thread(merge_pdfs, sources, destination)
     size, digest = await asyncio.to_thread(_size_and_sha256, destination)
     now = clock()
     async with outbox() as (connection, mail):
@@ -311,6 +353,8 @@ async def _finish(
                 file_sha256=digest,
                 done=job.total,
                 claimed_until=None,
+                active_selection_key=None,
+                error_message=None,
             )
         )
         ready = await CertificateFileJob.get(id=job.id, using_db=connection)
@@ -322,6 +366,17 @@ async def _finish(
     await asyncio.to_thread(shutil.rmtree, parts_dir(files_dir, job.id), True)
     _announce(ready)
     return ready
+
+
+@contextlib.asynccontextmanager
+async def _storing(job_id: int) -> AsyncIterator[None]:
+    """Writing into the files folder: when it cannot be written (full, read-only, no permission),
+    the job's message says so while the queue retries, and StorageFailed names the cause."""
+    try:
+        yield
+    except OSError as error:
+        await CertificateFileJob.filter(id=job_id, status__in=ACTIVE).update(error_message=STORING_RETRYING)
+        raise StorageFailed(error.errno, f"the files folder cannot be written: {error}") from error
 
 
 def _size_and_sha256(path: Path) -> tuple[int, str]:
@@ -357,7 +412,11 @@ async def build_file_now(
     """Make the combined file of the selection here and now, one chunk after another, through the
     same job record and steps as the workers; the job and where its file is."""
     job = await request_file(
-        actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=clock()
+        actor=actor,
+        recognition_id=recognition_id,
+        enrollment_ids=enrollment_ids,
+        now=clock(),
+        stall=work.stall,
     )
     chunks = await CertificateFileChunk.filter(job_id=job.id).order_by("position").only("id")
     chunk_ids = [chunk.id for chunk in chunks]

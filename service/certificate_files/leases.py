@@ -17,8 +17,10 @@ from service import job_queue
 from service.certificate_files.models import ACTIVE, CertificateFileChunk, CertificateFileJob
 from service.job_queue import Job
 
-# An unfinished job nothing has touched for this long is handed to the queue again by the sweep.
-STALL = timedelta(minutes=10)
+# An unfinished job nothing has touched for this long is handed to the queue again by the sweep: by
+# default twice the default lease (PORTAL_JOB_STALL_SECONDS, or 2 × PORTAL_JOB_LEASE_SECONDS), so a
+# file whose messages a broker lost moves again within 2 × lease + PORTAL_SWEEP_SECONDS.
+STALL = timedelta(minutes=2)
 
 
 def lease_over(now: datetime) -> Q:

@@ -40,6 +40,12 @@ class CertificateFileJob(Model):
     requested_by_id: int
     enrollment_ids: list[int] = fields.JSONField(description="The selection, in the page's order.")
     selection_key = fields.CharField(max_length=64, description="SHA-256 of the selection, to find repeats.")
+    active_selection_key = fields.CharField(
+        max_length=64,
+        null=True,
+        description="The selection's key while the job is queued or running, NULL after: with the "
+        "recognition, unique, so the database keeps one active job per selection.",
+    )
     status = fields.CharEnumField(FileJobStatus, max_length=8, default=FileJobStatus.QUEUED)
     total = fields.IntField()
     done = fields.IntField(default=0)
@@ -62,7 +68,13 @@ class CertificateFileJob(Model):
 
     class Meta:
         table = "certificate_file_job"
-        indexes = (("recognition_id", "selection_key"), ("recognition_id", "created_at"), ("status",))
+        indexes = (
+            ("recognition_id", "selection_key"),
+            ("recognition_id", "created_at"),
+            ("status",),
+            ("requested_by_id", "created_at"),
+        )
+        unique_together = (("recognition_id", "active_selection_key"),)
 
 
 class CertificateFileChunk(Model):

@@ -7,8 +7,10 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from service import job_queue
@@ -30,8 +32,17 @@ from service.events import announce
 from service.job_queue import Job
 from service.recognitions.models import Recognition
 from service.users.actor import Actor
+from service.users.models import User
 
 CHUNK_SIZE = 25
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """How much one user may ask of the workers: files unfinished at once, new files a minute."""
+
+    active_per_user: int
+    per_minute: int
 
 
 def selection_key(enrollment_ids: Sequence[int]) -> str:
@@ -45,6 +56,8 @@ async def request_file(
     enrollment_ids: Sequence[int] | None,
     now: datetime,
     candidate_filter: CandidateFilter | None = None,
+    limits: FileLimits | None = None,
+    stall: timedelta = STALL,
 ) -> CertificateFileJob:
     """Queue a combined file of the selection (checked now: each a candidate, each name printable),
     or of every candidate the filter matches; the same selection already queued or running is
@@ -62,7 +75,9 @@ async def request_file(
             actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
         )
         await _refuse_unprintable(enrollment_ids)
-    return await _queue(actor=actor, recognition_id=recognition_id, selection=selection, now=now)
+    return await _queue(
+        actor=actor, recognition_id=recognition_id, selection=selection, now=now, limits=limits, stall=stall
+    )
 
 
 class SelectionChanged(DomainError):
@@ -88,7 +103,13 @@ class Regenerated:
 
 
 async def regenerate_file(
-    *, actor: Actor, recognition_id: int, now: datetime, without_dropped_out: bool = False
+    *,
+    actor: Actor,
+    recognition_id: int,
+    now: datetime,
+    without_dropped_out: bool = False,
+    limits: FileLimits | None = None,
+    stall: timedelta = STALL,
 ) -> Regenerated:
     """A fresh file of the last file's selection. If some of it is no longer listed, a refusal that
     says who and why, unless asked to leave them out."""
@@ -112,7 +133,9 @@ async def regenerate_file(
             field=("withoutDroppedOut",),
         )
     await _refuse_unprintable(remaining, field=("recognitionId",))
-    job = await _queue(actor=actor, recognition_id=recognition.id, selection=remaining, now=now)
+    job = await _queue(
+        actor=actor, recognition_id=recognition.id, selection=remaining, now=now, limits=limits, stall=stall
+    )
     return Regenerated(job=job, dropped_out=dropped_out)
 
 
@@ -127,20 +150,59 @@ async def _refuse_unprintable(enrollment_ids: Sequence[int], *, field: tuple[str
 
 
 async def _queue(
-    *, actor: Actor, recognition_id: int, selection: list[int], now: datetime
+    *,
+    actor: Actor,
+    recognition_id: int,
+    selection: list[int],
+    now: datetime,
+    limits: FileLimits | None,
+    stall: timedelta,
 ) -> CertificateFileJob:
+    """The selection's active job, or a new one. The database holds one active job per selection
+    (a unique key, NULL once the job is finished): of requests racing to make it, one wins and the
+    others answer with its job."""
     key = selection_key(selection)
-    async with in_transaction() as connection:
-        same = (
-            await CertificateFileJob.filter(
-                recognition_id=recognition_id, selection_key=key, status__in=ACTIVE
+    for _ in range(3):
+        try:
+            job, made = await _same_or_new(
+                actor=actor,
+                recognition_id=recognition_id,
+                selection=selection,
+                key=key,
+                now=now,
+                limits=limits,
+                stall=stall,
             )
+        except IntegrityError:
+            continue  # another request made it a moment ago: answer with that one
+        if made:
+            await _hand_over(job, now=now)
+        return job
+    raise AssertionError("the active job of a selection kept changing")  # pragma: no cover
+
+
+async def _same_or_new(
+    *,
+    actor: Actor,
+    recognition_id: int,
+    selection: list[int],
+    key: str,
+    now: datetime,
+    limits: FileLimits | None,
+    stall: timedelta,
+) -> tuple[CertificateFileJob, bool]:
+    async with in_transaction() as connection:
+        # One user's requests take turns here, so their limits are counted right.
+        await User.filter(id=actor.user_id).using_db(connection).select_for_update().first()
+        same = await (
+            CertificateFileJob.filter(recognition_id=recognition_id, active_selection_key=key)
             .using_db(connection)
-            .select_for_update()
             .first()
         )
         if same is not None:
-            return same
+            return same, False
+        if limits is not None:
+            await _check_limits(actor=actor, limits=limits, now=now, connection=connection)
         recognition = await Recognition.get(id=recognition_id, using_db=connection)
         job = await CertificateFileJob.create(
             partner_id=recognition.partner_id,
@@ -148,10 +210,11 @@ async def _queue(
             requested_by_id=actor.user_id,
             enrollment_ids=selection,
             selection_key=key,
+            active_selection_key=key,
             total=len(selection),
             chunk_count=-(-len(selection) // CHUNK_SIZE),
             created_at=now,
-            handover_after=now + STALL,
+            handover_after=now + stall,
             using_db=connection,
         )
         starts = range(0, len(selection), CHUNK_SIZE)
@@ -167,8 +230,31 @@ async def _queue(
             ],
             using_db=connection,
         )
+    return job, True
+
+
+async def _check_limits(
+    *, actor: Actor, limits: FileLimits, now: datetime, connection: BaseDBAsyncClient
+) -> None:
+    mine = CertificateFileJob.filter(requested_by_id=actor.user_id).using_db(connection)
+    if await mine.filter(status__in=ACTIVE).count() >= limits.active_per_user:
+        raise DomainError.of(
+            ErrorCode.TOO_MANY_ACTIVE_FILES,
+            f"You have {limits.active_per_user} certificates files being made. Wait for one to be ready, "
+            "then request this one.",
+            field=("enrollmentIds",),
+        )
+    if await mine.filter(created_at__gt=now - timedelta(minutes=1)).count() >= limits.per_minute:
+        raise DomainError.of(
+            ErrorCode.TOO_MANY_FILE_REQUESTS,
+            f"You have requested {limits.per_minute} certificates files in the last minute. "
+            "Please wait a minute, then request this one.",
+            field=("enrollmentIds",),
+        )
+
+
+async def _hand_over(job: CertificateFileJob, *, now: datetime) -> None:
     announce(partner_id=job.partner_id, recognition_id=job.recognition_id, job_id=job.id)
     if not job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE, job.id):
         # The queue is unreachable: the job stays QUEUED for the next sweep to hand over.
         await CertificateFileJob.filter(id=job.id).update(handover_after=now)
-    return job

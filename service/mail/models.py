@@ -27,6 +27,11 @@ class OutboxMessage(Model):
     attempts = fields.IntField(default=0)
     last_error = fields.TextField(null=True)
     claimed_until = fields.DatetimeField(null=True)
+    queued_until = fields.DatetimeField(
+        null=True,
+        description="A message for it is in the job queue (or its retry is due) until about then: the "
+        "sweep leaves it to that message till then.",
+    )
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
 

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from service import job_queue
 from service.job_queue import Job
-from service.mail.services import add_to_outbox
+from service.mail.services import add_to_outbox, not_queued
 
 
 class Outbox:
@@ -41,4 +41,5 @@ async def outbox() -> AsyncIterator[tuple[BaseDBAsyncClient, Outbox]]:
         mail = Outbox(connection)
         yield connection, mail
     for message_id in mail.message_ids:
-        job_queue.enqueue(Job.DELIVER_MAIL, message_id)
+        if not job_queue.enqueue(Job.DELIVER_MAIL, message_id):
+            await not_queued(message_id=message_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -19,6 +20,20 @@ logger = logging.getLogger("service.mail")
 # How long one delivery attempt owns a message before another may try it.
 CLAIM_DURATION = timedelta(minutes=2)
 SMTP_TIMEOUT_SECONDS = 30
+# How long a message handed to the job queue is left to it before the sweep may hand it over again
+# (the queue lost it): the time it may wait behind others, and its delivery attempt.
+IN_QUEUE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Waits between delivery attempts: ``first``, doubling each time, never more than ``longest``."""
+
+    first: timedelta
+    longest: timedelta
+
+    def after(self, attempts: int) -> timedelta:
+        return min(self.first * (1 << min(max(0, attempts - 1), 30)), self.longest)
 
 
 async def add_to_outbox(
@@ -32,6 +47,7 @@ async def add_to_outbox(
     if existing:
         return None
     return await OutboxMessage.create(
+        queued_until=now + IN_QUEUE,  # the outbox hands it to the queue once the change commits
         key=key,
         sender=parseaddr(str(message["From"]))[1],
         recipient=parseaddr(str(message["To"]))[1],
@@ -49,6 +65,46 @@ async def pending_count() -> int:
 async def pending_message_ids() -> list[int]:
     pending = OutboxMessage.filter(status=MailStatus.PENDING).order_by("id")
     return [message.id for message in await pending.only("id")]
+
+
+def _nothing_queued(now: datetime) -> Q:
+    return Q(queued_until__isnull=True) | Q(queued_until__lt=now)
+
+
+async def unqueued_message_ids(*, now: datetime) -> list[int]:
+    """Pending mail no message in the job queue is for (lost, never handed over, or handed over so
+    long ago it must be lost), each taken for this caller: of several sweeping processes, one hands
+    a message over. The caller hands each to the queue (and calls ``not_queued`` if it cannot)."""
+    waiting = OutboxMessage.filter(_nothing_queued(now), status=MailStatus.PENDING).order_by("id")
+    taken = []
+    for (message_id,) in await waiting.values_list("id"):
+        if await OutboxMessage.filter(_nothing_queued(now), id=message_id, status=MailStatus.PENDING).update(
+            queued_until=now + IN_QUEUE
+        ):
+            taken.append(int(message_id))
+    return taken
+
+
+async def not_queued(*, message_id: int) -> None:
+    """The queue could not take the message: the next sweep hands it over."""
+    await OutboxMessage.filter(id=message_id).update(queued_until=None)
+
+
+async def deliver_or_retry(
+    *, message_id: int, smtp_url: str, now: datetime, backoff: Backoff
+) -> timedelta | None:
+    """Deliver one message; when the SMTP server fails, the wait before the next attempt (the
+    caller queues it), recorded so that the sweep leaves the message to that attempt."""
+    try:
+        await deliver(message_id=message_id, smtp_url=smtp_url, now=now)
+    except (aiosmtplib.SMTPException, OSError):
+        attempts = (await OutboxMessage.get(id=message_id)).attempts
+        wait = backoff.after(attempts)
+        await OutboxMessage.filter(id=message_id, status=MailStatus.PENDING).update(
+            queued_until=now + wait + IN_QUEUE
+        )
+        return wait
+    return None
 
 
 async def deliver(*, message_id: int, smtp_url: str, now: datetime) -> bool:

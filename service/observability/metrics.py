@@ -105,6 +105,11 @@ class Metrics:
             ["actor", "status"],
             registry=self.registry,
         )
+        self.storage_failures = Counter(
+            "portal_storage_failures",
+            "Writes into the files folder that failed (full, read-only, no permission): alert on any.",
+            registry=self.registry,
+        )
         self.job_duration = Histogram(
             "portal_job_duration_seconds",
             "Time a job ran, by actor.",

@@ -4,7 +4,7 @@ import strawberry
 from strawberry import relay
 
 from service.certificate_files.models import CertificateFileJob as JobModel
-from service.certificate_files.requests import SelectionChanged, regenerate_file, request_file
+from service.certificate_files.requests import FileLimits, SelectionChanged, regenerate_file, request_file
 from service.certificates.candidates import NotListed
 from service.errors import DomainError
 from service.graphql.certificate_files.inputs import (
@@ -75,6 +75,8 @@ class CertificateFileMutations:
                     ),
                     candidate_filter=(input.filter or CertificateCandidateFilter()).to_domain(),
                     now=context.clock.now(),
+                    limits=FileLimits(*context.settings.file_limits()),
+                    stall=context.settings.job_stall,
                 )
             )
         )
@@ -90,6 +92,8 @@ class CertificateFileMutations:
                 recognition_id=recognition_key(input.recognition_id),
                 now=context.clock.now(),
                 without_dropped_out=input.without_dropped_out,
+                limits=FileLimits(*context.settings.file_limits()),
+                stall=context.settings.job_stall,
             )
         except SelectionChanged as refusal:
             return CertificateFileJobPayload(

@@ -1,0 +1,122 @@
+"""One killed Dramatiq worker process does not stop `portal worker` for good: Dramatiq shuts its other
+processes down, `portal worker` starts it again, and the file the killed process was making is
+finished without anyone stepping in."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.app import create_app
+from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
+from service.settings import Settings
+from tests.support.certificate_files import key_of
+from tests.support.clock import MovableClock
+from tests.support.drills import (
+    NAMES,
+    assert_as_fast,
+    assert_made_once,
+    children,
+    dramatiq_worker_process,
+    drill_world,
+    make_file,
+    request,
+    until,
+)
+from tests.support.engines import BROKER_URL, PUBSUB_URL, REDIS_URL, redis_answers, remove_namespace
+from tests.support.graphql_client import GraphQLClient
+from tests.support.processes import start_worker, stop
+from tests.support.smtp_server import free_port
+
+HEALTH_CHECK = Path(__file__).resolve().parents[2] / "deploy" / "worker-healthcheck.sh"
+
+pytestmark = [
+    pytest.mark.drills,
+    pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL} (.ci/run starts one)"),
+]
+
+
+@pytest.fixture
+def scaled(settings: Settings) -> Iterator[Settings]:
+    configured = settings.model_copy(
+        update={
+            "broker_url": BROKER_URL or REDIS_URL,
+            "pubsub_url": PUBSUB_URL or REDIS_URL,
+            "worker_threads": 0,
+        }
+    )
+    yield configured
+    remove_namespace(configured)
+
+
+@pytest.fixture
+async def api(scaled: Settings, clock: MovableClock) -> AsyncIterator[GraphQLClient]:
+    application = create_app(scaled, clock=clock)
+    async with (
+        application.router.lifespan_context(application),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
+        ) as http,
+    ):
+        yield GraphQLClient(http)
+
+
+async def test_a_killed_worker_process_is_replaced_and_its_file_finished(
+    api: GraphQLClient, scaled: Settings
+) -> None:
+    # given a `portal worker` (short lease and heartbeats), warmed up, and the time a file of 60 takes
+    world = await drill_world()
+    metrics_port = str(free_port())
+    worker = start_worker(
+        scaled,
+        PORTAL_JOB_LEASE_SECONDS="2",
+        PORTAL_BROKER_HEARTBEAT_MS="1000",
+        PORTAL_WORKER_METRICS_PORT=metrics_port,
+    )
+    try:
+        first, _ = await make_file(api, world, NAMES)
+        before, before_seconds = await make_file(api, world, NAMES[30:] + NAMES[:30])
+        # and a file of 60 (three chunks) being made
+        job_id = key_of((await request(api, world, NAMES[::-1]))["job"]["id"])
+
+        async def a_chunk_is_taken() -> bool:
+            return await CertificateFileChunk.filter(job_id=job_id, claimed_until__isnull=False).exists()
+
+        await until(a_chunk_is_taken, 60, "a worker taking a chunk")
+        healthy = _health_check(metrics_port)
+        # when its Dramatiq worker process is killed outright
+        dramatiq, killed = dramatiq_worker_process(worker.pid)
+        os.kill(killed, signal.SIGKILL)
+
+        async def ready() -> bool:
+            return (await CertificateFileJob.get(id=job_id)).status is FileJobStatus.READY
+
+        # then, with nobody stepping in, the file is made
+        await until(ready, 90, "the file being made after the kill")
+        still_running = worker.poll() is None
+        restarted = children(worker.pid)
+        # and the next file as fast as before
+        after, after_seconds = await make_file(api, world, NAMES[15:] + NAMES[:15])
+    finally:
+        stop(worker)
+
+    # by a Dramatiq started again under the same `portal worker` (which the container check saw healthy)
+    assert healthy == 0
+    assert still_running
+    assert restarted != [dramatiq] and len(restarted) == 1
+    # and each file made once
+    for made, names in ((first, NAMES), (before, NAMES[30:] + NAMES[:30]), (job_id, NAMES[::-1])):
+        await assert_made_once(made, world, names, scaled.resolved_files_dir)
+    await assert_made_once(after, world, NAMES[15:] + NAMES[:15], scaled.resolved_files_dir)
+    assert_as_fast(before_seconds, after_seconds)
+
+
+def _health_check(port: str) -> int:
+    environment = os.environ | {"PORTAL_WORKER_METRICS_PORT": port}
+    return subprocess.run([str(HEALTH_CHECK)], env=environment, timeout=30, check=False).returncode
