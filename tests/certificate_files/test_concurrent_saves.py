@@ -14,11 +14,19 @@ from strawberry.relay import to_base64
 
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
 from service.enrollments.models import CourseTaker, Enrollment
+from service.settings import Settings
 from tests.support.certificate_files import until_finished
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.graphql_client import GraphQLClient, token_for
 
 pytestmark = pytest.mark.jobs
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Per-user file limits out of the way: this test is about the database taking every save."""
+    return settings.model_copy(update={"file_jobs_per_user": 1000, "file_requests_per_minute": 1000})
+
 
 PEOPLE = 150
 CREATE = """mutation($input: CertificateRequestCreateInput!) {
