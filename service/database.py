@@ -73,6 +73,16 @@ async def migrate(database_url: str) -> None:
         await run_migrations(config=tortoise_config(database_url))
 
 
+# Every table's key is an `integer` column (32 bits on PostgreSQL): a larger number names no row, and
+# asking the database for it would fail the query instead of finding nothing.
+LARGEST_KEY = 2**31 - 1
+
+
+def storable_key(key: int) -> bool:
+    """Whether a table's key could be this number at all."""
+    return 0 < key <= LARGEST_KEY
+
+
 def is_unreachable(error: BaseException) -> bool:
     """Whether the error (or one it came from) means the database cannot be reached just now — a
     refused or broken connection, a timeout — rather than a fault in the request."""

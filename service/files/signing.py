@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlencode
 
+from service.database import storable_key
+
 LINK_LIFETIME = timedelta(minutes=15)
 
 
@@ -44,7 +46,9 @@ def signed_path(*, secret: str, path: str, purpose: str, subject: str, user_id: 
 def check_link(*, secret: str, purpose: str, subject: str, query: Mapping[str, str], now: datetime) -> int:
     """The id of the user the link was made for, when it is genuine and current; BadLink otherwise."""
     by, expires, given = query.get("by", ""), query.get("expires", ""), query.get("signature", "")
-    if not (_small_number(by) and _small_number(expires) and given.isascii() and given):
+    if not (
+        _small_number(by) and storable_key(int(by)) and _small_number(expires) and given.isascii() and given
+    ):
         raise BadLink(LinkProblem.INVALID)
     expected = signature(
         secret=secret, purpose=purpose, subject=subject, user_id=int(by), expires=int(expires)

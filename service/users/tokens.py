@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from service.database import storable_key
 from service.users.models import Role, User
 
 ALGORITHM = "HS256"
@@ -59,11 +60,11 @@ def read_token(token: str, *, secret: str) -> TokenClaims:
 
 
 def _key(value: object) -> int:
-    """A database key: a positive integer the database can hold (a signed 64-bit one), written as
+    """A database key: a positive integer a table's key can be, written as
     the token's issuer writes it; ValueError for anything else."""
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if not (isinstance(text, str) and text.isascii() and text.isdecimal() and not text.startswith("0")):
         raise ValueError(value)
-    if int(text) >= 2**63:
+    if not storable_key(int(text)):
         raise ValueError(value)
     return int(text)

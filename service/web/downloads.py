@@ -17,6 +17,7 @@ from service.certificates.export import export_chunks
 from service.certificates.models import CandidateExport, Certificate
 from service.certificates.printing import certificate_path, ensure_file
 from service.clock import Clock
+from service.database import storable_key
 from service.errors import DomainError
 from service.files.signing import BadLink, LinkProblem, check_link, signed_path
 from service.settings import Settings
@@ -166,9 +167,9 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
 
 
 def _storable(key: int) -> bool:
-    """Whether the database could hold this key at all (a signed 64-bit integer): a longer number in
-    a path names nothing, rather than failing the query."""
-    return 0 < key < 2**63
+    """Whether the database could hold this key at all: a larger number in a path names nothing,
+    rather than failing the query."""
+    return storable_key(key)
 
 
 async def _encoded(first: str, rest: AsyncIterator[str]) -> AsyncIterator[bytes]:

@@ -80,3 +80,17 @@ def test_a_link_number_with_a_leading_zero_is_not_the_link(field: str) -> None:
         check_link(secret="s" * 32, purpose="p", subject="x", query=query, now=NOW + timedelta(minutes=1))
 
     assert refused.value.problem is LinkProblem.INVALID
+
+
+async def test_a_number_past_what_a_key_can_be_names_nothing(http: httpx.AsyncClient) -> None:
+    # given a number just past the largest key (an `integer` column on PostgreSQL)
+    token = token_for(await make_admin(await make_partner()))
+    past = 2**31
+
+    # when it is asked for as a node and as a file
+    node = await _node(http, _id(f"Partner:{past}".encode()), token)
+    download = await http.get(f"/files/certificate-files/{past}.pdf")
+
+    # then it is simply not there, on every database (it used to fail the query on PostgreSQL)
+    assert node == {"data": {"node": None}}
+    assert download.status_code == 403

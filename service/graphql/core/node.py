@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal, Self, overload
 from graphql import GraphQLError
 from strawberry import relay
 
+from service.database import storable_key
 from service.graphql.core.context import Context, Info
 from service.graphql.core.dataloader import ScopedLoader
 
@@ -18,7 +19,9 @@ def database_id(node_id: str) -> int | None:
     """The integer key inside a global id, or None when it holds none (it then matches nothing):
     only as the service writes it, so "01" is not 1 (an object has one id)."""
     canonical = node_id.isascii() and node_id.isdecimal() and len(node_id) < 19
-    return int(node_id) if canonical and str(int(node_id)) == node_id else None
+    if not canonical or str(int(node_id)) != node_id or not storable_key(int(node_id)):
+        return None
+    return int(node_id)
 
 
 INVALID_ID = "INVALID_ID"

@@ -258,6 +258,8 @@ async def _sign_in_refusal(execution: ExecutionContext) -> GraphQLError | None:
         await context.actor()
     except Unauthenticated as error:
         return error
+    except Exception as error:  # the database out of reach, say: masked like any error of the operation
+        return GraphQLError(str(error), original_error=error)
     return None
 
 
