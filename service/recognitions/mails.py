@@ -13,7 +13,7 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 
-from service.mail.compose import Link, MailConfig, Paragraph, compose
+from service.mail.compose import Attachment, Link, MailConfig, Paragraph, compose
 from service.recognitions.invitations import (
     TYPE_NAMES,
     Method,
@@ -73,7 +73,7 @@ def ceremony_confirmation(
         *_meeting(recognition),
         _pins_paragraph(recognition, requester),
         "You can now generate certificates for the course-takers of this ceremony on its Certificates page.",
-        Link("Generate certificates", _certificatesrecognition_link(config, recognition)),
+        Link("Generate certificates", _certificates_link(config, recognition)),
         Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
         "The calendar invitation attached adds the ceremony to your calendar.",
     ]
@@ -84,17 +84,7 @@ def ceremony_confirmation(
         subject=f"Pinning ceremony scheduled: {recognition.name}",
         paragraphs=paragraphs,
         sent_at=now,
-        attachments=(
-            invitation(
-                recognition,
-                Method.REQUEST,
-                attendee_name=requester.name,
-                attendee_email=requester.email,
-                partner_name=partner_name,
-                config=config,
-                now=now,
-            ),
-        ),
+        attachments=(_invitation(recognition, Method.REQUEST, requester, partner_name, config, now),),
     )
 
 
@@ -127,17 +117,7 @@ def ceremony_updated(
         subject=f"Pinning ceremony changed: {recognition.name}",
         paragraphs=paragraphs,
         sent_at=now,
-        attachments=(
-            invitation(
-                recognition,
-                Method.REQUEST,
-                attendee_name=requester.name,
-                attendee_email=requester.email,
-                partner_name=partner_name,
-                config=config,
-                now=now,
-            ),
-        ),
+        attachments=(_invitation(recognition, Method.REQUEST, requester, partner_name, config, now),),
     )
 
 
@@ -165,17 +145,7 @@ def ceremony_cancelled(
             "The calendar invitation attached removes it from your calendar.",
         ],
         sent_at=now,
-        attachments=(
-            invitation(
-                recognition,
-                Method.CANCEL,
-                attendee_name=requester.name,
-                attendee_email=requester.email,
-                partner_name=partner_name,
-                config=config,
-                now=now,
-            ),
-        ),
+        attachments=(_invitation(recognition, Method.CANCEL, requester, partner_name, config, now),),
     )
 
 
@@ -279,8 +249,28 @@ def _when(recognition: Recognition) -> str:
     return f"{start:%A, %B} {start.day}, {start:%Y at %H:%M} ({recognition.time_zone})"
 
 
-def _certificatesrecognition_link(config: MailConfig, recognition: Recognition) -> str:
+def _certificates_link(config: MailConfig, recognition: Recognition) -> str:
     return config.links.certificates(TYPE_NAMES[recognition.kind], recognition.id)
+
+
+def _invitation(
+    recognition: Recognition,
+    method: Method,
+    requester: Person,
+    partner_name: str,
+    config: MailConfig,
+    now: datetime,
+) -> Attachment:
+    """The calendar invitation a requester's mail carries (REQUEST, or CANCEL)."""
+    return invitation(
+        recognition,
+        method,
+        attendee_name=requester.name,
+        attendee_email=requester.email,
+        partner_name=partner_name,
+        config=config,
+        now=now,
+    )
 
 
 def _where_paragraph(recognition: Recognition) -> str:
