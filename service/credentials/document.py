@@ -147,3 +147,27 @@ def linkedin_url(certificate: Certificate) -> str | None:
         "certId": certificate.code,
     }
     return f"{LINKEDIN_ADD}?{urlencode(query)}"
+
+
+def certifier_profile(config: CredentialsConfig) -> dict[str, Any]:
+    """The certifying organisation's OB 3.0 ``Profile``, served at its id."""
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": config.certifier_id,
+        "type": ["Profile"],
+        "name": config.certifier,
+        "url": config.base,
+    }
+
+
+def partner_profile(partner_id: int, name: str, config: CredentialsConfig) -> dict[str, Any]:
+    """A partner's OB 3.0 ``Profile`` as the issuer of its certificates' credentials, served at its id."""
+    certifier = certifier_profile(config)
+    del certifier["@context"]
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": config.partner_issuer_id(partner_id),
+        "type": ["Profile"],
+        "name": name,
+        "parentOrg": certifier,
+    }

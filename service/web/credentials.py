@@ -1,6 +1,7 @@
 """The credentials' public addresses: the issuer's keys, the status lists, the credential files.
 
 - ``/.well-known/jwks.json``: every public key that verifies a credential of ours (JWKS);
+- ``/credentials/issuer``, ``/credentials/issuers/{partner}``: the issuers' profiles (their ids);
 - ``/credentials/status/{n}``: a signed Bitstring Status List (``application/vc+jwt``), with an
   ETag and a short max-age, answered 304 when the verifier has it already;
 - ``/files/credentials/{id}.jwt``: a certificate's credential, by signed link (from the API);
@@ -15,16 +16,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from service.audit import services as audit
+from service.audit.models import AuditAction
 from service.certificates.models import Certificate
 from service.certificates.rules import normalize_code
 from service.clock import Clock
 from service.credentials.config import LIST_ENTRIES, credentials_config
+from service.credentials.document import certifier_profile, partner_profile
 from service.credentials.issuing import credential_for
 from service.credentials.signing import MEDIA_TYPE
 from service.credentials.status import StatusLists
 from service.database import storable_key
 from service.errors import DomainError
 from service.files.signing import BadLink, check_link, signed_path
+from service.partners.models import Partner
 from service.settings import Settings
 from service.web.ratelimit import RateLimiter
 
@@ -53,23 +58,27 @@ def credential_routes(settings: Settings, clock: Clock, limiter: RateLimiter) ->
     lists = StatusLists(config)
     max_age = settings.credential_status_max_age
 
+    public = {"Cache-Control": f"public, max-age={max_age}", "Access-Control-Allow-Origin": "*"}
+
     async def jwks(_: Request) -> Response:
-        return JSONResponse(
-            config.keys().jwks(),
-            media_type="application/jwk-set+json",
-            headers={"Cache-Control": f"public, max-age={max_age}", "Access-Control-Allow-Origin": "*"},
-        )
+        return JSONResponse(config.keys().jwks(), media_type="application/jwk-set+json", headers=public)
+
+    async def certifier(_: Request) -> Response:
+        return JSONResponse(certifier_profile(config), headers=public)
+
+    async def partner(request: Request) -> Response:
+        partner_id: int = request.path_params["partner_id"]
+        found = await Partner.get_or_none(id=partner_id) if storable_key(partner_id) else None
+        if found is None:
+            return PlainTextResponse("Not found.", status_code=404)
+        return JSONResponse(partner_profile(found.id, found.name, config), headers=public)
 
     async def status_list(request: Request) -> Response:
         list_number: int = request.path_params["list_number"]
         if not storable_key(list_number * LIST_ENTRIES + 1):
             return PlainTextResponse("Not found.", status_code=404)
         published = await lists.published(list_number)
-        headers = {
-            "ETag": published.etag,
-            "Cache-Control": f"public, max-age={max_age}",
-            "Access-Control-Allow-Origin": "*",
-        }
+        headers = {"ETag": published.etag, **public}
         if published.etag in _etags(request.headers.get("if-none-match", "")):
             return Response(status_code=304, headers=headers)
         return Response(published.jwt, media_type=MEDIA_TYPE, headers=headers)
@@ -80,7 +89,7 @@ def credential_routes(settings: Settings, clock: Clock, limiter: RateLimiter) ->
             await Certificate.get_or_none(id=certificate_id) if storable_key(certificate_id) else None
         )
         try:
-            check_link(
+            user_id = check_link(
                 secret=settings.signing_secret(),
                 purpose=CREDENTIAL_PURPOSE,
                 subject=_subject(certificate),
@@ -90,6 +99,16 @@ def credential_routes(settings: Settings, clock: Clock, limiter: RateLimiter) ->
         except BadLink as bad:
             return PlainTextResponse(bad.problem.value, status_code=403)
         assert certificate is not None, "no link names a missing certificate"
+        if request.method == "GET":  # one entry per download, as for the PDFs
+            await audit.record(
+                action=AuditAction.FILE_DOWNLOADED,
+                now=clock.now(),
+                actor_id=user_id,
+                partner_id=certificate.partner_id,
+                subject=f"Certificate:{certificate.id}",
+                details={"file": "credential"},
+                address=request.client.host if request.client else "",
+            )
         return await _credential_file(certificate)
 
     async def public_file(request: Request) -> Response:
@@ -123,6 +142,8 @@ def credential_routes(settings: Settings, clock: Clock, limiter: RateLimiter) ->
 
     return [
         Route("/.well-known/jwks.json", jwks),
+        Route("/credentials/issuer", certifier),
+        Route("/credentials/issuers/{partner_id:int}", partner),
         Route("/credentials/status/{list_number:int}", status_list),
         Route("/files/credentials/{certificate_id:int}.jwt", signed_file),
         Route("/verify/{code}/credential.jwt", public_file),

@@ -23,6 +23,7 @@ from service.credentials.document import OB_CONTEXT, VC_CONTEXT, status_position
 from service.credentials.keys import rotate_keys
 from service.credentials.status import CredentialState, read_entry
 from service.settings import Settings
+from tests.support.audit_log import audit_rows
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
 from tests.support.credentials import credential, issue, parts
@@ -180,6 +181,16 @@ async def test_the_api_gives_the_credential_a_signed_download_and_a_linkedin_lin
         == f'attachment; filename="certificate-{certificate.code}.jwt"'
     )
     assert forged.status_code == 403
+    assert await audit_rows(gql, world.staff, actions=["FILE_DOWNLOADED"]) == [
+        (
+            "FILE_DOWNLOADED",
+            world.admin.email,
+            world.partner.name,
+            f"Certificate:{certificate.id}",
+            {"file": "credential"},
+            1,
+        )
+    ]
     assert json.loads(given["json"]) == parts(given["jwt"])[1]
     assert (linkedin.scheme, linkedin.netloc, linkedin.path) == ("https", "www.linkedin.com", "/profile/add")
     assert parse_qs(linkedin.query) == {
@@ -222,6 +233,26 @@ async def test_the_verify_page_offers_the_credential_and_linkedin_until_revoked(
     assert (download.status_code, download.text) == (200, issued.jwt)
     assert "credential.jwt" not in revoked_page and "LinkedIn" not in revoked_page
     assert revoked_download.status_code == 410
+
+
+async def test_the_issuers_named_in_a_credential_are_published_at_their_ids(
+    http: httpx.AsyncClient, world: CertificatesWorld, settings: Settings, clock: MovableClock
+) -> None:
+    issuer = (await credential(await issue(world, "Ana Completer", settings, clock), settings)).document[
+        "issuer"
+    ]
+
+    partner = await http.get(issuer["id"].removeprefix(settings.public_url))
+    certifier = await http.get(issuer["parentOrg"]["id"].removeprefix(settings.public_url))
+    missing = await http.get("/credentials/issuers/99999999")
+
+    assert {key: partner.json()[key] for key in ("id", "type", "name")} == {
+        "id": issuer["id"],
+        "type": ["Profile"],
+        "name": world.partner.name,
+    }
+    assert partner.json()["parentOrg"] == {**issuer["parentOrg"], "url": settings.public_url}
+    assert certifier.json()["name"] == settings.certifier_name and missing.status_code == 404
 
 
 def _private_texts(settings: Settings) -> list[str]:
