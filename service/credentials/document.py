@@ -21,6 +21,9 @@ from service.credentials.status import STATUS_MESSAGES, STATUS_SIZE
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# 1EdTech's schema validator type is in neither context: defined inline, as 1EdTech's own examples do.
+SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
+VALIDATOR_CONTEXT = {SCHEMA_VALIDATOR: f"https://purl.imsglobal.org/spec/vc/ob/vocab.html#{SCHEMA_VALIDATOR}"}
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 
@@ -100,7 +103,7 @@ def build_credential(certificate: Certificate, *, email: str, config: Credential
         },
     }
     credential: dict[str, Any] = {
-        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "@context": [VC_CONTEXT, OB_CONTEXT, VALIDATOR_CONTEXT],
         "id": printed["verification_url"],
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"{printed['certificate_type']}, {printed['program']}",
@@ -121,7 +124,7 @@ def build_credential(certificate: Certificate, *, email: str, config: Credential
             "statusSize": STATUS_SIZE,
             "statusMessage": STATUS_MESSAGES,
         },
-        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+        "credentialSchema": [{"id": OB_SCHEMA, "type": SCHEMA_VALIDATOR}],
     }
     completed = completion_date(certificate)
     if completed is not None:

@@ -19,7 +19,7 @@ from strawberry.relay import to_base64
 
 from service.app import create_app
 from service.credentials.config import LIST_ENTRIES, credentials_config
-from service.credentials.document import OB_CONTEXT, VC_CONTEXT, status_position
+from service.credentials.document import OB_CONTEXT, VALIDATOR_CONTEXT, VC_CONTEXT, status_position
 from service.credentials.keys import rotate_keys
 from service.credentials.status import CredentialState, read_entry
 from service.settings import Settings
@@ -28,6 +28,7 @@ from tests.support.certificates_world import CertificatesWorld, make_certificate
 from tests.support.clock import MovableClock
 from tests.support.credentials import credential, issue, parts
 from tests.support.graphql_client import GraphQLClient
+from tests.support.jsonld_terms import undefined_terms
 from tests.support.live_server import serving
 
 SCHEMA = json.loads(
@@ -35,6 +36,14 @@ SCHEMA = json.loads(
         encoding="utf-8"
     )
 )
+CONTEXTS = {
+    VC_CONTEXT: json.loads(
+        (Path(__file__).parent / "schemas" / "credentials-v2.jsonld").read_text(encoding="utf-8")
+    ),
+    OB_CONTEXT: json.loads(
+        (Path(__file__).parent / "schemas" / "ob-context-3.0.3.json").read_text(encoding="utf-8")
+    ),
+}
 CERTIFICATE = """
 query Certificate($id: ID!) {
   node(id: $id) { ... on Certificate { credential { jwt json downloadUrl linkedInUrl } } }
@@ -60,7 +69,8 @@ async def test_the_credential_matches_the_open_badges_schema_and_names_no_email(
     salt = document["credentialSubject"]["identifier"][0]["salt"]
 
     jsonschema.Draft201909Validator(SCHEMA).validate(document)
-    assert document["@context"] == [VC_CONTEXT, OB_CONTEXT]
+    assert document["@context"] == [VC_CONTEXT, OB_CONTEXT, VALIDATOR_CONTEXT]
+    assert undefined_terms(document, CONTEXTS) == []
     assert document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert email not in json.dumps(document)
     assert document["credentialSubject"]["identifier"][0] == {
@@ -75,7 +85,7 @@ async def test_the_credential_matches_the_open_badges_schema_and_names_no_email(
     assert document["id"] == f"{settings.public_url}/verify/{certificate.code}"
 
 
-async def test_the_schema_copy_refuses_a_credential_without_its_issuer(
+async def test_the_schema_and_the_contexts_refuse_what_they_do_not_define(
     world: CertificatesWorld, settings: Settings, clock: MovableClock
 ) -> None:
     document = (await credential(await issue(world, "Ana Completer", settings, clock), settings)).document
@@ -83,6 +93,8 @@ async def test_the_schema_copy_refuses_a_credential_without_its_issuer(
 
     with pytest.raises(jsonschema.ValidationError, match="'issuer' is a required property"):
         jsonschema.Draft201909Validator(SCHEMA).validate(document)
+    document["credentialSubject"]["email"] = "ana@example.org"  # no context defines it there
+    assert undefined_terms(document, CONTEXTS) == ["$.credentialSubject[0].email"]
 
 
 async def test_an_independent_library_verifies_the_credential_with_the_keys_fetched_over_http(
@@ -142,6 +154,7 @@ async def test_the_status_list_is_cached_by_etag_and_flips_when_a_certificate_is
 
     assert (first.status_code, unchanged.status_code, changed.status_code) == (200, 304, 200)
     assert first.headers["content-type"] == "application/vc+jwt"
+    assert undefined_terms(parts(first.text)[1], CONTEXTS) == []
     assert first.headers["cache-control"] == f"public, max-age={settings.credential_status_max_age}"
     assert unchanged.content == b"" and unchanged.headers["etag"] == first.headers["etag"]
     assert changed.headers["etag"] != first.headers["etag"]
