@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,15 +102,18 @@ def _signing_key(path: Path) -> Ed25519PrivateKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = Ed25519PrivateKey.generate()
-        # Exclusive create: two processes starting at once agree on the first key written.
+        # Written whole under another name, then linked into place: a process starting at the same
+        # moment finds no file or a complete one, and both keep the first key linked.
+        temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
+        _write_atomically(temporary, _private_pem(key), mode=0o600)
         try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(temporary, path)
         except FileExistsError:
             pass
         else:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(_private_pem(key))
             return key
+        finally:
+            temporary.unlink()
     try:
         loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError):
@@ -136,7 +140,7 @@ def _private_pem(key: Ed25519PrivateKey) -> bytes:
 
 
 def _write_atomically(path: Path, content: bytes, *, mode: int) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(content)

@@ -40,7 +40,7 @@ def read_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
         payload = json.loads(
             jwt.api_jws.decode_complete(token, options={"verify_signature": False})["payload"]
         )
-    except (jwt.InvalidTokenError, ValueError, TypeError):
+    except (jwt.InvalidTokenError, ValueError, TypeError, RecursionError):
         raise Unreadable("This is not a signed credential (a compact JWS).") from None
     if not isinstance(payload, dict):
         raise Unreadable("The credential's payload is not a JSON object.")

@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,14 @@ def test_the_key_is_made_once_readable_by_its_owner_only(tmp_path: Path) -> None
     mode = stat.S_IMODE((tmp_path / "keys" / SIGNING_KEY_FILE).stat().st_mode)
     assert (first.signing.kid, mode) == (again.signing.kid, 0o600)
     assert repr(first) == f"KeyRing(signing=SigningKey(kid='{first.signing.kid}'))"
+
+
+def test_processes_starting_at_once_agree_on_one_key(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        kids = set(pool.map(lambda _: load_keys(tmp_path).signing.kid, range(16)))
+
+    assert kids == {load_keys(tmp_path).signing.kid}
+    assert sorted(path.name for path in tmp_path.iterdir()) == [SIGNING_KEY_FILE]
 
 
 def test_rotation_publishes_the_old_public_key_and_signs_with_the_new(tmp_path: Path) -> None:

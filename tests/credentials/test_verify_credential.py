@@ -21,6 +21,7 @@ from tests.support.certificates_world import CertificatesWorld, make_certificate
 from tests.support.clock import MovableClock
 from tests.support.credentials import (
     altered,
+    b64,
     credential,
     issue,
     leaves,
@@ -126,8 +127,12 @@ async def test_a_header_or_issuer_changed_names_its_own_check(
     stranger_as_us = await _check(signed_by_stranger(payload), settings, clock)
     stranger_with_our_kid = await _check(signed_by_stranger(payload, kid=header["kid"]), settings, clock)
     garbage = await _check("not a credential", settings, clock)
+    nested = await _check(
+        with_payload(token, {}).replace(".e30.", "." + b64(b"[" * 5000) + "."), settings, clock
+    )
 
     assert (other_kid.failed, other_alg.failed, garbage.failed) == (Check.KEY, Check.FORMAT, Check.FORMAT)
+    assert nested.failed is Check.FORMAT
     assert (stranger.valid, stranger.failed, stranger.passed) == _failed(Check.ISSUER)
     assert (stranger_as_us.failed, stranger_with_our_kid.failed) == (Check.KEY, Check.SIGNATURE)
 
