@@ -42,10 +42,10 @@ MESSAGES = {
     Check.NOT_YET_VALID: "The credential is not valid yet (its validFrom is in the future).",
     Check.EXPIRED: "The credential has expired (its validUntil has passed).",
 }
-STATUS_MESSAGES = {
+STATE_MESSAGES = {
     CredentialState.SUSPENDED: "The certificate is pending completion: its credential is suspended until "
     "the course is completed.",
-    CredentialState.REVOKED: "The certificate has been revoked.",
+    CredentialState.REVOKED: "The certificate has been revoked (or voided) and is no longer valid.",
     CredentialState.REPLACED: "The certificate was replaced by a corrected one.",
 }
 
@@ -141,7 +141,7 @@ async def verify_credential(
     _, listed = read_unverified(published.jwt)
     state = CredentialState(read_entry(listed["credentialSubject"]["encodedList"], index))
     if state is not CredentialState.VALID:
-        return CredentialVerification.failing(Check.STATUS, STATUS_MESSAGES[state], state=state, code=code)
+        return CredentialVerification.failing(Check.STATUS, STATE_MESSAGES[state], state=state, code=code)
     return CredentialVerification(
         valid=True, message="The credential is valid.", passed=list(ORDER), state=state, code=code
     )

@@ -11,6 +11,7 @@ from strawberry.relay import to_base64
 
 from service.certificates.models import Certificate, CertificateStatus
 from service.certificates.provisional import settle_provisional_certificates
+from service.cohorts.models import Cohort
 from service.credentials.config import credentials_config
 from service.credentials.keys import RETIRED_DIR, rotate_keys
 from service.credentials.status import StatusLists
@@ -179,7 +180,7 @@ async def test_revoked_and_replaced_certificates_fail_the_status_check(
         "valid": False,
         "failedCheck": "STATUS",
         "passedChecks": ALL[:-1],
-        "message": "The certificate has been revoked.",
+        "message": "The certificate has been revoked (or voided) and is no longer valid.",
         "state": "REVOKED",
         "code": revoked.code,
     }
@@ -204,6 +205,26 @@ async def test_a_provisional_certificate_is_suspended_until_it_settles_valid(
     assert (pending["failedCheck"], pending["state"]) == ("STATUS", "SUSPENDED")
     assert "awardedDate" not in issued.document and issued.linkedin_url is None
     assert (await _verify(gql, issued.jwt))["valid"] is True
+
+
+async def test_a_provisional_certificate_voided_when_its_course_closes_reads_revoked(
+    gql: GraphQLClient, world: CertificatesWorld, settings: Settings, clock: MovableClock
+) -> None:
+    certificate = await issue(world, "Cai Approaching", settings, clock)
+    token = (await credential(certificate, settings)).jwt
+
+    await Cohort.filter(id=world.open_cohort.id).update(closed_at=clock.now())
+    settled = await settle_provisional_certificates(now=clock.now())
+
+    assert settled.voided == [certificate.id]
+    assert await _verify(gql, token) == {
+        "valid": False,
+        "failedCheck": "STATUS",
+        "passedChecks": ALL[:-1],
+        "message": "The certificate has been revoked (or voided) and is no longer valid.",
+        "state": "REVOKED",
+        "code": certificate.code,
+    }
 
 
 async def test_after_a_key_rotation_old_credentials_verify_until_their_key_is_withdrawn(
