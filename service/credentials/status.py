@@ -20,6 +20,7 @@ from typing import Any
 from service.certificates.models import Certificate, CertificateStatus
 from service.credentials.config import LIST_ENTRIES, CredentialsConfig
 from service.credentials.signing import sign
+from service.database import LARGEST_KEY
 
 STATUS_SIZE = 2
 
@@ -50,8 +51,10 @@ STATE_OF = {
 async def list_states(list_number: int) -> dict[int, CredentialState]:
     """The entries of one list that are not valid, by index (one range query on the key)."""
     first = list_number * LIST_ENTRIES
+    # The last list ends where a key can go no further (a larger bound is refused by PostgreSQL).
+    last = min(first + LIST_ENTRIES - 1, LARGEST_KEY)
     rows = await (
-        Certificate.filter(id__gte=first, id__lt=first + LIST_ENTRIES)
+        Certificate.filter(id__gte=first, id__lte=last)
         .exclude(status=CertificateStatus.VALID)
         .values_list("id", "status")
     )

@@ -22,6 +22,7 @@ from service.credentials.config import LIST_ENTRIES, credentials_config
 from service.credentials.document import OB_CONTEXT, VALIDATOR_CONTEXT, VC_CONTEXT, status_position
 from service.credentials.keys import rotate_keys
 from service.credentials.status import CredentialState, read_entry
+from service.database import LARGEST_KEY
 from service.settings import Settings
 from tests.support.audit_log import audit_rows
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
@@ -165,6 +166,7 @@ async def test_the_status_list_is_cached_by_etag_and_flips_when_a_certificate_is
     with pytest.raises(ValueError, match="outside"):
         read_entry(parts(changed.text)[1]["credentialSubject"]["encodedList"], LIST_ENTRIES)
     assert (await http.get("/credentials/status/99999999999999")).status_code == 404
+    assert (await http.get(f"/credentials/status/{LARGEST_KEY // LIST_ENTRIES}")).status_code == 200
 
 
 async def test_the_api_gives_the_credential_a_signed_download_and_a_linkedin_link(
