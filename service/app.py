@@ -41,6 +41,7 @@ from service.observability.logs import current_request_id
 from service.observability.metrics import Metrics
 from service.settings import Settings, get_settings
 from service.web.body_limit import BodyLimit
+from service.web.credentials import credential_routes
 from service.web.downloads import file_routes
 from service.web.header_limit import HeaderLimit
 from service.web.observability import RequestObservability, metrics_page
@@ -304,6 +305,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             Route("/readyz", readyz),
             Route("/metrics", metrics_page(settings, metrics, queues.live_figures)),
             *file_routes(settings, clock),
+            *credential_routes(settings, clock, verify_limiter),
             Route("/verify/{code}", verification_page(clock, verify_limiter)),
             *page_routes(),
         ],

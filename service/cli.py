@@ -367,6 +367,16 @@ def _fail(reason: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+@app.command("rotate-credential-key")
+def rotate_credential_key() -> None:
+    """Sign new credentials with a new key; the old key's public half stays published, so the
+    credentials it signed still verify."""
+    from service.credentials.keys import rotate_keys
+
+    old, new = rotate_keys(get_settings().resolved_credential_keys_dir)
+    typer.echo(f"Credentials are now signed with key {new}; key {old} stays published.")
+
+
 @contextlib.contextmanager
 def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr (stdout stays the command's answer); yields `advance(done, total)`."""

@@ -36,6 +36,17 @@ class Settings(BaseSettings):
         description="Secret that signs tokens and links; empty means one generated once into "
         "`<data_dir>/secret.key`.",
     )
+    credential_keys_dir: Path | None = Field(
+        None,
+        description="Folder of the Ed25519 keys that sign the Open Badges credentials (`signing-key.pem`, "
+        "and `retired/` public keys that stay published); empty means `<data_dir>/credential-keys`, made "
+        "on first use. At scale, a folder every API process shares (`portal rotate-credential-key`).",
+    )
+    credential_status_max_age: int = Field(
+        300,
+        description="Seconds a verifier or cache may keep a credentials status list before asking again "
+        "(it answers with its ETag; a revocation shows within this time).",
+    )
     token_days: int = Field(30, description="Default lifetime of a token made by `portal token`, in days.")
     broker_url: str = Field("", description="Job broker; empty means in-process.")
     pubsub_url: str = Field(
@@ -200,6 +211,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "files_dir",
+        "credential_keys_dir",
         "worker_threads",
         "progress_sync_hour",
         "worker_metrics_port",
@@ -214,6 +226,10 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite://{self.data_dir / 'portal.sqlite3'}"
+
+    @property
+    def resolved_credential_keys_dir(self) -> Path:
+        return self.credential_keys_dir or self.data_dir / "credential-keys"
 
     @property
     def api_worker_threads(self) -> int:

@@ -21,11 +21,13 @@ from service.graphql.certificates.types import Certificate
 from service.graphql.cohorts.queries import CohortQueries
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.core.context import Info
-from service.graphql.core.extensions.documents import DocumentGate, admitted, variables_refusal
+from service.graphql.core.extensions.documents import DocumentGate, admitted
 from service.graphql.core.extensions.masking import ClientErrors
 from service.graphql.core.extensions.observability import OperationObservability
 from service.graphql.core.input_errors import InputErrorCodes
 from service.graphql.core.node import LoadedNode
+from service.graphql.credentials.limits import text_refusal
+from service.graphql.credentials.queries import CredentialQueries
 from service.graphql.lms.mutations import LmsMutations
 from service.graphql.lms.queries import LmsQueries
 from service.graphql.lms.types import ProgressSyncRun
@@ -60,6 +62,7 @@ Query = merge_types(
         CohortQueries,
         RecognitionQueries,
         CertificateQueries,
+        CredentialQueries,
         LmsQueries,
         AuditQueries,
     ),
@@ -83,7 +86,7 @@ class Schema(strawberry.Schema):
                 context.pre_execution_errors = found.errors
                 return PreExecutionError(data=None, errors=found.errors)
             context.graphql_document = found.document
-            refused = variables_refusal(context.variables, settings.max_text_characters)
+            refused = text_refusal(found.document, context.variables, settings.max_text_characters)
             if refused is not None:
                 context.pre_execution_errors = [refused]
                 return PreExecutionError(data=None, errors=[refused])

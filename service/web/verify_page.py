@@ -10,8 +10,10 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from service.certificates.models import Certificate
 from service.certificates.verification import Outcome, Verification, verify
 from service.clock import Clock
+from service.credentials.document import linkedin_url
 from service.web.ratelimit import RateLimiter
 
 STYLE = (
@@ -49,9 +51,10 @@ def verification_page(clock: Clock, limiter: RateLimiter) -> Callable[[Request],
             )
         result = await verify(request.path_params["code"])
         status = 404 if result.outcome in (Outcome.UNKNOWN, Outcome.MISTYPED, Outcome.MALFORMED) else 200
-        return HTMLResponse(
-            _document("Certificate verification", _body(result)), status_code=status, headers=HEADERS
-        )
+        body = _body(result)
+        if result.outcome in (Outcome.VALID, Outcome.PROVISIONAL):
+            body += await _credential_links(result.code)
+        return HTMLResponse(_document("Certificate verification", body), status_code=status, headers=HEADERS)
 
     return page
 
@@ -80,6 +83,22 @@ def _body(result: Verification) -> str:
             + "</dl>"
         )
     return "".join(parts)
+
+
+async def _credential_links(code: str) -> str:
+    """The certificate as a digital credential (Open Badges 3.0), and LinkedIn's "Add to profile"
+    once it is valid: plain links, nothing fetched from LinkedIn."""
+    certificate = await Certificate.get_or_none(code=code)
+    if certificate is None:
+        return ""
+    links = [
+        f'<a href="/verify/{html.escape(code)}/credential.jwt" download>Download the digital credential</a> '
+        "(Open Badges 3.0, signed)"
+    ]
+    linkedin = linkedin_url(certificate)
+    if linkedin is not None:
+        links.append(f'<a href="{html.escape(linkedin)}" rel="noopener">Add to LinkedIn profile</a>')
+    return '<ul class="links">' + "".join(f"<li>{link}</li>" for link in links) + "</ul>"
 
 
 def _document(title: str, body: str) -> str:

@@ -27,6 +27,9 @@ from service.audit import services as audit
 from service.audit.models import AuditAction
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
 from service.certificates import services as certificates
+from service.certificates.models import Certificate
+from service.credentials.config import credentials_config
+from service.credentials.issuing import credential_for
 from service.events import announce
 from service.graphql.schema import schema
 from service.lms.models import ProgressSyncRun, SyncTrigger
@@ -178,6 +181,13 @@ async def _verification(matrix: Matrix) -> dict[str, Any]:
     return {"code": (await matrix.certificate())[1]}
 
 
+async def _credential(matrix: Matrix) -> dict[str, Any]:
+    certificate = await Certificate.get(code=(await matrix.certificate())[1])
+    issued = await credential_for(certificate, credentials_config(matrix.settings))
+    assert issued is not None
+    return {"credential": issued.jwt}
+
+
 async def _programs(_: Matrix) -> dict[str, Any]:
     return {"range": {"start": "2026-06-01", "end": "2026-09-30"}}
 
@@ -262,6 +272,12 @@ QUERIES: dict[str, Row] = {
     "verifyCertificate": Row(
         "query($code: String!) { verifyCertificate(code: $code) { outcome recipientName } }",
         _verification,
+        ("OK", "OK", "OK", "OK"),
+    ),
+    # Public on purpose too: anyone holding a credential may check it.
+    "verifyCredential": Row(
+        "query($credential: String!) { verifyCredential(credential: $credential) { valid failedCheck } }",
+        _credential,
         ("OK", "OK", "OK", "OK"),
     ),
     "earliestCeremonyDate": Row(

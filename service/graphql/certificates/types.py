@@ -21,6 +21,7 @@ from service.graphql.cohorts.dataloaders import CertificateTypeByIdLoader, Progr
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.core.context import Info
 from service.graphql.core.node import LoadedNode
+from service.graphql.credentials.types import CertificateCredential, certificate_credential
 from service.graphql.users.dataloaders import UserByIdLoader
 from service.graphql.users.types import User
 from service.web.downloads import certificate_link
@@ -92,6 +93,13 @@ class Certificate(LoadedNode):
         return certificate_link(
             settings=context.settings, certificate=self.model, user_id=actor.user_id, now=context.clock.now()
         )
+
+    @strawberry.field(
+        description="The certificate as a signed Open Badges 3.0 credential, with its download link and "
+        'LinkedIn\'s "Add to profile" link; null once it is revoked, voided or replaced.'
+    )
+    async def credential(self, info: Info) -> CertificateCredential | None:
+        return await certificate_credential(info, self.model)
 
     @strawberry.field(
         description="Size of its own PDF in bytes; null until that is made (on issue, or on the first "

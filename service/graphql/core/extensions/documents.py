@@ -45,8 +45,8 @@ from service.settings import Settings
 overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = 100_000
 
 # Root fields anyone may ask for without signing in: checking a certificate (the page a QR code
-# opens), and the schema itself while the explorer is on.
-PUBLIC_FIELDS = frozenset({"verifyCertificate", "__typename"})
+# opens) or its credential, and the schema itself while the explorer is on.
+PUBLIC_FIELDS = frozenset({"verifyCertificate", "verifyCredential", "__typename"})
 EXPLORER_FIELDS = frozenset({"__schema", "__type"})
 
 

@@ -1,0 +1,93 @@
+"""Certificates issued for the credentials tests, and JWS surgery (tampering, foreign signatures)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from service.certificates import services as certificates
+from service.certificates.models import Certificate
+from service.credentials.config import CredentialsConfig, credentials_config
+from service.credentials.issuing import IssuedCredential, credential_for
+from service.credentials.keys import SigningKey, public_jwk
+from service.credentials.signing import sign
+from service.settings import Settings
+from service.users.actor import Actor
+from tests.support.certificates_world import CertificatesWorld
+from tests.support.clock import MovableClock
+
+
+async def issue(world: CertificatesWorld, name: str, settings: Settings, clock: MovableClock) -> Certificate:
+    return await certificates.issue_certificate(
+        actor=Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id),
+        recognition_id=world.recognition.id,
+        enrollment_id=world.enrollments[name].id,
+        now=clock.now(),
+        files_dir=settings.resolved_files_dir,
+        public_url=settings.public_url,
+    )
+
+
+async def credential(certificate: Certificate, settings: Settings) -> IssuedCredential:
+    issued = await credential_for(certificate, credentials_config(settings))
+    assert issued is not None
+    return issued
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def parts(token: str) -> tuple[dict[str, Any], dict[str, Any], str]:
+    header, payload, signature = token.split(".")
+    return json.loads(unb64(header)), json.loads(unb64(payload)), signature
+
+
+def with_payload(token: str, payload: dict[str, Any]) -> str:
+    """The same header and signature over another payload."""
+    header, _, signature = token.split(".")
+    return ".".join((header, b64(json.dumps(payload, separators=(",", ":")).encode()), signature))
+
+
+def with_header(token: str, header: dict[str, Any]) -> str:
+    _, payload, signature = token.split(".")
+    return ".".join((b64(json.dumps(header, separators=(",", ":")).encode()), payload, signature))
+
+
+def signed_by_us(payload: dict[str, Any], config: CredentialsConfig) -> str:
+    return sign(payload, config.keys().signing)
+
+
+def signed_by_stranger(payload: dict[str, Any], *, kid: str | None = None) -> str:
+    stranger = Ed25519PrivateKey.generate()
+    return sign(payload, SigningKey(kid=kid or public_jwk(stranger.public_key())["kid"], private=stranger))
+
+
+def leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path to every scalar in a JSON value."""
+    if isinstance(value, dict):
+        return [leaf for key, inner in value.items() for leaf in leaves(inner, (*path, key))]
+    if isinstance(value, list):
+        return [leaf for index, inner in enumerate(value) for leaf in leaves(inner, (*path, index))]
+    return [path]
+
+
+def altered(document: dict[str, Any], path: tuple[Any, ...]) -> dict[str, Any]:
+    """A copy with the scalar at ``path`` changed (a text gains a character, a flag flips...)."""
+    copy: Any = json.loads(json.dumps(document))
+    parent = copy
+    for step in path[:-1]:
+        parent = parent[step]
+    value = parent[path[-1]]
+    parent[path[-1]] = (
+        not value if isinstance(value, bool) else value + 1 if isinstance(value, int) else f"{value}x"
+    )
+    result: dict[str, Any] = copy
+    return result
