@@ -82,7 +82,7 @@ async def upload_image(
                 using_db=connection,
             )
             await _audit(
-                AuditAction.CERTIFICATE_IMAGE_UPLOADED,
+                AuditAction.TEMPLATE_IMAGE_UPLOADED,
                 actor,
                 partner_id,
                 f"CertificateImage:{stored.id}",
@@ -135,7 +135,7 @@ async def create_template(
             using_db=connection,
         )
         await _audit(
-            AuditAction.CERTIFICATE_TEMPLATE_CREATED,
+            AuditAction.TEMPLATE_CREATED,
             actor,
             partner_id,
             f"CertificateTemplate:{template.id}",
@@ -193,7 +193,7 @@ async def edit_template(
             using_db=connection,
         )
         await _audit(
-            AuditAction.CERTIFICATE_TEMPLATE_EDITED,
+            AuditAction.TEMPLATE_EDITED,
             actor,
             template.partner_id,
             f"CertificateTemplate:{template.id}",
@@ -227,11 +227,7 @@ async def assign_template(
             .using_db(connection)
             .update(assigned_scope=scope if assigned else None, updated_at=now)
         )
-        action = (
-            AuditAction.CERTIFICATE_TEMPLATE_ASSIGNED
-            if assigned
-            else AuditAction.CERTIFICATE_TEMPLATE_UNASSIGNED
-        )
+        action = AuditAction.TEMPLATE_ASSIGNED if assigned else AuditAction.TEMPLATE_UNASSIGNED
         await _audit(
             action,
             actor,

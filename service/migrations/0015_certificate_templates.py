@@ -12,6 +12,20 @@ class ImageFormat(StrEnum):
     JPEG = "JPEG"
 
 
+class AuditAction(StrEnum):
+    SIGN_IN_FAILED = "SIGN_IN_FAILED"
+    MINIMUM_NOTICE_OVERRIDDEN = "MINIMUM_NOTICE_OVERRIDDEN"
+    PINS_MARKED_MAILED = "PINS_MARKED_MAILED"
+    CERTIFICATE_REVOKED = "CERTIFICATE_REVOKED"
+    CERTIFICATE_REISSUED = "CERTIFICATE_REISSUED"
+    FILE_DOWNLOADED = "FILE_DOWNLOADED"
+    TEMPLATE_CREATED = "TEMPLATE_CREATED"
+    TEMPLATE_EDITED = "TEMPLATE_EDITED"
+    TEMPLATE_ASSIGNED = "TEMPLATE_ASSIGNED"
+    TEMPLATE_UNASSIGNED = "TEMPLATE_UNASSIGNED"
+    TEMPLATE_IMAGE_UPLOADED = "TEMPLATE_IMAGE_UPLOADED"
+
+
 class Migration(migrations.Migration):
     dependencies = [('models', '0014_workers_under_faults')]
 
@@ -66,5 +80,16 @@ class Migration(migrations.Migration):
             model_name='Certificate',
             name='template_version',
             field=fields.ForeignKeyField('models.CertificateTemplateVersion', source_field='template_version_id', null=True, db_constraint=True, to_field='id', related_name='certificates', on_delete=OnDelete.RESTRICT),
+        ),
+        ops.AlterField(
+            model_name='AuditEntry',
+            name='action',
+            field=fields.CharEnumField(description='SIGN_IN_FAILED: SIGN_IN_FAILED\nMINIMUM_NOTICE_OVERRIDDEN: MINIMUM_NOTICE_OVERRIDDEN\nPINS_MARKED_MAILED: PINS_MARKED_MAILED\nCERTIFICATE_REVOKED: CERTIFICATE_REVOKED\nCERTIFICATE_REISSUED: CERTIFICATE_REISSUED\nFILE_DOWNLOADED: FILE_DOWNLOADED\nTEMPLATE_CREATED: TEMPLATE_CREATED\nTEMPLATE_EDITED: TEMPLATE_EDITED\nTEMPLATE_ASSIGNED: TEMPLATE_ASSIGNED\nTEMPLATE_UNASSIGNED: TEMPLATE_UNASSIGNED\nTEMPLATE_IMAGE_UPLOADED: TEMPLATE_IMAGE_UPLOADED', enum_type=AuditAction, max_length=30),
+        ),
+        # SQLite's AlterField rebuilds the table and loses its other indexes (Tortoise 1.1.9):
+        # put back the one the model declares (PostgreSQL kept it; IF NOT EXISTS leaves it alone).
+        ops.RunSQL(
+            'CREATE INDEX IF NOT EXISTS "idx_audit_entry_occurre_094a66" ON "audit_entry" ("occurred_at", "id")',
+            reverse_sql=ops.RunSQL.noop,
         ),
     ]
