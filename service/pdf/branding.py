@@ -13,8 +13,10 @@ signatories, each over a rule with their signature above it and their name and t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
@@ -260,35 +262,53 @@ def draw_image(placed: Placed) -> str:
 
 
 def image_size(image: bytes) -> tuple[int, int]:
+    pixels = pixels_of(image)
+    return pixels.width, pixels.height
+
+
+@dataclass(frozen=True)
+class Pixels:
+    """An image as a PDF takes it: JPEG data as it is, or compressed colour (and alpha) samples."""
+
+    width: int
+    height: int
+    color_space: str
+    data: bytes
+    compressed: bool  # with zlib (FlateDecode); else JPEG (DCTDecode)
+    alpha: bytes | None = None  # compressed, for a soft mask
+
+
+@functools.lru_cache(maxsize=64)
+def pixels_of(image: bytes) -> Pixels:
+    """Decoded and compressed once per process: a design's few images recur in every document."""
     with Image.open(io.BytesIO(image)) as opened:
-        return opened.size
+        width, height = opened.size
+        if opened.format == "JPEG" and opened.mode in ("RGB", "L"):
+            color_space = "DeviceRGB" if opened.mode == "RGB" else "DeviceGray"
+            return Pixels(width, height, color_space, image, compressed=False)
+        has_alpha = opened.mode in ("RGBA", "LA", "PA") or "transparency" in opened.info
+        decoded = opened.convert("RGBA" if has_alpha else "RGB")
+    color = zlib.compress(decoded.convert("RGB").tobytes(), 6)
+    alpha = zlib.compress(decoded.getchannel("A").tobytes(), 6) if has_alpha else None
+    return Pixels(width, height, "DeviceRGB", color, compressed=True, alpha=alpha)
 
 
 def image_xobject(image: bytes) -> stream:
     """The image as a PDF image: a JPEG as it is (DCTDecode), a PNG's pixels compressed, its
     transparency as a soft mask (signatures are usually ink on a transparent ground)."""
-    with Image.open(io.BytesIO(image)) as opened:
-        kind = opened.format
-        width, height = opened.size
-        if kind == "JPEG" and opened.mode in ("RGB", "L"):
-            xobject = _image_stream(width, height, "DeviceRGB" if opened.mode == "RGB" else "DeviceGray")
-            xobject[name("Filter")] = name("DCTDecode")
-            xobject[name("Bytes")] = image
-            xobject[name("Length")] = len(image)
-            return xobject
-        has_alpha = opened.mode in ("RGBA", "LA", "PA") or "transparency" in opened.info
-        pixels = opened.convert("RGBA" if has_alpha else "RGB")
-    xobject = _image_stream(width, height, "DeviceRGB")
-    xobject[name("DecodedBytes")] = pixels.convert("RGB").tobytes()
-    if has_alpha:
-        mask = _image_stream(width, height, "DeviceGray")
-        mask[name("DecodedBytes")] = pixels.getchannel("A").tobytes()
-        xobject[name("SMask")] = mask
+    pixels = pixels_of(image)
+    xobject = _image_stream(pixels.width, pixels.height, pixels.color_space, pixels.data)
+    if not pixels.compressed:
+        xobject[name("Filter")] = name("DCTDecode")
+    if pixels.alpha is not None:
+        xobject[name("SMask")] = _image_stream(pixels.width, pixels.height, "DeviceGray", pixels.alpha)
     return xobject
 
 
-def _image_stream(width: int, height: int, color_space: str) -> stream:
-    xobject = stream()
+def _image_stream(width: int, height: int, color_space: str, data: bytes) -> stream:
+    xobject = stream()  # FlateDecode unless told otherwise
+    xobject[name("Bytes")] = data
+    xobject[name("Length")] = len(data)
     xobject[name("Type")] = name("XObject")
     xobject[name("Subtype")] = name("Image")
     xobject[name("Width")] = width
