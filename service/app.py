@@ -102,9 +102,6 @@ def _only_unauthenticated(result: ExecutionResult) -> bool:
     return codes == {UNAUTHENTICATED}
 
 
-MAX_UPLOAD_BODY = 3 * 1024 * 1024  # an image's 2 MB, its encoding and the operation
-
-
 class GraphQLApp(GraphQL[Context, None]):
     """GraphQL over HTTP: `application/graphql-response+json` for clients that accept it, with the
     specification's statuses (a document that cannot be parsed or is not valid: 400, and no
@@ -121,8 +118,11 @@ class GraphQLApp(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.max_subscriptions_per_socket,
             # A browser page from elsewhere may not open the WebSocket (no Origin: not a browser).
             allowed_origins=settings.browser_origins(),
-            # File uploads (template images) by the GraphQL multipart request specification; see
-            # parse_multipart for why this is safe from cross-site requests here.
+            # File uploads (template images) by the GraphQL multipart request specification. A
+            # cross-site HTML form can send a multipart request without a CORS preflight, which is
+            # cross-site request forgery where a cookie signs in; here only an Authorization: Bearer
+            # header does, which no such form can send, so its request is anonymous and refused.
+            # Its size: PORTAL_MAX_UPLOAD_BYTES (BodyLimit).
             multipart_uploads_enabled=True,
         )
         self.settings = settings
@@ -162,18 +162,6 @@ class GraphQLApp(GraphQL[Context, None]):
                     400, "The GraphQL operation's `operationName` must be a string or null, if provided."
                 )
         return parsed
-
-    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
-        """A multipart request is one a cross-site HTML form can send without a CORS preflight:
-        where a cookie signs in, that is cross-site request forgery. Here only an
-        ``Authorization: Bearer`` header signs in, which such a form cannot send, so its request is
-        anonymous and refused like any other. A body past the upload limit is refused unread."""
-        length = request.headers.get("content-length", "")
-        if not (length.isascii() and length.isdecimal()):
-            raise HTTPException(411, "A file upload must say its Content-Length.")
-        if int(length) > MAX_UPLOAD_BODY:
-            raise HTTPException(413, f"A file upload is at most {MAX_UPLOAD_BODY // (1024 * 1024)} MB.")
-        return await super().parse_multipart(request)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
@@ -313,7 +301,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 expose_headers=["X-Request-ID"],  # a page can quote it to support
                 max_age=600,
             ),
-            Middleware(BodyLimit, limit=settings.max_request_bytes, paths=("/graphql",)),
+            Middleware(
+                BodyLimit,
+                limit=settings.max_request_bytes,
+                upload_limit=settings.max_upload_bytes,
+                paths=("/graphql",),
+            ),
         ],
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),

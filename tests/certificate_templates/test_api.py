@@ -280,3 +280,34 @@ async def test_a_preview_refuses_a_name_that_cannot_be_printed(
         "downloadUrl": None,
         "errors": [{"field": ["sampleNames", "1"], "code": "BIDI_CONTROL"}],
     }
+
+
+async def test_an_oversize_upload_is_refused_in_the_payload_and_an_oversize_body_unread(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld
+) -> None:
+    # given a PNG padded past the 2 MB image limit, and a body past the 3 MB request limit
+    before = await every_row()
+    over_image = png() + b"\0" * (2 * 1024 * 1024)
+    over_body = png() + b"\0" * (3 * 1024 * 1024)
+
+    # when
+    refused = await _upload(gql, world, over_image, "logo.png")
+    unread = await http.post(
+        "/graphql",
+        data={"operations": "{}", "map": "{}"},
+        files={"0": ("logo.png", over_body, "image/png")},
+        headers={"Authorization": f"Bearer {token_for(world.staff)}"},
+    )
+
+    # then
+    assert refused == {
+        "image": None,
+        "errors": [
+            {"field": ["file"], "code": "IMAGE_TOO_LARGE", "message": "The file is larger than 2 MB."}
+        ],
+    }
+    assert (unread.status_code, unread.json()["errors"][0]["extensions"]) == (
+        413,
+        {"code": "REQUEST_TOO_LARGE", "limit": 3_000_000},
+    )
+    assert await every_row() == before
