@@ -29,7 +29,10 @@ from service.text import clean_text
 from service.users.actor import Actor
 
 MAX_NAME = 100
-STAFF_ONLY_PARTS = {"primary": "primaryColor", "accent": "accentColor"} | {
+# What only staff may change in a design (stored key: input field): the partner's brand.
+STAFF_ONLY_PARTS = {
+    "primary": "primaryColor",
+    "accent": "accentColor",
     "partnerLogo": "partnerLogoId",
     "organisationLogo": "organisationLogoId",
 }
