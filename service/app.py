@@ -119,6 +119,12 @@ class GraphQLApp(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.max_subscriptions_per_socket,
             # A browser page from elsewhere may not open the WebSocket (no Origin: not a browser).
             allowed_origins=settings.browser_origins(),
+            # File uploads (template images) by the GraphQL multipart request specification. A
+            # cross-site HTML form can send a multipart request without a CORS preflight, which is
+            # cross-site request forgery where a cookie signs in; here only an Authorization: Bearer
+            # header does, which no such form can send, so its request is anonymous and refused.
+            # Its size: PORTAL_MAX_UPLOAD_BYTES (BodyLimit).
+            multipart_uploads_enabled=True,
         )
         self.settings = settings
         self.clock = clock
@@ -296,7 +302,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 expose_headers=["X-Request-ID"],  # a page can quote it to support
                 max_age=600,
             ),
-            Middleware(BodyLimit, limit=settings.max_request_bytes, paths=("/graphql",)),
+            Middleware(
+                BodyLimit,
+                limit=settings.max_request_bytes,
+                upload_limit=settings.max_upload_bytes,
+                paths=("/graphql",),
+            ),
         ],
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),

@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "service.enrollments.models",
     "service.recognitions.models",
     "service.mail.models",
+    "service.certificate_templates.models",
     "service.certificates.models",
     "service.certificate_files.models",
     "service.lms.models",

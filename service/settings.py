@@ -145,6 +145,11 @@ class Settings(BaseSettings):
         1_000_000,
         description="Largest GraphQL request body (HTTP), in bytes (a 5,000-id selection is ~150 KB).",
     )
+    max_upload_bytes: int = Field(
+        3_000_000,
+        description="Largest GraphQL multipart request body (a template image upload), in bytes; an image "
+        "itself is at most 2 MB.",
+    )
     max_header_bytes: int = Field(
         16_384, description="Largest set of request headers, in bytes (431 beyond it, before any is read)."
     )

@@ -29,6 +29,7 @@ from service.certificate_files.leases import STALL, lease_over, look_again_when_
 from service.certificate_files.models import ACTIVE, CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificate_files.paths import FILES_FOLDER, file_name, file_path, part_path, parts_dir
 from service.certificate_files.requests import request_file
+from service.certificate_templates.printing import brandings
 from service.certificates.printing import shown_name, unprintable
 from service.certificates.services import certificates_for
 from service.errors import DomainError, ErrorCode, Problem
@@ -37,7 +38,7 @@ from service.files.store import write_atomically
 from service.job_queue import Job
 from service.mail.compose import MailConfig
 from service.mail.outbox import outbox
-from service.pdf import CertificateText, merge_pdfs, render_certificates
+from service.pdf import Branding, CertificateText, merge_pdfs, render_certificates
 from service.recognitions.models import Recognition
 from service.users.actor import Actor
 from service.users.models import User
@@ -223,16 +224,19 @@ async def _make_part(
         return _refusal_message(error)
     # One document for the chunk: its pages share their fonts and design (a few KB, ~4 ms a page).
     texts = [CertificateText.from_printed(certificate.printed) for certificate in certificates]
+    # Each page in the design its certificate was printed with.
+    designs = await brandings(certificate.template_version_id for certificate in certificates)
+    pages = [designs[certificate.template_version_id] for certificate in certificates]
     if problems := unprintable(
         {index: (text.recipient_name, text.language) for index, text in enumerate(texts)}, lambda _index: ()
     ):
         return _unprintable_message(problems)
     try:
-        part = await asyncio.to_thread(render_certificates, texts)
+        part = await asyncio.to_thread(render_certificates, texts, pages)
     except (MemoryError, OSError):
         raise  # the machine, not a person: the queue tries again
     except Exception as error:
-        culprit = await asyncio.to_thread(_first_not_drawn, texts)
+        culprit = await asyncio.to_thread(_first_not_drawn, texts, pages)
         if culprit is None:
             raise  # not about one person: the queue tries again
         return (
@@ -282,13 +286,13 @@ def _unprintable_message(problems: Sequence[Problem]) -> str:
     return f"{shown}{f' And {more} more.' if more > 0 else ''} {LEAVE_OUT}"
 
 
-def _first_not_drawn(texts: Sequence[CertificateText]) -> CertificateText | None:
+def _first_not_drawn(texts: Sequence[CertificateText], pages: Sequence[Branding]) -> CertificateText | None:
     """The first certificate that fails to draw on its own, when the failure is about it: others
     draw (or it is the only one)."""
     failed, drawn = None, False
-    for text in texts:
+    for text, branding in zip(texts, pages, strict=True):
         try:
-            render_certificates([text])
+            render_certificates([text], [branding])
         except Exception:
             failed = failed or text
         else:

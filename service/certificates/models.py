@@ -7,6 +7,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from service.certificate_templates.models import CertificateTemplateVersion
     from service.enrollments.models import Enrollment
     from service.partners.models import Partner
     from service.recognitions.models import Recognition
@@ -48,6 +49,11 @@ class Certificate(Model):
     recognition_id: int
     status = fields.CharEnumField(CertificateStatus, max_length=11, default=CertificateStatus.VALID)
     printed: dict[str, Any] = fields.JSONField(description="Every value as printed on the PDF.")
+    # The design it was printed with (NULL: the default design), so it is always drawn the same.
+    template_version: fields.ForeignKeyNullableRelation[CertificateTemplateVersion] = fields.ForeignKeyField(
+        "models.CertificateTemplateVersion", related_name="certificates", null=True, on_delete=fields.RESTRICT
+    )
+    template_version_id: int | None
     issued_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="certificates_issued", on_delete=fields.RESTRICT
     )

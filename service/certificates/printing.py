@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.certificate_templates.printing import brandings
 from service.certificates.models import Certificate
 from service.certificates.rules import name_language
 from service.enrollments.models import Enrollment
 from service.errors import ErrorCode, Problem
 from service.files.store import write_atomically
-from service.pdf import CertificateText, printable_name_problem, render_certificate
+from service.pdf import Branding, CertificateText, printable_name_problem, render_certificate
 from service.text import BIDI_CONTROLS
 
 CERTIFICATES_FOLDER = "certificates"
@@ -113,21 +114,29 @@ async def _names_to_print(enrollment_ids: list[int]) -> dict[int, tuple[str, str
     return names
 
 
-async def draw_file(text: CertificateText, *, files_dir: Path) -> DrawnFile:
-    """Draw the certificate and write its file under its code; the record is written after."""
+async def draw_file(text: CertificateText, version_id: int | None, *, files_dir: Path) -> DrawnFile:
+    """Draw the certificate in its template version's design (None: the default) and write its file
+    under its code; the record is written after."""
+    return await _drawn(text, (await brandings([version_id]))[version_id], files_dir=files_dir)
+
+
+async def _drawn(text: CertificateText, branding: Branding, *, files_dir: Path) -> DrawnFile:
     # Rendering is CPU work: a thread keeps the event loop (and the other requests) moving.
-    pdf = await asyncio.to_thread(render_certificate, text)
+    pdf = await asyncio.to_thread(render_certificate, text, branding)
     name = f"{text.code}.pdf"
     await asyncio.to_thread(write_atomically, files_dir / CERTIFICATES_FOLDER / name, pdf)
     return DrawnFile(name=name, size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest())
 
 
-async def draw_files(texts: Mapping[int, CertificateText], *, files_dir: Path) -> dict[int, DrawnFile]:
-    """Each text's file; if one cannot be drawn, none is left behind."""
+async def draw_files(
+    texts: Mapping[int, CertificateText], versions: Mapping[int, int | None], *, files_dir: Path
+) -> dict[int, DrawnFile]:
+    """Each text's file, in its template version's design; if one cannot be drawn, none is left behind."""
+    designs = await brandings(versions.values())
     drawn: dict[int, DrawnFile] = {}
     try:
         for key, text in texts.items():
-            drawn[key] = await draw_file(text, files_dir=files_dir)
+            drawn[key] = await _drawn(text, designs[versions[key]], files_dir=files_dir)
     except BaseException:
         remove_files(drawn.values(), files_dir=files_dir)
         raise
@@ -145,7 +154,11 @@ async def ensure_file(certificate: Certificate, *, files_dir: Path) -> Certifica
     file gets its own file on its first download: its pages were drawn into the combined file)."""
     if certificate.file_sha256 is not None:
         return certificate
-    drawn = await draw_file(CertificateText.from_printed(certificate.printed), files_dir=files_dir)
+    drawn = await draw_file(
+        CertificateText.from_printed(certificate.printed),
+        certificate.template_version_id,
+        files_dir=files_dir,
+    )
     await Certificate.filter(id=certificate.id, file_sha256__isnull=True).update(**drawn.as_fields())
     await certificate.refresh_from_db()
     return certificate

@@ -10,7 +10,8 @@ twice, or in two processes at once, changes nothing more.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -19,6 +20,13 @@ from service.certificates.models import Certificate, CertificateStatus
 from service.certificates.rules import Listing
 from service.enrollments.models import Enrollment
 from service.events import announce
+
+
+def settled_printed(printed: dict[str, Any], completion: date) -> dict[str, Any]:
+    """What a provisional certificate prints once valid: the completion date, and the words of a
+    completed program (the provisional wording gone, as on a certificate issued valid)."""
+    kept = {key: value for key, value in printed.items() if key != "provisional"}
+    return {**kept, "awarded_on": completion.isoformat()}
 
 
 @dataclass
@@ -58,8 +66,9 @@ async def settle_provisional_certificates(*, now: datetime, partner_id: int | No
                 changed = await still_provisional.update(
                     status=CertificateStatus.VALID,
                     validated_at=now,
-                    printed={**certificate.printed, "awarded_on": completion.isoformat()},
-                    # drawn again, with the completion date, on its next download
+                    # "has completed the program" from now on, dated with the completion date
+                    printed=settled_printed(certificate.printed, completion),
+                    # drawn again (in the version it was issued with) on its next download
                     file_name=None,
                     file_size=None,
                     file_sha256=None,

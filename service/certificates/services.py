@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 from service.audit import services as audit
 from service.audit.models import AuditAction
+from service.certificate_templates.printing import assigned_versions
 from service.certificates.candidates import (
     LISTED_WITH,
     CandidateFilter,
@@ -116,20 +117,35 @@ async def certificates_for(
             t.id: t.name
             for t in await CertificateType.filter(id__in={e.certificate_type_id for e in found.values()})
         }
+        statuses = {key: status_on_issue(found[key]) for key in missing}
         texts = {
-            key: _text(recognition, found[key], partner, programs, types, now=now, public_url=public_url)
+            key: _text(
+                recognition,
+                found[key],
+                partner,
+                programs,
+                types,
+                now=now,
+                public_url=public_url,
+                provisional=statuses[key] is CertificateStatus.PROVISIONAL,
+            )
             for key in missing
         }
         names = {key: (text.recipient_name, text.language) for key, text in texts.items()}
         if problems := unprintable(names, _field_of(enrollment_ids)):
             raise DomainError(*problems)
-        statuses = {key: status_on_issue(found[key]) for key in missing}
-        files = await draw_files(texts, files_dir=files_dir) if with_files else {}
+        # Each prints with the current version of its type's template (the default design if none).
+        assigned = await assigned_versions(
+            partner_id=partner.id, certificate_type_ids={found[key].certificate_type_id for key in missing}
+        )
+        versions = {key: assigned[found[key].certificate_type_id] for key in missing}
+        files = await draw_files(texts, versions, files_dir=files_dir) if with_files else {}
         existing |= await _record_many(
             actor=actor,
             recognition=recognition,
             texts=texts,
             statuses=statuses,
+            versions=versions,
             files=files,
             now=now,
             files_dir=files_dir,
@@ -150,6 +166,7 @@ def _text(
     *,
     now: datetime,
     public_url: str,
+    provisional: bool,
 ) -> CertificateText:
     """What a new certificate prints, with a fresh code."""
     code = new_code()
@@ -166,6 +183,7 @@ def _text(
         language=name_language(
             taker.name, course_taker_locale=taker.locale, partner_locale=partner.default_locale
         ),
+        provisional=provisional,
     )
 
 
@@ -200,6 +218,7 @@ async def _record_many(
     recognition: Recognition,
     texts: dict[int, CertificateText],
     statuses: dict[int, CertificateStatus],
+    versions: dict[int, int | None],
     files: dict[int, DrawnFile],
     now: datetime,
     files_dir: Path,
@@ -215,6 +234,7 @@ async def _record_many(
             recognition_id=recognition.id,
             status=statuses[enrollment_id],
             printed=text.as_printed(),
+            template_version_id=versions[enrollment_id],
             issued_by_id=actor.user_id,
             issued_at=now,
             **(files[enrollment_id].as_fields() if enrollment_id in files else {}),
@@ -233,6 +253,7 @@ async def _record_many(
                 enrollment=enrollments[key],
                 text=text,
                 status=statuses[key],
+                version=versions[key],
                 now=now,
                 drawn=files.get(key),
                 files_dir=files_dir,
@@ -249,6 +270,7 @@ async def _record(
     enrollment: Enrollment,
     text: CertificateText,
     status: CertificateStatus,
+    version: int | None,
     now: datetime,
     drawn: DrawnFile | None,
     files_dir: Path,
@@ -274,6 +296,7 @@ async def _record(
                 recognition_id=recognition.id,
                 status=status,
                 printed=text.as_printed(),
+                template_version_id=version,
                 issued_by_id=actor.user_id,
                 issued_at=now,
                 using_db=connection,
@@ -381,6 +404,7 @@ async def reissue_certificate(
     partner = await Partner.get(id=recognition.partner_id)
     program = await Program.get(id=enrollment.cohort.program_id)
     certificate_type = await CertificateType.get(id=enrollment.certificate_type_id)
+    status = status_on_issue(enrollment)
     text = _text(
         recognition,
         enrollment,
@@ -389,6 +413,7 @@ async def reissue_certificate(
         {certificate_type.id: certificate_type.name},
         now=now,
         public_url=public_url,
+        provisional=status is CertificateStatus.PROVISIONAL,
     )
     if listing_of(enrollment, in_selected_cohorts=True) is not Listing.LISTED:
         raise DomainError.of(
@@ -398,14 +423,18 @@ async def reissue_certificate(
         )
     if problems := unprintable({old.id: (text.recipient_name, text.language)}, lambda _key: ("id",)):
         raise DomainError(*problems)
+    # A re-issue prints with the current version of the template, not the old certificate's.
+    assigned = await assigned_versions(partner_id=partner.id, certificate_type_ids=[certificate_type.id])
+    version = assigned[certificate_type.id]
     return await _record(
         actor=actor,
         recognition=recognition,
         enrollment=enrollment,
         text=text,
-        status=status_on_issue(enrollment),
+        status=status,
+        version=version,
         now=now,
-        drawn=await draw_file(text, files_dir=files_dir),
+        drawn=await draw_file(text, version, files_dir=files_dir),
         files_dir=files_dir,
         replacing=old,
     )

@@ -17,6 +17,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from service.cohorts.models import CertificateType, Cohort, Program
+from service.demo.branding import seed_riverside_template
 from service.demo.names import roster_name
 from service.enrollments.models import CourseTaker, Enrollment
 from service.partners.models import Partner
@@ -136,6 +137,12 @@ async def seed_demo(*, today: date, progress: Callable[[int, int], None] | None 
             await _seed_recognitions(partner, admin, [cohort for cohort, _ in cohorts], today)
         if progress is not None:
             progress(len(PARTNERS), len(PARTNERS))
+    # Riverside's certificates carry its logo and signatures (the README's picture is one).
+    await seed_riverside_template(
+        partner=await Partner.get(slug=PARTNERS[0].slug),
+        staff=await User.get(email=STAFF_EMAIL),
+        now=_at_midnight(today),
+    )
     return SeedCounts(
         partners=await Partner.all().count(),
         users=await User.all().count(),

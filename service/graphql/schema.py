@@ -15,6 +15,8 @@ from service.graphql.audit.queries import AuditQueries
 from service.graphql.certificate_files.mutations import CertificateFileMutations
 from service.graphql.certificate_files.subscriptions import CertificateFileSubscriptions
 from service.graphql.certificate_files.types import CertificateFileJob
+from service.graphql.certificate_templates.mutations import CertificateTemplateMutations
+from service.graphql.certificate_templates.queries import CertificateTemplateQueries
 from service.graphql.certificates.mutations import CertificateMutations
 from service.graphql.certificates.queries import CertificateQueries
 from service.graphql.certificates.types import Certificate
@@ -63,13 +65,21 @@ Query = merge_types(
         RecognitionQueries,
         CertificateQueries,
         CredentialQueries,
+        CertificateTemplateQueries,
         LmsQueries,
         AuditQueries,
     ),
 )
 Subscription = merge_types("Subscription", (CertificateFileSubscriptions, RecognitionSubscriptions))
 Mutation = merge_types(
-    "Mutation", (RecognitionMutations, CertificateMutations, CertificateFileMutations, LmsMutations)
+    "Mutation",
+    (
+        RecognitionMutations,
+        CertificateMutations,
+        CertificateFileMutations,
+        CertificateTemplateMutations,
+        LmsMutations,
+    ),
 )
 
 

@@ -28,6 +28,19 @@ from borb.pdf import Document, Page
 from borb.pdf.license.version import Version
 from borb.pdf.primitives import datestr, hexstr, name, stream
 
+from service.pdf.branding import (
+    DEFAULT,
+    Branding,
+    branded_color,
+    branded_lines,
+    branded_places,
+    branded_rules,
+    draw_image,
+    image_name,
+    image_xobject,
+    pdf_number,
+    placed_images,
+)
 from service.pdf.drawing import show_line
 from service.pdf.faces import BOLD, REGULAR
 from service.pdf.fonts import DocumentFonts
@@ -73,10 +86,14 @@ class CertificateText:
     # BCP 47 language of the name: picks the regional forms of Han characters (ja, ko, zh-Hans,
     # zh-Hant, zh-HK) and any language forms of other scripts. "" when not known.
     language: str = ""
+    # Issued before the course-taker completed: the page says they are completing the program.
+    provisional: bool = False
 
     def as_printed(self) -> dict[str, Any]:
         values = asdict(self)
         values["awarded_on"] = self.awarded_on.isoformat()
+        if not self.provisional:
+            del values["provisional"]  # as printed before provisional wording existed: same /ID
         return values
 
     @classmethod
@@ -117,13 +134,6 @@ PLACES: dict[str, Place] = {
     "verify": Place(7, 78, GREY, x=683, widest=SMALL_PRINT_WIDEST, follows_name=False),
     "url": Place(7, 69, GREY, x=683, widest=SMALL_PRINT_WIDEST, follows_name=False),
 }
-FIXED_WORDS = {
-    "presented": "This certifies that",
-    "completed": "has completed the program",
-    "date_caption": "Date awarded",
-    "signature_caption": "Authorized signature",
-    "verify": "Scan the code or visit",
-}
 RULES = [  # (x0, y0, x1, y1, colour, width): under the title and the name, above date and signature
     (CENTER - 60, 452, CENTER + 60, 452, GOLD, 1.5),
     (CENTER - NAME_LINE_WIDTH / 2, 354, CENTER + NAME_LINE_WIDTH / 2, 354, GOLD, 0.75),
@@ -140,35 +150,42 @@ def clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def render_certificate(text: CertificateText) -> bytes:
+def render_certificate(text: CertificateText, branding: Branding = DEFAULT) -> bytes:
     """The certificate's PDF."""
-    return render_certificates([text])
+    return render_certificates([text], [branding])
 
 
-def render_certificates(texts: Sequence[CertificateText]) -> bytes:
-    """One PDF with a page per certificate, each page as ``render_certificate`` draws it; the pages
-    share their fonts and the fixed design, which is what makes a part of a combined file cheap
-    to draw."""
+def render_certificates(
+    texts: Sequence[CertificateText], brandings: Sequence[Branding] | None = None
+) -> bytes:
+    """One PDF with a page per certificate, each page as ``render_certificate`` draws it (in its own
+    design: ``brandings`` pairs with ``texts``); the pages share their fonts, designs and images,
+    which is what makes a part of a combined file cheap to draw."""
     fonts = DocumentFonts()
-    laid_out: dict[tuple[str, str, float], str] = {}  # a line the pages repeat, written once
+    laid_out: dict[tuple[str, str, float, Place], str] = {}  # a line the pages repeat, written once
+    designs: dict[Branding, str] = {}  # each design's frame and rules, once per document
     contents = []
-    for text in texts:
-        lines = _lines(text)
+    for text, branding in zip(texts, brandings or [DEFAULT] * len(texts), strict=True):
+        lines = _lines(text, branding)
         name_layout = layout_name(lines["name"], text.language)
-        content = ["q /Design Do Q"]
-        for role, place in PLACES.items():
+        design = designs.setdefault(branding, "Design" if branding.is_default else f"Design{len(designs)}")
+        content = [f"q /{design} Do Q", *(draw_image(placed) for placed in placed_images(branding))]
+        for role, place in branded_places(PLACES, branding).items():
             if role == "name":
                 content.append(_name(name_layout, fonts))
                 continue
             largest = min(place.size, name_layout.size) if place.follows_name else place.size
-            key = (role, lines[role], largest)
+            key = (role, lines[role], largest, place)
             if key not in laid_out:
                 laid_out[key] = _line(lines[role], place, largest, fonts, bold=role in BOLD_ROLES)
             content.append(laid_out[key])
         content.append(_qr(text.verification_url))
         contents.append("\n".join(content).encode("latin-1"))
     # One resources dictionary for every page: borb's writer then writes it (and the fonts) once.
-    resources = {name("Font"): fonts.pdf_fonts(), name("XObject"): {name("Design"): _design()}}
+    xobjects = {name(design): _design(branding) for branding, design in designs.items()}
+    images = dict.fromkeys(image for branding in designs for image in branding.images())
+    xobjects |= {name(image_name(image)): image_xobject(image) for image in images}
+    resources = {name("Font"): fonts.pdf_fonts(), name("XObject"): xobjects}
     document = Document()
     for content_bytes in contents:
         page = Page(width_in_points=PAGE_WIDTH, height_in_points=PAGE_HEIGHT)
@@ -177,14 +194,14 @@ def render_certificates(texts: Sequence[CertificateText]) -> bytes:
         document.append_page(page)
         page[name("Resources")] = resources
         page["Contents"][name("DecodedBytes")] = content_bytes
-    _fix_document_info(document, texts)
+    _fix_document_info(document, texts, [branding.fingerprint() for branding in designs])
     return write_pdf(document)
 
 
 BOLD_ROLES = {"title", "name", "program"}
 
 
-def _lines(text: CertificateText) -> dict[str, str]:
+def _lines(text: CertificateText, branding: Branding) -> dict[str, str]:
     return {
         "partner": clean(text.partner_name).upper(),
         "title": clean(text.certificate_type),
@@ -194,7 +211,7 @@ def _lines(text: CertificateText) -> dict[str, str]:
         "date": f"{text.awarded_on.day} {MONTHS[text.awarded_on.month - 1]} {text.awarded_on.year}",
         "code": f"Verification code: {text.code}",
         "url": text.verification_url,
-        **FIXED_WORDS,
+        **branded_lines(branding, provisional=text.provisional),
     }
 
 
@@ -231,12 +248,12 @@ def _name(layout: NameLayout, fonts: DocumentFonts) -> str:
     )
 
 
-def _design() -> stream:
-    """The frame and the rules as a Form XObject, written once per document."""
+def _design(branding: Branding) -> stream:
+    """The frame and the rules as a Form XObject, written once per document (per design)."""
     content = []
     for margin, thickness, color in FRAME:
         width, height = PAGE_WIDTH - 2 * margin, PAGE_HEIGHT - 2 * margin
-        content.append(f"{_rgb(color)} rg")
+        content.append(f"{_rgb(branded_color(color, branding))} rg")
         sides: list[tuple[float, float, float, float]] = [
             (margin, margin, width, thickness),
             (margin, PAGE_HEIGHT - margin - thickness, width, thickness),
@@ -246,7 +263,7 @@ def _design() -> stream:
         for x, y, w, h in sides:
             content.append(f"{_n(x)} {_n(y)} {_n(w)} {_n(h)} re f")
     content.append("1 J")  # round caps, as the rules have always had
-    for x0, y0, x1, y1, color, line_width in RULES:
+    for x0, y0, x1, y1, color, line_width in branded_rules(RULES, branding):
         content.append(f"{_rgb(color)} RG {_n(line_width)} w {_n(x0)} {_n(y0)} m {_n(x1)} {_n(y1)} l S")
     form = stream()
     form[name("Type")] = name("XObject")
@@ -261,14 +278,15 @@ def _rgb(color: RGB) -> str:
     return " ".join(f"{component / 255:.7g}" for component in color)
 
 
-def _n(number: float) -> str:
-    """A number as PDF writes it: no exponent, no trailing zeros."""
-    return f"{round(number, 3):f}".rstrip("0").rstrip(".")
+_n = pdf_number
 
 
-def _fix_document_info(document: Document, texts: Sequence[CertificateText]) -> None:
-    """Replace what borb makes up (a random /ID, today's dates) with values from the texts themselves."""
-    printed = [text.as_printed() for text in texts]
+def _fix_document_info(document: Document, texts: Sequence[CertificateText], designs: list[str]) -> None:
+    """Replace what borb makes up (a random /ID, today's dates) with values from the texts (and
+    the designs, when not the default) themselves."""
+    printed: list[Any] = [text.as_printed() for text in texts]
+    if any(designs):
+        printed.append(designs)
     digest = hashlib.sha256(json.dumps(printed, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     trailer = document["Trailer"]
     trailer[name("ID")] = [hexstr(digest[:32].upper())] * 2

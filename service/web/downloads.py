@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import datetime
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
@@ -13,6 +15,7 @@ from service.audit import services as audit
 from service.audit.models import AuditAction
 from service.certificate_files.models import CertificateFileJob
 from service.certificate_files.paths import file_path
+from service.certificate_templates.preview import Preview, preview_pdf
 from service.certificates.export import export_chunks
 from service.certificates.models import CandidateExport, Certificate
 from service.certificates.printing import certificate_path, ensure_file
@@ -21,10 +24,27 @@ from service.database import storable_key
 from service.errors import DomainError
 from service.files.signing import BadLink, LinkProblem, check_link, signed_path
 from service.settings import Settings
+from service.users.actor import Actor
+from service.users.models import User
 
 EXPORT_PURPOSE = "candidates-export"
 CERTIFICATE_PURPOSE = "certificate-pdf"
 FILE_PURPOSE = "certificate-file"
+PREVIEW_PURPOSE = "certificate-template-preview"
+
+
+def preview_link(*, settings: Settings, preview: Preview, user_id: int, now: datetime) -> str:
+    """An absolute, signed, expiring link to a template preview: the version and the sample names
+    are in the link, and signed, so it always shows what was asked for."""
+    path = f"/files/certificate-template-previews/{preview.template_id}.pdf"
+    names = json.dumps(list(preview.names), ensure_ascii=False)
+    link = _link(settings, path, PREVIEW_PURPOSE, _preview_subject(preview), user_id, now)
+    return f"{link}&{urlencode({'version': preview.version, 'names': names})}"
+
+
+def _preview_subject(preview: Preview) -> str:
+    names = json.dumps(list(preview.names), ensure_ascii=False)
+    return f"{preview.template_id}:{preview.version}:{names}"
 
 
 def certificate_file_link(*, settings: Settings, job: CertificateFileJob, user_id: int, now: datetime) -> str:
@@ -159,11 +179,51 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
             filename=f"certificates-{job.id}.pdf",
         )
 
+    async def template_preview(request: Request) -> Response:
+        preview = _preview_of(request)
+        try:
+            user_id = signed_for(
+                request, PREVIEW_PURPOSE, "missing" if preview is None else _preview_subject(preview)
+            )
+        except BadLink as bad:
+            return PlainTextResponse(bad.problem.value, status_code=403)
+        user = await User.get_or_none(id=user_id)
+        if preview is None or user is None:  # cannot happen: no link names nothing
+            return PlainTextResponse(LinkProblem.INVALID.value, status_code=403)
+        actor = Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
+        try:
+            pdf = await preview_pdf(
+                actor=actor, preview=preview, public_url=settings.public_url, today=clock.now().date()
+            )
+        except DomainError:  # the template is no longer the user's to see
+            return PlainTextResponse("Not found.", status_code=404)
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="template-{preview.template_id}-preview.pdf"'},
+        )
+
     return [
+        Route("/files/certificate-template-previews/{template_id:int}.pdf", template_preview),
         Route("/files/exports/{export_id:int}.csv", candidates_csv),
         Route("/files/certificate-files/{job_id:int}.pdf", combined_file),
         Route("/files/certificates/{certificate_id:int}.pdf", certificate_pdf),
     ]
+
+
+def _preview_of(request: Request) -> Preview | None:
+    """The preview a link names (checked against its signature after), or None when it names none."""
+    template_id: int = request.path_params["template_id"]
+    version, names = request.query_params.get("version", ""), request.query_params.get("names", "")
+    try:
+        decoded = json.loads(names)
+    except ValueError:
+        return None
+    if not (version.isascii() and version.isdecimal() and len(version) < 9 and _storable(template_id)):
+        return None
+    if not (isinstance(decoded, list) and all(isinstance(name, str) for name in decoded)):
+        return None
+    return Preview(template_id=template_id, version=int(version), names=tuple(decoded))
 
 
 def _storable(key: int) -> bool:

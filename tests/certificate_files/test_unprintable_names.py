@@ -14,7 +14,7 @@ from service.certificate_files.requests import request_file as request_file_serv
 from service.certificates.models import Certificate, CertificateStatus
 from service.enrollments.models import CourseTaker
 from service.mail.compose import MailConfig
-from service.pdf import CertificateText, render_certificates
+from service.pdf import Branding, CertificateText, render_certificates
 from service.settings import Settings
 from tests.support.certificate_files import admin_actor, key_of, request_file, until_finished
 from tests.support.certificates_world import CertificatesWorld, enroll
@@ -145,10 +145,10 @@ async def test_a_job_that_fails_to_draw_one_person_names_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # given drawing fails for one person's page (a bug in the drawing)
-    def fails_for_gus(texts: Sequence[CertificateText]) -> bytes:
+    def fails_for_gus(texts: Sequence[CertificateText], brandings: Sequence[Branding]) -> bytes:
         if any(text.recipient_name == "Gus Online-Completer" for text in texts):
             raise ValueError("a glyph the shaper did not expect")
-        return render_certificates(texts)
+        return render_certificates(texts, brandings)
 
     monkeypatch.setattr(build, "render_certificates", fails_for_gus)
     job = await request_file_service(

@@ -213,9 +213,9 @@ async def test_a_worker_keeps_its_lease_while_a_long_chunk_runs(
     short = replace(_work(settings), lease=timedelta(seconds=0.3))
     original, going_on = render_certificates, threading.Event()
 
-    def long_drawing(texts: Any) -> bytes:
+    def long_drawing(texts: Any, brandings: Any) -> bytes:
         going_on.wait(timeout=30)
-        return original(texts)
+        return original(texts, brandings)
 
     monkeypatch.setattr(build, "render_certificates", long_drawing)
     try:
@@ -247,7 +247,7 @@ async def test_a_chunk_that_failed_is_retried_and_counted_once(
     job = await _queued_thirty(world, clock)
     first, second = await _chunk_ids(job.id)
 
-    def fails(texts: Any) -> bytes:
+    def fails(texts: Any, brandings: Any) -> bytes:
         raise MemoryError("killed")
 
     with monkeypatch.context() as patched:

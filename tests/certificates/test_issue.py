@@ -210,7 +210,8 @@ async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
     actor = Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id)
 
     files_dir = settings.resolved_files_dir
-    files = await printing.draw_files(texts, files_dir=files_dir)
+    versions: dict[int, int | None] = dict.fromkeys(texts)
+    files = await printing.draw_files(texts, versions, files_dir=files_dir)
 
     # when the batch inserts
     issued = await services._record_many(
@@ -218,6 +219,7 @@ async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
         recognition=world.recognition,
         texts=texts,
         statuses=dict.fromkeys(texts, CertificateStatus.VALID),
+        versions=versions,
         files=files,
         now=clock.now(),
         files_dir=files_dir,

@@ -26,6 +26,8 @@ from service.app import create_app
 from service.audit import services as audit
 from service.audit.models import AuditAction
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.certificate_templates.rules import DesignInput
+from service.certificate_templates.services import create_template
 from service.certificates import services as certificates
 from service.certificates.models import Certificate
 from service.credentials.config import credentials_config
@@ -41,6 +43,7 @@ from service.users.models import User
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient, token_for
+from tests.support.images import png
 from tests.support.live_server import Subscriber, serving, subscriber
 from tests.support.recognition_api import COMPLETE_STEP_2
 
@@ -160,6 +163,7 @@ class Row:
     document: str
     variables: Variables
     outcomes: tuple[str, str, str, str]  # anonymous, partner A, partner B, staff
+    files: dict[str, tuple[str, bytes, str]] | None = None  # sent as a GraphQL multipart request
 
 
 def _id_of(make: Callable[[Matrix], Awaitable[str]]) -> Callable[[Matrix], Awaitable[dict[str, Any]]]:
@@ -247,6 +251,44 @@ async def _audit_entry(matrix: Matrix) -> dict[str, Any]:
     return {}
 
 
+async def _template_id(matrix: Matrix) -> str:
+    """A template of partner A in the default design (so its admin may edit its wording)."""
+    template = await create_template(
+        actor=Actor(user_id=matrix.world.staff.id, role=matrix.world.staff.role, partner_id=None),
+        partner_id=matrix.world.partner.id,
+        certificate_type_id=None,
+        name="Riverside",
+        design=DesignInput(),
+        now=matrix.clock.now(),
+    )
+    return to_base64("CertificateTemplate", template.id)
+
+
+async def _templates(matrix: Matrix) -> dict[str, Any]:
+    await _template_id(matrix)
+    return {}
+
+
+async def _preview(matrix: Matrix) -> dict[str, Any]:
+    return {"templateId": await _template_id(matrix)}
+
+
+async def _template_create(matrix: Matrix) -> dict[str, Any]:
+    return {"partnerId": to_base64("Partner", matrix.world.partner.id), "name": "Riverside", "design": {}}
+
+
+async def _template_edit(matrix: Matrix) -> dict[str, Any]:
+    return {"id": await _template_id(matrix), "design": {"wording": {"presented": "We certify that"}}}
+
+
+async def _template_assign(matrix: Matrix) -> dict[str, Any]:
+    return {"id": await _template_id(matrix), "assigned": True}
+
+
+async def _image_upload(matrix: Matrix) -> dict[str, Any]:
+    return {"partnerId": to_base64("Partner", matrix.world.partner.id), "file": None}
+
+
 DENIED_TO_OTHERS = ("UNAUTHENTICATED", "OK", "NOT_FOUND", "OK")
 STAFF_ONLY = ("UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "OK")
 
@@ -293,6 +335,17 @@ QUERIES: dict[str, Row] = {
     ),
     "progressSyncRuns": Row("{ progressSyncRuns { id } }", _sync_run, STAFF_ONLY),
     "auditEntries": Row("{ auditEntries { edges { node { action } } } }", _audit_entry, STAFF_ONLY),
+    "certificateTemplates": Row(
+        "{ certificateTemplates { name design { version } } }",
+        _templates,
+        ("UNAUTHENTICATED", "OK", "EMPTY", "OK"),
+    ),
+    "certificateTemplatePreview": Row(
+        "query($templateId: ID!) { certificateTemplatePreview(templateId: $templateId) { downloadUrl "
+        "errors { code } } }",
+        _preview,
+        DENIED_TO_OTHERS,
+    ),
 }
 
 
@@ -377,6 +430,29 @@ MUTATIONS: dict[str, Row] = {
         _mutation("certificateFileRegenerate", "CertificateFileRegenerateInput", "job { id }"),
         inputs(_regenerate),
         DENIED_TO_OTHERS,
+    ),
+    "certificateImageUpload": Row(
+        _mutation("certificateImageUpload", "CertificateImageUploadInput", "image { id }"),
+        inputs(_image_upload),
+        DENIED_TO_OTHERS,  # a partner's admin uploads the signatures they may set
+        files={"input.file": ("logo.png", png(), "image/png")},
+    ),
+    "certificateTemplateCreate": Row(
+        _mutation("certificateTemplateCreate", "CertificateTemplateCreateInput", "template { id }"),
+        inputs(_template_create),
+        STAFF_ONLY,
+    ),
+    # A partner's admin may edit their template's wording and signatories (not its logos, colours
+    # or assignment: see tests/certificate_templates/test_api.py).
+    "certificateTemplateEdit": Row(
+        _mutation("certificateTemplateEdit", "CertificateTemplateEditInput", "template { id }"),
+        inputs(_template_edit),
+        DENIED_TO_OTHERS,
+    ),
+    "certificateTemplateAssign": Row(
+        _mutation("certificateTemplateAssign", "CertificateTemplateAssignInput", "template { id }"),
+        inputs(_template_assign),
+        STAFF_ONLY,
     ),
     "progressSyncStart": Row(
         _mutation("progressSyncStart", "ProgressSyncStartInput", "run { id }"),
@@ -465,7 +541,11 @@ async def test_queries_and_mutations(
     before = await _tables() if is_mutation else None
 
     # when
-    body = await matrix.gql.post(row.document, variables, token=None if user is None else token_for(user))
+    token = None if user is None else token_for(user)
+    if row.files is not None:
+        body = await matrix.gql.upload(row.document, variables, row.files, token=token)
+    else:
+        body = await matrix.gql.post(row.document, variables, token=token)
 
     # then
     outcome = _outcome(body, field)

@@ -73,6 +73,7 @@ SCALARS: dict[str, st.SearchStrategy[Any]] = {
         st.datetimes().map(lambda moment: moment.isoformat()), TEXT, st.just("2026-01-01T25:00:00+99:00")
     ),
     "JSON": JSON_JUNK,
+    "Upload": JSON_JUNK,  # over JSON, a file can only be junk
 }
 
 
