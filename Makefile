@@ -41,11 +41,11 @@ run: $(VENV)/.installed-run assets
 	$(BIN)/portal migrate
 	$(BIN)/portal seed-demo
 	@echo
-	@echo "Dashboard: http://$(HOST):$(PORT)/  (example partner dashboard: paste the token below)"
-	@echo "GraphiQL:  http://$(HOST):$(PORT)/graphql"
-	@echo "Paste into GraphiQL's headers (demo partner admin $(DEMO_ADMIN)):"
-	@echo "  {\"Authorization\": \"Bearer $$($(BIN)/portal token --email $(DEMO_ADMIN))\"}"
-	@echo
+	@token=$$($(BIN)/portal token --email $(DEMO_ADMIN)) && echo && \
+	  echo "Portal:   http://$(HOST):$(PORT)/#token=$$token" && \
+	  echo "          (one click signs in as the demo partner admin $(DEMO_ADMIN); the token stays in the tab)" && \
+	  echo "GraphiQL: http://$(HOST):$(PORT)/graphql  (signed in too, once the portal has been opened in that tab)" && \
+	  echo "          or paste into its headers: {\"Authorization\": \"Bearer $$token\"}" && echo
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test assets
