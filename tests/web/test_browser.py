@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import itertools
+import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.support.browser import ADMIN, Portal, Watched, browser, portal, tab
+from tests.support.smtp_server import plain_text
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -186,10 +189,104 @@ def test_a_one_click_address_signs_in_and_mailed_links_open_their_pages(portal: 
     key = base64.b64decode(recognition_id).decode().split(":")[1]
     page.goto(f"{portal.url}/recognitions/{key}")
     expect(page.locator("#details-title")).to_have_text(RECOGNITION)
-    assert page.url == f"{portal.url}/recognitions/{recognition_id.replace('=', '%3D')}"
+    assert page.url == f"{portal.url}/recognitions/{recognition_id}"
 
     # and an id that names nothing says so over the list
     page.goto(f"{portal.url}/recognitions/Q2VyZW1vbnk6OTk5OTk%3D")
     expect(page.locator("#recognitions-error")).to_have_text(
         "That recognition was not found, or is not yours to see."
     )
+
+
+def _pick(page: Page, day: str) -> None:
+    """Move the calendar to `day`'s month by keyboard (Page Up / Page Down), then click the day."""
+    shown = page.locator("#wizard-calendar button[data-day]").first.get_attribute("data-day") or ""
+    months = (int(day[:4]) - int(shown[:4])) * 12 + int(day[5:7]) - int(shown[5:7])
+    page.locator("#wizard-calendar button[tabindex='0']").focus()
+    for _ in range(abs(months)):
+        page.keyboard.press("PageDown" if months > 0 else "PageUp")
+    page.click(f"#wizard-calendar button[data-day='{day}']")
+
+
+def test_a_partner_admin_schedules_a_ceremony_through_both_steps(portal: Portal, tab: Watched) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    demo = portal.graphql("{ recognitions(first: 100) { edges { node { name dateRange { start end } } } } }")
+    span = next(
+        e["node"]["dateRange"] for e in demo["recognitions"]["edges"] if e["node"]["name"] == RECOGNITION
+    )
+    zone = "America/Chicago"
+    earliest = portal.graphql(f'{{ earliestCeremonyDate(timeZone: "{zone}") }}')["earliestCeremonyDate"]
+    page.goto(f"{portal.url}/#token={portal.admin_token}")
+
+    # when a ceremony is started, a range picked on the calendar and a program chosen
+    page.click("#schedule-ceremony")
+    page.fill("#wizard-name", "Autumn pinning ceremony")
+    _pick(page, span["start"])
+    _pick(page, span["end"])
+    programs = page.locator("#wizard-programs input[type=checkbox]")
+    expect(programs.first).to_be_visible()
+    programs.first.check()
+    tab.check("wizard-step1")
+    # and saved as a draft
+    page.click("#wizard-draft1")
+
+    # then the dashboard lists the draft; reopened from its menu, the wizard resumes at step 1
+    row = page.locator("#recognition-rows tr", has_text="Autumn pinning ceremony")
+    expect(row.locator(".badge")).to_have_text("Draft")
+    row.get_by_role("button", name="Actions for Autumn pinning ceremony").click()
+    row.get_by_role("button", name="Edit").click()
+    expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 1 of 2")
+    expect(programs.first).to_be_checked()
+    page.click("#wizard-next")
+
+    # when step 2 is filled in with a date 13 days out, and submitted
+    expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 2 of 2")
+    page.fill("#wizard-zone", zone)
+    page.locator("#wizard-zone").dispatch_event("change")
+    expect(page.locator("#wizard-date")).to_have_attribute("min", earliest)
+    too_soon = (date.fromisoformat(earliest) - timedelta(days=1)).isoformat()
+    page.fill("#wizard-date", too_soon)
+    page.fill("#wizard-time", "18:30")
+    page.check("#wizard-in-person")
+    page.fill("#wizard-contact-name", "Dana Whitfield")
+    page.fill("#wizard-contact-email", ADMIN)
+    page.fill("#wizard-contact-phone", "+1 312 555 0100")
+    page.fill("#wizard-line1", "1 University Way")
+    page.fill("#wizard-city", "Chicago")
+    page.fill("#wizard-postal-code", "60601")
+    page.fill("#wizard-country", "US")
+    tab.check("wizard-step2")
+    page.click("#wizard-submit")
+
+    # then the API's words appear next to the date
+    expect(page.locator("#wizard-date-error")).to_have_text(
+        f"The ceremony date must be at least 14 days from today, on or after {earliest} ({zone}). For an "
+        "urgent ceremony, contact Partnership Portal Support or your Regional Customer Success Director."
+    )
+    tab.check("wizard-error")
+
+    # when the earliest allowed day is chosen instead
+    page.fill("#wizard-date", earliest)
+    page.click("#wizard-submit")
+
+    # then the confirmation shows, and the confirmation mail's link opens the ceremony after sign-in
+    expect(page.locator("#wizard-confirmation-text")).to_contain_text("Scheduled / Pending")
+    tab.check("wizard-confirmation")
+    link = page.url  # the ceremony's details, where the confirmation leaves the address
+    assert link.startswith(f"{portal.url}/recognitions/")
+    deadline = time.monotonic() + 15
+    while not any(f"{link}\r\n" in plain_text(mail) for mail in portal.smtp.inbox.messages):
+        assert time.monotonic() < deadline, [plain_text(mail) for mail in portal.smtp.inbox.messages]
+        time.sleep(0.05)
+    fresh = page.context.browser.new_context()  # type: ignore[union-attr]
+    try:
+        other = fresh.new_page()
+        other.goto(link)
+        other.fill("#token", portal.admin_token)
+        other.click("#sign-in-form button[type=submit]")
+        expect(other.locator("#details-title")).to_have_text("Autumn pinning ceremony")
+        expect(other.locator("#details-status")).to_have_text("Scheduled / Pending")
+    finally:
+        fresh.close()

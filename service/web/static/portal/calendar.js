@@ -46,7 +46,8 @@ export class RangeCalendar {
   async move(day, focus) {
     this.focused = day;
     await this.draw();
-    if (focus) this.grid.querySelector("[tabindex='0']").focus();
+    const stop = this.grid.querySelector("[tabindex='0']");
+    if (focus && stop) stop.focus();
   }
 
   key(event) {
@@ -81,7 +82,9 @@ export class RangeCalendar {
     const first = monthStart(this.focused);
     const last = addDays(addMonths(first, 1), -1);
     this.label.textContent = dayOf(first).toLocaleDateString("en", { month: "long", year: "numeric", timeZone: "UTC" });
-    this.marked = new Set(await this.marks(first, last));
+    const marked = new Set(await this.marks(first, last));
+    if (monthStart(this.focused) !== first) return; // keys moved on while the marks were read
+    this.marked = marked;
     const head = element("tr", {}, WEEKDAYS.map((name) => element("th", { scope: "col", abbr: name }, name)));
     const rows = [];
     let cells = [];

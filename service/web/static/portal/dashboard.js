@@ -143,7 +143,7 @@ export async function recognitionNamed(id) {
   for (const type of ["Ceremony", "CertificateRequest"]) {
     const { recognition } = await graphql(RECOGNITION, { id: btoa(`${type}:${id}`) });
     if (recognition) {
-      replace(location.pathname.replace(`/${id}`, `/${encodeURIComponent(recognition.id)}`));
+      replace(location.pathname.replace(`/recognitions/${id}`, pathOf(recognition.id)));
       return recognition;
     }
   }

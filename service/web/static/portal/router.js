@@ -9,8 +9,9 @@
 const ROUTE = /^\/recognitions\/([^/]+)(?:\/(certificates|edit))?\/?$/;
 let render = null;
 
+// As our mail writes them: percent-encoded, but base64's "=" kept.
 export function pathOf(id, tail) {
-  return `/recognitions/${encodeURIComponent(id)}${tail ? `/${tail}` : ""}`;
+  return `/recognitions/${encodeURIComponent(id).replaceAll("%3D", "=")}${tail ? `/${tail}` : ""}`;
 }
 
 // What the address names: { id, view } with view "details", "certificates" or "edit"; or null.
