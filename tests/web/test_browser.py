@@ -10,6 +10,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import pytest
 from pypdf import PdfReader
@@ -290,3 +291,114 @@ def test_a_partner_admin_schedules_a_ceremony_through_both_steps(portal: Portal,
         expect(other.locator("#details-status")).to_have_text("Scheduled / Pending")
     finally:
         fresh.close()
+
+
+def test_a_partner_admin_requests_certificates_only_by_keyboard_and_finalizes(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    demo = portal.graphql("{ recognitions(first: 100) { edges { node { name dateRange { start end } } } } }")
+    span = next(
+        e["node"]["dateRange"] for e in demo["recognitions"]["edges"] if e["node"]["name"] == RECOGNITION
+    )
+    page.goto(f"{portal.url}/#token={portal.admin_token}")
+
+    # when "Request Certificates Only" is chosen and the range picked with the keyboard alone
+    expect(page.locator("#recognitions-heading")).to_be_focused()
+    page.focus("#request-certificates")
+    page.keyboard.press("Enter")
+    expect(page.locator("#wizard-title")).to_have_text("Request Certificates Only · step 1 of 1")
+    page.fill("#wizard-name", "Keyboard request")
+    for day in (span["start"], span["end"]):
+        _keyboard_pick(page, day)
+    expect(page.locator("#wizard-calendar button[aria-pressed='true']").first).to_be_visible()
+    programs = page.locator("#wizard-programs input[type=checkbox]")
+    expect(programs.first).to_be_visible()
+    for position in range(programs.count()):
+        programs.nth(position).focus()
+        page.keyboard.press("Space")
+        expect(programs.nth(position)).to_be_checked()
+    # and it is finalized
+    page.focus("#wizard-finalize")
+    page.keyboard.press("Enter")
+
+    # then it is created, and its certificates step is one link away
+    expect(page.locator("#wizard-confirmation-text")).to_have_text(
+        "“Keyboard request” is created: its certificates can be generated now."
+    )
+    page.click("#wizard-confirmation-certificates")
+    expect(page.locator("#certificates-title")).to_have_text("Certificates · Keyboard request")
+    # and "select all" takes in every page (50 to a page), which the CSV shows
+    request_id = unquote(page.url.split("/recognitions/")[1].split("/")[0])
+    count = portal.graphql(
+        "query($id: ID!) { recognition(id: $id) {"
+        " certificateCandidates(filter: { kind: COMPLETER }) { totalCount } } }",
+        {"id": request_id},
+    )["recognition"]["certificateCandidates"]["totalCount"]
+    assert count > 50
+    expect(page.locator("#tab-completer")).to_have_text(f"Completers ({count})")
+    page.click("#select-listed")
+    expect(page.locator("#selected-count")).to_have_text("50 selected")
+    page.click("#select-everyone")
+    expect(page.locator("#selected-count")).to_have_text(f"All {count} selected")
+    page.click("#download-button")
+    page.click("#export-csv")
+    csv = _download(page, "#csv-link", tmp_path / "everyone.csv").read_text(encoding="utf-8-sig")
+    assert len(csv.splitlines()) == 1 + count
+
+
+def _keyboard_pick(page: Page, day: str) -> None:
+    """Arrows and Page Up / Page Down to `day` from the calendar's tab stop, then Enter."""
+    from playwright.sync_api import expect
+
+    stop = page.locator("#wizard-calendar button[tabindex='0']")
+    stop.focus()
+    at = date.fromisoformat(stop.get_attribute("data-day") or "")
+    target = date.fromisoformat(day)
+    months = (target.year - at.year) * 12 + target.month - at.month
+    for _ in range(abs(months)):
+        page.keyboard.press("PageDown" if months > 0 else "PageUp")
+    expect(page.locator(f"#wizard-calendar button[data-day^='{day[:7]}']").first).to_be_visible()
+    at = date.fromisoformat(stop.get_attribute("data-day") or "")
+    for _ in range(abs((target - at).days)):
+        page.keyboard.press("ArrowRight" if target > at else "ArrowLeft")
+    expect(page.locator(f"#wizard-calendar button[data-day='{day}']")).to_be_focused()
+    page.keyboard.press("Enter")
+
+
+def test_staff_see_every_partner_mark_pins_mailed_and_cancel(portal: Portal, tab: Watched) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    # when staff sign in with a one-click address
+    page.goto(f"{portal.url}/#token={portal.staff_token}")
+
+    # then every partner's recognitions are listed, with the partner
+    expect(page.locator("#partner-heading")).to_be_visible()
+    rows = page.locator("#recognition-rows tr", has_text="Riverside State University")
+    summer = rows.filter(has_text="Summer pinning ceremony")
+    expect(summer.locator("td").nth(1)).to_have_text("Riverside State University")
+    tab.check("staff-dashboard")
+
+    # when staff mark the summer ceremony's pins mailed from its details popup
+    summer.get_by_role("link", name="Summer pinning ceremony").click()
+    expect(page.locator("#details-status")).to_have_text("Scheduled / Pending")
+    page.click("#details-actions [data-action=MARK_PINS_MAILED]")
+
+    # then its status says so, and so does its history
+    expect(page.locator("#details-status")).to_have_text("Scheduled / Pins mailed")
+    expect(page.locator("#details-events li").last).to_contain_text("pins mailed · Priya Raman")
+    expect(summer.locator(".badge")).to_have_text("Scheduled / Pins mailed")
+    tab.check("staff-details")
+    page.keyboard.press("Escape")
+
+    # when staff cancel the spring ceremony from its row's menu (confirming when asked)
+    spring = rows.filter(has_text="Spring pinning ceremony")
+    spring.get_by_role("button", name="Actions for Spring pinning ceremony").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    spring.get_by_role("button", name="Cancel ceremony").click()
+
+    # then it shows as cancelled
+    expect(spring.locator(".badge")).to_have_text("Cancelled")
