@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ADMIN ?= admin@riverside.example
 
-.PHONY: run test test-services test-drills test-fuzz lint schema migrations bench clean assets
+.PHONY: run screenshots test test-services test-drills test-fuzz lint schema migrations bench clean assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ run: $(VENV)/.installed-run assets
 
 test: $(VENV)/.installed-test assets
 	$(BIN)/python -m pytest
+
+# The example portal's screens, as the browser tests walk them, into docs/portal/ (the README shows two).
+screenshots: $(VENV)/.installed-test assets
+	PORTAL_SCREENSHOTS=docs/portal PORTAL_TEST_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -m browser tests/web/test_browser.py
 
 # The same suite on the services engines: PostgreSQL (a fresh database per test), Redis as the job
 # broker and for events (a namespace per test); then the job tests again on RabbitMQ.

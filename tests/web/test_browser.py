@@ -50,7 +50,13 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     expect(page.locator("#who-name")).to_have_text(f"Dana Whitfield ({ADMIN}) · Riverside State University")
     expect(page.locator("#recognition-rows tr", has_text=name)).to_have_count(1)
     assert page.locator("#recognition-rows img").count() == 0
-    tab.check("dashboard")
+    tab.check("dashboard-markup-names")
+    # and that draft can be deleted from its row's menu (confirming when asked)
+    hostile = page.locator("#recognition-rows tr", has_text=name)
+    hostile.get_by_role("button", name=f"Actions for {name}").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    hostile.get_by_role("button", name="Delete draft").click()
+    expect(hostile).to_have_count(0)
 
     # when the admin opens a recognition's certificates from its row's menu
     row = page.locator("#recognition-rows tr", has_text=RECOGNITION)
@@ -69,7 +75,7 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     first.get_by_role("button", name=f"Certificate of {first_name}").click()
     one = PdfReader(_download(page, "#certificate-link", tmp_path / "one.pdf")).pages
     assert len(one) == 1 and first_name in " ".join(_lines_and_pairs(one[0].extract_text()))
-    expect(first.locator(".badge")).to_have_text("Not issued")  # the list as it was read
+    expect(first.locator(".badge")).to_have_text("Issued")
 
     # when 20 completers are selected and "Download Certificates" is chosen from the menu
     for position in range(20):
@@ -100,6 +106,13 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     csv = _download(page, "#csv-link", tmp_path / "selection.csv").read_text(encoding="utf-8-sig")
     assert len(csv.splitlines()) == 1 + 20
     job_id = page.get_attribute("#job", "data-job-id")
+    # and the last file can be made again, its progress shown the same way
+    page.click("#download-button")
+    page.click("#regenerate")
+    expect(page.locator("#job")).not_to_have_attribute("data-job-id", job_id or "")
+    expect(page.locator("#job-text")).to_have_text("ready · 20 of 20 (100 %)", timeout=45_000)
+    again = _download(page, "#file-link", tmp_path / "again.pdf")
+    assert len(PdfReader(again).pages) == 20
 
     # when the admin goes to GraphiQL (the token comes along) and runs a query
     page.click("a[href='/graphql']")
@@ -164,6 +177,7 @@ def test_a_one_click_address_signs_in_and_mailed_links_open_their_pages(portal: 
     assert page.url == f"{portal.url}/"
     assert page.evaluate("sessionStorage.getItem('recognition.token')") == portal.admin_token
     assert [url for url in tab.requests if portal.admin_token in url] == []
+    tab.check("dashboard")
 
     # when a mailed link to a recognition's details is opened
     page.goto(f"{portal.url}/recognitions/{recognition_id}")

@@ -115,7 +115,7 @@ function candidateRow(candidate) {
   const paper = element(
     "button",
     { type: "button", class: "paper", "aria-label": `Certificate of ${candidate.name}`, title: "Download this certificate", onclick: () => act(() => issue(candidate)) },
-    "📄"
+    element("img", { src: "/static/paper.svg", alt: "", width: "20", height: "24" })
   );
   return element(
     "tr",
@@ -183,6 +183,11 @@ async function act(action) {
 async function issue(candidate) {
   const input = { recognitionId: state.recognition.id, enrollmentId: candidate.enrollmentId };
   const { certificate } = await mutate(ISSUE, { input }, "certificateIssue");
+  const badge = $("candidate-rows").querySelector(`tr[data-enrollment="${CSS.escape(candidate.enrollmentId)}"] .badge`);
+  if (badge) {
+    badge.className = `badge ${certificate.status}`;
+    badge.textContent = STATUS_WORDS[certificate.status];
+  }
   showLink("certificate-link", `Certificate of ${candidate.name} (${STATUS_WORDS[certificate.status].toLowerCase()})`, certificate.downloadUrl);
 }
 

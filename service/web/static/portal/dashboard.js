@@ -64,7 +64,7 @@ function row(node) {
     viewer.staff ? element("td", {}, node.partner.name) : null,
     element("td", {}, kind),
     element("td", {}, element("span", { class: `badge ${node.status}` }, node.statusLabel)),
-    element("td", {}, `${node.dateRange.start} – ${node.dateRange.end}`),
+    element("td", { class: "nowrap" }, node.dateRange.start, element("br"), `– ${node.dateRange.end}`),
     element("td", {}, when),
     element("td", {}, rowMenu(node))
   );
