@@ -416,3 +416,52 @@ def test_staff_see_every_partner_mark_pins_mailed_and_cancel(portal: Portal, tab
 
     # then it shows as cancelled
     expect(spring.locator(".badge")).to_have_text("Cancelled")
+
+
+def test_staff_schedule_a_partners_draft_with_the_14_day_override_and_its_reason(
+    portal: Portal, tab: Watched
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    zone = "America/Chicago"
+    earliest = portal.graphql(f'{{ earliestCeremonyDate(timeZone: "{zone}") }}')["earliestCeremonyDate"]
+    too_soon = (date.fromisoformat(earliest) - timedelta(days=1)).isoformat()
+    page.goto(f"{portal.url}/#token={portal.staff_token}")
+
+    # when staff open a partner's draft ceremony from its row's menu and go on to step 2
+    row = page.locator("#recognition-rows tr", has_text="Riverside State University").filter(
+        has_text="Winter pinning ceremony (draft)"
+    )
+    row.get_by_role("button", name="Actions for Winter pinning ceremony (draft)").click()
+    row.get_by_role("button", name="Edit").click()
+    page.click("#wizard-next")
+    expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 2 of 2")
+    # and fill it in with a date 13 days out, overriding the notice without a reason first
+    page.fill("#wizard-zone", zone)
+    page.fill("#wizard-date", too_soon)
+    page.fill("#wizard-time", "17:00")
+    page.check("#wizard-online")
+    page.fill("#wizard-meeting-url", "https://meet.example.org/winter")
+    page.fill("#wizard-contact-name", "Dana Whitfield")
+    page.fill("#wizard-contact-email", ADMIN)
+    page.fill("#wizard-contact-phone", "+1 312 555 0100")
+    page.fill("#wizard-line1", "1 University Way")
+    page.fill("#wizard-city", "Chicago")
+    page.fill("#wizard-postal-code", "60601")
+    page.fill("#wizard-country", "US")
+    page.check("#wizard-override")
+    page.click("#wizard-submit")
+
+    # then the reason is asked for next to its field, in the API's words
+    expect(page.locator("#wizard-override-reason-error")).to_have_text("This field is required.")
+    tab.check("staff-override")
+
+    # when a reason is given
+    page.fill("#wizard-override-reason", "The provost's visit moved the ceremony forward.")
+    page.click("#wizard-submit")
+
+    # then it is scheduled on that day
+    expect(page.locator("#wizard-confirmation-text")).to_contain_text(
+        f"scheduled for {too_soon} 17:00 ({zone})"
+    )

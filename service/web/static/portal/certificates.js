@@ -1,6 +1,7 @@
 // The certificates step: completers and approaching course-takers of a recognition; one certificate
 // from its paper icon, a combined file with its progress (from the subscription), the last file, CSV.
 import { graphql, mutate, subscribe } from "./api.js";
+import { CERTIFICATE_WORDS } from "./dashboard.js";
 import { $, element, localDateTime, show } from "./dom.js";
 
 const PAGE_SIZE = 50;
@@ -41,7 +42,7 @@ const EXPORT_CSV = `
   mutation ExportCsv($input: CertificateCandidatesExportInput!) {
     certificateCandidatesExport(input: $input) { downloadUrl errors { field code message } }
   }`;
-const STATUS_WORDS = { VALID: "Issued", PROVISIONAL: "Provisional", VOIDED: "Voided", REVOKED: "Revoked", REPLACED: "Replaced" };
+const STATUS_WORDS = CERTIFICATE_WORDS;
 
 // What is on screen: the open recognition, its listed candidates and the selection. `everyone`:
 // "select all" over every page, which asks the API by filter rather than by ids.

@@ -16,6 +16,7 @@ export const RECOGNITION = `
       cohorts { id name endsOn program { name } }
       counts { completers approaching certificatesIssued }
       events { kind at actorName }
+      certificates(first: 100) { totalCount edges { node { code status recipientName issuedAt } } }
       ... on Ceremony {
         format representativeRequested meetingUrl submittedAt pinsMailedAt cancelledAt cancellationReason
         mailingContact { name email phone }
@@ -43,6 +44,9 @@ const CONFIRM = {
   CANCEL: "Cancel this ceremony? Everyone invited is told, and this cannot be undone.",
   DELETE: "Delete this draft? This cannot be undone.",
 };
+
+// A certificate's status in words: provisional (issued early) and voided ones shown as such.
+export const CERTIFICATE_WORDS = { VALID: "Issued", PROVISIONAL: "Provisional", VOIDED: "Voided", REVOKED: "Revoked", REPLACED: "Replaced" };
 
 export const viewer = { staff: false };
 
@@ -171,6 +175,12 @@ export async function showDetails(id) {
       element("li", {}, `${cohort.program.name} · ${cohort.name} (ends ${cohort.endsOn})`)
     )
   );
+  $("details-certificates").replaceChildren(
+    ...recognition.certificates.edges.map(({ node }) =>
+      element("li", {}, `${node.recipientName} · ${node.code} `, element("span", { class: `badge ${node.status}` }, CERTIFICATE_WORDS[node.status]))
+    )
+  );
+  $("details-certificates-none").hidden = recognition.certificates.totalCount > 0;
   $("details-events").replaceChildren(
     ...recognition.events.map((event) =>
       element("li", {}, `${localDateTime(event.at)} · ${event.kind.toLowerCase().replaceAll("_", " ")} · ${event.actorName}`)

@@ -30,11 +30,12 @@ const FINALIZE = `mutation($input: CertificateRequestFinalizeInput!) { certifica
 const STEP_KEY = "recognition.wizard-step.";
 
 // The wizard's draft: kind, id (once saved), range, chosen cohort ids.
-const draft = { kind: "CEREMONY", id: null, range: { start: null, end: null }, cohorts: new Set() };
+// `scheduled`: a scheduled ceremony being changed (no draft to save; "Save changes" instead of Submit).
+const draft = { kind: "CEREMONY", id: null, scheduled: false, range: { start: null, end: null }, cohorts: new Set() };
 let calendar = null;
 
 export async function newWizard(kind) {
-  Object.assign(draft, { kind, id: null, range: { start: null, end: null }, cohorts: new Set() });
+  Object.assign(draft, { kind, id: null, scheduled: false, range: { start: null, end: null }, cohorts: new Set() });
   $("wizard-name").value = "";
   resetStep2();
   await showStep(1);
@@ -42,12 +43,14 @@ export async function newWizard(kind) {
 
 // A draft from the dashboard or its address (`/recognitions/{id}/edit`), at the step it was left on.
 export async function openWizard(recognition) {
-  if (recognition.status !== "DRAFT") return navigate(pathOf(recognition.id));
-  Object.assign(draft, { kind: recognition.kind, id: recognition.id, range: { ...recognition.dateRange }, cohorts: new Set(recognition.cohorts.map((cohort) => cohort.id)) });
+  if (!recognition.availableActions.includes("EDIT")) return navigate(pathOf(recognition.id));
+  // A scheduled ceremony is changed in the same two steps; saving it sends an updated invitation.
+  Object.assign(draft, { kind: recognition.kind, id: recognition.id, scheduled: recognition.status !== "DRAFT", range: { ...recognition.dateRange }, cohorts: new Set(recognition.cohorts.map((cohort) => cohort.id)) });
   $("wizard-name").value = recognition.name;
   resetStep2();
   if (recognition.kind === "CEREMONY") fillStep2(recognition);
-  const step = recognition.kind === "CEREMONY" && sessionStorage.getItem(STEP_KEY + recognition.id) === "2" ? 2 : 1;
+  const left = sessionStorage.getItem(STEP_KEY + recognition.id) === "2" || draft.scheduled;
+  const step = recognition.kind === "CEREMONY" && left ? 2 : 1;
   await showStep(step);
 }
 
@@ -58,10 +61,13 @@ async function showStep(step) {
   $("wizard-step2").hidden = step !== 2;
   $("wizard-next").hidden = !ceremony;
   $("wizard-finalize").hidden = ceremony;
+  $("wizard-draft1").hidden = draft.scheduled;
+  $("wizard-draft2").hidden = draft.scheduled;
+  $("wizard-submit").textContent = draft.scheduled ? "Save changes" : "Submit";
   $("wizard-error").textContent = "";
   $("wizard-confirmation").hidden = true;
   for (const form of [$("wizard-step1"), $("wizard-step2")]) showFieldErrors(form, []);
-  if (draft.id) sessionStorage.setItem(STEP_KEY + draft.id, String(step));
+  if (draft.id && !draft.scheduled) sessionStorage.setItem(STEP_KEY + draft.id, String(step));
   show("wizard");
   if (step === 1) {
     await calendar.set(draft.range);
@@ -193,6 +199,10 @@ async function saveStep2() {
 
 async function submit() {
   await saveStep2();
+  if (draft.scheduled) {
+    if (draft.range.start && draft.range.end) await saveStep1();
+    return navigate(pathOf(draft.id));
+  }
   const input = { id: draft.id };
   if (viewer.staff && $("wizard-override").checked) Object.assign(input, { overrideMinimumNotice: true, overrideReason: text("override-reason") });
   const { ceremony } = await mutate(SUBMIT, { input }, "ceremonySubmit");
