@@ -1,4 +1,4 @@
-"""Our browser pages: the example partner dashboard at `/` and GraphiQL, both served with their
+"""Our browser pages: the example partner portal at `/` and GraphiQL, both served with their
 scripts from this app (third-party bundles installed by `make assets`, never from a CDN)."""
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The example portal in a real headless Chromium (Debian's, never a downloaded one): one `portal serve`
-with the demo data and a real SMTP server, and one browser, shared by a module's tests; each test opens
-its own context (its own tab storage). Every page is watched: console errors, requests to any other
-origin, and axe-core's serious or critical findings on each screen checked."""
+with the demo data and a real SMTP server, and one browser, shared by every browser test (fixtures in
+tests/web/conftest.py); each test opens its own context (its own tab storage). Every page is watched:
+console errors, requests to any other origin, and axe-core's serious or critical findings on each
+screen checked."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ class Portal:
         return found
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def portal(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> Iterator[Portal]:
     """`portal serve` on a free loopback port with the demo data, mailing a real SMTP server."""
     reason = missing_browser()
@@ -132,7 +133,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> It
         remove_namespace(settings)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(portal: Portal) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
@@ -194,3 +195,11 @@ def tab(browser: Browser, portal: Portal) -> Iterator[Watched]:
     finally:
         context.close()
     watched.assert_clean()
+
+
+def download(page: Page, link: str, path: Path) -> Path:
+    """Click the link and save what it downloads to `path`."""
+    with page.expect_download() as download:
+        page.click(link)
+    download.value.save_as(path)
+    return path
