@@ -83,6 +83,21 @@ def test_a_partner_admin_schedules_a_ceremony_through_both_steps(portal: Portal,
     page.fill("#wizard-postal-code", "60601")
     page.fill("#wizard-country", "US")
     tab.check("wizard-step2")
+    # and saved as a draft, then reopened: in a new tab too, it opens at step 2 as it was left
+    page.click("#wizard-draft2")
+    expect(row.locator(".badge")).to_have_text("Draft")
+    page.goto(f"{portal.url}/")
+    # (as another tab would: without this tab's note of the step it was left on)
+    page.evaluate(
+        "Object.keys(sessionStorage).filter(key => key.startsWith('recognition.wizard-step.'))"
+        ".forEach(key => sessionStorage.removeItem(key))"
+    )
+    row.get_by_role("button", name="Actions for Autumn pinning ceremony").click()
+    row.get_by_role("button", name="Edit").click()
+    expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 2 of 2")
+    expect(page.locator("#wizard-date")).to_have_value(too_soon)
+    expect(page.locator("#wizard-time")).to_have_value("18:30")
+    expect(page.locator("#wizard-city")).to_have_value("Chicago")
     page.click("#wizard-submit")
 
     # then the API's words appear next to the date

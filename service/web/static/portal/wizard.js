@@ -49,7 +49,9 @@ export async function openWizard(recognition) {
   $("wizard-name").value = recognition.name;
   resetStep2();
   if (recognition.kind === "CEREMONY") fillStep2(recognition);
-  const left = sessionStorage.getItem(STEP_KEY + recognition.id) === "2" || draft.scheduled;
+  // Left at step 2 in this tab, or (in another) with step 2 begun.
+  const begun = recognition.startsAt || recognition.format || (recognition.mailingContact && recognition.mailingContact.name);
+  const left = sessionStorage.getItem(STEP_KEY + recognition.id) === "2" || draft.scheduled || Boolean(begun);
   const step = recognition.kind === "CEREMONY" && left ? 2 : 1;
   await showStep(step);
 }
