@@ -7,7 +7,15 @@ import { navigate, pathOf, replace } from "./router.js";
 const FIELDS = `
   id name kind status statusLabel availableActions dateRange { start end } partner { name }
   ... on Ceremony { startsAt timeZone }`;
-const RECOGNITIONS = `query Recognitions { recognitions(first: 100) { edges { node { ${FIELDS} } } } }`;
+const PAGE_SIZE = 50;
+const RECOGNITIONS = `
+  query Recognitions($after: String) {
+    recognitions(first: ${PAGE_SIZE}, after: $after) {
+      edges { node { ${FIELDS} } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`;
+let nextPage = null; // the cursor after the rows shown, while there are more
 export const RECOGNITION = `
   query Recognition($id: ID!) {
     recognition(id: $id) {
@@ -50,11 +58,15 @@ export const CERTIFICATE_WORDS = { VALID: "Issued", PROVISIONAL: "Provisional", 
 
 export const viewer = { staff: false };
 
-export async function showDashboard() {
+export async function showDashboard(more) {
   $("recognitions-error").textContent = "";
-  const { recognitions } = await graphql(RECOGNITIONS);
+  const { recognitions } = await graphql(RECOGNITIONS, { after: more ? nextPage : null });
   $("partner-heading").hidden = !viewer.staff;
-  $("recognition-rows").replaceChildren(...recognitions.edges.map(({ node }) => row(node)));
+  const rows = recognitions.edges.map(({ node }) => row(node));
+  if (more) $("recognition-rows").append(...rows);
+  else $("recognition-rows").replaceChildren(...rows);
+  nextPage = recognitions.pageInfo.hasNextPage ? recognitions.pageInfo.endCursor : null;
+  $("more-recognitions").hidden = !nextPage;
   if ($("recognitions").hidden) show("recognitions");
 }
 

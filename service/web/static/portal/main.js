@@ -69,6 +69,9 @@ $("details").addEventListener("close", () => {
   if (current() && current().view === "details") navigate("/");
 });
 $("details-close").addEventListener("click", () => $("details").close());
+$("more-recognitions").addEventListener("click", () =>
+  showDashboard(true).catch((error) => ($("recognitions-error").textContent = error.message))
+);
 for (const back of document.querySelectorAll("[data-back]")) back.addEventListener("click", () => navigate("/"));
 wireCertificates();
 wireWizard();
