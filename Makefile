@@ -53,7 +53,7 @@ test: $(VENV)/.installed-test assets
 
 # The example portal's screens, as the browser tests walk them, into docs/portal/ (the README shows two).
 screenshots: $(VENV)/.installed-test assets
-	PORTAL_SCREENSHOTS=docs/portal PORTAL_TEST_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -m browser tests/web/test_browser.py
+	PORTAL_SCREENSHOTS=docs/portal PORTAL_TEST_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -m browser tests/web
 
 # The same suite on the services engines: PostgreSQL (a fresh database per test), Redis as the job
 # broker and for events (a namespace per test); then the job tests again on RabbitMQ.
