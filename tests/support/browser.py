@@ -1,5 +1,5 @@
 """The example portal in a real headless Chromium (Debian's, never a downloaded one): one `portal serve`
-with the demo data and a real SMTP server, and one browser, shared by every browser test (fixtures in
+with the demo data and a real SMTP server, and one browser per module (fixtures in
 tests/web/conftest.py); each test opens its own context (its own tab storage). Every page is watched:
 console errors, requests to any other origin, and axe-core's serious or critical findings on each
 screen checked."""
@@ -133,7 +133,9 @@ def portal(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> It
         remove_namespace(settings)
 
 
-@pytest.fixture(scope="session")
+# Per module: playwright's sync API keeps an event loop running in this thread while it is open,
+# which the asyncio tests of other modules cannot share.
+@pytest.fixture(scope="module")
 def browser(portal: Portal) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
