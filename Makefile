@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ADMIN ?= admin@riverside.example
 
-.PHONY: run test test-services test-drills test-fuzz lint schema migrations bench clean assets
+.PHONY: run screenshots test test-services test-drills test-fuzz lint schema migrations bench clean assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,15 +41,19 @@ run: $(VENV)/.installed-run assets
 	$(BIN)/portal migrate
 	$(BIN)/portal seed-demo
 	@echo
-	@echo "Dashboard: http://$(HOST):$(PORT)/  (example partner dashboard: paste the token below)"
-	@echo "GraphiQL:  http://$(HOST):$(PORT)/graphql"
-	@echo "Paste into GraphiQL's headers (demo partner admin $(DEMO_ADMIN)):"
-	@echo "  {\"Authorization\": \"Bearer $$($(BIN)/portal token --email $(DEMO_ADMIN))\"}"
-	@echo
+	@token=$$($(BIN)/portal token --email $(DEMO_ADMIN)) && echo && \
+	  echo "Portal:   http://$(HOST):$(PORT)/#token=$$token" && \
+	  echo "          (one click signs in as the demo partner admin $(DEMO_ADMIN); the token stays in the tab)" && \
+	  echo "GraphiQL: http://$(HOST):$(PORT)/graphql  (signed in too, once the portal has been opened in that tab)" && \
+	  echo "          or paste into its headers: {\"Authorization\": \"Bearer $$token\"}" && echo
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test assets
 	$(BIN)/python -m pytest
+
+# The example portal's screens, as the browser tests walk them, into docs/portal/ (the README shows two).
+screenshots: $(VENV)/.installed-test assets
+	PORTAL_SCREENSHOTS=docs/portal PORTAL_TEST_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -m browser tests/web
 
 # The same suite on the services engines: PostgreSQL (a fresh database per test), Redis as the job
 # broker and for events (a namespace per test); then the job tests again on RabbitMQ.

@@ -58,11 +58,11 @@ def test_mailed_links_open_the_example_portal_unless_told_otherwise(
     own = Settings(_env_file=None, data_dir=tmp_path).mail_config().links
 
     assert (default.recognition("Ceremony", 9), default.certificates("Ceremony", 9)) == (
-        "http://127.0.0.1:8000/#/recognitions/Q2VyZW1vbnk6OQ==",
-        "http://127.0.0.1:8000/#/recognitions/Q2VyZW1vbnk6OQ==/certificates",
+        "http://127.0.0.1:8000/recognitions/Q2VyZW1vbnk6OQ==",
+        "http://127.0.0.1:8000/recognitions/Q2VyZW1vbnk6OQ==/certificates",
     )
     assert (own.recognition("Ceremony", 9), own.certificates("Ceremony", 9)) == (
-        "https://portal.example.edu/#/recognitions/Q2VyZW1vbnk6OQ==",
+        "https://portal.example.edu/recognitions/Q2VyZW1vbnk6OQ==",
         "https://portal.example.edu/recognition/Q2VyZW1vbnk6OQ==/certificates",
     )
 

@@ -10,8 +10,8 @@ import base64
 from dataclasses import dataclass
 from urllib.parse import quote
 
-DEFAULT_RECOGNITION_ROUTE = "/#/recognitions/{id}"
-DEFAULT_CERTIFICATES_ROUTE = "/#/recognitions/{id}/certificates"
+DEFAULT_RECOGNITION_ROUTE = "/recognitions/{id}"
+DEFAULT_CERTIFICATES_ROUTE = "/recognitions/{id}/certificates"
 
 
 def global_id(type_name: str, key: int) -> str:

@@ -1,4 +1,4 @@
-"""Our browser pages: the example partner dashboard at `/` and GraphiQL, both served with their
+"""Our browser pages: the example partner portal at `/` and GraphiQL, both served with their
 scripts from this app (third-party bundles installed by `make assets`, never from a CDN)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -58,19 +58,21 @@ async def dashboard(_: Request) -> Response:
     return DASHBOARD.response()
 
 
-async def mailed_before_portal_routes(request: Request) -> Response:
-    """Links mailed before mail linked to portal routes (`/recognitions/9`, a database number) open the
-    example portal, which finds the recognition by that number once someone signed in asks for it."""
-    tail = "/certificates" if request.url.path.endswith("/certificates") else ""
-    return RedirectResponse(f"/#/recognitions/{request.path_params['key']}{tail}", status_code=308)
+async def recognition_page(_: Request) -> Response:
+    """The example portal's deep links, which our mail opens: `/recognitions/{id}` (a recognition's
+    details) and `/recognitions/{id}/certificates` (its certificates step), `{id}` the API's global id
+    (or, in links mailed before ids were global, a database number). The page reads the path itself,
+    asking for sign-in first when the tab has no token."""
+    return DASHBOARD.response()
 
 
 def page_routes() -> list[BaseRoute]:
-    """`/` (the dashboard) and `/static/…` (our scripts and the installed bundles)."""
+    """`/` (the example portal), its deep links `/recognitions/…`, and `/static/…` (our scripts and
+    the installed bundles)."""
     return [
         Route("/", dashboard),
-        Route("/recognitions/{key:int}", mailed_before_portal_routes),
-        Route("/recognitions/{key:int}/certificates", mailed_before_portal_routes),
+        # `path`: an id is percent-encoded base64, and a decoded "/" in it must still reach the page.
+        Route("/recognitions/{rest:path}", recognition_page),
         # check_dir=False: without `make assets` the pages still answer, and say what to run.
         # Compressed for clients that accept it: GraphiQL's bundle alone is 3.5 MB as published.
         Mount(

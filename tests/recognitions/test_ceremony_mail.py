@@ -124,12 +124,12 @@ async def test_links_carry_global_ids_and_open_the_example_portal_by_default(
 
     links = _links(confirmation)
     assert links == [
-        f"http://127.0.0.1:8000/#/recognitions/{ceremony['id']}/certificates",
-        f"http://127.0.0.1:8000/#/recognitions/{ceremony['id']}",
+        f"http://127.0.0.1:8000/recognitions/{ceremony['id']}/certificates",
+        f"http://127.0.0.1:8000/recognitions/{ceremony['id']}",
     ]
     for link in links:
         page = await http.get(urlsplit(link).path)
-        assert (page.status_code, "<title>Recognition · example partner dashboard</title>" in page.text) == (
+        assert (page.status_code, "<title>Recognition · example partner portal</title>" in page.text) == (
             200,
             True,
         )
@@ -186,7 +186,7 @@ async def test_the_html_part_has_clickable_links_and_escapes_every_stored_value(
         assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co" in html
     [confirmation, _] = await _mails()
     assert (
-        f'<p><a href="http://127.0.0.1:8000/#/recognitions/{ceremony["id"]}">'
+        f'<p><a href="http://127.0.0.1:8000/recognitions/{ceremony["id"]}">'
         "See the ceremony in the Partnership Portal</a></p>" in _text(confirmation, "html")
     )
 

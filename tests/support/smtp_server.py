@@ -54,3 +54,10 @@ class SmtpServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+
+def plain_text(message: EmailMessage) -> str:
+    """A received mail's text/plain body."""
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())

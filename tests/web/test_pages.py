@@ -31,8 +31,9 @@ async def test_the_dashboard_allows_only_this_origin(http: httpx.AsyncClient) ->
         "/static/favicon.svg",
         "/static/dashboard.css",
         "/graphql",
+        "/",
         "/static/vendor/graphql-ws.min.js",
-        "/static/dashboard.js",
+        "/static/portal/main.js",
     ]
 
 
@@ -58,7 +59,7 @@ async def test_graphiql_loads_only_what_the_app_serves(http: httpx.AsyncClient) 
         ("/static/vendor/graphiql.min.js", "text/javascript; charset=utf-8"),
         ("/static/vendor/graphiql.min.css", "text/css; charset=utf-8"),
         ("/static/vendor/graphql-ws.min.js", "text/javascript; charset=utf-8"),
-        ("/static/dashboard.js", "text/javascript; charset=utf-8"),
+        ("/static/portal/main.js", "text/javascript; charset=utf-8"),
     ],
 )
 async def test_the_installed_bundles_and_our_scripts_are_served(
@@ -105,15 +106,19 @@ async def test_without_the_bundles_a_page_says_how_to_install_them(
 
 
 @pytest.mark.parametrize(
-    ("mailed", "opens"),
+    "link",
     [
-        ("/recognitions/9", "/#/recognitions/9"),
-        ("/recognitions/9/certificates", "/#/recognitions/9/certificates"),
+        "/recognitions/Q2VyZW1vbnk6OQ==",
+        "/recognitions/Q2VyZW1vbnk6OQ%3D%3D/certificates",
+        "/recognitions/9",
+        "/recognitions/9/certificates",
     ],
 )
-async def test_links_mailed_before_portal_routes_open_the_example_portal(
-    http: httpx.AsyncClient, mailed: str, opens: str
+async def test_mailed_links_open_the_example_portal_on_their_own_path(
+    http: httpx.AsyncClient, link: str
 ) -> None:
-    response = await http.get(mailed)
+    response = await http.get(link, headers=HTML)
 
-    assert (response.status_code, response.headers["location"]) == (308, opens)
+    home = await http.get("/", headers=HTML)
+    assert (response.status_code, response.text) == (200, home.text)
+    assert response.headers["content-security-policy"] == DASHBOARD_POLICY

@@ -1,0 +1,281 @@
+// The certificates step: completers and approaching course-takers of a recognition; one certificate
+// from its paper icon, a combined file with its progress (from the subscription), the last file, CSV.
+import { graphql, mutate, subscribe } from "./api.js";
+import { CERTIFICATE_WORDS } from "./dashboard.js";
+import { $, element, localDateTime, show } from "./dom.js";
+
+const PAGE_SIZE = 50;
+const CANDIDATES = `
+  query Candidates($id: ID!, $kind: CandidateKind!, $after: String) {
+    recognition(id: $id) {
+      certificateCandidates(first: ${PAGE_SIZE}, after: $after, filter: { kind: $kind }) {
+        totalCount completerCount approachingCount
+        edges {
+          node {
+            enrollmentId name email completedOn
+            cohort { name }
+            certificateType { name }
+            progress { percent syncedAt }
+            certificate { status }
+          }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }`;
+const ISSUE = `
+  mutation Issue($input: CertificateIssueInput!) {
+    certificateIssue(input: $input) { certificate { status downloadUrl } errors { field code message } }
+  }`;
+const JOB = "job { id status done total } errors { field code message }";
+const REQUEST_FILE = `mutation($input: CertificateFileRequestInput!) { certificateFileRequest(input: $input) { ${JOB} } }`;
+const REGENERATE = `mutation($input: CertificateFileRegenerateInput!) { certificateFileRegenerate(input: $input) { ${JOB} } }`;
+const JOB_UPDATES = `
+  subscription JobUpdates($id: ID!) {
+    certificateFileJobUpdated(id: $id) { id status done total errorMessage file { downloadUrl pageCount size } }
+  }`;
+const LAST_FILE = `
+  query LastFile($id: ID!) {
+    recognition(id: $id) { lastCertificateFile { finishedAt file { downloadUrl pageCount } } }
+  }`;
+const EXPORT_CSV = `
+  mutation ExportCsv($input: CertificateCandidatesExportInput!) {
+    certificateCandidatesExport(input: $input) { downloadUrl errors { field code message } }
+  }`;
+const STATUS_WORDS = CERTIFICATE_WORDS;
+
+// What is on screen: the open recognition, its listed candidates and the selection. `everyone`:
+// "select all" over every page, which asks the API by filter rather than by ids.
+const state = { recognition: null, kind: "COMPLETER", after: null, listed: [], selected: new Set(), everyone: false, total: 0, stopWatching: null };
+
+// Only one job's progress is shown: a file asked for earlier (or on another recognition) must not
+// write over it. Leaving the page ends the watching, not the file: its mail still comes.
+export function stopWatchingJob() {
+  if (state.stopWatching) state.stopWatching();
+  state.stopWatching = null;
+}
+
+export async function showCertificates(recognition) {
+  stopWatchingJob();
+  state.recognition = recognition;
+  state.selected.clear();
+  state.everyone = false;
+  $("certificates-title").textContent = `Certificates · ${recognition.name}`;
+  $("links").replaceChildren();
+  $("job").hidden = true;
+  $("certificates-error").textContent = "";
+  show("certificates");
+  await listCandidates("COMPLETER");
+}
+
+async function listCandidates(kind, after) {
+  if (kind !== state.kind) {
+    state.selected.clear();
+    state.everyone = false;
+  }
+  state.kind = kind;
+  const variables = { id: state.recognition.id, kind, after: after || null };
+  const connection = (await graphql(CANDIDATES, variables)).recognition.certificateCandidates;
+  const candidates = connection.edges.map((edge) => edge.node);
+  state.listed = after ? state.listed.concat(candidates) : candidates;
+  state.after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+  state.total = connection.totalCount;
+  if (state.everyone) for (const candidate of candidates) state.selected.add(candidate.enrollmentId);
+
+  $("tab-completer").textContent = `Completers (${connection.completerCount})`;
+  $("tab-approaching").textContent = `Approaching (${connection.approachingCount})`;
+  for (const tab of document.querySelectorAll("#certificates [role=tab]")) {
+    const selected = tab.dataset.kind === kind;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+  }
+  const synced = state.listed.map((candidate) => candidate.progress.syncedAt).filter(Boolean).sort();
+  $("synced").textContent = synced.length ? `Progress last synced ${localDateTime(synced[synced.length - 1])}` : "Progress not synced yet";
+  const rows = candidates.map(candidateRow);
+  if (after) $("candidate-rows").append(...rows);
+  else $("candidate-rows").replaceChildren(...rows);
+  $("more").hidden = !state.after;
+  updateSelection();
+}
+
+function candidateRow(candidate) {
+  const checkbox = element("input", {
+    type: "checkbox",
+    "aria-label": `Select ${candidate.name}`,
+    onchange: (event) => {
+      state.everyone = false;
+      if (event.target.checked) state.selected.add(candidate.enrollmentId);
+      else state.selected.delete(candidate.enrollmentId);
+      updateSelection();
+    },
+  });
+  checkbox.checked = state.selected.has(candidate.enrollmentId);
+  const when = candidate.completedOn ? `Completed ${candidate.completedOn}` : `${Math.round(candidate.progress.percent)} % done`;
+  const certificate = candidate.certificate;
+  const status = certificate ? STATUS_WORDS[certificate.status] : candidate.completedOn ? "Not issued" : "Approaching";
+  const paper = element(
+    "button",
+    { type: "button", class: "paper", "aria-label": `Certificate of ${candidate.name}`, title: "Download this certificate", onclick: () => act(() => issue(candidate)) },
+    element("img", { src: "/static/paper.svg", alt: "", width: "20", height: "24" })
+  );
+  return element(
+    "tr",
+    { "data-enrollment": candidate.enrollmentId },
+    element("td", {}, checkbox),
+    element("td", {}, candidate.name),
+    element("td", {}, candidate.email),
+    element("td", {}, candidate.cohort.name),
+    element("td", {}, candidate.certificateType.name),
+    element("td", {}, element("span", { class: `badge ${certificate ? certificate.status : ""}` }, status)),
+    element("td", {}, when),
+    element("td", {}, paper)
+  );
+}
+
+function selectListed(checked) {
+  state.everyone = false;
+  for (const candidate of state.listed) {
+    if (checked) state.selected.add(candidate.enrollmentId);
+    else state.selected.delete(candidate.enrollmentId);
+  }
+  for (const box of $("candidate-rows").querySelectorAll("input[type=checkbox]")) box.checked = checked;
+  updateSelection();
+}
+
+function selectEveryone() {
+  selectListed(true);
+  state.everyone = true;
+  updateSelection();
+}
+
+function updateSelection() {
+  const count = state.everyone ? state.total : state.selected.size;
+  $("selected-count").textContent = state.everyone ? `All ${count} selected` : `${count} selected`;
+  $("download-certificates").disabled = count === 0;
+  $("select-everyone").hidden = state.everyone || state.total <= state.listed.length;
+  $("select-everyone").textContent = `Select all ${state.total}`;
+  $("select-listed").checked = state.listed.length > 0 && state.listed.every((candidate) => state.selected.has(candidate.enrollmentId));
+}
+
+function selection() {
+  const input = { recognitionId: state.recognition.id };
+  if (state.everyone) input.filter = { kind: state.kind };
+  else input.enrollmentIds = [...state.selected];
+  return input;
+}
+
+function showLink(id, text, url) {
+  const old = $(id);
+  if (old) old.parentElement.remove();
+  $("links").append(element("li", {}, element("a", { id, href: url, download: "" }, text)));
+  $(id).focus();
+}
+
+async function act(action) {
+  $("certificates-error").textContent = "";
+  closeDownloadMenu();
+  try {
+    await action();
+  } catch (error) {
+    $("certificates-error").textContent = error.message;
+  }
+}
+
+async function issue(candidate) {
+  const input = { recognitionId: state.recognition.id, enrollmentId: candidate.enrollmentId };
+  const { certificate } = await mutate(ISSUE, { input }, "certificateIssue");
+  const badge = $("candidate-rows").querySelector(`tr[data-enrollment="${CSS.escape(candidate.enrollmentId)}"] .badge`);
+  if (badge) {
+    badge.className = `badge ${certificate.status}`;
+    badge.textContent = STATUS_WORDS[certificate.status];
+  }
+  showLink("certificate-link", `Certificate of ${candidate.name} (${STATUS_WORDS[certificate.status].toLowerCase()})`, certificate.downloadUrl);
+}
+
+// "Download Certificates": the file is made in the background; the subscription reports progress.
+async function downloadCertificates() {
+  watch((await mutate(REQUEST_FILE, { input: selection() }, "certificateFileRequest")).job);
+}
+
+async function regenerate() {
+  const input = { recognitionId: state.recognition.id };
+  watch((await mutate(REGENERATE, { input }, "certificateFileRegenerate")).job);
+}
+
+function watch(job) {
+  stopWatchingJob();
+  showJob(job);
+  const stop = subscribe(JOB_UPDATES, { id: job.id }, {
+    next: (result) => {
+      if (result.errors) $("certificates-error").textContent = result.errors[0].message;
+      else showJob(result.data.certificateFileJobUpdated);
+    },
+    error: (error) => {
+      $("certificates-error").textContent = `Lost the file's progress: ${error.reason || error.message || error}`;
+    },
+    complete: () => {
+      if (state.stopWatching === stop) state.stopWatching = null;
+    },
+  });
+  state.stopWatching = stop;
+}
+
+function showJob(job) {
+  const percent = job.total ? Math.floor((100 * job.done) / job.total) : 0;
+  $("job").hidden = false;
+  $("job").dataset.jobId = job.id;
+  $("job").dataset.status = job.status;
+  $("job-progress").max = job.total || 1;
+  $("job-progress").value = job.done;
+  $("job-text").textContent = `${job.status.toLowerCase()} · ${job.done} of ${job.total} (${percent} %)`;
+  if (job.status === "READY") showLink("file-link", `Download the certificates (${job.file.pageCount} pages)`, job.file.downloadUrl);
+  else if (job.status === "FAILED") $("certificates-error").textContent = job.errorMessage;
+}
+
+async function downloadLastFile() {
+  const last = (await graphql(LAST_FILE, { id: state.recognition.id })).recognition.lastCertificateFile;
+  if (!last || !last.file) throw new Error("No certificates file has been made for this recognition yet.");
+  showLink("last-file-link", `Last certificates file (${last.file.pageCount} pages, ${localDateTime(last.finishedAt)})`, last.file.downloadUrl);
+}
+
+// The selection, or when nobody is selected everyone on the open tab.
+async function exportCsv() {
+  const input = state.selected.size || state.everyone ? selection() : { recognitionId: state.recognition.id, filter: { kind: state.kind } };
+  const payload = await mutate(EXPORT_CSV, { input }, "certificateCandidatesExport");
+  showLink("csv-link", "Course-takers as CSV", payload.downloadUrl);
+}
+
+function closeDownloadMenu() {
+  $("download-menu").hidden = true;
+  $("download-button").setAttribute("aria-expanded", "false");
+}
+
+export function wireCertificates() {
+  $("tab-completer").addEventListener("click", () => act(() => listCandidates("COMPLETER")));
+  $("tab-approaching").addEventListener("click", () => act(() => listCandidates("APPROACHING")));
+  $("certificates").querySelector("[role=tablist]").addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+    const next = state.kind === "COMPLETER" ? $("tab-approaching") : $("tab-completer");
+    next.focus();
+    next.click();
+  });
+  $("more").addEventListener("click", () => act(() => listCandidates(state.kind, state.after)));
+  $("select-listed").addEventListener("change", (event) => selectListed(event.target.checked));
+  $("select-everyone").addEventListener("click", selectEveryone);
+  $("download-button").addEventListener("click", () => {
+    const open = $("download-menu").hidden;
+    $("download-menu").hidden = !open;
+    $("download-button").setAttribute("aria-expanded", String(open));
+    if (open) $("download-menu").querySelector("button:not([disabled])").focus();
+  });
+  $("download-menu").addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      closeDownloadMenu();
+      $("download-button").focus();
+    }
+  });
+  $("download-certificates").addEventListener("click", () => act(downloadCertificates));
+  $("download-last").addEventListener("click", () => act(downloadLastFile));
+  $("regenerate").addEventListener("click", () => act(regenerate));
+  $("export-csv").addEventListener("click", () => act(exportCsv));
+}

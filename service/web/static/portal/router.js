@@ -1,0 +1,49 @@
+// The portal's addresses. Our mail links to the first two (see PORTAL_APP_RECOGNITION_ROUTE):
+//   /recognitions/{id}               a recognition's details, over the dashboard
+//   /recognitions/{id}/certificates  its certificates step
+//   /recognitions/{id}/edit          a draft's wizard, at the step it was left on
+//   /                                the dashboard
+// `{id}` is the API's global id, percent-encoded where needed (or a database number, from links
+// mailed before ids were global). The hash links of earlier versions (`/#/recognitions/…`) still open.
+
+const ROUTE = /^\/recognitions\/([^/]+)(?:\/(certificates|edit))?\/?$/;
+let render = null;
+
+// As our mail writes them: percent-encoded, but base64's "=" kept.
+export function pathOf(id, tail) {
+  return `/recognitions/${encodeURIComponent(id).replaceAll("%3D", "=")}${tail ? `/${tail}` : ""}`;
+}
+
+// What the address names: { id, view } with view "details", "certificates" or "edit"; or null.
+export function current() {
+  const match = ROUTE.exec(location.pathname);
+  if (!match) return null;
+  return { id: decodeURIComponent(match[1]), view: match[2] || "details" };
+}
+
+export function adoptHashLink() {
+  const match = /^#(\/recognitions\/.+)$/.exec(location.hash);
+  if (match) history.replaceState(null, "", match[1]);
+}
+
+export function navigate(path) {
+  if (path !== location.pathname) history.pushState(null, "", path);
+  return render();
+}
+
+// Show `path` without a new history entry (e.g. a draft that has just got its id).
+export function replace(path) {
+  history.replaceState(null, "", path);
+}
+
+export function start(onRoute) {
+  render = onRoute;
+  window.addEventListener("popstate", () => render());
+  // Same-origin links to the portal's own pages change the view without a page load.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-route]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    navigate(link.getAttribute("href"));
+  });
+}

@@ -1,0 +1,292 @@
+"""The example portal's two wizards in a real headless Chromium (tests/support/browser.py): a ceremony
+through both steps and its confirmation mail's link, a certificate request by keyboard alone, staff
+marking pins mailed, cancelling and overriding the 14 days' notice."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+import pytest
+
+from tests.support.browser import ADMIN, Portal, Watched, download
+from tests.support.smtp_server import plain_text
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+RECOGNITION = "Certificates for this year's completers"
+
+
+def _pick(page: Page, day: str) -> None:
+    """Move the calendar to `day`'s month by keyboard (Page Up / Page Down), then click the day."""
+    shown = page.locator("#wizard-calendar button[data-day]").first.get_attribute("data-day") or ""
+    months = (int(day[:4]) - int(shown[:4])) * 12 + int(day[5:7]) - int(shown[5:7])
+    page.locator("#wizard-calendar button[tabindex='0']").focus()
+    for _ in range(abs(months)):
+        page.keyboard.press("PageDown" if months > 0 else "PageUp")
+    page.click(f"#wizard-calendar button[data-day='{day}']")
+
+
+def test_a_partner_admin_schedules_a_ceremony_through_both_steps(portal: Portal, tab: Watched) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    demo = portal.graphql("{ recognitions(first: 100) { edges { node { name dateRange { start end } } } } }")
+    span = next(
+        e["node"]["dateRange"] for e in demo["recognitions"]["edges"] if e["node"]["name"] == RECOGNITION
+    )
+    zone = "America/Chicago"
+    earliest = portal.graphql(f'{{ earliestCeremonyDate(timeZone: "{zone}") }}')["earliestCeremonyDate"]
+    page.goto(f"{portal.url}/#token={portal.admin_token}")
+
+    # when a ceremony is started, a range picked on the calendar and a program chosen
+    page.click("#schedule-ceremony")
+    page.fill("#wizard-name", "Autumn pinning ceremony")
+    _pick(page, span["start"])
+    _pick(page, span["end"])
+    programs = page.locator("#wizard-programs input[type=checkbox]")
+    expect(programs.first).to_be_visible()
+    programs.first.check()
+    tab.check("wizard-step1")
+    # and saved as a draft
+    page.click("#wizard-draft1")
+
+    # then the dashboard lists the draft; reopened from its menu, the wizard resumes at step 1
+    row = page.locator("#recognition-rows tr", has_text="Autumn pinning ceremony")
+    expect(row.locator(".badge")).to_have_text("Draft")
+    row.get_by_role("button", name="Actions for Autumn pinning ceremony").click()
+    row.get_by_role("button", name="Edit").click()
+    expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 1 of 2")
+    expect(programs.first).to_be_checked()
+    page.click("#wizard-next")
+
+    # when step 2 is filled in with a date 13 days out, and submitted
+    expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 2 of 2")
+    page.fill("#wizard-zone", zone)
+    page.locator("#wizard-zone").dispatch_event("change")
+    expect(page.locator("#wizard-date")).to_have_attribute("min", earliest)
+    too_soon = (date.fromisoformat(earliest) - timedelta(days=1)).isoformat()
+    page.fill("#wizard-date", too_soon)
+    page.fill("#wizard-time", "18:30")
+    page.check("#wizard-in-person")
+    page.fill("#wizard-contact-name", "Dana Whitfield")
+    page.fill("#wizard-contact-email", ADMIN)
+    page.fill("#wizard-contact-phone", "+1 312 555 0100")
+    page.fill("#wizard-line1", "1 University Way")
+    page.fill("#wizard-city", "Chicago")
+    page.fill("#wizard-postal-code", "60601")
+    page.fill("#wizard-country", "US")
+    tab.check("wizard-step2")
+    # and saved as a draft, then reopened: in a new tab too, it opens at step 2 as it was left
+    page.click("#wizard-draft2")
+    expect(row.locator(".badge")).to_have_text("Draft")
+    page.goto(f"{portal.url}/")
+    # (as another tab would: without this tab's note of the step it was left on)
+    page.evaluate(
+        "Object.keys(sessionStorage).filter(key => key.startsWith('recognition.wizard-step.'))"
+        ".forEach(key => sessionStorage.removeItem(key))"
+    )
+    row.get_by_role("button", name="Actions for Autumn pinning ceremony").click()
+    row.get_by_role("button", name="Edit").click()
+    expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 2 of 2")
+    expect(page.locator("#wizard-date")).to_have_value(too_soon)
+    expect(page.locator("#wizard-time")).to_have_value("18:30")
+    expect(page.locator("#wizard-city")).to_have_value("Chicago")
+    page.click("#wizard-submit")
+
+    # then the API's words appear next to the date
+    expect(page.locator("#wizard-date-error")).to_have_text(
+        f"The ceremony date must be at least 14 days from today, on or after {earliest} ({zone}). For an "
+        "urgent ceremony, contact Partnership Portal Support or your Regional Customer Success Director."
+    )
+    tab.check("wizard-error")
+
+    # when the earliest allowed day is chosen instead
+    page.fill("#wizard-date", earliest)
+    page.click("#wizard-submit")
+
+    # then the confirmation shows, and the confirmation mail's link opens the ceremony after sign-in
+    expect(page.locator("#wizard-confirmation-text")).to_contain_text("Scheduled / Pending")
+    tab.check("wizard-confirmation")
+    link = page.url  # the ceremony's details, where the confirmation leaves the address
+    assert link.startswith(f"{portal.url}/recognitions/")
+    deadline = time.monotonic() + 15
+    while not any(f"{link}\r\n" in plain_text(mail) for mail in portal.smtp.inbox.messages):
+        assert time.monotonic() < deadline, [plain_text(mail) for mail in portal.smtp.inbox.messages]
+        time.sleep(0.05)
+    fresh = page.context.browser.new_context()  # type: ignore[union-attr]
+    try:
+        other = fresh.new_page()
+        other.goto(link)
+        other.fill("#token", portal.admin_token)
+        other.click("#sign-in-form button[type=submit]")
+        expect(other.locator("#details-title")).to_have_text("Autumn pinning ceremony")
+        expect(other.locator("#details-status")).to_have_text("Scheduled / Pending")
+    finally:
+        fresh.close()
+
+
+def test_a_partner_admin_requests_certificates_only_by_keyboard_and_finalizes(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    demo = portal.graphql("{ recognitions(first: 100) { edges { node { name dateRange { start end } } } } }")
+    span = next(
+        e["node"]["dateRange"] for e in demo["recognitions"]["edges"] if e["node"]["name"] == RECOGNITION
+    )
+    page.goto(f"{portal.url}/#token={portal.admin_token}")
+
+    # when "Request Certificates Only" is chosen and the range picked with the keyboard alone
+    expect(page.locator("#recognitions-heading")).to_be_focused()
+    page.focus("#request-certificates")
+    page.keyboard.press("Enter")
+    expect(page.locator("#wizard-title")).to_have_text("Request Certificates Only · step 1 of 1")
+    page.fill("#wizard-name", "Keyboard request")
+    for day in (span["start"], span["end"]):
+        _keyboard_pick(page, day)
+    expect(page.locator("#wizard-calendar button[aria-pressed='true']").first).to_be_visible()
+    programs = page.locator("#wizard-programs input[type=checkbox]")
+    expect(programs.first).to_be_visible()
+    for position in range(programs.count()):
+        programs.nth(position).focus()
+        page.keyboard.press("Space")
+        expect(programs.nth(position)).to_be_checked()
+    # and it is finalized
+    page.focus("#wizard-finalize")
+    page.keyboard.press("Enter")
+
+    # then it is created, and its certificates step is one link away
+    expect(page.locator("#wizard-confirmation-text")).to_have_text(
+        "“Keyboard request” is created: its certificates can be generated now."
+    )
+    page.click("#wizard-confirmation-certificates")
+    expect(page.locator("#certificates-title")).to_have_text("Certificates · Keyboard request")
+    # and "select all" takes in every page (50 to a page), which the CSV shows
+    request_id = unquote(page.url.split("/recognitions/")[1].split("/")[0])
+    count = portal.graphql(
+        "query($id: ID!) { recognition(id: $id) {"
+        " certificateCandidates(filter: { kind: COMPLETER }) { totalCount } } }",
+        {"id": request_id},
+    )["recognition"]["certificateCandidates"]["totalCount"]
+    assert count > 50
+    expect(page.locator("#tab-completer")).to_have_text(f"Completers ({count})")
+    page.click("#select-listed")
+    expect(page.locator("#selected-count")).to_have_text("50 selected")
+    page.click("#select-everyone")
+    expect(page.locator("#selected-count")).to_have_text(f"All {count} selected")
+    page.click("#download-button")
+    page.click("#export-csv")
+    csv = download(page, "#csv-link", tmp_path / "everyone.csv").read_text(encoding="utf-8-sig")
+    assert len(csv.splitlines()) == 1 + count
+
+
+def _keyboard_pick(page: Page, day: str) -> None:
+    """Arrows and Page Up / Page Down to `day` from the calendar's tab stop, then Enter."""
+    from playwright.sync_api import expect
+
+    stop = page.locator("#wizard-calendar button[tabindex='0']")
+    stop.focus()
+    at = date.fromisoformat(stop.get_attribute("data-day") or "")
+    target = date.fromisoformat(day)
+    months = (target.year - at.year) * 12 + target.month - at.month
+    for _ in range(abs(months)):
+        page.keyboard.press("PageDown" if months > 0 else "PageUp")
+    expect(page.locator(f"#wizard-calendar button[data-day^='{day[:7]}']").first).to_be_visible()
+    at = date.fromisoformat(stop.get_attribute("data-day") or "")
+    for _ in range(abs((target - at).days)):
+        page.keyboard.press("ArrowRight" if target > at else "ArrowLeft")
+    expect(page.locator(f"#wizard-calendar button[data-day='{day}']")).to_be_focused()
+    page.keyboard.press("Enter")
+
+
+def test_staff_see_every_partner_mark_pins_mailed_and_cancel(portal: Portal, tab: Watched) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    # when staff sign in with a one-click address
+    page.goto(f"{portal.url}/#token={portal.staff_token}")
+
+    # then every partner's recognitions are listed, with the partner
+    expect(page.locator("#partner-heading")).to_be_visible()
+    rows = page.locator("#recognition-rows tr", has_text="Riverside State University")
+    summer = rows.filter(has_text="Summer pinning ceremony")
+    expect(summer.locator("td").nth(1)).to_have_text("Riverside State University")
+    tab.check("staff-dashboard")
+
+    # when staff mark the summer ceremony's pins mailed from its details popup
+    summer.get_by_role("link", name="Summer pinning ceremony").click()
+    expect(page.locator("#details-status")).to_have_text("Scheduled / Pending")
+    page.click("#details-actions [data-action=MARK_PINS_MAILED]")
+
+    # then its status says so, and so does its history
+    expect(page.locator("#details-status")).to_have_text("Scheduled / Pins mailed")
+    expect(page.locator("#details-events li").last).to_contain_text("pins mailed · Priya Raman")
+    expect(summer.locator(".badge")).to_have_text("Scheduled / Pins mailed")
+    tab.check("staff-details")
+    page.keyboard.press("Escape")
+
+    # when staff cancel the spring ceremony from its row's menu (confirming when asked)
+    spring = rows.filter(has_text="Spring pinning ceremony")
+    spring.get_by_role("button", name="Actions for Spring pinning ceremony").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    spring.get_by_role("button", name="Cancel ceremony").click()
+
+    # then it shows as cancelled
+    expect(spring.locator(".badge")).to_have_text("Cancelled")
+
+
+def test_staff_schedule_a_partners_draft_with_the_14_day_override_and_its_reason(
+    portal: Portal, tab: Watched
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    zone = "America/Chicago"
+    earliest = portal.graphql(f'{{ earliestCeremonyDate(timeZone: "{zone}") }}')["earliestCeremonyDate"]
+    too_soon = (date.fromisoformat(earliest) - timedelta(days=1)).isoformat()
+    page.goto(f"{portal.url}/#token={portal.staff_token}")
+
+    # when staff open a partner's draft ceremony from its row's menu and go on to step 2
+    row = page.locator("#recognition-rows tr", has_text="Riverside State University").filter(
+        has_text="Winter pinning ceremony (draft)"
+    )
+    row.get_by_role("button", name="Actions for Winter pinning ceremony (draft)").click()
+    row.get_by_role("button", name="Edit").click()
+    page.click("#wizard-next")
+    expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 2 of 2")
+    # and fill it in with a date 13 days out, overriding the notice without a reason first
+    page.fill("#wizard-zone", zone)
+    page.fill("#wizard-date", too_soon)
+    page.fill("#wizard-time", "17:00")
+    page.check("#wizard-online")
+    page.fill("#wizard-meeting-url", "https://meet.example.org/winter")
+    page.fill("#wizard-contact-name", "Dana Whitfield")
+    page.fill("#wizard-contact-email", ADMIN)
+    page.fill("#wizard-contact-phone", "+1 312 555 0100")
+    page.fill("#wizard-line1", "1 University Way")
+    page.fill("#wizard-city", "Chicago")
+    page.fill("#wizard-postal-code", "60601")
+    page.fill("#wizard-country", "US")
+    page.check("#wizard-override")
+    page.click("#wizard-submit")
+
+    # then the reason is asked for next to its field, in the API's words
+    expect(page.locator("#wizard-override-reason-error")).to_have_text("This field is required.")
+    tab.check("staff-override")
+
+    # when a reason is given
+    page.fill("#wizard-override-reason", "The provost's visit moved the ceremony forward.")
+    page.click("#wizard-submit")
+
+    # then it is scheduled on that day
+    expect(page.locator("#wizard-confirmation-text")).to_contain_text(
+        f"scheduled for {too_soon} 17:00 ({zone})"
+    )
