@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-import segno
 from borb.pdf import Document, Page
 from borb.pdf.license.version import Version
 from borb.pdf.primitives import datestr, hexstr, name, stream
@@ -32,6 +31,7 @@ from service.pdf.drawing import show_line
 from service.pdf.faces import BOLD, REGULAR
 from service.pdf.fonts import DocumentFonts
 from service.pdf.layout import NAME_BOX, NAME_SIZE, NameLayout, layout_name
+from service.pdf.qr import qr_operators
 from service.pdf.runtime import write_pdf
 from service.pdf.shaping import shape_line
 
@@ -132,7 +132,7 @@ RULES = [  # (x0, y0, x1, y1, colour, width): under the title and the name, abov
 ]
 FRAME = [(24, 6.0, NAVY), (38, 1.2, GOLD)]  # (margin, thickness, colour): a navy frame, a gold rule inside
 QR = {"x": 640, "y": 104, "size": 86}
-QR_COLOR = "0.1333 0.1333 0.1333 rg"
+QR_COLOR = "0.1333 0.1333 0.1333"
 
 
 def clean(text: str) -> str:
@@ -165,7 +165,7 @@ def render_certificates(texts: Sequence[CertificateText]) -> bytes:
             if key not in laid_out:
                 laid_out[key] = _line(lines[role], place, largest, fonts, bold=role in BOLD_ROLES)
             content.append(laid_out[key])
-        content.append(_qr(text.verification_url))
+        content.append(qr_operators(text.verification_url, **QR, color=QR_COLOR))
         contents.append("\n".join(content).encode("latin-1"))
     # One resources dictionary for every page: borb's writer then writes it (and the fonts) once.
     resources = {name("Font"): fonts.pdf_fonts(), name("XObject"): {name("Design"): _design()}}
@@ -282,35 +282,3 @@ def _fix_document_info(document: Document, texts: Sequence[CertificateText]) -> 
     if others:
         title = f"Certificates ({len(texts)})"
     info[name("Title")] = hexstr("FEFF" + title.encode("utf-16-be").hex().upper())
-
-
-def qr_rectangles(
-    payload: str, *, x: float, y: float, size: float
-) -> list[tuple[float, float, float, float]]:
-    """The QR code of ``payload`` in a square at (x, y): one rectangle (x, y, width, height) per run
-    of dark modules in a row, so a code is a few dozen rectangles rather than hundreds."""
-    rows = [list(row) for row in segno.make(payload, error="m", micro=False).matrix]
-    module = size / len(rows)
-    rectangles = []
-    for row_number, row in enumerate(rows):
-        column = 0
-        while column < len(row):
-            if not row[column]:
-                column += 1
-                continue
-            start = column
-            while column < len(row) and row[column]:
-                column += 1
-            top = y + size - (row_number + 1) * module
-            rectangles.append((x + start * module, top, (column - start) * module, module))
-    return rectangles
-
-
-def _qr(payload: str) -> str:
-    """The QR code as vector rectangles filled as one path (borb's own QR element embeds an image
-    and takes ~90 ms)."""
-    rectangles = "\n".join(
-        f"{left:.3f} {bottom:.3f} {width:.3f} {height:.3f} re"
-        for left, bottom, width, height in qr_rectangles(payload, **QR)
-    )
-    return f"q {QR_COLOR}\n{rectangles}\nf Q"
