@@ -13,6 +13,7 @@ of dark modules in a row is one integer rectangle, all filled as one path.
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 import zxingcpp
 
@@ -22,7 +23,8 @@ _DARK_RUN = re.compile(rb"\x00+")  # zxing-cpp's image: 0 for a dark module, 255
 def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:
     """The code's width in modules, and its dark runs as (row from the top, first column, length)."""
     barcode = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))
+    # The image is a buffer of one byte a module (its stub does not say so).
+    image = memoryview(cast(Any, barcode.to_image(scale=1, add_quiet_zones=False)))
     rows, width = image.shape or (0, 0)
     modules = image.tobytes()
     runs = []
