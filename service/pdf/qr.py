@@ -27,10 +27,13 @@ def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:
     image = memoryview(cast(Any, barcode.to_image(scale=1, add_quiet_zones=False)))
     rows, width = image.shape or (0, 0)
     modules = image.tobytes()
+    # One search over all rows, each followed by a light byte, so that no run crosses a row's end.
+    line = width + 1
+    padded = b"\xff".join(modules[row * width : (row + 1) * width] for row in range(rows))
     runs = []
-    for row in range(rows):
-        for run in _DARK_RUN.finditer(modules, row * width, (row + 1) * width):
-            runs.append((row, run.start() - row * width, run.end() - run.start()))
+    for run in _DARK_RUN.finditer(padded):
+        row, column = divmod(run.start(), line)
+        runs.append((row, column, run.end() - run.start()))
     return width, runs
 
 
