@@ -1,8 +1,8 @@
 """The verification QR code: its modules from zxing-cpp's native encoder, drawn as PDF paths.
 
 Why zxing-cpp: segno (pure Python) spent ~4–8 ms a code choosing its mask (it scores all eight
-masks in Python), two thirds of a combined file's time. zxing-cpp encodes in C++ (mask chosen by
-the standard's penalty rules, error correction M) in ~0.2 ms, and the same payload always gives the
+masks in Python), two thirds of a combined file's time. zxing-cpp encodes in C++ (error correction
+M, the mask picked per code by its own scoring) in ~0.2 ms, and the same payload always gives the
 same modules, so a file drawn twice is the same bytes. Every page's code is decoded in the tests
 at 150 and at 72 dpi (``tests/pdf/test_qr.py``).
 
