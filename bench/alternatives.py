@@ -1,30 +1,44 @@
-"""The project's certificate drawn with reportlab and with fpdf2, for the benchmarks only (never used
+"""The project's certificate drawn with reportlab, fpdf2 and Typst, for the benchmarks only (never used
 by the service): the same page as service/pdf/render.py — landscape US Letter, the navy
 frame with its gold rule, the same words at the same sizes and baselines in the same Noto Serif
-weights, the lines, and the QR code as vector rectangles."""
+weights, the lines, and the QR code as vector rectangles. ``largest_shift`` checks that a peer's
+characters sit where the service's do."""
 
 from __future__ import annotations
 
+import ctypes
 import io
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import pypdfium2
+import pypdfium2.raw
 from fontTools import ttLib
+from fontTools.varLib import instancer
 from fpdf import FPDF
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from service.pdf.faces import BOLD, REGULAR, face
+from service.pdf.qr import qr_rectangles
 from service.pdf.render import (
     MONTHS,
     NAME_LINE_WIDTH,
     PAGE_HEIGHT,
     PAGE_WIDTH,
     CertificateText,
-    qr_rectangles,
 )
+
+try:
+    import typst
+except ImportError as missing:  # a peer, not the service: the benchmark goes on without it
+    typst = None
+    TYPST_MISSING = f"Typst skipped: the typst package cannot be imported ({missing}); pip install '.[bench]'"
+else:
+    TYPST_MISSING = ""
 
 NAVY, GOLD, INK, GREY = (0x1F, 0x3A, 0x5F), (0xB0, 0x8D, 0x3C), (0x22, 0x22, 0x22), (0x66, 0x66, 0x66)
 _FOLDER = Path(tempfile.mkdtemp(prefix="bench-fonts-"))
@@ -44,6 +58,15 @@ def _named(data: bytes, postscript_name: str) -> bytes:
 
 REGULAR_FILE.write_bytes(_named(face("serif", REGULAR).static_program, "NotoSerif-Regular"))
 BOLD_FILE.write_bytes(_named(face("serif", BOLD).static_program, "NotoSerif-Bold"))
+# Typst shapes (kerning, ligatures) as the service does with HarfBuzz: it gets the same instances with
+# their layout tables (GSUB, GPOS, GDEF), which the PDF's embedded cuts leave out.
+_TYPST_FOLDER = _FOLDER / "typst"
+_TYPST_FOLDER.mkdir()
+for _weight, _file in ((REGULAR, "NotoSerif-Regular.ttf"), (BOLD, "NotoSerif-Bold.ttf")):
+    _face = face("serif", _weight)
+    _font = ttLib.TTFont(io.BytesIO(_face.data), recalcTimestamp=False)
+    _font = instancer.instantiateVariableFont(_font, _face._location()) if _face.variable else _font
+    _font.save(_TYPST_FOLDER / _file)
 pdfmetrics.registerFont(TTFont("Serif", str(REGULAR_FILE)))
 pdfmetrics.registerFont(TTFont("Serif-Bold", str(BOLD_FILE)))
 
@@ -153,3 +176,118 @@ def fpdf2_pdf(texts: Sequence[CertificateText]) -> bytes:
         for x, y, w, h in qr_rectangles(text.verification_url, x=640, y=104, size=86):
             pdf.rect(x, top(y, h), w, h, style="F")
     return bytes(pdf.output())
+
+
+# ---------------------------------------------------------------- Typst
+
+_TYPST_PRELUDE = """#set page(width: 792pt, height: 612pt, margin: 0pt)
+#set text(font: "Noto Serif", top-edge: "baseline", bottom-edge: "baseline")
+#let ln(body, x, baseline, size, widest, fill, weight) = place(
+  top + center, dx: x - 396pt, dy: 612pt - baseline, context {
+    let fitted = size
+    if widest > 0pt {
+      let wide = measure(text(size: size, weight: weight, body)).width
+      if wide > widest {
+        let smallest = if size < 10pt { 4pt } else { 10pt }
+        fitted = calc.max(smallest, calc.floor(size / 1pt * (widest / wide) * 2) / 2 * 1pt)
+      }
+    }
+    text(size: fitted, weight: weight, fill: fill, body)
+  })
+#let box(x, y, w, h, fill) = place(
+  top + left, dx: x * 1pt, dy: (612 - y - h) * 1pt,
+  rect(width: w * 1pt, height: h * 1pt, fill: fill, stroke: none))
+"""
+
+
+def _typst_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _typst_color(color: tuple[int, int, int]) -> str:
+    return 'rgb("#{:02x}{:02x}{:02x}")'.format(*color)
+
+
+def typst_source(texts: Sequence[CertificateText]) -> str:
+    """The same page in Typst markup: frame, rules, lines fitted as the service fits them, QR code."""
+    pages = []
+    for text in texts:
+        page = [f"#box({x}, {y}, {w}, {h}, {_typst_color(color)})" for x, y, w, h, color in _frame()]
+        for x0, y0, x1, y1, color, width in RULES:
+            page.append(
+                f"#place(top + left, line(start: ({x0}pt, {PAGE_HEIGHT - y0}pt), end: ({x1}pt, "
+                f"{PAGE_HEIGHT - y1}pt), stroke: (paint: {_typst_color(color)}, thickness: {width}pt, "
+                'cap: "round")))'
+            )
+        for value, bold, size, widest, baseline, color, x in _lines(text):
+            weight = '"bold"' if bold else '"regular"'
+            page.append(
+                f"#ln({_typst_string(value)}, {x}pt, {baseline}pt, {size}pt, {widest}pt, "
+                f"{_typst_color(color)}, {weight})"
+            )
+        ink = _typst_color(INK)
+        for x, y, w, h in qr_rectangles(text.verification_url, x=640, y=104, size=86):
+            page.append(f"#box({x:.3f}, {y:.3f}, {w:.3f}, {h:.3f}, {ink})")
+        pages.append("\n".join(page))
+    return _TYPST_PRELUDE + "\n#pagebreak()\n".join(pages) + "\n"
+
+
+_typst_compiler: Any = None
+
+
+def typst_pdf(texts: Sequence[CertificateText]) -> bytes:
+    """The pages compiled by Typst (the `typst` package), with the same two Noto Serif instances and
+    no system fonts; the compiler (its fonts) is kept between calls, as a warm service would."""
+    global _typst_compiler
+    if typst is None:
+        raise RuntimeError(TYPST_MISSING)
+    if _typst_compiler is None:
+        _typst_compiler = typst.Compiler(font_paths=[str(_TYPST_FOLDER)], ignore_system_fonts=True)
+    pdf: bytes = _typst_compiler.compile(input=typst_source(texts).encode())
+    return pdf
+
+
+# ---------------------------------------------------------------- the same page?
+
+
+def glyph_origins(pdf: bytes) -> list[list[tuple[str, float, float]]]:
+    """Every drawn character of every page with its origin (pdfium), spaces left out, in page order
+    (top to bottom, then left to right)."""
+    document = pypdfium2.PdfDocument(pdf)
+    pages = []
+    for page in document:
+        textpage = page.get_textpage()
+        found = []
+        x, y = ctypes.c_double(), ctypes.c_double()
+        for index in range(textpage.count_chars()):
+            character = chr(pypdfium2.raw.FPDFText_GetUnicode(textpage, index))
+            if character.isspace() or not character.isprintable():
+                continue
+            pypdfium2.raw.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
+            found.append((character, round(x.value, 3), round(y.value, 3)))
+        pages.append(sorted(found, key=lambda glyph: (-round(glyph[2]), glyph[1])))
+    return pages
+
+
+def largest_shift(pdf: bytes, reference: bytes) -> dict[str, Any]:
+    """How far (points) any character of ``pdf`` is from the same character of ``reference`` (the
+    service's page), over the lines where the reference forms no ligature; and how many lines do
+    (HarfBuzz joins "fi" and "ff" in Noto Serif, which reportlab and fpdf2 never do and Typst does not
+    with this instance: a ligature narrows its line, so the centred line starts elsewhere)."""
+    theirs, ours = glyph_origins(pdf), glyph_origins(reference)
+    if [[glyph[0] for glyph in page] for page in theirs] != [[glyph[0] for glyph in page] for page in ours]:
+        return {"different_text": True}
+    shifts: dict[tuple[int, float], float] = {}
+    ligatures: set[tuple[int, float]] = set()
+    for number, (page, other) in enumerate(zip(theirs, ours, strict=True)):
+        for index, (a, b) in enumerate(zip(page, other, strict=True)):
+            line = (number, b[2])
+            shifts[line] = max(shifts.get(line, 0.0), abs(a[1] - b[1]), abs(a[2] - b[2]))
+            if index and other[index - 1][1:] == b[1:]:
+                ligatures.add(line)
+    plain = [shift for line, shift in shifts.items() if line not in ligatures]
+    return {
+        "largest_shift_pt": round(max(plain, default=0.0), 3),
+        "lines": len(shifts),
+        "lines_with_ligatures_left_out": len(ligatures),
+    }

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import asyncpg
 import psutil
 import redis
-from alternatives import fpdf2_pdf, reportlab_pdf
+from alternatives import TYPST_MISSING, fpdf2_pdf, largest_shift, reportlab_pdf, typst_pdf
 from seeding import NAMES, seed_completers
 from tortoise.context import TortoiseContext
 
@@ -46,7 +46,7 @@ from service import job_queue
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
 from service.certificate_files.requests import request_file
 from service.database import migrate, tortoise_config
-from service.pdf.render import CertificateText, render_certificate
+from service.pdf.render import CertificateText, render_certificate, render_certificates
 from service.settings import Settings
 from service.users.actor import Actor
 from workers.jobs import declare_jobs
@@ -75,53 +75,96 @@ def timed(work: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-def single_certificates(rounds: int) -> dict[str, Any]:
-    """Warm: one certificate at a time, a new name each time, the contenders taking turns."""
-    contenders: dict[str, Callable[[int], bytes]] = {
-        "borb (service)": lambda n: render_certificate(text(n)),
-        "reportlab": lambda n: reportlab_pdf([text(n)]),
-        "fpdf2": lambda n: fpdf2_pdf([text(n)]),
+def timed_cpu(work: Callable[[], Any]) -> tuple[float, float, Any]:
+    """Wall seconds, this process's CPU seconds, and the result."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = work()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def _peers() -> dict[str, Callable[[list[CertificateText]], bytes]]:
+    peers: dict[str, Callable[[list[CertificateText]], bytes]] = {
+        "reportlab": reportlab_pdf,
+        "fpdf2": fpdf2_pdf,
     }
+    if not TYPST_MISSING:
+        peers["typst"] = typst_pdf
+    return peers
+
+
+def same_page() -> dict[str, Any]:
+    """Where each peer's characters sit against the service's (5 pages): the comparison is fair only
+    if they draw the same page."""
+    texts = [text(n) for n in range(5)]
+    ours = render_certificates(texts)
+    return {name: largest_shift(draw(texts), ours) for name, draw in _peers().items()}
+
+
+def single_certificates(rounds: int) -> dict[str, Any]:
+    """Warm: one certificate at a time, a new name each time, the contenders taking turns; wall and
+    CPU time (this process's) of each."""
+    contenders: dict[str, Callable[[int], bytes]] = {"borb (service)": lambda n: render_certificate(text(n))}
+    for peer, draw in _peers().items():
+        contenders[peer] = lambda n, draw=draw: draw([text(n)])  # type: ignore[misc]
     for draw in contenders.values():  # warm-up: fonts instanced, caches filled
         for n in range(3):
             draw(n)
     times: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
     sizes: dict[str, int] = {}
     for round_number in range(rounds):
-        order = list(contenders)[round_number % 3 :] + list(contenders)[: round_number % 3]
+        shift = round_number % len(contenders)
+        order = list(contenders)[shift:] + list(contenders)[:shift]
         for name in order:
-            seconds, pdf = timed(lambda: contenders[name](1000 + round_number))  # noqa: B023
+            seconds, cpu_seconds, pdf = timed_cpu(lambda: contenders[name](1000 + round_number))  # noqa: B023
             times[name].append(seconds)
+            cpu[name].append(cpu_seconds)
             sizes[name] = len(pdf)
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
+    cpu_medians = {name: statistics.median(values) * 1000 for name, values in cpu.items()}
+    ours = "borb (service)"
     return {
-        "ms": {name: round(value, 1) for name, value in medians.items()},
+        "ms": {name: round(value, 2) for name, value in medians.items()},
+        "cpu_ms": {name: round(value, 2) for name, value in cpu_medians.items()},
         "bytes": sizes,
-        "borb_over_reportlab": round(medians["borb (service)"] / medians["reportlab"], 2),
+        "over": {
+            peer: {
+                "wall": round(medians[ours] / medians[peer], 2),
+                "cpu": round(cpu_medians[ours] / cpu_medians[peer], 2),
+            }
+            for peer in contenders
+            if peer != ours
+        },
     }
 
 
-def one_document(
-    pages: int, runs: int, alongside: list[float] | None = None, alongside_mb: float = 0
-) -> dict[str, Any]:
-    """reportlab and fpdf2 drawing every page into one document, taking turns. With ``alongside``
-    (reportlab's times taken in turn with the job path's largest files), reportlab is not drawn again."""
-    contenders = [("fpdf2", fpdf2_pdf)] if alongside else [("reportlab", reportlab_pdf), ("fpdf2", fpdf2_pdf)]
-    found: dict[str, list[float]] = {name: [] for name, _ in contenders}
-    sizes: dict[str, int] = {}
+def one_document(pages: int, runs: int) -> dict[str, Any]:
+    """fpdf2 drawing every page into one document (reportlab and Typst are drawn in turn with the job
+    path's largest files, see ``job_path``)."""
     texts = [text(n) for n in range(pages)]
-    if alongside:
-        found["reportlab"] = alongside
-        sizes["reportlab"] = round(alongside_mb * 1e6)
+    found: list[float] = []
+    size = 0
     for _ in range(runs):
-        for name, draw in contenders:
-            seconds, pdf = timed(lambda: draw(texts))  # noqa: B023
-            found[name].append(seconds)
-            sizes[name] = len(pdf)
-    return {
-        name: {"seconds": round(statistics.median(values), 2), "mb": round(sizes[name] / 1e6, 2)}
-        for name, values in found.items()
-    }
+        seconds, pdf = timed(lambda: fpdf2_pdf(texts))
+        found.append(seconds)
+        size = len(pdf)
+    return {"fpdf2": {"seconds": round(statistics.median(found), 2), "mb": round(size / 1e6, 2)}}
+
+
+def _one_document_peers() -> dict[str, Callable[[list[CertificateText]], bytes]]:
+    peers: dict[str, Callable[[list[CertificateText]], bytes]] = {"reportlab": reportlab_pdf}
+    if not TYPST_MISSING:
+        peers["typst"] = typst_pdf
+    return peers
+
+
+def _children_cpu(process: subprocess.Popen[bytes]) -> float:
+    """CPU seconds (user and system) the worker processes have used so far."""
+    total = 0.0
+    for child in psutil.Process(process.pid).children(recursive=True):
+        times = child.cpu_times()
+        total += times.user + times.system
+    return total
 
 
 # ---------------------------------------------------------------- the real job path
@@ -189,11 +232,15 @@ async def _make_file(actor: Actor, recognition_id: int, ids: list[int]) -> tuple
 
 
 async def job_path(
-    sizes: list[int], runs: int, process_counts: list[int], alongside: dict[str, list[float]] | None = None
+    sizes: list[int],
+    runs: int,
+    process_counts: list[int],
+    alongside: dict[str, dict[str, list[tuple[float, float]]]] | None = None,
 ) -> dict[str, Any]:
-    """Combined files through the real job path. Before each run of the largest size, reportlab
-    draws as many pages into one document here (the workers idle), and its times go to
-    ``alongside``: the machine is shared, so a target's two sides are measured in turn."""
+    """Combined files through the real job path. Before each run of the largest size, reportlab and
+    Typst draw as many pages into one document here (the workers idle), and their (wall, CPU) times
+    go to ``alongside``: the machine is shared, so a target's two sides are measured in turn. The
+    workers' CPU time (user and system, all processes) is taken around each file."""
     postgres, redis_url = os.environ.get("BENCH_POSTGRES_URL", ""), os.environ.get("BENCH_REDIS_URL", "")
     if not postgres or not redis_url:
         return {"skipped": "set BENCH_POSTGRES_URL and BENCH_REDIS_URL (make bench does) for the job path"}
@@ -232,17 +279,24 @@ async def job_path(
                     # Warm-up: enough chunks that every process draws some (fonts instanced once each).
                     await _make_file(actor, recognition_id, take(100 * processes))
                     for size in sizes:
-                        measured = []
+                        measured, worker_cpu = [], []
                         for _ in range(runs):
                             if alongside is not None and size == sizes[-1]:
                                 pages = [text(n) for n in range(size)]
-                                seconds, pdf = timed(lambda: reportlab_pdf(pages))  # noqa: B023
-                                alongside.setdefault(str(processes), []).append(seconds)
-                                results["reportlab_one_document_mb"] = round(len(pdf) / 1e6, 2)
+                                for peer, draw in _one_document_peers().items():
+                                    wall, cpu, pdf = timed_cpu(lambda: draw(pages))  # noqa: B023
+                                    entry = alongside.setdefault(peer, {}).setdefault(str(processes), [])
+                                    entry.append((wall, cpu))
+                                    results[f"{peer}_one_document_mb"] = round(len(pdf) / 1e6, 2)
+                            before = _children_cpu(workers)
                             seconds, job = await _make_file(actor, recognition_id, take(size))
+                            worker_cpu.append(_children_cpu(workers) - before)
                             measured.append(seconds)
                         entry = results["sizes"].setdefault(str(size), {})
                         entry[f"{processes}_process_seconds"] = round(statistics.median(measured), 2)
+                        entry[f"{processes}_process_worker_cpu_ms_per_page"] = round(
+                            statistics.median(worker_cpu) / size * 1000, 2
+                        )
                         entry["file_mb"] = round((job.file_size or 0) / 1e6, 2)
                     results["worker_peak_rss_mb"][str(processes)] = _worker_peaks(workers)
                 finally:
@@ -265,53 +319,92 @@ async def job_path(
     return results
 
 
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().strip() if Path("/proc/loadavg").exists() else "unknown"
+
+
+def _median(times: list[tuple[float, float]], which: int) -> float:
+    return statistics.median(pair[which] for pair in times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer runs (a smoke run)")
     quick = parser.parse_args().quick
     sizes, runs, pages = ([50, 200], 1, 200) if quick else ([50, 500, 2000], 3, 2000)
-    single = single_certificates(rounds=9 if quick else 25)
-    alongside: dict[str, list[float]] = {}  # reportlab's one document, in turn with the largest files
+    if TYPST_MISSING:
+        print(TYPST_MISSING, file=sys.stderr)
+    load = {"start": _load()}
+    check = same_page()
+    single = single_certificates(rounds=15 if quick else 40)
+    load["after_single"] = _load()
+    # reportlab's and Typst's one document, in turn with the largest files: peer -> processes -> times
+    alongside: dict[str, dict[str, list[tuple[float, float]]]] = {}
     job = asyncio.run(job_path(sizes, runs, [1, 2], alongside))
-    if alongside:
-        job["reportlab_one_document_seconds_alongside"] = {
-            processes: round(statistics.median(times), 2) for processes, times in alongside.items()
+    load["after_job_path"] = _load()
+    job["one_document_alongside"] = {
+        peer: {
+            processes: {
+                "seconds": round(_median(times, 0), 2),
+                "cpu_seconds": round(_median(times, 1), 2),
+                "mb": job.get(f"{peer}_one_document_mb"),
+            }
+            for processes, times in by_processes.items()
         }
+        for peer, by_processes in alongside.items()
+    }
     figures: dict[str, Any] = {
+        "same_page_as_the_service": check,
         "single_certificate": single,
-        "one_document": one_document(
-            pages,
-            runs,
-            [t for times in alongside.values() for t in times],
-            job.get("reportlab_one_document_mb", 0),
-        ),
+        "one_document": one_document(pages, runs),
         "job_path": job,
+        "load_average": {**load, "end": _load()},
         "settings": {"sizes": sizes, "runs": runs, "one_document_pages": pages, "threads_per_process": 1},
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "typst": TYPST_MISSING or "drawn",
     }
     if "sizes" in job:
-        reportlab = job["reportlab_one_document_seconds_alongside"]
-        biggest = job["sizes"][str(pages)]
-        figures["targets"] = {
-            "single_borb_over_reportlab (<= 1.5)": single["borb_over_reportlab"],
-            "file_1_process_over_reportlab_one_document (<= 1.0)": round(
-                biggest["1_process_seconds"] / reportlab["1"], 2
-            ),
-            "file_2_processes_over_reportlab_one_document (<= 0.6)": round(
-                biggest["2_process_seconds"] / reportlab["2"], 2
-            ),
-            "worker_peak_rss_mb (< 250)": max(
-                peak for peaks in job["worker_peak_rss_mb"].values() for peak in peaks
-            ),
-            "growth_exponent_1_process (<= 1.1)": job["growth_exponent_1_process"],
-        }
+        figures["targets"] = _targets(single, job, pages)
     print(json.dumps(figures, indent=2, ensure_ascii=False))
     RESULTS.mkdir(exist_ok=True)
     name = "certificate_pdfs_quick.json" if quick else "certificate_pdfs.json"
     (RESULTS / name).write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+
+
+def _targets(single: dict[str, Any], job: dict[str, Any], pages: int) -> dict[str, Any]:
+    """Issue 19's targets against Typst, issue 15's against reportlab: measured, target, met."""
+    biggest = job["sizes"][str(pages)]
+    documents = job["one_document_alongside"]
+    found: dict[str, Any] = {}
+
+    def put(name: str, value: float, target: float) -> None:
+        found[name] = {"measured": value, "target": target, "met": value <= target}
+
+    for peer, single_target, targets in (("typst", 1.0, (0.5, 0.3)), ("reportlab", 1.5, (1.0, 0.6))):
+        if peer not in single["over"]:
+            found[peer] = TYPST_MISSING
+            continue
+        put(f"one certificate over {peer}, wall", single["over"][peer]["wall"], single_target)
+        put(f"one certificate over {peer}, CPU", single["over"][peer]["cpu"], single_target)
+        for processes, target in zip(("1", "2"), targets, strict=True):
+            ratio = biggest[f"{processes}_process_seconds"] / documents[peer][processes]["seconds"]
+            put(
+                f"{pages}-file, {processes} worker process(es), over {peer}'s one document",
+                round(ratio, 2),
+                target,
+            )
+    put("worker CPU per page, ms (1 process)", biggest["1_process_worker_cpu_ms_per_page"], 2.0)
+    put("worker CPU per page, ms (2 processes)", biggest["2_process_worker_cpu_ms_per_page"], 2.0)
+    put(
+        "worker peak memory, MB",
+        max(peak for peaks in job["worker_peak_rss_mb"].values() for peak in peaks),
+        250,
+    )
+    put("growth exponent, 1 process", job["growth_exponent_1_process"], 1.1)
+    return found
 
 
 if __name__ == "__main__":

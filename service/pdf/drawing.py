@@ -18,16 +18,16 @@ from __future__ import annotations
 import bisect
 import functools
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from service.pdf.faces import face_by_key
 from service.pdf.fonts import DocumentFonts
 from service.pdf.shaping import Glyph, ShapedLine
 
 
-@dataclass(frozen=True)
-class Cluster:
-    """Consecutive glyphs (visual order) standing for one stretch of characters."""
+class Cluster(NamedTuple):
+    """Consecutive glyphs (visual order) standing for one stretch of characters. (A named tuple: a
+    line makes one per glyph or so, and a frozen dataclass costs three times as much to make.)"""
 
     start: int
     glyphs: tuple[Glyph, ...]
@@ -37,14 +37,15 @@ class Cluster:
 def clusters(line: ShapedLine) -> list[Cluster]:
     """The line's clusters, left to right."""
     result: list[Cluster] = []
-    group: list[Glyph] = []
-    for glyph in line.glyphs:
-        if group and (glyph.start, glyph.face) != (group[0].start, group[0].face):
-            result.append(_cluster(group, line.text))
-            group = []
-        group.append(glyph)
-    if group:
-        result.append(_cluster(group, line.text))
+    glyphs, text, count = line.glyphs, line.text, len(line.glyphs)
+    first = 0
+    while first < count:
+        start, face = glyphs[first].start, glyphs[first].face
+        end = first + 1
+        while end < count and glyphs[end].start == start and glyphs[end].face == face:
+            end += 1
+        result.append(_cluster(glyphs[first:end], text))
+        first = end
     return result
 
 
@@ -56,13 +57,24 @@ def _clusters_and_texts(line: ShapedLine) -> tuple[list[Cluster], dict[int, str]
     return found, cluster_texts(line, found)
 
 
-def _cluster(glyphs: list[Glyph], text: str) -> Cluster:
+def _cluster(glyphs: tuple[Glyph, ...], text: str) -> Cluster:
     """A cluster's glyphs with ink are drawn, and so is a space's glyph (so that every reader finds
     the space where it is); a cluster of nothing else (a ZWNJ's glyph) is not."""
-    drawn = tuple(glyph for glyph in glyphs if glyph.glyph == 0 or face_by_key(glyph.face).ink(glyph.glyph))
+    drawn: tuple[Glyph, ...]
+    if len(glyphs) == 1:  # most clusters: no generator for them
+        glyph = glyphs[0]
+        drawn = glyphs if glyph.glyph == 0 or _inked(glyph.face, glyph.glyph) else ()
+    else:
+        drawn = tuple(glyph for glyph in glyphs if glyph.glyph == 0 or _inked(glyph.face, glyph.glyph))
     if not drawn and text[glyphs[0].start : glyphs[0].end].isspace():
-        drawn = tuple(glyphs[:1])
-    return Cluster(start=glyphs[0].start, glyphs=tuple(glyphs), drawn=drawn)
+        drawn = glyphs[:1]
+    return Cluster(glyphs[0].start, glyphs, drawn)
+
+
+@functools.cache
+def _inked(face: str, glyph: int) -> bool:
+    """Whether the glyph has an outline (asked for every glyph of every line a page shapes anew)."""
+    return face_by_key(face).ink(glyph) is not None
 
 
 def cluster_texts(line: ShapedLine, found: list[Cluster]) -> dict[int, str]:
@@ -174,7 +186,10 @@ class _Writer:
         if adjustment:
             self.items.append(_n(adjustment))
             self.x -= adjustment
-        self.items.append(f"<{code:04X}>")
+        if self.items and not adjustment and self.items[-1][0] == "<":
+            self.items[-1] = f"{self.items[-1][:-1]}{code:04X}>"  # one string for a run of glyphs
+        else:
+            self.items.append(f"<{code:04X}>")
         self.x += width
 
     def begin_span(self, text: str) -> None:

@@ -15,6 +15,7 @@ bench/README.md); borb still makes the document, its fonts' dictionaries and the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import unicodedata
@@ -23,7 +24,6 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-import segno
 from borb.pdf import Document, Page
 from borb.pdf.license.version import Version
 from borb.pdf.primitives import datestr, hexstr, name, stream
@@ -41,11 +41,13 @@ from service.pdf.branding import (
     pdf_number,
     placed_images,
 )
+from service.pdf.design import shared_layer
 from service.pdf.drawing import show_line
 from service.pdf.faces import BOLD, REGULAR
 from service.pdf.fonts import DocumentFonts
 from service.pdf.layout import NAME_BOX, NAME_SIZE, NameLayout, layout_name
-from service.pdf.runtime import write_pdf
+from service.pdf.qr import qr_operators
+from service.pdf.runtime import fill_stream, write_pdf
 from service.pdf.shaping import shape_line
 
 PAGE_WIDTH, PAGE_HEIGHT = 792, 612  # US Letter, landscape
@@ -142,7 +144,7 @@ RULES = [  # (x0, y0, x1, y1, colour, width): under the title and the name, abov
 ]
 FRAME = [(24, 6.0, NAVY), (38, 1.2, GOLD)]  # (margin, thickness, colour): a navy frame, a gold rule inside
 QR = {"x": 640, "y": 104, "size": 86}
-QR_COLOR = "0.1333 0.1333 0.1333 rg"
+QR_COLOR = "0.1333 0.1333 0.1333"
 
 
 def clean(text: str) -> str:
@@ -179,7 +181,7 @@ def render_certificates(
             if key not in laid_out:
                 laid_out[key] = _line(lines[role], place, largest, fonts, bold=role in BOLD_ROLES)
             content.append(laid_out[key])
-        content.append(_qr(text.verification_url))
+        content.append(qr_operators(text.verification_url, **QR, color=QR_COLOR))
         contents.append("\n".join(content).encode("latin-1"))
     # One resources dictionary for every page: borb's writer then writes it (and the fonts) once.
     xobjects = {name(design): _design(branding) for branding, design in designs.items()}
@@ -193,7 +195,7 @@ def render_certificates(
         del page["ProcSet"], page["Rotate"]
         document.append_page(page)
         page[name("Resources")] = resources
-        page["Contents"][name("DecodedBytes")] = content_bytes
+        fill_stream(page["Contents"], content_bytes)
     _fix_document_info(document, texts, [branding.fingerprint() for branding in designs])
     return write_pdf(document)
 
@@ -265,15 +267,10 @@ def _design(branding: Branding) -> stream:
     content.append("1 J")  # round caps, as the rules have always had
     for x0, y0, x1, y1, color, line_width in branded_rules(RULES, branding):
         content.append(f"{_rgb(color)} RG {_n(line_width)} w {_n(x0)} {_n(y0)} m {_n(x1)} {_n(y1)} l S")
-    form = stream()
-    form[name("Type")] = name("XObject")
-    form[name("Subtype")] = name("Form")
-    form[name("BBox")] = [0, 0, PAGE_WIDTH, PAGE_HEIGHT]
-    form[name("Resources")] = {}
-    form[name("DecodedBytes")] = "\n".join(content).encode("latin-1")
-    return form
+    return shared_layer(content, width=PAGE_WIDTH, height=PAGE_HEIGHT)
 
 
+@functools.cache
 def _rgb(color: RGB) -> str:
     return " ".join(f"{component / 255:.7g}" for component in color)
 
@@ -300,35 +297,3 @@ def _fix_document_info(document: Document, texts: Sequence[CertificateText], des
     if others:
         title = f"Certificates ({len(texts)})"
     info[name("Title")] = hexstr("FEFF" + title.encode("utf-16-be").hex().upper())
-
-
-def qr_rectangles(
-    payload: str, *, x: float, y: float, size: float
-) -> list[tuple[float, float, float, float]]:
-    """The QR code of ``payload`` in a square at (x, y): one rectangle (x, y, width, height) per run
-    of dark modules in a row, so a code is a few dozen rectangles rather than hundreds."""
-    rows = [list(row) for row in segno.make(payload, error="m", micro=False).matrix]
-    module = size / len(rows)
-    rectangles = []
-    for row_number, row in enumerate(rows):
-        column = 0
-        while column < len(row):
-            if not row[column]:
-                column += 1
-                continue
-            start = column
-            while column < len(row) and row[column]:
-                column += 1
-            top = y + size - (row_number + 1) * module
-            rectangles.append((x + start * module, top, (column - start) * module, module))
-    return rectangles
-
-
-def _qr(payload: str) -> str:
-    """The QR code as vector rectangles filled as one path (borb's own QR element embeds an image
-    and takes ~90 ms)."""
-    rectangles = "\n".join(
-        f"{left:.3f} {bottom:.3f} {width:.3f} {height:.3f} re"
-        for left, bottom, width, height in qr_rectangles(payload, **QR)
-    )
-    return f"q {QR_COLOR}\n{rectangles}\nf Q"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import icu
 import uharfbuzz as harfbuzz
@@ -21,10 +22,10 @@ from service.pdf import itemize
 from service.pdf.faces import face, face_by_key, families_for
 
 
-@dataclass(frozen=True, slots=True)
-class Glyph:
+class Glyph(NamedTuple):
     """One glyph of a shaped line, in 1/1000 em: where it goes, and which characters it stands for
-    (its cluster: characters ``start``..``end`` of the line)."""
+    (its cluster: characters ``start``..``end`` of the line). A named tuple: every line a page shapes
+    anew makes one per glyph, and a frozen dataclass took five times as long to make."""
 
     face: str
     glyph: int

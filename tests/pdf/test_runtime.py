@@ -33,6 +33,8 @@ def test_the_faster_writer_writes_the_same_bytes_as_borbs_own(monkeypatch: pytes
     faster = _drawn()
 
     monkeypatch.setattr(FacadeVisitor, "get_reference", runtime.BORBS_GET_REFERENCE)
+    monkeypatch.setattr(FacadeVisitor, "__init__", runtime.BORBS_FACADE_INIT)
+    monkeypatch.setattr(FacadeVisitor, "visit", runtime.BORBS_VISIT)
     monkeypatch.setattr(
         BuildXRefVisitor, "_BuildXRefVisitor__build_xref", staticmethod(runtime.BORBS_BUILD_XREF)
     )

@@ -1,0 +1,87 @@
+"""The QR code (zxing-cpp's encoder) decodes on every page, at 150 and at 72 dpi, and is the same
+code every time it is drawn."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import zxingcpp
+
+from service.pdf.merge import merge_pdfs
+from service.pdf.qr import qr_runs
+from service.pdf.render import QR, CertificateText, render_certificate, render_certificates
+from tests.pdf.roster import ROSTER
+
+PAGES, PART = 60, 25
+# Hosts of several lengths, so that the codes take several QR versions (sizes).
+HOSTS = [
+    "https://p.example.edu",
+    "https://recognition.example.org",
+    "https://portal.partner-university.example.edu:8443/recognition",
+]
+
+
+def _text(number: int) -> CertificateText:
+    code = f"{number * 7919 % 10000:04d}-M9XD-{number % 97:02d}"
+    _family, name, language = ROSTER[number % len(ROSTER)]
+    return CertificateText(
+        partner_name="Riverside State University",
+        recipient_name=name,
+        certificate_type="Certificate in Effective College Instruction",
+        program="Effective Teaching Practices",
+        cohort="Cohort A",
+        awarded_on=date(2026, 8, 20),
+        code=code,
+        verification_url=f"{HOSTS[number % len(HOSTS)]}/verify/{code}",
+        language=language,
+    )
+
+
+def _decoded(document: pypdfium2.PdfDocument, page: int, dpi: int) -> list[str]:
+    """What a reader finds around the code's place on the page (the code and its quiet zone)."""
+    width, height = document[page].get_size()
+    margin = 24
+    crop = (
+        QR["x"] - margin,
+        QR["y"] - margin,
+        width - (QR["x"] + QR["size"] + margin),
+        height - (QR["y"] + QR["size"] + margin),
+    )
+    image = document[page].render(scale=dpi / 72, crop=crop, grayscale=True).to_pil()
+    return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
+
+
+@pytest.mark.parametrize("dpi", [150, 72])
+def test_every_page_of_a_combined_file_decodes(tmp_path: Path, dpi: int) -> None:
+    texts = [_text(number) for number in range(PAGES)]
+    parts = []
+    for start in range(0, PAGES, PART):
+        parts.append(tmp_path / f"part-{start}.pdf")
+        parts[-1].write_bytes(render_certificates(texts[start : start + PART]))
+    merge_pdfs(parts, tmp_path / "file.pdf")
+    document = pypdfium2.PdfDocument(tmp_path / "file.pdf")
+
+    found = [_decoded(document, page, dpi) for page in range(len(document))]
+
+    assert found == [[text.verification_url] for text in texts]
+
+
+@pytest.mark.parametrize("dpi", [150, 72])
+def test_single_certificates_decode(dpi: int) -> None:
+    texts = [_text(number) for number in range(PAGES, PAGES + 6)]
+
+    found = [_decoded(pypdfium2.PdfDocument(render_certificate(text)), 0, dpi) for text in texts]
+
+    assert found == [[text.verification_url] for text in texts]
+
+
+def test_the_codes_take_several_sizes_and_are_the_same_each_time() -> None:
+    urls = [_text(number).verification_url for number in range(len(HOSTS))]
+
+    sizes = {qr_runs(url)[0] for url in urls}
+
+    assert len(sizes) == len(HOSTS)
+    assert [qr_runs(url) for url in urls] == [qr_runs(url) for url in urls]
