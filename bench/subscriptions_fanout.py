@@ -34,8 +34,8 @@ from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api_load import free_port
 from certificate_pdfs import _admin, _with_database
+from load_tools import free_port
 from seeding import seed_completers
 
 from service import job_queue
