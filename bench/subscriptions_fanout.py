@@ -227,12 +227,23 @@ def main() -> None:
     _enough_descriptors(clients)
     figures = asyncio.run(run(clients))
     figures |= {
+        "load_average": [round(value, 2) for value in os.getloadavg()],
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     print(json.dumps(figures, indent=2))
+    if "ready_to_client_ms" in figures:  # issue 19's targets
+        p99, memory = figures["ready_to_client_ms"]["p99"], figures["kb_per_idle_subscription"]
+        print(
+            f"READY to {clients:,} clients, p99: {p99:,.0f} ms "
+            f"(target < 1,000 ms: {'met' if p99 < 1000 else 'missed'})"
+        )
+        print(
+            f"memory per idle subscription: {memory} KB "
+            f"(target ≤ 50 KB: {'met' if memory <= 50 else 'missed'})"
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "subscriptions_fanout.json").write_text(json.dumps(figures, indent=2) + "\n")
 
