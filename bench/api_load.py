@@ -18,46 +18,39 @@ import asyncio
 import json
 import os
 import platform
-import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-import httpx
 from starlette.requests import Request
-from strawberry.relay import to_base64
+from strawberry.relay import from_base64
 from tortoise.context import TortoiseContext
 
 from service.clock import SystemClock
-from service.cohorts.models import CertificateType, Cohort, Program
 from service.database import migrate, tortoise_config
-from service.enrollments.models import CourseTaker, Enrollment
 from service.graphql.core.context import Context
 from service.graphql.schema import schema
-from service.partners.models import Partner
-from service.recognitions.models import Recognition, RecognitionCohort, RecognitionKind, StoredStatus
 from service.settings import Settings
-from service.users.models import Role, User
-from service.users.tokens import issue_token
 from service.web.ratelimit import MemoryRateLimiter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import peer_postgraphile
+from load_tools import SECRET, free_port, serve, wrk
+from seeding import seed_dashboard
+
 from tests.support.query_counter import counting_queries
+from tests.support.round_trips import RoundTripCounter
 
 RESULTS = Path(__file__).resolve().parent / "results"
-ROOT = Path(__file__).resolve().parent.parent
-SECRET = "bench-secret-" + "x" * 32
 DASHBOARD = """{ recognitions(first: 50) { edges { node {
   id name status availableActions cohorts { name endsOn program { name certificateType { name } } }
 } } } }"""
@@ -70,82 +63,14 @@ CANDIDATES = """query($id: ID!, $first: Int!) { recognition(id: $id) { ... on Ce
 VIEWER = "{ viewer { email name partner { name } } }"
 
 
-async def seed(recognitions: int = 50, course_takers: int = 5000) -> tuple[str, str]:
-    """One partner with 4 programs of 5 cohorts, the course-takers spread over them, and the
-    recognitions over the cohorts; the admin's token and a certificate request's global id."""
-    now = datetime.now(UTC)
-    partner = await Partner.create(name="Riverside State University", slug="riverside", time_zone="UTC")
-    admin = await User.create(
-        email="admin@riverside.example", name="Dana", role=Role.PARTNER_ADMIN, partner=partner
-    )
-    cohorts = []
-    for number in range(4):
-        kind = await CertificateType.create(code=f"T{number}", name=f"Certificate in Practice {number}")
-        program = await Program.create(partner=partner, name=f"Program {number}", certificate_type=kind)
-        for letter in range(5):
-            cohorts.append(
-                await Cohort.create(
-                    partner=partner,
-                    program=program,
-                    name=f"Cohort {'ABCDE'[letter]}",
-                    starts_on=date(2026, 1, 1) + timedelta(days=30 * letter),
-                    ends_on=date(2026, 6, 1) + timedelta(days=30 * letter),
-                )
-            )
-    await CourseTaker.bulk_create(
-        [
-            CourseTaker(partner=partner, name=f"Learner {n:05d}", email=f"l{n}@example.org")
-            for n in range(course_takers)
-        ],
-        batch_size=1000,
-    )
-    takers = list(await CourseTaker.filter(partner=partner).order_by("id").values_list("id", flat=True))
-    programs = {p.id: p for p in await Program.all()}
-    enrollments = []
-    for index, taker in enumerate(takers):
-        cohort = cohorts[index % len(cohorts)]
-        done = index % 3 == 0
-        enrollments.append(
-            Enrollment(
-                course_taker_id=taker,
-                cohort_id=cohort.id,
-                modules_required=20,
-                modules_completed=20 if done else index % 20,
-                percent_complete=Decimal(100 if done else (index % 20) * 5),
-                completed_at=now if done else None,
-                certified=done,
-                certificate_type_id=programs[cohort.program_id].certificate_type_id,
-            )
-        )
-    await Enrollment.bulk_create(enrollments, batch_size=1000)
-    request_id = 0
-    for number in range(recognitions):
-        recognition = await Recognition.create(
-            partner=partner,
-            kind=RecognitionKind.CERTIFICATE_REQUEST if number % 2 else RecognitionKind.CEREMONY,
-            name=f"Recognition {number}",
-            status=StoredStatus.CREATED if number % 2 else StoredStatus.DRAFT,
-            range_start=date(2026, 1, 1),
-            range_end=date(2026, 12, 31),
-            created_by=admin,
-            created_at=now - timedelta(minutes=number),
-            updated_at=now,
-        )
-        for offset in range(4):
-            await RecognitionCohort.create(
-                recognition=recognition, cohort=cohorts[(number + offset * 5) % len(cohorts)]
-            )
-        if number % 2:
-            request_id = recognition.id
-    token = issue_token(admin, secret=SECRET, lifetime=timedelta(days=1))
-    return token, to_base64("CertificateRequest", request_id)
-
-
-async def in_process(settings: Settings, token: str, request_id: str, rounds: int) -> dict[str, Any]:
-    """The queries through `schema.execute` (no HTTP): milliseconds (median) and SQL statements."""
+async def in_process(
+    settings: Settings, token: str, request_id: str, rounds: int, wire: RoundTripCounter | None = None
+) -> dict[str, Any]:
+    """The queries through `schema.execute` (no HTTP): milliseconds (median), SQL statements and,
+    with ``wire`` (PostgreSQL), round trips to the server counted on the wire."""
     request = Request({"type": "http", "method": "POST", "headers": [], "client": ("127.0.0.1", 1)})
 
-    async def run(query: str, variables: dict[str, Any] | None = None) -> tuple[float, int]:
+    async def run(query: str, variables: dict[str, Any] | None = None) -> tuple[float, int, int]:
         context = Context(
             request=request,
             settings=settings,
@@ -154,12 +79,13 @@ async def in_process(settings: Settings, token: str, request_id: str, rounds: in
             clock=SystemClock(),
             verify_limiter=MemoryRateLimiter(limit=30),
         )
+        before = wire.round_trips if wire else 0
         with counting_queries() as statements:
             started = time.perf_counter()
             result = await schema.execute(query, variable_values=variables, context_value=context)
             seconds = time.perf_counter() - started
         assert result.errors is None, result.errors
-        return seconds, len(statements)
+        return seconds, len(statements), (wire.round_trips - before if wire else 0)
 
     cases = {
         "dashboard": (DASHBOARD, None),
@@ -169,93 +95,17 @@ async def in_process(settings: Settings, token: str, request_id: str, rounds: in
     }
     found: dict[str, Any] = {}
     for name, (query, variables) in cases.items():
-        await run(query, variables)  # warm-up
-        times, counts = [], set()
+        await run(query, variables)  # warm-up (each statement prepared on the connection)
+        times, counts, trips = [], set(), []
         for _ in range(rounds):
-            seconds, count = await run(query, variables)
+            seconds, count, round_trips = await run(query, variables)
             times.append(seconds)
             counts.add(count)
+            trips.append(round_trips)
         found[name] = {"ms_p50": round(statistics.median(times) * 1000, 2), "sql_statements": sorted(counts)}
+        if wire:
+            found[name]["round_trips_p50"] = statistics.median(trips)
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def serve(settings: Settings, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """The app under uvicorn (the CLI asks for PostgreSQL, a broker and Redis before it runs several
-    processes; this read-only load needs none of them, so uvicorn is started directly)."""
-    port = free_port()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
-    environment |= {
-        "PORTAL_DATA_DIR": str(settings.data_dir),
-        "PORTAL_DATABASE_URL": settings.resolved_database_url,
-        "PORTAL_SECRET_KEY": SECRET,
-        "PORTAL_PROGRESS_SYNC_HOUR": "",
-    }
-    arguments = [
-        "uvicorn",
-        "service.app:create_app",
-        "--factory",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", *arguments, "--no-access-log", "--log-level", "warning"],
-            env=environment,
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(log.read_text(errors="replace")[-2000:])
-
-
-def wrk(
-    url: str,
-    token: str,
-    query: str,
-    variables: dict[str, Any] | None,
-    seconds: int,
-    folder: Path,
-    clients: int = 8,
-) -> dict[str, float]:
-    body = json.dumps({"query": query, "variables": variables or {}})
-    script = folder / f"{uuid.uuid4().hex}.lua"
-    script.write_text(
-        'wrk.method = "POST"\n'
-        f"wrk.body = {json.dumps(body)}\n"
-        'wrk.headers["Content-Type"] = "application/json"\n'
-        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
-    )
-    output = subprocess.run(
-        ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", str(script), f"{url}/graphql"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    if "Non-2xx" in output:
-        raise RuntimeError(output)
-
-    def latency(percent: str) -> float:
-        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()  # type: ignore[union-attr]
-        return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 2)
-
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    return {"requests_per_second": round(rps, 1), "p50_ms": latency("50"), "p99_ms": latency("99")}
 
 
 async def prepare(engine: str, folder: Path) -> tuple[Settings, str, str] | None:
@@ -276,7 +126,7 @@ async def prepare(engine: str, folder: Path) -> tuple[Settings, str, str] | None
     await migrate(settings.resolved_database_url)
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(settings.resolved_database_url))
-        token, request_id = await seed()
+        token, request_id = await seed_dashboard(SECRET)
     return settings, token, request_id
 
 
@@ -296,11 +146,26 @@ def measure(engine: str, seconds: int, folder: Path) -> dict[str, Any]:
     settings, token, request_id = prepared
 
     async def measure_in_process() -> dict[str, Any]:
-        async with TortoiseContext() as context:
-            await context.init(config=tortoise_config(settings.resolved_database_url))
-            return await in_process(settings, token, request_id, rounds=30)
+        url, wire = settings.resolved_database_url, None
+        if engine == "postgresql":  # through a relay that counts round trips (tests/support)
+            server = urlsplit(url)
+            wire = RoundTripCounter(server.hostname or "127.0.0.1", server.port or 5432)
+            await wire.start()
+            credentials = server.netloc.rpartition("@")[0]
+            url = urlunsplit(
+                server._replace(netloc=f"{credentials}@127.0.0.1:{wire.port}", query="maxsize=1")
+            )
+        try:
+            async with TortoiseContext() as context:
+                await context.init(config=tortoise_config(url))
+                return await in_process(settings, token, request_id, rounds=30, wire=wire)
+        finally:
+            if wire:
+                await wire.cut()
 
     found: dict[str, Any] = {"in_process": asyncio.run(measure_in_process()), "load": {}}
+    if engine == "postgresql":
+        found["versus_postgraphile"] = versus_postgraphile(settings, token, request_id, seconds, folder)
     for workers in (1, 2):
         server, url = serve(settings, workers, folder / f"{engine}-{workers}.log")
         try:
@@ -319,6 +184,82 @@ def measure(engine: str, seconds: int, folder: Path) -> dict[str, Any]:
     return found
 
 
+def versus_postgraphile(
+    settings: Settings, token: str, request_id: str, seconds: int, folder: Path
+) -> dict[str, Any]:
+    """The service (1 uvicorn process) and PostGraphile 5 (1 node process) on the same database,
+    taking turns per query and client count: requests/s, server CPU per request, load average."""
+    skipped = peer_postgraphile.install()
+    if skipped:
+        print(skipped, file=sys.stderr)
+        return {"skipped": skipped}
+    url = settings.resolved_database_url
+    asyncio.run(peer_postgraphile.load_functions(url))
+    ours, ours_url = serve(settings, 1, folder / "ours.log")
+    peer, peer_url = peer_postgraphile.serve(url, SECRET, free_port(), folder / "postgraphile.log")
+    key = int(from_base64(request_id)[1])
+    try:
+        cases = {
+            "dashboard": ((DASHBOARD, None), (peer_postgraphile.DASHBOARD, None)),
+            "certificates_100": (
+                (CANDIDATES, {"id": request_id, "first": 100}),
+                (peer_postgraphile.CANDIDATES, {"id": key, "first": 100}),
+            ),
+            "viewer": ((VIEWER, None), (peer_postgraphile.VIEWER, None)),
+        }
+        answers = {
+            side: {name: peer_postgraphile.ask(address, token, *pair[index]) for name, pair in cases.items()}
+            for side, address, index in (("ours", ours_url, 0), ("peer", peer_url, 1))
+        }
+        found: dict[str, Any] = {"same_data": peer_postgraphile.same_data(answers["ours"], answers["peer"])}
+        for name, ((query, variables), (peer_query, peer_variables)) in cases.items():
+            for clients in (1, 8):
+                ours_figures = wrk(ours_url, token, query, variables, seconds, folder, clients, ours.pid)
+                peer_figures = wrk(
+                    peer_url, token, peer_query, peer_variables, seconds, folder, clients, peer.pid
+                )
+                found[f"{name}, {clients} client{'s' if clients > 1 else ''}"] = {
+                    "ours": ours_figures,
+                    "postgraphile": peer_figures,
+                    "requests_ratio": round(
+                        ours_figures["requests_per_second"] / peer_figures["requests_per_second"], 3
+                    ),
+                    "cpu_ratio": round(
+                        ours_figures["server_cpu_ms_per_request"] / peer_figures["server_cpu_ms_per_request"],
+                        2,
+                    ),
+                }
+        return found
+    finally:
+        for process in (ours, peer):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def print_targets(postgresql: dict[str, Any]) -> None:
+    """Issue 19's API figures, beside PostGraphile's: requests/s (target ≥ 0.5×), server CPU per
+    request (target ≤ 3×), round trips per request (target: one per statement)."""
+    if "in_process" in postgresql:
+        print("\nround trips per request (PostgreSQL, on the wire) / SQL statements:")
+        for name, figure in postgresql["in_process"].items():
+            print(f"  {name:18} {figure['round_trips_p50']:>4} / {figure['sql_statements']}")
+    peers = postgresql.get("versus_postgraphile", {})
+    if "skipped" in peers or not peers:
+        print(peers.get("skipped", "PostGraphile: not measured"))
+        return
+    print(f"\nsame data as PostGraphile: {peers['same_data']}")
+    print("query, clients              ours r/s   PG r/s  ratio   ours CPU ms  PG CPU ms  ratio  load")
+    for name, figure in peers.items():
+        if name == "same_data":
+            continue
+        ours, peer = figure["ours"], figure["postgraphile"]
+        print(
+            f"{name:27} {ours['requests_per_second']:>8} {peer['requests_per_second']:>8} "
+            f"{figure['requests_ratio']:>6} {ours['server_cpu_ms_per_request']:>12} "
+            f"{peer['server_cpu_ms_per_request']:>10} {figure['cpu_ratio']:>6} {ours['load_average']:>5}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=6, help="wrk's duration per query and set-up")
@@ -335,7 +276,7 @@ def main() -> None:
     for engine in ("sqlite", "postgresql"):
         output = subprocess.run(
             [sys.executable, __file__, "--engine", engine, "--seconds", str(arguments.seconds)],
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
             check=True,
         ).stdout
@@ -353,6 +294,7 @@ def main() -> None:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     print(json.dumps(figures, indent=2))
+    print_targets(figures["postgresql"])
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "api_load.json").write_text(json.dumps(figures, indent=2) + "\n")
 

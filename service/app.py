@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import gc
 import json
 import logging
 import uuid
@@ -241,6 +242,21 @@ class GraphQLApp(GraphQL[Context, None]):
         return UnsetType()  # no payload in the acknowledgement
 
 
+_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Once per process, when the app has started: what exists then (modules, the schema, settings)
+    lives as long as the process, so the garbage collector's full passes need not walk it again.
+    Without this a full pass during a request walked every object of the process: ~15 ms, one
+    request in three, under load (issue 19)."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 async def healthz(_: Request) -> Response:
     return PlainTextResponse("ok")
 
@@ -285,6 +301,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     stack.push_async_callback(verify_limiter.close)
                 jobs = await stack.enter_async_context(running_jobs(settings, clock, metrics=metrics))
                 queues.watch(jobs.broker, settings.namespace)
+                _freeze_startup_objects()
                 yield
         finally:
             metrics.process_stopped()

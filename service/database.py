@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
@@ -25,13 +26,38 @@ MODEL_MODULES = [
 ]
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is untyped
+    """A PostgreSQL connection handed back to Tortoise's pool without a round trip of its own.
+
+    asyncpg resets every connection it takes back (``SELECT pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL``): one more round trip after each statement Tortoise runs outside a
+    transaction. The service keeps no session state on a pooled connection (no advisory locks,
+    cursors held past a transaction, LISTEN or SET; its events go through Redis), so there is
+    nothing to reset. asyncpg still rolls back a transaction left open and drops Python-side
+    listeners; a connection that was made to LISTEN gets the full reset, to be safe."""
+
+    _listened = False
+
+    def get_reset_query(self) -> str:
+        if self._listened:
+            return str(super().get_reset_query())
+        return ""
+
+    async def add_listener(self, channel: str, callback: Any) -> None:
+        self._listened = True
+        await super().add_listener(channel, callback)
+
+
 def connection_config(database_url: str) -> str | dict[str, Any]:
     """A database URL as Tortoise takes it; SQLite through ``service.sqlite_backend``, whose writers
-    wait their turn instead of failing."""
-    if not database_url.startswith("sqlite://"):
-        return database_url
+    wait their turn instead of failing; PostgreSQL through asyncpg with ``PooledConnection``."""
     expanded = expand_db_url(database_url)
-    return {**expanded, "engine": "service.sqlite_backend"}
+    if database_url.startswith("sqlite://"):
+        return {**expanded, "engine": "service.sqlite_backend"}
+    if expanded["engine"] == "tortoise.backends.asyncpg":
+        credentials = {**expanded["credentials"], "connection_class": PooledConnection}
+        return {**expanded, "credentials": credentials}
+    return database_url
 
 
 def tortoise_config(database_url: str, *, queued_writers: bool = True) -> dict[str, Any]:

@@ -56,9 +56,15 @@ async def programs_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Prog
     return {program.id: program for program in await actor.scope(Program.filter(id__in=set(ids)))}
 
 
-async def cohorts_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Cohort]:
-    """The cohorts among ``ids`` the actor may see, by id."""
-    return {cohort.id: cohort for cohort in await actor.scope(Cohort.filter(id__in=set(ids)))}
+async def cohorts_by_ids(
+    *, actor: Actor, ids: Iterable[int], with_programs: bool = False
+) -> dict[int, Cohort]:
+    """The cohorts among ``ids`` the actor may see, by id; ``with_programs``: each with its program
+    and the program's certificate type, in the same query (a visible cohort's program is visible)."""
+    query = actor.scope(Cohort.filter(id__in=set(ids)))
+    if with_programs:
+        query = query.select_related("program__certificate_type")
+    return {cohort.id: cohort for cohort in await query}
 
 
 async def cohorts_by_program_ids(*, actor: Actor, program_ids: Iterable[int]) -> dict[int, list[Cohort]]:

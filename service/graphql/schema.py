@@ -23,6 +23,7 @@ from service.graphql.certificates.types import Certificate
 from service.graphql.cohorts.queries import CohortQueries
 from service.graphql.cohorts.types import CertificateType, Cohort, Program
 from service.graphql.core.context import Info
+from service.graphql.core.direct_resolvers import use_direct_resolvers
 from service.graphql.core.extensions.documents import DocumentGate, admitted
 from service.graphql.core.extensions.masking import ClientErrors
 from service.graphql.core.extensions.observability import OperationObservability
@@ -106,26 +107,35 @@ class Schema(strawberry.Schema):
         """Expected errors are answers, not incidents; ClientErrors logs the unexpected ones."""
 
 
-schema = Schema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    types=[
-        Partner,
-        User,
-        Program,
-        Cohort,
-        CertificateType,
-        Ceremony,
-        CertificateRequest,
-        Certificate,
-        CertificateFileJob,
-        ProgressSyncRun,
-    ],
-    # Dashboards send the same few documents again and again: DocumentGate parses and validates
-    # each once (its caches are shared, at module level).
-    extensions=[OperationObservability, DocumentGate, ClientErrors, InputErrorCodes],
-)
+def build_schema(*, direct_resolvers: bool = True) -> Schema:
+    """The schema; ``direct_resolvers``: plain fields skip Strawberry's per-field wrapper (see
+    ``direct_resolvers.py``; off only to compare the two)."""
+    built = Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[
+            Partner,
+            User,
+            Program,
+            Cohort,
+            CertificateType,
+            Ceremony,
+            CertificateRequest,
+            Certificate,
+            CertificateFileJob,
+            ProgressSyncRun,
+        ],
+        # Dashboards send the same few documents again and again: DocumentGate parses and validates
+        # each once (its caches are shared, at module level).
+        extensions=[OperationObservability, DocumentGate, ClientErrors, InputErrorCodes],
+    )
+    if direct_resolvers:
+        use_direct_resolvers(built)
+    return built
+
+
+schema = build_schema()
 
 
 def printed_schema() -> str:

@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
+from service.cli import WEBSOCKET_COMPRESSION, WEBSOCKETS
 from tests.support.smtp_server import free_port
 
 
@@ -20,7 +21,15 @@ from tests.support.smtp_server import free_port
 async def serving(app: Starlette, port: int | None = None) -> AsyncIterator[str]:
     """The app served by uvicorn on a loopback port (a free one unless given), while the block runs."""
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), lifespan="on", log_level="warning")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port or free_port(),
+            lifespan="on",
+            log_level="warning",
+            ws=WEBSOCKETS,
+            ws_per_message_deflate=WEBSOCKET_COMPRESSION,
+        )
     )
     task = asyncio.create_task(server.serve())
     for _ in range(400):

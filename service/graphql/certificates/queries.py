@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
+
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
@@ -10,6 +13,7 @@ from service.certificates.models import CertificateStatus as CertificateStatusVa
 from service.certificates.rules import CandidateKind as CandidateKindValue
 from service.certificates.services import certificates_page
 from service.certificates.verification import verify
+from service.enrollments.models import Enrollment
 from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.types import (
     Certificate,
@@ -21,6 +25,7 @@ from service.graphql.certificates.types import (
     CertificateListing,
     CertificateVerification,
 )
+from service.graphql.cohorts.dataloaders import CertificateTypeByIdLoader, ProgramByIdLoader
 from service.graphql.core.context import Info
 from service.graphql.core.errors import domain_errors_as_graphql
 from service.graphql.core.node import key_of
@@ -32,6 +37,7 @@ from service.graphql.core.paging import (
     page_info,
     text,
 )
+from service.graphql.core.selections import selects
 
 ORDERING = "CANDIDATES_BY_SORT_NAME"
 
@@ -56,6 +62,7 @@ async def certificate_candidates(
             after=None if after is None else _after(after),
         )
     assert page.total is not None, "the candidates are counted"
+    await _load_for_rows(info, page.items)
     edges = [
         CertificateCandidateEdge(
             node=CertificateCandidate(enrollment=row),
@@ -70,6 +77,20 @@ async def certificate_candidates(
         completer_count=counts[CandidateKindValue.COMPLETER],
         approaching_count=counts[CandidateKindValue.APPROACHING],
     )
+
+
+async def _load_for_rows(info: Info, rows: list[Enrollment]) -> None:
+    """The programs and certificate types the page's rows will show, in one batch each and before
+    the rows are returned: their ``program`` and ``certificateType`` then resolve at once, without a
+    coroutine, a task and a future per row (the same statements the rows would have caused)."""
+    pending: list[Awaitable[object]] = []
+    if selects(info, "edges", "node", "program"):
+        programs = ProgramByIdLoader.for_context(info.context)
+        pending.append(programs.load_many(sorted({row.cohort.program_id for row in rows})))
+    if selects(info, "edges", "node", "certificateType"):
+        types = CertificateTypeByIdLoader.for_context(info.context)
+        pending.append(types.load_many(sorted({row.certificate_type_id for row in rows})))
+    await asyncio.gather(*pending)
 
 
 CERTIFICATES_ORDERING = "CERTIFICATES_NEWEST_FIRST"

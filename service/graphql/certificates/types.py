@@ -18,7 +18,13 @@ from service.graphql.certificates.dataloaders import (
     ValidCertificateByEnrollmentIdLoader,
 )
 from service.graphql.cohorts.dataloaders import CertificateTypeByIdLoader, ProgramByIdLoader
-from service.graphql.cohorts.types import CertificateType, Cohort, Program
+from service.graphql.cohorts.types import (
+    CertificateType,
+    Cohort,
+    Program,
+    known_certificate_type,
+    visible_program,
+)
 from service.graphql.core.context import Info
 from service.graphql.core.node import LoadedNode
 from service.graphql.credentials.types import CertificateCredential, certificate_credential
@@ -186,18 +192,14 @@ class CertificateCandidate:
         return Cohort.from_model(self.enrollment.cohort)
 
     @strawberry.field
-    async def program(self, info: Info) -> Program:
-        program = await ProgramByIdLoader.for_context(info.context).load(self.enrollment.cohort.program_id)
-        assert program is not None, "a listed cohort's program is visible"
-        return Program.from_model(program)
+    def program(self, info: Info) -> Program:
+        loader = ProgramByIdLoader.for_context(info.context)
+        return loader.then(self.enrollment.cohort.program_id, visible_program)
 
     @strawberry.field(description="Earned (completers) or to be earned on completion (approaching).")
-    async def certificate_type(self, info: Info) -> CertificateType:
-        loaded = await CertificateTypeByIdLoader.for_context(info.context).load(
-            self.enrollment.certificate_type_id
-        )
-        assert loaded is not None
-        return CertificateType.from_model(loaded)
+    def certificate_type(self, info: Info) -> CertificateType:
+        loader = CertificateTypeByIdLoader.for_context(info.context)
+        return loader.then(self.enrollment.certificate_type_id, known_certificate_type)
 
     @strawberry.field(
         description="The completion date, the same on the certificate, the CSV and verification: the "

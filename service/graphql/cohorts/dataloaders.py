@@ -17,8 +17,18 @@ class ProgramByIdLoader(ScopedLoader[int, Program]):
 
 
 class CohortByIdLoader(ScopedLoader[int, Cohort]):
+    """Cohorts come with their programs and those programs' certificate types (one query), which
+    it gives to this request's loaders of those: a cohort's ``program`` and a program's
+    ``certificateType`` then resolve at once, without a query, a coroutine or a task per row."""
+
     async def fetch(self, actor: Actor, ids: list[int]) -> dict[int, Cohort]:
-        return await cohorts_by_ids(actor=actor, ids=ids)
+        cohorts = await cohorts_by_ids(actor=actor, ids=ids, with_programs=True)
+        programs = ProgramByIdLoader.for_context(self._context)
+        certificate_types = CertificateTypeByIdLoader.for_context(self._context)
+        for cohort in cohorts.values():
+            programs.prime(cohort.program_id, cohort.program)
+            certificate_types.prime(cohort.program.certificate_type_id, cohort.program.certificate_type)
+        return cohorts
 
 
 class CohortsByProgramIdLoader(ScopedLoader[int, list[Cohort]]):

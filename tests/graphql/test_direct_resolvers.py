@@ -1,0 +1,139 @@
+"""Direct resolvers give exactly Strawberry's answers: the same operations run through the schema as
+served and through one built without them, on the same data, give equal results (data and errors).
+The operations: the benchmark's, and ones generated from the schema that select every field without
+required arguments of every type reachable from the root, through interfaces and unions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    get_named_type,
+)
+from starlette.requests import Request
+
+from service.clock import SystemClock
+from service.graphql.core.context import Context
+from service.graphql.schema import build_schema, schema
+from service.settings import Settings
+from service.users.models import User
+from service.web.ratelimit import MemoryRateLimiter
+from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.graphql_client import GraphQLClient, token_for
+
+DASHBOARD = """{ recognitions(first: 50) { edges { node {
+  id name status availableActions cohorts { name endsOn program { name certificateType { name } } }
+} } } }"""
+CANDIDATES = """query($id: ID!) { recognition(id: $id) { certificateCandidates(first: 100) {
+  totalCount edges { node {
+    enrollmentId name email kind completedAt cohort { name } program { name } certificateType { name }
+    progress { percent modulesCompleted }
+  } } } } }"""
+VIEWER = "{ viewer { email name role partner { name } } }"
+
+reference = build_schema(direct_resolvers=False)
+
+
+def selection(graphql_schema: GraphQLSchema, type_name: str, depth: int) -> str:
+    """Every field of the type a client could ask for without arguments, to ``depth`` levels."""
+    named = graphql_schema.get_type(type_name)
+    if isinstance(named, GraphQLUnionType):
+        kinds = named.types
+    elif isinstance(named, GraphQLInterfaceType):
+        kinds = graphql_schema.get_possible_types(named)
+    else:
+        kinds = []
+    if kinds:
+        inner = " ".join(
+            f"... on {kind.name} {{ {selection(graphql_schema, kind.name, depth)} }}" for kind in kinds
+        )
+        return f"__typename {inner}"
+    assert isinstance(named, GraphQLObjectType)
+    parts = ["__typename"]
+    for name, field in named.fields.items():
+        if any(isinstance(argument.type, GraphQLNonNull) for argument in field.args.values()):
+            continue
+        target = get_named_type(field.type)
+        if isinstance(target, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
+            if depth > 1:
+                parts.append(f"{name} {{ {selection(graphql_schema, target.name, depth - 1)} }}")
+        else:
+            parts.append(name)
+    return " ".join(parts)
+
+
+def context(settings: Settings, user: User) -> Context:
+    request = Request({"type": "http", "method": "POST", "headers": [], "client": ("127.0.0.1", 1)})
+    return Context(
+        request=request,
+        settings=settings,
+        authorization=f"Bearer {token_for(user)}",
+        request_id="differential",
+        clock=SystemClock(),
+        verify_limiter=MemoryRateLimiter(limit=30),
+    )
+
+
+def plain(result: Any) -> tuple[Any, list[tuple[str, Any]]]:
+    return result.data, [(error.message, error.path) for error in result.errors or []]
+
+
+@pytest.fixture
+async def world(gql: GraphQLClient) -> CertificatesWorld:  # gql: the app's database is open
+    return await make_certificates_world()
+
+
+def generated(depth: int) -> list[tuple[str, bool]]:
+    """Documents over the root's argument-free fields, and the recognition's (by id)."""
+    graphql_schema = schema._schema
+    return [
+        ("{ " + selection(graphql_schema, "Query", depth) + " }", False),
+        (
+            "query($id: ID!) { recognition(id: $id) { "
+            + selection(graphql_schema, "Recognition", depth)
+            + " } }",
+            True,
+        ),
+    ]
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+async def test_generated_operations_answer_the_same(
+    settings: Settings, world: CertificatesWorld, depth: int
+) -> None:
+    settings.max_query_cost = settings.max_query_fields = settings.max_repeated_fields = 10**6
+    settings.max_query_depth = 20
+    for document, by_id in generated(depth):
+        variables = {"id": world.recognition_id} if by_id else None
+        for user in (world.admin, world.staff):
+            served = await schema.execute(
+                document, variable_values=variables, context_value=context(settings, user)
+            )
+            expected = await reference.execute(
+                document, variable_values=variables, context_value=context(settings, user)
+            )
+            assert served.data is not None
+            assert plain(served) == plain(expected)
+
+
+@pytest.mark.parametrize(
+    "document", [DASHBOARD, CANDIDATES, VIEWER], ids=["dashboard", "candidates", "viewer"]
+)
+async def test_the_benchmark_operations_answer_the_same(
+    settings: Settings, world: CertificatesWorld, document: str
+) -> None:
+    variables = {"id": world.recognition_id} if "$id" in document else None
+    served = await schema.execute(
+        document, variable_values=variables, context_value=context(settings, world.admin)
+    )
+    expected = await reference.execute(
+        document, variable_values=variables, context_value=context(settings, world.admin)
+    )
+    assert served.errors is None
+    assert plain(served) == plain(expected)
