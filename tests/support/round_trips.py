@@ -22,23 +22,7 @@ class RoundTripCounter(TcpProxy):
         super().__init__(target_host, target_port)
         self.round_trips = 0
 
-    async def _relay(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        server_reader, server_writer = await asyncio.open_connection(*self.target)
-        self._writers |= {client_writer, server_writer}
-        pipes = {
-            asyncio.create_task(self._pipe(client_reader, server_writer)),
-            asyncio.create_task(self._counting_pipe(server_reader, client_writer)),
-        }
-        self._pipes |= pipes
-        try:
-            await asyncio.gather(*pipes, return_exceptions=True)
-        finally:
-            self._pipes -= pipes
-            for writer in (client_writer, server_writer):
-                self._writers.discard(writer)
-                writer.transport.abort()
-
-    async def _counting_pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _downstream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Server to client, message by message: a type byte, then a length that counts itself. A
         server's first byte "N" is its one-byte answer to a request for TLS (no message comes before
         the client's start-up); the client then starts in clear."""

@@ -40,7 +40,7 @@ class TcpProxy:
         self._writers |= {client_writer, server_writer}
         pipes = {
             asyncio.create_task(self._pipe(client_reader, server_writer)),
-            asyncio.create_task(self._pipe(server_reader, client_writer)),
+            asyncio.create_task(self._downstream(server_reader, client_writer)),
         }
         self._pipes |= pipes
         try:
@@ -50,6 +50,10 @@ class TcpProxy:
             for writer in (client_writer, server_writer):
                 self._writers.discard(writer)
                 writer.transport.abort()
+
+    async def _downstream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Server to client: as it comes (a subclass may read it message by message)."""
+        await self._pipe(reader, writer)
 
     @staticmethod
     async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
