@@ -15,7 +15,7 @@ export function element(tag, attributes, ...children) {
   return node;
 }
 
-const SECTIONS = ["sign-in", "recognitions", "certificates", "wizard"];
+const SECTIONS = ["sign-in", "recognitions", "certificates", "wizard", "templates"];
 
 // One screen at a time; the heading of the new one takes the focus, for keyboard and reader users.
 export function show(sectionId) {
