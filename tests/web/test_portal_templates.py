@@ -6,7 +6,6 @@ the wording and sees a logo change refused."""
 from __future__ import annotations
 
 import io
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +76,7 @@ def test_staff_give_riverside_a_logo_and_two_signatures(portal: Portal, tab: Wat
     from playwright.sync_api import expect
 
     page = tab.page
-    name = f"Riverside branded {uuid.uuid4().hex[:6]}"
+    name = "Riverside branded"
     logo = _png(tmp_path / "logo.png", (240, 120), (31, 58, 95))
     signatures = [_png(tmp_path / f"sign-{n}.png", (300, 90 + n), (20, 20, 20)) for n in range(2)]
     hostile = tmp_path / "evil.png"
@@ -111,6 +110,7 @@ def test_staff_give_riverside_a_logo_and_two_signatures(portal: Portal, tab: Wat
             f"Uploaded: PNG 300×{90 + index} pixels"
         )
     page.fill("#template-wording-presented", "We proudly certify that")
+    page.locator("#template-form-heading").scroll_into_view_if_needed()
     tab.check("templates-editor")
     page.click("#template-save")
     expect(page.locator("#template-status")).to_have_text(f"Saved {name}, version 1.")
@@ -127,11 +127,14 @@ def test_staff_give_riverside_a_logo_and_two_signatures(portal: Portal, tab: Wat
     assert _images(preview.content) == [(240, 120), (300, 90), (300, 91)]
     tab.check("templates")
 
-    # and assigned
-    row.get_by_role("button", name=f"Use for new certificates ({name})").click()
-    expect(row.locator("td").nth(3)).to_have_text("In use")
-    template = next(t for t in _templates(portal, portal.staff_token) if t["name"] == name)
+    templates = _templates(portal, portal.staff_token)
+    in_use = [t["id"] for t in templates if t["assigned"]]
+    template = next(t for t in templates if t["name"] == name)
     try:
+        # and assigned, by keyboard
+        row.get_by_role("button", name=f"Use for new certificates ({name})").focus()
+        page.keyboard.press("Enter")
+        expect(row.locator("td").nth(3)).to_have_text("In use")
         # then Riverside's next certificate carries the logo and both signatures
         recognition_id = portal.recognition_id(RECOGNITION)
         issued = portal.graphql(
@@ -149,8 +152,10 @@ def test_staff_give_riverside_a_logo_and_two_signatures(portal: Portal, tab: Wat
         pdf = _get(portal, issued["certificate"]["downloadUrl"]).content
         assert _images(pdf) == [(240, 120), (300, 90), (300, 91)]
     finally:
-        # leaving Riverside's other tests the default design
+        # leaving the other tests the designs the demo assigned
         portal.graphql(ASSIGN, {"input": {"id": template["id"], "assigned": False}}, token=portal.staff_token)
+        for template_id in in_use:
+            portal.graphql(ASSIGN, {"input": {"id": template_id, "assigned": True}}, token=portal.staff_token)
 
 
 def test_a_partner_admin_edits_the_wording_and_may_not_change_the_logo(
@@ -159,7 +164,7 @@ def test_a_partner_admin_edits_the_wording_and_may_not_change_the_logo(
     from playwright.sync_api import expect
 
     page = tab.page
-    name = f"Riverside wording {uuid.uuid4().hex[:6]}"
+    name = "Riverside wording"
     partner_id = portal.graphql("{ viewer { partner { id } } }")["viewer"]["partner"]["id"]
     created = portal.graphql(
         """mutation($input: CertificateTemplateCreateInput!) { certificateTemplateCreate(input: $input) {
@@ -203,6 +208,7 @@ def test_a_partner_admin_edits_the_wording_and_may_not_change_the_logo(
 
     # then the API's refusal shows next to the logo, and nothing changed
     expect(page.locator("#template-partner-logo-error")).to_have_text("Only staff may change this.")
+    expect(page.locator("#template-partner-logo")).to_be_focused()
     expect(page.locator("#template-form-error")).to_have_text("Please correct the fields marked.")
     tab.check("templates-partner-admin-refused")
     after = next(t for t in _templates(portal, portal.admin_token) if t["name"] == name)

@@ -173,12 +173,14 @@ function wording(prefix) {
   return words;
 }
 
-function designInput() {
+// Blank signatory rows are left out; `rows` maps each one sent back to its row, for its errors.
+function designInput(rows) {
   const signatories = [];
   for (let index = 0; index < SIGNATORIES; index++) {
     const name = $(`template-signatory-${index}-name`).value;
     const signatureImageId = images.get(`design.signatories.${index}.signatureImageId`);
     if (!name.trim() && !signatureImageId) continue;
+    rows.push(index);
     signatories.push({ name, title: $(`template-signatory-${index}-title`).value, signatureImageId });
   }
   const second = wording("template-second");
@@ -196,7 +198,8 @@ function designInput() {
 async function save(event) {
   event.preventDefault();
   const form = $("template-form");
-  const design = designInput();
+  const rows = [];
+  const design = designInput(rows);
   $("template-form-error").textContent = "";
   try {
     const input = editing
@@ -209,9 +212,17 @@ async function save(event) {
     $("template-status").textContent = `Saved ${payload.template.name}, version ${payload.template.version}.`;
   } catch (error) {
     if (!(error instanceof PayloadError)) throw error;
-    const unplaced = showFieldErrors(form, error.errors);
+    const unplaced = showFieldErrors(form, error.errors.map((e) => ({ ...e, field: rowField(e.field, rows) })));
     $("template-form-error").textContent = unplaced.length ? unplaced.join(" ") : "Please correct the fields marked.";
+    // The first field refused takes the focus (its message is its description), for keyboard and reader users.
+    const first = form.querySelector("[aria-invalid=true]");
+    if (first) first.focus();
   }
+}
+
+function rowField(field, rows) {
+  if (!field || field[1] !== "signatories" || field.length < 3) return field;
+  return [field[0], field[1], String(rows[Number(field[2])]), ...field.slice(3)];
 }
 
 export function wireTemplates() {
@@ -228,6 +239,12 @@ export function wireTemplates() {
   for (const input of document.querySelectorAll("#template-form input[type=file]")) {
     input.addEventListener("change", () =>
       uploadImage(input).catch((error) => ($("template-form-error").textContent = error.message))
+    );
+    // "Remove": no image in this place once saved.
+    input.after(
+      " ",
+      element("button", { type: "button", id: `${input.id}-remove`, onclick: () => setImage(input.dataset.field, null, null) }, "Remove",
+        element("span", { class: "visually-hidden" }, ` (${input.labels[0].textContent})`))
     );
   }
 }
