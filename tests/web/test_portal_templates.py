@@ -95,13 +95,18 @@ def test_staff_give_riverside_a_logo_and_two_signatures(portal: Portal, tab: Wat
     expect(page.locator("#template-partner-logo-error")).to_have_text(
         "Upload a PNG or JPEG image (SVG is not accepted: export it as PNG)."
     )
-    expect(page.locator("#template-partner-logo")).to_have_attribute("aria-invalid", "true")
+    logo_input = page.locator("#template-partner-logo")
+    expect(logo_input).to_have_attribute("aria-invalid", "true")
+    expect(logo_input).to_have_attribute(
+        "aria-describedby", "template-partner-logo-current template-partner-logo-error"
+    )
     tab.check("templates-upload-refused")
 
     # then a PNG logo and two signatures upload, and the template saves
     page.set_input_files("#template-partner-logo", str(logo))
     expect(page.locator("#template-partner-logo-current")).to_have_text("Uploaded: PNG 240×120 pixels")
     expect(page.locator("#template-partner-logo-error")).to_have_count(0)
+    expect(logo_input).to_have_attribute("aria-describedby", "template-partner-logo-current")
     for index, (person, signature) in enumerate(zip(["Ada Moreno", "Ken Ito"], signatures, strict=True)):
         page.fill(f"#template-signatory-{index}-name", person)
         page.fill(f"#template-signatory-{index}-title", "Dean" if index == 0 else "Provost")
