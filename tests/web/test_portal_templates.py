@@ -1,6 +1,7 @@
 """The example portal's "Certificate design" screen in a real headless Chromium (tests/support/browser.py):
 staff upload Riverside's logo and two signatures, create, preview and assign a template, and its next
-certificate carries the images; a hostile upload is refused next to its field. A partner admin edits
+certificate carries the images; a hostile upload and a faint colour are refused next to their fields.
+A partner admin edits
 the wording and sees a logo change refused."""
 
 from __future__ import annotations
@@ -117,6 +118,15 @@ def test_staff_give_riverside_a_logo_and_two_signatures(portal: Portal, tab: Wat
     page.fill("#template-wording-presented", "We proudly certify that")
     page.locator("#template-form-heading").scroll_into_view_if_needed()
     tab.check("templates-editor")
+    # and a colour too faint to read is refused next to its field, in the API's words
+    page.fill("#template-primary", "#DDDDDD")
+    page.click("#template-save")
+    expect(page.locator("#template-primary-error")).to_have_text(
+        "#DDDDDD has a contrast of 1.4:1 on the white page; at least 4.5:1 is needed to read it. "
+        "Choose a darker colour."
+    )
+    expect(page.locator("#template-primary")).to_be_focused()
+    page.fill("#template-primary", "#1F3A5F")
     page.click("#template-save")
     expect(page.locator("#template-status")).to_have_text(f"Saved {name}, version 1.")
     row = page.locator("#template-rows tr", has_text=name)
