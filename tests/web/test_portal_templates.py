@@ -1,8 +1,7 @@
 """The example portal's "Certificate design" screen in a real headless Chromium (tests/support/browser.py):
 staff upload Riverside's logo and two signatures, create, preview and assign a template, and its next
 certificate carries the images; a hostile upload and a faint colour are refused next to their fields.
-A partner admin edits the wording and
-sees a logo change refused."""
+A partner admin edits the wording and sees a logo change refused."""
 
 from __future__ import annotations
 
