@@ -18,7 +18,7 @@ import hashlib
 import io
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Protocol, TypeVar
 
 from borb.pdf.primitives import name, stream
@@ -38,6 +38,17 @@ SIGNATURE_BOX_BOTTOM, SIGNATURE_BOX_HEIGHT = 146.0, 56.0
 # Logos: top corners, below the frame's inside (572.8 pt) and above the title's ink.
 LOGO_BOXES = {"partner": (56.0, 500.0, 186.0, 556.0), "organisation": (606.0, 500.0, 736.0, 556.0)}
 BETWEEN_LOGOS = 2 * (396.0 - 186.0 - 10.0)  # the partner line's width when a logo is shown
+# A second language's line under the first's: (the first's baseline, the second's, the second's
+# size). The first moves up into space left free above it, so nothing else moves; under the words
+# beside the QR code, the address moves down a line.
+SECOND_LINES = {
+    "presented": (436.0, 422.0, 10.0),
+    "completed": (334.0, 320.0, 10.0),
+    "date_caption": (128.0, 117.0, 8.0),
+    "signature_caption": (128.0, 117.0, 8.0),
+    "verify": (78.0, 70.0, 7.0),
+}
+URL_UNDER_SECOND_VERIFY = 61.0
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,7 @@ class Signatory:
 @dataclass(frozen=True)
 class Branding:
     wording: Wording = field(default_factory=Wording)
-    # The same words in a second language, printed after the first ("This certifies that / …").
+    # The same words in a second language, each on its own line under the first language's.
     second_language: Wording | None = None
     primary: RGB = NAVY  # the frame, the title and the program
     accent: RGB = GOLD  # the rules and the frame's inner line
@@ -75,12 +86,22 @@ class Branding:
     def is_default(self) -> bool:
         return self == DEFAULT
 
-    def words(self, role: str, *, provisional: bool = False) -> str:
-        """The words printed for ``role``, with their second-language form when there is one."""
+    def words(self, role: str, *, provisional: bool = False, second: bool = False) -> str:
+        """The words printed for ``role`` (in the second language: blank when there are none)."""
         key = "completed_provisional" if role == "completed" and provisional else role
-        first = str(getattr(self.wording, key))
-        second = str(getattr(self.second_language, key)) if self.second_language is not None else ""
-        return f"{first} / {second}" if second.strip() else first
+        if not second:
+            return str(getattr(self.wording, key))
+        return str(getattr(self.second_language, key)).strip() if self.second_language is not None else ""
+
+    def second_roles(self) -> list[str]:
+        """The roles printed with a second line, in the second language: those it gives words for
+        (``completed`` when it gives either state's, so a page's layout does not depend on its state)."""
+        if self.second_language is None:
+            return []
+        given = {key for key, value in asdict(self.second_language).items() if value.strip()}
+        if "completed_provisional" in given:
+            given.add("completed")
+        return [role for role in SECOND_LINES if role in given]
 
     def logos(self) -> dict[str, bytes]:
         shown = {"partner": self.partner_logo, "organisation": self.organisation_logo}
@@ -176,15 +197,26 @@ def branded_places(places: dict[str, PlaceT], branding: Branding) -> dict[str, P
                 )
         else:
             changed[role] = place
+    for role in branding.second_roles():
+        if role not in changed:  # the signature caption, when signatories take its place
+            continue
+        first, second, size = SECOND_LINES[role]
+        changed[f"{role}_second"] = replace(changed[role], baseline=second, size=size)  # type: ignore[type-var]
+        changed[role] = replace(changed[role], baseline=first)  # type: ignore[type-var]
+        if role == "verify":
+            changed["url"] = replace(changed["url"], baseline=URL_UNDER_SECOND_VERIFY)  # type: ignore[type-var]
     return changed
 
 
 def branded_lines(branding: Branding, *, provisional: bool) -> dict[str, str]:
-    """The fixed words, and each signatory's name and title."""
+    """The fixed words (and their second language's, each a line of its own), and each signatory's
+    name and title."""
     lines = {
         role: branding.words(role, provisional=provisional)
         for role in ("presented", "completed", "date_caption", "signature_caption", "verify")
     }
+    for role in branding.second_roles():
+        lines[f"{role}_second"] = branding.words(role, provisional=provisional, second=True)
     for index, signatory in enumerate(branding.signatories):
         lines[f"signatory_name_{index}"] = signatory.name
         lines[f"signatory_title_{index}"] = signatory.title

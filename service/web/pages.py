@@ -67,12 +67,14 @@ async def recognition_page(_: Request) -> Response:
 
 
 def page_routes() -> list[BaseRoute]:
-    """`/` (the example portal), its deep links `/recognitions/…`, and `/static/…` (our scripts and
+    """`/` (the example portal), its deep links `/recognitions/…`, its "Certificate design" screen
+    `/templates`, and `/static/…` (our scripts and
     the installed bundles)."""
     return [
         Route("/", dashboard),
         # `path`: an id is percent-encoded base64, and a decoded "/" in it must still reach the page.
         Route("/recognitions/{rest:path}", recognition_page),
+        Route("/templates", dashboard),
         # check_dir=False: without `make assets` the pages still answer, and say what to run.
         # Compressed for clients that accept it: GraphiQL's bundle alone is 3.5 MB as published.
         Mount(

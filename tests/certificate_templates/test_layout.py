@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from dataclasses import replace
 from datetime import date
 
 import pikepdf
@@ -14,7 +15,7 @@ import pytest
 from service.pdf import Branding, CertificateText, Signatory, Wording, render_certificates
 from service.pdf.branding import branded_rules
 from service.pdf.render import FRAME_INSIDE, PAGE_HEIGHT, PAGE_WIDTH, QR, RULES
-from tests.pdf.reading import drawn_glyphs
+from tests.pdf.reading import DrawnGlyph, drawn_glyphs
 from tests.support.images import jpeg, png
 
 Box = tuple[float, float, float, float]
@@ -151,3 +152,40 @@ def test_no_element_overlaps_another_or_the_frame(template: str) -> None:
         len(_image_count)
         for _image_count in [[e for e in page if e[0].startswith("image")] for page in pages]
     } == {len([*branding.logos(), *(s for s in branding.signatories if s.signature)])}
+
+
+def test_the_second_language_is_a_line_of_its_own_under_the_first() -> None:
+    # given a design with a second language for every words but the date's caption
+    german = TEMPLATES["three long signatories, two logos, second language"].second_language
+    assert german is not None
+    branding = Branding(second_language=replace(german, date_caption=""))
+    pdf = render_certificates([_text("Ana Lee", 0)], [branding])
+
+    # when the page's lines are read back, each with its baseline and size
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        glyphs = drawn_glyphs(document, 0)
+    lines: dict[int, list[DrawnGlyph]] = {}
+    for glyph in glyphs:
+        lines.setdefault(glyph.line, []).append(glyph)
+    found = {"".join(g.text for g in line): (line[0].y, line[0].size) for line in lines.values()}
+
+    # then each of the second language's words is a line under the first language's (smaller, and
+    # shrunk to fit like any line); the address moved down under the second words beside the QR code;
+    # a blank one is left out
+    assert {
+        text: found[text]
+        for text in [*Wording().__dict__.values(), *german.__dict__.values()]
+        if text in found
+    } == {
+        "This certifies that": (436.0, 13.0),
+        "Hiermit wird bestätigt, dass die genannte Person": (422.0, 10.0),
+        "has completed the program": (334.0, 14.0),
+        "das Programm erfolgreich abgeschlossen hat": (320.0, 10.0),
+        "Date awarded": (128.0, 10.0),
+        "Authorized signature": (128.0, 10.0),
+        "Unterschrift": (117.0, 8.0),
+        "Scan the code or visit": (78.0, 7.0),
+        "Code scannen oder die Adresse besuchen": (70.0, 6.5),  # shrunk to its narrow column
+    }
+    assert found["https://recognition.example.org/verify/7KQ4-M9XD-2HT"][0] == 61.0
+    assert "Datum der Verleihung" not in found

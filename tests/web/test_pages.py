@@ -32,6 +32,8 @@ async def test_the_dashboard_allows_only_this_origin(http: httpx.AsyncClient) ->
         "/static/dashboard.css",
         "/graphql",
         "/",
+        "/templates",
+        "/",
         "/static/vendor/graphql-ws.min.js",
         "/static/portal/main.js",
     ]
@@ -112,9 +114,10 @@ async def test_without_the_bundles_a_page_says_how_to_install_them(
         "/recognitions/Q2VyZW1vbnk6OQ%3D%3D/certificates",
         "/recognitions/9",
         "/recognitions/9/certificates",
+        "/templates",
     ],
 )
-async def test_mailed_links_open_the_example_portal_on_their_own_path(
+async def test_mailed_links_and_the_design_screen_open_the_example_portal_on_their_own_path(
     http: httpx.AsyncClient, link: str
 ) -> None:
     response = await http.get(link, headers=HTML)

@@ -76,7 +76,8 @@ class CertificateDesign:
     created_at: datetime.datetime
     wording: CertificateWording
     second_language: CertificateWording | None = strawberry.field(
-        description="The same words in a second language, printed after the first; blank ones are left out."
+        description="The same words in a second language, each a smaller line under the first; "
+        "blank ones are left out."
     )
     primary_color: str = strawberry.field(description="#RRGGBB: the frame, the title and the program.")
     accent_color: str = strawberry.field(description="#RRGGBB: the rules and the frame's inner line.")

@@ -74,3 +74,23 @@ export function subscribe(query, variables, sink) {
   }
   return socket.subscribe({ query, variables }, sink);
 }
+
+// A file for a mutation, as a GraphQL multipart request (github.com/jaydenseric/graphql-multipart-request-spec):
+// `operations` (the variables with null where the file goes), `map` (part "0" to that path), then the
+// file as part "0". The browser writes the multipart body and its boundary; no Content-Type is set here.
+export async function upload(query, variables, path, file, field) {
+  const form = new FormData();
+  form.append("operations", JSON.stringify({ query, variables }));
+  form.append("map", JSON.stringify({ 0: [path] }));
+  form.append("0", file, file.name);
+  const response = await fetch("/graphql", {
+    method: "POST",
+    headers: { Accept: "application/graphql-response+json", Authorization: `Bearer ${token() || ""}` },
+    body: form,
+  });
+  const body = await response.json();
+  if (body.errors && body.errors.length) throw new ApiError(body.errors[0]);
+  const payload = body.data[field];
+  if (payload.errors.length) throw new PayloadError(payload.errors);
+  return payload;
+}

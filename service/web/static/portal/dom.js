@@ -15,7 +15,7 @@ export function element(tag, attributes, ...children) {
   return node;
 }
 
-const SECTIONS = ["sign-in", "recognitions", "certificates", "wizard"];
+const SECTIONS = ["sign-in", "recognitions", "certificates", "wizard", "templates"];
 
 // One screen at a time; the heading of the new one takes the focus, for keyboard and reader users.
 export function show(sectionId) {
@@ -34,7 +34,10 @@ export function localDateTime(iso) {
 // Field errors next to their fields: an input whose data-field names the error's path.
 export function showFieldErrors(form, errors) {
   for (const old of form.querySelectorAll(".field-error")) old.remove();
-  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+  for (const input of form.querySelectorAll("[aria-invalid]")) {
+    input.removeAttribute("aria-invalid");
+    describe(input, input.dataset.describedBy);
+  }
   const unplaced = [];
   for (const error of errors) {
     const path = (error.field || []).join(".");
@@ -45,10 +48,17 @@ export function showFieldErrors(form, errors) {
     }
     const id = `${input.id}-error`;
     input.setAttribute("aria-invalid", "true");
-    input.setAttribute("aria-describedby", id);
+    // The error, after what described the field before (kept, and restored once the error goes).
+    if (input.dataset.describedBy === undefined) input.dataset.describedBy = input.getAttribute("aria-describedby") || "";
+    describe(input, `${input.dataset.describedBy} ${id}`.trim());
     input.closest(".field").append(element("p", { class: "field-error error", id }, error.message));
   }
   return unplaced;
+}
+
+function describe(input, ids) {
+  if (ids) input.setAttribute("aria-describedby", ids);
+  else input.removeAttribute("aria-describedby");
 }
 
 function findField(form, path) {

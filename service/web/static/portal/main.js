@@ -4,16 +4,19 @@ import { forgetToken, graphql, keepToken, takeTokenFromAddress, token } from "./
 import { stopWatchingJob, showCertificates, wireCertificates } from "./certificates.js";
 import { closeDetails, notFound, recognitionNamed, showDashboard, showDetails, viewer } from "./dashboard.js";
 import { $, show } from "./dom.js";
-import { adoptHashLink, current, navigate, start } from "./router.js";
+import { adoptHashLink, current, navigate, start, TEMPLATES_PATH } from "./router.js";
+import { showTemplates, wireTemplates } from "./templates.js";
 import { openWizard, wireWizard } from "./wizard.js";
 
-const VIEWER = `query Viewer { viewer { email name role partner { name timeZone } } }`;
+const VIEWER = `query Viewer { viewer { email name role partner { id name timeZone } } }`;
 
 async function signIn() {
   try {
     const { viewer: me } = await graphql(VIEWER);
     viewer.staff = me.role === "STAFF";
     viewer.timeZone = me.partner ? me.partner.timeZone : "UTC";
+    viewer.partnerId = me.partner ? me.partner.id : null;
+    $("portal-nav").hidden = false;
     $("who-name").textContent = `${me.name} (${me.email}) · ${me.partner ? me.partner.name : "staff"}`;
     $("who").hidden = false;
     await render();
@@ -28,6 +31,7 @@ function signOut() {
   closeDetails();
   forgetToken();
   $("who").hidden = true;
+  $("portal-nav").hidden = true;
   $("sign-in-error").textContent = "";
   show("sign-in");
 }
@@ -39,6 +43,10 @@ async function render() {
   stopWatchingJob();
   const route = current();
   try {
+    if (location.pathname === TEMPLATES_PATH) {
+      closeDetails();
+      return await showTemplates();
+    }
     if (!route || route.view === "details") {
       await showDashboard();
       if (route) await showDetails(route.id);
@@ -75,6 +83,7 @@ $("more-recognitions").addEventListener("click", () =>
 for (const back of document.querySelectorAll("[data-back]")) back.addEventListener("click", () => navigate("/"));
 wireCertificates();
 wireWizard();
+wireTemplates();
 
 adoptHashLink();
 takeTokenFromAddress();

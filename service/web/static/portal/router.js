@@ -2,11 +2,13 @@
 //   /recognitions/{id}               a recognition's details, over the dashboard
 //   /recognitions/{id}/certificates  its certificates step
 //   /recognitions/{id}/edit          a draft's wizard, at the step it was left on
+//   /templates                       "Certificate design" (staff, and partner admins for their own)
 //   /                                the dashboard
 // `{id}` is the API's global id, percent-encoded where needed (or a database number, from links
 // mailed before ids were global). The hash links of earlier versions (`/#/recognitions/…`) still open.
 
 const ROUTE = /^\/recognitions\/([^/]+)(?:\/(certificates|edit))?\/?$/;
+export const TEMPLATES_PATH = "/templates";
 let render = null;
 
 // As our mail writes them: percent-encoded, but base64's "=" kept.
