@@ -34,6 +34,7 @@ from service.graphql.credentials.queries import CredentialQueries
 from service.graphql.lms.mutations import LmsMutations
 from service.graphql.lms.queries import LmsQueries
 from service.graphql.lms.types import ProgressSyncRun
+from service.graphql.partners.queries import PartnerQueries
 from service.graphql.partners.types import Partner
 from service.graphql.recognitions.mutations import RecognitionMutations
 from service.graphql.recognitions.queries import RecognitionQueries
@@ -62,6 +63,7 @@ Query = merge_types(
     (
         UserQueries,
         NodeQueries,
+        PartnerQueries,
         CohortQueries,
         RecognitionQueries,
         CertificateQueries,

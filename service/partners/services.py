@@ -17,8 +17,8 @@ async def partners_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Part
 
 
 async def list_partners(*, actor: Actor) -> list[Partner]:
-    """Every partner the actor may see: their own, or all of them for staff."""
-    return await actor.scope(Partner.all(), partner_field="id")
+    """Every partner the actor may see, by name: their own, or all of them for staff."""
+    return await actor.scope(Partner.all(), partner_field="id").order_by("name", "id")
 
 
 async def set_default_locale(*, partner_slug: str, locale: str | None) -> Partner:

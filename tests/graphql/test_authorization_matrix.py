@@ -294,6 +294,7 @@ STAFF_ONLY = ("UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "OK")
 
 QUERIES: dict[str, Row] = {
     "viewer": Row("{ viewer { email } }", no_variables, ("UNAUTHENTICATED", "OK", "OK", "OK")),
+    "partners": Row("{ partners { name } }", no_variables, ("UNAUTHENTICATED", "OK", "OK", "OK")),
     "node": Row(
         "query($id: ID!) { node(id: $id) { id } }", _recognition, ("UNAUTHENTICATED", "OK", "NULL", "OK")
     ),

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from strawberry.relay import to_base64
 
+from service.partners.models import Partner
 from tests.support.factories import make_admin, make_cohort, make_partner, make_program, make_staff
 from tests.support.graphql_client import GraphQLClient
 
@@ -125,3 +126,24 @@ def _token(records: dict[str, Any], who: str) -> str:
     from tests.support.graphql_client import token_for
 
     return token_for(records[who])
+
+
+PARTNERS_QUERY = "{ partners { name } }"
+
+
+async def test_a_partner_admin_sees_only_their_partner_among_partners(
+    gql: GraphQLClient, two_partners: dict[str, Any]
+) -> None:
+    data = await gql.data(PARTNERS_QUERY, as_user=two_partners["admin_b"])
+
+    assert data == {"partners": [{"name": two_partners["partner_b"].name}]}
+
+
+async def test_staff_see_every_partner_by_name(gql: GraphQLClient, two_partners: dict[str, Any]) -> None:
+    zeta, alpha = await make_partner("Zeta"), await make_partner("Alpha")
+
+    data = await gql.data(PARTNERS_QUERY, as_user=two_partners["staff"])
+
+    partner_a = await Partner.get(id=two_partners["admin_a"].partner_id)
+    names = [partner_a.name, alpha.name, two_partners["partner_b"].name, zeta.name]  # "A 1" < "Alpha 3"
+    assert data == {"partners": [{"name": name} for name in names]}

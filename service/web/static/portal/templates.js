@@ -17,9 +17,8 @@ const TEMPLATE = `
     signatories { name title signatureImageId signature { ${IMAGE} } }
   }`;
 const TEMPLATES = `query Templates($partnerId: ID) { certificateTemplates(partnerId: $partnerId) { ${TEMPLATE} } }`;
-// Staff pick among the partners the dashboard and the templates name.
-const PARTNERS = `query Partners { recognitions(first: 100) { edges { node { partner { id name } } } }
-  certificateTemplates { partnerId } }`;
+// Staff pick among every partner.
+const PARTNERS = "query Partners { partners { id name } }";
 const PAYLOAD = `template { ${TEMPLATE} } errors { field code message }`;
 const CREATE = `mutation Create($input: CertificateTemplateCreateInput!) { certificateTemplateCreate(input: $input) { ${PAYLOAD} } }`;
 const EDIT = `mutation Edit($input: CertificateTemplateEditInput!) { certificateTemplateEdit(input: $input) { ${PAYLOAD} } }`;
@@ -48,8 +47,7 @@ export async function showTemplates() {
 
 async function listPartners() {
   const data = await graphql(PARTNERS);
-  const names = new Map(data.recognitions.edges.map(({ node }) => [node.partner.id, node.partner.name]));
-  for (const template of data.certificateTemplates) if (!names.has(template.partnerId)) names.set(template.partnerId, template.partnerId);
+  const names = new Map(data.partners.map((partner) => [partner.id, partner.name]));
   const select = $("template-partner");
   const chosen = select.value || partnerId;
   select.replaceChildren(...[...names].map(([id, name]) => element("option", { value: id }, name)));
