@@ -85,10 +85,12 @@ async def test_a_killed_worker_process_is_replaced_and_its_file_finished(
         # and a file of 60 (three chunks) being made
         job_id = key_of((await request(api, world, NAMES[::-1]))["job"]["id"])
 
-        async def a_chunk_is_taken() -> bool:
-            return await CertificateFileChunk.filter(job_id=job_id, claimed_until__isnull=False).exists()
+        async def a_chunk_is_being_made() -> bool:
+            return await CertificateFileChunk.filter(
+                job_id=job_id, claimed_until__isnull=False, done_at__isnull=True
+            ).exists()
 
-        await until(a_chunk_is_taken, 60, "a worker taking a chunk")
+        await until(a_chunk_is_being_made, 60, "a worker making a chunk")
         healthy = _health_check(metrics_port)
         # when its Dramatiq worker process is killed outright
         dramatiq, killed = dramatiq_worker_process(worker.pid)
@@ -99,6 +101,12 @@ async def test_a_killed_worker_process_is_replaced_and_its_file_finished(
 
         # then, with nobody stepping in, the file is made
         await until(ready, 90, "the file being made after the kill")
+
+        # (the file may be ready before `portal worker` has seen its Dramatiq end: the pages are quick)
+        async def dramatiq_started_again() -> bool:
+            return children(worker.pid) not in ([], [dramatiq])
+
+        await until(dramatiq_started_again, 30, "Dramatiq being started again")
         still_running = worker.poll() is None
         restarted = children(worker.pid)
         # and the next file as fast as before
