@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from service.certificates import services as certificates
 from service.certificates.models import Certificate
 from service.credentials.config import CredentialsConfig, credentials_config
+from service.credentials.indexes import position
 from service.credentials.issuing import IssuedCredential, credential_for
 from service.credentials.keys import SigningKey, public_jwk
 from service.credentials.signing import sign
@@ -35,6 +36,12 @@ async def credential(certificate: Certificate, settings: Settings) -> IssuedCred
     issued = await credential_for(certificate, credentials_config(settings))
     assert issued is not None
     return issued
+
+
+def status_position(certificate: Certificate) -> tuple[int, int]:
+    """The status list and the entry in it of an issued certificate."""
+    assert certificate.credential_status_index is not None
+    return position(certificate.credential_status_index)
 
 
 def b64(raw: bytes) -> str:

@@ -5,12 +5,12 @@ import json
 import strawberry
 
 from service.certificates.models import Certificate as CertificateModel
-from service.credentials.config import credentials_config
-from service.credentials.issuing import IssuedCredential, credential_for
+from service.credentials.issuing import IssuedCredential
 from service.credentials.status import CredentialState as CredentialStateValue
 from service.credentials.verification import Check
 from service.credentials.verification import CredentialVerification as Result
 from service.graphql.core.context import Info
+from service.graphql.credentials.dataloaders import CredentialLoader
 from service.web.credentials import credential_link
 
 CredentialCheck = strawberry.enum(
@@ -68,7 +68,7 @@ class CertificateCredential:
 
 
 async def certificate_credential(info: Info, certificate: CertificateModel) -> CertificateCredential | None:
-    issued = await credential_for(certificate, credentials_config(info.context.settings))
+    issued = await CredentialLoader.for_context(info.context).load(certificate)
     return None if issued is None else CertificateCredential(certificate=certificate, issued=issued)
 
 
