@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -30,6 +32,15 @@ CredentialState = strawberry.enum(
 )
 
 
+@strawberry.enum(
+    description="A credential's file: JWT (the signed `vc+jwt`, what verifiers check) or JSON (the same "
+    "JWT enveloped in a JSON `EnvelopedVerifiableCredential`)."
+)
+class CredentialFileFormat(Enum):
+    JWT = "jwt"
+    JSON = "json"
+
+
 @strawberry.type(
     description="A certificate as an Open Badges 3.0 credential (W3C Verifiable Credential 2.0), "
     "secured with VC-JOSE (a `vc+jwt`, EdDSA) by the keys published at /.well-known/jwks.json."
@@ -47,9 +58,15 @@ class CertificateCredential:
         return json.dumps(self.issued.document, ensure_ascii=False, indent=2)
 
     @strawberry.field(
-        description="A signed link to the `.jwt` file, for a plain <a href>; it expires in minutes."
+        description="A signed link to the credential's file, for a plain <a href>; it expires in minutes."
     )
-    async def download_url(self, info: Info) -> str:
+    async def download_url(
+        self,
+        info: Info,
+        file_format: Annotated[CredentialFileFormat, strawberry.argument(name="format")] = (
+            CredentialFileFormat.JWT
+        ),
+    ) -> str:
         context = info.context
         actor = await context.actor()
         return credential_link(
@@ -57,6 +74,7 @@ class CertificateCredential:
             certificate=self.certificate,
             user_id=actor.user_id,
             now=context.clock.now(),
+            suffix=file_format.value,
         )
 
     @strawberry.field(
