@@ -43,9 +43,6 @@ class CredentialsConfig:
     def status_list_url(self, list_number: int) -> str:
         return f"{self.base}/credentials/status/{list_number}"
 
-    def public_credential_url(self, code: str) -> str:
-        return f"{self.base}/verify/{code}/credential.jwt"
-
     def keys(self) -> KeyRing:
         """As last read, unless the folder changed since (another process may have rotated them)."""
         return current_keys(self.keys_dir)

@@ -8,6 +8,7 @@ import pytest
 from starlette.applications import Starlette
 from strawberry.relay import to_base64
 
+from service.certificates.models import Certificate
 from service.settings import Settings
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
@@ -17,6 +18,13 @@ from tests.support.graphql_client import GraphQLClient
 LINKS = """query($id: ID!) { node(id: $id) { ... on Certificate { credential {
   jwt: downloadUrl json: downloadUrl(format: JSON) } } } }"""
 VERIFY = "query($c: String!) { verifyCredential(credential: $c) { valid failedCheck } }"
+
+
+async def _links(gql: GraphQLClient, world: CertificatesWorld, certificate: Certificate) -> dict[str, str]:
+    """The certificate's two signed download links, as its partner's admin asks for them."""
+    data = await gql.data(LINKS, {"id": to_base64("Certificate", certificate.id)}, as_user=world.admin)
+    links: dict[str, str] = data["node"]["credential"]
+    return links
 
 
 @pytest.fixture
@@ -33,9 +41,7 @@ async def test_the_json_file_envelopes_the_signed_jwt_and_verifies_like_it(
 ) -> None:
     certificate = await issue(world, "Ana Completer", settings, clock)
     token = (await credential(certificate, settings)).jwt
-    links = (await gql.data(LINKS, {"id": to_base64("Certificate", certificate.id)}, as_user=world.admin))[
-        "node"
-    ]["credential"]
+    links = await _links(gql, world, certificate)
 
     public = await http.get(f"/verify/{certificate.code}/credential.json")
     signed = await http.get(links["json"].removeprefix(settings.public_url))
@@ -66,9 +72,7 @@ async def test_no_other_file_is_served(
     clock: MovableClock,
 ) -> None:
     certificate = await issue(world, "Ana Completer", settings, clock)
-    links = (await gql.data(LINKS, {"id": to_base64("Certificate", certificate.id)}, as_user=world.admin))[
-        "node"
-    ]["credential"]
+    links = await _links(gql, world, certificate)
 
     signed = await http.get(links["jwt"].removeprefix(settings.public_url).replace(".jwt?", ".xml?"))
     public = await http.get(f"/verify/{certificate.code}/credential.xml")

@@ -22,9 +22,9 @@ from service.credentials.status import CredentialState
 from service.database import migrate, tortoise_config
 from service.settings import Settings
 from service.users.actor import Actor
-from tests.support.certificates_world import CertificatesWorld, enroll, make_certificates_world
+from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
-from tests.support.credentials import issue, parts, status_position
+from tests.support.credentials import issue, issue_many, parts, status_position
 
 MANY = 30
 
@@ -36,22 +36,6 @@ async def world(app: Starlette) -> CertificatesWorld:
 
 def _admin(world: CertificatesWorld) -> Actor:
     return Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id)
-
-
-async def _issue_many(world: CertificatesWorld, settings: Settings, clock: MovableClock) -> list[Certificate]:
-    enrollments = [
-        await enroll(world.partner, world.open_cohort, f"Learner {number}", completed=True, certified=True)
-        for number in range(MANY)
-    ]
-    return await certificates.certificates_for(
-        actor=_admin(world),
-        recognition=world.recognition,
-        enrollment_ids=[e.id for e in enrollments],
-        now=clock.now(),
-        files_dir=settings.resolved_files_dir,
-        public_url=settings.public_url,
-        with_files=False,
-    )
 
 
 def _entries(token: str) -> dict[int, CredentialState]:
@@ -70,7 +54,7 @@ def _entries(token: str) -> dict[int, CredentialState]:
 async def test_certificates_issued_together_get_unique_places_in_no_order_of_their_ids(
     world: CertificatesWorld, settings: Settings, clock: MovableClock
 ) -> None:
-    issued = await _issue_many(world, settings, clock)
+    issued = await issue_many(world, settings, clock, range(MANY))
 
     stored = dict(
         await Certificate.filter(id__in=[c.id for c in issued]).values_list("id", "credential_status_index")
@@ -109,7 +93,7 @@ async def test_a_reissue_gets_a_new_place_and_the_replaced_certificate_keeps_its
 async def test_the_list_flips_the_bit_at_the_certificates_place_only(
     world: CertificatesWorld, settings: Settings, clock: MovableClock, http: httpx.AsyncClient
 ) -> None:
-    issued = await _issue_many(world, settings, clock)
+    issued = await issue_many(world, settings, clock, range(MANY))
     revoked = issued[7]
     before = (await http.get("/credentials/status/0")).text
 

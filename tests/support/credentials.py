@@ -17,7 +17,7 @@ from service.credentials.keys import SigningKey, public_jwk
 from service.credentials.signing import sign
 from service.settings import Settings
 from service.users.actor import Actor
-from tests.support.certificates_world import CertificatesWorld
+from tests.support.certificates_world import CertificatesWorld, enroll
 from tests.support.clock import MovableClock
 
 
@@ -29,6 +29,26 @@ async def issue(world: CertificatesWorld, name: str, settings: Settings, clock: 
         now=clock.now(),
         files_dir=settings.resolved_files_dir,
         public_url=settings.public_url,
+    )
+
+
+async def issue_many(
+    world: CertificatesWorld, settings: Settings, clock: MovableClock, numbers: range
+) -> list[Certificate]:
+    """Certificates for new completers ``Learner {number}`` of the open cohort, issued in one batch
+    (without files: as for a combined file)."""
+    enrollments = [
+        await enroll(world.partner, world.open_cohort, f"Learner {number}", completed=True, certified=True)
+        for number in numbers
+    ]
+    return await certificates.certificates_for(
+        actor=Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id),
+        recognition=world.recognition,
+        enrollment_ids=[e.id for e in enrollments],
+        now=clock.now(),
+        files_dir=settings.resolved_files_dir,
+        public_url=settings.public_url,
+        with_files=False,
     )
 
 
