@@ -32,9 +32,10 @@ def position(index: int) -> tuple[int, int]:
     return divmod(index, LIST_ENTRIES)
 
 
-def index_space(placed: int, adding: int) -> int:
-    """How many places to draw from: whole lists, at least one, at most half full once filled."""
-    return max(1, math.ceil(2 * (placed + adding) / LIST_ENTRIES)) * LIST_ENTRIES
+def index_space(issued: int) -> int:
+    """How many places to draw from: whole lists, at least one, each at most half full when every
+    certificate issued (these included: they are stored before they are placed) has its place."""
+    return max(1, math.ceil(2 * issued / LIST_ENTRIES)) * LIST_ENTRIES
 
 
 def draw(space: int, count: int) -> list[int]:
@@ -55,8 +56,7 @@ async def assign_status_indexes(certificates: Sequence[Certificate]) -> None:
 
 async def _assign(certificates: list[Certificate]) -> None:
     for _ in range(ATTEMPTS):
-        placed = await Certificate.filter(credential_status_index__isnull=False).count()
-        candidates = draw(index_space(placed, len(certificates)), 2 * len(certificates) + 8)
+        candidates = draw(index_space(await _issued()), 2 * len(certificates) + 8)
         taken = await _taken(candidates)
         free = [index for index in candidates if index not in taken][: len(certificates)]
         if len(free) < len(certificates):
@@ -78,6 +78,13 @@ async def _assign(certificates: list[Certificate]) -> None:
             certificate.credential_status_index = chosen[certificate.id]
         return
     raise NoFreeIndex("No free place in the status lists after several draws.")
+
+
+async def _issued() -> int:
+    """How many certificates have been issued, at most: the largest id (one step down the primary
+    key's index, where counting the placed ones would read the whole index)."""
+    rows = await Certificate.all().order_by("-id").limit(1).values_list("id")
+    return int(rows[0][0]) if rows else 0
 
 
 async def _taken(candidates: list[int]) -> set[int]:

@@ -169,3 +169,9 @@ async def test_certificates_issued_before_0016_get_unique_places_from_the_migrat
         places = [row[0] for row in connection.execute("SELECT credential_status_index FROM certificate")]
     assert len(places) == 3 and len(set(places)) == 3
     assert all(isinstance(place, int) and 0 <= place < LIST_ENTRIES for place in places)
+
+
+def test_the_places_are_drawn_from_lists_kept_at_most_half_full() -> None:
+    assert [indexes.index_space(issued) for issued in (0, 1, LIST_ENTRIES // 2)] == [LIST_ENTRIES] * 3
+    assert indexes.index_space(LIST_ENTRIES // 2 + 1) == 2 * LIST_ENTRIES
+    assert indexes.index_space(3 * LIST_ENTRIES) == 6 * LIST_ENTRIES
