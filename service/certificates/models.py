@@ -77,6 +77,9 @@ class Certificate(Model):
         "models.Certificate", related_name="replaces", null=True, on_delete=fields.RESTRICT
     )
     replaced_by_id: int | None
+    # Where its credential's entry sits in the status lists: random and unique (herd privacy), given
+    # on issue by service.credentials.indexes (NULL only until then).
+    credential_status_index = fields.IntField(null=True, unique=True)
 
     class Meta:
         table = "certificate"

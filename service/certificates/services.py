@@ -42,6 +42,7 @@ from service.certificates.printing import (
 )
 from service.certificates.rules import CandidateKind, Listing, name_language, new_code
 from service.cohorts.models import CertificateType, Program
+from service.credentials.indexes import assign_status_indexes
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
 from service.paging import Page
@@ -151,6 +152,7 @@ async def certificates_for(
             files_dir=files_dir,
         )
     certificates = [existing[enrollment_id] for enrollment_id in enrollment_ids]
+    await assign_status_indexes(certificates)
     if with_files:
         # Issued earlier for a combined file, a certificate gets its own file now.
         certificates = [await ensure_file(certificate, files_dir=files_dir) for certificate in certificates]
@@ -426,7 +428,7 @@ async def reissue_certificate(
     # A re-issue prints with the current version of the template, not the old certificate's.
     assigned = await assigned_versions(partner_id=partner.id, certificate_type_ids=[certificate_type.id])
     version = assigned[certificate_type.id]
-    return await _record(
+    certificate = await _record(
         actor=actor,
         recognition=recognition,
         enrollment=enrollment,
@@ -438,6 +440,8 @@ async def reissue_certificate(
         files_dir=files_dir,
         replacing=old,
     )
+    await assign_status_indexes([certificate])
+    return certificate
 
 
 async def valid_certificates_by_enrollment_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certificate]:

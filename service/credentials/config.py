@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.credentials.keys import KeyRing, load_keys
+from service.credentials.keys import KeyRing, current_keys
 from service.settings import Settings
 
 # Each status list holds this many certificates: the specification's minimum (131,072 entries), so
@@ -43,12 +43,9 @@ class CredentialsConfig:
     def status_list_url(self, list_number: int) -> str:
         return f"{self.base}/credentials/status/{list_number}"
 
-    def public_credential_url(self, code: str) -> str:
-        return f"{self.base}/verify/{code}/credential.jwt"
-
     def keys(self) -> KeyRing:
-        """Read each time: another process may have rotated them (two small files)."""
-        return load_keys(self.keys_dir)
+        """As last read, unless the folder changed since (another process may have rotated them)."""
+        return current_keys(self.keys_dir)
 
 
 def credentials_config(settings: Settings) -> CredentialsConfig:

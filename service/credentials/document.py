@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from service.certificates.models import Certificate, CertificateStatus
-from service.credentials.config import LIST_ENTRIES, CredentialsConfig
+from service.credentials.config import CredentialsConfig
+from service.credentials.indexes import position
 from service.credentials.status import STATUS_MESSAGES, STATUS_SIZE
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -26,11 +27,6 @@ SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
 VALIDATOR_CONTEXT = {SCHEMA_VALIDATOR: f"https://purl.imsglobal.org/spec/vc/ob/vocab.html#{SCHEMA_VALIDATOR}"}
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
-
-
-def status_position(certificate_id: int) -> tuple[int, int]:
-    """Which status list holds a certificate's entry, and where in it."""
-    return divmod(certificate_id, LIST_ENTRIES)
 
 
 def recipient_salt(config: CredentialsConfig, code: str) -> str:
@@ -59,7 +55,8 @@ def completion_date(certificate: Certificate) -> date | None:
 def build_credential(certificate: Certificate, *, email: str, config: CredentialsConfig) -> dict[str, Any]:
     """The unsigned credential of a certificate."""
     printed = certificate.printed
-    list_number, index = status_position(certificate.id)
+    assert certificate.credential_status_index is not None, "placed in the status lists on issue"
+    list_number, index = position(certificate.credential_status_index)
     status_list = config.status_list_url(list_number)
     salt = recipient_salt(config, certificate.code)
     achievement_key = "/".join(

@@ -84,6 +84,38 @@ def load_keys(folder: Path) -> KeyRing:
     return KeyRing(signing=signing, public=public)
 
 
+# Per process: the keys last read from each folder, with the folder's stamp when they were read.
+_read: dict[Path, tuple[tuple[tuple[int, int, int] | None, ...], KeyRing]] = {}
+
+
+def _stamp(folder: Path) -> tuple[tuple[int, int, int] | None, ...]:
+    """What changes whenever the folder's keys do: a rotation renames a new signing key into place
+    (a new inode) and adds a retired key (the retired folder's mtime)."""
+    stamps: list[tuple[int, int, int] | None] = []
+    for path in (folder / SIGNING_KEY_FILE, folder / RETIRED_DIR):
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            stamps.append(None)
+        else:
+            stamps.append((found.st_ino, found.st_mtime_ns, found.st_size))
+    return tuple(stamps)
+
+
+def current_keys(folder: Path) -> KeyRing:
+    """``load_keys``, read again only when the folder changed (two ``stat`` calls otherwise), so a
+    rotation by another process takes effect here at the next use."""
+    # Stamped before reading: a rotation during the read leaves a stale stamp, read again next time.
+    stamp = _stamp(folder)
+    kept = _read.get(folder)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    keys = load_keys(folder)
+    # A key made by this read: stamped as made (a rotation in that same instant is not expected).
+    _read[folder] = (_stamp(folder) if stamp[0] is None else stamp, keys)
+    return keys
+
+
 def rotate_keys(folder: Path) -> tuple[str, str]:
     """A new signing key; the old one's public half stays published. Answers (old kid, new kid)."""
     old = load_keys(folder).signing

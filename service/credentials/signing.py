@@ -18,6 +18,11 @@ from service.credentials.keys import SigningKey
 ALGORITHM = "EdDSA"
 MEDIA_TYPE = "application/vc+jwt"
 HEADER_TYPE = "vc+jwt"
+# The same credential as JSON: VC-JOSE-COSE's enveloped form (the JWT in a data: URL), served as
+# the VC Data Model's own media type.
+ENVELOPED_MEDIA_TYPE = "application/vc"
+ENVELOPED_TYPE = "EnvelopedVerifiableCredential"
+DATA_URL_PREFIX = f"data:{MEDIA_TYPE},"
 
 
 class Unreadable(Exception):
@@ -31,6 +36,32 @@ def sign(document: dict[str, Any], key: SigningKey) -> str:
         algorithm=ALGORITHM,
         headers={"kid": key.kid, "typ": HEADER_TYPE, "cty": "vc"},
     )
+
+
+def enveloped(token: str) -> dict[str, Any]:
+    """The signed credential as a JSON document: an ``EnvelopedVerifiableCredential`` whose id is
+    the JWT as a ``data:`` URL. It adds nothing to verify: what is signed is the JWT inside."""
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": DATA_URL_PREFIX + token,
+        "type": ENVELOPED_TYPE,
+    }
+
+
+def unwrap(text: str) -> str:
+    """The JWT of an enveloped credential (the ``.json`` file); any other text as it is."""
+    if not text.startswith("{"):
+        return text
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    if not isinstance(document, dict) or document.get("type") != ENVELOPED_TYPE:
+        return text
+    found = document.get("id")
+    if not isinstance(found, str) or not found.startswith(DATA_URL_PREFIX):
+        return text
+    return found.removeprefix(DATA_URL_PREFIX)
 
 
 def read_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:

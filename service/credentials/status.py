@@ -49,16 +49,16 @@ STATE_OF = {
 
 
 async def list_states(list_number: int) -> dict[int, CredentialState]:
-    """The entries of one list that are not valid, by index (one range query on the key)."""
+    """The entries of one list that are not valid, by index (one range query on the unique index)."""
     first = list_number * LIST_ENTRIES
-    # The last list ends where a key can go no further (a larger bound is refused by PostgreSQL).
+    # The last list ends where an index can go no further (a larger bound is refused by PostgreSQL).
     last = min(first + LIST_ENTRIES - 1, LARGEST_KEY)
     rows = await (
-        Certificate.filter(id__gte=first, id__lte=last)
+        Certificate.filter(credential_status_index__gte=first, credential_status_index__lte=last)
         .exclude(status=CertificateStatus.VALID)
-        .values_list("id", "status")
+        .values_list("credential_status_index", "status")
     )
-    return {int(key) - first: STATE_OF[CertificateStatus(status)] for key, status in rows}
+    return {int(index) - first: STATE_OF[CertificateStatus(status)] for index, status in rows}
 
 
 def encode_list(states: dict[int, CredentialState]) -> str:

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from service.credentials.config import CredentialsConfig
-from service.credentials.signing import Unreadable, read_unverified, signature_holds
+from service.credentials.signing import Unreadable, read_unverified, signature_holds, unwrap
 from service.credentials.status import CredentialState, StatusLists, read_entry
 
 # Longer than any credential of ours by far; a longer text is not read at all.
@@ -34,7 +34,7 @@ class Check(StrEnum):
 ORDER = list(Check)
 
 MESSAGES = {
-    Check.FORMAT: "This is not a signed credential (a compact JWS signed with EdDSA).",
+    Check.FORMAT: "This is not a signed credential (a compact JWS signed with EdDSA, or its enveloped JSON).",
     Check.ISSUER: "The credential names an issuer this service does not know.",
     Check.KEY: "The credential was signed with a key this service has not published.",
     Check.SIGNATURE: "The signature does not match: the credential was altered or forged.",
@@ -110,9 +110,9 @@ async def verify_credential(
     text: str, *, now: datetime, config: CredentialsConfig, lists: StatusLists
 ) -> CredentialVerification:
     """Every check, in order; the first that fails is the answer."""
-    token = text.strip()
-    if len(token) > MAX_CREDENTIAL_CHARACTERS:
+    if len(text) > MAX_CREDENTIAL_CHARACTERS:
         return CredentialVerification.failing(Check.FORMAT)
+    token = unwrap(text.strip())
     try:
         header, payload = read_unverified(token)
     except Unreadable as unreadable:

@@ -5,11 +5,14 @@
 - ``/credentials/status/{n}``: a signed Bitstring Status List (``application/vc+jwt``), with an
   ETag and a short max-age, answered 304 when the verifier has it already;
 - ``/files/credentials/{id}.jwt``: a certificate's credential, by signed link (from the API);
-- ``/verify/{code}/credential.jwt``: the same, from the verify page (public, rate-limited).
+- ``/verify/{code}/credential.jwt``: the same, from the verify page (public, rate-limited);
+- each also as ``.json``: the same signed credential enveloped in JSON (VC-JOSE-COSE's
+  ``EnvelopedVerifiableCredential``); the same signed link serves both.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from starlette.requests import Request
@@ -24,7 +27,7 @@ from service.clock import Clock
 from service.credentials.config import LIST_ENTRIES, credentials_config
 from service.credentials.document import certifier_profile, partner_profile
 from service.credentials.issuing import credential_for
-from service.credentials.signing import MEDIA_TYPE
+from service.credentials.signing import ENVELOPED_MEDIA_TYPE, MEDIA_TYPE, enveloped
 from service.credentials.status import StatusLists
 from service.database import storable_key
 from service.errors import DomainError
@@ -34,13 +37,17 @@ from service.settings import Settings
 from service.web.ratelimit import RateLimiter
 
 CREDENTIAL_PURPOSE = "certificate-credential"
+# The credential's files: the signed JWT, and the same enveloped in JSON.
+SUFFIXES = ("jwt", "json")
 
 
-def credential_link(*, settings: Settings, certificate: Certificate, user_id: int, now: datetime) -> str:
-    """An absolute, signed, expiring link to a certificate's credential (``.jwt``)."""
+def credential_link(
+    *, settings: Settings, certificate: Certificate, user_id: int, now: datetime, suffix: str = "jwt"
+) -> str:
+    """An absolute, signed, expiring link to a certificate's credential (``.jwt`` or ``.json``)."""
     signed = signed_path(
         secret=settings.signing_secret(),
-        path=f"/files/credentials/{certificate.id}.jwt",
+        path=f"/files/credentials/{certificate.id}.{suffix}",
         purpose=CREDENTIAL_PURPOSE,
         subject=_subject(certificate),
         user_id=user_id,
@@ -85,6 +92,8 @@ def credential_routes(settings: Settings, clock: Clock, limiter: RateLimiter) ->
 
     async def signed_file(request: Request) -> Response:
         certificate_id: int = request.path_params["certificate_id"]
+        if request.path_params["suffix"] not in SUFFIXES:
+            return PlainTextResponse("Not found.", status_code=404)
         certificate = (
             await Certificate.get_or_none(id=certificate_id) if storable_key(certificate_id) else None
         )
@@ -109,9 +118,11 @@ def credential_routes(settings: Settings, clock: Clock, limiter: RateLimiter) ->
                 details={"file": "credential"},
                 address=request.client.host if request.client else "",
             )
-        return await _credential_file(certificate)
+        return await _credential_file(certificate, request.path_params["suffix"])
 
     async def public_file(request: Request) -> Response:
+        if request.path_params["suffix"] not in SUFFIXES:
+            return PlainTextResponse("Not found.", status_code=404)
         address = request.client.host if request.client else "unknown"
         wait = await limiter.attempt(address, clock.now())
         if wait is not None:
@@ -125,17 +136,22 @@ def credential_routes(settings: Settings, clock: Clock, limiter: RateLimiter) ->
         certificate = await Certificate.get_or_none(code=code)
         if certificate is None:
             return PlainTextResponse("Not found.", status_code=404)
-        return await _credential_file(certificate)
+        return await _credential_file(certificate, request.path_params["suffix"])
 
-    async def _credential_file(certificate: Certificate) -> Response:
+    async def _credential_file(certificate: Certificate, suffix: str) -> Response:
         issued = await credential_for(certificate, config)
         if issued is None:  # revoked, voided or replaced: no new credential for it
             return PlainTextResponse("This certificate is no longer valid.", status_code=410)
+        body, media_type = (
+            (issued.jwt, MEDIA_TYPE)
+            if suffix == "jwt"
+            else (json.dumps(enveloped(issued.jwt), indent=2), ENVELOPED_MEDIA_TYPE)
+        )
         return Response(
-            issued.jwt,
-            media_type=MEDIA_TYPE,
+            body,
+            media_type=media_type,
             headers={
-                "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.jwt"',
+                "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.{suffix}"',
                 "Cache-Control": "no-store",
             },
         )
@@ -145,8 +161,8 @@ def credential_routes(settings: Settings, clock: Clock, limiter: RateLimiter) ->
         Route("/credentials/issuer", certifier),
         Route("/credentials/issuers/{partner_id:int}", partner),
         Route("/credentials/status/{list_number:int}", status_list),
-        Route("/files/credentials/{certificate_id:int}.jwt", signed_file),
-        Route("/verify/{code}/credential.jwt", public_file),
+        Route("/files/credentials/{certificate_id:int}.{suffix}", signed_file),
+        Route("/verify/{code}/credential.{suffix}", public_file),
     ]
 
 

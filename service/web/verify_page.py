@@ -93,7 +93,8 @@ async def _credential_links(code: str) -> str:
         return ""
     links = [
         f'<a href="/verify/{html.escape(code)}/credential.jwt" download>Download the digital credential</a> '
-        "(Open Badges 3.0, signed)"
+        f'(Open Badges 3.0, signed; also <a href="/verify/{html.escape(code)}/credential.json" download>as '
+        "JSON</a>)"
     ]
     linkedin = linkedin_url(certificate)
     if linkedin is not None:

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from service.credentials.keys import RETIRED_DIR, SIGNING_KEY_FILE, KeyFileError, load_keys, rotate_keys
+from service.credentials.keys import (
+    RETIRED_DIR,
+    SIGNING_KEY_FILE,
+    KeyFileError,
+    current_keys,
+    load_keys,
+    rotate_keys,
+)
 
 
 def test_the_key_is_made_once_readable_by_its_owner_only(tmp_path: Path) -> None:
@@ -73,3 +80,19 @@ def test_the_rotate_command_prints_the_key_ids_only(tmp_path: Path) -> None:
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == f"Credentials are now signed with key {new}; key {old} stays published.\n"
     assert pem.splitlines()[1] not in done.stdout
+
+
+def test_the_keys_are_read_again_only_when_the_folder_changed(tmp_path: Path) -> None:
+    first = current_keys(tmp_path)
+    unchanged = current_keys(tmp_path)
+
+    # a rotation by any process (here: by writing the files, as another process would)
+    old, new = rotate_keys(tmp_path)
+    rotated = current_keys(tmp_path)
+    (tmp_path / RETIRED_DIR / f"{old}.pem").unlink()
+    withdrawn = current_keys(tmp_path)
+
+    assert unchanged is first
+    assert (first.signing.kid, rotated.signing.kid) == (old, new)
+    assert set(rotated.public) == {old, new}
+    assert set(withdrawn.public) == {new}

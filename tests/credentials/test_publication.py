@@ -19,7 +19,7 @@ from strawberry.relay import to_base64
 
 from service.app import create_app
 from service.credentials.config import LIST_ENTRIES, credentials_config
-from service.credentials.document import OB_CONTEXT, VALIDATOR_CONTEXT, VC_CONTEXT, status_position
+from service.credentials.document import OB_CONTEXT, VALIDATOR_CONTEXT, VC_CONTEXT
 from service.credentials.keys import rotate_keys
 from service.credentials.status import CredentialState, read_entry
 from service.database import LARGEST_KEY
@@ -27,7 +27,7 @@ from service.settings import Settings
 from tests.support.audit_log import audit_rows
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
-from tests.support.credentials import credential, issue, parts
+from tests.support.credentials import credential, issue, parts, status_position
 from tests.support.graphql_client import GraphQLClient
 from tests.support.jsonld_terms import undefined_terms
 from tests.support.live_server import serving
@@ -108,7 +108,7 @@ async def test_an_independent_library_verifies_the_credential_with_the_keys_fetc
         rotate_keys(credentials_config(settings).keys_dir)
         after = (await credential(certificate, settings)).jwt
         published = await client.get("/.well-known/jwks.json")
-        status_list = (await client.get(f"/credentials/status/{status_position(certificate.id)[0]}")).text
+        status_list = (await client.get(f"/credentials/status/{status_position(certificate)[0]}")).text
     keys = jwk.JWKSet.from_json(published.text)
     verified = []
     for token in (before, after, status_list):
@@ -135,7 +135,7 @@ async def test_the_status_list_is_cached_by_etag_and_flips_when_a_certificate_is
 ) -> None:
     certificate = await issue(world, "Ana Completer", settings, clock)
     provisional = await issue(world, "Hal Online-Approaching", settings, clock)
-    list_number, index = status_position(certificate.id)
+    list_number, index = status_position(certificate)
     first = await http.get(f"/credentials/status/{list_number}")
     unchanged = await http.get(
         f"/credentials/status/{list_number}", headers={"If-None-Match": first.headers["etag"]}
@@ -160,7 +160,7 @@ async def test_the_status_list_is_cached_by_etag_and_flips_when_a_certificate_is
     assert unchanged.content == b"" and unchanged.headers["etag"] == first.headers["etag"]
     assert changed.headers["etag"] != first.headers["etag"]
     assert (entry(first, index), entry(changed, index)) == (CredentialState.VALID, CredentialState.REVOKED)
-    assert entry(changed, status_position(provisional.id)[1]) is CredentialState.SUSPENDED
+    assert entry(changed, status_position(provisional)[1]) is CredentialState.SUSPENDED
     # the compressed list is small, though it holds the specification's minimum of entries
     assert len(changed.content) < 2_000
     with pytest.raises(ValueError, match="outside"):
@@ -299,7 +299,7 @@ async def test_the_private_key_appears_in_no_response_and_no_log(
     responses: list[Any] = [
         data,
         (await http.get("/.well-known/jwks.json")).text,
-        (await http.get(f"/credentials/status/{status_position(certificate.id)[0]}")).text,
+        (await http.get(f"/credentials/status/{status_position(certificate)[0]}")).text,
         (await http.get(f"/verify/{certificate.code}")).text,
         (await http.get(f"/verify/{certificate.code}/credential.jwt")).text,
         await gql.post(

@@ -11,12 +11,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from service.certificates import services as certificates
 from service.certificates.models import Certificate
 from service.credentials.config import CredentialsConfig, credentials_config
+from service.credentials.indexes import position
 from service.credentials.issuing import IssuedCredential, credential_for
 from service.credentials.keys import SigningKey, public_jwk
 from service.credentials.signing import sign
 from service.settings import Settings
 from service.users.actor import Actor
-from tests.support.certificates_world import CertificatesWorld
+from tests.support.certificates_world import CertificatesWorld, enroll
 from tests.support.clock import MovableClock
 
 
@@ -31,10 +32,36 @@ async def issue(world: CertificatesWorld, name: str, settings: Settings, clock: 
     )
 
 
+async def issue_many(
+    world: CertificatesWorld, settings: Settings, clock: MovableClock, numbers: range
+) -> list[Certificate]:
+    """Certificates for new completers ``Learner {number}`` of the open cohort, issued in one batch
+    (without files: as for a combined file)."""
+    enrollments = [
+        await enroll(world.partner, world.open_cohort, f"Learner {number}", completed=True, certified=True)
+        for number in numbers
+    ]
+    return await certificates.certificates_for(
+        actor=Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id),
+        recognition=world.recognition,
+        enrollment_ids=[e.id for e in enrollments],
+        now=clock.now(),
+        files_dir=settings.resolved_files_dir,
+        public_url=settings.public_url,
+        with_files=False,
+    )
+
+
 async def credential(certificate: Certificate, settings: Settings) -> IssuedCredential:
     issued = await credential_for(certificate, credentials_config(settings))
     assert issued is not None
     return issued
+
+
+def status_position(certificate: Certificate) -> tuple[int, int]:
+    """The status list and the entry in it of an issued certificate."""
+    assert certificate.credential_status_index is not None
+    return position(certificate.credential_status_index)
 
 
 def b64(raw: bytes) -> str:

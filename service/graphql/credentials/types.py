@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
+from typing import Annotated
 
 import strawberry
 
 from service.certificates.models import Certificate as CertificateModel
-from service.credentials.config import credentials_config
-from service.credentials.issuing import IssuedCredential, credential_for
+from service.credentials.issuing import IssuedCredential
 from service.credentials.status import CredentialState as CredentialStateValue
 from service.credentials.verification import Check
 from service.credentials.verification import CredentialVerification as Result
 from service.graphql.core.context import Info
+from service.graphql.credentials.dataloaders import CredentialLoader
 from service.web.credentials import credential_link
 
 CredentialCheck = strawberry.enum(
@@ -30,6 +32,15 @@ CredentialState = strawberry.enum(
 )
 
 
+@strawberry.enum(
+    description="A credential's file: JWT (the signed `vc+jwt`, what verifiers check) or JSON (the same "
+    "JWT enveloped in a JSON `EnvelopedVerifiableCredential`)."
+)
+class CredentialFileFormat(Enum):
+    JWT = "jwt"
+    JSON = "json"
+
+
 @strawberry.type(
     description="A certificate as an Open Badges 3.0 credential (W3C Verifiable Credential 2.0), "
     "secured with VC-JOSE (a `vc+jwt`, EdDSA) by the keys published at /.well-known/jwks.json."
@@ -47,9 +58,15 @@ class CertificateCredential:
         return json.dumps(self.issued.document, ensure_ascii=False, indent=2)
 
     @strawberry.field(
-        description="A signed link to the `.jwt` file, for a plain <a href>; it expires in minutes."
+        description="A signed link to the credential's file, for a plain <a href>; it expires in minutes."
     )
-    async def download_url(self, info: Info) -> str:
+    async def download_url(
+        self,
+        info: Info,
+        file_format: Annotated[CredentialFileFormat, strawberry.argument(name="format")] = (
+            CredentialFileFormat.JWT
+        ),
+    ) -> str:
         context = info.context
         actor = await context.actor()
         return credential_link(
@@ -57,6 +74,7 @@ class CertificateCredential:
             certificate=self.certificate,
             user_id=actor.user_id,
             now=context.clock.now(),
+            suffix=file_format.value,
         )
 
     @strawberry.field(
@@ -68,7 +86,7 @@ class CertificateCredential:
 
 
 async def certificate_credential(info: Info, certificate: CertificateModel) -> CertificateCredential | None:
-    issued = await credential_for(certificate, credentials_config(info.context.settings))
+    issued = await CredentialLoader.for_context(info.context).load(certificate)
     return None if issued is None else CertificateCredential(certificate=certificate, issued=issued)
 
 
