@@ -4,7 +4,7 @@ import { forgetToken, graphql, keepToken, takeTokenFromAddress, token } from "./
 import { stopWatchingJob, showCertificates, wireCertificates } from "./certificates.js";
 import { closeDetails, notFound, recognitionNamed, showDashboard, showDetails, viewer } from "./dashboard.js";
 import { $, show } from "./dom.js";
-import { adoptHashLink, current, navigate, start, TEMPLATES_PATH } from "./router.js";
+import { adoptHashLink, current, navigate, record, start, TEMPLATES_PATH } from "./router.js";
 import { showTemplates, wireTemplates } from "./templates.js";
 import { openWizard, wireWizard } from "./wizard.js";
 
@@ -73,8 +73,10 @@ $("sign-in-form").addEventListener("submit", (event) => {
   signIn();
 });
 $("sign-out").addEventListener("click", signOut);
+// The dashboard is already under the popup (and drawn again after each action taken in it): closing
+// the popup only changes the address, so a row's menu opened meanwhile is not swept away.
 $("details").addEventListener("close", () => {
-  if (current() && current().view === "details") navigate("/");
+  if (current() && current().view === "details") record("/");
 });
 $("details-close").addEventListener("click", () => $("details").close());
 $("more-recognitions").addEventListener("click", () =>

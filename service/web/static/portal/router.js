@@ -29,8 +29,13 @@ export function adoptHashLink() {
 }
 
 export function navigate(path) {
-  if (path !== location.pathname) history.pushState(null, "", path);
+  record(path);
   return render();
+}
+
+// A new history entry for `path` whose view is already on screen (nothing to fetch or draw again).
+export function record(path) {
+  if (path !== location.pathname) history.pushState(null, "", path);
 }
 
 // Show `path` without a new history entry (e.g. a draft that has just got its id).
