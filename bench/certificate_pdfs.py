@@ -43,7 +43,7 @@ from seeding import NAMES, seed_completers
 from tortoise.context import TortoiseContext
 
 from service import job_queue
-from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificate_files.requests import request_file
 from service.database import migrate, tortoise_config
 from service.pdf.render import CertificateText, render_certificate, render_certificates
@@ -228,7 +228,38 @@ async def _make_file(actor: Actor, recognition_id: int, ids: list[int]) -> tuple
             break
         await asyncio.sleep(0.02)
     assert job.status is FileJobStatus.READY, job.error_message
-    return time.perf_counter() - started, job
+    seconds = time.perf_counter() - started
+    TIMELINES.append(await _timeline(job, seconds))
+    return seconds, job
+
+
+TIMELINES: list[dict[str, Any]] = []
+
+
+async def _timeline(job: CertificateFileJob, seconds: float) -> dict[str, Any]:
+    """Where a file's wall time went, from the records' own times: queued to the first chunk
+    claimed, the chunks (first and last made), the join (last chunk made to READY), and READY to
+    the bench seeing it (its polling)."""
+    done = sorted(
+        chunk.done_at
+        for chunk in await CertificateFileChunk.filter(job_id=job.id).only("done_at")
+        if chunk.done_at is not None
+    )
+    assert job.started_at is not None and job.finished_at is not None and done
+
+    def since(moment: datetime) -> float:
+        return round((moment - job.created_at).total_seconds(), 3)
+
+    return {
+        "certificates": job.total,
+        "chunks": job.chunk_count,
+        "first_claim_s": since(job.started_at),
+        "first_chunk_done_s": since(done[0]),
+        "last_chunk_done_s": since(done[-1]),
+        "ready_s": since(job.finished_at),
+        "join_s": round((job.finished_at - done[-1]).total_seconds(), 3),
+        "seen_s": round(seconds, 3),
+    }
 
 
 async def job_path(
