@@ -329,6 +329,7 @@ async def job_path(
                             statistics.median(worker_cpu) / size * 1000, 2
                         )
                         entry["file_mb"] = round((job.file_size or 0) / 1e6, 2)
+                        entry[f"{processes}_process_timeline"] = TIMELINES[-1]
                     results["worker_peak_rss_mb"][str(processes)] = _worker_peaks(workers)
                 finally:
                     workers.terminate()
