@@ -43,7 +43,7 @@ from seeding import NAMES, seed_completers
 from tortoise.context import TortoiseContext
 
 from service import job_queue
-from service.certificate_files.models import CertificateFileJob, FileJobStatus
+from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificate_files.requests import request_file
 from service.database import migrate, tortoise_config
 from service.pdf.render import CertificateText, render_certificate, render_certificates
@@ -222,13 +222,47 @@ async def _make_file(actor: Actor, recognition_id: int, ids: list[int]) -> tuple
     job = await request_file(
         actor=actor, recognition_id=recognition_id, enrollment_ids=ids, now=datetime.now(UTC)
     )
+    requested = time.perf_counter() - started
     while True:
         job = await CertificateFileJob.get(id=job.id)
         if job.status in (FileJobStatus.READY, FileJobStatus.FAILED):
             break
         await asyncio.sleep(0.02)
     assert job.status is FileJobStatus.READY, job.error_message
-    return time.perf_counter() - started, job
+    seconds = time.perf_counter() - started
+    TIMELINES.append(await _timeline(job, requested, seconds))
+    return seconds, job
+
+
+TIMELINES: list[dict[str, Any]] = []
+
+
+async def _timeline(job: CertificateFileJob, requested: float, seconds: float) -> dict[str, Any]:
+    """Where a file's wall time went, from the records' own times (seconds from the request): the
+    request itself (the selection checked, every name shaped, the job recorded and queued), the
+    first chunk claimed, the first and last chunks made, READY (the join is the time from the last
+    chunk to READY), and the bench seeing it (its polling)."""
+    done = sorted(
+        chunk.done_at
+        for chunk in await CertificateFileChunk.filter(job_id=job.id).only("done_at")
+        if chunk.done_at is not None
+    )
+    assert job.started_at is not None and job.finished_at is not None and done
+
+    def since(moment: datetime) -> float:
+        return round((moment - job.created_at).total_seconds(), 3)
+
+    return {
+        "certificates": job.total,
+        "chunks": job.chunk_count,
+        "requested_s": round(requested, 3),
+        "first_claim_s": since(job.started_at),
+        "first_chunk_done_s": since(done[0]),
+        "last_chunk_done_s": since(done[-1]),
+        "ready_s": since(job.finished_at),
+        "join_s": round((job.finished_at - done[-1]).total_seconds(), 3),
+        "seen_s": round(seconds, 3),
+    }
 
 
 async def job_path(
@@ -298,6 +332,7 @@ async def job_path(
                             statistics.median(worker_cpu) / size * 1000, 2
                         )
                         entry["file_mb"] = round((job.file_size or 0) / 1e6, 2)
+                        entry[f"{processes}_process_timeline"] = TIMELINES[-1]
                     results["worker_peak_rss_mb"][str(processes)] = _worker_peaks(workers)
                 finally:
                     workers.terminate()

@@ -144,6 +144,12 @@ def worker(
             os.environ["dramatiq_prom_db"] = folder  # noqa: SIM112 (its spelling)
             os.environ["dramatiq_prom_host"] = settings.worker_metrics_host  # noqa: SIM112 (its spelling)
             os.environ["dramatiq_prom_port"] = str(settings.worker_metrics_port)  # noqa: SIM112 (its spelling)
+        # Each process takes from the queue only as many messages as it has threads (Dramatiq's default
+        # is twice as many): a process holding a second chunk's message while another process idles
+        # makes a file wait. And an idle process looks at the queue at least every 250 ms (its
+        # default backs off to a second), so a file's first message and its chunks start sooner.
+        os.environ.setdefault("dramatiq_queue_prefetch", str(threads))
+        os.environ.setdefault("dramatiq_worker_timeout", "250")
         arguments = [
             "dramatiq",
             "workers.main:broker",

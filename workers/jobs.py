@@ -19,7 +19,7 @@ from service.observability.metrics import Metrics
 from service.settings import Settings
 from workers.broker import make_broker, queue_names
 from workers.middleware import JobObservability, request_id_options
-from workers.runtime import CloseDatabaseOnThreadShutdown, ThreadRuntime
+from workers.runtime import CloseDatabaseOnThreadShutdown, ThreadRuntime, freeze_long_lived_objects
 
 logger = logging.getLogger("workers")
 
@@ -80,6 +80,7 @@ def declare_jobs(
         """Make one chunk of a combined file; the last chunk's worker joins the file. Failures raise
         and are retried, and certificate_file_failed follows the last attempt."""
         runtime.run(lambda: build.build_part(chunk_id=chunk_id, clock=clock.now, work=file_work))
+        freeze_long_lived_objects()
 
     def sync_progress(run_id: int) -> None:
         """Read course progress from Canvas for a recorded sync run."""

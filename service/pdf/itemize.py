@@ -8,6 +8,7 @@ digits: Common) and combining marks (Inherited) join the script around them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import icu
@@ -50,13 +51,15 @@ def bidi_levels(text: str) -> list[int]:
     return levels
 
 
+@functools.lru_cache(maxsize=4096)
 def script_of(character: str) -> str:
+    # Kept: fontTools searches its table for every character, and each page shapes a few hundred.
     return str(font_unicodedata.script(character))
 
 
 def scripts(text: str) -> list[str]:
     """Each character's script, Common and Inherited ones resolved to the script around them."""
-    found = [font_unicodedata.script(character) for character in text]
+    found = [script_of(character) for character in text]
     resolved: list[str] = []
     for script in found:
         if script in NEUTRAL_SCRIPTS and resolved:

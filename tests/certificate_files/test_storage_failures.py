@@ -71,7 +71,12 @@ async def test_an_unwritable_files_folder_is_named_while_we_retry_and_the_file_i
     async def named() -> bool:
         return (await CertificateFileJob.get(id=job_id)).error_message == build.STORING_RETRYING
 
+    async def counted() -> bool:
+        # The attempt's failure is counted once it has left the actor, just after the job is named.
+        return _storage_failures((await http.get("/metrics")).text) >= 1
+
     await until(named, 30, "the job naming the storage")
+    await until(counted, 30, "the storage failure counted")
     # then the job says so while it is retried, and the metric counts it
     during = await _files(gql, world)
     metrics = (await http.get("/metrics")).text
