@@ -37,6 +37,8 @@ $(VENDOR)/.installed: assets/package.json assets/package-lock.json
 
 assets: $(VENDOR)/.installed
 
+# Links in mails and API answers point at the address served (unless PORTAL_PUBLIC_URL says otherwise).
+run: export PORTAL_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed-run assets
 	$(BIN)/portal migrate
 	$(BIN)/portal seed-demo

@@ -22,6 +22,8 @@ NAME_FLOOR = 11.0
 NAME_BOX = (90.0, 354.5, 702.0, 414.5)  # left, bottom, right, top: above the rule, under the line before
 NAME_BASELINE = 366.0
 LEADING = 1.2  # between the baselines of two lines, in em
+# Two lines fill their box: kept this far under its top, so the block does not crowd the words above.
+TWO_LINES_CLEARANCE = 6.0
 SOFT_HYPHEN = "\u00ad"
 
 
@@ -56,6 +58,7 @@ def _one_line(line: ShapedLine) -> tuple[float, NameLayout]:
 
 def _two_lines(first: ShapedLine, second: ShapedLine, trailing: str) -> tuple[float, NameLayout]:
     _left, bottom, _right, top = NAME_BOX
+    top -= TWO_LINES_CLEARANCE
     descent = max(-second.ink_bottom / 1000, 0.22)
     leading = max(LEADING, (second.ink_top - first.ink_bottom) / 1000 + 0.05)
     ascent = max(first.ink_top / 1000, 0.7)
