@@ -80,7 +80,7 @@ async def test_a_killed_worker_process_is_replaced_and_its_file_finished(
         PORTAL_WORKER_METRICS_PORT=metrics_port,
     )
     try:
-        first, _ = await make_file(api, world, NAMES)
+        first, first_seconds = await make_file(api, world, NAMES)  # by a Dramatiq just started
         before, before_seconds = await make_file(api, world, NAMES[30:] + NAMES[:30])
         # and a file of 60 (three chunks) being made
         job_id = key_of((await request(api, world, NAMES[::-1]))["job"]["id"])
@@ -109,7 +109,7 @@ async def test_a_killed_worker_process_is_replaced_and_its_file_finished(
         await until(dramatiq_started_again, 30, "Dramatiq being started again")
         still_running = worker.poll() is None
         restarted = children(worker.pid)
-        # and the next file as fast as before
+        # and the next file (by the Dramatiq just started again) as fast as the first one
         after, after_seconds = await make_file(api, world, NAMES[15:] + NAMES[:15])
     finally:
         stop(worker)
@@ -122,7 +122,8 @@ async def test_a_killed_worker_process_is_replaced_and_its_file_finished(
     for made, names in ((first, NAMES), (before, NAMES[30:] + NAMES[:30]), (job_id, NAMES[::-1])):
         await assert_made_once(made, world, names, scaled.resolved_files_dir)
     await assert_made_once(after, world, NAMES[15:] + NAMES[:15], scaled.resolved_files_dir)
-    assert_as_fast(before_seconds, after_seconds)
+    # (a Dramatiq just started loads its fonts and shaping first: the first file is the fair comparison)
+    assert_as_fast(max(first_seconds, before_seconds), after_seconds)
 
 
 def _health_check(port: str) -> int:
