@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from starlette.applications import Starlette
 from strawberry.relay import to_base64
@@ -14,7 +16,7 @@ from service.certificates.provisional import settle_provisional_certificates
 from service.cohorts.models import Cohort
 from service.credentials.config import credentials_config
 from service.credentials.keys import RETIRED_DIR, rotate_keys
-from service.credentials.status import StatusLists
+from service.credentials.status import StatusLists, shared_status_lists
 from service.credentials.verification import Check, CredentialVerification, verify_credential
 from service.enrollments.models import Enrollment
 from service.settings import Settings
@@ -29,6 +31,7 @@ from tests.support.credentials import (
     parts,
     signed_by_stranger,
     signed_by_us,
+    status_position,
     with_header,
     with_payload,
 )
@@ -186,6 +189,75 @@ async def test_revoked_and_replaced_certificates_fail_the_status_check(
     }
     assert (await _verify(gql, replaced_token))["state"] == "REPLACED"
     assert (await _verify(gql, (await credential(successor, settings)).jwt))["valid"] is True
+
+
+async def test_verifying_signs_the_list_the_status_address_serves_once_and_sees_a_revocation_at_once(
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    world: CertificatesWorld,
+    settings: Settings,
+    clock: MovableClock,
+) -> None:
+    # given a credential verified once, and its status list fetched
+    certificate = await issue(world, "Ana Completer", settings, clock)
+    token = (await credential(certificate, settings)).jwt
+    list_number, _ = status_position(certificate)
+    lists = shared_status_lists(credentials_config(settings))
+    first = await _verify(gql, token)
+    served = await http.get(f"/credentials/status/{list_number}")
+    again = await _verify(gql, token)
+    unchanged = await http.get(
+        f"/credentials/status/{list_number}", headers={"If-None-Match": served.headers["etag"]}
+    )
+    builds_before = lists.builds
+
+    # when it is revoked, and verified right after the revocation commits
+    await gql.data(
+        REVOKE,
+        {"input": {"id": to_base64("Certificate", certificate.id), "reason": "Issued in error"}},
+        as_user=world.staff,
+    )
+    revoked = await _verify(gql, token)
+    served_after = await http.get(
+        f"/credentials/status/{list_number}", headers={"If-None-Match": served.headers["etag"]}
+    )
+
+    # then both readers shared one signed list until the revocation, and both see it at once
+    assert (first["state"], again["state"], unchanged.status_code, builds_before) == (
+        "VALID",
+        "VALID",
+        304,
+        1,
+    )
+    assert (revoked["failedCheck"], revoked["state"]) == ("STATUS", "REVOKED")
+    assert served_after.status_code == 200 and served_after.headers["etag"] != served.headers["etag"]
+    assert lists.builds == 2
+
+
+async def test_verifications_running_while_a_credential_is_revoked_read_it_revoked_once_committed(
+    gql: GraphQLClient, world: CertificatesWorld, settings: Settings, clock: MovableClock
+) -> None:
+    # given a credential whose status list is already signed and kept
+    certificate = await issue(world, "Ana Completer", settings, clock)
+    token = (await credential(certificate, settings)).jwt
+    assert (await _verify(gql, token))["state"] == "VALID"
+
+    # when it is revoked while verifications of it run
+    answers = await asyncio.gather(
+        *[_verify(gql, token) for _ in range(4)],
+        gql.data(
+            REVOKE,
+            {"input": {"id": to_base64("Certificate", certificate.id), "reason": "Issued in error"}},
+            as_user=world.staff,
+        ),
+        *[_verify(gql, token) for _ in range(4)],
+    )
+    after = await _verify(gql, token)
+
+    # then each read the status before or after the revocation, and every one after it reads revoked
+    assert answers[4]["certificateRevoke"] == {"certificate": {"status": "REVOKED"}, "errors": []}
+    assert {answer["state"] for answer in answers[:4] + answers[5:]} <= {"VALID", "REVOKED"}
+    assert (after["failedCheck"], after["state"]) == ("STATUS", "REVOKED")
 
 
 async def test_a_provisional_certificate_is_suspended_until_it_settles_valid(
