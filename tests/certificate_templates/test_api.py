@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pypdf
-from strawberry.relay import to_base64
+from strawberry.relay import from_base64, to_base64
 
 from service.audit.models import AuditEntry
 from service.certificate_templates.preview import DEFAULT_SAMPLES
@@ -129,12 +129,32 @@ async def test_staff_brand_riverside_preview_it_and_its_next_certificate_carries
     assert [len(page) for page in _pages(own_pdf.content)] != [] and "Ana Lee" in _pages(own_pdf.content)[0]
     assert assigned == {"template": {"id": template_id, "assigned": True}, "errors": []}
     assert "Dr. Jane Q. Riverside" in _pages(certificate.content)[0]
-    # every change is an audit entry: four uploads, the creation, the assignment (then the download)
-    actions = [entry.action.value for entry in await AuditEntry.all().order_by("id")]
-    assert actions == ["TEMPLATE_IMAGE_UPLOADED"] * 4 + [
+    # every template action is an audit entry: four uploads, the creation, the two previews (their
+    # version and how many names, not the names), the assignment (then the certificate's download)
+    entries = await AuditEntry.all().order_by("id")
+    template_key = int(from_base64(template_id)[1])
+    assert [entry.action.value for entry in entries] == ["TEMPLATE_IMAGE_UPLOADED"] * 4 + [
         "TEMPLATE_CREATED",
+        "TEMPLATE_PREVIEWED",
+        "TEMPLATE_PREVIEWED",
         "TEMPLATE_ASSIGNED",
         "FILE_DOWNLOADED",
+    ]
+    assert [(entry.actor_id, entry.partner_id, entry.subject, entry.details) for entry in entries[4:8]] == [
+        (world.staff.id, world.partner.id, f"CertificateTemplate:{template_key}", {"version": 1}),
+        (
+            world.staff.id,
+            world.partner.id,
+            f"CertificateTemplate:{template_key}",
+            {"version": 1, "samples": 4},
+        ),
+        (
+            world.staff.id,
+            world.partner.id,
+            f"CertificateTemplate:{template_key}",
+            {"version": 1, "samples": 1},
+        ),
+        (world.staff.id, world.partner.id, f"CertificateTemplate:{template_key}", {"version": 1}),
     ]
     # and the preview link is short-lived
     clock.move(timedelta(minutes=16))
@@ -271,6 +291,7 @@ async def test_a_preview_refuses_a_name_that_cannot_be_printed(
         "certificateTemplateCreate",
         {"partnerId": to_base64("Partner", world.partner.id), "name": "Riverside", "design": design},
     )
+    before = await every_row()
     body = await gql.post(
         PREVIEW,
         {"id": created["template"]["id"], "names": ["Ana Lee", "Ana\u202eLee"]},
@@ -280,6 +301,8 @@ async def test_a_preview_refuses_a_name_that_cannot_be_printed(
         "downloadUrl": None,
         "errors": [{"field": ["sampleNames", "1"], "code": "BIDI_CONTROL"}],
     }
+    # a refused preview is no audit entry: nothing was written
+    assert await every_row() == before
 
 
 async def test_an_oversize_upload_is_refused_in_the_payload_and_an_oversize_body_unread(

@@ -45,7 +45,10 @@ class CertificateTemplateQueries:
         actor = await context.actor()
         preview, errors = await attempt(
             check_preview(
-                actor=actor, template_id=key_of(template_id, "CertificateTemplate"), sample_names=sample_names
+                actor=actor,
+                template_id=key_of(template_id, "CertificateTemplate"),
+                sample_names=sample_names,
+                now=context.clock.now(),
             )
         )
         if preview is None:
