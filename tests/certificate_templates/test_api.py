@@ -35,6 +35,10 @@ ASSIGN = """mutation($input: CertificateTemplateAssignInput!) {
   certificateTemplateAssign(input: $input) { template { id assigned } errors { field code } } }"""
 PREVIEW = """query($id: ID!, $names: [String!]) {
   certificateTemplatePreview(templateId: $id, sampleNames: $names) { downloadUrl errors { field code } } }"""
+TYPES = "{ certificateTypes { id name } }"
+CREATE_NARROWED = """mutation($input: CertificateTemplateCreateInput!) {
+  certificateTemplateCreate(input: $input) {
+    template { id certificateTypeId } errors { field code message } } }"""
 ISSUE = """mutation($input: CertificateIssueInput!) {
   certificateIssue(input: $input) { certificate { downloadUrl } errors { code } } }"""
 
@@ -333,4 +337,54 @@ async def test_an_oversize_upload_is_refused_in_the_payload_and_an_oversize_body
         413,
         {"code": "REQUEST_TOO_LARGE", "limit": 3_000_000},
     )
+    assert await every_row() == before
+
+
+async def test_staff_narrow_a_new_template_to_one_of_the_certificate_types_listed(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    # given the certificate types, as any signed-in user lists them
+    listed = await gql.data(TYPES, as_user=world.admin)
+    micro_id = to_base64("CertificateType", world.micro.id)
+
+    # when staff create a template for the micro-credential only, and one for a type that is not there
+    narrowed = await _as_staff(
+        gql,
+        world,
+        CREATE_NARROWED,
+        "certificateTemplateCreate",
+        {
+            "partnerId": to_base64("Partner", world.partner.id),
+            "certificateTypeId": micro_id,
+            "name": "Belonging",
+            "design": {},
+        },
+    )
+    before = await every_row()
+    unknown = await _as_staff(
+        gql,
+        world,
+        CREATE_NARROWED,
+        "certificateTemplateCreate",
+        {
+            "partnerId": to_base64("Partner", world.partner.id),
+            "certificateTypeId": to_base64("CertificateType", 999_999),
+            "name": "Nowhere",
+            "design": {},
+        },
+    )
+
+    # then
+    assert [(t["name"], t["id"] == micro_id) for t in listed["certificateTypes"]] == [
+        ("Certificate in Effective College Instruction", False),
+        ("Certificate in Effective Online Instruction", False),
+        ("Micro-credential in Belonging", True),
+    ]
+    assert narrowed["errors"] == [] and narrowed["template"]["certificateTypeId"] == micro_id
+    assert unknown == {
+        "template": None,
+        "errors": [
+            {"field": ["certificateTypeId"], "code": "NOT_FOUND", "message": "Certificate type not found."}
+        ],
+    }
     assert await every_row() == before

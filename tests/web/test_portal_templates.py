@@ -227,3 +227,47 @@ def test_a_partner_admin_edits_the_wording_and_may_not_change_the_logo(
     tab.check("templates-partner-admin-refused")
     after = next(t for t in _templates(portal, portal.admin_token) if t["name"] == name)
     assert (after["version"], after["design"]["partnerLogoId"]) == (2, None)
+
+
+def test_staff_narrow_a_new_template_to_one_certificate_type(portal: Portal, tab: Watched) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    name = "Riverside online instruction"
+    online = "Certificate in Effective Online Instruction"
+    page.goto(f"{portal.url}/templates#token={portal.staff_token}")
+    page.select_option("#template-partner", label=PARTNER)
+
+    # when staff make a new template and choose what it prints: one certificate type
+    page.click("#template-new")
+    expect(page.locator("#template-type")).to_have_value("")
+    expect(page.locator("#template-type option")).to_have_text(
+        [
+            "Every certificate type",
+            "Certificate in Effective College Instruction",
+            online,
+            "Micro-credential in Fostering a Culture of Belonging",
+        ]
+    )
+    page.fill("#template-name", name)
+    page.select_option("#template-type", label=online)
+    tab.check("templates-narrowed")
+    page.click("#template-save")
+
+    # then the template prints that type only, in the list and in the API
+    expect(page.locator("#template-status")).to_have_text(f"Saved {name}, version 1.")
+    row = page.locator("#template-rows tr", has_text=name)
+    expect(row.locator("td").nth(1)).to_have_text(online)
+    types = {
+        t["name"]: t["id"] for t in portal.graphql("{ certificateTypes { id name } }")["certificateTypes"]
+    }
+    saved = portal.graphql("{ certificateTemplates { name certificateTypeId } }", token=portal.staff_token)
+    assert [t["certificateTypeId"] for t in saved["certificateTemplates"] if t["name"] == name] == [
+        types[online]
+    ]
+
+    # and editing it shows the type, fixed since the template was made
+    row.get_by_role("button", name=f"Edit {name}").click()
+    expect(page.locator("#template-type")).to_have_value(types[online])
+    expect(page.locator("#template-type")).to_be_disabled()
+    page.click("#template-cancel")

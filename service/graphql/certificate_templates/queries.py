@@ -4,8 +4,10 @@ import strawberry
 from strawberry import relay
 
 from service.certificate_templates.preview import check_preview
+from service.certificate_templates.reads import certificate_types
 from service.certificate_templates.services import templates_of
 from service.graphql.certificate_templates.types import CertificateTemplate
+from service.graphql.cohorts.types import CertificateType
 from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
 from service.graphql.core.payloads import UserError, attempt
@@ -32,6 +34,14 @@ class CertificateTemplateQueries:
             CertificateTemplate.from_model(model)
             for model in await templates_of(actor=actor, partner_id=partner)
         ]
+
+    @strawberry.field(
+        description="Every certificate type, by name (shared by every partner): what a template may be "
+        "narrowed to when it is created (`certificateTypeId`)."
+    )
+    async def certificate_types(self, info: Info) -> list[CertificateType]:
+        await info.context.actor()  # signed in
+        return [CertificateType.from_model(model) for model in await certificate_types()]
 
     @strawberry.field(
         description="A short-lived link to a PDF of the template's current version, one page per "
