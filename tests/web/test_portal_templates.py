@@ -271,3 +271,35 @@ def test_staff_narrow_a_new_template_to_one_certificate_type(portal: Portal, tab
     expect(page.locator("#template-type")).to_have_value(types[online])
     expect(page.locator("#template-type")).to_be_disabled()
     page.click("#template-cancel")
+
+
+def test_the_editor_offers_three_signatories_each_with_its_labelled_fields(
+    portal: Portal, tab: Watched
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{portal.url}/templates#token={portal.staff_token}")
+
+    # when staff open a new template
+    page.click("#template-new")
+
+    # then each signatory's fieldset (made once, by the script) has its name, title and signature image,
+    # each under its label, named for the API's fields, the image with its "Remove" button
+    expect(page.locator("#template-signatories fieldset.signatory legend")).to_have_text(
+        ["Signatory 1", "Signatory 2", "Signatory 3"]
+    )
+    for index in range(3):
+        group = page.get_by_role("group", name=f"Signatory {index + 1}")
+        expect(group.get_by_label("Name")).to_have_attribute(
+            "data-field", f"design.signatories.{index}.name design.signatories.{index}"
+        )
+        expect(group.get_by_label("Title")).to_have_attribute(
+            "data-field", f"design.signatories.{index}.title"
+        )
+        image = group.get_by_label("Signature image (PNG or JPEG)")
+        expect(image).to_have_attribute("data-field", f"design.signatories.{index}.signatureImageId")
+        expect(image).to_have_attribute("aria-describedby", f"template-signature-{index}-current")
+        expect(page.locator(f"#template-signature-{index}-current")).to_have_text("None")
+        expect(group.get_by_role("button", name="Remove (Signature image (PNG or JPEG))")).to_have_count(1)
+    tab.check("templates-new")

@@ -234,7 +234,27 @@ function rowField(field, rows) {
   return [field[0], field[1], String(rows[Number(field[2])]), ...field.slice(3)];
 }
 
+// One signatory's name, title and signature image; the fields' data-field paths are the API's, so its
+// errors land next to them (a refusal of the whole row lands on its name).
+function signatoryFieldset(index) {
+  const id = (part) => `template-signatory-${index}-${part}`;
+  const signature = `template-signature-${index}`;
+  const text = (part, label, field) =>
+    element("div", { class: "field" },
+      element("label", { for: id(part) }, label),
+      element("input", { id: id(part), "data-field": field, maxlength: "200", autocomplete: "off" }));
+  return element("fieldset", { class: "signatory" },
+    element("legend", {}, `Signatory ${index + 1}`),
+    text("name", "Name", `design.signatories.${index}.name design.signatories.${index}`),
+    text("title", "Title", `design.signatories.${index}.title`),
+    element("div", { class: "field" },
+      element("label", { for: signature }, "Signature image (PNG or JPEG)"),
+      element("input", { type: "file", id: signature, accept: "image/png,image/jpeg", "data-field": `design.signatories.${index}.signatureImageId`, "aria-describedby": `${signature}-current` }),
+      element("p", { id: `${signature}-current`, class: "muted" })));
+}
+
 export function wireTemplates() {
+  $("template-signatories").append(...Array.from({ length: SIGNATORIES }, (_, index) => signatoryFieldset(index)));
   $("template-partner").addEventListener("change", () => {
     partnerId = $("template-partner").value;
     closeForm();
