@@ -43,6 +43,29 @@ async def record(
     )
 
 
+async def record_action(
+    *,
+    action: AuditAction,
+    actor: Actor,
+    partner_id: int,
+    subject: str,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+    connection: BaseDBAsyncClient | None = None,
+) -> AuditEntry:
+    """A signed-in actor's action on one of a partner's records (``subject``, as ``Type:id``); pass
+    the change's ``connection`` so the entry stands or falls with it."""
+    return await record(
+        action=action,
+        now=now,
+        actor_id=actor.user_id,
+        partner_id=partner_id,
+        subject=subject,
+        details=details,
+        connection=connection,
+    )
+
+
 async def record_sign_in_failure(*, address: str, reason: str, now: datetime) -> None:
     """Count a refused token: one entry per address, reason and hour, so a flood stays one row."""
     address = address[:MAX_ADDRESS_LENGTH]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from service.audit import services as audit
+from service.audit.models import AuditAction
 from service.certificate_templates.models import CertificateTemplateVersion
 from service.certificate_templates.printing import brandings
 from service.certificate_templates.services import visible_template
@@ -40,9 +42,12 @@ class Preview:
     names: tuple[str, ...]
 
 
-async def check_preview(*, actor: Actor, template_id: int, sample_names: list[str] | None) -> Preview:
+async def check_preview(
+    *, actor: Actor, template_id: int, sample_names: list[str] | None, now: datetime
+) -> Preview:
     """The preview of the template's current version with these names (or the default samples), or
-    every problem with the names."""
+    every problem with the names. A preview given is an audit entry, as every template action is (its
+    version and how many names: the names themselves may be people's, and are not kept)."""
     template = await visible_template(actor, template_id)
     given = DEFAULT_SAMPLES if sample_names is None else tuple(sample_names)
     problems: list[Problem] = []
@@ -63,6 +68,14 @@ async def check_preview(*, actor: Actor, template_id: int, sample_names: list[st
         names.append(text or "")
     if problems:
         raise DomainError(*problems)
+    await audit.record_action(
+        action=AuditAction.TEMPLATE_PREVIEWED,
+        actor=actor,
+        partner_id=template.partner_id,
+        subject=f"CertificateTemplate:{template.id}",
+        now=now,
+        details={"version": template.current_version, "samples": len(names)},
+    )
     return Preview(template_id=template.id, version=template.current_version, names=tuple(names))
 
 

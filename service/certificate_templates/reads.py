@@ -1,4 +1,5 @@
-"""Templates as the API reads them: by id, their current versions, their images (partner-scoped)."""
+"""Templates as the API reads them: by id, their current versions, their images (partner-scoped),
+and the certificate types a template may be narrowed to."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from service.certificate_templates.models import (
     CertificateTemplate,
     CertificateTemplateVersion,
 )
+from service.cohorts.models import CertificateType
 from service.users.actor import Actor
 
 
@@ -39,3 +41,9 @@ async def images_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certif
         "id", "partner_id", "format", "width", "height", "sha256"
     )
     return {image.id: image for image in await query}
+
+
+async def certificate_types() -> list[CertificateType]:
+    """Every certificate type, by name: what a template may print only (types are shared by every
+    partner)."""
+    return await CertificateType.all().order_by("name", "id")

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -84,16 +83,14 @@ async def upload_image(
                 uploaded_at=now,
                 using_db=connection,
             )
-            await _audit(
-                AuditAction.TEMPLATE_IMAGE_UPLOADED,
-                actor,
-                partner_id,
-                f"CertificateImage:{stored.id}",
-                now,
-                connection,
-                sha256=image.sha256,
-                width=image.width,
-                height=image.height,
+            await audit.record_action(
+                action=AuditAction.TEMPLATE_IMAGE_UPLOADED,
+                actor=actor,
+                partner_id=partner_id,
+                subject=f"CertificateImage:{stored.id}",
+                now=now,
+                details={"sha256": image.sha256, "width": image.width, "height": image.height},
+                connection=connection,
             )
     except IntegrityError:  # the same image uploaded at the same moment
         return await CertificateImage.get(partner_id=partner_id, sha256=image.sha256)
@@ -137,14 +134,14 @@ async def create_template(
             created_at=now,
             using_db=connection,
         )
-        await _audit(
-            AuditAction.TEMPLATE_CREATED,
-            actor,
-            partner_id,
-            f"CertificateTemplate:{template.id}",
-            now,
-            connection,
-            version=1,
+        await audit.record_action(
+            action=AuditAction.TEMPLATE_CREATED,
+            actor=actor,
+            partner_id=partner_id,
+            subject=f"CertificateTemplate:{template.id}",
+            now=now,
+            details={"version": 1},
+            connection=connection,
         )
     return template
 
@@ -195,14 +192,14 @@ async def edit_template(
             created_at=now,
             using_db=connection,
         )
-        await _audit(
-            AuditAction.TEMPLATE_EDITED,
-            actor,
-            template.partner_id,
-            f"CertificateTemplate:{template.id}",
-            now,
-            connection,
-            version=number,
+        await audit.record_action(
+            action=AuditAction.TEMPLATE_EDITED,
+            actor=actor,
+            partner_id=template.partner_id,
+            subject=f"CertificateTemplate:{template.id}",
+            now=now,
+            details={"version": number},
+            connection=connection,
         )
     await template.refresh_from_db()
     return template
@@ -231,14 +228,14 @@ async def assign_template(
             .update(assigned_scope=scope if assigned else None, updated_at=now)
         )
         action = AuditAction.TEMPLATE_ASSIGNED if assigned else AuditAction.TEMPLATE_UNASSIGNED
-        await _audit(
-            action,
-            actor,
-            template.partner_id,
-            f"CertificateTemplate:{template.id}",
-            now,
-            connection,
-            version=template.current_version,
+        await audit.record_action(
+            action=action,
+            actor=actor,
+            partner_id=template.partner_id,
+            subject=f"CertificateTemplate:{template.id}",
+            now=now,
+            details={"version": template.current_version},
+            connection=connection,
         )
     await template.refresh_from_db()
     return template
@@ -266,23 +263,3 @@ async def _checked(design: DesignInput, partner_id: int, problems: list[Problem]
     if problems:
         raise DomainError(*problems)
     return stored
-
-
-async def _audit(
-    action: AuditAction,
-    actor: Actor,
-    partner_id: int,
-    subject: str,
-    now: datetime,
-    connection: BaseDBAsyncClient,
-    **details: Any,
-) -> None:
-    await audit.record(
-        action=action,
-        now=now,
-        actor_id=actor.user_id,
-        partner_id=partner_id,
-        subject=subject,
-        details=details,
-        connection=connection,
-    )

@@ -15,6 +15,7 @@ import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 from typing import Any
 
 from service.certificates.models import Certificate, CertificateStatus
@@ -109,29 +110,48 @@ def status_list_credential(list_number: int, encoded: str, config: CredentialsCo
 class PublishedList:
     jwt: str
     etag: str
+    encoded: str
+    """The list's ``encodedList``, as signed in ``jwt`` (read by the verification, not parsed again)."""
 
 
 class StatusLists:
     """The signed status lists, kept per process and built again only when their content (or the
-    signing key) changed: the same list always has the same bytes and ETag, in every process."""
+    signing key) changed: the same list always has the same bytes and ETag, in every process.
+
+    Each call reads the list's entries from the database (one range query) and compares them with
+    what was signed, so an entry changed by another request or process (a revocation just
+    committed) is in the very next answer: nothing here can be stale."""
 
     def __init__(self, config: CredentialsConfig, *, kept: int = 16) -> None:
         self.config = config
         self._kept = kept
         self._built: OrderedDict[int, tuple[str, PublishedList]] = OrderedDict()
+        self.builds = 0
+        """How many times a list was encoded and signed (the work the cache saves)."""
 
     async def published(self, list_number: int) -> PublishedList:
         states = await list_states(list_number)
+        # No await from here on: the entries read and the list kept for them are one step.
         keys = self.config.keys()
         fingerprint = hashlib.sha256(f"{keys.signing.kid}:{sorted(states.items())}".encode()).hexdigest()
         cached = self._built.get(list_number)
         if cached is not None and cached[0] == fingerprint:
             self._built.move_to_end(list_number)
             return cached[1]
-        document = status_list_credential(list_number, encode_list(states), self.config)
-        token = sign(document, keys.signing)
-        built = PublishedList(jwt=token, etag=f'"{hashlib.sha256(token.encode()).hexdigest()[:32]}"')
+        encoded = encode_list(states)
+        token = sign(status_list_credential(list_number, encoded, self.config), keys.signing)
+        built = PublishedList(
+            jwt=token, etag=f'"{hashlib.sha256(token.encode()).hexdigest()[:32]}"', encoded=encoded
+        )
+        self.builds += 1
         self._built[list_number] = (fingerprint, built)
         while len(self._built) > self._kept:
             self._built.popitem(last=False)
         return built
+
+
+@lru_cache(maxsize=8)
+def shared_status_lists(config: CredentialsConfig) -> StatusLists:
+    """This process's status lists for an issuer: the ones ``/credentials/status/{n}`` serves and
+    ``verifyCredential`` reads, so a list is signed once for both."""
+    return StatusLists(config)

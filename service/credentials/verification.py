@@ -138,8 +138,7 @@ async def verify_credential(
         return CredentialVerification.failing(Check.EXPIRED, code=code)
     list_number, index = position
     published = await lists.published(list_number)
-    _, listed = read_unverified(published.jwt)
-    state = CredentialState(read_entry(listed["credentialSubject"]["encodedList"], index))
+    state = CredentialState(read_entry(published.encoded, index))
     if state is not CredentialState.VALID:
         return CredentialVerification.failing(Check.STATUS, STATE_MESSAGES[state], state=state, code=code)
     return CredentialVerification(

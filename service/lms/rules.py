@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from service.lms.models import SyncStatus
 
 HUNDRED = Decimal(100)
+# How long a run is owned by its worker without news (renewed after each course).
+LEASE = timedelta(minutes=10)
+# A run queued or running: one at a time per scope.
+ACTIVE = (SyncStatus.QUEUED, SyncStatus.RUNNING)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from service.credentials.config import LIST_ENTRIES, credentials_config
 from service.credentials.document import certifier_profile, partner_profile
 from service.credentials.issuing import credential_for
 from service.credentials.signing import ENVELOPED_MEDIA_TYPE, MEDIA_TYPE, enveloped
-from service.credentials.status import StatusLists
+from service.credentials.status import shared_status_lists
 from service.database import storable_key
 from service.errors import DomainError
 from service.files.signing import BadLink, check_link, signed_path
@@ -62,7 +62,7 @@ def _subject(certificate: Certificate | None) -> str:
 
 def credential_routes(settings: Settings, clock: Clock, limiter: RateLimiter) -> list[Route]:
     config = credentials_config(settings)
-    lists = StatusLists(config)
+    lists = shared_status_lists(config)
     max_age = settings.credential_status_max_age
 
     public = {"Cache-Control": f"public, max-age={max_age}", "Access-Control-Allow-Origin": "*"}

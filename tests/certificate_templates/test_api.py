@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pypdf
-from strawberry.relay import to_base64
+from strawberry.relay import from_base64, to_base64
 
 from service.audit.models import AuditEntry
 from service.certificate_templates.preview import DEFAULT_SAMPLES
@@ -35,6 +35,10 @@ ASSIGN = """mutation($input: CertificateTemplateAssignInput!) {
   certificateTemplateAssign(input: $input) { template { id assigned } errors { field code } } }"""
 PREVIEW = """query($id: ID!, $names: [String!]) {
   certificateTemplatePreview(templateId: $id, sampleNames: $names) { downloadUrl errors { field code } } }"""
+TYPES = "{ certificateTypes { id name } }"
+CREATE_NARROWED = """mutation($input: CertificateTemplateCreateInput!) {
+  certificateTemplateCreate(input: $input) {
+    template { id certificateTypeId } errors { field code message } } }"""
 ISSUE = """mutation($input: CertificateIssueInput!) {
   certificateIssue(input: $input) { certificate { downloadUrl } errors { code } } }"""
 
@@ -129,12 +133,32 @@ async def test_staff_brand_riverside_preview_it_and_its_next_certificate_carries
     assert [len(page) for page in _pages(own_pdf.content)] != [] and "Ana Lee" in _pages(own_pdf.content)[0]
     assert assigned == {"template": {"id": template_id, "assigned": True}, "errors": []}
     assert "Dr. Jane Q. Riverside" in _pages(certificate.content)[0]
-    # every change is an audit entry: four uploads, the creation, the assignment (then the download)
-    actions = [entry.action.value for entry in await AuditEntry.all().order_by("id")]
-    assert actions == ["TEMPLATE_IMAGE_UPLOADED"] * 4 + [
+    # every template action is an audit entry: four uploads, the creation, the two previews (their
+    # version and how many names, not the names), the assignment (then the certificate's download)
+    entries = await AuditEntry.all().order_by("id")
+    template_key = int(from_base64(template_id)[1])
+    assert [entry.action.value for entry in entries] == ["TEMPLATE_IMAGE_UPLOADED"] * 4 + [
         "TEMPLATE_CREATED",
+        "TEMPLATE_PREVIEWED",
+        "TEMPLATE_PREVIEWED",
         "TEMPLATE_ASSIGNED",
         "FILE_DOWNLOADED",
+    ]
+    assert [(entry.actor_id, entry.partner_id, entry.subject, entry.details) for entry in entries[4:8]] == [
+        (world.staff.id, world.partner.id, f"CertificateTemplate:{template_key}", {"version": 1}),
+        (
+            world.staff.id,
+            world.partner.id,
+            f"CertificateTemplate:{template_key}",
+            {"version": 1, "samples": 4},
+        ),
+        (
+            world.staff.id,
+            world.partner.id,
+            f"CertificateTemplate:{template_key}",
+            {"version": 1, "samples": 1},
+        ),
+        (world.staff.id, world.partner.id, f"CertificateTemplate:{template_key}", {"version": 1}),
     ]
     # and the preview link is short-lived
     clock.move(timedelta(minutes=16))
@@ -271,6 +295,7 @@ async def test_a_preview_refuses_a_name_that_cannot_be_printed(
         "certificateTemplateCreate",
         {"partnerId": to_base64("Partner", world.partner.id), "name": "Riverside", "design": design},
     )
+    before = await every_row()
     body = await gql.post(
         PREVIEW,
         {"id": created["template"]["id"], "names": ["Ana Lee", "Ana\u202eLee"]},
@@ -280,6 +305,8 @@ async def test_a_preview_refuses_a_name_that_cannot_be_printed(
         "downloadUrl": None,
         "errors": [{"field": ["sampleNames", "1"], "code": "BIDI_CONTROL"}],
     }
+    # a refused preview is no audit entry: nothing was written
+    assert await every_row() == before
 
 
 async def test_an_oversize_upload_is_refused_in_the_payload_and_an_oversize_body_unread(
@@ -310,4 +337,54 @@ async def test_an_oversize_upload_is_refused_in_the_payload_and_an_oversize_body
         413,
         {"code": "REQUEST_TOO_LARGE", "limit": 3_000_000},
     )
+    assert await every_row() == before
+
+
+async def test_staff_narrow_a_new_template_to_one_of_the_certificate_types_listed(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    # given the certificate types, as any signed-in user lists them
+    listed = await gql.data(TYPES, as_user=world.admin)
+    micro_id = to_base64("CertificateType", world.micro.id)
+
+    # when staff create a template for the micro-credential only, and one for a type that is not there
+    narrowed = await _as_staff(
+        gql,
+        world,
+        CREATE_NARROWED,
+        "certificateTemplateCreate",
+        {
+            "partnerId": to_base64("Partner", world.partner.id),
+            "certificateTypeId": micro_id,
+            "name": "Belonging",
+            "design": {},
+        },
+    )
+    before = await every_row()
+    unknown = await _as_staff(
+        gql,
+        world,
+        CREATE_NARROWED,
+        "certificateTemplateCreate",
+        {
+            "partnerId": to_base64("Partner", world.partner.id),
+            "certificateTypeId": to_base64("CertificateType", 999_999),
+            "name": "Nowhere",
+            "design": {},
+        },
+    )
+
+    # then
+    assert [(t["name"], t["id"] == micro_id) for t in listed["certificateTypes"]] == [
+        ("Certificate in Effective College Instruction", False),
+        ("Certificate in Effective Online Instruction", False),
+        ("Micro-credential in Belonging", True),
+    ]
+    assert narrowed["errors"] == [] and narrowed["template"]["certificateTypeId"] == micro_id
+    assert unknown == {
+        "template": None,
+        "errors": [
+            {"field": ["certificateTypeId"], "code": "NOT_FOUND", "message": "Certificate type not found."}
+        ],
+    }
     assert await every_row() == before

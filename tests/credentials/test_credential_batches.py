@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-from starlette.applications import Starlette
-
 from service.settings import Settings
-from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
 from tests.support.credentials import issue_many, parts
 from tests.support.graphql_client import GraphQLClient
@@ -14,11 +11,6 @@ from tests.support.query_counter import counting_queries
 
 PAGE = """query($id: ID!) { node(id: $id) { ... on Ceremony { certificates(first: 50) {
   edges { node { code credential { jwt downloadUrl linkedInUrl } } } } } } }"""
-
-
-@pytest.fixture
-async def world(app: Starlette) -> CertificatesWorld:
-    return await make_certificates_world()
 
 
 async def test_a_page_of_fifty_credentials_costs_the_statements_of_a_page_of_five(

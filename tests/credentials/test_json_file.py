@@ -4,15 +4,13 @@ verify page and by signed link; ``verifyCredential`` takes either."""
 from __future__ import annotations
 
 import httpx
-import pytest
-from starlette.applications import Starlette
 from strawberry.relay import to_base64
 
 from service.certificates.models import Certificate
 from service.settings import Settings
-from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
-from tests.support.credentials import credential, issue
+from tests.support.credentials import issue, jwt_of
 from tests.support.graphql_client import GraphQLClient
 
 LINKS = """query($id: ID!) { node(id: $id) { ... on Certificate { credential {
@@ -27,11 +25,6 @@ async def _links(gql: GraphQLClient, world: CertificatesWorld, certificate: Cert
     return links
 
 
-@pytest.fixture
-async def world(app: Starlette) -> CertificatesWorld:
-    return await make_certificates_world()
-
-
 async def test_the_json_file_envelopes_the_signed_jwt_and_verifies_like_it(
     http: httpx.AsyncClient,
     gql: GraphQLClient,
@@ -40,7 +33,7 @@ async def test_the_json_file_envelopes_the_signed_jwt_and_verifies_like_it(
     clock: MovableClock,
 ) -> None:
     certificate = await issue(world, "Ana Completer", settings, clock)
-    token = (await credential(certificate, settings)).jwt
+    token = await jwt_of(certificate, settings)
     links = await _links(gql, world, certificate)
 
     public = await http.get(f"/verify/{certificate.code}/credential.json")

@@ -14,7 +14,6 @@ import httpx
 import jsonschema
 import pytest
 from jwcrypto import jwk, jws
-from starlette.applications import Starlette
 from strawberry.relay import to_base64
 
 from service.app import create_app
@@ -27,7 +26,7 @@ from service.settings import Settings
 from tests.support.audit_log import audit_rows
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
-from tests.support.credentials import credential, issue, parts, status_position
+from tests.support.credentials import credential, issue, jwt_of, parts, revoke, status_position
 from tests.support.graphql_client import GraphQLClient
 from tests.support.jsonld_terms import undefined_terms
 from tests.support.live_server import serving
@@ -50,14 +49,6 @@ query Certificate($id: ID!) {
   node(id: $id) { ... on Certificate { credential { jwt json downloadUrl linkedInUrl } } }
 }
 """
-REVOKE = """
-mutation Revoke($input: CertificateRevokeInput!) { certificateRevoke(input: $input) { errors { code } } }
-"""
-
-
-@pytest.fixture
-async def world(app: Starlette) -> CertificatesWorld:
-    return await make_certificates_world()
 
 
 @pytest.mark.parametrize("name", ["Ana Completer", "Hal Online-Approaching"])
@@ -104,9 +95,9 @@ async def test_an_independent_library_verifies_the_credential_with_the_keys_fetc
     async with serving(create_app(settings, clock=clock)) as url, httpx.AsyncClient(base_url=url) as client:
         world = await make_certificates_world()
         certificate = await issue(world, "Ana Completer", settings, clock)
-        before = (await credential(certificate, settings)).jwt
+        before = await jwt_of(certificate, settings)
         rotate_keys(credentials_config(settings).keys_dir)
-        after = (await credential(certificate, settings)).jwt
+        after = await jwt_of(certificate, settings)
         published = await client.get("/.well-known/jwks.json")
         status_list = (await client.get(f"/credentials/status/{status_position(certificate)[0]}")).text
     keys = jwk.JWKSet.from_json(published.text)
@@ -141,11 +132,7 @@ async def test_the_status_list_is_cached_by_etag_and_flips_when_a_certificate_is
         f"/credentials/status/{list_number}", headers={"If-None-Match": first.headers["etag"]}
     )
 
-    await gql.data(
-        REVOKE,
-        {"input": {"id": to_base64("Certificate", certificate.id), "reason": "Issued in error"}},
-        as_user=world.staff,
-    )
+    await revoke(gql, world, certificate)
     changed = await http.get(
         f"/credentials/status/{list_number}", headers={"If-None-Match": first.headers["etag"]}
     )
@@ -233,11 +220,7 @@ async def test_the_verify_page_offers_the_credential_and_linkedin_until_revoked(
     page = (await http.get(f"/verify/{certificate.code}")).text
     pending_page = (await http.get(f"/verify/{pending.code}")).text
     download = await http.get(f"/verify/{certificate.code}/credential.jwt")
-    await gql.data(
-        REVOKE,
-        {"input": {"id": to_base64("Certificate", certificate.id), "reason": "Issued in error"}},
-        as_user=world.staff,
-    )
+    await revoke(gql, world, certificate)
     revoked_page = (await http.get(f"/verify/{certificate.code}")).text
     revoked_download = await http.get(f"/verify/{certificate.code}/credential.jwt")
 

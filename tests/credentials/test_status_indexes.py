@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_to
 
@@ -21,21 +20,11 @@ from service.credentials.config import LIST_ENTRIES
 from service.credentials.status import CredentialState
 from service.database import migrate, tortoise_config
 from service.settings import Settings
-from service.users.actor import Actor
-from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
-from tests.support.credentials import issue, issue_many, parts, status_position
+from tests.support.credentials import admin_of, issue, issue_many, parts, staff_of, status_position
 
 MANY = 30
-
-
-@pytest.fixture
-async def world(app: Starlette) -> CertificatesWorld:
-    return await make_certificates_world()
-
-
-def _admin(world: CertificatesWorld) -> Actor:
-    return Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id)
 
 
 def _entries(token: str) -> dict[int, CredentialState]:
@@ -73,7 +62,7 @@ async def test_a_reissue_gets_a_new_place_and_the_replaced_certificate_keeps_its
     old = await issue(world, "Ana Completer", settings, clock)
 
     new = await certificates.reissue_certificate(
-        actor=_admin(world),
+        actor=admin_of(world),
         certificate_id=old.id,
         now=clock.now(),
         files_dir=settings.resolved_files_dir,
@@ -98,7 +87,7 @@ async def test_the_list_flips_the_bit_at_the_certificates_place_only(
     before = (await http.get("/credentials/status/0")).text
 
     await certificates.revoke_certificate(
-        actor=Actor(user_id=world.staff.id, role=world.staff.role, partner_id=world.staff.partner_id),
+        actor=staff_of(world),
         certificate_id=revoked.id,
         reason="Issued in error",
         now=clock.now(),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
-import pytest
-from starlette.applications import Starlette
+import httpx
 from strawberry.relay import to_base64
 
 from service.certificates.models import Certificate, CertificateStatus
@@ -14,21 +14,24 @@ from service.certificates.provisional import settle_provisional_certificates
 from service.cohorts.models import Cohort
 from service.credentials.config import credentials_config
 from service.credentials.keys import RETIRED_DIR, rotate_keys
-from service.credentials.status import StatusLists
+from service.credentials.status import StatusLists, shared_status_lists
 from service.credentials.verification import Check, CredentialVerification, verify_credential
 from service.enrollments.models import Enrollment
 from service.settings import Settings
-from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
 from tests.support.credentials import (
     altered,
     b64,
     credential,
     issue,
+    jwt_of,
     leaves,
     parts,
+    revoke,
     signed_by_stranger,
     signed_by_us,
+    status_position,
     with_header,
     with_payload,
 )
@@ -39,23 +42,12 @@ query Verify($credential: String!) {
   verifyCredential(credential: $credential) { valid failedCheck passedChecks message state code }
 }
 """
-REVOKE = """
-mutation Revoke($input: CertificateRevokeInput!) {
-  certificateRevoke(input: $input) { certificate { status } errors { code } }
-}
-"""
 REISSUE = """
 mutation Reissue($input: CertificateReissueInput!) {
   certificateReissue(input: $input) { certificate { code } errors { code } }
 }
 """
 ALL = [check.value for check in Check]
-
-
-@pytest.fixture
-async def world(app: Starlette) -> CertificatesWorld:
-    """Partner A's world, the app (and its database) running."""
-    return await make_certificates_world()
 
 
 async def _check(token: str, settings: Settings, clock: MovableClock) -> CredentialVerification:
@@ -79,7 +71,7 @@ async def test_a_credential_issued_then_verified_over_the_api_is_valid(
     gql: GraphQLClient, world: CertificatesWorld, settings: Settings, clock: MovableClock
 ) -> None:
     certificate = await issue(world, "Ana Completer", settings, clock)
-    token = (await credential(certificate, settings)).jwt
+    token = await jwt_of(certificate, settings)
 
     assert await _verify(gql, token) == {
         "valid": True,
@@ -95,7 +87,7 @@ async def test_every_field_tampered_with_and_the_signature_fail_the_signature_ch
     world: CertificatesWorld, settings: Settings, clock: MovableClock
 ) -> None:
     certificate = await issue(world, "Ana Completer", settings, clock)
-    token = (await credential(certificate, settings)).jwt
+    token = await jwt_of(certificate, settings)
     _, payload, signature = parts(token)
     paths = leaves(payload)
     flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
@@ -115,7 +107,7 @@ async def test_a_header_or_issuer_changed_names_its_own_check(
     world: CertificatesWorld, settings: Settings, clock: MovableClock
 ) -> None:
     certificate = await issue(world, "Ana Completer", settings, clock)
-    token = (await credential(certificate, settings)).jwt
+    token = await jwt_of(certificate, settings)
     header, payload, _ = parts(token)
 
     other_kid = await _check(with_header(token, {**header, "kid": "not-ours"}), settings, clock)
@@ -143,7 +135,7 @@ async def test_dates_outside_the_credential_validity_fail_their_check(
 ) -> None:
     config = credentials_config(settings)
     certificate = await issue(world, "Ana Completer", settings, clock)
-    _, payload, _ = parts((await credential(certificate, settings)).jwt)
+    _, payload, _ = parts(await jwt_of(certificate, settings))
     tomorrow = (clock.now() + timedelta(days=1)).isoformat().replace("+00:00", "Z")
     yesterday = (clock.now() - timedelta(days=1)).isoformat().replace("+00:00", "Z")
 
@@ -163,14 +155,10 @@ async def test_revoked_and_replaced_certificates_fail_the_status_check(
 ) -> None:
     revoked = await issue(world, "Ana Completer", settings, clock)
     replaced = await issue(world, "Dov Closed-Completer", settings, clock)
-    revoked_token = (await credential(revoked, settings)).jwt
-    replaced_token = (await credential(replaced, settings)).jwt
+    revoked_token = await jwt_of(revoked, settings)
+    replaced_token = await jwt_of(replaced, settings)
 
-    await gql.data(
-        REVOKE,
-        {"input": {"id": to_base64("Certificate", revoked.id), "reason": "Issued in error"}},
-        as_user=world.staff,
-    )
+    await revoke(gql, world, revoked)
     new = await gql.data(
         REISSUE, {"input": {"id": to_base64("Certificate", replaced.id)}}, as_user=world.admin
     )
@@ -185,7 +173,68 @@ async def test_revoked_and_replaced_certificates_fail_the_status_check(
         "code": revoked.code,
     }
     assert (await _verify(gql, replaced_token))["state"] == "REPLACED"
-    assert (await _verify(gql, (await credential(successor, settings)).jwt))["valid"] is True
+    assert (await _verify(gql, await jwt_of(successor, settings)))["valid"] is True
+
+
+async def test_verifying_signs_the_list_the_status_address_serves_once_and_sees_a_revocation_at_once(
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    world: CertificatesWorld,
+    settings: Settings,
+    clock: MovableClock,
+) -> None:
+    # given a credential verified once, and its status list fetched
+    certificate = await issue(world, "Ana Completer", settings, clock)
+    token = await jwt_of(certificate, settings)
+    list_number, _ = status_position(certificate)
+    lists = shared_status_lists(credentials_config(settings))
+    first = await _verify(gql, token)
+    served = await http.get(f"/credentials/status/{list_number}")
+    again = await _verify(gql, token)
+    unchanged = await http.get(
+        f"/credentials/status/{list_number}", headers={"If-None-Match": served.headers["etag"]}
+    )
+    builds_before = lists.builds
+
+    # when it is revoked, and verified right after the revocation commits
+    await revoke(gql, world, certificate)
+    revoked = await _verify(gql, token)
+    served_after = await http.get(
+        f"/credentials/status/{list_number}", headers={"If-None-Match": served.headers["etag"]}
+    )
+
+    # then both readers shared one signed list until the revocation, and both see it at once
+    assert (first["state"], again["state"], unchanged.status_code, builds_before) == (
+        "VALID",
+        "VALID",
+        304,
+        1,
+    )
+    assert (revoked["failedCheck"], revoked["state"]) == ("STATUS", "REVOKED")
+    assert served_after.status_code == 200 and served_after.headers["etag"] != served.headers["etag"]
+    assert lists.builds == 2
+
+
+async def test_verifications_running_while_a_credential_is_revoked_read_it_revoked_once_committed(
+    gql: GraphQLClient, world: CertificatesWorld, settings: Settings, clock: MovableClock
+) -> None:
+    # given a credential whose status list is already signed and kept
+    certificate = await issue(world, "Ana Completer", settings, clock)
+    token = await jwt_of(certificate, settings)
+    assert (await _verify(gql, token))["state"] == "VALID"
+
+    # when it is revoked while verifications of it run
+    answers = await asyncio.gather(
+        *[_verify(gql, token) for _ in range(4)],
+        revoke(gql, world, certificate),
+        *[_verify(gql, token) for _ in range(4)],
+    )
+    after = await _verify(gql, token)
+
+    # then each read the status before or after the revocation, and every one after it reads revoked
+    assert answers[4] == {"certificate": {"status": "REVOKED"}, "errors": []}
+    assert {answer["state"] for answer in answers[:4] + answers[5:]} <= {"VALID", "REVOKED"}
+    assert (after["failedCheck"], after["state"]) == ("STATUS", "REVOKED")
 
 
 async def test_a_provisional_certificate_is_suspended_until_it_settles_valid(
@@ -211,7 +260,7 @@ async def test_a_provisional_certificate_voided_when_its_course_closes_reads_rev
     gql: GraphQLClient, world: CertificatesWorld, settings: Settings, clock: MovableClock
 ) -> None:
     certificate = await issue(world, "Cai Approaching", settings, clock)
-    token = (await credential(certificate, settings)).jwt
+    token = await jwt_of(certificate, settings)
 
     await Cohort.filter(id=world.open_cohort.id).update(closed_at=clock.now())
     settled = await settle_provisional_certificates(now=clock.now())
@@ -232,9 +281,9 @@ async def test_after_a_key_rotation_old_credentials_verify_until_their_key_is_wi
 ) -> None:
     config = credentials_config(settings)
     certificate = await issue(world, "Ana Completer", settings, clock)
-    before = (await credential(certificate, settings)).jwt
+    before = await jwt_of(certificate, settings)
     old_kid, new_kid = rotate_keys(config.keys_dir)
-    after = (await credential(certificate, settings)).jwt
+    after = await jwt_of(certificate, settings)
 
     still = await _check(before, settings, clock)
     fresh = await _check(after, settings, clock)

@@ -336,6 +336,9 @@ QUERIES: dict[str, Row] = {
     ),
     "progressSyncRuns": Row("{ progressSyncRuns { id } }", _sync_run, STAFF_ONLY),
     "auditEntries": Row("{ auditEntries { edges { node { action } } } }", _audit_entry, STAFF_ONLY),
+    "certificateTypes": Row(
+        "{ certificateTypes { name } }", no_variables, ("UNAUTHENTICATED", "OK", "OK", "OK")
+    ),
     "certificateTemplates": Row(
         "{ certificateTemplates { name design { version } } }",
         _templates,

@@ -1,4 +1,5 @@
-"""Certificates issued for the credentials tests, and JWS surgery (tampering, foreign signatures)."""
+"""The credentials tests' set-up (their world, certificates issued in it, revoking one over the API)
+and JWS surgery (tampering, foreign signatures)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import base64
 import json
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from starlette.applications import Starlette
+from strawberry.relay import to_base64
 
 from service.certificates import services as certificates
 from service.certificates.models import Certificate
@@ -17,13 +21,35 @@ from service.credentials.keys import SigningKey, public_jwk
 from service.credentials.signing import sign
 from service.settings import Settings
 from service.users.actor import Actor
-from tests.support.certificates_world import CertificatesWorld, enroll
+from tests.support.certificates_world import CertificatesWorld, enroll, make_certificates_world
 from tests.support.clock import MovableClock
+from tests.support.graphql_client import GraphQLClient
+
+REVOKE = """
+mutation Revoke($input: CertificateRevokeInput!) {
+  certificateRevoke(input: $input) { certificate { status } errors { code } }
+}
+"""
+
+
+@pytest.fixture
+async def world(app: Starlette) -> CertificatesWorld:
+    """Partner A's world, the app (and its database) running (tests/credentials/conftest.py)."""
+    return await make_certificates_world()
+
+
+def admin_of(world: CertificatesWorld) -> Actor:
+    """The partner's admin, as the services take them."""
+    return Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id)
+
+
+def staff_of(world: CertificatesWorld) -> Actor:
+    return Actor(user_id=world.staff.id, role=world.staff.role, partner_id=world.staff.partner_id)
 
 
 async def issue(world: CertificatesWorld, name: str, settings: Settings, clock: MovableClock) -> Certificate:
     return await certificates.issue_certificate(
-        actor=Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id),
+        actor=admin_of(world),
         recognition_id=world.recognition.id,
         enrollment_id=world.enrollments[name].id,
         now=clock.now(),
@@ -42,7 +68,7 @@ async def issue_many(
         for number in numbers
     ]
     return await certificates.certificates_for(
-        actor=Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id),
+        actor=admin_of(world),
         recognition=world.recognition,
         enrollment_ids=[e.id for e in enrollments],
         now=clock.now(),
@@ -56,6 +82,22 @@ async def credential(certificate: Certificate, settings: Settings) -> IssuedCred
     issued = await credential_for(certificate, credentials_config(settings))
     assert issued is not None
     return issued
+
+
+async def jwt_of(certificate: Certificate, settings: Settings) -> str:
+    """The certificate's credential, signed: what a verifier is given."""
+    return (await credential(certificate, settings)).jwt
+
+
+async def revoke(gql: GraphQLClient, world: CertificatesWorld, certificate: Certificate) -> dict[str, Any]:
+    """Staff revoke the certificate over the API; the mutation's payload."""
+    data = await gql.data(
+        REVOKE,
+        {"input": {"id": to_base64("Certificate", certificate.id), "reason": "Issued in error"}},
+        as_user=world.staff,
+    )
+    payload: dict[str, Any] = data["certificateRevoke"]
+    return payload
 
 
 def status_position(certificate: Certificate) -> tuple[int, int]:

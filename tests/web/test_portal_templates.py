@@ -227,3 +227,79 @@ def test_a_partner_admin_edits_the_wording_and_may_not_change_the_logo(
     tab.check("templates-partner-admin-refused")
     after = next(t for t in _templates(portal, portal.admin_token) if t["name"] == name)
     assert (after["version"], after["design"]["partnerLogoId"]) == (2, None)
+
+
+def test_staff_narrow_a_new_template_to_one_certificate_type(portal: Portal, tab: Watched) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    name = "Riverside online instruction"
+    online = "Certificate in Effective Online Instruction"
+    page.goto(f"{portal.url}/templates#token={portal.staff_token}")
+    page.select_option("#template-partner", label=PARTNER)
+
+    # when staff make a new template and choose what it prints: one certificate type
+    page.click("#template-new")
+    expect(page.locator("#template-type")).to_have_value("")
+    expect(page.locator("#template-type option")).to_have_text(
+        [
+            "Every certificate type",
+            "Certificate in Effective College Instruction",
+            online,
+            "Micro-credential in Fostering a Culture of Belonging",
+        ]
+    )
+    page.fill("#template-name", name)
+    page.select_option("#template-type", label=online)
+    tab.check("templates-narrowed")
+    page.click("#template-save")
+
+    # then the template prints that type only, in the list and in the API
+    expect(page.locator("#template-status")).to_have_text(f"Saved {name}, version 1.")
+    row = page.locator("#template-rows tr", has_text=name)
+    expect(row.locator("td").nth(1)).to_have_text(online)
+    types = {
+        t["name"]: t["id"] for t in portal.graphql("{ certificateTypes { id name } }")["certificateTypes"]
+    }
+    saved = portal.graphql("{ certificateTemplates { name certificateTypeId } }", token=portal.staff_token)
+    assert [t["certificateTypeId"] for t in saved["certificateTemplates"] if t["name"] == name] == [
+        types[online]
+    ]
+
+    # and editing it shows the type, fixed since the template was made
+    row.get_by_role("button", name=f"Edit {name}").click()
+    expect(page.locator("#template-type")).to_have_value(types[online])
+    expect(page.locator("#template-type")).to_be_disabled()
+    page.click("#template-cancel")
+
+
+def test_the_editor_offers_three_signatories_each_with_its_labelled_fields(
+    portal: Portal, tab: Watched
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{portal.url}/templates#token={portal.staff_token}")
+
+    # when staff open a new template
+    page.click("#template-new")
+
+    # then each signatory's fieldset (made once, by the script) has its name, title and signature image,
+    # each under its label, named for the API's fields, the image with its "Remove" button
+    expect(page.locator("#template-signatories fieldset.signatory legend")).to_have_text(
+        ["Signatory 1", "Signatory 2", "Signatory 3"]
+    )
+    for index in range(3):
+        group = page.get_by_role("group", name=f"Signatory {index + 1}")
+        expect(group.get_by_label("Name")).to_have_attribute(
+            "data-field", f"design.signatories.{index}.name design.signatories.{index}"
+        )
+        expect(group.get_by_label("Title")).to_have_attribute(
+            "data-field", f"design.signatories.{index}.title"
+        )
+        image = group.get_by_label("Signature image (PNG or JPEG)")
+        expect(image).to_have_attribute("data-field", f"design.signatories.{index}.signatureImageId")
+        expect(image).to_have_attribute("aria-describedby", f"template-signature-{index}-current")
+        expect(page.locator(f"#template-signature-{index}-current")).to_have_text("None")
+        expect(group.get_by_role("button", name="Remove (Signature image (PNG or JPEG))")).to_have_count(1)
+    tab.check("templates-new")

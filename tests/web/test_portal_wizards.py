@@ -290,3 +290,111 @@ def test_staff_schedule_a_partners_draft_with_the_14_day_override_and_its_reason
     expect(page.locator("#wizard-confirmation-text")).to_contain_text(
         f"scheduled for {too_soon} 17:00 ({zone})"
     )
+
+
+SCHEDULE = {
+    "create": """mutation($input: CeremonyCreateInput!) {
+      ceremonyCreate(input: $input) { ceremony { id } errors { message } } }""",
+    "update": """mutation($input: CeremonyUpdateInput!) {
+      ceremonyUpdate(input: $input) { ceremony { id } errors { field message } } }""",
+    "submit": """mutation($input: CeremonySubmitInput!) {
+      ceremonySubmit(input: $input) { ceremony { statusLabel } errors { message } } }""",
+}
+
+
+def _scheduled_ceremony(portal: Portal, name: str, day: str, zone: str) -> str:
+    """A ceremony of the demo's completers, scheduled in person at 18:30 on ``day`` by the partner's
+    admin through the API; its id."""
+    demo = portal.graphql("{ recognitions(first: 100) { edges { node { name dateRange { start end } } } } }")
+    span = next(
+        e["node"]["dateRange"] for e in demo["recognitions"]["edges"] if e["node"]["name"] == RECOGNITION
+    )
+    programs = portal.graphql(
+        "query($range: DateRangeInput!) { programs(cohortsEndingBetween: $range) { cohorts { id } } }",
+        {"range": span},
+    )["programs"]
+    created = portal.graphql(
+        SCHEDULE["create"],
+        {"input": {"name": name, "dateRange": span, "cohortIds": [programs[0]["cohorts"][0]["id"]]}},
+    )["ceremonyCreate"]
+    assert created["errors"] == []
+    ceremony_id: str = created["ceremony"]["id"]
+    details = {
+        "id": ceremony_id,
+        "start": {"dateTime": f"{day}T18:30:00", "timeZone": zone},
+        "format": "IN_PERSON",
+        "mailingContact": {"name": "Dana Whitfield", "email": ADMIN, "phone": "+1 312 555 0100"},
+        "postalAddress": {
+            "line1": "1 University Way",
+            "city": "Chicago",
+            "postalCode": "60601",
+            "country": "US",
+        },
+    }
+    assert portal.graphql(SCHEDULE["update"], {"input": details})["ceremonyUpdate"]["errors"] == []
+    submitted = portal.graphql(SCHEDULE["submit"], {"input": {"id": ceremony_id}})["ceremonySubmit"]
+    assert submitted == {"ceremony": {"statusLabel": "Scheduled / Pending"}, "errors": []}
+    return ceremony_id
+
+
+def test_a_partner_admin_changes_a_scheduled_ceremony_in_the_wizard(portal: Portal, tab: Watched) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    name = "Ceremony moved to the evening"
+    zone = "America/Chicago"
+    earliest = portal.graphql(f'{{ earliestCeremonyDate(timeZone: "{zone}") }}')["earliestCeremonyDate"]
+    day = (date.fromisoformat(earliest) + timedelta(days=7)).isoformat()
+    _scheduled_ceremony(portal, name, day, zone)
+    page.goto(f"{portal.url}/#token={portal.admin_token}")
+
+    # when the scheduled ceremony is opened from its row's menu
+    row = page.locator("#recognition-rows tr", has_text=name)
+    expect(row.locator(".badge")).to_have_text("Scheduled / Pending")
+    row.get_by_role("button", name=f"Actions for {name}").click()
+    row.get_by_role("button", name="Edit").click()
+
+    # then the wizard opens at step 2 with the ceremony as scheduled, to save changes (no draft any more)
+    expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 2 of 2")
+    expect(page.locator("#wizard-date")).to_have_value(day)
+    expect(page.locator("#wizard-time")).to_have_value("18:30")
+    expect(page.locator("#wizard-zone")).to_have_value(zone)
+    expect(page.locator("#wizard-in-person")).to_be_checked()
+    expect(page.locator("#wizard-city")).to_have_value("Chicago")
+    expect(page.locator("#wizard-submit")).to_have_text("Save changes")
+    expect(page.locator("#wizard-draft2")).to_be_hidden()
+    tab.check("wizard-scheduled")
+
+    # when its time and the pins' address change, and the changes are saved
+    page.fill("#wizard-time", "19:15")
+    page.fill("#wizard-line1", "2 College Avenue")
+    page.fill("#wizard-city", "Evanston")
+    page.click("#wizard-submit")
+
+    # then its details show the new time and address, still scheduled, and the history has the change
+    expect(page.locator("#details-title")).to_have_text(name)
+    expect(page.locator("#details-status")).to_have_text("Scheduled / Pending")
+    facts = page.locator("#details-facts")
+    expect(facts.locator("dt", has_text="Starts").locator("xpath=following-sibling::dd[1]")).to_have_text(
+        f"{day} 19:15 ({zone})"
+    )
+    expect(facts.locator("dt", has_text="Pins to").locator("xpath=following-sibling::dd[1]")).to_have_text(
+        "2 College Avenue, Evanston, 60601, US"
+    )
+    expect(page.locator("#details-events li").last).to_contain_text("updated · Dana Whitfield")
+    # (one change saved is one entry: step 1, unchanged, is not saved again)
+    assert [text.split(" · ")[1] for text in page.locator("#details-events li").all_inner_texts()] == [
+        "created",
+        "updated",  # step 2, through the API
+        "submitted",
+        "updated",
+    ]
+    # and the person who scheduled it is mailed an updated invitation with the new time
+    deadline = time.monotonic() + 15
+    subject = f"Pinning ceremony changed: {name}"
+    while not [mail for mail in portal.smtp.inbox.messages if mail["Subject"] == subject]:
+        assert time.monotonic() < deadline, [mail["Subject"] for mail in portal.smtp.inbox.messages]
+        time.sleep(0.05)
+    mail = next(mail for mail in portal.smtp.inbox.messages if mail["Subject"] == subject)
+    assert ADMIN in mail["To"]
+    assert "19:15" in plain_text(mail)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import strawberry
 from starlette.datastructures import UploadFile
@@ -26,6 +27,16 @@ from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
 from service.graphql.core.payloads import UserError, attempt
 
+ModelT = TypeVar("ModelT")
+PayloadT = TypeVar("PayloadT")
+
+
+async def payload_of(
+    make: Callable[[ModelT | None, list[UserError]], PayloadT], work: Awaitable[ModelT]
+) -> PayloadT:
+    """A mutation's payload: what the service call made, or the user errors of its refusal."""
+    return make(*await attempt(work))
+
 
 @strawberry.type
 class CertificateImageUploadPayload:
@@ -34,9 +45,8 @@ class CertificateImageUploadPayload:
 
     @classmethod
     def of(
-        cls, result: tuple[CertificateImageModel | None, list[UserError]]
+        cls, model: CertificateImageModel | None, errors: list[UserError]
     ) -> CertificateImageUploadPayload:
-        model, errors = result
         return cls(image=None if model is None else CertificateImage.from_model(model), errors=errors)
 
 
@@ -47,9 +57,8 @@ class CertificateTemplatePayload:
 
     @classmethod
     def of(
-        cls, result: tuple[CertificateTemplateModel | None, list[UserError]]
+        cls, model: CertificateTemplateModel | None, errors: list[UserError]
     ) -> CertificateTemplatePayload:
-        model, errors = result
         return cls(template=None if model is None else CertificateTemplate.from_model(model), errors=errors)
 
 
@@ -68,19 +77,18 @@ class CertificateTemplateMutations:
             problem = Problem(
                 ErrorCode.INVALID_VALUE, "Send the file as a part of a GraphQL multipart request.", ("file",)
             )
-            return CertificateImageUploadPayload(image=None, errors=[UserError.from_problem(problem)])
+            return CertificateImageUploadPayload.of(None, [UserError.from_problem(problem)])
         # One byte past the limit is enough to know it is too large.
         data = await upload.read(MAX_BYTES + 1)
-        return CertificateImageUploadPayload.of(
-            await attempt(
-                upload_image(
-                    actor=await context.actor(),
-                    partner_id=key_of(input.partner_id, "Partner"),
-                    filename=upload.filename or "",
-                    data=data,
-                    now=context.clock.now(),
-                )
-            )
+        return await payload_of(
+            CertificateImageUploadPayload.of,
+            upload_image(
+                actor=await context.actor(),
+                partner_id=key_of(input.partner_id, "Partner"),
+                filename=upload.filename or "",
+                data=data,
+                now=context.clock.now(),
+            ),
         )
 
     @strawberry.mutation(description="Staff: a new certificate template for a partner (not assigned yet).")
@@ -89,17 +97,16 @@ class CertificateTemplateMutations:
     ) -> CertificateTemplatePayload:
         context = info.context
         type_id = input.certificate_type_id
-        return CertificateTemplatePayload.of(
-            await attempt(
-                create_template(
-                    actor=await context.actor(),
-                    partner_id=key_of(input.partner_id, "Partner"),
-                    certificate_type_id=None if type_id is None else key_of(type_id, "CertificateType"),
-                    name=input.name,
-                    design=input.design.to_domain(),
-                    now=context.clock.now(),
-                )
-            )
+        return await payload_of(
+            CertificateTemplatePayload.of,
+            create_template(
+                actor=await context.actor(),
+                partner_id=key_of(input.partner_id, "Partner"),
+                certificate_type_id=None if type_id is None else key_of(type_id, "CertificateType"),
+                name=input.name,
+                design=input.design.to_domain(),
+                now=context.clock.now(),
+            ),
         )
 
     @strawberry.mutation(
@@ -110,16 +117,15 @@ class CertificateTemplateMutations:
         self, info: Info, input: CertificateTemplateEditInput
     ) -> CertificateTemplatePayload:
         context = info.context
-        return CertificateTemplatePayload.of(
-            await attempt(
-                edit_template(
-                    actor=await context.actor(),
-                    template_id=key_of(input.id, "CertificateTemplate"),
-                    name=input.name,
-                    design=input.design.to_domain(),
-                    now=context.clock.now(),
-                )
-            )
+        return await payload_of(
+            CertificateTemplatePayload.of,
+            edit_template(
+                actor=await context.actor(),
+                template_id=key_of(input.id, "CertificateTemplate"),
+                name=input.name,
+                design=input.design.to_domain(),
+                now=context.clock.now(),
+            ),
         )
 
     @strawberry.mutation(description="Staff: make a template print the partner's next certificates, or stop.")
@@ -127,13 +133,12 @@ class CertificateTemplateMutations:
         self, info: Info, input: CertificateTemplateAssignInput
     ) -> CertificateTemplatePayload:
         context = info.context
-        return CertificateTemplatePayload.of(
-            await attempt(
-                assign_template(
-                    actor=await context.actor(),
-                    template_id=key_of(input.id, "CertificateTemplate"),
-                    assigned=input.assigned,
-                    now=context.clock.now(),
-                )
-            )
+        return await payload_of(
+            CertificateTemplatePayload.of,
+            assign_template(
+                actor=await context.actor(),
+                template_id=key_of(input.id, "CertificateTemplate"),
+                assigned=input.assigned,
+                now=context.clock.now(),
+            ),
         )

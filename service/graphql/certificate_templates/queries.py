@@ -4,8 +4,10 @@ import strawberry
 from strawberry import relay
 
 from service.certificate_templates.preview import check_preview
+from service.certificate_templates.reads import certificate_types
 from service.certificate_templates.services import templates_of
 from service.graphql.certificate_templates.types import CertificateTemplate
+from service.graphql.cohorts.types import CertificateType
 from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
 from service.graphql.core.payloads import UserError, attempt
@@ -34,6 +36,14 @@ class CertificateTemplateQueries:
         ]
 
     @strawberry.field(
+        description="Every certificate type, by name (shared by every partner): what a template may be "
+        "narrowed to when it is created (`certificateTypeId`)."
+    )
+    async def certificate_types(self, info: Info) -> list[CertificateType]:
+        await info.context.actor()  # signed in
+        return [CertificateType.from_model(model) for model in await certificate_types()]
+
+    @strawberry.field(
         description="A short-lived link to a PDF of the template's current version, one page per "
         "sample name; by default a long Latin name, a CJK name, a right-to-left name and a name with "
         "combining marks."
@@ -45,7 +55,10 @@ class CertificateTemplateQueries:
         actor = await context.actor()
         preview, errors = await attempt(
             check_preview(
-                actor=actor, template_id=key_of(template_id, "CertificateTemplate"), sample_names=sample_names
+                actor=actor,
+                template_id=key_of(template_id, "CertificateTemplate"),
+                sample_names=sample_names,
+                now=context.clock.now(),
             )
         )
         if preview is None:

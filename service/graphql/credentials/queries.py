@@ -4,7 +4,7 @@ import strawberry
 from graphql import GraphQLError
 
 from service.credentials.config import credentials_config
-from service.credentials.status import StatusLists
+from service.credentials.status import shared_status_lists
 from service.credentials.verification import verify_credential
 from service.graphql.core.context import Info
 from service.graphql.credentials.types import CredentialVerification
@@ -28,6 +28,6 @@ class CredentialQueries:
             )
         config = credentials_config(context.settings)
         result = await verify_credential(
-            credential, now=context.clock.now(), config=config, lists=StatusLists(config)
+            credential, now=context.clock.now(), config=config, lists=shared_status_lists(config)
         )
         return CredentialVerification(result=result)

@@ -67,6 +67,8 @@ export async function showDashboard(more) {
   else $("recognition-rows").replaceChildren(...rows);
   nextPage = recognitions.pageInfo.hasNextPage ? recognitions.pageInfo.endCursor : null;
   $("more-recognitions").hidden = !nextPage;
+  // "Show more" may hide itself: keyboard and reader users go on from the first row added.
+  if (more && rows.length) rows[0].querySelector("a").focus();
   if ($("recognitions").hidden) show("recognitions");
 }
 

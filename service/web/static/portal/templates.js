@@ -19,6 +19,8 @@ const TEMPLATE = `
 const TEMPLATES = `query Templates($partnerId: ID) { certificateTemplates(partnerId: $partnerId) { ${TEMPLATE} } }`;
 // Staff pick among every partner.
 const PARTNERS = "query Partners { partners { id name } }";
+// What a new template may print only (a template's type is chosen when it is made).
+const TYPES = "query Types { certificateTypes { id name } }";
 const PAYLOAD = `template { ${TEMPLATE} } errors { field code message }`;
 const CREATE = `mutation Create($input: CertificateTemplateCreateInput!) { certificateTemplateCreate(input: $input) { ${PAYLOAD} } }`;
 const EDIT = `mutation Edit($input: CertificateTemplateEditInput!) { certificateTemplateEdit(input: $input) { ${PAYLOAD} } }`;
@@ -30,6 +32,7 @@ const SIGNATORIES = 3;
 
 let partnerId = null;
 let templates = [];
+let typeNames = null; // certificate type id → name, read once
 let editing = null; // the template being edited; null while creating
 // Each image field's chosen image id (the current one, or one just uploaded), by data-field.
 const images = new Map();
@@ -40,6 +43,7 @@ export async function showTemplates() {
   $("template-new").hidden = !viewer.staff;
   if (viewer.staff) await listPartners();
   else partnerId = viewer.partnerId;
+  if (!typeNames) typeNames = new Map((await graphql(TYPES)).certificateTypes.map((type) => [type.id, type.name]));
   await listTemplates();
   closeForm();
   if ($("templates").hidden) show("templates");
@@ -74,7 +78,7 @@ function row(template) {
     "tr",
     { "data-id": template.id },
     element("td", {}, template.name),
-    element("td", {}, template.certificateTypeId ? "One certificate type" : "Every type"),
+    element("td", {}, template.certificateTypeId ? typeNames.get(template.certificateTypeId) || "One certificate type" : "Every type"),
     element("td", {}, String(template.version)),
     element("td", {}, template.assigned ? "In use" : "Not in use"),
     element("td", { class: "actions-cell" }, actions)
@@ -124,6 +128,13 @@ function openForm(template) {
   const design = template ? template.design : null;
   $("template-name").value = template ? template.name : "";
   $("template-name").disabled = !viewer.staff;
+  const type = $("template-type");
+  type.replaceChildren(
+    element("option", { value: "" }, "Every certificate type"),
+    ...[...typeNames].map(([id, name]) => element("option", { value: id }, name))
+  );
+  type.value = template ? template.certificateTypeId || "" : "";
+  type.disabled = Boolean(template); // chosen when the template is made
   $("template-primary").value = design ? design.primaryColor : "";
   $("template-accent").value = design ? design.accentColor : "";
   setImage("design.partnerLogoId", design && design.partnerLogoId, design && design.partnerLogo);
@@ -202,7 +213,7 @@ async function save(event) {
   try {
     const input = editing
       ? { id: editing.id, name: viewer.staff ? $("template-name").value : null, design }
-      : { partnerId, name: $("template-name").value, design };
+      : { partnerId, certificateTypeId: $("template-type").value || null, name: $("template-name").value, design };
     const payload = editing ? await mutate(EDIT, { input }, "certificateTemplateEdit") : await mutate(CREATE, { input }, "certificateTemplateCreate");
     showFieldErrors(form, []);
     closeForm();
@@ -223,7 +234,27 @@ function rowField(field, rows) {
   return [field[0], field[1], String(rows[Number(field[2])]), ...field.slice(3)];
 }
 
+// One signatory's name, title and signature image; the fields' data-field paths are the API's, so its
+// errors land next to them (a refusal of the whole row lands on its name).
+function signatoryFieldset(index) {
+  const id = (part) => `template-signatory-${index}-${part}`;
+  const signature = `template-signature-${index}`;
+  const text = (part, label, field) =>
+    element("div", { class: "field" },
+      element("label", { for: id(part) }, label),
+      element("input", { id: id(part), "data-field": field, maxlength: "200", autocomplete: "off" }));
+  return element("fieldset", { class: "signatory" },
+    element("legend", {}, `Signatory ${index + 1}`),
+    text("name", "Name", `design.signatories.${index}.name design.signatories.${index}`),
+    text("title", "Title", `design.signatories.${index}.title`),
+    element("div", { class: "field" },
+      element("label", { for: signature }, "Signature image (PNG or JPEG)"),
+      element("input", { type: "file", id: signature, accept: "image/png,image/jpeg", "data-field": `design.signatories.${index}.signatureImageId`, "aria-describedby": `${signature}-current` }),
+      element("p", { id: `${signature}-current`, class: "muted" })));
+}
+
 export function wireTemplates() {
+  $("template-signatories").append(...Array.from({ length: SIGNATORIES }, (_, index) => signatoryFieldset(index)));
   $("template-partner").addEventListener("change", () => {
     partnerId = $("template-partner").value;
     closeForm();

@@ -31,11 +31,11 @@ const STEP_KEY = "recognition.wizard-step.";
 
 // The wizard's draft: kind, id (once saved), range, chosen cohort ids.
 // `scheduled`: a scheduled ceremony being changed (no draft to save; "Save changes" instead of Submit).
-const draft = { kind: "CEREMONY", id: null, scheduled: false, range: { start: null, end: null }, cohorts: new Set() };
+const draft = { kind: "CEREMONY", id: null, scheduled: false, range: { start: null, end: null }, cohorts: new Set(), savedStep1: null };
 let calendar = null;
 
 export async function newWizard(kind) {
-  Object.assign(draft, { kind, id: null, scheduled: false, range: { start: null, end: null }, cohorts: new Set() });
+  Object.assign(draft, { kind, id: null, scheduled: false, range: { start: null, end: null }, cohorts: new Set(), savedStep1: null });
   $("wizard-name").value = "";
   resetStep2();
   await showStep(1);
@@ -47,6 +47,7 @@ export async function openWizard(recognition) {
   // A scheduled ceremony is changed in the same two steps; saving it sends an updated invitation.
   Object.assign(draft, { kind: recognition.kind, id: recognition.id, scheduled: recognition.status !== "DRAFT", range: { ...recognition.dateRange }, cohorts: new Set(recognition.cohorts.map((cohort) => cohort.id)) });
   $("wizard-name").value = recognition.name;
+  draft.savedStep1 = step1State(recognition.name);
   resetStep2();
   if (recognition.kind === "CEREMONY") fillStep2(recognition);
   // Left at step 2 in this tab, or (in another) with step 2 begun.
@@ -123,11 +124,19 @@ function programChoice(program) {
   );
 }
 
+// Step 1 as it stands: a scheduled ceremony's step 1 is saved again only when it changed, since each
+// save of a scheduled ceremony is a change in its history.
+function step1State(name) {
+  return JSON.stringify([name, draft.range.start, draft.range.end, [...draft.cohorts].sort()]);
+}
+
 // Saves step 1 (creating the draft the first time); field errors go next to their fields.
 async function saveStep1() {
   const input = { dateRange: draft.range.start && draft.range.end ? draft.range : null, cohortIds: [...draft.cohorts] };
   const name = $("wizard-name").value.trim();
   if (name) input.name = name;
+  const state = step1State(name);
+  if (draft.scheduled && state === draft.savedStep1) return;
   const [field, query] = draft.id ? SAVE[draft.kind].update : SAVE[draft.kind].create;
   if (draft.id) input.id = draft.id;
   if (!input.dateRange) throw new PayloadError([{ field: ["dateRange"], message: "Pick a start date and an end date on the calendar." }]);
@@ -135,6 +144,7 @@ async function saveStep1() {
   const saved = payload.ceremony || payload.certificateRequest;
   if (!draft.id) replace(pathOf(saved.id, "edit"));
   draft.id = saved.id;
+  draft.savedStep1 = state;
 }
 
 // --- step 2 ------------------------------------------------------------------------------------
