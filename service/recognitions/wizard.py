@@ -116,12 +116,14 @@ async def _update(
             start_moved = "starts_at" in values and values["starts_at"] != before["starts_at"]
             if problems := rules.submit_problems(details_of(recognition), now, with_notice=start_moved):
                 raise DomainError(*problems)
-        recognition.updated_at = now
-        await recognition.save(using_db=connection)
         diff = _diff(before, values)
-        if cohort_ids is not None:
+        if cohort_ids is not None and sorted(cohort_ids) != await _selected_cohort_ids(recognition):
             await _select_cohorts(recognition, cohort_ids, connection)
             diff["cohortIds"] = cohort_ids
+        if not diff:
+            return recognition  # a save that changes nothing records nothing and mails no one
+        recognition.updated_at = now
+        await recognition.save(using_db=connection)
         event = await record_event(recognition, EventKind.UPDATED, actor, now, diff, connection)
         if recognition.status in rules.SCHEDULED and mail_config is not None:
             await notices.tell_changed(
@@ -186,6 +188,10 @@ async def _select_cohorts(
     )
 
 
+async def _selected_cohort_ids(recognition: Recognition) -> list[int]:
+    return (await cohort_ids_by_recognition_ids(ids=[recognition.id]))[recognition.id]
+
+
 def _range(step: Step1) -> dict[str, str]:
     return {"start": step.range_start.isoformat(), "end": step.range_end.isoformat()}
 
@@ -215,7 +221,7 @@ async def _step1_changes(
         problems.append(Problem(ErrorCode.REQUIRED, "A date range is required.", ("dateRange",)))
         return None
     if changes.cohort_ids is UNCHANGED:
-        cohort_ids = (await cohort_ids_by_recognition_ids(ids=[recognition.id]))[recognition.id]
+        cohort_ids = await _selected_cohort_ids(recognition)
     else:
         cohort_ids = list(changes.cohort_ids or [])
     step = Step1(range_start=range_start, range_end=range_end, cohort_ids=cohort_ids)

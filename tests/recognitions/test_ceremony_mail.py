@@ -289,6 +289,32 @@ async def test_a_refused_change_mails_nothing(gql: GraphQLClient, world: World) 
     assert (await Recognition.get(id=_key(ceremony["id"]))).calendar_sequence == 0
 
 
+async def test_saving_a_scheduled_ceremony_unchanged_records_and_mails_nothing(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a scheduled ceremony (its confirmation mailed, its history written)
+    ceremony = await _scheduled(gql, world)
+    stored = await Recognition.get(id=_key(ceremony["id"]))
+    before = (await OutboxMessage.all().count(), await RecognitionEvent.all().count(), stored.updated_at)
+
+    # when the wizard saves both steps again as they are (the cohorts in another order)
+    again = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": ceremony["id"], **step1(world, world.summer, world.spring), **COMPLETE_STEP_2},
+        world.admin,
+    )
+
+    # then the answer is the ceremony as it was, and no event, mail or new sequence follows
+    assert again["errors"] == []
+    assert again["ceremony"]["status"] == ceremony["status"]
+    stored = await Recognition.get(id=_key(ceremony["id"]))
+    after = (await OutboxMessage.all().count(), await RecognitionEvent.all().count(), stored.updated_at)
+    assert after == before
+    assert stored.calendar_sequence == 0
+
+
 async def test_pins_mailed_tells_the_contact_and_the_submitter(gql: GraphQLClient, world: World) -> None:
     ceremony = await _scheduled(gql, world)
 
