@@ -58,6 +58,8 @@ class DocumentFonts:
     def __init__(self) -> None:
         self.faces: dict[str, FaceCodes] = {}
         self.resource_of: dict[str, str] = {}
+        # A spliced line's prefix as written in this document (its codes are the document's own).
+        self.spliced: dict[tuple[str, str], Any] = {}
 
     def codes(self, key: str) -> FaceCodes:
         if key not in self.faces:
