@@ -183,7 +183,7 @@ def render_certificates(
                 continue
             largest = min(place.size, name_layout.size) if place.follows_name else place.size
             if role in CODED_ROLES and splice_codes:
-                content.append(_line(lines[role], place, largest, fonts, bold=False, code=text.code))
+                content.append(_line(lines[role], place, largest, fonts, bold=False, spliced=True))
                 continue
             key = (role, lines[role], largest, place)
             if key not in laid_out:
@@ -209,7 +209,7 @@ def render_certificates(
 
 
 BOLD_ROLES = {"title", "name", "program"}
-CODED_ROLES = {"code", "url"}  # the lines that end in the certificate's code
+CODED_ROLES = {"code", "url"}  # the lines that end in the certificate's code (spliced)
 
 
 def _lines(text: CertificateText, branding: Branding) -> dict[str, str]:
@@ -227,19 +227,19 @@ def _lines(text: CertificateText, branding: Branding) -> dict[str, str]:
 
 
 def _line(
-    value: str, place: Place, largest: float, fonts: DocumentFonts, *, bold: bool, code: str = ""
+    value: str, place: Place, largest: float, fonts: DocumentFonts, *, bold: bool, spliced: bool = False
 ) -> str:
     """``value`` centred at its place, at ``largest`` or the size that fits its width; a line that
-    ends in ``code`` is spliced when it can be."""
+    ends in a code is ``spliced`` when it can be."""
     weight = BOLD if bold else REGULAR
-    spliced = splice(value, code, weight=weight) if code else None
-    line = spliced.line if spliced is not None else shape_line(value, weight=weight)
+    joined = splice(value, weight=weight) if spliced else None
+    line = joined.line if joined is not None else shape_line(value, weight=weight)
     size = largest
     if line.span * size / 1000 > place.widest:
         size = max(SMALLEST_SIZE, int(place.widest * 1000 / line.span * 2) / 2)
     left, color = line.left_for_centre(place.x, size), _rgb(place.color)
-    if spliced is not None:
-        return show_spliced(spliced, left=left, baseline=place.baseline, size=size, color=color, fonts=fonts)
+    if joined is not None:
+        return show_spliced(joined, left=left, baseline=place.baseline, size=size, color=color, fonts=fonts)
     return show_line(line, left=left, baseline=place.baseline, size=size, color=color, fonts=fonts)
 
 

@@ -2,9 +2,10 @@
 line (``Verification code: XXXX-XXXX-XXX``) and the verification address (``…/verify/XXXX-XXXX-XXX``).
 
 Shaping and writing such a line anew on every page was about half of a page's drawing. Here the
-fixed part (the prefix) is shaped once per process and written once per document, and each page
-shapes only its code and writes only the code's glyphs after the prefix's, from the writer's state
-where the prefix left it. The result is the same line, to the byte, as ``shape_line`` and
+line is cut before its code (the run of letters, digits and hyphens that ends it): the fixed part
+(the prefix) is shaped once per process and written once per document, and each page shapes only
+its code and writes only the code's glyphs after the prefix's, from the writer's state where the
+prefix left it. The result is the same line, to the byte, as ``shape_line`` and
 ``show_line`` give for the whole text, because a line is spliced only when:
 
 - the prefix is one left-to-right Latin run in one TrueType face, with no missing glyph, every
@@ -25,6 +26,7 @@ first two characters, random codes and prefixes that kern at the join.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import uharfbuzz as harfbuzz
@@ -35,8 +37,9 @@ from service.pdf.faces import face_by_key
 from service.pdf.fonts import DocumentFonts
 from service.pdf.shaping import Glyph, ShapedLine, face_scale, shape_line
 
-# What a code may hold to be spliced: characters that stay in a Latin run at level 0.
-CODE_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-")
+# A line's code: the characters that end it and stay in a Latin run at level 0 after any prefix
+# that is one (ASCII letters, digits and hyphens).
+_CODE_AT_END = re.compile(r"[0-9A-Za-z-]+\Z")
 
 
 @dataclass(frozen=True)
@@ -57,17 +60,13 @@ class SplicedLine:
     code: tuple[Glyph, ...]
 
 
-def splice(value: str, code: str, *, weight: int) -> SplicedLine | None:
-    """``value`` shaped as its fixed prefix and ``code`` (its end); None when it must be shaped whole."""
-    if (
-        not code
-        or len(value) <= len(code)
-        or not value.endswith(code)
-        or not CODE_CHARACTERS.issuperset(code)
-    ):
+def splice(value: str, *, weight: int) -> SplicedLine | None:
+    """``value`` shaped as its prefix and its code; None when it must be shaped whole."""
+    code = _CODE_AT_END.search(value)
+    if code is None or code.start() == 0:
         return None
-    prefix = _prefix(value[: -len(code)], weight)
-    if prefix is None or not _joins(prefix.line.text, weight, code[0]):
+    prefix = _prefix(value[: code.start()], weight)
+    if prefix is None or not _joins(prefix.line.text, weight, value[code.start()]):
         return None
     glyphs = _code_glyphs(prefix, value)
     if glyphs is None:
