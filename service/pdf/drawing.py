@@ -166,6 +166,17 @@ def feed(
     return pen
 
 
+def feed_glyphs(writer: Writer, glyphs: Sequence[Glyph], text: str, *, pen: float) -> None:
+    """What ``feed`` does with clusters of one glyph each, drawn (with ink), in a TrueType face
+    (whose codes always carry their own text): each glyph written with the character it stands
+    for (``text[glyph.start]``). For ``spliced``'s codes, without making a cluster of each."""
+    for glyph in glyphs:
+        codes = writer.fonts.codes(glyph.face)
+        code, _exact = codes.code(glyph.glyph, text[glyph.start])
+        writer.glyph(glyph.face, code, codes.width(code), pen + glyph.x_offset, glyph.y_offset)
+        pen += glyph.advance
+
+
 class Writer:
     """Text operators for glyphs given at absolute positions (1/1000 em from the line's start).
     A glyph off the baseline (a mark moved up or down) starts a text matrix of its own: every

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import uharfbuzz as harfbuzz
 
 from service.pdf import itemize
-from service.pdf.drawing import Cluster, Writer, _clusters_and_texts, _inked, feed, right_to_left
+from service.pdf.drawing import Writer, _clusters_and_texts, _inked, feed, feed_glyphs, right_to_left
 from service.pdf.faces import face_by_key
 from service.pdf.fonts import DocumentFonts
 from service.pdf.shaping import Glyph, ShapedLine, face_scale, shape_line
@@ -101,9 +101,7 @@ def show_spliced(
     writer = Writer(fonts, left=left, baseline=baseline, size=size)
     writer.out = [font, writer.matrix(first_x, y)]
     writer.items, writer.face, writer.x, writer.y = list(items), face, x, y
-    found = [Cluster(glyph.start, (glyph,), (glyph,)) for glyph in spliced.code]
-    texts = {glyph.start: spliced.line.text[glyph.start] for glyph in spliced.code}
-    feed(writer, found, texts, pen=pen, whole=False)
+    feed_glyphs(writer, spliced.code, spliced.line.text, pen=pen)
     return writer.text(color)
 
 
