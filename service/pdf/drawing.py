@@ -114,10 +114,14 @@ def show_line(
     color: str,
     fonts: DocumentFonts,
     trailing: str = "",
+    repeated: bool = True,
 ) -> str:
     """The operators that draw ``line`` at ``size`` with its left end at ``left``. ``trailing`` is
-    text the line stands for without drawing it (the space where a name breaks onto two lines)."""
-    found, carried = _clusters_and_texts(line)
+    text the line stands for without drawing it (the space where a name breaks onto two lines).
+    A line not ``repeated`` from document to document (a name) keeps no clusters: kept, they
+    would only add to what the garbage collector's full passes walk (a cluster is a named tuple,
+    which the collector never stops tracking)."""
+    found, carried = (_clusters_and_texts if repeated else _clusters_and_texts.__wrapped__)(line)
     texts = dict(carried)
     if trailing and texts:
         last = max(texts)

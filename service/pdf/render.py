@@ -255,6 +255,7 @@ def _name(layout: NameLayout, fonts: DocumentFonts) -> str:
             color=color,
             fonts=fonts,
             trailing=line.trailing,
+            repeated=False,
         )
         for line in layout.lines
     )
