@@ -11,6 +11,7 @@ from datetime import date
 
 from service.certificates.rules import CODE_ALPHABET
 from service.pdf import spliced
+from service.pdf.branding import Branding, Signatory, Wording
 from service.pdf.faces import REGULAR
 from service.pdf.render import CertificateText, render_certificates
 from service.pdf.shaping import shape_line
@@ -103,6 +104,22 @@ def test_a_prefix_that_kerns_with_the_code_is_drawn_whole_and_the_bytes_are_the_
     # … and nothing across the real prefixes' joins, so every code is spliced there.
     assert all(
         spliced._joins(prefix, REGULAR, first) for prefix in URL_PREFIXES[:2] for first in CODE_ALPHABET
+    )
+
+
+def test_in_a_design_that_moves_and_recolours_the_small_print_the_bytes_are_the_same() -> None:
+    random_source = random.Random(11)
+    codes = [_code(random_source) for _ in range(30)]
+    design = Branding(
+        primary=(0x12, 0x50, 0x30),
+        accent=(0x90, 0x20, 0x20),
+        second_language=Wording(verify="Escanee el código o visite"),
+        signatories=(Signatory("Dr. Helen Okafor", "Provost"),),
+    )
+    texts = _texts(codes, URL_PREFIXES[0])
+
+    assert render_certificates(texts, [design] * len(texts)) == render_certificates(
+        texts, [design] * len(texts), splice_codes=False
     )
 
 
