@@ -4,15 +4,21 @@
 
 Builds a throwaway database under a temporary folder, enrols N completers, and makes the file
 as one worker would: each chunk's message (`build_part`, what the Dramatiq actor calls) in turn,
-the last one joining the parts. Prints a table and writes JSON to
-bench/results/. Memory is the process's peak resident set (VmHWM), sampled after each chunk.
+the last one joining the parts, the objects alive after the first part frozen as a worker freezes
+them. The request is timed too (its own SQL, and every selected name's printability check).
+Prints a table and writes JSON to bench/results/. Memory is the process's peak resident set
+(VmHWM), sampled after each chunk; CPU time (`time.process_time`) is the whole loop's, and a page's
+after the first chunk (the worker's steady state: fonts instanced, scripts looked up), with the
+time the garbage collector's passes took in it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
+import os
 import platform
 import tempfile
 import time
@@ -27,6 +33,7 @@ from service.certificate_files.models import CertificateFileChunk
 from service.certificate_files.requests import request_file
 from service.database import migrate, tortoise_config
 from service.mail.compose import MailConfig
+from workers.runtime import freeze_long_lived_objects
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -46,24 +53,42 @@ async def run(count: int) -> dict[str, object]:
         await context.init(config=tortoise_config(url))
         now = datetime(2026, 9, 19, tzinfo=UTC)
         actor, recognition_id, ids = await seed_completers(count)
+        # The request: the selection checked, every name's printability too (in the API process).
+        requested, request_cpu = time.perf_counter(), time.process_time()
         job = await request_file(actor=actor, recognition_id=recognition_id, enrollment_ids=ids, now=now)
+        requested, request_cpu = time.perf_counter() - requested, time.process_time() - request_cpu
         work = build.FileWork(
             files_dir=folder / "files",
             public_url="http://127.0.0.1:8000",
             mail_config=MailConfig(sender="r@example.org", public_url="x"),
         )
         before = peak_rss_mb()
-        started = time.perf_counter()
-        for chunk_id in (
-            await CertificateFileChunk.filter(job_id=job.id).order_by("position").values_list("id", flat=True)
-        ):
+        chunks = (
+            await CertificateFileChunk.filter(job_id=job.id).order_by("position").values_list("id", "size")
+        )
+        collecting = _GarbageCollectorTime()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        for number, (chunk_id, size) in enumerate(chunks):
             finished = await build.build_part(chunk_id=chunk_id, clock=lambda: datetime.now(UTC), work=work)
-        seconds = time.perf_counter() - started
+            if number == 0:
+                freeze_long_lived_objects()  # as workers/jobs.py does after a process's first part
+                steady_cpu, steady_pages = time.process_time(), count - size
+                gc.callbacks.append(collecting)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        steady = (time.process_time() - steady_cpu) / max(steady_pages, 1)
+        gc.callbacks.remove(collecting)
         assert finished is not None and finished.page_count == count
         return {
             "certificates": count,
+            "request_seconds": round(requested, 3),
+            "request_cpu_seconds": round(request_cpu, 3),
             "seconds": round(seconds, 2),
             "ms_per_certificate": round(seconds * 1000 / count, 1),
+            "cpu_seconds": round(cpu, 2),
+            "cpu_ms_per_page_after_first_chunk": round(steady * 1000, 3),
+            "gc_ms_per_page_after_first_chunk": round(collecting.seconds * 1000 / max(steady_pages, 1), 3),
+            "chunks": len(chunks),
+            "load_average": round(os.getloadavg()[0], 2),
             "peak_rss_mb_before_job": round(before, 1),
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "file_mb": round((finished.file_size or 0) / 1e6, 2),
@@ -72,6 +97,19 @@ async def run(count: int) -> dict[str, object]:
             "cpus": __import__("os").cpu_count(),
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+
+
+class _GarbageCollectorTime:
+    """A ``gc.callbacks`` entry adding up the CPU time of the collector's passes."""
+
+    def __init__(self) -> None:
+        self.seconds, self._started = 0.0, 0.0
+
+    def __call__(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._started
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import functools
 import unicodedata
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from service.pdf.faces import face_by_key
@@ -113,15 +114,19 @@ def show_line(
     color: str,
     fonts: DocumentFonts,
     trailing: str = "",
+    repeated: bool = True,
 ) -> str:
     """The operators that draw ``line`` at ``size`` with its left end at ``left``. ``trailing`` is
-    text the line stands for without drawing it (the space where a name breaks onto two lines)."""
-    found, carried = _clusters_and_texts(line)
+    text the line stands for without drawing it (the space where a name breaks onto two lines).
+    A line not ``repeated`` from document to document (a name) keeps no clusters: kept, they
+    would only add to what the garbage collector's full passes walk (a cluster is a named tuple,
+    which the collector never stops tracking)."""
+    found, carried = (_clusters_and_texts if repeated else _clusters_and_texts.__wrapped__)(line)
     texts = dict(carried)
     if trailing and texts:
         last = max(texts)
         texts[last] += trailing
-    writer = _Writer(fonts, left=left, baseline=baseline, size=size)
+    writer = Writer(fonts, left=left, baseline=baseline, size=size)
     # One ActualText for the whole line when it has right-to-left text or a cluster of several
     # glyphs: readers rebuild the reading order of glyphs drawn left to right by heuristics of their
     # own (which do not agree with the bidi algorithm on mixed lines), and pdfium sorts a line's
@@ -130,7 +135,18 @@ def show_line(
     whole = right_to_left(line.text) or any(len(cluster.drawn) > 1 for cluster in found)
     if whole:
         writer.begin_span(line.text + trailing)
-    pen = 0.0
+    feed(writer, found, texts, pen=0.0, whole=whole)
+    if whole:
+        writer.end_span()
+    return writer.text(color)
+
+
+def feed(
+    writer: Writer, found: Sequence[Cluster], texts: dict[int, str], *, pen: float, whole: bool
+) -> float:
+    """Write ``found`` (clusters left to right, the first at ``pen``) with ``writer``; where the pen
+    is after them. (``spliced`` writes a line in two such pieces.)"""
+    fonts = writer.fonts
     for cluster in found:
         if not cluster.drawn:
             pen += sum(glyph.advance for glyph in cluster.glyphs)
@@ -151,13 +167,21 @@ def show_line(
             writer.glyph(glyph.face, code, codes.width(code), x, glyph.y_offset)
         if spanned:
             writer.end_span()
-    if whole:
-        writer.end_span()
-    body = writer.finish()
-    return f"BT {color} rg\n{body}\nET"
+    return pen
 
 
-class _Writer:
+def feed_glyphs(writer: Writer, glyphs: Sequence[Glyph], text: str, *, pen: float) -> None:
+    """What ``feed`` does with clusters of one glyph each, drawn (with ink), in a TrueType face
+    (whose codes always carry their own text): each glyph written with the character it stands
+    for (``text[glyph.start]``). For ``spliced``'s codes, without making a cluster of each."""
+    for glyph in glyphs:
+        codes = writer.fonts.codes(glyph.face)
+        code, _exact = codes.code(glyph.glyph, text[glyph.start])
+        writer.glyph(glyph.face, code, codes.width(code), pen + glyph.x_offset, glyph.y_offset)
+        pen += glyph.advance
+
+
+class Writer:
     """Text operators for glyphs given at absolute positions (1/1000 em from the line's start).
     A glyph off the baseline (a mark moved up or down) starts a text matrix of its own: every
     viewer places a ``Tm`` alike, where pdfium's text rise differed from poppler's."""
@@ -178,9 +202,7 @@ class _Writer:
             self.face = face
         if self.y is None or round(y, 2) != round(self.y, 2):
             self._flush()
-            scale, size = self.size / 1000, _n(self.size)
-            origin = f"{_n(self.left + x * scale)} {_n(self.baseline + y * scale)}"
-            self.out.append(f"{size} 0 0 {size} {origin} Tm")
+            self.out.append(self.matrix(x, y))
             self.x, self.y = x, y
         adjustment = round(self.x - x, 2)
         if adjustment:
@@ -191,6 +213,11 @@ class _Writer:
         else:
             self.items.append(f"<{code:04X}>")
         self.x += width
+
+    def matrix(self, x: float, y: float) -> str:
+        """The text matrix that puts the next glyph's origin at (x, y) (1/1000 em from the line's start)."""
+        scale, size = self.size / 1000, _n(self.size)
+        return f"{size} 0 0 {size} {_n(self.left + x * scale)} {_n(self.baseline + y * scale)} Tm"
 
     def begin_span(self, text: str) -> None:
         self._flush()
@@ -205,9 +232,11 @@ class _Writer:
             self.out.append(f"[{' '.join(self.items)}] TJ")
             self.items = []
 
-    def finish(self) -> str:
+    def text(self, color: str) -> str:
+        """The line's text object, in ``color`` (``r g b``)."""
         self._flush()
-        return "\n".join(self.out)
+        body = "\n".join(self.out)
+        return f"BT {color} rg\n{body}\nET"
 
 
 def _n(number: float) -> str:

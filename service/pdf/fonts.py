@@ -33,6 +33,7 @@ class FaceCodes:
     code_of: dict[tuple[int, str], int] = field(default_factory=dict)
     glyph_of_code: dict[int, int] = field(default_factory=dict)
     text_of_code: dict[int, str] = field(default_factory=dict)
+    widths: dict[int, int] = field(default_factory=dict)  # asked for every glyph drawn: kept
 
     def code(self, glyph: int, text: str) -> tuple[int, bool]:
         """The code that shows ``glyph``, and whether its ToUnicode entry is ``text``."""
@@ -49,7 +50,10 @@ class FaceCodes:
 
     def width(self, code: int) -> int:
         """The code's glyph's advance, as /W gives it (1/1000 em, rounded)."""
-        return round(self.face.advance(self.glyph_of_code[code]))
+        width = self.widths.get(code)
+        if width is None:
+            width = self.widths[code] = round(self.face.advance(self.glyph_of_code[code]))
+        return width
 
 
 class DocumentFonts:
@@ -58,6 +62,8 @@ class DocumentFonts:
     def __init__(self) -> None:
         self.faces: dict[str, FaceCodes] = {}
         self.resource_of: dict[str, str] = {}
+        # A spliced line's prefix as written in this document (its codes are the document's own).
+        self.spliced: dict[tuple[str, str], Any] = {}
 
     def codes(self, key: str) -> FaceCodes:
         if key not in self.faces:

@@ -12,6 +12,7 @@ of dark modules in a row is one integer rectangle, all filled as one path.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, cast
 
@@ -20,20 +21,26 @@ import zxingcpp
 _DARK_RUN = re.compile(rb"\x00+")  # zxing-cpp's image: 0 for a dark module, 255 for a light one
 
 
-def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:
-    """The code's width in modules, and its dark runs as (row from the top, first column, length)."""
+def _modules(payload: str) -> tuple[bytes, int, int]:
+    """The code's modules, one byte each, rows of the code between light quiet zones (so that a
+    search over the whole image finds each row's runs apart); its width in modules and the zone's."""
     barcode = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     # The image is a buffer of one byte a module (its stub does not say so).
-    image = memoryview(cast(Any, barcode.to_image(scale=1, add_quiet_zones=False)))
-    rows, width = image.shape or (0, 0)
+    image = memoryview(cast(Any, barcode.to_image(scale=1, add_quiet_zones=True)))
+    _rows, columns = image.shape or (0, 0)
     modules = image.tobytes()
-    # One search over all rows, each followed by a light byte, so that no run crosses a row's end.
-    line = width + 1
-    padded = b"\xff".join(modules[row * width : (row + 1) * width] for row in range(rows))
+    quiet = modules.index(0) % columns  # the code's top left module is dark (its finder pattern's)
+    return modules, columns - 2 * quiet, quiet
+
+
+def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:
+    """The code's width in modules, and its dark runs as (row from the top, first column, length)."""
+    modules, width, quiet = _modules(payload)
+    line = width + 2 * quiet
     runs = []
-    for run in _DARK_RUN.finditer(padded):
-        row, column = divmod(run.start(), line)
-        runs.append((row, column, run.end() - run.start()))
+    for start, end in map(re.Match.span, _DARK_RUN.finditer(modules)):
+        row, column = divmod(start, line)
+        runs.append((row - quiet, column - quiet, end - start))
     return width, runs
 
 
@@ -51,9 +58,26 @@ def qr_rectangles(
 
 
 def qr_operators(payload: str, *, x: float, y: float, size: float, color: str) -> str:
-    """PDF operators drawing the code in a square at (x, y), filled with ``color`` (``r g b``)."""
-    width, runs = qr_runs(payload)
-    module = f"{size / width:.6f}"
-    bottom = width - 1  # rows counted from the top, PDF's y from the bottom
-    rectangles = "\n".join(f"{column} {bottom - row} {length} 1 re" for row, column, length in runs)
-    return f"q {color} rg {module} 0 0 {module} {x:g} {y:g} cm\n{rectangles}\nf Q"
+    """PDF operators drawing the code in a square at (x, y), filled with ``color`` (``r g b``): a
+    rectangle ``column row length 1 re`` per run, rows counted up from the bottom (PDF's y)."""
+    modules, width, quiet = _modules(payload)
+    origins, lengths = _operand_table(width, quiet)
+    rectangles = "\n".join(
+        [
+            origins[start] + lengths[end - start]
+            for start, end in map(re.Match.span, _DARK_RUN.finditer(modules))
+        ]
+    )
+    return f"q {color} rg {size / width:.6f} 0 0 {size / width:.6f} {x:g} {y:g} cm\n{rectangles}\nf Q"
+
+
+@functools.cache
+def _operand_table(width: int, quiet: int) -> tuple[list[str], list[str]]:
+    """For each byte of the image, ``column row `` of a run starting there; for each length, the
+    rest of its rectangle. (Formatting three numbers for each of ~300 runs was a third of a code.)"""
+    line = width + 2 * quiet
+    origins = [
+        f"{position % line - quiet} {width - 1 - (position // line - quiet)} "
+        for position in range(line * line)
+    ]
+    return origins, [f"{length} 1 re" for length in range(line + 1)]

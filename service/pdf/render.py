@@ -49,6 +49,7 @@ from service.pdf.layout import NAME_BOX, NAME_SIZE, NameLayout, layout_name
 from service.pdf.qr import qr_operators
 from service.pdf.runtime import fill_stream, write_pdf
 from service.pdf.shaping import shape_line
+from service.pdf.spliced import show_spliced, splice
 
 PAGE_WIDTH, PAGE_HEIGHT = 792, 612  # US Letter, landscape
 NAME_LINE_WIDTH = NAME_BOX[2] - NAME_BOX[0]
@@ -158,11 +159,15 @@ def render_certificate(text: CertificateText, branding: Branding = DEFAULT) -> b
 
 
 def render_certificates(
-    texts: Sequence[CertificateText], brandings: Sequence[Branding] | None = None
+    texts: Sequence[CertificateText],
+    brandings: Sequence[Branding] | None = None,
+    *,
+    splice_codes: bool = True,
 ) -> bytes:
     """One PDF with a page per certificate, each page as ``render_certificate`` draws it (in its own
     design: ``brandings`` pairs with ``texts``); the pages share their fonts, designs and images,
-    which is what makes a part of a combined file cheap to draw."""
+    which is what makes a part of a combined file cheap to draw. The lines that hold the code are
+    spliced (``spliced``); ``splice_codes=False`` shapes them whole, for the tests to compare."""
     fonts = DocumentFonts()
     laid_out: dict[tuple[str, str, float, Place], str] = {}  # a line the pages repeat, written once
     designs: dict[Branding, str] = {}  # each design's frame and rules, once per document
@@ -177,6 +182,9 @@ def render_certificates(
                 content.append(_name(name_layout, fonts))
                 continue
             largest = min(place.size, name_layout.size) if place.follows_name else place.size
+            if role in CODED_ROLES and splice_codes:
+                content.append(_line(lines[role], place, largest, fonts, bold=False, spliced=True))
+                continue
             key = (role, lines[role], largest, place)
             if key not in laid_out:
                 laid_out[key] = _line(lines[role], place, largest, fonts, bold=role in BOLD_ROLES)
@@ -201,6 +209,7 @@ def render_certificates(
 
 
 BOLD_ROLES = {"title", "name", "program"}
+CODED_ROLES = {"code", "url"}  # the lines that end in the certificate's code (spliced)
 
 
 def _lines(text: CertificateText, branding: Branding) -> dict[str, str]:
@@ -217,20 +226,21 @@ def _lines(text: CertificateText, branding: Branding) -> dict[str, str]:
     }
 
 
-def _line(value: str, place: Place, largest: float, fonts: DocumentFonts, *, bold: bool) -> str:
-    """``value`` centred at its place, at ``largest`` or the size that fits its width."""
-    line = shape_line(value, weight=BOLD if bold else REGULAR)
+def _line(
+    value: str, place: Place, largest: float, fonts: DocumentFonts, *, bold: bool, spliced: bool = False
+) -> str:
+    """``value`` centred at its place, at ``largest`` or the size that fits its width; a line that
+    ends in a code is ``spliced`` when it can be."""
+    weight = BOLD if bold else REGULAR
+    joined = splice(value, weight=weight) if spliced else None
+    line = joined.line if joined is not None else shape_line(value, weight=weight)
     size = largest
     if line.span * size / 1000 > place.widest:
         size = max(SMALLEST_SIZE, int(place.widest * 1000 / line.span * 2) / 2)
-    return show_line(
-        line,
-        left=line.left_for_centre(place.x, size),
-        baseline=place.baseline,
-        size=size,
-        color=_rgb(place.color),
-        fonts=fonts,
-    )
+    left, color = line.left_for_centre(place.x, size), _rgb(place.color)
+    if joined is not None:
+        return show_spliced(joined, left=left, baseline=place.baseline, size=size, color=color, fonts=fonts)
+    return show_line(line, left=left, baseline=place.baseline, size=size, color=color, fonts=fonts)
 
 
 def _name(layout: NameLayout, fonts: DocumentFonts) -> str:
@@ -245,6 +255,7 @@ def _name(layout: NameLayout, fonts: DocumentFonts) -> str:
             color=color,
             fonts=fonts,
             trailing=line.trailing,
+            repeated=False,
         )
         for line in layout.lines
     )

@@ -16,6 +16,8 @@
 - borb's writer grows its output with ``bytes +=``, copying all of it for every piece written:
   a ``bytearray`` grows in place. And it offers every value to twenty visitors in turn, eleven of
   which only take the document or an indirect object: a value goes to the nine that write values.
+- borb's writer runs an import statement for every token it writes, and asks the visitors of
+  values in turn for every value, though each takes values by type alone: neither now.
 - borb's writer finds each value's indirect reference by scanning the whole cross-reference list
   (objects × values), and builds that list the same way; an index by identity finds the same
   entries in the same order. The bytes written are the same (a test compares them).
@@ -34,6 +36,7 @@ from borb.pdf.visitor.validate.conformance_checks import ConformanceChecks
 from borb.pdf.visitor.write_new.build_xref_visitor import BuildXRefVisitor
 from borb.pdf.visitor.write_new.document_visitor import ReferencedObjectType
 from borb.pdf.visitor.write_new.facade_visitor import FacadeVisitor
+from borb.pdf.visitor.write_new.write_new_visitor import WriteNewVisitor
 
 UsageStatistics.opt_out()
 # borb's own writer methods, replaced below; kept so a test can show the bytes do not change.
@@ -75,6 +78,7 @@ def _facade_init(self: FacadeVisitor, *args: object, **kwargs: object) -> None:
     self._value_visitors = [
         visitor for visitor in self._FacadeVisitor__visitors if type(visitor).__name__ in _VALUE_VISITORS
     ]
+    self._taker_of_type = {}
 
 
 FacadeVisitor.__init__ = _facade_init
@@ -96,10 +100,19 @@ _VALUE_VISITORS = {
 
 
 def _visit(self: FacadeVisitor, node: object) -> bool:
-    """borb's ``FacadeVisitor.visit``, handing a plain value straight to the visitors of values."""
+    """borb's ``FacadeVisitor.visit``, handing a plain value straight to the visitor of values that
+    takes it. Each of them takes a value by its type alone (``isinstance`` before anything is
+    written), so the one that took a type's first value is asked first for the type's next ones."""
     if isinstance(node, (Document, ReferencedObjectType)):
         return bool(BORBS_VISIT(self, node))
-    return any(visitor.visit(node) for visitor in self._value_visitors)
+    taker = self._taker_of_type.get(type(node))
+    if taker is not None and taker.visit(node):
+        return True
+    for visitor in self._value_visitors:
+        if visitor.visit(node):
+            self._taker_of_type[type(node)] = visitor
+            return True
+    return False
 
 
 FacadeVisitor.visit = _visit
@@ -138,6 +151,35 @@ def _build_xref(document: Document) -> list[reference]:
 
 
 BuildXRefVisitor._BuildXRefVisitor__build_xref = staticmethod(_build_xref)
+BORBS_APPEND_BYTES_OR_STR = WriteNewVisitor._append_bytes_or_str
+BORBS_APPEND_SPACE = WriteNewVisitor._append_space_to_output_stream
+
+
+def _append_bytes_or_str(self: WriteNewVisitor, bytes_or_str: bytes | str) -> WriteNewVisitor:
+    """borb's ``WriteNewVisitor._append_bytes_or_str`` (called for every token written), without
+    the import statement it runs on every call."""
+    root = self._WriteNewVisitor__root
+    if isinstance(root, FacadeVisitor):
+        if isinstance(bytes_or_str, str):
+            root._append_bytes(bytes_or_str.encode("latin1"))
+        else:
+            root._append_bytes(bytes_or_str if isinstance(bytes_or_str, bytes) else b"")
+    return self
+
+
+def _append_space(self: WriteNewVisitor) -> WriteNewVisitor:
+    """borb's ``WriteNewVisitor._append_space_to_output_stream``: a space unless the output is
+    empty or already ends in one; without the import statement."""
+    root = self._WriteNewVisitor__root
+    if isinstance(root, FacadeVisitor):
+        written = root.bytes()
+        if len(written) and written[-1] != 0x20:
+            root._append_bytes(b" ")
+    return self
+
+
+WriteNewVisitor._append_bytes_or_str = _append_bytes_or_str
+WriteNewVisitor._append_space_to_output_stream = _append_space
 
 _lock = threading.Lock()
 CONTENT_LEVEL = 6  # page operators: within 1 % of level 9's size, in a quarter of its time

@@ -11,7 +11,7 @@ import pytest
 import zxingcpp
 
 from service.pdf.merge import merge_pdfs
-from service.pdf.qr import qr_runs
+from service.pdf.qr import qr_operators, qr_runs
 from service.pdf.render import QR, CertificateText, render_certificate, render_certificates
 from tests.pdf.roster import ROSTER
 
@@ -85,3 +85,40 @@ def test_the_codes_take_several_sizes_and_are_the_same_each_time() -> None:
 
     assert len(sizes) == len(HOSTS)
     assert [qr_runs(url) for url in urls] == [qr_runs(url) for url in urls]
+
+
+def _straightforward_operators(payload: str, *, x: float, y: float, size: float, color: str) -> str:
+    """The code's operators worked out plainly, as they were before the table of operands: each row
+    of modules searched for its dark runs, each run formatted."""
+    barcode = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]
+    rows, width = image.shape or (0, 0)
+    modules = image.tobytes()
+    rectangles = []
+    for row in range(rows):
+        line = modules[row * width : (row + 1) * width]
+        column = 0
+        while column < width:
+            if line[column] == 0:
+                end = column
+                while end < width and line[end] == 0:
+                    end += 1
+                rectangles.append(f"{column} {width - 1 - row} {end - column} 1 re")
+                column = end
+            else:
+                column += 1
+    module = f"{size / width:.6f}"
+    return f"q {color} rg {module} 0 0 {module} {x:g} {y:g} cm\n" + "\n".join(rectangles) + "\nf Q"
+
+
+def test_the_operators_are_those_of_each_dark_run_row_by_row() -> None:
+    # Payloads of every size the certificates take, and longer ones (larger codes).
+    payloads = [_text(number).verification_url for number in range(120)]
+    payloads += ["x", "https://example.org/" + "a" * 150, "https://example.org/" + "Z9" * 300]
+
+    drawn = [qr_operators(payload, **QR, color="0.1333 0.1333 0.1333") for payload in payloads]
+
+    assert drawn == [
+        _straightforward_operators(payload, **QR, color="0.1333 0.1333 0.1333") for payload in payloads
+    ]
+    assert len({qr_runs(payload)[0] for payload in payloads}) >= 5

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from borb.pdf.visitor.write_new.build_xref_visitor import BuildXRefVisitor
 from borb.pdf.visitor.write_new.facade_visitor import FacadeVisitor
+from borb.pdf.visitor.write_new.write_new_visitor import WriteNewVisitor
 
 from service.pdf import CertificateText, render_certificate, render_certificates, runtime
 from tests.pdf.roster import ROSTER
@@ -38,6 +39,8 @@ def test_the_faster_writer_writes_the_same_bytes_as_borbs_own(monkeypatch: pytes
     monkeypatch.setattr(
         BuildXRefVisitor, "_BuildXRefVisitor__build_xref", staticmethod(runtime.BORBS_BUILD_XREF)
     )
+    monkeypatch.setattr(WriteNewVisitor, "_append_bytes_or_str", runtime.BORBS_APPEND_BYTES_OR_STR)
+    monkeypatch.setattr(WriteNewVisitor, "_append_space_to_output_stream", runtime.BORBS_APPEND_SPACE)
     borbs = _drawn()
 
     assert faster == borbs
