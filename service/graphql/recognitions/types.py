@@ -204,7 +204,7 @@ class Recognition(LoadedNode):
         filter: CertificateCandidateFilter | None = None,
     ) -> CertificateCandidateConnection | None:
         # Nullable: refused for a draft, and a refusal on one row must not blank the whole list.
-        return await certificate_candidates(info, self.model.id, first, after, filter)
+        return await certificate_candidates(info, self.model, first, after, filter)
 
     @strawberry.field(
         description="The details popup's figures: completers and approaching in the selected cohorts (as "
