@@ -138,12 +138,18 @@ async def drop(settings: Settings) -> None:
         await admin.close()
 
 
-def measure(engine: str, seconds: int, folder: Path) -> dict[str, Any]:
-    """One engine's figures (in a process of its own: Tortoise binds its models to one engine)."""
+def measure(engine: str, seconds: int, folder: Path, peers_only: bool = False) -> dict[str, Any]:
+    """One engine's figures (in a process of its own: Tortoise binds its models to one engine);
+    ``peers_only``: only the comparison with PostGraphile (PostgreSQL)."""
     prepared = asyncio.run(prepare(engine, folder))
     if prepared is None:
         return {"skipped": f"{engine}: set BENCH_POSTGRES_URL (make bench does)"}
     settings, token, request_id = prepared
+    if peers_only:
+        try:
+            return {"versus_postgraphile": versus_postgraphile(settings, token, request_id, seconds, folder)}
+        finally:
+            asyncio.run(drop(settings))
 
     async def measure_in_process() -> dict[str, Any]:
         url, wire = settings.resolved_database_url, None
@@ -264,13 +270,25 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=6, help="wrk's duration per query and set-up")
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--peers-only",
+        action="store_true",
+        help="only the PostgreSQL comparison with PostGraphile (printed, results/ left as they are)",
+    )
     arguments = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-api-"))
     if arguments.engine:
-        print(json.dumps(measure(arguments.engine, arguments.seconds, folder)))
+        print(json.dumps(measure(arguments.engine, arguments.seconds, folder, arguments.peers_only)))
         return
     if shutil.which("wrk") is None:
         print("skipped: wrk is not installed (Debian: apt-get install wrk)")
+        return
+    if arguments.peers_only:
+        command = [sys.executable, __file__, "--engine", "postgresql", "--peers-only"]
+        output = subprocess.run(
+            [*command, "--seconds", str(arguments.seconds)], stdout=subprocess.PIPE, text=True, check=True
+        ).stdout
+        print_targets(json.loads(output.strip().splitlines()[-1]))
         return
     figures: dict[str, Any] = {}
     for engine in ("sqlite", "postgresql"):

@@ -12,11 +12,26 @@ import pytest
 from starlette.applications import Starlette
 
 from service.app import create_app
+from service.graphql.schema import schema
 from service.settings import Settings
 from tests.support.clock import MovableClock
 from tests.support.databases import Databases
 from tests.support.engines import BROKER_URL, PUBSUB_URL, remove_namespace
 from tests.support.graphql_client import TEST_SECRET, GraphQLClient
+from tests.support.plain_execution_check import CheckedPlainExecutionContext, differences
+
+
+@pytest.fixture(autouse=True)
+def plain_execution_checked() -> Iterator[None]:
+    """Every query the test sends: what plain execution completes, graphql-core completes too, and
+    they must agree exactly (see tests/support/plain_execution_check.py)."""
+    served = schema.execution_context_class
+    schema.execution_context_class = CheckedPlainExecutionContext
+    differences.clear()
+    yield
+    schema.execution_context_class = served
+    found, differences[:] = list(differences), []
+    assert not found, "plain execution differs from graphql-core:\n" + "\n".join(found)
 
 
 @pytest.fixture(scope="session")

@@ -79,11 +79,18 @@ def listing_of(enrollment: Enrollment, *, in_selected_cohorts: bool) -> Listing:
     )
 
 
-async def recognition_for_certificates(*, actor: Actor, recognition_id: int, now: datetime) -> Recognition:
-    """A recognition whose certificates step may be opened now: scheduled, past or created."""
-    recognition = await dashboard.get_recognition(
-        actor=actor, recognition_id=recognition_id, field=("recognitionId",)
-    )
+async def recognition_for_certificates(
+    *, actor: Actor, recognition_id: int, now: datetime, loaded: Recognition | None = None
+) -> Recognition:
+    """A recognition whose certificates step may be opened now: scheduled, past or created.
+    ``loaded``: the recognition as the caller read it through the actor's scope in this request (it
+    is not read again)."""
+    if loaded is not None and loaded.id == recognition_id:
+        recognition = loaded
+    else:
+        recognition = await dashboard.get_recognition(
+            actor=actor, recognition_id=recognition_id, field=("recognitionId",)
+        )
     if Action.CERTIFICATES not in dashboard.actions_for(recognition, actor, now):
         raise DomainError.of(
             ErrorCode.NOT_ALLOWED_IN_STATUS,
@@ -125,13 +132,21 @@ async def candidates_page(
     candidate_filter: CandidateFilter,
     first: int,
     after: tuple[str, int] | None,
+    loaded: Recognition | None = None,
+    with_programs: bool = False,
 ) -> tuple[Page[Enrollment], dict[CandidateKind, int]]:
     """One page of candidates ordered by name (its total: those the filter lists), and the count of
-    each kind."""
-    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+    each kind. ``loaded``: see `recognition_for_certificates`; ``with_programs``: each row's cohort
+    comes with its program and the row with its certificate type (in the same statement)."""
+    recognition = await recognition_for_certificates(
+        actor=actor, recognition_id=recognition_id, now=now, loaded=loaded
+    )
     base = await candidates_query(recognition, candidate_filter)
     counts = {kind: await of_kinds(base, kind).count() for kind in CandidateKind}
-    rows = await by_name(of_kinds(base, candidate_filter.kind), after=after).limit(first + 1)
+    rows_query = by_name(of_kinds(base, candidate_filter.kind), after=after)
+    if with_programs:
+        rows_query = rows_query.select_related("cohort__program", "certificate_type")
+    rows = await rows_query.limit(first + 1)
     total = counts[candidate_filter.kind] if candidate_filter.kind else sum(counts.values())
     return Page.of(rows, first, total=total), counts
 

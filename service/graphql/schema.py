@@ -29,6 +29,7 @@ from service.graphql.core.extensions.masking import ClientErrors
 from service.graphql.core.extensions.observability import OperationObservability
 from service.graphql.core.input_errors import InputErrorCodes
 from service.graphql.core.node import LoadedNode
+from service.graphql.core.plain_execution import PlainExecutionContext
 from service.graphql.credentials.limits import text_refusal
 from service.graphql.credentials.queries import CredentialQueries
 from service.graphql.lms.mutations import LmsMutations
@@ -109,9 +110,10 @@ class Schema(strawberry.Schema):
         """Expected errors are answers, not incidents; ClientErrors logs the unexpected ones."""
 
 
-def build_schema(*, direct_resolvers: bool = True) -> Schema:
+def build_schema(*, direct_resolvers: bool = True, plain_execution: bool = True) -> Schema:
     """The schema; ``direct_resolvers``: plain fields skip Strawberry's per-field wrapper (see
-    ``direct_resolvers.py``; off only to compare the two)."""
+    ``direct_resolvers.py``), ``plain_execution``: a query's plain object values skip graphql-core's
+    per-field machinery (see ``plain_execution.py``); both off only to compare with them on."""
     built = Schema(
         query=Query,
         mutation=Mutation,
@@ -131,6 +133,7 @@ def build_schema(*, direct_resolvers: bool = True) -> Schema:
         # Dashboards send the same few documents again and again: DocumentGate parses and validates
         # each once (its caches are shared, at module level).
         extensions=[OperationObservability, DocumentGate, ClientErrors, InputErrorCodes],
+        execution_context_class=PlainExecutionContext if plain_execution else None,
     )
     if direct_resolvers:
         use_direct_resolvers(built)

@@ -1,10 +1,15 @@
-"""Direct resolvers give exactly Strawberry's answers: the same operations run through the schema as
-served and through one built without them, on the same data, give equal results (data and errors).
-The operations: the benchmark's, and ones generated from the schema that select every field without
-required arguments of every type reachable from the root, through interfaces and unions."""
+"""Direct resolvers and plain execution give exactly Strawberry's and graphql-core's answers: the same
+operations run through the schema as served and through one built without either, on the same data,
+give the same JSON (data in the same key order, errors with their messages, paths, locations and
+extensions). The operations: the benchmark's, ones generated from the schema that select every field
+without required arguments of every type reachable from the root, through interfaces and unions, and
+ones that use what a plan must apply as graphql-core does (aliases, fragments, merged fields,
+``@skip``/``@include`` from variables, ``__typename``). Every query of the rest of the suite is held to
+graphql-core's answer too, object by object (tests/support/plain_execution_check.py)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -37,7 +42,8 @@ CANDIDATES = """query($id: ID!) { recognition(id: $id) { certificateCandidates(f
   } } } } }"""
 VIEWER = "{ viewer { email name role partner { name } } }"
 
-reference = build_schema(direct_resolvers=False)
+served = build_schema()  # plain execution as served (the tests' `schema` is checked instead)
+reference = build_schema(direct_resolvers=False, plain_execution=False)
 
 
 def selection(graphql_schema: GraphQLSchema, type_name: str, depth: int) -> str:
@@ -80,8 +86,11 @@ def context(settings: Settings, user: User) -> Context:
     )
 
 
-def plain(result: Any) -> tuple[Any, list[tuple[str, Any]]]:
-    return result.data, [(error.message, error.path) for error in result.errors or []]
+def exact(result: Any) -> str:
+    """The answer as JSON, keys in the order given."""
+    return json.dumps(
+        {"data": result.data, "errors": [error.formatted for error in result.errors or []]}, default=repr
+    )
 
 
 @pytest.fixture
@@ -112,14 +121,14 @@ async def test_generated_operations_answer_the_same(
     for document, by_id in generated(depth):
         variables = {"id": world.recognition_id} if by_id else None
         for user in (world.admin, world.staff):
-            served = await schema.execute(
+            answer = await served.execute(
                 document, variable_values=variables, context_value=context(settings, user)
             )
             expected = await reference.execute(
                 document, variable_values=variables, context_value=context(settings, user)
             )
-            assert served.data is not None
-            assert plain(served) == plain(expected)
+            assert answer.data is not None
+            assert exact(answer) == exact(expected)
 
 
 @pytest.mark.parametrize(
@@ -129,11 +138,43 @@ async def test_the_benchmark_operations_answer_the_same(
     settings: Settings, world: CertificatesWorld, document: str
 ) -> None:
     variables = {"id": world.recognition_id} if "$id" in document else None
-    served = await schema.execute(
+    answer = await served.execute(
         document, variable_values=variables, context_value=context(settings, world.admin)
     )
     expected = await reference.execute(
         document, variable_values=variables, context_value=context(settings, world.admin)
     )
-    assert served.errors is None
-    assert plain(served) == plain(expected)
+    assert answer.errors is None
+    assert exact(answer) == exact(expected)
+
+
+SHAPES = """query($id: ID!, $with: Boolean!, $without: Boolean!) {
+  first: recognitions(first: 3) { edges { cursor node { __typename ...Row name kind } } totalCount }
+  again: recognitions(first: 2) { edges { node {
+    id alias: name name
+    ... on Ceremony { format cohorts @include(if: $with) { name } }
+    ... on CertificateRequest { cohorts @skip(if: $without) { id endsOn } }
+    cohorts { name program { __typename name } }
+  } } }
+  recognition(id: $id) { id ...Row ... on CertificateRequest {
+    certificateCandidates(first: 5) { edges { node { name cohort { ...Named } program { ...Named } } } }
+  } }
+}
+fragment Row on Recognition { id status statusLabel availableActions dateRange { start end } }
+fragment Named on Node { id ... on Cohort { name } ... on Program { name } }"""
+
+
+@pytest.mark.parametrize(("with_", "without"), [(True, False), (False, True), (True, True)])
+async def test_aliases_fragments_and_directives_answer_the_same(
+    settings: Settings, world: CertificatesWorld, with_: bool, without: bool
+) -> None:
+    variables = {"id": world.recognition_id, "with": with_, "without": without}
+    for user in (world.admin, world.staff):
+        answer = await served.execute(
+            SHAPES, variable_values=variables, context_value=context(settings, user)
+        )
+        expected = await reference.execute(
+            SHAPES, variable_values=variables, context_value=context(settings, user)
+        )
+        assert answer.errors is None, answer.errors
+        assert exact(answer) == exact(expected)

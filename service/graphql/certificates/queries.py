@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
-
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
@@ -38,31 +35,38 @@ from service.graphql.core.paging import (
     text,
 )
 from service.graphql.core.selections import selects
+from service.recognitions.models import Recognition
 
 ORDERING = "CANDIDATES_BY_SORT_NAME"
 
 
 async def certificate_candidates(
     info: Info,
-    recognition_id: int,
+    recognition: Recognition,
     first: int,
     after: str | None,
     filter: CertificateCandidateFilter | None,
 ) -> CertificateCandidateConnection:
-    """The certificates step of one recognition, ordered by name."""
+    """The certificates step of one recognition (as this request read it), ordered by name."""
     context = info.context
+    with_programs = selects(info, "edges", "node", "program") or selects(
+        info, "edges", "node", "certificateType"
+    )
     # A refusal of the recognition itself (a draft) has no argument of this field to point at.
     with domain_errors_as_graphql(arguments=("first", "after", "filter")):
         page, counts = await candidates_page(
             actor=await context.actor(),
-            recognition_id=recognition_id,
+            recognition_id=recognition.id,
             now=context.clock.now(),
             candidate_filter=(filter or CertificateCandidateFilter()).to_domain(),
             first=checked_page_size(first),
             after=None if after is None else _after(after),
+            loaded=recognition,
+            with_programs=with_programs,
         )
     assert page.total is not None, "the candidates are counted"
-    await _load_for_rows(info, page.items)
+    if with_programs:
+        _prime_for_rows(info, page.items)
     edges = [
         CertificateCandidateEdge(
             node=CertificateCandidate(enrollment=row),
@@ -79,18 +83,16 @@ async def certificate_candidates(
     )
 
 
-async def _load_for_rows(info: Info, rows: list[Enrollment]) -> None:
-    """The programs and certificate types the page's rows will show, in one batch each and before
-    the rows are returned: their ``program`` and ``certificateType`` then resolve at once, without a
-    coroutine, a task and a future per row (the same statements the rows would have caused)."""
-    pending: list[Awaitable[object]] = []
-    if selects(info, "edges", "node", "program"):
-        programs = ProgramByIdLoader.for_context(info.context)
-        pending.append(programs.load_many(sorted({row.cohort.program_id for row in rows})))
-    if selects(info, "edges", "node", "certificateType"):
-        types = CertificateTypeByIdLoader.for_context(info.context)
-        pending.append(types.load_many(sorted({row.certificate_type_id for row in rows})))
-    await asyncio.gather(*pending)
+def _prime_for_rows(info: Info, rows: list[Enrollment]) -> None:
+    """The programs and certificate types the page's rows show, read with the rows (of the
+    recognition's cohorts, so the actor's to see), given to this request's loaders: the rows'
+    ``program`` and ``certificateType`` then resolve at once, without a statement, a coroutine, a
+    task and a future per row."""
+    programs = ProgramByIdLoader.for_context(info.context)
+    types = CertificateTypeByIdLoader.for_context(info.context)
+    for row in rows:
+        programs.prime(row.cohort.program_id, row.cohort.program)
+        types.prime(row.certificate_type_id, row.certificate_type)
 
 
 CERTIFICATES_ORDERING = "CERTIFICATES_NEWEST_FIRST"

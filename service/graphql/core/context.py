@@ -76,6 +76,11 @@ class Context:
         return self._actor
 
     @property
+    def known_actor(self) -> Actor | None:
+        """The signed-in actor when ``actor()`` has found it already in this request, else None."""
+        return self._actor
+
+    @property
     def client_address(self) -> str:
         return self.request.client.host if self.request.client else "unknown"
 

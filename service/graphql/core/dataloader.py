@@ -56,6 +56,14 @@ class ScopedLoader(DataLoader[KeyT, ValueT | None], Generic[KeyT, ValueT]):
 
         return cast(ResultT, later())
 
+    def known(self, keys: list[KeyT]) -> list[ValueT | None] | None:
+        """The keys' values when this request has them all already, else None (the keys not yet
+        asked for are queued for the next batch, as ``load`` would)."""
+        futures = [super(ScopedLoader, self).load(key) for key in keys]
+        if all(_settled(future) for future in futures):
+            return [future.result() for future in futures]  # type: ignore[attr-defined]
+        return None
+
     async def fetch(self, actor: Actor, ids: list[KeyT]) -> dict[KeyT, ValueT]:
         """The values of the keys the actor may see, by key: one service call."""
         raise NotImplementedError

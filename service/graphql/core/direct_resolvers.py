@@ -13,6 +13,7 @@ ways to the same answers.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,8 @@ import strawberry
 from graphql import GraphQLField, GraphQLObjectType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from service.graphql.core.plain_execution import AWAITS, IGNORES_INFO
 
 Resolve = Callable[..., Any]
 
@@ -63,7 +66,7 @@ def _direct(field: StrawberryField, info_class: type[Any]) -> Resolve | None:
         def attribute(source: Any, _info: Any) -> Any:
             return getattr(source, name)
 
-        return attribute
+        return _marked(attribute, ignores_info=True, awaits=False)
     if resolver.root_parameter is not None or resolver.parent_parameter is not None:
         return None
     reserved = {
@@ -74,10 +77,11 @@ def _direct(field: StrawberryField, info_class: type[Any]) -> Resolve | None:
     function: Callable[..., Any] = resolver.wrapped_func  # type: ignore[assignment]
     takes_self = resolver.self_parameter is not None
     info_parameter = resolver.info_parameter
+    awaits = inspect.iscoroutinefunction(function)
     if info_parameter is None:
         if takes_self:
-            return lambda source, _info: function(source)
-        return lambda _source, _info: function()
+            return _marked(lambda source, _info: function(source), ignores_info=True, awaits=awaits)
+        return _marked(lambda _source, _info: function(), ignores_info=True, awaits=awaits)
     info_name = info_parameter.name
 
     def with_info(source: Any, info: Any) -> Any:
@@ -86,4 +90,12 @@ def _direct(field: StrawberryField, info_class: type[Any]) -> Resolve | None:
             return function(source, **{info_name: strawberry_info})
         return function(**{info_name: strawberry_info})
 
-    return with_info
+    return _marked(with_info, ignores_info=False, awaits=awaits)
+
+
+def _marked(resolve: Resolve, *, ignores_info: bool, awaits: bool) -> Resolve:
+    """What plain execution may know of a direct resolver (see ``plain_execution.py``): whether it
+    reads its info argument, and whether it returns a coroutine."""
+    setattr(resolve, IGNORES_INFO, ignores_info)
+    setattr(resolve, AWAITS, awaits)
+    return resolve

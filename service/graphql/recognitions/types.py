@@ -159,7 +159,17 @@ class Recognition(LoadedNode):
         return Partner.from_model(partner)
 
     @strawberry.field(description="The cohorts selected in step 1.")
-    async def cohorts(self, info: Info) -> list[Cohort]:
+    def cohorts(self, info: Info) -> list[Cohort]:
+        # At once when the dashboard's resolver loaded every row's cohorts before returning the
+        # rows (see `selected_cohorts`); else awaited, batched with the other rows'.
+        known_ids = CohortIdsByRecognitionIdLoader.for_context(info.context).known([self.model.id])
+        if known_ids is not None:
+            known = CohortByIdLoader.for_context(info.context).known(known_ids[0] or [])
+            if known is not None:
+                return [Cohort.from_model(cohort) for cohort in known if cohort is not None]
+        return self._cohorts_later(info)  # type: ignore[return-value]
+
+    async def _cohorts_later(self, info: Info) -> list[Cohort]:
         cohort_ids = await CohortIdsByRecognitionIdLoader.for_context(info.context).load(self.model.id)
         cohorts = await CohortByIdLoader.for_context(info.context).load_many(cohort_ids or [])
         return [Cohort.from_model(cohort) for cohort in cohorts if cohort is not None]
@@ -194,7 +204,7 @@ class Recognition(LoadedNode):
         filter: CertificateCandidateFilter | None = None,
     ) -> CertificateCandidateConnection | None:
         # Nullable: refused for a draft, and a refusal on one row must not blank the whole list.
-        return await certificate_candidates(info, self.model.id, first, after, filter)
+        return await certificate_candidates(info, self.model, first, after, filter)
 
     @strawberry.field(
         description="The details popup's figures: completers and approaching in the selected cohorts (as "
@@ -232,7 +242,14 @@ class Recognition(LoadedNode):
         return cls.from_model(model) if model.kind is cls.kind_value else None
 
     @strawberry.field(description="What the row's menu may offer the viewer now; decided by the service.")
-    async def available_actions(self, info: Info) -> list[RecognitionAction]:  # type: ignore[valid-type]
+    def available_actions(self, info: Info) -> list[RecognitionAction]:  # type: ignore[valid-type]
+        context = info.context
+        actor = context.known_actor  # the resolver that found this recognition checked it
+        if actor is None:
+            return self._available_actions_later(info)  # type: ignore[return-value]
+        return dashboard.actions_for(self.model, actor, context.clock.now())
+
+    async def _available_actions_later(self, info: Info) -> list[Action]:
         context = info.context
         return dashboard.actions_for(self.model, await context.actor(), context.clock.now())
 

@@ -1,0 +1,289 @@
+"""A shorter way through graphql-core for the parts of a query that resolve at once.
+
+graphql-core completes every field of every row through ``execute_field`` and ``complete_value``:
+an info object, a path, an awaitability check and a dispatch on the return type each time, and a
+``try`` per field that turns a failure into a located error. Under load that machinery was most of
+the API's CPU (py-spy and cProfile, issue 19), far more than our resolvers.
+
+Here a query's object values are completed by a plan built once per (object type, selection) in a
+request: per field, the resolver, whether it needs an info object, and a completer for its return
+type (leaf, non-null, list, object, interface or union), recursively. Running a plan calls the same
+resolvers with the same arguments, coerces leaves with the same functions and builds the same result
+dict in the same order, but without graphql-core's per-field bookkeeping.
+
+A plan covers only what it can answer exactly, and gives up on anything else:
+
+- not built (graphql-core does all of it) for a selection with a field that takes arguments, an
+  ``async`` resolver, a directive other than ``@skip``/``@include``, deferred fragments, field
+  middleware, or outside a query operation;
+- abandoned at run time (graphql-core completes the object from the start) when a resolver raises or
+  returns something awaitable, a value is an exception, a non-null field is null, a list is not a
+  list, a leaf does not coerce, or an abstract type's runtime type is not plain to decide.
+
+Errors, their paths and null propagation are then graphql-core's own. Abandoning calls the object's
+resolvers again: the resolvers a plan reaches are synchronous reads of the objects they are given
+(an awaitable one's coroutine is closed before it ran; a DataLoader's load is cached and batched, so
+asking twice costs no extra statement). ``tests/graphql/test_plain_execution.py`` holds graphql-core's
+answers and these equal, for the benchmark's operations, every query the test suite sends and
+operations generated from the schema.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    GraphQLAbstractType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    OperationType,
+    TypeNameMetaFieldDef,
+    is_abstract_type,
+    is_leaf_type,
+    is_object_type,
+)
+from graphql.pyutils import Path, Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+# What a plan's completer gets: the value, its path, and the field's info (None unless needed).
+Complete = Callable[[Any, Path, Any], Any]
+Run = Callable[[Any, Path], dict[str, Any]]
+
+IGNORES_INFO = "_ignores_info"
+"""Set on a resolver that never reads its info argument: a plan passes None instead of building one."""
+
+AWAITS = "_awaits"
+"""Set on a resolver that is synchronous but returns a coroutine every time: no plan calls it."""
+
+PLAIN_DIRECTIVES = frozenset({"skip", "include"})  # applied by collect_subfields already
+
+
+class GiveUp(Exception):
+    """This value is graphql-core's to complete."""
+
+
+def _discard(value: Any) -> None:
+    """An awaitable a plan will not await: a coroutine that never ran is closed (no warning, and it
+    did nothing); a future is left to its batch (the retry asks the same cached future)."""
+    if inspect.iscoroutine(value):
+        value.close()
+
+
+class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, completing plain object values through plans."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (object type, id of the selection) -> (the selection, kept alive; its plan or None)
+        self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, Run | None]] = {}
+        middleware = self.middleware_manager.middlewares if self.middleware_manager else ()
+        self._plain = self.operation.operation is OperationType.QUERY and not middleware
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if self._plain and position_context is None:
+            run = self._plan(return_type, field_details_list)
+            if run is not None:
+                try:
+                    is_type_of = return_type.is_type_of
+                    if is_type_of is not None:
+                        self._check_type(is_type_of(result, info))
+                    return run(result, path)
+                except Exception:  # graphql-core answers it, errors and all
+                    pass
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _check_type(self, matches: Any) -> None:
+        if self.is_awaitable(matches):
+            _discard(matches)
+            raise GiveUp
+        if not matches:
+            raise GiveUp
+
+    def _plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> Run | None:
+        key = (object_type, id(field_details_list))
+        cached = self._plans.get(key)
+        if cached is not None:
+            return cached[1]
+        self._plans[key] = (field_details_list, None)  # while building: a cycle is no plan
+        run = self._build(object_type, field_details_list)
+        self._plans[key] = (field_details_list, run)
+        return run
+
+    def _build(self, object_type: GraphQLObjectType, field_details_list: Any) -> Run | None:
+        grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        if new_defer_usages:
+            return None
+        type_name = object_type.name
+        fields: list[tuple[str, Any, list[Any], Any, Complete | None, bool]] = []
+        for response_name, details in grouped.items():
+            nodes = [detail.node for detail in details]
+            if any(detail.fragment_variable_values is not None for detail in details) or any(
+                directive.name.value not in PLAIN_DIRECTIVES
+                for node in nodes
+                for directive in node.directives or ()
+            ):
+                return None
+            field_def = self.schema.get_field(object_type, nodes[0].name.value)
+            if field_def is None:
+                continue  # graphql-core leaves it out too
+            if field_def is TypeNameMetaFieldDef:
+                fields.append((response_name, field_def, nodes, None, None, False))
+                continue
+            resolve = field_def.resolve or self.field_resolver
+            if field_def.args or nodes[0].arguments or _awaits(resolve):
+                return None
+            completer = self._completer(field_def.type, details)
+            if completer is None:
+                return None
+            complete, completer_needs_info = completer
+            needs_info = completer_needs_info or not getattr(resolve, IGNORES_INFO, False)
+            fields.append((response_name, field_def, nodes, resolve, complete, needs_info))
+        return self._runner(object_type, type_name, fields)
+
+    def _runner(
+        self,
+        object_type: GraphQLObjectType,
+        type_name: str,
+        fields: list[tuple[str, Any, list[Any], Any, Complete | None, bool]],
+    ) -> Run:
+        build_info = self.build_resolve_info
+        is_awaitable = self.is_awaitable
+
+        def run(source: Any, path: Path) -> dict[str, Any]:
+            completed: dict[str, Any] = {}
+            for response_name, field_def, nodes, resolve, complete, needs_info in fields:
+                if complete is None:  # __typename
+                    completed[response_name] = type_name
+                    continue
+                field_path = Path(path, response_name, type_name)
+                info = build_info(field_def, nodes, object_type, field_path) if needs_info else None
+                value = resolve(source, info)
+                if is_awaitable(value):
+                    _discard(value)
+                    raise GiveUp
+                completed[response_name] = complete(value, field_path, info)
+            return completed
+
+        return run
+
+    def _completer(self, return_type: GraphQLOutputType, details: Any) -> tuple[Complete, bool] | None:
+        """How to complete a value of this type, and whether that needs the field's info."""
+        if isinstance(return_type, GraphQLNonNull):
+            inner = self._completer(return_type.of_type, details)
+            return None if inner is None else (_non_null(inner[0]), inner[1])
+        if isinstance(return_type, GraphQLList):
+            inner = self._completer(return_type.of_type, details)
+            return None if inner is None else (_list(inner[0], self.is_awaitable), inner[1])
+        if is_leaf_type(return_type):
+            return _leaf(return_type.coerce_output_value), False
+        if is_object_type(return_type):
+            return self._object_completer(return_type, details)
+        if is_abstract_type(return_type):
+            return self._abstract_completer(return_type, details)
+        return None
+
+    def _object_completer(self, object_type: GraphQLObjectType, details: Any) -> tuple[Complete, bool] | None:
+        run = self._plan(object_type, details)
+        if run is None:
+            return None
+        is_type_of = object_type.is_type_of
+        check = self._check_type
+
+        def complete(value: Any, path: Path, info: Any) -> Any:
+            if value is None or value is Undefined:
+                return None
+            if isinstance(value, Exception):
+                raise GiveUp
+            if is_type_of is not None:
+                check(is_type_of(value, info))
+            return run(value, path)
+
+        return complete, is_type_of is not None
+
+    def _abstract_completer(
+        self, abstract_type: GraphQLAbstractType, details: Any
+    ) -> tuple[Complete, bool] | None:
+        possible = self.schema.get_possible_types(abstract_type)
+        completers = {}
+        for object_type in possible:
+            completer = self._object_completer(object_type, details)
+            if completer is None:
+                return None
+            completers[object_type.name] = completer[0]
+        resolve_type = abstract_type.resolve_type or self.type_resolver
+        is_awaitable = self.is_awaitable
+        ensure_valid = self.ensure_valid_runtime_type
+
+        def complete(value: Any, path: Path, info: Any) -> Any:
+            if value is None or value is Undefined:
+                return None
+            if isinstance(value, Exception):
+                raise GiveUp
+            runtime = resolve_type(value, info, abstract_type)
+            if is_awaitable(runtime):
+                _discard(runtime)
+                raise GiveUp
+            # graphql-core's checks of the runtime type (it raises what graphql-core would)
+            runtime_type = ensure_valid(runtime, abstract_type, details, info, value)
+            return completers[runtime_type.name](value, path, info)
+
+        return complete, True
+
+
+def _awaits(resolve: Any) -> bool:
+    return inspect.iscoroutinefunction(resolve) or getattr(resolve, AWAITS, False)
+
+
+def _non_null(inner: Complete) -> Complete:
+    def complete(value: Any, path: Path, info: Any) -> Any:
+        completed = inner(value, path, info)
+        if completed is None:
+            raise GiveUp
+        return completed
+
+    return complete
+
+
+def _list(inner: Complete, is_awaitable: Callable[[Any], bool]) -> Complete:
+    def complete(value: Any, path: Path, info: Any) -> Any:
+        if value is None or value is Undefined:
+            return None
+        if isinstance(value, Exception) or not isinstance(value, list | tuple):
+            raise GiveUp  # other iterables, async ones among them: graphql-core's
+        completed = []
+        for index, item in enumerate(value):
+            if is_awaitable(item):
+                _discard(item)
+                raise GiveUp
+            completed.append(inner(item, Path(path, index, None), info))
+        return completed
+
+    return complete
+
+
+def _leaf(coerce: Callable[[Any], Any]) -> Complete:
+    def complete(value: Any, path: Path, info: Any) -> Any:
+        if value is None or value is Undefined:
+            return None
+        if isinstance(value, Exception):
+            raise GiveUp
+        coerced = coerce(value)
+        if coerced is None or coerced is Undefined:
+            raise GiveUp
+        return coerced
+
+    return complete

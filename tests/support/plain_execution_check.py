@@ -1,0 +1,74 @@
+"""Every object value a plan completes while the test suite runs, held to graphql-core's completion
+of the same value at the same moment (same request, same loaders, same data): the served schema
+runs with ``CheckedPlainExecutionContext`` in the tests, which answers graphql-core's result and
+records any difference as exact JSON (key order included). ``tests/conftest.py`` fails a test that
+left one."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from graphql.pyutils import Path
+
+from service.graphql.core.plain_execution import PlainExecutionContext
+
+differences: list[str] = []
+"""What a plan answered that graphql-core did not, since the last test took them."""
+checked = [0]
+"""How many object values a plan completed and graphql-core was asked to complete too."""
+
+
+def _exact(value: Any) -> str:
+    return json.dumps(value, default=repr)
+
+
+class CheckedPlainExecutionContext(PlainExecutionContext):
+    def complete_object_value(
+        self,
+        return_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        planned = self._planned(return_type, field_details_list, info, path, result, position_context)
+        stock = super(PlainExecutionContext, self).complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+        if planned is None:
+            return stock
+        checked[0] += 1
+        where = f"{return_type.name} at {path.as_list()}"
+        if self.is_awaitable(stock):
+
+            async def compared() -> Any:
+                value = await stock
+                _compare(where, planned, value)
+                return value
+
+            return compared()
+        _compare(where, planned, stock)
+        return stock
+
+    def _planned(
+        self, return_type: Any, field_details_list: Any, info: Any, path: Path, result: Any, position: Any
+    ) -> dict[str, Any] | None:
+        """The plan's answer, or None where it gives the value to graphql-core."""
+        if not (self._plain and position is None):
+            return None
+        run = self._plan(return_type, field_details_list)
+        if run is None:
+            return None
+        try:
+            if return_type.is_type_of is not None:
+                self._check_type(return_type.is_type_of(result, info))
+            return run(result, path)
+        except Exception:
+            return None
+
+
+def _compare(where: str, planned: dict[str, Any], stock: Any) -> None:
+    if _exact(planned) != _exact(stock):
+        differences.append(f"{where}: plan {_exact(planned)[:400]} != graphql-core {_exact(stock)[:400]}")
