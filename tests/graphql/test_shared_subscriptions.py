@@ -22,7 +22,7 @@ from tests.support.certificates_world import CertificatesWorld, enroll, make_cer
 from tests.support.clock import MovableClock
 from tests.support.factories import make_admin, make_staff
 from tests.support.graphql_client import token_for
-from tests.support.live_server import Subscriber, serving, subscriber
+from tests.support.live_server import serving, subscriber
 
 pytestmark = pytest.mark.jobs
 
