@@ -10,6 +10,7 @@ from contextlib import suppress
 from typing import Any
 
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived, WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
@@ -67,7 +68,31 @@ class LegacyWebSocketHandler(BaseGraphQLWSHandler[Any, None]):
 
 class TransportWebSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """`graphql-transport-ws`, with the subscriptions of `fanout.SHARED` served by one execution
-    per distinct (document, variables, viewer) rather than one per subscriber."""
+    per distinct (document, variables, viewer) rather than one per subscriber; an idle socket holds
+    neither its last message nor its finished sign-in timer."""
+
+    async def handle(self) -> None:
+        """Strawberry's loop, letting go of each message once handled (an idle socket's last one
+        was its `subscribe`, query text and all)."""
+        self.on_request_accepted()
+        try:
+            try:
+                async for message in self.websocket.iter_json():
+                    await self.handle_message(message)  # type: ignore[arg-type]
+                    del message
+            except NonTextMessageReceived:
+                await self.handle_invalid_message("WebSocket message type must be text")
+            except NonJsonMessageReceived:
+                await self.handle_invalid_message("WebSocket message must be valid JSON")
+        except WebSocketDisconnected:
+            pass
+        finally:
+            await self.shutdown()
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        super()._task_done(task)
+        if task is self.connection_init_timeout_task:  # cancelled by `connection_init`, or done
+            self.connection_init_timeout_task = None
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         shared = None
