@@ -191,7 +191,7 @@ class SharedExecution:
     ) -> None:
         """The frame with the operation's id, encoded once per distinct id (the same bytes each
         subscriber's own operation would have sent)."""
-        if operation.completed:
+        if operation.completed or operation not in self.members:  # done, or left meanwhile
             return
         text = texts.get(operation.id)
         if text is None:
