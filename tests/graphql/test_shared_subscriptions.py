@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from typing import Any
 
+import httpx
 import pytest
 
 from service import job_queue
@@ -18,6 +19,7 @@ from service.job_queue import Job
 from service.settings import Settings
 from service.web.downloads import certificate_file_link
 from tests.graphql.test_subscriptions import _key, _request
+from tests.observability.test_observability import _scrape_until, _value
 from tests.support.certificates_world import CertificatesWorld, enroll, make_certificates_world
 from tests.support.clock import MovableClock
 from tests.support.factories import make_admin, make_staff
@@ -163,3 +165,29 @@ async def test_the_last_subscriber_leaving_stops_the_execution(server: str, worl
             break
         await asyncio.sleep(0.02)
     assert fanout.running() == 0
+
+
+async def test_each_subscriber_of_a_shared_execution_is_counted(
+    server: str, world: CertificatesWorld
+) -> None:
+    job_queue.set_adapter(None)
+    job_id = await _request(server, world, ["Zoe 00"])
+    async with httpx.AsyncClient(base_url=server) as http:
+        async with (
+            subscriber(server, token_for(world.admin)) as first,
+            subscriber(server, token_for(world.admin)) as second,
+        ):
+            for client in (first, second):
+                await client.subscribe("1", WITH_LINK, {"id": job_id})
+                assert _data(await client.receive())["status"] == "QUEUED"
+            assert fanout.running() == 1
+            during = await _scrape_until(
+                http, lambda s: _value(s, "portal_graphql_subscriptions_active") == 2.0
+            )
+        after = await _scrape_until(http, lambda s: _value(s, "portal_graphql_subscriptions_active") == 0.0)
+
+    assert _value(during, "portal_graphql_subscriptions_active") == 2.0
+    assert (
+        _value(after, "portal_graphql_operations_total", operation="Job", type="subscription", outcome="ok")
+        == 2.0
+    )
