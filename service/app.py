@@ -36,7 +36,7 @@ from service.database import open_database
 from service.events import bus
 from service.graphql.core.context import UNAUTHENTICATED, Context, Unauthenticated
 from service.graphql.core.extensions.documents import admitted
-from service.graphql.core.websockets import LegacyWebSocketHandler
+from service.graphql.core.websockets import LegacyWebSocketHandler, TransportWebSocketHandler
 from service.graphql.schema import schema
 from service.observability.logs import current_request_id
 from service.observability.metrics import Metrics
@@ -110,6 +110,7 @@ class GraphQLApp(GraphQL[Context, None]):
     `data`); `application/json`, always 200, for the others."""
 
     graphql_ws_handler_class = LegacyWebSocketHandler
+    graphql_transport_ws_handler_class = TransportWebSocketHandler
 
     def __init__(self, settings: Settings, clock: Clock, verify_limiter: RateLimiter) -> None:
         super().__init__(

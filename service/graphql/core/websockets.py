@@ -1,6 +1,7 @@
-"""The legacy `graphql-ws` subprotocol held to the same rules as `graphql-transport-ws`: a refused
+"""The WebSocket subprotocols' handlers: `graphql-transport-ws` with shared subscription executions
+(`fanout`), and the legacy `graphql-ws` held to the same rules as `graphql-transport-ws` (a refused
 sign-in closes the socket with 4403, and a socket that does not send `connection_init` in time is
-closed with 4408."""
+closed with 4408)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ from contextlib import suppress
 from typing import Any
 
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived, WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage
 from strawberry.types.unset import UnsetType
+
+from service.graphql.core import fanout
+from service.graphql.core.context import Context
 
 FORBIDDEN = 4403
 INITIALISATION_TIMEOUT = 4408
@@ -57,3 +64,54 @@ class LegacyWebSocketHandler(BaseGraphQLWSHandler[Any, None]):
         self.connection_acknowledged = True
         if self.keep_alive:
             self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
+
+
+class TransportWebSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """`graphql-transport-ws`, with the subscriptions of `fanout.SHARED` served by one execution
+    per distinct (document, variables, viewer) rather than one per subscriber; an idle socket holds
+    neither its last message nor its finished sign-in timer."""
+
+    async def handle(self) -> None:
+        """Strawberry's loop, letting go of each message once handled (an idle socket's last one
+        was its `subscribe`, query text and all)."""
+        self.on_request_accepted()
+        try:
+            try:
+                async for message in self.websocket.iter_json():
+                    await self.handle_message(message)  # type: ignore[arg-type]
+                    del message
+            except NonTextMessageReceived:
+                await self.handle_invalid_message("WebSocket message type must be text")
+            except NonJsonMessageReceived:
+                await self.handle_invalid_message("WebSocket message must be valid JSON")
+        except WebSocketDisconnected:
+            pass
+        finally:
+            await self.shutdown()
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        super()._task_done(task)
+        if task is self.connection_init_timeout_task:  # cancelled by `connection_init`, or done
+            self.connection_init_timeout_task = None
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        shared = None
+        limit = self.max_subscriptions_per_connection
+        if (
+            self.connection_acknowledged
+            and message["id"] not in self.operations
+            and (limit is None or len(self.operations) < limit)
+        ):
+            shared = await fanout.shared_key(self.context, message["payload"])  # type: ignore[arg-type]
+        if shared is None:  # not shared, or refused: Strawberry's own way
+            await super().handle_subscribe(message)
+            return
+        await fanout.subscribe(self, message["id"], *shared)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        operation = self.operations.get(operation_id)
+        if isinstance(operation, fanout.SharedOperation):
+            del self.operations[operation_id]
+            operation.execution.leave(operation)
+            return
+        await super().cleanup_operation(operation_id)
