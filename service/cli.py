@@ -147,7 +147,8 @@ def worker(
         # Each process takes from the queue only as many messages as it has threads (Dramatiq's default
         # is twice as many): a process holding a second chunk's message while another process idles
         # makes a file wait. And an idle process looks at the queue at least every 250 ms (its
-        # default backs off to a second), so a file's first message and its chunks start sooner.
+        # default backs off to a second), so a file's first message and its chunks start sooner. A
+        # busy one takes its next message as soon as a thread is free (workers/redis_broker.py).
         os.environ.setdefault("dramatiq_queue_prefetch", str(threads))
         os.environ.setdefault("dramatiq_worker_timeout", "250")
         arguments = [
