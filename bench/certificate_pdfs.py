@@ -170,6 +170,24 @@ def _children_cpu(process: subprocess.Popen[bytes]) -> float:
 # ---------------------------------------------------------------- the real job path
 
 
+async def _database_cpu(url: str, database: str) -> dict[int, float]:
+    """CPU seconds (user and system) used so far by each PostgreSQL backend serving ``database``
+    (the API's and the workers' connections), by process id: other databases' work is left out."""
+    connection = await asyncpg.connect(_with_database(url, "postgres"))
+    try:
+        rows = await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", database)
+    finally:
+        await connection.close()
+    used = {}
+    for row in rows:
+        try:
+            times = psutil.Process(row["pid"]).cpu_times()
+        except psutil.Error:
+            continue
+        used[row["pid"]] = times.user + times.system
+    return used
+
+
 def _with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
@@ -274,7 +292,8 @@ async def job_path(
     """Combined files through the real job path. Before each run of the largest size, reportlab and
     Typst draw as many pages into one document here (the workers idle), and their (wall, CPU) times
     go to ``alongside``: the machine is shared, so a target's two sides are measured in turn. The
-    workers' CPU time (user and system, all processes) is taken around each file."""
+    workers' CPU time (user and system, all processes) and PostgreSQL's (the bench database's backends)
+    are taken around each file."""
     postgres, redis_url = os.environ.get("BENCH_POSTGRES_URL", ""), os.environ.get("BENCH_REDIS_URL", "")
     if not postgres or not redis_url:
         return {"skipped": "set BENCH_POSTGRES_URL and BENCH_REDIS_URL (make bench does) for the job path"}
@@ -313,7 +332,7 @@ async def job_path(
                     # Warm-up: enough chunks that every process draws some (fonts instanced once each).
                     await _make_file(actor, recognition_id, take(100 * processes))
                     for size in sizes:
-                        measured, worker_cpu = [], []
+                        measured, worker_cpu, database_cpu = [], [], []
                         for _ in range(runs):
                             if alongside is not None and size == sizes[-1]:
                                 pages = [text(n) for n in range(size)]
@@ -323,13 +342,24 @@ async def job_path(
                                     entry.append((wall, cpu))
                                     results[f"{peer}_one_document_mb"] = round(len(pdf) / 1e6, 2)
                             before = _children_cpu(workers)
+                            database_before = await _database_cpu(postgres, database)
                             seconds, job = await _make_file(actor, recognition_id, take(size))
                             worker_cpu.append(_children_cpu(workers) - before)
+                            database_after = await _database_cpu(postgres, database)
+                            database_cpu.append(
+                                sum(
+                                    used - database_before.get(pid, 0.0)
+                                    for pid, used in database_after.items()
+                                )
+                            )
                             measured.append(seconds)
                         entry = results["sizes"].setdefault(str(size), {})
                         entry[f"{processes}_process_seconds"] = round(statistics.median(measured), 2)
                         entry[f"{processes}_process_worker_cpu_ms_per_page"] = round(
                             statistics.median(worker_cpu) / size * 1000, 2
+                        )
+                        entry[f"{processes}_process_postgres_cpu_s"] = round(
+                            statistics.median(database_cpu), 2
                         )
                         entry["file_mb"] = round((job.file_size or 0) / 1e6, 2)
                         entry[f"{processes}_process_timeline"] = TIMELINES[-1]

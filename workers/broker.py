@@ -31,9 +31,9 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
     if not url:
         broker: dramatiq.Broker = StubBroker()
     elif url.startswith(("redis://", "rediss://")):
-        from dramatiq.brokers.redis import RedisBroker
+        from workers.redis_broker import PromptRedisBroker
 
-        broker = RedisBroker(  # type: ignore[no-untyped-call]
+        broker = PromptRedisBroker(  # type: ignore[no-untyped-call]
             url=url,
             namespace=f"{settings.namespace}-jobs",
             heartbeat_timeout=settings.broker_heartbeat_ms,

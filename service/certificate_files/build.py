@@ -181,8 +181,9 @@ async def fail_job(
 async def _claim(
     chunk: CertificateFileChunk, *, now: datetime, lease: timedelta, stall: timedelta
 ) -> CertificateFileJob | None:
-    """Take the chunk (if nobody is making it) for a job still wanted; the job is RUNNING from then."""
-    job = await CertificateFileJob.get(id=chunk.job_id)
+    """Take the chunk (if nobody is making it) for a job still wanted; the job is RUNNING from then.
+    The job comes with its requester and recognition, which making the part needs."""
+    job = await CertificateFileJob.get(id=chunk.job_id).select_related("requested_by", "recognition")
     if job.status not in ACTIVE:
         return None
     claimed = await CertificateFileChunk.filter(lease_over(now), id=chunk.id, done_at__isnull=True).update(
@@ -192,10 +193,15 @@ async def _claim(
         await look_again_when_free(CertificateFileChunk, chunk.id, Job.BUILD_CERTIFICATE_FILE_PART, now)
         return None
     attempts = chunk.attempts + 1
-    await CertificateFileJob.filter(id=job.id, status=FileJobStatus.QUEUED).update(
-        status=FileJobStatus.RUNNING, started_at=now
-    )
-    await CertificateFileJob.filter(id=job.id, attempts__lt=attempts).update(attempts=attempts)
+    # Each guarded update only ever moves one way (QUEUED → RUNNING, never back; attempts only
+    # grow), so one the job as read shows done would change nothing: skipped (a statement saved on
+    # nearly every chunk). Read before the claim, the job may be behind, never ahead.
+    if job.status is FileJobStatus.QUEUED:
+        await CertificateFileJob.filter(id=job.id, status=FileJobStatus.QUEUED).update(
+            status=FileJobStatus.RUNNING, started_at=now
+        )
+    if job.attempts < attempts:
+        await CertificateFileJob.filter(id=job.id, attempts__lt=attempts).update(attempts=attempts)
     await CertificateFileJob.filter(id=job.id).update(handover_after=now + stall)
     _announce(job)
     return job
@@ -206,12 +212,12 @@ async def _make_part(
 ) -> str | None:
     """Issue the chunk's certificates (those not issued yet) and draw their pages into its part;
     count it once. A message for the user instead when the selection no longer holds."""
-    user = await User.get(id=job.requested_by_id)
+    user = job.requested_by
     actor = Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
     try:
         certificates = await certificates_for(
             actor=actor,
-            recognition=await Recognition.get(id=job.recognition_id),
+            recognition=job.recognition,
             enrollment_ids=job.enrollment_ids[chunk.start : chunk.start + chunk.size],
             now=clock(),
             files_dir=work.files_dir,

@@ -54,12 +54,29 @@ async def assign_status_indexes(certificates: Sequence[Certificate]) -> None:
         await _assign(missing[start : start + CHUNK])
 
 
+async def places_for_new(count: int) -> list[int]:
+    """Free places for ``count`` certificates about to be issued, to be stored with them (saving
+    the update that would place them after): two statements. The unique index refuses a place
+    another process took meanwhile, and the caller then places its certificates afterwards."""
+    issued = await _issued() + count
+    for _ in range(ATTEMPTS):
+        if (free := await _free(count, issued=issued)) is not None:
+            return free
+    raise NoFreeIndex("No free place in the status lists after several draws.")
+
+
+async def _free(count: int, *, issued: int) -> list[int] | None:
+    """``count`` places nobody holds now, or None when a draw hit too many taken ones."""
+    candidates = draw(index_space(issued), 2 * count + 8)
+    taken = await _taken(candidates)
+    free = [index for index in candidates if index not in taken][:count]
+    return free if len(free) == count else None
+
+
 async def _assign(certificates: list[Certificate]) -> None:
     for _ in range(ATTEMPTS):
-        candidates = draw(index_space(await _issued()), 2 * len(certificates) + 8)
-        taken = await _taken(candidates)
-        free = [index for index in candidates if index not in taken][: len(certificates)]
-        if len(free) < len(certificates):
+        free = await _free(len(certificates), issued=await _issued())
+        if free is None:
             continue
         chosen = {c.id: index for c, index in zip(certificates, free, strict=True)}
         try:

@@ -164,3 +164,40 @@ def test_the_places_are_drawn_from_lists_kept_at_most_half_full() -> None:
     assert [indexes.index_space(issued) for issued in (0, 1, LIST_ENTRIES // 2)] == [LIST_ENTRIES] * 3
     assert indexes.index_space(LIST_ENTRIES // 2 + 1) == 2 * LIST_ENTRIES
     assert indexes.index_space(3 * LIST_ENTRIES) == 6 * LIST_ENTRIES
+
+
+async def test_a_batch_whose_drawn_place_was_taken_meanwhile_is_issued_one_by_one_and_placed_after(
+    world: CertificatesWorld, settings: Settings, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a certificate holding a place, and a batch's draw (stored with its insert) that offers
+    # that place first while the check for taken places has not seen it yet (another process's)
+    holder = await issue(world, "Ana Completer", settings, clock)
+    taken = holder.credential_status_index
+    assert taken is not None
+    draws: list[list[int]] = []
+    real_draw, real_taken = indexes.draw, indexes._taken
+
+    def draw(space: int, count: int) -> list[int]:
+        drawn = real_draw(space, count)
+        draws.append(drawn if draws else [taken, *(d for d in drawn if d != taken)][:count])
+        return draws[-1]
+
+    async def not_yet_taken(candidates: list[int]) -> set[int]:
+        return set() if len(draws) == 1 else await real_taken(candidates)
+
+    monkeypatch.setattr(indexes, "draw", draw)
+    monkeypatch.setattr(indexes, "_taken", not_yet_taken)
+
+    # when a batch is issued
+    issued = await issue_many(world, settings, clock, range(3))
+
+    # then the insert was refused, and every certificate of the batch is issued with a place of its own
+    assert draws[0][0] == taken and len(draws) >= 2
+    stored = dict(
+        await Certificate.filter(id__in=[c.id for c in issued]).values_list("id", "credential_status_index")
+    )
+    assert {c.id: c.credential_status_index for c in issued} == stored
+    assert len(set(stored.values())) == 3 and taken not in stored.values()
+    assert [c.printed["recipient_name"] for c in issued] == ["Learner 0", "Learner 1", "Learner 2"]
+    await holder.refresh_from_db()
+    assert holder.credential_status_index == taken
