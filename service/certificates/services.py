@@ -391,12 +391,12 @@ async def _audit(
     connection: BaseDBAsyncClient,
     **details: Any,
 ) -> None:
-    await audit.record(
+    await audit.record_action(
         action=action,
-        now=now,
-        actor_id=actor.user_id,
+        actor=actor,
         partner_id=certificate.partner_id,
         subject=f"Certificate:{certificate.id}",
+        now=now,
         details={"code": certificate.code, **details},
         connection=connection,
     )
