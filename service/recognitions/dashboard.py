@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from service.errors import NotFound
@@ -122,11 +123,15 @@ def _after(ordering: tuple[str, str], cursor: tuple[Any, int]) -> Q:
     return Q(**past_value) | Q(**same_value)
 
 
-async def cohort_ids_by_recognition_ids(*, ids: Iterable[int]) -> dict[int, list[int]]:
-    """The selected cohorts of each recognition (the caller has already checked it may see them)."""
+async def cohort_ids_by_recognition_ids(
+    *, ids: Iterable[int], connection: BaseDBAsyncClient | None = None
+) -> dict[int, list[int]]:
+    """The selected cohorts of each recognition, in id order (the caller has already checked it may
+    see them)."""
     grouped: dict[int, list[int]] = {recognition_id: [] for recognition_id in ids}
     for recognition_id, cohort_id in (
         await RecognitionCohort.filter(recognition_id__in=list(grouped))
+        .using_db(connection)
         .order_by("cohort_id")
         .values_list("recognition_id", "cohort_id")
     ):

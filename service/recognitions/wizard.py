@@ -107,7 +107,7 @@ async def _update(
             connection=connection,
         )
         values, problems = rules.step2_values(changes) if isinstance(changes, CeremonyChanges) else ({}, [])
-        cohort_ids = await _step1_changes(actor, recognition, changes, values, problems)
+        cohort_ids = await _step1_changes(actor, recognition, changes, values, problems, connection)
         if problems:
             raise DomainError(*problems)
         before = {column: getattr(recognition, column) for column in values}
@@ -117,7 +117,7 @@ async def _update(
             if problems := rules.submit_problems(details_of(recognition), now, with_notice=start_moved):
                 raise DomainError(*problems)
         diff = _diff(before, values)
-        if cohort_ids is not None and sorted(cohort_ids) != await _selected_cohort_ids(recognition):
+        if cohort_ids is not None:
             await _select_cohorts(recognition, cohort_ids, connection)
             diff["cohortIds"] = cohort_ids
         if not diff:
@@ -188,8 +188,9 @@ async def _select_cohorts(
     )
 
 
-async def _selected_cohort_ids(recognition: Recognition) -> list[int]:
-    return (await cohort_ids_by_recognition_ids(ids=[recognition.id]))[recognition.id]
+async def _selected_cohort_ids(recognition: Recognition, connection: BaseDBAsyncClient) -> list[int]:
+    """The recognition's selected cohort ids, in id order, read in the change's transaction."""
+    return (await cohort_ids_by_recognition_ids(ids=[recognition.id], connection=connection))[recognition.id]
 
 
 def _range(step: Step1) -> dict[str, str]:
@@ -202,8 +203,10 @@ async def _step1_changes(
     changes: Step1Changes,
     values: dict[str, Any],
     problems: list[Problem],
+    connection: BaseDBAsyncClient,
 ) -> list[int] | None:
-    """Fold step-1 changes into ``values``; the new cohort ids when the selection is re-checked."""
+    """Fold step-1 changes into ``values``; the new cohort ids when the selection changes (not
+    merely its order)."""
     if changes.name is not UNCHANGED:
         text, name_problems = clean_text(
             changes.name, field=("name",), max_length=rules.NAME_MAX_LENGTH, required=True
@@ -220,10 +223,8 @@ async def _step1_changes(
     if range_start is None or range_end is None:
         problems.append(Problem(ErrorCode.REQUIRED, "A date range is required.", ("dateRange",)))
         return None
-    if changes.cohort_ids is UNCHANGED:
-        cohort_ids = await _selected_cohort_ids(recognition)
-    else:
-        cohort_ids = list(changes.cohort_ids or [])
+    selected = await _selected_cohort_ids(recognition, connection)
+    cohort_ids = selected if changes.cohort_ids is UNCHANGED else list(changes.cohort_ids or [])
     step = Step1(range_start=range_start, range_end=range_end, cohort_ids=cohort_ids)
     try:
         _, cohort_ids = await _checked_cohorts(actor=actor, step=step, partner_id=recognition.partner_id)
@@ -231,7 +232,7 @@ async def _step1_changes(
         problems += error.problems
         return None
     values.update(range_start=step.range_start, range_end=step.range_end)
-    return cohort_ids
+    return None if sorted(cohort_ids) == selected else cohort_ids
 
 
 # ---------------------------------------------------------------- the event's record of a change
