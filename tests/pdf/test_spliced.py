@@ -9,8 +9,10 @@ import random
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from service.certificates.rules import CODE_ALPHABET
-from service.pdf import spliced
+from service.pdf import render, spliced
 from service.pdf.branding import Branding, Signatory, Wording
 from service.pdf.faces import REGULAR
 from service.pdf.render import CertificateText, render_certificates
@@ -49,10 +51,17 @@ def _texts(codes: list[str], prefix: str) -> list[CertificateText]:
     return [replace(TEXT, code=code, verification_url=f"{prefix}{code}") for code in codes]
 
 
+def _whole(texts: list[CertificateText], designs: list[Branding] | None = None) -> bytes:
+    """The document with the lines that end in a code shaped and written whole (not spliced)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "SPLICE_CODES", False)
+        return render_certificates(texts, designs)
+
+
 def _same_bytes(texts: list[CertificateText]) -> None:
     for start in range(0, len(texts), 50):
         part = texts[start : start + 50]
-        assert render_certificates(part) == render_certificates(part, splice_codes=False)
+        assert render_certificates(part) == _whole(part)
 
 
 def test_every_first_two_symbols_give_the_same_bytes_as_the_whole_line() -> None:
@@ -118,9 +127,7 @@ def test_in_a_design_that_moves_and_recolours_the_small_print_the_bytes_are_the_
     )
     texts = _texts(codes, URL_PREFIXES[0])
 
-    assert render_certificates(texts, [design] * len(texts)) == render_certificates(
-        texts, [design] * len(texts), splice_codes=False
-    )
+    assert render_certificates(texts, [design] * len(texts)) == _whole(texts, [design] * len(texts))
 
 
 def test_a_spliced_line_is_the_whole_line_as_shaped() -> None:
