@@ -71,20 +71,7 @@ def splice(value: str, *, weight: int) -> SplicedLine | None:
     glyphs = _code_glyphs(prefix, value)
     if glyphs is None:
         return None
-    head = prefix.line
-    width, pen = head.width, head.width
-    left, bottom, right, top = head.ink
-    ink = face_by_key(prefix.face).ink
-    for glyph in glyphs:  # the same sums, in the same order, as ShapedLine's width and ink
-        width += glyph.advance
-        box = ink(glyph.glyph)
-        if box is not None:
-            x, y = pen + glyph.x_offset, glyph.y_offset
-            left, bottom = min(left, x + box[0]), min(bottom, y + box[1])
-            right, top = max(right, x + box[2]), max(top, y + box[3])
-        pen += glyph.advance
-    line = ShapedLine(text=value, glyphs=head.glyphs + glyphs, width=width, missing="")
-    line.__dict__["ink"] = (left, bottom, right, top)  # ShapedLine.ink, worked out above
+    line = prefix.line.joined(value, glyphs)
     return SplicedLine(line, prefix, glyphs)
 
 
