@@ -221,6 +221,11 @@ def _field_of(enrollment_ids: list[int]) -> Callable[[int], tuple[str, ...]]:
     return lambda key: ("enrollmentIds", str(position[key]))
 
 
+# Inserts of a chunk of new certificates before they are issued one at a time: a second draw of
+# places gets past a place taken meanwhile (a certificate issued meanwhile refuses both).
+BULK_ATTEMPTS = 2
+
+
 async def _record_many(
     *,
     actor: Actor,
@@ -232,47 +237,50 @@ async def _record_many(
     now: datetime,
     files_dir: Path,
 ) -> dict[int, Certificate]:
-    """Issue certificates to these enrolments in one insert, with their places in the status lists;
-    if any was issued meanwhile by someone else (or a place taken), one at a time instead, theirs
-    standing (and the files drawn for ours removed), and placed afterwards."""
-    places = iter(await places_for_new(len(texts)))
-    rows = [
-        Certificate(
-            code=text.code,
-            partner_id=recognition.partner_id,
-            enrollment_id=enrollment_id,
-            valid_enrollment_id=enrollment_id,
-            recognition_id=recognition.id,
-            status=statuses[enrollment_id],
-            printed=text.as_printed(),
-            template_version_id=versions[enrollment_id],
-            issued_by_id=actor.user_id,
-            issued_at=now,
-            credential_status_index=next(places),
-            **(files[enrollment_id].as_fields() if enrollment_id in files else {}),
-        )
-        for enrollment_id, text in texts.items()
-    ]
-    try:
-        async with in_transaction():
-            await Certificate.bulk_create(rows)
-    except IntegrityError:
-        enrollments = {e.id: e for e in await Enrollment.filter(id__in=list(texts))}
-        return {
-            key: await _record(
-                actor=actor,
-                recognition=recognition,
-                enrollment=enrollments[key],
-                text=text,
-                status=statuses[key],
-                version=versions[key],
-                now=now,
-                drawn=files.get(key),
-                files_dir=files_dir,
+    """Issue certificates to these enrolments in one insert, with their places in the status lists.
+    A place another process took meanwhile (or any refusal) gets one more insert with places drawn
+    afresh; if that is refused too, some certificate was issued meanwhile by someone else: one at a
+    time instead, theirs standing (and the files drawn for ours removed), placed afterwards."""
+    for _attempt in range(BULK_ATTEMPTS):
+        places = iter(await places_for_new(len(texts)))
+        rows = [
+            Certificate(
+                code=text.code,
+                partner_id=recognition.partner_id,
+                enrollment_id=enrollment_id,
+                valid_enrollment_id=enrollment_id,
+                recognition_id=recognition.id,
+                status=statuses[enrollment_id],
+                printed=text.as_printed(),
+                template_version_id=versions[enrollment_id],
+                issued_by_id=actor.user_id,
+                issued_at=now,
+                credential_status_index=next(places),
+                **(files[enrollment_id].as_fields() if enrollment_id in files else {}),
             )
-            for key, text in texts.items()
-        }
-    return {c.enrollment_id: c for c in await Certificate.filter(valid_enrollment_id__in=list(texts))}
+            for enrollment_id, text in texts.items()
+        ]
+        try:
+            async with in_transaction():
+                await Certificate.bulk_create(rows)
+        except IntegrityError:
+            continue
+        return {c.enrollment_id: c for c in await Certificate.filter(valid_enrollment_id__in=list(texts))}
+    enrollments = {e.id: e for e in await Enrollment.filter(id__in=list(texts))}
+    return {
+        key: await _record(
+            actor=actor,
+            recognition=recognition,
+            enrollment=enrollments[key],
+            text=text,
+            status=statuses[key],
+            version=versions[key],
+            now=now,
+            drawn=files.get(key),
+            files_dir=files_dir,
+        )
+        for key, text in texts.items()
+    }
 
 
 async def _record(
