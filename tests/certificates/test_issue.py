@@ -14,7 +14,7 @@ import pypdf
 import pytest
 from strawberry.relay import to_base64
 
-from service.certificates import printing, services
+from service.certificates import issuing, printing
 from service.certificates.models import Certificate, CertificateStatus
 from service.credentials import indexes
 from service.pdf.render import CertificateText
@@ -215,7 +215,7 @@ async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
     files = await printing.draw_files(texts, versions, files_dir=files_dir)
 
     # when the batch inserts
-    issued = await services._record_many(
+    issued = await issuing.record_many(
         actor=actor,
         recognition=world.recognition,
         texts=texts,
@@ -268,11 +268,11 @@ async def test_a_place_taken_meanwhile_is_drawn_again_and_the_batch_still_issued
         draws.append(places)
         return places
 
-    monkeypatch.setattr(services, "places_for_new", places_then_one_taken)
+    monkeypatch.setattr(issuing, "places_for_new", places_then_one_taken)
     actor = Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id)
 
     # when the batch inserts
-    issued = await services._record_many(
+    issued = await issuing.record_many(
         actor=actor,
         recognition=world.recognition,
         texts=texts,
