@@ -16,9 +16,10 @@ class PromptConsumer(_RedisConsumer):
     on average after each: 1.5 s of a 2,000-certificate file's 40 chunks (issue 19). An idle
     consumer (nothing held, nothing queued) backs off as before."""
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)  # type: ignore[no-untyped-call]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
         self._freed = threading.Event()
+        self._closed = False
 
     def ack(self, message: Any) -> None:
         try:
@@ -32,11 +33,18 @@ class PromptConsumer(_RedisConsumer):
         finally:
             self._freed.set()
 
+    def close(self) -> None:
+        """Closed, a consumer waits no more: a wait under way ends, and none begins."""
+        self._closed = True
+        self._freed.set()
+        super().close()
+
     def __next__(self) -> Any:
         # Cleared before the count is read: an ack after the read sets it again, so none is missed.
         self._freed.clear()
         if not self.message_cache and self.outstanding_message_count >= self.prefetch:
-            self._freed.wait(self.timeout / 1000)
+            if not self._closed:
+                self._freed.wait(self.timeout / 1000)
             return None  # Dramatiq's thread looks at its delayed messages, then asks again
         return super().__next__()  # type: ignore[no-untyped-call]
 

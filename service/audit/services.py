@@ -9,6 +9,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
 
 from service.audit.models import AuditAction, AuditEntry
 from service.errors import Forbidden
@@ -69,25 +70,51 @@ async def record_action(
 async def record_sign_in_failure(*, address: str, reason: str, now: datetime) -> None:
     """Count a refused token: one entry per address, reason and hour, so a flood stays one row."""
     address = address[:MAX_ADDRESS_LENGTH]
-    key = f"{AuditAction.SIGN_IN_FAILED}|{address}|{reason}|{now:%Y-%m-%dT%H}"
+    await record_counted(
+        action=AuditAction.SIGN_IN_FAILED,
+        counted_by=(address, reason),
+        now=now,
+        address=address,
+        details={"reason": reason},
+    )
 
-    async def count_one_more() -> int:
-        return await AuditEntry.filter(aggregate_key=key).update(count=F("count") + 1, last_occurred_at=now)
 
-    if await count_one_more():
-        return
-    try:
-        await AuditEntry.create(
-            action=AuditAction.SIGN_IN_FAILED,
-            subject="",
-            address=address,
-            details={"reason": reason},
-            occurred_at=now,
-            last_occurred_at=now,
-            aggregate_key=key,
-        )
-    except IntegrityError:  # another request created it first: count on it
-        await count_one_more()
+async def record_counted(
+    *,
+    action: AuditAction,
+    counted_by: tuple[object, ...],
+    now: datetime,
+    actor_id: int | None = None,
+    partner_id: int | None = None,
+    subject: str = "",
+    details: dict[str, Any] | None = None,
+    address: str = "",
+) -> None:
+    """Count an occurrence: one entry per action, ``counted_by`` values and hour, made by the first
+    (with its details) and counted up by the others (``count``, ``last_occurred_at``), so a flood
+    stays one row. In a transaction of its own (a savepoint inside the caller's): when two count at
+    once, the unique key lets one create the entry and the other then counts on it."""
+    key = "|".join([action.value, *map(str, counted_by), f"{now:%Y-%m-%dT%H}"])
+    async with in_transaction() as connection:
+        counted = AuditEntry.filter(aggregate_key=key).using_db(connection)
+        if await counted.update(count=F("count") + 1, last_occurred_at=now):
+            return
+        try:
+            async with in_transaction() as savepoint:  # a refused insert leaves the transaction usable
+                await AuditEntry.create(
+                    action=action,
+                    actor_id=actor_id,
+                    partner_id=partner_id,
+                    subject=subject,
+                    address=address[:MAX_ADDRESS_LENGTH],
+                    details=details or {},
+                    occurred_at=now,
+                    last_occurred_at=now,
+                    aggregate_key=key,
+                    using_db=savepoint,
+                )
+        except IntegrityError:  # another request created it first: count on it
+            await counted.update(count=F("count") + 1, last_occurred_at=now)
 
 
 async def audit_page(

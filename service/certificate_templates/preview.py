@@ -46,8 +46,10 @@ async def check_preview(
     *, actor: Actor, template_id: int, sample_names: list[str] | None, now: datetime
 ) -> Preview:
     """The preview of the template's current version with these names (or the default samples), or
-    every problem with the names. A preview given is an audit entry, as every template action is (its
-    version and how many names: the names themselves may be people's, and are not kept)."""
+    every problem with the names. A preview given is audited, as every template action is: previews
+    are cheap to ask for again and again, so an actor's previews of a template within an hour are
+    one entry, counted (with the first one's version and how many names: the names themselves may
+    be people's, and are not kept)."""
     template = await visible_template(actor, template_id)
     given = DEFAULT_SAMPLES if sample_names is None else tuple(sample_names)
     problems: list[Problem] = []
@@ -68,12 +70,13 @@ async def check_preview(
         names.append(text or "")
     if problems:
         raise DomainError(*problems)
-    await audit.record_action(
+    await audit.record_counted(
         action=AuditAction.TEMPLATE_PREVIEWED,
-        actor=actor,
+        counted_by=(actor.user_id, template.id),
+        now=now,
+        actor_id=actor.user_id,
         partner_id=template.partner_id,
         subject=f"CertificateTemplate:{template.id}",
-        now=now,
         details={"version": template.current_version, "samples": len(names)},
     )
     return Preview(template_id=template.id, version=template.current_version, names=tuple(names))

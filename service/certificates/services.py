@@ -11,16 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service.audit import services as audit
 from service.audit.models import AuditAction
 from service.certificate_templates.printing import assigned_versions
+from service.certificates import issuing
 from service.certificates.candidates import (
     LISTED_WITH,
     CandidateFilter,
@@ -33,16 +30,14 @@ from service.certificates.candidates import (
 )
 from service.certificates.models import CURRENT, Certificate, CertificateStatus
 from service.certificates.printing import (
-    DrawnFile,
     draw_file,
     draw_files,
     ensure_file,
-    remove_files,
     unprintable,
 )
 from service.certificates.rules import CandidateKind, Listing, name_language, new_code
 from service.cohorts.models import CertificateType, Program
-from service.credentials.indexes import assign_status_indexes, places_for_new
+from service.credentials.indexes import assign_status_indexes
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
 from service.paging import Page
@@ -114,7 +109,7 @@ async def certificates_for(
     existing = await valid_certificates_by_enrollment_ids(actor=actor, ids=enrollment_ids)
     missing = [enrollment_id for enrollment_id in enrollment_ids if enrollment_id not in existing]
     if missing:
-        partner = await _partner_of(recognition, found.values())
+        partner = await issuing.partner_of(recognition, found.values())
         programs = {e.cohort.program_id: e.cohort.program.name for e in found.values()}
         types = {e.certificate_type_id: e.certificate_type.name for e in found.values()}
         statuses = {key: status_on_issue(found[key]) for key in missing}
@@ -140,7 +135,7 @@ async def certificates_for(
         )
         versions = {key: assigned[found[key].certificate_type_id] for key in missing}
         files = await draw_files(texts, versions, files_dir=files_dir) if with_files else {}
-        existing |= await _record_many(
+        existing |= await issuing.record_many(
             actor=actor,
             recognition=recognition,
             texts=texts,
@@ -156,14 +151,6 @@ async def certificates_for(
         # Issued earlier for a combined file, a certificate gets its own file now.
         certificates = [await ensure_file(certificate, files_dir=files_dir) for certificate in certificates]
     return certificates
-
-
-async def _partner_of(recognition: Recognition, enrollments: Iterable[Enrollment]) -> Partner:
-    """The recognition's partner: the one its cohorts' rows brought along, else read."""
-    for enrollment in enrollments:
-        if enrollment.cohort.partner_id == recognition.partner_id:
-            return enrollment.cohort.partner
-    return await Partner.get(id=recognition.partner_id)
 
 
 def _text(
@@ -221,133 +208,6 @@ def _field_of(enrollment_ids: list[int]) -> Callable[[int], tuple[str, ...]]:
     return lambda key: ("enrollmentIds", str(position[key]))
 
 
-async def _record_many(
-    *,
-    actor: Actor,
-    recognition: Recognition,
-    texts: dict[int, CertificateText],
-    statuses: dict[int, CertificateStatus],
-    versions: dict[int, int | None],
-    files: dict[int, DrawnFile],
-    now: datetime,
-    files_dir: Path,
-) -> dict[int, Certificate]:
-    """Issue certificates to these enrolments in one insert, with their places in the status lists;
-    if any was issued meanwhile by someone else (or a place taken), one at a time instead, theirs
-    standing (and the files drawn for ours removed), and placed afterwards."""
-    places = iter(await places_for_new(len(texts)))
-    rows = [
-        Certificate(
-            code=text.code,
-            partner_id=recognition.partner_id,
-            enrollment_id=enrollment_id,
-            valid_enrollment_id=enrollment_id,
-            recognition_id=recognition.id,
-            status=statuses[enrollment_id],
-            printed=text.as_printed(),
-            template_version_id=versions[enrollment_id],
-            issued_by_id=actor.user_id,
-            issued_at=now,
-            credential_status_index=next(places),
-            **(files[enrollment_id].as_fields() if enrollment_id in files else {}),
-        )
-        for enrollment_id, text in texts.items()
-    ]
-    try:
-        async with in_transaction():
-            await Certificate.bulk_create(rows)
-    except IntegrityError:
-        enrollments = {e.id: e for e in await Enrollment.filter(id__in=list(texts))}
-        return {
-            key: await _record(
-                actor=actor,
-                recognition=recognition,
-                enrollment=enrollments[key],
-                text=text,
-                status=statuses[key],
-                version=versions[key],
-                now=now,
-                drawn=files.get(key),
-                files_dir=files_dir,
-            )
-            for key, text in texts.items()
-        }
-    return {c.enrollment_id: c for c in await Certificate.filter(valid_enrollment_id__in=list(texts))}
-
-
-async def _record(
-    *,
-    actor: Actor,
-    recognition: Recognition,
-    enrollment: Enrollment,
-    text: CertificateText,
-    status: CertificateStatus,
-    version: int | None,
-    now: datetime,
-    drawn: DrawnFile | None,
-    files_dir: Path,
-    replacing: Certificate | None = None,
-) -> Certificate:
-    """Issue the certificate (replacing another) with its file; someone issuing at the same moment
-    wins instead, and the file drawn for ours is removed."""
-    try:
-        async with in_transaction() as connection:
-            if replacing is not None:
-                replaced = (
-                    await Certificate.filter(id=replacing.id, status__in=CURRENT)
-                    .using_db(connection)
-                    .update(status=CertificateStatus.REPLACED, valid_enrollment_id=None)
-                )
-                if not replaced:
-                    raise _not_valid(replacing)
-            certificate = await Certificate.create(
-                code=text.code,
-                partner_id=recognition.partner_id,
-                enrollment_id=enrollment.id,
-                valid_enrollment_id=enrollment.id,
-                recognition_id=recognition.id,
-                status=status,
-                printed=text.as_printed(),
-                template_version_id=version,
-                issued_by_id=actor.user_id,
-                issued_at=now,
-                using_db=connection,
-                **(drawn.as_fields() if drawn is not None else {}),
-            )
-            if replacing is not None:
-                await (
-                    Certificate.filter(id=replacing.id)
-                    .using_db(connection)
-                    .update(replaced_by_id=certificate.id)
-                )
-                await _audit(
-                    replacing,
-                    AuditAction.CERTIFICATE_REISSUED,
-                    actor,
-                    now,
-                    connection,
-                    **{"replacedBy": f"Certificate:{certificate.id}", "newCode": certificate.code},
-                )
-            return certificate
-    except (IntegrityError, DomainError):
-        # Issued (or replaced) by someone else at the same moment: theirs stands.
-        if drawn is not None:
-            remove_files([drawn], files_dir=files_dir)
-        winner = await Certificate.get_or_none(valid_enrollment_id=enrollment.id)
-        if winner is None or replacing is not None:
-            raise
-        return winner
-
-
-def _not_valid(certificate: Certificate) -> DomainError:
-    return DomainError.of(
-        ErrorCode.NOT_ALLOWED_IN_STATUS,
-        f"This certificate is {certificate.status.value.lower()}; only a valid or provisional one can "
-        "be changed.",
-        field=("id",),
-    )
-
-
 async def _visible(actor: Actor, certificate_id: int) -> Certificate:
     certificate = await actor.scope(Certificate.filter(id=certificate_id)).first()
     if certificate is None:
@@ -377,29 +237,12 @@ async def revoke_certificate(
             )
         )
         if not revoked:
-            raise _not_valid(certificate)
-        await _audit(certificate, AuditAction.CERTIFICATE_REVOKED, actor, now, connection, reason=text)
+            raise issuing.not_valid(certificate)
+        await issuing.audit_certificate(
+            certificate, AuditAction.CERTIFICATE_REVOKED, actor, now, connection, reason=text
+        )
     await certificate.refresh_from_db()
     return certificate
-
-
-async def _audit(
-    certificate: Certificate,
-    action: AuditAction,
-    actor: Actor,
-    now: datetime,
-    connection: BaseDBAsyncClient,
-    **details: Any,
-) -> None:
-    await audit.record_action(
-        action=action,
-        actor=actor,
-        partner_id=certificate.partner_id,
-        subject=f"Certificate:{certificate.id}",
-        now=now,
-        details={"code": certificate.code, **details},
-        connection=connection,
-    )
 
 
 async def reissue_certificate(
@@ -410,7 +253,7 @@ async def reissue_certificate(
     refused and nothing changes."""
     old = await _visible(actor, certificate_id)
     if old.status not in CURRENT:
-        raise _not_valid(old)
+        raise issuing.not_valid(old)
     recognition = await Recognition.get(id=old.recognition_id)
     enrollment = await Enrollment.get(id=old.enrollment_id).select_related(*LISTED_WITH)
     partner = await Partner.get(id=recognition.partner_id)
@@ -438,7 +281,7 @@ async def reissue_certificate(
     # A re-issue prints with the current version of the template, not the old certificate's.
     assigned = await assigned_versions(partner_id=partner.id, certificate_type_ids=[certificate_type.id])
     version = assigned[certificate_type.id]
-    certificate = await _record(
+    certificate = await issuing.record_one(
         actor=actor,
         recognition=recognition,
         enrollment=enrollment,

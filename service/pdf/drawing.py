@@ -51,7 +51,7 @@ def clusters(line: ShapedLine) -> list[Cluster]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _clusters_and_texts(line: ShapedLine) -> tuple[list[Cluster], dict[int, str]]:
+def clusters_and_texts(line: ShapedLine) -> tuple[list[Cluster], dict[int, str]]:
     """A line's clusters and their texts, once per line: lines repeat from document to document
     (``shape_line`` keeps them), and only their codes are the document's own. Callers copy."""
     found = clusters(line)
@@ -64,16 +64,16 @@ def _cluster(glyphs: tuple[Glyph, ...], text: str) -> Cluster:
     drawn: tuple[Glyph, ...]
     if len(glyphs) == 1:  # most clusters: no generator for them
         glyph = glyphs[0]
-        drawn = glyphs if glyph.glyph == 0 or _inked(glyph.face, glyph.glyph) else ()
+        drawn = glyphs if glyph.glyph == 0 or inked(glyph.face, glyph.glyph) else ()
     else:
-        drawn = tuple(glyph for glyph in glyphs if glyph.glyph == 0 or _inked(glyph.face, glyph.glyph))
+        drawn = tuple(glyph for glyph in glyphs if glyph.glyph == 0 or inked(glyph.face, glyph.glyph))
     if not drawn and text[glyphs[0].start : glyphs[0].end].isspace():
         drawn = glyphs[:1]
     return Cluster(glyphs[0].start, glyphs, drawn)
 
 
 @functools.cache
-def _inked(face: str, glyph: int) -> bool:
+def inked(face: str, glyph: int) -> bool:
     """Whether the glyph has an outline (asked for every glyph of every line a page shapes anew)."""
     return face_by_key(face).ink(glyph) is not None
 
@@ -121,7 +121,7 @@ def show_line(
     A line not ``repeated`` from document to document (a name) keeps no clusters: kept, they
     would only add to what the garbage collector's full passes walk (a cluster is a named tuple,
     which the collector never stops tracking)."""
-    found, carried = (_clusters_and_texts if repeated else _clusters_and_texts.__wrapped__)(line)
+    found, carried = (clusters_and_texts if repeated else clusters_and_texts.__wrapped__)(line)
     texts = dict(carried)
     if trailing and texts:
         last = max(texts)

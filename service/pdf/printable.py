@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Sequence
 
 from service.pdf.faces import BOLD, face
 from service.pdf.itemize import BIDI_CONTROLS, script_of
@@ -84,17 +85,14 @@ def _surely_printable(printed: str) -> bool:
 @functools.cache
 def _plain_widths() -> tuple[dict[str, float], float]:
     """The Latin face's plain characters with their widths, and the widest sum that fits one line
-    at the floor size. (Every glyph's ink is far shorter than the name's box at the floor size, so
-    only the width can keep a plain name from fitting.)"""
+    at the floor size. (A line of any of the face's glyphs is far shorter in ink, from its deepest
+    to its tallest, than the name's box at the floor size, so only the width can keep a plain name
+    from fitting.)"""
     latin = face("serif", BOLD)
     left, bottom, right, top = NAME_BOX
-    tallest = max(
-        box[3] - box[1]
-        for box in (latin.ink(glyph) for glyph in range(latin.hb_font.face.glyph_count))
-        if box
-    )
+    boxes = [box for box in map(latin.ink, range(latin.hb_font.face.glyph_count)) if box]
     widths: dict[str, float] = {}
-    if tallest * WIDTH_MARGIN * NAME_FLOOR > (top - bottom) * 1000:
+    if ink_height(boxes) * WIDTH_MARGIN * NAME_FLOOR > (top - bottom) * 1000:
         return widths, 0.0  # a face this tall: every name is shaped
     for code_point in latin.characters:
         character = chr(code_point)
@@ -108,6 +106,13 @@ def _plain_widths() -> tuple[dict[str, float], float]:
             ink = latin.ink(glyph) or (0.0, 0.0, 0.0, 0.0)
             widths[character] = max(latin.advance(glyph), ink[2]) - min(0.0, ink[0])
     return widths, (right - left) * 1000 / NAME_FLOOR
+
+
+def ink_height(boxes: Sequence[tuple[float, float, float, float]]) -> float:
+    """How tall a line's ink can be with glyphs of these ink boxes (left, bottom, right, top) on one
+    baseline: from the lowest bottom to the highest top (not the tallest glyph's own height: a line
+    holds its tallest and its deepest glyph at once)."""
+    return max(box[3] for box in boxes) - min(box[1] for box in boxes)
 
 
 KIND_OF_CATEGORY = {"Cc": "a control character", "Cs": "a surrogate", "Co": "private use", "Cn": "unassigned"}

@@ -159,15 +159,12 @@ def render_certificate(text: CertificateText, branding: Branding = DEFAULT) -> b
 
 
 def render_certificates(
-    texts: Sequence[CertificateText],
-    brandings: Sequence[Branding] | None = None,
-    *,
-    splice_codes: bool = True,
+    texts: Sequence[CertificateText], brandings: Sequence[Branding] | None = None
 ) -> bytes:
     """One PDF with a page per certificate, each page as ``render_certificate`` draws it (in its own
     design: ``brandings`` pairs with ``texts``); the pages share their fonts, designs and images,
     which is what makes a part of a combined file cheap to draw. The lines that hold the code are
-    spliced (``spliced``); ``splice_codes=False`` shapes them whole, for the tests to compare."""
+    spliced (``spliced``) unless ``SPLICE_CODES`` is off."""
     fonts = DocumentFonts()
     laid_out: dict[tuple[str, str, float, Place], str] = {}  # a line the pages repeat, written once
     designs: dict[Branding, str] = {}  # each design's frame and rules, once per document
@@ -182,7 +179,7 @@ def render_certificates(
                 content.append(_name(name_layout, fonts))
                 continue
             largest = min(place.size, name_layout.size) if place.follows_name else place.size
-            if role in CODED_ROLES and splice_codes:
+            if role in CODED_ROLES and SPLICE_CODES:
                 content.append(_line(lines[role], place, largest, fonts, bold=False, spliced=True))
                 continue
             key = (role, lines[role], largest, place)
@@ -210,6 +207,9 @@ def render_certificates(
 
 BOLD_ROLES = {"title", "name", "program"}
 CODED_ROLES = {"code", "url"}  # the lines that end in the certificate's code (spliced)
+# Off only in tests (tests/pdf/test_spliced.py), which compare the spliced lines' bytes with the
+# bytes of the lines shaped and written whole.
+SPLICE_CODES = True
 
 
 def _lines(text: CertificateText, branding: Branding) -> dict[str, str]:

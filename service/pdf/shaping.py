@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import icu
@@ -36,6 +36,9 @@ class Glyph(NamedTuple):
     end: int
 
 
+Box = tuple[float, float, float, float]  # left, bottom, right, top
+
+
 @dataclass(frozen=True)
 class ShapedLine:
     """A line's glyphs left to right (visual order) and its width in 1/1000 em."""
@@ -44,26 +47,32 @@ class ShapedLine:
     glyphs: tuple[Glyph, ...]
     width: float
     missing: str  # characters no face has (their clusters hold .notdef glyphs), in text order
+    # The line this one is ``joined`` onto (its first glyphs): the ink is taken on from its ink.
+    head: ShapedLine | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
-    def ink(self) -> tuple[float, float, float, float]:
+    def ink(self) -> Box:
         """The box (left, bottom, right, top) of the line's ink, in 1/1000 em from its start on the
         baseline; all zero for a line without ink."""
-        boxes, pen = [], 0.0
-        for glyph in self.glyphs:
-            box = face_by_key(glyph.face).ink(glyph.glyph)
-            if box is not None:
-                x, y = pen + glyph.x_offset, glyph.y_offset
-                boxes.append((x + box[0], y + box[1], x + box[2], y + box[3]))
-            pen += glyph.advance
-        if not boxes:
-            return (0.0, 0.0, 0.0, 0.0)
-        return (
-            min(box[0] for box in boxes),
-            min(box[1] for box in boxes),
-            max(box[2] for box in boxes),
-            max(box[3] for box in boxes),
-        )
+        box, _pen = self._ink_and_pen
+        return box or (0.0, 0.0, 0.0, 0.0)
+
+    @functools.cached_property
+    def _ink_and_pen(self) -> tuple[Box | None, float]:
+        """The ink's box (None without ink) and where the pen is after the last glyph."""
+        if self.head is None:
+            return _ink_after(self.glyphs, None, 0.0)
+        return _ink_after(self.glyphs[len(self.head.glyphs) :], *self.head._ink_and_pen)
+
+    def joined(self, text: str, tail: tuple[Glyph, ...]) -> ShapedLine:
+        """This line followed by ``tail``: glyphs shaped after it (without a missing glyph), whose
+        clusters index ``text``, this line's text and theirs. The whole line as ``shape_line`` gives
+        it when the shaper shows nothing across the join (``spliced`` checks that): the width is the
+        same ``sum`` over all the glyphs, and the ink the same fold, taken on from this line's (so
+        each of a document's lines that share a prefix goes over only its own glyphs)."""
+        glyphs = self.glyphs + tail
+        width = sum(glyph.advance for glyph in glyphs)
+        return ShapedLine(text=text, glyphs=glyphs, width=width, missing=self.missing, head=self)
 
     @property
     def ink_bottom(self) -> float:
@@ -86,6 +95,23 @@ class ShapedLine:
     def left_for_centre(self, centre: float, size: float) -> float:
         """The line's start that puts its advances and ink centred on ``centre`` at ``size``."""
         return centre - self.span * size / 2000 - self.box_left * size / 1000
+
+
+def _ink_after(glyphs: tuple[Glyph, ...], box: Box | None, pen: float) -> tuple[Box | None, float]:
+    """``box`` (None: no ink yet) grown by the ink of ``glyphs`` drawn from ``pen`` on; and the pen
+    after them. A fold, so one pass over a line's glyphs and one over its head then its tail give
+    the same floats (each ``min`` and ``max`` keeps the first of equals either way)."""
+    for glyph in glyphs:
+        ink = face_by_key(glyph.face).ink(glyph.glyph)
+        if ink is not None:
+            x, y = pen + glyph.x_offset, glyph.y_offset
+            left, bottom, right, top = x + ink[0], y + ink[1], x + ink[2], y + ink[3]
+            if box is None:
+                box = (left, bottom, right, top)
+            else:
+                box = (min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top))
+        pen += glyph.advance
+    return box, pen
 
 
 # HarfBuzz's own form of the glyphs one shaping gives: (glyph, cluster, advance, x offset, y offset).

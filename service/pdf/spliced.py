@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import uharfbuzz as harfbuzz
 
 from service.pdf import itemize
-from service.pdf.drawing import Writer, _clusters_and_texts, _inked, feed, feed_glyphs, right_to_left
+from service.pdf.drawing import Writer, clusters_and_texts, feed, feed_glyphs, inked, right_to_left
 from service.pdf.faces import face_by_key
 from service.pdf.fonts import DocumentFonts
 from service.pdf.shaping import Glyph, ShapedLine, face_scale, shape_line
@@ -71,20 +71,7 @@ def splice(value: str, *, weight: int) -> SplicedLine | None:
     glyphs = _code_glyphs(prefix, value)
     if glyphs is None:
         return None
-    head = prefix.line
-    width, pen = head.width, head.width
-    left, bottom, right, top = head.ink
-    ink = face_by_key(prefix.face).ink
-    for glyph in glyphs:  # the same sums, in the same order, as ShapedLine's width and ink
-        width += glyph.advance
-        box = ink(glyph.glyph)
-        if box is not None:
-            x, y = pen + glyph.x_offset, glyph.y_offset
-            left, bottom = min(left, x + box[0]), min(bottom, y + box[1])
-            right, top = max(right, x + box[2]), max(top, y + box[3])
-        pen += glyph.advance
-    line = ShapedLine(text=value, glyphs=head.glyphs + glyphs, width=width, missing="")
-    line.__dict__["ink"] = (left, bottom, right, top)  # ShapedLine.ink, worked out above
+    line = prefix.line.joined(value, glyphs)
     return SplicedLine(line, prefix, glyphs)
 
 
@@ -110,7 +97,7 @@ PrefixState = tuple[str, float, tuple[str, ...], str, float, float, float]
 
 def _prefix_state(prefix: Prefix, fonts: DocumentFonts) -> PrefixState:
     """The writer after the prefix (its codes given out in this document), as ``show_line`` leaves it."""
-    found, texts = _clusters_and_texts(prefix.line)
+    found, texts = clusters_and_texts(prefix.line)
     writer = Writer(fonts, left=0.0, baseline=0.0, size=1000.0)  # positions are kept in em units
     pen = feed(writer, found, texts, pen=0.0, whole=False)
     font, _matrix = writer.out  # one font, one text matrix: _prefix saw to it
@@ -134,7 +121,7 @@ def _prefix(text: str, weight: int) -> Prefix | None:
     [key] = faces
     if face_by_key(key).is_cff:
         return None
-    found, _texts = _clusters_and_texts(line)
+    found, _texts = clusters_and_texts(line)
     if any(len(cluster.glyphs) != 1 or len(cluster.drawn) != 1 for cluster in found):
         return None
     if any(glyph.y_offset != 0 or glyph.glyph == 0 for glyph in line.glyphs):
@@ -171,7 +158,7 @@ def _code_glyphs(prefix: Prefix, text: str) -> tuple[Glyph, ...] | None:
     expected = start
     for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
         glyph, cluster = info.codepoint, info.cluster
-        if cluster != expected or glyph == 0 or position.y_offset != 0 or not _inked(key, glyph):
+        if cluster != expected or glyph == 0 or position.y_offset != 0 or not inked(key, glyph):
             return None
         expected += 1
         glyphs.append(

@@ -5,6 +5,8 @@ an audit entry."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 from datetime import timedelta
 from typing import Any
@@ -12,8 +14,10 @@ from typing import Any
 import httpx
 import pypdf
 from strawberry.relay import from_base64, to_base64
+from tortoise.transactions import in_transaction
 
-from service.audit.models import AuditEntry
+from service.audit import services as audit
+from service.audit.models import AuditAction, AuditEntry
 from service.certificate_templates.preview import DEFAULT_SAMPLES
 from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
@@ -133,32 +137,25 @@ async def test_staff_brand_riverside_preview_it_and_its_next_certificate_carries
     assert [len(page) for page in _pages(own_pdf.content)] != [] and "Ana Lee" in _pages(own_pdf.content)[0]
     assert assigned == {"template": {"id": template_id, "assigned": True}, "errors": []}
     assert "Dr. Jane Q. Riverside" in _pages(certificate.content)[0]
-    # every template action is an audit entry: four uploads, the creation, the two previews (their
-    # version and how many names, not the names), the assignment (then the certificate's download)
+    # every template action is an audit entry: four uploads, the creation, the two previews (one
+    # entry counting both: the first's version and how many names, not the names), the assignment
+    # (then the certificate's download)
     entries = await AuditEntry.all().order_by("id")
     template_key = int(from_base64(template_id)[1])
     assert [entry.action.value for entry in entries] == ["TEMPLATE_IMAGE_UPLOADED"] * 4 + [
         "TEMPLATE_CREATED",
         "TEMPLATE_PREVIEWED",
-        "TEMPLATE_PREVIEWED",
         "TEMPLATE_ASSIGNED",
         "FILE_DOWNLOADED",
     ]
-    assert [(entry.actor_id, entry.partner_id, entry.subject, entry.details) for entry in entries[4:8]] == [
-        (world.staff.id, world.partner.id, f"CertificateTemplate:{template_key}", {"version": 1}),
-        (
-            world.staff.id,
-            world.partner.id,
-            f"CertificateTemplate:{template_key}",
-            {"version": 1, "samples": 4},
-        ),
-        (
-            world.staff.id,
-            world.partner.id,
-            f"CertificateTemplate:{template_key}",
-            {"version": 1, "samples": 1},
-        ),
-        (world.staff.id, world.partner.id, f"CertificateTemplate:{template_key}", {"version": 1}),
+    subject = f"CertificateTemplate:{template_key}"
+    assert [
+        (entry.actor_id, entry.partner_id, entry.subject, entry.details, entry.count)
+        for entry in entries[4:7]
+    ] == [
+        (world.staff.id, world.partner.id, subject, {"version": 1}, 1),
+        (world.staff.id, world.partner.id, subject, {"version": 1, "samples": 4}, 2),
+        (world.staff.id, world.partner.id, subject, {"version": 1}, 1),
     ]
     # and the preview link is short-lived
     clock.move(timedelta(minutes=16))
@@ -282,6 +279,71 @@ async def test_hostile_uploads_are_refused_through_the_api(
         ],
     ]
     assert await every_row() == before
+
+
+async def test_previews_are_one_audit_entry_per_actor_template_and_hour_counted(
+    gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock
+) -> None:
+    # given a template
+    design = await _riverside_design(gql, world)
+    created = await _as_staff(
+        gql,
+        world,
+        CREATE,
+        "certificateTemplateCreate",
+        {"partnerId": to_base64("Partner", world.partner.id), "name": "Riverside", "design": design},
+    )
+    template_id = created["template"]["id"]
+    first_at = clock.now()
+
+    async def preview(user: Any, names: list[str] | None = None) -> None:
+        body = await gql.post(PREVIEW, {"id": template_id, "names": names}, token=token_for(user))
+        assert body["data"]["certificateTemplatePreview"]["errors"] == []
+
+    # when staff preview it three times in the hour (two at once), the partner's admin once, and
+    # staff once more in the next hour
+    await preview(world.staff, ["Ana Lee"])
+    clock.move(timedelta(minutes=59))
+    await asyncio.gather(preview(world.staff), preview(world.staff))
+    await preview(world.admin)
+    clock.move(timedelta(minutes=1))
+    await preview(world.staff)
+
+    # then each actor's previews of the hour are one entry, with the first's details, counted
+    entries = await AuditEntry.filter(action="TEMPLATE_PREVIEWED").order_by("id")
+    subject = f"CertificateTemplate:{from_base64(template_id)[1]}"
+    start, end = first_at + timedelta(minutes=59), first_at + timedelta(hours=1)
+    assert [
+        (e.actor_id, e.partner_id, e.subject, e.details, e.count, e.occurred_at, e.last_occurred_at)
+        for e in entries
+    ] == [
+        (world.staff.id, world.partner.id, subject, {"version": 1, "samples": 1}, 3, first_at, start),
+        (world.admin.id, world.partner.id, subject, {"version": 1, "samples": 4}, 1, start, start),
+        (world.staff.id, world.partner.id, subject, {"version": 1, "samples": 4}, 1, end, end),
+    ]
+
+
+async def test_a_counted_entry_stands_or_falls_with_the_callers_transaction(
+    gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock
+) -> None:
+    # given an entry counted inside a transaction that then fails
+    now, staff = clock.now(), world.staff
+
+    async def count(counted_by: tuple[object, ...]) -> None:
+        await audit.record_counted(
+            action=AuditAction.TEMPLATE_PREVIEWED, counted_by=counted_by, now=now, actor_id=staff.id
+        )
+
+    with contextlib.suppress(RuntimeError):
+        async with in_transaction():
+            await count(("rolled back",))
+            raise RuntimeError("the caller's change failed")
+    # when another counts five times at once
+    await asyncio.gather(*(count(("kept",)) for _ in range(5)))
+
+    # then only the kept one is there, counted five times
+    rows = await AuditEntry.all().values_list("aggregate_key", "count")
+    assert rows == [(f"TEMPLATE_PREVIEWED|kept|{now:%Y-%m-%dT%H}", 5)]
 
 
 async def test_a_preview_refuses_a_name_that_cannot_be_printed(

@@ -14,8 +14,9 @@ import pypdf
 import pytest
 from strawberry.relay import to_base64
 
-from service.certificates import printing, services
+from service.certificates import issuing, printing
 from service.certificates.models import Certificate, CertificateStatus
+from service.credentials import indexes
 from service.pdf.render import CertificateText
 from service.recognitions.models import Recognition, RecognitionCohort, RecognitionKind, StoredStatus
 from service.settings import Settings
@@ -214,7 +215,7 @@ async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
     files = await printing.draw_files(texts, versions, files_dir=files_dir)
 
     # when the batch inserts
-    issued = await services._record_many(
+    issued = await issuing.record_many(
         actor=actor,
         recognition=world.recognition,
         texts=texts,
@@ -232,6 +233,63 @@ async def test_issuing_many_keeps_a_certificate_someone_issued_meanwhile(
     assert [path.name for path in _files(settings)] == sorted(
         [f"{theirs['certificate']['code']}.pdf", "3456-789A-BCD.pdf"]
     )
+
+
+async def test_a_place_taken_meanwhile_is_drawn_again_and_the_batch_still_issued_in_one_insert(
+    gql: GraphQLClient,
+    world: CertificatesWorld,
+    clock: MovableClock,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given Dov's certificate, which another process moves onto a place this batch drew, after the
+    # draw and before the insert (as a place given to a certificate issued meanwhile would be)
+    dov = (await _issue(gql, world, "Dov Closed-Completer"))["certificate"]
+    ana, gus = world.enrollments["Ana Completer"].id, world.enrollments["Gus Online-Completer"].id
+    texts = {
+        key: CertificateText(
+            partner_name="Riverside",
+            recipient_name=name,
+            certificate_type="Type",
+            program="Program",
+            cohort="Cohort",
+            awarded_on=date(2026, 8, 20),
+            code=code,
+            verification_url=f"http://127.0.0.1:8000/verify/{code}",
+        )
+        for key, name, code in ((ana, "Ana Completer", "2345-6789-ABC"), (gus, "Gus", "3456-789A-BCD"))
+    }
+    draws: list[list[int]] = []
+
+    async def places_then_one_taken(count: int) -> list[int]:
+        places = await indexes.places_for_new(count)
+        if not draws:
+            await Certificate.filter(code=dov["code"]).update(credential_status_index=places[1])
+        draws.append(places)
+        return places
+
+    monkeypatch.setattr(issuing, "places_for_new", places_then_one_taken)
+    actor = Actor(user_id=world.admin.id, role=world.admin.role, partner_id=world.partner.id)
+
+    # when the batch inserts
+    issued = await issuing.record_many(
+        actor=actor,
+        recognition=world.recognition,
+        texts=texts,
+        statuses=dict.fromkeys(texts, CertificateStatus.VALID),
+        versions=dict.fromkeys(texts),
+        files={},
+        now=clock.now(),
+        files_dir=settings.resolved_files_dir,
+    )
+
+    # then the second draw's places are theirs, given in the insert (one at a time, they would
+    # have none yet: they are placed afterwards)
+    assert len(draws) == 2
+    assert [issued[ana].credential_status_index, issued[gus].credential_status_index] == draws[1]
+    assert (issued[ana].code, issued[gus].code) == ("2345-6789-ABC", "3456-789A-BCD")
+    taken = await Certificate.get(code=dov["code"])
+    assert taken.credential_status_index == draws[0][1] not in draws[1]
 
 
 async def test_a_signature_that_is_not_ascii_is_an_invalid_link(

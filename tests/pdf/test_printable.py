@@ -98,3 +98,10 @@ def test_no_pair_of_the_latin_face_kerns_apart_more_than_the_quick_verdict_keeps
 
     assert font["head"].unitsPerEm == 1000
     assert 0 < widest_apart <= printable.KERNING_IN_HAND
+
+
+def test_the_height_guard_takes_a_lines_ink_from_its_deepest_bottom_to_its_highest_top() -> None:
+    # A deep glyph and a tall one: each is 400 tall, a line holding both 900.
+    assert printable.ink_height([(0.0, -300.0, 500.0, 100.0), (0.0, 200.0, 500.0, 600.0)]) == 900.0
+    # The Latin face's whole range still fits the name's box at the floor size: the quick verdict is on.
+    assert printable._plain_widths()[1] > 0

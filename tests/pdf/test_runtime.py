@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from dataclasses import replace
 from datetime import date
 
@@ -44,3 +47,56 @@ def test_the_faster_writer_writes_the_same_bytes_as_borbs_own(monkeypatch: pytes
     borbs = _drawn()
 
     assert faster == borbs
+
+
+# What each of borb's visitors of values checks first, in borb's order: (negated, type) for each
+# ``if [not] isinstance(node, type): return False`` its ``visit`` starts with.
+TYPE_CHECKS = {
+    "BoolVisitor": [(True, "bool")],
+    "DictVisitor": [(True, "dict"), (False, "stream")],
+    "FloatVisitor": [(True, "float")],
+    "HexStrVisitor": [(True, "hexstr")],
+    "IntVisitor": [(True, "int")],
+    "ListVisitor": [(True, "list")],
+    "ReferenceVisitor": [(True, "reference")],
+    "StreamVisitor": [(True, "stream")],
+    "StrVisitor": [(True, "str")],
+}
+
+
+def _type_checks(method: object) -> tuple[list[tuple[bool, str]], list[ast.stmt]]:
+    """The ``if [not] isinstance(node, T): return False`` a method starts with, and the rest of it."""
+    [function] = ast.parse(textwrap.dedent(inspect.getsource(method))).body  # type: ignore[arg-type]
+    assert isinstance(function, ast.FunctionDef)
+    body = function.body[1:] if ast.get_docstring(function) is not None else function.body
+    checks = []
+    while body and isinstance(check := body[0], ast.If) and not check.orelse:
+        test, negated = check.test, False
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, negated = test.operand, True
+        returns_false = ast.unparse(check.body[0]) == "return False" and len(check.body) == 1
+        if not (isinstance(test, ast.Call) and ast.unparse(test.func) == "isinstance" and returns_false):
+            break
+        assert ast.unparse(test.args[0]) == "node"
+        checks.append((negated, ast.unparse(test.args[1])))
+        body = body[1:]
+    return checks, body
+
+
+def test_each_visitor_of_values_takes_a_value_by_its_type_alone() -> None:
+    # runtime._visit asks the visitor that took a type's first value first for the type's next
+    # ones: right while each visitor of values decides by isinstance checks alone, made before it
+    # does anything, and then writes the value (never declines it).
+    visitors = FacadeVisitor()._value_visitors
+
+    assert [type(visitor).__name__ for visitor in visitors] == list(TYPE_CHECKS)
+    for visitor in visitors:
+        checks, rest = _type_checks(type(visitor).visit)
+        assert checks == TYPE_CHECKS[type(visitor).__name__], type(visitor).__name__
+        declines = [
+            node
+            for statement in rest
+            for node in ast.walk(statement)
+            if isinstance(node, ast.Return) and ast.unparse(node) != "return True"
+        ]
+        assert declines == [], type(visitor).__name__

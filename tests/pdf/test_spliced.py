@@ -9,12 +9,14 @@ import random
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from service.certificates.rules import CODE_ALPHABET
-from service.pdf import spliced
+from service.pdf import render, spliced
 from service.pdf.branding import Branding, Signatory, Wording
 from service.pdf.faces import REGULAR
 from service.pdf.render import CertificateText, render_certificates
-from service.pdf.shaping import shape_line
+from service.pdf.shaping import ShapedLine, shape_line
 
 TEXT = CertificateText(
     partner_name="Riverside State University",
@@ -49,10 +51,17 @@ def _texts(codes: list[str], prefix: str) -> list[CertificateText]:
     return [replace(TEXT, code=code, verification_url=f"{prefix}{code}") for code in codes]
 
 
+def _whole(texts: list[CertificateText], designs: list[Branding] | None = None) -> bytes:
+    """The document with the lines that end in a code shaped and written whole (not spliced)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "SPLICE_CODES", False)
+        return render_certificates(texts, designs)
+
+
 def _same_bytes(texts: list[CertificateText]) -> None:
     for start in range(0, len(texts), 50):
         part = texts[start : start + 50]
-        assert render_certificates(part) == render_certificates(part, splice_codes=False)
+        assert render_certificates(part) == _whole(part)
 
 
 def test_every_first_two_symbols_give_the_same_bytes_as_the_whole_line() -> None:
@@ -118,9 +127,7 @@ def test_in_a_design_that_moves_and_recolours_the_small_print_the_bytes_are_the_
     )
     texts = _texts(codes, URL_PREFIXES[0])
 
-    assert render_certificates(texts, [design] * len(texts)) == render_certificates(
-        texts, [design] * len(texts), splice_codes=False
-    )
+    assert render_certificates(texts, [design] * len(texts)) == _whole(texts, [design] * len(texts))
 
 
 def test_a_spliced_line_is_the_whole_line_as_shaped() -> None:
@@ -143,3 +150,29 @@ def test_a_prefix_in_another_script_or_direction_or_no_prefix_is_not_spliced() -
     assert spliced.splice("رمز: 7KQ4-M9XD-2HT", weight=REGULAR) is None
     assert spliced.splice("7KQ4-M9XD-2HT", weight=REGULAR) is None
     assert spliced.splice("Code 7KQ4-M9XD-2HT.", weight=REGULAR) is None
+
+
+def test_a_line_joined_onto_another_has_the_width_and_ink_of_the_whole() -> None:
+    # A head without ink (spaces), and one with ink, each joined onto by the whole line's other glyphs.
+    for head_text, text in [("  ", "  7KQ4"), ("Verification code: ", "Verification code: 7KQ4-M9XD-2HT")]:
+        whole = shape_line.__wrapped__(text, weight=REGULAR)
+        head = shape_line.__wrapped__(head_text, weight=REGULAR)
+        assert whole.glyphs[: len(head.glyphs)] == head.glyphs
+        joined = head.joined(text, whole.glyphs[len(head.glyphs) :])
+        assert (joined.glyphs, joined.width, joined.ink, joined.missing) == (
+            whole.glyphs,
+            whole.width,
+            whole.ink,
+            "",
+        )
+    # Advances whose sum differs from adding them one by one where ``sum`` is exact (Python 3.12+):
+    # the joined line's width is still the whole line's ``sum``, and its ink the same.
+    glyphs = shape_line.__wrapped__("Code ABCD", weight=REGULAR).glyphs
+    glyphs = tuple(
+        glyph._replace(advance=advance)
+        for glyph, advance in zip(glyphs, [1e16, 1.0, -1e16, 0.1] * 3, strict=False)
+    )
+    head = ShapedLine(text="Code ", glyphs=glyphs[:5], width=sum(g.advance for g in glyphs[:5]), missing="")
+    whole = ShapedLine(text="Code ABCD", glyphs=glyphs, width=sum(g.advance for g in glyphs), missing="")
+    joined = head.joined("Code ABCD", glyphs[5:])
+    assert (joined.width, joined.ink) == (whole.width, whole.ink)

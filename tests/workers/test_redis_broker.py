@@ -15,7 +15,7 @@ import redis
 from dramatiq.broker import Consumer, MessageProxy
 
 from tests.support.engines import REDIS_URL, redis_answers
-from workers.redis_broker import PromptRedisBroker
+from workers.redis_broker import PromptConsumer, PromptRedisBroker
 
 pytestmark = pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL} (.ci/run starts one)")
 
@@ -78,3 +78,30 @@ def test_a_consumer_holding_its_messages_waits_for_an_ack_and_then_takes_the_nex
     assert seen["answer"] is None
     assert seen["after_the_ack"] is True
     assert (first.args, seen["then"].args) == ((1,), (2,))
+
+
+def test_closing_a_consumer_ends_its_wait_and_it_waits_no_more(broker: PromptRedisBroker) -> None:
+    # given a consumer (made with keyword arguments) holding all it may, waiting in another thread;
+    # its idle timeout is a minute, so only the close can end the wait
+    _send(broker, 1, 2)
+    consumer = PromptConsumer(broker=broker, queue_name=QUEUE, prefetch=1, timeout=A_MINUTE_MS)
+    assert (consumer.queue_name, consumer.prefetch, consumer.timeout) == (QUEUE, 1, A_MINUTE_MS)
+    _next_message(consumer)
+    closed = threading.Event()
+    seen: dict[str, Any] = {}
+
+    def ask() -> None:
+        seen["answer"] = next(consumer)
+        seen["after_the_close"] = closed.is_set()
+        seen["again"] = next(consumer)
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    # when it is closed (a moment later, while it waits)
+    time.sleep(0.2)
+    closed.set()
+    consumer.close()
+    asking.join(timeout=30)
+    # then its wait ended with the close, and asked again it answers at once (nothing to give)
+    assert not asking.is_alive()
+    assert seen == {"answer": None, "after_the_close": True, "again": None}

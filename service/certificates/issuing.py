@@ -1,0 +1,190 @@
+"""Storing issued certificates: a chunk in one insert with its places in the status lists, or one
+at a time (replacing another, or when someone issued meanwhile), each with the file drawn for it;
+and what revoking and re-issuing share with it (the refusal of a certificate no longer current, the
+audit entry). ``services`` decides what is issued; this module writes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from service.audit import services as audit
+from service.audit.models import AuditAction
+from service.certificates.models import CURRENT, Certificate, CertificateStatus
+from service.certificates.printing import DrawnFile, remove_files
+from service.credentials.indexes import places_for_new
+from service.enrollments.models import Enrollment
+from service.errors import DomainError, ErrorCode
+from service.partners.models import Partner
+from service.pdf import CertificateText
+from service.recognitions.models import Recognition
+from service.users.actor import Actor
+
+
+async def partner_of(recognition: Recognition, enrollments: Iterable[Enrollment]) -> Partner:
+    """The recognition's partner: the one its cohorts' rows brought along, else read."""
+    for enrollment in enrollments:
+        if enrollment.cohort.partner_id == recognition.partner_id:
+            return enrollment.cohort.partner
+    return await Partner.get(id=recognition.partner_id)
+
+
+# Inserts of a chunk of new certificates before they are issued one at a time: a second draw of
+# places gets past a place taken meanwhile (a certificate issued meanwhile refuses both).
+BULK_ATTEMPTS = 2
+
+
+async def record_many(
+    *,
+    actor: Actor,
+    recognition: Recognition,
+    texts: dict[int, CertificateText],
+    statuses: dict[int, CertificateStatus],
+    versions: dict[int, int | None],
+    files: dict[int, DrawnFile],
+    now: datetime,
+    files_dir: Path,
+) -> dict[int, Certificate]:
+    """Issue certificates to these enrolments in one insert, with their places in the status lists.
+    A place another process took meanwhile (or any refusal) gets one more insert with places drawn
+    afresh; if that is refused too, some certificate was issued meanwhile by someone else: one at a
+    time instead, theirs standing (and the files drawn for ours removed), placed afterwards."""
+    for _attempt in range(BULK_ATTEMPTS):
+        places = iter(await places_for_new(len(texts)))
+        rows = [
+            Certificate(
+                code=text.code,
+                partner_id=recognition.partner_id,
+                enrollment_id=enrollment_id,
+                valid_enrollment_id=enrollment_id,
+                recognition_id=recognition.id,
+                status=statuses[enrollment_id],
+                printed=text.as_printed(),
+                template_version_id=versions[enrollment_id],
+                issued_by_id=actor.user_id,
+                issued_at=now,
+                credential_status_index=next(places),
+                **(files[enrollment_id].as_fields() if enrollment_id in files else {}),
+            )
+            for enrollment_id, text in texts.items()
+        ]
+        try:
+            async with in_transaction():
+                await Certificate.bulk_create(rows)
+        except IntegrityError:
+            continue
+        return {c.enrollment_id: c for c in await Certificate.filter(valid_enrollment_id__in=list(texts))}
+    enrollments = {e.id: e for e in await Enrollment.filter(id__in=list(texts))}
+    return {
+        key: await record_one(
+            actor=actor,
+            recognition=recognition,
+            enrollment=enrollments[key],
+            text=text,
+            status=statuses[key],
+            version=versions[key],
+            now=now,
+            drawn=files.get(key),
+            files_dir=files_dir,
+        )
+        for key, text in texts.items()
+    }
+
+
+async def record_one(
+    *,
+    actor: Actor,
+    recognition: Recognition,
+    enrollment: Enrollment,
+    text: CertificateText,
+    status: CertificateStatus,
+    version: int | None,
+    now: datetime,
+    drawn: DrawnFile | None,
+    files_dir: Path,
+    replacing: Certificate | None = None,
+) -> Certificate:
+    """Issue the certificate (replacing another) with its file; someone issuing at the same moment
+    wins instead, and the file drawn for ours is removed."""
+    try:
+        async with in_transaction() as connection:
+            if replacing is not None:
+                replaced = (
+                    await Certificate.filter(id=replacing.id, status__in=CURRENT)
+                    .using_db(connection)
+                    .update(status=CertificateStatus.REPLACED, valid_enrollment_id=None)
+                )
+                if not replaced:
+                    raise not_valid(replacing)
+            certificate = await Certificate.create(
+                code=text.code,
+                partner_id=recognition.partner_id,
+                enrollment_id=enrollment.id,
+                valid_enrollment_id=enrollment.id,
+                recognition_id=recognition.id,
+                status=status,
+                printed=text.as_printed(),
+                template_version_id=version,
+                issued_by_id=actor.user_id,
+                issued_at=now,
+                using_db=connection,
+                **(drawn.as_fields() if drawn is not None else {}),
+            )
+            if replacing is not None:
+                await (
+                    Certificate.filter(id=replacing.id)
+                    .using_db(connection)
+                    .update(replaced_by_id=certificate.id)
+                )
+                await audit_certificate(
+                    replacing,
+                    AuditAction.CERTIFICATE_REISSUED,
+                    actor,
+                    now,
+                    connection,
+                    **{"replacedBy": f"Certificate:{certificate.id}", "newCode": certificate.code},
+                )
+            return certificate
+    except (IntegrityError, DomainError):
+        # Issued (or replaced) by someone else at the same moment: theirs stands.
+        if drawn is not None:
+            remove_files([drawn], files_dir=files_dir)
+        winner = await Certificate.get_or_none(valid_enrollment_id=enrollment.id)
+        if winner is None or replacing is not None:
+            raise
+        return winner
+
+
+def not_valid(certificate: Certificate) -> DomainError:
+    return DomainError.of(
+        ErrorCode.NOT_ALLOWED_IN_STATUS,
+        f"This certificate is {certificate.status.value.lower()}; only a valid or provisional one can "
+        "be changed.",
+        field=("id",),
+    )
+
+
+async def audit_certificate(
+    certificate: Certificate,
+    action: AuditAction,
+    actor: Actor,
+    now: datetime,
+    connection: BaseDBAsyncClient,
+    **details: Any,
+) -> None:
+    await audit.record_action(
+        action=action,
+        actor=actor,
+        partner_id=certificate.partner_id,
+        subject=f"Certificate:{certificate.id}",
+        now=now,
+        details={"code": certificate.code, **details},
+        connection=connection,
+    )
