@@ -29,8 +29,9 @@ class AuditAction(StrEnum):
 class AuditEntry(Model):
     """A security-relevant action: who did it, when, and on what.
 
-    Append-only, except that repeated sign-in failures from one address for one reason within an
-    hour count up one entry (so a flood of bad tokens cannot flood the log).
+    Append-only, except for entries counted up within an hour (``record_counted``): repeated
+    sign-in failures from one address for one reason, and one actor's previews of one template, are
+    one entry each with a count, so a flood of bad tokens or of previews cannot flood the log.
     """
 
     id = fields.IntField(primary_key=True)
