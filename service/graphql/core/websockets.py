@@ -106,7 +106,7 @@ class TransportWebSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if shared is None:  # not shared, or refused: Strawberry's own way
             await super().handle_subscribe(message)
             return
-        await fanout.subscribe(self, message["id"], *shared)
+        fanout.subscribe(self, message["id"], *shared)
 
     async def cleanup_operation(self, operation_id: str) -> None:
         operation = self.operations.get(operation_id)
