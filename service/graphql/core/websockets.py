@@ -73,7 +73,11 @@ class TransportWebSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def handle(self) -> None:
         """Strawberry's loop, letting go of each message once handled (an idle socket's last one
-        was its `subscribe`, query text and all)."""
+        was its `subscribe`, query text and all).
+
+        A copy of ``BaseGraphQLTransportWSHandler.handle`` of strawberry-graphql 0.341.2 with
+        ``del message`` added; tests/graphql/test_websocket_handlers.py fails when upstream's
+        changes, so that this copy is brought up to date (or dropped)."""
         self.on_request_accepted()
         try:
             try:
