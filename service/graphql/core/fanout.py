@@ -8,6 +8,12 @@ result is the current state, so a subscriber who joins a running execution is se
 result first. Each subscriber still has its own operation on its own socket (its id, `complete`,
 the limit per socket); what it no longer has is a task, a graphql-core stream, a generator and an
 event queue of its own.
+
+The execution never waits for a socket: it queues each frame on each subscriber (synchronously, so
+a joiner's first frame is queued before any newer one, and no subscriber joins an execution that
+has ended), and a subscriber's frames are sent in order by a task of its own that lives only while
+some are waiting. A socket that takes longer than SEND_SECONDS to take one drops its subscriber and
+is closed: a client that stops reading holds up no one else, not even its own viewer's other tabs.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from contextlib import suppress
 from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast
 from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocket
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -29,20 +37,28 @@ from strawberry.utils.aio import aclosing
 
 from service.graphql.core.context import Context
 from service.graphql.core.extensions.documents import admitted, root_fields
+from service.observability.logs import noting, request_id_set
 from service.observability.metrics import Metrics
 from service.users.actor import Actor
 
 logger = logging.getLogger("service.subscriptions")
 
 SHARED = frozenset({"certificateFileJobUpdated"})
+# How long a subscriber's socket may take to take one frame before the subscriber is dropped and
+# its socket closed (a client that has stopped reading: its buffers are full).
+SEND_SECONDS = 10.0
+# The close code of a socket too slow to read its messages (1013, "try again later": clients such
+# as graphql-ws reconnect).
+TOO_SLOW = 1013
 
 Key = tuple[str, str, str | None, Actor]
+Text = str | bytes
 
 
 class SharedOperation(Operation[Context, None]):
-    """A subscriber's operation served by a shared execution (no task of its own)."""
+    """A subscriber's operation served by a shared execution (no task of its own while idle)."""
 
-    __slots__ = ("counted", "execution")
+    __slots__ = ("counted", "execution", "pending", "sender")
 
     def __init__(
         self, handler: BaseGraphQLTransportWSHandler[Context, None], id: str, execution: SharedExecution
@@ -50,6 +66,45 @@ class SharedOperation(Operation[Context, None]):
         super().__init__(handler, id, "", None, None)
         self.execution = execution
         self.counted = False
+        self.pending: list[Text] = []  # frames queued for its socket, oldest first
+        self.sender: asyncio.Task[None] | None = None  # sends them while any are waiting
+
+    def post(self, text: Text) -> None:
+        """Send ``text`` after the frames queued before it, without waiting for the socket."""
+        self.pending.append(text)
+        if self.sender is None:
+            self.sender = asyncio.create_task(self._deliver())
+
+    async def _deliver(self) -> None:
+        try:
+            socket = socket_of(self.handler)
+            while self.pending:
+                text = self.pending.pop(0)
+                try:
+                    async with asyncio.timeout(SEND_SECONDS):
+                        if isinstance(text, bytes):
+                            await socket.send_bytes(text)
+                        else:
+                            await socket.send_text(text)
+                except TimeoutError:
+                    self.execution.drop(self)
+                    with suppress(Exception):  # waits until the socket can take it, or is gone
+                        await self.handler.websocket.close(TOO_SLOW, "Too slow to read its messages")
+                    return
+                except Exception:  # its socket is gone
+                    self.execution.leave(self)
+                    return
+        finally:
+            self.sender = None
+
+
+def socket_of(handler: BaseGraphQLTransportWSHandler[Context, None]) -> WebSocket:
+    """The handler's socket: the Starlette WebSocket the view made the context with (Strawberry's
+    ASGI view accepts it and hands the same object to its adapter and to ``get_context``)."""
+    socket = handler.context.request
+    if not isinstance(socket, WebSocket):
+        raise TypeError(f"a shared subscription needs a WebSocket context, not {type(socket).__name__}")
+    return socket
 
 
 async def shared_key(context: Context, payload: dict[str, Any]) -> tuple[Key, str | None] | None:
@@ -57,9 +112,10 @@ async def shared_key(context: Context, payload: dict[str, Any]) -> tuple[Key, st
     name, or None: not a document that parses and passes the document limits, not a subscription,
     or not one of SHARED."""
     query, variables, name = payload["query"], payload.get("variables"), payload.get("operationName")
+    actor = context.known_actor
     if not isinstance(query, str) or not isinstance(name, str | None):
         return None
-    if not isinstance(variables, dict | None) or context._actor is None:
+    if not isinstance(variables, dict | None) or actor is None:
         return None
     found = await admitted(query, context.settings)
     if found.document is None or found.errors:
@@ -74,17 +130,19 @@ async def shared_key(context: Context, payload: dict[str, Any]) -> tuple[Key, st
     except (TypeError, ValueError):
         return None
     named = operation.name.value if operation.name else None
-    return (query, encoded, name, context._actor), named
+    return (query, encoded, name, actor), named
 
 
 class SharedExecution:
-    """One subscription's execution and the operations it serves, on one event loop."""
+    """One subscription's execution and the operations it serves, on one event loop. Its members,
+    latest result and end change only in code that does not wait (no lock needed)."""
 
     def __init__(
         self, key: Key, name: str | None, handler: BaseGraphQLTransportWSHandler[Context, None]
     ) -> None:
         self.key = key
         self.schema = handler.schema
+        self.root_value = handler.root_value
         self.encode = handler.view.encode_json
         self.context = _shared_context(handler.context, key[3])
         self.metrics = _metrics_of(handler.context)
@@ -93,23 +151,20 @@ class SharedExecution:
         self.latest: dict[str, Any] | None = None  # the last `next` payload
         self.errors = False  # whether the last result had errors (for the metrics)
         self.ended = False
-        self.lock = asyncio.Lock()  # a joiner's first frame is never overtaken by a newer one
         self.task: asyncio.Task[None] | None = None
 
-    async def join(self, operation: SharedOperation) -> bool:
-        """Serve the operation from now on (its latest result first); False if this execution
-        has ended meanwhile (the caller starts another)."""
-        async with self.lock:
-            if self.ended:
-                return False
-            self.members[operation] = None
-            if self.latest is not None:
-                self._count(operation)
-                await self._send(operation, self._frames(self.latest), {})
-            return True
+    def join(self, operation: SharedOperation) -> None:
+        """Serve the operation from now on, its latest result first (queued before any newer one)."""
+        assert not self.ended, "an ended execution is no longer found by its key"
+        self.members[operation] = None
+        if self.latest is not None:
+            self._count(operation)
+            operation.post(self._text(operation, {"type": "next", "payload": self.latest}, {}))
 
     def leave(self, operation: SharedOperation) -> None:
-        """The subscriber completed it or left: the last one out stops the execution."""
+        """The subscriber completed it or left: nothing more is sent to it, and the last one out
+        stops the execution."""
+        operation.pending.clear()
         self.leave_quietly(operation)
         if not self.members and not self.ended:
             self._end()
@@ -121,6 +176,12 @@ class SharedExecution:
             del self.members[operation]
             self._uncount(operation)
 
+    def drop(self, operation: SharedOperation) -> None:
+        """Its socket did not take a frame in time: it is sent nothing more, and its id is free."""
+        self.leave(operation)
+        operation.completed = True
+        _forget(operation)
+
     def _end(self) -> None:
         self.ended = True
         if _executions.get(self.key) is self:
@@ -128,82 +189,80 @@ class SharedExecution:
 
     async def run(self) -> None:
         query, variables, name, _ = self.key
-        try:
-            source = await self.schema.stream(
-                query,
-                variable_values=json.loads(variables),
-                context_value=self.context,
-                operation_name=name,
-            )
-            async with aclosing(source):
-                first = True
-                async for result in source:
-                    async with self.lock:
+        # Its log lines carry its own request id, and its operation's name is noted for no socket's.
+        with request_id_set(self.context.request_id), noting({}):
+            try:
+                source = await self.schema.stream(
+                    query,
+                    variable_values=json.loads(variables),
+                    context_value=self.context,
+                    root_value=self.root_value,
+                    operation_name=name,
+                )
+                async with aclosing(source):
+                    first = True
+                    async for result in source:
                         if (first and isinstance(result, PreExecutionError)) or not isinstance(
                             result, ExecutionResult
                         ):
-                            await self._refuse(result)
+                            self._refuse(result)
                             return
                         first = False
-                        await self._broadcast(result)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            logger.exception("shared subscription failed", exc_info=error)
-        finally:
-            self._end()
-            for operation in list(self.members):
-                self.leave_quietly(operation)
-                with suppress(Exception):
-                    await operation.send_operation_message({"id": operation.id, "type": "complete"})
+                        self._broadcast(result)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                logger.exception("shared subscription failed", exc_info=error)
+            finally:
+                self._end()
+                for operation in list(self.members):
+                    self._finish(operation, {"type": "complete"})
 
-    async def _refuse(self, result: Any) -> None:
+    def _refuse(self, result: Any) -> None:
+        """Each member is sent the error; one who subscribes from now on starts an execution of
+        its own (and is sent the error by it), never joining this one for a bare `complete`."""
+        self._end()
         if isinstance(result, PreExecutionError) and result.errors:
             errors = result.errors
         else:
             errors = [GraphQLError("Incremental delivery is not supported over graphql-transport-ws")]
+        payload = [error.formatted for error in errors]
         for operation in list(self.members):
-            self.members.pop(operation)
             if self.metrics is not None:
                 self.metrics.graphql_operations.labels(self.label, "unknown", "refused").inc()
-            with suppress(Exception):
-                await operation.send_initial_errors(errors)
+            self._finish(operation, {"type": "error", "payload": payload})
 
-    async def _broadcast(self, result: ExecutionResult) -> None:
+    def _broadcast(self, result: ExecutionResult) -> None:
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [error.formatted for error in result.errors]
         if result.extensions:
             payload["extensions"] = result.extensions
         self.latest, self.errors = payload, bool(result.errors)
-        frames = self._frames(payload)
-        texts: dict[str, str | bytes] = {}
+        frame = {"type": "next", "payload": payload}
+        texts: dict[str, Text] = {}
         for operation in list(self.members):
             if not operation.counted:
                 self._count(operation)
-            await self._send(operation, frames, texts)
+            operation.post(self._text(operation, frame, texts))
 
-    def _frames(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return {"type": "next", "payload": payload}
+    def _finish(self, operation: SharedOperation, message: dict[str, Any]) -> None:
+        """The operation's last message (`complete` or `error`), after the frames queued before it;
+        its id is free at once, as Strawberry frees the id of an operation of its own."""
+        self.leave_quietly(operation)
+        if operation.completed:
+            return
+        operation.completed = True
+        _forget(operation)
+        operation.post(self.encode({"id": operation.id, **message}))
 
-    async def _send(
-        self, operation: SharedOperation, frame: dict[str, Any], texts: dict[str, str | bytes]
-    ) -> None:
+    def _text(self, operation: SharedOperation, frame: dict[str, Any], texts: dict[str, Text]) -> Text:
         """The frame with the operation's id, encoded once per distinct id (the same bytes each
         subscriber's own operation would have sent)."""
-        if operation.completed or operation not in self.members:  # done, or left meanwhile
-            return
         text = texts.get(operation.id)
         if text is None:
             text = texts[operation.id] = self.encode({"id": operation.id, **frame})
-        socket = operation.handler.websocket.ws  # type: ignore[attr-defined]
-        try:
-            if isinstance(text, bytes):
-                await socket.send_bytes(text)
-            else:
-                await socket.send_text(text)
-        except Exception:  # its socket is gone: its handler cleans it up
-            self.leave_quietly(operation)
+        return text
 
     def _count(self, operation: SharedOperation) -> None:
         operation.counted = True
@@ -222,21 +281,18 @@ class SharedExecution:
 _executions: dict[Key, SharedExecution] = {}
 
 
-async def subscribe(
+def subscribe(
     handler: BaseGraphQLTransportWSHandler[Context, None], id: str, key: Key, name: str | None
 ) -> None:
     """Register operation ``id`` on the handler's socket, served by the execution for ``key``
     (``name``: the operation's, for the metrics)."""
-    while True:
-        execution = _executions.get(key)
-        if execution is None:
-            execution = _executions[key] = SharedExecution(key, name, handler)
-            execution.task = asyncio.create_task(execution.run())
-        operation = SharedOperation(handler, id, execution)
-        handler.operations[id] = operation
-        if await execution.join(operation):
-            return
-        handler.operations.pop(id, None)
+    execution = _executions.get(key)
+    if execution is None:
+        execution = _executions[key] = SharedExecution(key, name, handler)
+        execution.task = asyncio.create_task(execution.run())
+    operation = SharedOperation(handler, id, execution)
+    handler.operations[id] = operation
+    execution.join(operation)
 
 
 def running() -> int:
@@ -244,20 +300,27 @@ def running() -> int:
     return len(_executions)
 
 
+def _forget(operation: SharedOperation) -> None:
+    """Free the operation's id on its socket (unless a newer operation has it already)."""
+    if operation.handler.operations.get(operation.id) is operation:
+        del operation.handler.operations[operation.id]
+
+
 def _shared_context(context: Context, actor: Actor) -> Context:
-    """A context of the execution's own (its loaders are its own), for the same actor; its request
-    carries no app, so the operation metrics are counted here, once per subscriber."""
-    scope = {**context.request.scope, "app": None}
+    """A context of the execution's own, for the same actor: its own loaders and request id, and
+    nothing of the first subscriber's (its socket's scope and address, its sign-in header and
+    `connection_init` payload). Its request carries no app, so the operation metrics are counted
+    here, once per subscriber."""
+    scope = {"type": "websocket", "path": context.request.scope.get("path", ""), "headers": []}
     shared = Context(
         request=HTTPConnection(scope),  # type: ignore[arg-type]
         settings=context.settings,
-        authorization=context.authorization,
-        request_id=context.request_id,
+        authorization=None,
+        request_id=uuid.uuid4().hex,
         clock=context.clock,
         verify_limiter=context.verify_limiter,
-        connection_params=context.connection_params,
     )
-    shared._actor = actor
+    shared._actor = actor  # signed in already: the key's viewer
     return shared
 
 

@@ -73,7 +73,11 @@ class TransportWebSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def handle(self) -> None:
         """Strawberry's loop, letting go of each message once handled (an idle socket's last one
-        was its `subscribe`, query text and all)."""
+        was its `subscribe`, query text and all).
+
+        A copy of ``BaseGraphQLTransportWSHandler.handle`` of strawberry-graphql 0.341.2 with
+        ``del message`` added; tests/graphql/test_websocket_handlers.py fails when upstream's
+        changes, so that this copy is brought up to date (or dropped)."""
         self.on_request_accepted()
         try:
             try:
@@ -106,7 +110,7 @@ class TransportWebSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if shared is None:  # not shared, or refused: Strawberry's own way
             await super().handle_subscribe(message)
             return
-        await fanout.subscribe(self, message["id"], *shared)
+        fanout.subscribe(self, message["id"], *shared)
 
     async def cleanup_operation(self, operation_id: str) -> None:
         operation = self.operations.get(operation_id)
