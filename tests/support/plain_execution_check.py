@@ -33,7 +33,7 @@ class CheckedPlainExecutionContext(PlainExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
-        planned = self._planned(return_type, field_details_list, info, path, result, position_context)
+        planned = self._planned_value(return_type, field_details_list, info, path, result, position_context)
         stock = super(PlainExecutionContext, self).complete_object_value(
             return_type, field_details_list, info, path, result, position_context
         )
@@ -51,22 +51,6 @@ class CheckedPlainExecutionContext(PlainExecutionContext):
             return compared()
         _compare(where, planned, stock)
         return stock
-
-    def _planned(
-        self, return_type: Any, field_details_list: Any, info: Any, path: Path, result: Any, position: Any
-    ) -> dict[str, Any] | None:
-        """The plan's answer, or None where it gives the value to graphql-core."""
-        if not (self._plain and position is None):
-            return None
-        run = self._plan(return_type, field_details_list)
-        if run is None:
-            return None
-        try:
-            if return_type.is_type_of is not None:
-                self._check_type(return_type.is_type_of(result, info))
-            return run(result, path)
-        except Exception:
-            return None
 
 
 def _compare(where: str, planned: dict[str, Any], stock: Any) -> None:

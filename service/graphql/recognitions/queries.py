@@ -64,7 +64,7 @@ def left_to_the_rows(error: Exception) -> bool:
 async def selected_cohorts(context: Context, recognition_ids: list[int]) -> None:
     """The rows' cohorts (with their programs and types), in one batch each and before the rows are
     returned: each row's ``cohorts`` then resolves at once, without a coroutine, a task and a future
-    per row (the same statements the rows would have caused)."""
+    per row, and plain execution completes the rows (the same statements the rows would have caused)."""
     try:
         cohort_ids = await CohortIdsByRecognitionIdLoader.for_context(context).load_many(recognition_ids)
         wanted = sorted({cohort_id for ids in cohort_ids for cohort_id in ids or []})
@@ -123,7 +123,10 @@ class RecognitionQueries:
         await info.context.actor()
         if id.type_name not in ("Ceremony", "CertificateRequest"):
             return None
-        return cast(Recognition | None, await id.resolve_node(info, required=False))
+        found = cast(Recognition | None, await id.resolve_node(info, required=False))
+        if found is not None and selects(info, "cohorts"):
+            await selected_cohorts(info.context, [found.model.id])
+        return found
 
     @strawberry.field(
         description="The first day a ceremony may be on (14 calendar days from today in `timeZone`), so a "
