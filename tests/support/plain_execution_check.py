@@ -7,6 +7,7 @@ left one."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from graphql.pyutils import Path
@@ -17,6 +18,8 @@ differences: list[str] = []
 """What a plan answered that graphql-core did not, since the last test took them."""
 checked = [0]
 """How many object values a plan completed and graphql-core was asked to complete too."""
+planned_types: Counter[str] = Counter()
+"""The same, by object type (for the tests that show which values take the fast path)."""
 
 
 def _exact(value: Any) -> str:
@@ -40,6 +43,7 @@ class CheckedPlainExecutionContext(PlainExecutionContext):
         if planned is None:
             return stock
         checked[0] += 1
+        planned_types[return_type.name] += 1
         where = f"{return_type.name} at {path.as_list()}"
         if self.is_awaitable(stock):
 
