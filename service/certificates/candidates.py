@@ -12,7 +12,7 @@ from tortoise.queryset import QuerySet
 
 from service.certificates.rules import CandidateKind, Listing, completion_date, eligibility, listing
 from service.enrollments.models import Enrollment
-from service.errors import DomainError, ErrorCode, Problem
+from service.errors import DomainError, ErrorCode, NotFound, Problem
 from service.paging import Page
 from service.recognitions import dashboard
 from service.recognitions.models import Recognition
@@ -83,9 +83,12 @@ async def recognition_for_certificates(
     *, actor: Actor, recognition_id: int, now: datetime, loaded: Recognition | None = None
 ) -> Recognition:
     """A recognition whose certificates step may be opened now: scheduled, past or created.
-    ``loaded``: the recognition as the caller read it through the actor's scope in this request (it
-    is not read again)."""
+    ``loaded``: the recognition as the caller read it in this request (it is not read again; the
+    actor's scope is still checked, on it)."""
     if loaded is not None and loaded.id == recognition_id:
+        # dashboard.visible's rule, on the model in hand
+        if loaded.deleted_at is not None or not actor.can_see_partner(loaded.partner_id):
+            raise NotFound("Recognition", field=("recognitionId",))
         recognition = loaded
     else:
         recognition = await dashboard.get_recognition(

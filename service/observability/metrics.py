@@ -93,6 +93,12 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.graphql_plain_give_ups = Counter(
+            "portal_graphql_plain_give_ups",
+            "Object values a plan began and left to graphql-core (see plain_execution.py): a resolver "
+            "that returned an awaitable, an error, a null in a non-null field. None on the dashboard.",
+            registry=self.registry,
+        )
         self.subscriptions = Gauge(
             "portal_graphql_subscriptions_active",
             "GraphQL subscriptions running on this service's WebSockets.",

@@ -9,6 +9,10 @@ and ``info``, those steps are the identity: the resolver is called directly with
 would have passed it (the source as ``self``, a Strawberry ``Info`` under the same name). Every
 other field keeps Strawberry's resolver. ``tests/graphql/test_direct_resolvers.py`` holds the two
 ways to the same answers.
+
+The resolvers of those fields that are synchronous are marked ``PLAIN`` (the direct ones, and
+Strawberry's own where there is no direct way, e.g. relay's ``id``, whose resolver takes its source as
+``root``): plain execution calls those, and only those (see ``plain_execution.py``).
 """
 
 from __future__ import annotations
@@ -22,13 +26,14 @@ from graphql import GraphQLField, GraphQLObjectType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-from service.graphql.core.plain_execution import AWAITS, IGNORES_INFO
+from service.graphql.core.plain_execution import IGNORES_INFO, PLAIN
 
 Resolve = Callable[..., Any]
 
 
 def use_direct_resolvers(schema: strawberry.Schema) -> int:
-    """Give the schema's plain fields direct resolvers; how many fields got one."""
+    """Give the schema's plain fields direct resolvers, and mark the synchronous ones plain; how many
+    fields got a direct resolver."""
     converter = schema.schema_converter
     changed = 0
     for graphql_type in schema._schema.type_map.values():
@@ -42,6 +47,9 @@ def use_direct_resolvers(schema: strawberry.Schema) -> int:
             if resolve is not None:
                 graphql_field.resolve = resolve
                 changed += 1
+            elif _synchronous(field) and graphql_field.resolve is not None:
+                # Strawberry's resolver of this field alone (one closure per field), no wrapper to skip
+                setattr(graphql_field.resolve, PLAIN, True)
     return changed
 
 
@@ -66,7 +74,7 @@ def _direct(field: StrawberryField, info_class: type[Any]) -> Resolve | None:
         def attribute(source: Any, _info: Any) -> Any:
             return getattr(source, name)
 
-        return _marked(attribute, ignores_info=True, awaits=False)
+        return _marked(attribute, ignores_info=True, plain=True)
     if resolver.root_parameter is not None or resolver.parent_parameter is not None:
         return None
     reserved = {
@@ -77,11 +85,11 @@ def _direct(field: StrawberryField, info_class: type[Any]) -> Resolve | None:
     function: Callable[..., Any] = resolver.wrapped_func  # type: ignore[assignment]
     takes_self = resolver.self_parameter is not None
     info_parameter = resolver.info_parameter
-    awaits = inspect.iscoroutinefunction(function)
+    plain = _synchronous(field)
     if info_parameter is None:
         if takes_self:
-            return _marked(lambda source, _info: function(source), ignores_info=True, awaits=awaits)
-        return _marked(lambda _source, _info: function(), ignores_info=True, awaits=awaits)
+            return _marked(lambda source, _info: function(source), ignores_info=True, plain=plain)
+        return _marked(lambda _source, _info: function(), ignores_info=True, plain=plain)
     info_name = info_parameter.name
 
     def with_info(source: Any, info: Any) -> Any:
@@ -90,12 +98,22 @@ def _direct(field: StrawberryField, info_class: type[Any]) -> Resolve | None:
             return function(source, **{info_name: strawberry_info})
         return function(**{info_name: strawberry_info})
 
-    return _marked(with_info, ignores_info=False, awaits=awaits)
+    return _marked(with_info, ignores_info=False, plain=plain)
 
 
-def _marked(resolve: Resolve, *, ignores_info: bool, awaits: bool) -> Resolve:
+def _synchronous(field: StrawberryField) -> bool:
+    """Whether the field's value comes from a plain function (not a coroutine function): an attribute,
+    or a resolver defined with ``def``. Some such resolvers return an awaitable when the request's
+    loaders have nothing yet (see ``Recognition.cohorts``): plain execution gives those values up."""
+    resolver = field.base_resolver
+    if resolver is None:
+        return field.default_resolver is getattr
+    return not inspect.iscoroutinefunction(resolver.wrapped_func) and not resolver.is_async
+
+
+def _marked(resolve: Resolve, *, ignores_info: bool, plain: bool) -> Resolve:
     """What plain execution may know of a direct resolver (see ``plain_execution.py``): whether it
-    reads its info argument, and whether it returns a coroutine."""
+    reads its info argument, and whether a plan may call it."""
     setattr(resolve, IGNORES_INFO, ignores_info)
-    setattr(resolve, AWAITS, awaits)
+    setattr(resolve, PLAIN, plain)
     return resolve

@@ -11,25 +11,36 @@ type (leaf, non-null, list, object, interface or union), recursively. Running a 
 resolvers with the same arguments, coerces leaves with the same functions and builds the same result
 dict in the same order, but without graphql-core's per-field bookkeeping.
 
+A plan calls only resolvers ``direct_resolvers.py`` marked ``PLAIN``: synchronous functions of fields
+without arguments, field extensions, permissions or exception handlers. Such a resolver cannot reach
+the database (Tortoise is asynchronous only): it reads the object it is given, the request's clock
+and actor, and the request's loader caches. Some of them (``Recognition.cohorts``, ``availableActions``,
+the ``ScopedLoader.then`` ones) return an awaitable when the cache has nothing yet; a plan then gives
+up and cancels or closes it, so it never runs. Plans run in query operations only.
+
 A plan covers only what it can answer exactly, and gives up on anything else:
 
-- not built (graphql-core does all of it) for a selection with a field that takes arguments, an
-  ``async`` resolver, a directive other than ``@skip``/``@include``, deferred fragments, field
-  middleware, or outside a query operation;
+- not built (graphql-core does all of it) for a selection with a field whose resolver is not marked
+  plain, that takes arguments, a directive other than ``@skip``/``@include``, deferred fragments,
+  field middleware, or outside a query operation;
 - abandoned at run time (graphql-core completes the object from the start) when a resolver raises or
   returns something awaitable, a value is an exception, a non-null field is null, a list is not a
   list, a leaf does not coerce, or an abstract type's runtime type is not plain to decide.
 
 Errors, their paths and null propagation are then graphql-core's own. Abandoning calls the object's
-resolvers again: the resolvers a plan reaches are synchronous reads of the objects they are given
-(an awaitable one's coroutine is closed before it ran; a DataLoader's load is cached and batched, so
-asking twice costs no extra statement). ``tests/graphql/test_plain_execution.py`` holds graphql-core's
-answers and these equal, for the benchmark's operations, every query the test suite sends and
-operations generated from the schema.
+resolvers again, so a plan that gave up is dropped for the rest of the request, with every plan it
+was running inside: graphql-core completes those selections (their objects' children still through
+their own plans), and a resolver runs at most twice for the value that gave up and once for the
+others (``tests/graphql/test_plain_execution.py`` counts the calls). Give-ups are counted in the
+metrics (``portal_graphql_plain_give_ups``): the dashboard and the certificates step have none.
+``tests/graphql/test_direct_resolvers.py`` holds graphql-core's answers and these equal, for the
+benchmark's operations and operations generated from the schema, and every object value a plan
+completes while the test suite runs is held to graphql-core's (``tests/support/plain_execution_check.py``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -49,15 +60,17 @@ from graphql import (
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from service.graphql.core.extensions.observability import metrics_of
+
 # What a plan's completer gets: the value, its path, and the field's info (None unless needed).
 Complete = Callable[[Any, Path, Any], Any]
 Run = Callable[[Any, Path], dict[str, Any]]
 
+PLAIN = "_plain"
+"""Set (true) on a resolver a plan may call: see the module's docstring and ``direct_resolvers.py``."""
+
 IGNORES_INFO = "_ignores_info"
 """Set on a resolver that never reads its info argument: a plan passes None instead of building one."""
-
-AWAITS = "_awaits"
-"""Set on a resolver that is synchronous but returns a coroutine every time: no plan calls it."""
 
 PLAIN_DIRECTIVES = frozenset({"skip", "include"})  # applied by collect_subfields already
 
@@ -68,9 +81,13 @@ class GiveUp(Exception):
 
 def _discard(value: Any) -> None:
     """An awaitable a plan will not await: a coroutine that never ran is closed (no warning, and it
-    did nothing); a future is left to its batch (the retry asks the same cached future)."""
+    did nothing); a pending future is cancelled, which a resolver's future allows: a loader's is a
+    shield of its own (``ScopedLoader.load``; the batch's shared future goes on, the retry asks it
+    again) and a settled one is left as it is."""
     if inspect.iscoroutine(value):
         value.close()
+    elif isinstance(value, asyncio.Future) and not value.done():
+        value.cancel()
 
 
 class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -92,19 +109,43 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
-        if self._plain and position_context is None:
-            run = self._plan(return_type, field_details_list)
-            if run is not None:
-                try:
-                    is_type_of = return_type.is_type_of
-                    if is_type_of is not None:
-                        self._check_type(is_type_of(result, info))
-                    return run(result, path)
-                except Exception:  # graphql-core answers it, errors and all
-                    pass
+        planned = self._planned_value(return_type, field_details_list, info, path, result, position_context)
+        if planned is not None:
+            return planned
         return super().complete_object_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _planned_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> dict[str, Any] | None:
+        """The object value as its plan completes it, or None where graphql-core is to complete it."""
+        if not (self._plain and position_context is None):
+            return None
+        run = self._plan(return_type, field_details_list)
+        if run is None:
+            return None
+        try:
+            is_type_of = return_type.is_type_of
+            if is_type_of is not None:
+                self._check_type(is_type_of(result, info))
+            return run(result, path)
+        except Exception:  # graphql-core answers it, errors and all
+            self._drop(return_type, field_details_list)
+            metrics = metrics_of(self.context_value)
+            if metrics is not None:
+                metrics.graphql_plain_give_ups.inc()
+            return None
+
+    def _drop(self, object_type: GraphQLObjectType, field_details_list: Any) -> None:
+        """No plan for this selection any more in this request: it gave up once."""
+        self._plans[(object_type, id(field_details_list))] = (field_details_list, None)
 
     def _check_type(self, matches: Any) -> None:
         if self.is_awaitable(matches):
@@ -127,7 +168,6 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if new_defer_usages:
             return None
-        type_name = object_type.name
         fields: list[tuple[str, Any, list[Any], Any, Complete | None, bool]] = []
         for response_name, details in grouped.items():
             nodes = [detail.node for detail in details]
@@ -143,8 +183,8 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if field_def is TypeNameMetaFieldDef:
                 fields.append((response_name, field_def, nodes, None, None, False))
                 continue
-            resolve = field_def.resolve or self.field_resolver
-            if field_def.args or nodes[0].arguments or _awaits(resolve):
+            resolve = field_def.resolve
+            if field_def.args or nodes[0].arguments or not getattr(resolve, PLAIN, False):
                 return None
             completer = self._completer(field_def.type, details)
             if completer is None:
@@ -152,30 +192,43 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
             complete, completer_needs_info = completer
             needs_info = completer_needs_info or not getattr(resolve, IGNORES_INFO, False)
             fields.append((response_name, field_def, nodes, resolve, complete, needs_info))
-        return self._runner(object_type, type_name, fields)
+        return self._runner(object_type, field_details_list, fields)
 
     def _runner(
         self,
         object_type: GraphQLObjectType,
-        type_name: str,
+        field_details_list: Any,
         fields: list[tuple[str, Any, list[Any], Any, Complete | None, bool]],
     ) -> Run:
+        type_name = object_type.name
         build_info = self.build_resolve_info
         is_awaitable = self.is_awaitable
+        drop = self._drop
+        dropped = False
 
         def run(source: Any, path: Path) -> dict[str, Any]:
+            nonlocal dropped
+            if dropped:  # asked again by another plan that holds it
+                raise GiveUp
             completed: dict[str, Any] = {}
-            for response_name, field_def, nodes, resolve, complete, needs_info in fields:
-                if complete is None:  # __typename
-                    completed[response_name] = type_name
-                    continue
-                field_path = Path(path, response_name, type_name)
-                info = build_info(field_def, nodes, object_type, field_path) if needs_info else None
-                value = resolve(source, info)
-                if is_awaitable(value):
-                    _discard(value)
-                    raise GiveUp
-                completed[response_name] = complete(value, field_path, info)
+            try:
+                for response_name, field_def, nodes, resolve, complete, needs_info in fields:
+                    if complete is None:  # __typename
+                        completed[response_name] = type_name
+                        continue
+                    field_path = Path(path, response_name, type_name)
+                    info = build_info(field_def, nodes, object_type, field_path) if needs_info else None
+                    value = resolve(source, info)
+                    if is_awaitable(value):
+                        _discard(value)
+                        raise GiveUp
+                    completed[response_name] = complete(value, field_path, info)
+            except Exception:
+                # graphql-core completes this value again, and each object under it: a plan of those
+                # that gave up now would give up again there, after calling its resolvers once more
+                dropped = True
+                drop(object_type, field_details_list)
+                raise
             return completed
 
         return run
@@ -187,9 +240,9 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None if inner is None else (_non_null(inner[0]), inner[1])
         if isinstance(return_type, GraphQLList):
             inner = self._completer(return_type.of_type, details)
-            return None if inner is None else (_list(inner[0], self.is_awaitable), inner[1])
+            return None if inner is None else (_nullable(_list(inner[0], self.is_awaitable)), inner[1])
         if is_leaf_type(return_type):
-            return _leaf(return_type.coerce_output_value), False
+            return _nullable(_leaf(return_type.coerce_output_value)), False
         if is_object_type(return_type):
             return self._object_completer(return_type, details)
         if is_abstract_type(return_type):
@@ -204,15 +257,11 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         check = self._check_type
 
         def complete(value: Any, path: Path, info: Any) -> Any:
-            if value is None or value is Undefined:
-                return None
-            if isinstance(value, Exception):
-                raise GiveUp
             if is_type_of is not None:
                 check(is_type_of(value, info))
             return run(value, path)
 
-        return complete, is_type_of is not None
+        return _nullable(complete), is_type_of is not None
 
     def _abstract_completer(
         self, abstract_type: GraphQLAbstractType, details: Any
@@ -229,10 +278,6 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         ensure_valid = self.ensure_valid_runtime_type
 
         def complete(value: Any, path: Path, info: Any) -> Any:
-            if value is None or value is Undefined:
-                return None
-            if isinstance(value, Exception):
-                raise GiveUp
             runtime = resolve_type(value, info, abstract_type)
             if is_awaitable(runtime):
                 _discard(runtime)
@@ -241,11 +286,21 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
             runtime_type = ensure_valid(runtime, abstract_type, details, info, value)
             return completers[runtime_type.name](value, path, info)
 
-        return complete, True
+        return _nullable(complete), True
 
 
-def _awaits(resolve: Any) -> bool:
-    return inspect.iscoroutinefunction(resolve) or getattr(resolve, AWAITS, False)
+def _nullable(inner: Complete) -> Complete:
+    """graphql-core's start of every completion: an exception as the value is an error (graphql-core's
+    to report), None or Undefined is null; anything else is ``inner``'s."""
+
+    def complete(value: Any, path: Path, info: Any) -> Any:
+        if value is None or value is Undefined:
+            return None
+        if isinstance(value, Exception):
+            raise GiveUp
+        return inner(value, path, info)
+
+    return complete
 
 
 def _non_null(inner: Complete) -> Complete:
@@ -260,9 +315,7 @@ def _non_null(inner: Complete) -> Complete:
 
 def _list(inner: Complete, is_awaitable: Callable[[Any], bool]) -> Complete:
     def complete(value: Any, path: Path, info: Any) -> Any:
-        if value is None or value is Undefined:
-            return None
-        if isinstance(value, Exception) or not isinstance(value, list | tuple):
+        if not isinstance(value, list | tuple):
             raise GiveUp  # other iterables, async ones among them: graphql-core's
         completed = []
         for index, item in enumerate(value):
@@ -277,10 +330,6 @@ def _list(inner: Complete, is_awaitable: Callable[[Any], bool]) -> Complete:
 
 def _leaf(coerce: Callable[[Any], Any]) -> Complete:
     def complete(value: Any, path: Path, info: Any) -> Any:
-        if value is None or value is Undefined:
-            return None
-        if isinstance(value, Exception):
-            raise GiveUp
         coerced = coerce(value)
         if coerced is None or coerced is Undefined:
             raise GiveUp

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-import contextlib
 from datetime import date, datetime
 from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry import relay
+from tortoise.exceptions import BaseORMException
 
+from service.database import is_unreachable
 from service.graphql.cohorts.dataloaders import CohortByIdLoader
 from service.graphql.core.context import Context, Info
 from service.graphql.core.errors import domain_errors_as_graphql
@@ -53,15 +54,24 @@ def _after(cursor: str, order: RecognitionOrder) -> tuple[Any, int]:
     return value, recognition_id
 
 
+def left_to_the_rows(error: Exception) -> bool:
+    """Whether a failure to load the rows' cohorts is the database's: the loaders' futures hold it,
+    and each row's ``cohorts`` meets it where it always did (an error at that row). Anything else is
+    a fault of this code, and fails the list."""
+    return isinstance(error, BaseORMException) or is_unreachable(error)
+
+
 async def selected_cohorts(context: Context, recognition_ids: list[int]) -> None:
     """The rows' cohorts (with their programs and types), in one batch each and before the rows are
     returned: each row's ``cohorts`` then resolves at once, without a coroutine, a task and a future
-    per row (the same statements the rows would have caused). A failure here is left to the rows,
-    which meet it where they always did."""
-    with contextlib.suppress(Exception):
+    per row, and plain execution completes the rows (the same statements the rows would have caused)."""
+    try:
         cohort_ids = await CohortIdsByRecognitionIdLoader.for_context(context).load_many(recognition_ids)
         wanted = sorted({cohort_id for ids in cohort_ids for cohort_id in ids or []})
         await CohortByIdLoader.for_context(context).load_many(wanted)
+    except Exception as error:
+        if not left_to_the_rows(error):
+            raise
 
 
 @strawberry.type
@@ -113,7 +123,10 @@ class RecognitionQueries:
         await info.context.actor()
         if id.type_name not in ("Ceremony", "CertificateRequest"):
             return None
-        return cast(Recognition | None, await id.resolve_node(info, required=False))
+        found = cast(Recognition | None, await id.resolve_node(info, required=False))
+        if found is not None and selects(info, "cohorts"):
+            await selected_cohorts(info.context, [found.model.id])
+        return found
 
     @strawberry.field(
         description="The first day a ceremony may be on (14 calendar days from today in `timeZone`), so a "

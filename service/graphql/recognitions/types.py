@@ -160,8 +160,9 @@ class Recognition(LoadedNode):
 
     @strawberry.field(description="The cohorts selected in step 1.")
     def cohorts(self, info: Info) -> list[Cohort]:
-        # At once when the dashboard's resolver loaded every row's cohorts before returning the
-        # rows (see `selected_cohorts`); else awaited, batched with the other rows'.
+        # At once when the resolver that found the rows loaded their cohorts before returning them
+        # (`recognitions` and `recognition(id)`, see `selected_cohorts`); else awaited, batched with
+        # the other rows' (plain execution then leaves this selection to graphql-core, once).
         known_ids = CohortIdsByRecognitionIdLoader.for_context(info.context).known([self.model.id])
         if known_ids is not None:
             known = CohortByIdLoader.for_context(info.context).known(known_ids[0] or [])
@@ -245,7 +246,7 @@ class Recognition(LoadedNode):
     def available_actions(self, info: Info) -> list[RecognitionAction]:  # type: ignore[valid-type]
         context = info.context
         actor = context.known_actor  # the resolver that found this recognition checked it
-        if actor is None:
+        if actor is None:  # not one of ours: awaited (plain execution leaves it to graphql-core)
             return self._available_actions_later(info)  # type: ignore[return-value]
         return dashboard.actions_for(self.model, actor, context.clock.now())
 

@@ -15,7 +15,7 @@ from service.observability.logs import note
 from service.observability.metrics import Metrics
 
 
-def _metrics_of(context: Any) -> Metrics | None:
+def metrics_of(context: Any) -> Metrics | None:
     """The app's metrics; None where the schema runs outside the app (a script, a benchmark)."""
     request = getattr(context, "request", None)
     app = request.scope.get("app") if request is not None else None
@@ -33,7 +33,7 @@ class OperationObservability(SchemaExtension):
             self._record(time.perf_counter() - started)
 
     def on_execute(self) -> Iterator[None]:
-        metrics = _metrics_of(self.execution_context.context)
+        metrics = metrics_of(self.execution_context.context)
         if metrics is not None and self.execution_context.operation_type is OperationType.SUBSCRIPTION:
             metrics.subscriptions.inc()
             self.subscribed = True
@@ -43,7 +43,7 @@ class OperationObservability(SchemaExtension):
         execution = self.execution_context
         name = execution.operation_name
         note(operation=name)
-        metrics = _metrics_of(execution.context)
+        metrics = metrics_of(execution.context)
         if metrics is None:
             return
         result = execution.result

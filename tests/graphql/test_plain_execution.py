@@ -1,0 +1,206 @@
+"""What plain execution may call and how often: only resolvers marked plain, each at most twice for an
+object value that gave up (and once for the values after it), give-ups counted in the metrics, none
+on the dashboard and the certificates step, and an awaitable it will not await never runs."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+import strawberry
+from prometheus_client import CollectorRegistry
+from starlette.applications import Starlette
+
+from service.graphql.core.direct_resolvers import use_direct_resolvers
+from service.graphql.core.plain_execution import PlainExecutionContext, _discard
+from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.graphql_client import GraphQLClient
+from tests.support.plain_execution_check import planned_types
+
+ROWS = "{ rows { number middle { number leaf { number value } } } }"
+DASHBOARD = """{ recognitions(first: 50) { edges { node {
+  id name status availableActions cohorts { name endsOn program { name certificateType { name } } }
+} } } }"""
+CANDIDATES = """query($id: ID!) { recognition(id: $id) { certificateCandidates(first: 100) {
+  totalCount edges { node {
+    enrollmentId name email kind completedAt cohort { name } program { name } certificateType { name }
+    progress { percent modulesCompleted }
+  } } } } }"""
+RECOGNITION_COHORTS = """query($id: ID!) { recognition(id: $id) {
+  id name availableActions cohorts { name program { name } } } }"""
+NODE_COHORTS = """query($id: ID!) { node(id: $id) { id ... on Ceremony {
+  name availableActions cohorts { name program { name } } } } }"""
+
+calls: Counter[tuple[str, int]] = Counter()
+"""(resolver, row number) -> how many times it ran."""
+
+
+async def _later(number: int) -> int:
+    return number
+
+
+@strawberry.type
+class Leaf:
+    number: int
+
+    @strawberry.field
+    def value(self) -> int:
+        calls["value", self.number] += 1
+        # Row 1's value is not at hand, as Recognition.cohorts without the dashboard's prefetch.
+        return _later(self.number) if self.number == 1 else self.number  # type: ignore[return-value]
+
+
+@strawberry.type
+class Middle:
+    number: int
+
+    @strawberry.field
+    def leaf(self) -> Leaf:
+        calls["leaf", self.number] += 1
+        return Leaf(number=self.number)
+
+
+@strawberry.type
+class Row:
+    number: int
+
+    @strawberry.field
+    def middle(self) -> Middle:
+        calls["middle", self.number] += 1
+        return Middle(number=self.number)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def rows(self) -> list[Row]:
+        return [Row(number=number) for number in range(3)]
+
+
+def _schema(*, plain: bool, direct: bool) -> strawberry.Schema:
+    built = strawberry.Schema(query=Query, execution_context_class=PlainExecutionContext if plain else None)
+    if direct:
+        use_direct_resolvers(built)
+    return built
+
+
+def _every_call_once() -> Counter[tuple[str, int]]:
+    return Counter({(name, number): 1 for name in ("middle", "leaf", "value") for number in range(3)})
+
+
+async def _rows(schema: strawberry.Schema) -> tuple[str, Counter[tuple[str, int]]]:
+    calls.clear()
+    result = await schema.execute(ROWS)
+    assert result.errors is None
+    return json.dumps(result.data), Counter(calls)
+
+
+async def test_a_row_that_gives_up_runs_each_resolver_at_most_twice_and_the_next_rows_once() -> None:
+    # given
+    reference, reference_calls = await _rows(_schema(plain=False, direct=False))
+
+    # when
+    answer, planned_calls = await _rows(_schema(plain=True, direct=True))
+
+    # then: row 1's resolvers ran in its plan and again in graphql-core's completion (once per level
+    # before the fix: middle 2, leaf 3, value 4 times); rows 0 and 2 once each
+    assert answer == reference
+    assert reference_calls == _every_call_once()
+    assert planned_calls == _every_call_once() + Counter({("middle", 1): 1, ("leaf", 1): 1, ("value", 1): 1})
+
+
+async def test_resolvers_not_marked_plain_are_never_planned() -> None:
+    # given: Strawberry's own resolvers, which direct_resolvers did not mark
+    reference, _ = await _rows(_schema(plain=False, direct=False))
+
+    # when
+    answer, unmarked_calls = await _rows(_schema(plain=True, direct=False))
+
+    # then: no plan ran, so no resolver ran twice
+    assert answer == reference
+    assert unmarked_calls == _every_call_once()
+
+
+def _give_ups(app: Starlette) -> float | None:
+    registry: CollectorRegistry = app.state.metrics.registry
+    return registry.get_sample_value("portal_graphql_plain_give_ups_total")
+
+
+@pytest.fixture
+async def world(gql: GraphQLClient) -> CertificatesWorld:  # gql: the app's database is open
+    return await make_certificates_world()
+
+
+def _fast_rows(data: dict[str, Any]) -> dict[str, int]:
+    """The object values of an answer that a plan must complete, by type, counted in the answer."""
+    if "recognitions" in data:
+        edges = data["recognitions"]["edges"]
+        return {"Ceremony+CertificateRequest": len(edges)}
+    recognition = data["recognition"]
+    if "cohorts" in recognition:
+        return {"Ceremony": 1, "Cohort": len(recognition["cohorts"])}
+    return {"CertificateCandidate": len(recognition["certificateCandidates"]["edges"])}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [DASHBOARD, CANDIDATES, RECOGNITION_COHORTS],
+    ids=["dashboard", "candidates", "recognition-cohorts"],
+)
+async def test_the_dashboard_and_the_certificates_step_take_the_fast_path_and_never_give_up(
+    app: Starlette, gql: GraphQLClient, world: CertificatesWorld, document: str
+) -> None:
+    # given
+    variables = {"id": world.recognition_id} if "$id" in document else None
+    before = Counter(planned_types)
+
+    # when
+    data = await gql.data(document, variables, as_user=world.admin)
+
+    # then: every row completed by its plan, none given up
+    planned = Counter(planned_types)
+    planned.subtract(before)
+    planned["Ceremony+CertificateRequest"] = planned["Ceremony"] + planned["CertificateRequest"]
+    expected = _fast_rows(data)
+    assert all(expected.values())
+    assert {name: planned[name] for name in expected} == expected
+    assert _give_ups(app) == 0
+
+
+async def test_a_ceremony_reached_without_the_cohorts_prefetch_gives_up_once(
+    app: Starlette, gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    # given: node(id) loads no cohorts before returning, so the ceremony's `cohorts` is not at hand
+    ceremony = world.recognition_id
+    expected = await gql.data(RECOGNITION_COHORTS, {"id": ceremony}, as_user=world.admin)
+
+    # when
+    data = await gql.data(NODE_COHORTS, {"id": ceremony}, as_user=world.admin)
+
+    # then: the same answer, and one give-up, the ceremony's (not one more per level under it)
+    assert data["node"] == expected["recognition"]
+    assert _give_ups(app) == 1
+
+
+async def test_an_awaitable_a_plan_will_not_await_never_runs() -> None:
+    # given
+    loop = asyncio.get_running_loop()
+    shared = loop.create_future()  # a loader's batch, which other fields wait on too
+    waiter = asyncio.shield(shared)
+    coroutine = _later(1)
+
+    # when
+    _discard(waiter)
+    _discard(coroutine)
+    shared.set_exception(RuntimeError("the batch failed"))
+
+    # then: the waiter is cancelled (no "Future exception was never retrieved" for it), the batch
+    # itself is left to its other waiters, and the coroutine is closed before it ran
+    assert waiter.cancelled()
+    assert not shared.cancelled()
+    assert isinstance(shared.exception(), RuntimeError)
+    assert inspect.getcoroutinestate(coroutine) == inspect.CORO_CLOSED
