@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -84,14 +84,20 @@ async def request(
     return result
 
 
-async def until(check: Callable[[], Awaitable[bool]], seconds: float, what: str) -> None:
-    """Poll ``check`` until it holds; an assertion error naming ``what`` after ``seconds``."""
+async def until(
+    check: Callable[[], Awaitable[bool]], seconds: float, what: str, *, logs: Sequence[Path] = ()
+) -> None:
+    """Poll ``check`` until it holds; an assertion error naming ``what`` after ``seconds``, with the
+    end of each of ``logs`` (the processes' own account of what they were doing)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if await check():
             return
         await asyncio.sleep(0.05)
-    raise AssertionError(f"{what} did not happen within {seconds} s")
+    tails = "".join(
+        f"\n--- the end of {log.name}:\n{log.read_text(errors='replace')[-4000:]}" for log in logs if log.exists()
+    )
+    raise AssertionError(f"{what} did not happen within {seconds} s{tails}")
 
 
 def job_lines(log: Path, since: int = 0) -> list[dict[str, Any]]:

@@ -66,6 +66,7 @@ async def test_an_smtp_outage_costs_one_attempt_per_backoff_whatever_the_sweeps(
         for _ in range(2)
     ]
     processes.append(start_worker(mailing, **quick))
+    logs = [mailing.data_dir / "worker.log", mailing.data_dir / "api.log"]
     try:
         # and a mail no message in the queue is for (written while the broker was away, say)
         queued = await mail.add_to_outbox(key="drill:1", message=_letter(), now=datetime.now(UTC))
@@ -76,7 +77,7 @@ async def test_an_smtp_outage_costs_one_attempt_per_backoff_whatever_the_sweeps(
             return (await OutboxMessage.get(id=queued.id)).attempts >= 1
 
         # when the outage lasts 4 s from the first attempt
-        await until(tried, 30, "a first delivery attempt")
+        await until(tried, 30, "a first delivery attempt", logs=logs)
         outage_began = time.monotonic()
         await asyncio.sleep(OUTAGE_SECONDS)
         during = (await OutboxMessage.get(id=queued.id)).attempts
@@ -85,7 +86,7 @@ async def test_an_smtp_outage_costs_one_attempt_per_backoff_whatever_the_sweeps(
         async def sent() -> bool:
             return (await OutboxMessage.get(id=queued.id)).status is MailStatus.SENT
 
-        await until(sent, 30, "the mail being sent")
+        await until(sent, 30, "the mail being sent", logs=logs)
         healed = time.monotonic() - outage_began
         delivered = await OutboxMessage.get(id=queued.id)
     finally:
