@@ -95,7 +95,9 @@ async def until(
             return
         await asyncio.sleep(0.05)
     tails = "".join(
-        f"\n--- the end of {log.name}:\n{log.read_text(errors='replace')[-4000:]}" for log in logs if log.exists()
+        f"\n--- the end of {log.name}:\n{log.read_text(errors='replace')[-4000:]}"
+        for log in logs
+        if log.exists()
     )
     raise AssertionError(f"{what} did not happen within {seconds} s{tails}")
 
