@@ -28,7 +28,10 @@ from service.job_queue import Job
 from service.settings import Settings
 from tests.graphql.test_shared_subscriptions import WITH_LINK, _data
 from tests.graphql.test_subscriptions import _key, _request
-from tests.support.certificates_world import CertificatesWorld, enroll, make_certificates_world
+from tests.support.certificates_world import (
+    CertificatesWorld,
+    world_with_online_completers,
+)
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import token_for
 from tests.support.live_server import Subscriber, serving, subscriber
@@ -94,13 +97,7 @@ async def server(settings: Settings, clock: MovableClock, gate: Gate) -> AsyncIt
 
 @pytest.fixture
 async def world(server: str) -> CertificatesWorld:
-    world = await make_certificates_world()
-    for number in range(2):
-        name = f"Zoe {number:02d}"
-        world.enrollments[name] = await enroll(
-            world.partner, world.online_cohort, name, completed=True, certified=True
-        )
-    return world
+    return await world_with_online_completers(2)
 
 
 @asynccontextmanager

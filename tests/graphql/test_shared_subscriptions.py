@@ -20,7 +20,10 @@ from service.settings import Settings
 from service.web.downloads import certificate_file_link
 from tests.graphql.test_subscriptions import _key, _request
 from tests.observability.test_observability import _scrape_until, _value
-from tests.support.certificates_world import CertificatesWorld, enroll, make_certificates_world
+from tests.support.certificates_world import (
+    CertificatesWorld,
+    world_with_online_completers,
+)
 from tests.support.clock import MovableClock
 from tests.support.factories import make_admin, make_staff
 from tests.support.graphql_client import token_for
@@ -44,13 +47,7 @@ async def server(settings: Settings, clock: MovableClock) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def world(server: str) -> CertificatesWorld:
-    world = await make_certificates_world()
-    for number in range(6):
-        name = f"Zoe {number:02d}"
-        world.enrollments[name] = await enroll(
-            world.partner, world.online_cohort, name, completed=True, certified=True
-        )
-    return world
+    return await world_with_online_completers(6)
 
 
 def _data(message: dict[str, Any]) -> Any:

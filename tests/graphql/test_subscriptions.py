@@ -18,7 +18,10 @@ from service import job_queue
 from service.app import create_app
 from service.job_queue import Job
 from service.settings import Settings
-from tests.support.certificates_world import CertificatesWorld, enroll, make_certificates_world
+from tests.support.certificates_world import (
+    CertificatesWorld,
+    world_with_online_completers,
+)
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import token_for
 from tests.support.live_server import serving, subscriber
@@ -46,13 +49,7 @@ async def server(settings: Settings, clock: MovableClock) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def world(server: str) -> CertificatesWorld:
-    world = await make_certificates_world()
-    for number in range(30):
-        name = f"Zoe {number:02d}"
-        world.enrollments[name] = await enroll(
-            world.partner, world.online_cohort, name, completed=True, certified=True
-        )
-    return world
+    return await world_with_online_completers(30)
 
 
 async def _request(server: str, world: CertificatesWorld, names: list[str]) -> str:

@@ -160,3 +160,14 @@ async def make_certificates_world(
         certificate_type=micro,
     )
     return world
+
+
+async def world_with_online_completers(count: int) -> CertificatesWorld:
+    """The certificates world and ``count`` certified completers of its online cohort, "Zoe 00" on."""
+    world = await make_certificates_world()
+    for number in range(count):
+        name = f"Zoe {number:02d}"
+        world.enrollments[name] = await enroll(
+            world.partner, world.online_cohort, name, completed=True, certified=True
+        )
+    return world
