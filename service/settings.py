@@ -19,6 +19,8 @@ from service.mail.compose import MailConfig
 from service.mail.links import DEFAULT_CERTIFICATES_ROUTE, DEFAULT_RECOGNITION_ROUTE, PortalLinks
 
 SECRET_FILE_NAME = "secret.key"
+MIN_SECRET_BYTES = 32
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "asyncpg"}
 
 
 class Settings(BaseSettings):
@@ -33,8 +35,8 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         "",
-        description="Secret that signs tokens and links; empty means one generated once into "
-        "`<data_dir>/secret.key`.",
+        description="Secret that signs tokens and links, at least 32 characters; empty means one "
+        "generated once into `<data_dir>/secret.key`.",
     )
     credential_keys_dir: Path | None = Field(
         None,
@@ -44,10 +46,13 @@ class Settings(BaseSettings):
     )
     credential_status_max_age: int = Field(
         300,
+        ge=0,
         description="Seconds a verifier or cache may keep a credentials status list before asking again "
         "(it answers with its ETag; a revocation shows within this time).",
     )
-    token_days: int = Field(30, description="Default lifetime of a token made by `portal token`, in days.")
+    token_days: int = Field(
+        30, gt=0, description="Default lifetime of a token made by `portal token`, in days."
+    )
     broker_url: str = Field("", description="Job broker; empty means in-process.")
     pubsub_url: str = Field(
         "",
@@ -65,6 +70,7 @@ class Settings(BaseSettings):
     )
     sweep_seconds: float = Field(
         300,
+        gt=0,
         description="How often waiting work (pending mail, certificate files that stopped moving) is handed "
         "to the job queue again.",
     )
@@ -75,6 +81,7 @@ class Settings(BaseSettings):
     )
     job_lease_seconds: float = Field(
         60,
+        gt=0,
         description="How long a worker owns a chunk of a certificates file without renewing its lease (it "
         "renews it while alive); a killed worker's chunk goes to another after this.",
     )
@@ -96,11 +103,13 @@ class Settings(BaseSettings):
         description="New certificates files one user may request per minute (asking again for a "
         "selection already queued is not counted).",
     )
-    job_max_retries: int = Field(8, description="Attempts after the first before a job gives up.")
+    job_max_retries: int = Field(8, ge=0, description="Attempts after the first before a job gives up.")
     job_min_backoff_ms: int = Field(5_000, description="Wait before the first retry, doubling each time.")
     job_max_backoff_ms: int = Field(600_000, description="Longest wait between retries.")
     progress_sync_hour: int | None = Field(
         3,
+        ge=0,
+        le=23,
         description="Hour of the day (UTC, 0–23) from which the daily progress sync from Canvas runs; "
         "empty turns the schedule off.",
     )
@@ -181,6 +190,7 @@ class Settings(BaseSettings):
     )
     verify_per_minute: int = Field(
         30,
+        gt=0,
         description="Certificate verifications one client address may make per minute (stops enumeration).",
     )
     log_format: Literal["console", "json"] = Field(
@@ -198,13 +208,97 @@ class Settings(BaseSettings):
         9191, description="Port of each `portal worker`'s Prometheus metrics; empty turns them off."
     )
     host: str = Field("127.0.0.1", description="Address `portal serve` listens on.")
-    port: int = Field(8000, description="Port `portal serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `portal serve` listens on.")
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.lstrip().startswith("["):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator(
+        "file_jobs_per_user",
+        "file_requests_per_minute",
+        "job_min_backoff_ms",
+        "job_max_backoff_ms",
+        "broker_heartbeat_ms",
+        "max_query_depth",
+        "max_aliases",
+        "max_query_cost",
+        "max_query_tokens",
+        "max_query_characters",
+        "max_query_fields",
+        "max_repeated_fields",
+        "max_text_characters",
+        "max_request_bytes",
+        "max_upload_bytes",
+        "max_header_bytes",
+        "max_subscriptions_per_socket",
+        "connection_init_seconds",
+        "job_stall_seconds",
+    )
+    @classmethod
+    def _positive(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise ValueError("must be greater than 0")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough_to_sign(cls, value: str) -> str:
+        # HS256 wants a key of at least its hash's 256 bits (RFC 7518 §3.2); a short one can be guessed.
+        if value and len(value.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"must be at least {MIN_SECRET_BYTES} characters (it signs tokens and links); make one with "
+                "`python3 -c 'import secrets; print(secrets.token_hex(32))'`, or leave it empty to have "
+                "one generated into the data folder"
+            )
+        return value
+
+    @field_validator("public_url", "app_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not _has_scheme_and_host(value, {"http", "https"}):
+            raise ValueError(
+                "must be an http:// or https:// address with a host, e.g. https://portal.example.edu"
+            )
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in DATABASE_SCHEMES:
+            raise ValueError(
+                "must be a PostgreSQL URL (postgres://user:password@host:port/name) or sqlite://PATH; "
+                "empty means the SQLite file in the data folder"
+            )
+        return value
+
+    @field_validator("broker_url")
+    @classmethod
+    def _supported_broker(cls, value: str) -> str:
+        if value and not _has_scheme_and_host(value, {"redis", "rediss", "amqp", "amqps"}):
+            raise ValueError(
+                "must be a Redis (redis://host:port/db) or RabbitMQ (amqp://user:password@host:port/) URL; "
+                "empty means in-process"
+            )
+        return value
+
+    @field_validator("pubsub_url")
+    @classmethod
+    def _redis(cls, value: str) -> str:
+        if value and not _has_scheme_and_host(value, {"redis", "rediss"}):
+            raise ValueError("must be a Redis URL (redis://host:port/db); empty means in-process")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp(cls, value: str) -> str:
+        if value and not _has_scheme_and_host(value, {"smtp", "smtps"}):
+            raise ValueError(
+                "must be smtp://user:password@host:port or smtps://…; empty keeps mail in the outbox"
+            )
         return value
 
     @field_validator("app_recognition_route", "app_certificates_route")
@@ -276,6 +370,15 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         return _secret_from_file(self.data_dir / SECRET_FILE_NAME)
+
+
+def _has_scheme_and_host(url: str, schemes: set[str]) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in schemes and bool(parts.hostname)
 
 
 def _secret_from_file(path: Path) -> str:

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from service.settings import Settings
 
@@ -33,9 +34,9 @@ def test_a_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
 
 
 def test_a_configured_secret_wins(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="configured")
+    settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="configured-" + "c" * 32)
 
-    assert settings.signing_secret() == "configured"
+    assert settings.signing_secret() == "configured-" + "c" * 32
     assert not (tmp_path / "secret.key").exists()
 
 
@@ -72,3 +73,57 @@ def test_a_route_template_must_hold_the_id_once(monkeypatch: pytest.MonkeyPatch,
 
     with pytest.raises(ValueError, match="holds `\\{id\\}`"):
         Settings(_env_file=None, data_dir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PORTAL_SECRET_KEY", "short", "at least 32 characters"),
+        ("PORTAL_PUBLIC_URL", "not-a-url", "http:// or https:// address with a host"),
+        ("PORTAL_APP_URL", "ftp://portal.example.edu", "http:// or https:// address with a host"),
+        ("PORTAL_DATABASE_URL", "mysql://root@127.0.0.1/portal", "PostgreSQL URL"),
+        ("PORTAL_BROKER_URL", "kafka://127.0.0.1:9092", "Redis (redis://host:port/db) or RabbitMQ"),
+        ("PORTAL_PUBSUB_URL", "amqp://127.0.0.1:5672/", "must be a Redis URL"),
+        ("PORTAL_SMTP_URL", "garbage", "smtp://user:password@host:port"),
+        ("PORTAL_SMTP_URL", "smtp://127.0.0.1:port", "smtp://user:password@host:port"),
+        ("PORTAL_SWEEP_SECONDS", "0", "greater than 0"),
+        ("PORTAL_JOB_LEASE_SECONDS", "-1", "greater than 0"),
+        ("PORTAL_MAX_QUERY_DEPTH", "0", "greater than 0"),
+        ("PORTAL_FILE_JOBS_PER_USER", "-3", "greater than 0"),
+        ("PORTAL_PROGRESS_SYNC_HOUR", "24", "less than or equal to 23"),
+        ("PORTAL_PORT", "70000", "less than or equal to 65535"),
+    ],
+)
+def test_a_setting_that_cannot_work_is_refused_with_what_it_must_be(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, data_dir=tmp_path)
+
+    [error] = refused.value.errors()
+    assert error["loc"] == (variable.removeprefix("PORTAL_").lower(),)
+    assert message in error["msg"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PORTAL_SECRET_KEY", "x" * 32),
+        ("PORTAL_PUBLIC_URL", "https://portal.example.edu:8443"),
+        ("PORTAL_DATABASE_URL", "postgres://portal:secret@db.internal:5432/portal"),
+        ("PORTAL_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+        ("PORTAL_BROKER_URL", "rediss://cache.internal:6380/2"),
+        ("PORTAL_SMTP_URL", "smtps://mailer:secret@smtp.example.edu:465"),
+        ("PORTAL_SWEEP_SECONDS", "0.5"),
+    ],
+)
+def test_working_settings_pass_unchanged(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+
+    assert str(getattr(settings, variable.removeprefix("PORTAL_").lower())) == value

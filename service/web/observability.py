@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.database import is_unreachable
 from service.observability.logs import fields, noting, request_id_from, request_id_set
 from service.observability.metrics import LiveFigures, Metrics
 from service.settings import Settings
@@ -22,6 +24,7 @@ from service.settings import Settings
 logger = logging.getLogger("service.requests")
 
 REQUEST_ID_HEADER = "x-request-id"
+RETRY_AFTER_SECONDS = 5
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -30,6 +33,25 @@ def _cancelled_from_outside() -> bool:
     opposed to a CancelledError escaping from some awaited work inside it: an error like another."""
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
+
+
+async def _answer_error(scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
+    """A database that cannot be reached just now is an outage, not a fault: 503 with Retry-After,
+    which verifiers, caches and downloads can wait out, and a warning instead of a traceback."""
+    error = sys.exc_info()[1]
+    if error is not None and is_unreachable(error):
+        logger.warning(
+            "database unreachable in %s %s (%s)", scope["method"], scope["path"], type(error).__name__
+        )
+        answer = PlainTextResponse(
+            f"The service cannot reach its database just now; try again shortly (request {request_id}).",
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    else:
+        logger.exception("unexpected error in %s %s", scope["method"], scope["path"])
+        answer = PlainTextResponse(f"Unexpected error (request {request_id}).", status_code=500)
+    await answer(scope, receive, send)
 
 
 class RequestObservability:
@@ -64,9 +86,7 @@ class RequestObservability:
                     raise
                 # Answered here rather than by Starlette's own 500, so it carries the request id
                 # that the log line of the error carries too.
-                logger.exception("unexpected error in %s %s", scope["method"], scope["path"])
-                unexpected = PlainTextResponse(f"Unexpected error (request {request_id}).", status_code=500)
-                await unexpected(scope, receive, answer)
+                await _answer_error(scope, receive, answer, request_id)
             finally:
                 self._record(scope, status or 500, time.perf_counter() - started, notes)
 

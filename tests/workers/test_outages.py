@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from service.app import create_app
+from service.certificates.rules import new_code
 from service.settings import Settings
 from tests.support.clock import MovableClock
 from tests.support.databases import POSTGRES_URL
@@ -44,6 +45,10 @@ async def test_a_database_outage_is_a_clear_retryable_error_and_passes_by_itself
         await proxy.cut()
         during = await http.post("/graphql", json=VIEWER, headers=headers)
         ready_during = await http.get("/readyz")
+        pages_during = [
+            await http.get(path, headers={"X-Request-ID": f"cut-{number}"})
+            for number, path in enumerate([f"/verify/{new_code()}", "/credentials/status/0"])
+        ]
 
         # and comes back
         await proxy.start()
@@ -68,5 +73,15 @@ async def test_a_database_outage_is_a_clear_retryable_error_and_passes_by_itself
         503,
         {"status": "unavailable", "database": "down"},
     )
+    # the pages outside GraphQL (verification, the credentials' status list) say the same: an outage
+    # to wait out, not an unexpected error
+    assert [(page.status_code, page.headers.get("retry-after"), page.text) for page in pages_during] == [
+        (
+            503,
+            "5",
+            f"The service cannot reach its database just now; try again shortly (request cut-{number}).",
+        )
+        for number in range(2)
+    ]
     assert after.json() == {"data": {"viewer": {"email": admin.email}}}
     assert (ready_after.status_code, ready_after.json()) == (200, {"status": "ok", "database": "up"})
