@@ -79,8 +79,12 @@ def tortoise_config(database_url: str, *, queued_writers: bool = True) -> dict[s
 
 
 def _prepare_sqlite_folder(database_url: str) -> None:
+    """The embedded database's folder, and its file readable by its owner alone: it holds people's
+    names and mail addresses (SQLite gives its -wal and -shm files the same mode)."""
     if database_url.startswith("sqlite://") and ":memory:" not in database_url:
-        Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database_url.removeprefix("sqlite://"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
 
 
 async def open_database(database_url: str) -> TortoiseContext:

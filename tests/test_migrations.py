@@ -198,3 +198,13 @@ def test_the_tortoise_command_finds_its_config(tmp_path: Path) -> None:
     assert (loaded.returncode, loaded.stdout.strip()) == (0, f"sqlite://{tmp_path / 'made.sqlite3'}"), (
         loaded.stderr
     )
+
+
+async def test_the_embedded_database_is_readable_by_its_owner_alone(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "portal.sqlite3"
+
+    await migrate(f"sqlite://{path}")
+
+    modes = {file.name: file.stat().st_mode & 0o777 for file in path.parent.glob("portal.sqlite3*")}
+    assert modes["portal.sqlite3"] == 0o600
+    assert set(modes.values()) == {0o600}
