@@ -94,6 +94,33 @@ def test_the_confirmation_has_text_html_and_a_calendar_invitation() -> None:
     assert str(event["summary"]) == "Pinning ceremony: Spring pinning ceremony"
 
 
+def test_a_default_name_is_not_prefixed_twice_in_subjects_or_the_invitation() -> None:
+    # given a ceremony with the name the wizard gives by default
+    ceremony = _ceremony()
+    ceremony.name = "Pinning ceremony: cohorts ending 2026-05-01 to 2026-08-31"
+
+    # when its mails are written
+    confirmation = mails.ceremony_confirmation(
+        ceremony, key="test", requester=REQUESTER, partner_name="Riverside", config=CONFIG, now=NOW
+    )
+    cancelled = mails.ceremony_cancelled(
+        ceremony, key="test", requester=REQUESTER, partner_name="Riverside", config=CONFIG, now=NOW
+    )
+    contact = mails.pins_expected(
+        ceremony, key="test", requester=REQUESTER, partner_name="Riverside", config=CONFIG, now=NOW
+    )
+
+    # then each says "Pinning ceremony" once, and the contact hears the pins are still to be mailed
+    [invitation] = [p for p in confirmation.iter_attachments() if p.get_content_type() == "text/calendar"]
+    [event] = Calendar.from_ical(invitation.get_content()).walk("VEVENT")
+    assert (confirmation["Subject"], cancelled["Subject"], str(event["summary"]), contact["Subject"]) == (
+        "Pinning ceremony scheduled: cohorts ending 2026-05-01 to 2026-08-31",
+        "Pinning ceremony cancelled: cohorts ending 2026-05-01 to 2026-08-31",
+        "Pinning ceremony: cohorts ending 2026-05-01 to 2026-08-31",
+        "Pins to be mailed for: Pinning ceremony: cohorts ending 2026-05-01 to 2026-08-31",
+    )
+
+
 def test_the_pins_mailed_message() -> None:
     message = mails.pins_mailed(_ceremony(), key="test", config=CONFIG, now=NOW)
 
@@ -244,10 +271,10 @@ async def test_submitting_mails_the_confirmation_to_the_submitter_and_the_pins_t
         [f"{world.admin.name} <{world.admin.email}>", "Aroha Ngata <aroha.ngata@riverside.example>"]
     )
     confirmation = received[f"{world.admin.name} <{world.admin.email}>"]
-    assert confirmation["Subject"] == f"Pinning ceremony scheduled: {_ceremony_name(world)}"
+    assert confirmation["Subject"] == "Pinning ceremony scheduled: cohorts ending 2026-05-01 to 2026-08-31"
     assert [part.get_filename() for part in confirmation.iter_attachments()] == ["ceremony.ics"]
     pins = received["Aroha Ngata <aroha.ngata@riverside.example>"]
-    assert pins["Subject"] == f"Pins on their way for: {_ceremony_name(world)}"
+    assert pins["Subject"] == f"Pins to be mailed for: {_ceremony_name(world)}"
     assert list(pins.iter_attachments()) == []
     assert (
         f"{world.admin.name} ({world.admin.email}) of {world.riverside.name} named you the mailing contact "

@@ -140,7 +140,7 @@ async def test_the_whole_wizard_as_a_front_end_drives_it(gql: GraphQLClient, wor
         (mail.recipient, mail.subject, mail.status.value) for mail in await OutboxMessage.all().order_by("id")
     ] == [
         (world.admin.email, "Pinning ceremony scheduled: Spring pinning ceremony", "PENDING"),
-        ("aroha.ngata@riverside.example", "Pins on their way for: Spring pinning ceremony", "PENDING"),
+        ("aroha.ngata@riverside.example", "Pins to be mailed for: Spring pinning ceremony", "PENDING"),
     ]
 
 
