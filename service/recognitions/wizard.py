@@ -33,6 +33,7 @@ async def create_recognition(
     *, actor: Actor, kind: RecognitionKind, step: Step1, now: datetime
 ) -> Recognition:
     """Save step 1 of either wizard as a draft."""
+    rules.check_cohort_count(step.cohort_ids)
     name = _checked_name(step.name, kind, step)
     partner_id, cohort_ids = await _checked_cohorts(actor=actor, step=step, partner_id=None)
     async with in_transaction() as connection:
@@ -98,6 +99,8 @@ async def _update(
     now: datetime,
     mail_config: MailConfig | None = None,
 ) -> Recognition:
+    if changes.cohort_ids is not UNCHANGED and changes.cohort_ids is not None:
+        rules.check_cohort_count(changes.cohort_ids)
     async with outbox() as (connection, mail):
         recognition = await for_change(
             actor=actor,
