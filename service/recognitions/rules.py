@@ -286,9 +286,10 @@ class CeremonyDetails:
     address_country: str | None
 
 
+# Each column's input path (ceremonyUpdate's): the start and its zone are one input, `start`.
 REQUIRED_TO_SUBMIT = {
-    "starts_at": ("startsAt",),
-    "time_zone": ("timeZone",),
+    "starts_at": ("start",),
+    "time_zone": ("start",),
     "format": ("format",),
     "contact_name": ("mailingContact", "name"),
     "contact_email": ("mailingContact", "email"),
@@ -301,11 +302,14 @@ REQUIRED_TO_SUBMIT = {
 
 
 def missing_for_submit(details: CeremonyDetails) -> list[Problem]:
-    """Every step-2 field a scheduled ceremony needs (region and address line 2 are optional)."""
+    """Every step-2 field a scheduled ceremony needs (region and address line 2 are optional), each
+    input once."""
+    missing = dict.fromkeys(
+        field for name, field in REQUIRED_TO_SUBMIT.items() if getattr(details, name) is None
+    )
     return [
         Problem(ErrorCode.REQUIRED, "This field is required to schedule the ceremony.", field)
-        for name, field in REQUIRED_TO_SUBMIT.items()
-        if getattr(details, name) is None
+        for field in missing
     ]
 
 

@@ -217,8 +217,7 @@ async def test_submitting_an_incomplete_draft_names_every_missing_field(
 
     assert result["ceremony"] is None
     assert [(e["field"], e["code"]) for e in result["errors"]] == [
-        (["startsAt"], "REQUIRED"),
-        (["timeZone"], "REQUIRED"),
+        (["start"], "REQUIRED"),
         (["mailingContact", "email"], "REQUIRED"),
         (["mailingContact", "phone"], "REQUIRED"),
         (["postalAddress", "line1"], "REQUIRED"),
