@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -185,6 +185,67 @@ async def test_smtp_down_keeps_the_message_pending_until_it_is_back(app: Starlet
         server.stop()
     sent = await OutboxMessage.get(id=queued.id)
     assert (sent.status, sent.attempts, len(server.inbox.messages)) == (MailStatus.SENT, 2, 1)
+
+
+async def test_a_failure_that_is_no_smtp_error_is_recorded_released_and_retried(
+    app: Starlette, smtp: SmtpServer
+) -> None:
+    # given a message, and an SMTP URL the client cannot use
+    queued = await _queued(app)
+    backoff = mail.Backoff(first=timedelta(seconds=10), longest=timedelta(minutes=5))
+
+    # when two deliveries are tried with it
+    first = await mail.deliver_or_retry(message_id=queued.id, smtp_url="garbage", now=NOW, backoff=backoff)
+    failed = await OutboxMessage.get(id=queued.id)
+    second = await mail.deliver_or_retry(
+        message_id=queued.id, smtp_url="garbage", now=NOW + timedelta(seconds=10), backoff=backoff
+    )
+    again = await OutboxMessage.get(id=queued.id)
+
+    # then each is recorded like an SMTP failure, its claim released, and retried with backoff
+    assert (first, second) == (timedelta(seconds=10), timedelta(seconds=20))
+    assert (failed.status, failed.attempts, failed.claimed_until, failed.queued_until) == (
+        MailStatus.PENDING,
+        1,
+        None,
+        NOW + timedelta(seconds=10) + mail.IN_QUEUE,
+    )
+    assert failed.last_error == (
+        "ValueError(\"PORTAL_SMTP_URL has the scheme ''; give smtp://[user:password@]host[:port] (STARTTLS "
+        'when offered) or smtps://… (TLS).")'
+    )
+    assert (again.attempts, again.claimed_until) == (2, None)
+
+    # and once the URL is right, the next attempt delivers it
+    assert (
+        await mail.deliver_or_retry(message_id=queued.id, smtp_url=smtp.url, now=NOW, backoff=backoff) is None
+    )
+    sent = await OutboxMessage.get(id=queued.id)
+    assert (sent.status, sent.attempts, cast(str | None, sent.last_error), len(smtp.inbox.messages)) == (
+        MailStatus.SENT,
+        3,
+        None,
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("", None),
+        ("smtp://mail.example.org", None),
+        ("smtps://user:secret@mail.example.org:465", None),
+        ("garbage", "PORTAL_SMTP_URL has the scheme ''"),
+        ("http://mail.example.org", "PORTAL_SMTP_URL has the scheme 'http'"),
+        ("smtp://", "PORTAL_SMTP_URL names no host"),
+        ("smtp://user:secret@mail.example.org:twenty-five", "PORTAL_SMTP_URL is not a URL"),
+    ],
+)
+def test_an_smtp_url_is_checked_without_repeating_its_password(url: str, problem: str | None) -> None:
+    found = mail.smtp_url_problem(url)
+
+    assert (found or "").startswith(problem or "") and (found is None) is (problem is None)
+    assert "secret" not in (found or "")
 
 
 async def test_a_message_claimed_by_another_delivery_is_left_alone(app: Starlette, smtp: SmtpServer) -> None:
