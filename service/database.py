@@ -114,6 +114,9 @@ def storable_key(key: int) -> bool:
     return 0 < key <= LARGEST_KEY
 
 
+_CLOSED_WORDS = ("connection is closed", "pool is closed", "pool is closing")
+
+
 def is_unreachable(error: BaseException) -> bool:
     """Whether the error (or one it came from) means the database cannot be reached just now — a
     refused or broken connection, a timeout — rather than a fault in the request."""
@@ -131,8 +134,13 @@ def is_unreachable(error: BaseException) -> bool:
             | TimeoutError
             | socket.gaierror
             | asyncpg.PostgresConnectionError
-            | asyncpg.InterfaceError
             | asyncpg.CannotConnectNowError,
+        ):
+            return True
+        # Most of asyncpg's InterfaceErrors are faults of the request (too many bind parameters, an
+        # operation already in progress); only a closed connection or pool means the database is gone.
+        if isinstance(current, asyncpg.InterfaceError) and any(
+            words in str(current) for words in _CLOSED_WORDS
         ):
             return True
         current = current.__cause__ or current.__context__

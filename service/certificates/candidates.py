@@ -259,16 +259,17 @@ async def checked_selection(
     field: str = "enrollmentIds",
 ) -> list[int]:
     """The selection without repeats, in its order, each a candidate of the recognition; or every problem."""
+    # Repeats counted, before any query: a refusal names each entry at most MAX_SELECTION times.
+    if len(enrollment_ids) > MAX_SELECTION:
+        raise DomainError.of(
+            ErrorCode.SELECTION_TOO_LARGE,
+            f"{len(enrollment_ids)} course-takers are selected; at most {MAX_SELECTION} fit in one file.",
+            field=(field,),
+        )
     recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
     unique = list(dict.fromkeys(enrollment_ids))
     if not unique:
         raise DomainError.of(ErrorCode.EMPTY_SELECTION, "Select at least one course-taker.", field=(field,))
-    if len(unique) > MAX_SELECTION:
-        raise DomainError.of(
-            ErrorCode.SELECTION_TOO_LARGE,
-            f"{len(unique)} course-takers are selected; at most {MAX_SELECTION} fit in one file.",
-            field=(field,),
-        )
     listed: set[int] = set()
     every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
     for start in range(0, len(unique), SELECTION_CHUNK):

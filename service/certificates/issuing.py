@@ -7,9 +7,10 @@ audit entry). ``services`` decides what is issued; this module writes it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -160,6 +161,45 @@ async def record_one(
         if winner is None or replacing is not None:
             raise
         return winner
+
+
+def ceremony_day(recognition: Recognition) -> date | None:
+    """The day a ceremony is on, in its own time zone (what its provisional certificates print);
+    None for a certificate request or a ceremony without a date."""
+    return day_in_zone(recognition.starts_at, recognition.time_zone)
+
+
+def day_in_zone(instant: datetime | None, time_zone: str | None) -> date | None:
+    if instant is None or time_zone is None:
+        return None
+    return instant.astimezone(ZoneInfo(time_zone)).date()
+
+
+async def follow_ceremony(recognition: Recognition, connection: BaseDBAsyncClient) -> int:
+    """The ceremony moved: its provisional certificates print its new day, in the transaction of
+    the move, and are drawn again on their next download (and in any combined file made after).
+    Valid certificates keep their completion date; a provisional credential carries no date and
+    its status entry stays "suspended", so only what is printed changes. How many were re-dated."""
+    day = ceremony_day(recognition)
+    if day is None:
+        return 0
+    provisional = Certificate.filter(recognition_id=recognition.id, status=CertificateStatus.PROVISIONAL)
+    moved = 0
+    for certificate in await provisional.using_db(connection).select_for_update().order_by("id"):
+        if certificate.printed.get("awarded_on") == day.isoformat():
+            continue
+        # Only while still provisional: one that settled valid meanwhile keeps its completion date.
+        moved += await (
+            Certificate.filter(id=certificate.id, status=CertificateStatus.PROVISIONAL)
+            .using_db(connection)
+            .update(
+                printed={**certificate.printed, "awarded_on": day.isoformat()},
+                file_name=None,
+                file_size=None,
+                file_sha256=None,
+            )
+        )
+    return moved
 
 
 def not_valid(certificate: Certificate) -> DomainError:

@@ -184,13 +184,12 @@ def _text(
 
 
 def _award_date(recognition: Recognition, enrollment: Enrollment, *, now: datetime, time_zone: str) -> date:
-    """The completion date; for someone approaching, the ceremony's date, else the day of issue."""
+    """The completion date; for someone approaching, the ceremony's date (kept with it when the
+    ceremony moves: ``issuing.follow_ceremony``), else the day of issue."""
     completion = completed_on(enrollment)
     if kind_of(enrollment) is CandidateKind.COMPLETER and completion is not None:
         return completion
-    if recognition.starts_at is not None and recognition.time_zone is not None:
-        return recognition.starts_at.astimezone(ZoneInfo(recognition.time_zone)).date()
-    return now.astimezone(ZoneInfo(time_zone)).date()
+    return issuing.ceremony_day(recognition) or now.astimezone(ZoneInfo(time_zone)).date()
 
 
 def status_on_issue(enrollment: Enrollment) -> CertificateStatus:

@@ -1,8 +1,16 @@
 """One Canvas course read into the partner's enrolments: its students (new ones become course-takers,
-known by their Canvas id, else by email) and their progress, upserted in bulk in one transaction."""
+known by their Canvas id, else by email) and their progress, upserted in bulk in one transaction.
+
+A student who matches no course-taker is not read, and the run says so (a warning each, a count per
+course, and the log): Canvas gave no email for them, gave no progress, or their email is that of a
+course-taker linked to another Canvas user. That last one is never re-linked by email: a Canvas
+account's email may be changed by its user, so re-linking would let anyone take over another
+person's record (their enrolments and certificates). A re-created account is re-linked by staff,
+who clear the old link once they have checked it (docs/api.md, "Progress from Canvas")."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +24,12 @@ from service.lms.canvas import CanvasClient, CanvasProgress, CanvasStudent
 from service.text import bidi_controls_in, named, without_bidi_controls
 
 PROGRESS_FIELDS = ("modules_completed", "modules_required", "percent_complete", "completed_at", "certified")
+# Students named one warning each per course and reason; beyond, one warning says how many more.
+NAMED_UNMATCHED = 20
+NO_EMAIL = "Canvas gives no email address for them"
+NO_PROGRESS = "Canvas gave no progress for them"
+
+logger = logging.getLogger("service.lms")
 
 
 @dataclass(frozen=True)
@@ -24,6 +38,8 @@ class CourseResult:
     changed: int
     created: int
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    unmatched: int = 0
+    """Students of the course not read: they matched no course-taker (the warnings say why)."""
 
 
 async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) -> CourseResult:
@@ -33,8 +49,9 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
     progress = await canvas.progress(course_id, [student.user_id for student in students])
     program = await Program.get(id=cohort.program_id)
     warnings: list[dict[str, Any]] = []
+    unmatched: dict[str, str] = {}  # Canvas user id: why they were not read
     async with in_transaction():
-        takers = await _course_takers(cohort.partner_id, students, warnings)
+        takers = await _course_takers(cohort.partner_id, students, warnings, unmatched)
         enrollments = {e.course_taker_id: e for e in await Enrollment.filter(cohort_id=cohort.id)}
         created: list[Enrollment] = []
         changed: list[Enrollment] = []
@@ -42,6 +59,7 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
         for student in students:
             taker, figures = takers.get(student.user_id), progress.get(student.user_id)
             if taker is None or figures is None:
+                unmatched.setdefault(student.user_id, NO_PROGRESS if taker is not None else NO_EMAIL)
                 continue
             values = _values(figures, program)
             enrollment = enrollments.get(taker.id)
@@ -65,9 +83,48 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
             )
         for start in range(0, len(seen), 500):
             await Enrollment.filter(id__in=seen[start : start + 500]).update(progress_synced_at=now)
+    warnings += _unmatched_warnings(unmatched, len(students))
+    if unmatched:
+        logger.warning(
+            "course %s: %s of %s students matched no course-taker and were not read",
+            course_id,
+            len(unmatched),
+            len(students),
+        )
     return CourseResult(
-        seen=len(seen) + len(created), changed=len(changed), created=len(created), warnings=warnings
+        seen=len(seen) + len(created),
+        changed=len(changed),
+        created=len(created),
+        warnings=warnings,
+        unmatched=len(unmatched),
     )
+
+
+def _unmatched_warnings(unmatched: dict[str, str], students: int) -> list[dict[str, Any]]:
+    """One warning for the course (how many, of how many), then one per student and reason up to
+    ``NAMED_UNMATCHED``, then how many more for that reason."""
+    if not unmatched:
+        return []
+    warnings: list[dict[str, Any]] = [
+        {
+            "userId": None,
+            "message": f"{len(unmatched)} of {students} students of this course matched no course-taker; "
+            "their progress was not read.",
+        }
+    ]
+    by_reason: dict[str, list[str]] = {}
+    for user_id, why in unmatched.items():
+        by_reason.setdefault(why, []).append(user_id)
+    for why, user_ids in by_reason.items():
+        warnings += [
+            {"userId": user_id, "message": f"Canvas user {user_id} not read: {why}."}
+            for user_id in user_ids[:NAMED_UNMATCHED]
+        ]
+        if len(user_ids) > NAMED_UNMATCHED:
+            warnings.append(
+                {"userId": None, "message": f"{len(user_ids) - NAMED_UNMATCHED} more not read: {why}."}
+            )
+    return warnings
 
 
 def _values(figures: CanvasProgress, program: Program) -> dict[str, Any]:
@@ -97,11 +154,14 @@ def _name_of(student: CanvasStudent, warnings: list[dict[str, Any]]) -> str:
 
 
 async def _course_takers(
-    partner_id: int, students: list[CanvasStudent], warnings: list[dict[str, Any]]
+    partner_id: int,
+    students: list[CanvasStudent],
+    warnings: list[dict[str, Any]],
+    unmatched: dict[str, str],
 ) -> dict[str, CourseTaker]:
     """The partner's course-takers for these Canvas users: known by Canvas id, else by email (and
-    linked), else created, each with the locale Canvas has for them. A student Canvas gives no email
-    for cannot be listed and is left out."""
+    linked, when that course-taker has no Canvas user yet), else created, each with the locale
+    Canvas has for them. A student left out is put in ``unmatched`` with the reason."""
     ids = [student.user_id for student in students]
     known = {t.lms_user_id: t for t in await CourseTaker.filter(partner_id=partner_id, lms_user_id__in=ids)}
     relocated = []
@@ -125,6 +185,12 @@ async def _course_takers(
         if existing is not None and existing.lms_user_id is None:
             existing.lms_user_id, existing.locale = student.user_id, student.locale
             linked.append(existing)
+        elif existing is not None:
+            # Never re-linked by email (see the module's docstring): staff decide.
+            unmatched[student.user_id] = (
+                f"their email is that of a course-taker linked to Canvas user {existing.lms_user_id} "
+                "(a re-created Canvas account is re-linked by staff)"
+            )
         elif existing is None:
             new.append(
                 CourseTaker(

@@ -4,6 +4,7 @@ with its counts, the courses that failed and the warnings."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from service.lms.courses import sync_course
 from service.lms.models import ProgressSyncRun, SyncStatus
 from service.lms.rules import ACTIVE, LEASE
 from service.partners.models import Partner
+
+logger = logging.getLogger("service.lms")
 
 
 def canvas_token(variable: str | None) -> str | None:
@@ -54,7 +57,7 @@ async def run_sync(
     if not claimed:
         return None
     run = await ProgressSyncRun.get(id=run_id)
-    totals = {"courses": 0, "courses_failed": 0, "seen": 0, "changed": 0, "created": 0}
+    totals = {"courses": 0, "courses_failed": 0, "seen": 0, "changed": 0, "created": 0, "unmatched": 0}
     errors: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
     partners = Partner.filter(canvas_base_url__isnull=False)
@@ -94,6 +97,7 @@ async def run_sync(
                         totals["seen"] += result.seen
                         totals["changed"] += result.changed
                         totals["created"] += result.created
+                        totals["unmatched"] += result.unmatched
                         warnings.extend(
                             {"cohortId": cohort.id, "courseId": cohort.lms_course_id, **warning}
                             for warning in result.warnings
@@ -106,6 +110,9 @@ async def run_sync(
         raise
     failed = totals["courses_failed"]
     status = rules.run_status(courses=totals["courses"], courses_failed=failed)
+    if totals["unmatched"]:
+        # Each course's warnings say how many of its students, and why; the log says how many in all.
+        logger.warning("progress sync %s: %s enrolments matched no course-taker", run_id, totals["unmatched"])
     await ProgressSyncRun.filter(id=run_id, status=SyncStatus.RUNNING).update(
         status=status,
         finished_at=clock(),

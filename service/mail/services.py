@@ -93,11 +93,12 @@ async def not_queued(*, message_id: int) -> None:
 async def deliver_or_retry(
     *, message_id: int, smtp_url: str, now: datetime, backoff: Backoff
 ) -> timedelta | None:
-    """Deliver one message; when the SMTP server fails, the wait before the next attempt (the
-    caller queues it), recorded so that the sweep leaves the message to that attempt."""
+    """Deliver one message; when it fails (the SMTP server, or anything else: a bad SMTP URL, a
+    message the client refuses), the wait before the next attempt (the caller queues it), recorded
+    so that the sweep leaves the message to that attempt."""
     try:
         await deliver(message_id=message_id, smtp_url=smtp_url, now=now)
-    except (aiosmtplib.SMTPException, OSError):
+    except Exception:  # recorded on the message by deliver; retried alike, whatever it was
         attempts = (await OutboxMessage.get(id=message_id)).attempts
         wait = backoff.after(attempts)
         await OutboxMessage.filter(id=message_id, status=MailStatus.PENDING).update(
@@ -110,7 +111,8 @@ async def deliver_or_retry(
 async def deliver(*, message_id: int, smtp_url: str, now: datetime) -> bool:
     """Send one pending message over SMTP; True when it is (or already was) sent.
 
-    Raises on an SMTP failure after recording it, so the job queue retries with backoff.
+    Raises on any failure after recording it (attempts, last error, claim released), so the job
+    queue retries with backoff and the next attempt finds the message unclaimed.
     """
     unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     claimed = await OutboxMessage.filter(unclaimed, id=message_id, status=MailStatus.PENDING).update(
@@ -123,11 +125,12 @@ async def deliver(*, message_id: int, smtp_url: str, now: datetime) -> bool:
     try:
         async with _smtp_client(smtp_url) as client:
             await client.sendmail(outbox.sender, [outbox.recipient], outbox.message.encode("utf-8"))
-    except (aiosmtplib.SMTPException, OSError) as error:
+    except Exception as error:
+        described = error if isinstance(error, aiosmtplib.SMTPException | OSError) else repr(error)
         await OutboxMessage.filter(id=message_id).update(
-            attempts=outbox.attempts + 1, last_error=str(error)[:2000], claimed_until=None
+            attempts=outbox.attempts + 1, last_error=str(described)[:2000], claimed_until=None
         )
-        logger.warning("mail %s not delivered (attempt %s): %s", message_id, outbox.attempts + 1, error)
+        logger.warning("mail %s not delivered (attempt %s): %s", message_id, outbox.attempts + 1, described)
         raise
     await OutboxMessage.filter(id=message_id).update(
         status=MailStatus.SENT, attempts=outbox.attempts + 1, sent_at=now, last_error=None, claimed_until=None
@@ -136,11 +139,34 @@ async def deliver(*, message_id: int, smtp_url: str, now: datetime) -> bool:
     return True
 
 
+SMTP_URL_FORM = "smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://… (TLS)"
+
+
+def smtp_url_problem(smtp_url: str) -> str | None:
+    """What is wrong with ``PORTAL_SMTP_URL`` (empty: mail stays in the outbox), or None. Settings
+    call it when they load, so a bad URL stops the process with this message instead of every
+    delivery failing."""
+    if not smtp_url:
+        return None
+    try:
+        parts = urlsplit(smtp_url)
+        port = parts.port
+    except ValueError as error:
+        return f"PORTAL_SMTP_URL is not a URL ({error}); give {SMTP_URL_FORM}."
+    if parts.scheme not in {"smtp", "smtps"}:
+        return f"PORTAL_SMTP_URL has the scheme {parts.scheme!r}; give {SMTP_URL_FORM}."
+    if not parts.hostname:
+        return f"PORTAL_SMTP_URL names no host; give {SMTP_URL_FORM}."
+    if port == 0:
+        return f"PORTAL_SMTP_URL has port 0; give {SMTP_URL_FORM}."
+    return None
+
+
 def _smtp_client(smtp_url: str) -> aiosmtplib.SMTP:
     """A client for ``smtp://[user:password@]host[:port]`` (STARTTLS when offered) or ``smtps://…`` (TLS)."""
+    if problem := smtp_url_problem(smtp_url) or (None if smtp_url else "PORTAL_SMTP_URL is not set."):
+        raise ValueError(problem)
     parts = urlsplit(smtp_url)
-    if parts.scheme not in {"smtp", "smtps"}:
-        raise ValueError(f"unsupported SMTP URL scheme {parts.scheme!r}; use smtp:// or smtps://")
     secure = parts.scheme == "smtps"
     return aiosmtplib.SMTP(
         hostname=parts.hostname or "localhost",

@@ -47,7 +47,7 @@ def invitation(
     event.add("dtstart", start)
     event.add("dtend", start + CEREMONY_LENGTH)
     event.add("status", "CANCELLED" if method is Method.CANCEL else "CONFIRMED")
-    event.add("summary", f"Pinning ceremony: {recognition.name}")
+    event.add("summary", ceremony_title(recognition))
     event.add("description", f"Pinning ceremony of {partner_name}. {recognition_link(config, recognition)}")
     event.add("location", location(recognition))
     if recognition.format is CeremonyFormat.ONLINE and recognition.meeting_url:
@@ -67,6 +67,20 @@ def invitation(
         content_type=f"text/calendar; method={method.value}",
         data=bytes(calendar.to_ical()),
     )
+
+
+CEREMONY_WORDS = "Pinning ceremony"
+
+
+def ceremony_title(recognition: Recognition, what: str = CEREMONY_WORDS) -> str:
+    """``what`` and the ceremony's name, e.g. "Pinning ceremony scheduled: Spring pinning"; a name
+    that already starts with "Pinning ceremony" (every default name does) does not say it twice:
+    "Pinning ceremony scheduled: cohorts ending 2027-01-04 to 2027-01-15"."""
+    name = recognition.name
+    if name[: len(CEREMONY_WORDS)].casefold() == CEREMONY_WORDS.casefold():
+        rest = name[len(CEREMONY_WORDS) :].lstrip(" :-\u2013\u2014")
+        return f"{what}: {rest}" if rest else what
+    return f"{what}: {name}"
 
 
 def local_start(recognition: Recognition) -> datetime:

@@ -9,7 +9,7 @@ outbox key, is decided in ``service.recognitions.notices``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -17,6 +17,7 @@ from service.mail.compose import Attachment, Link, MailConfig, Paragraph, compos
 from service.recognitions.invitations import (
     TYPE_NAMES,
     Method,
+    ceremony_title,
     invitation,
     local_start,
     postal_address,
@@ -40,6 +41,15 @@ class Person:
 
     def header(self) -> str:
         return str(Address(display_name=one_line(self.name), addr_spec=self.email))
+
+
+@dataclass(frozen=True, slots=True)
+class Redated:
+    """Provisional certificates of a ceremony that moved: how many now print its new day."""
+
+    count: int
+    old_day: date
+    new_day: date
 
 
 def contact_of(recognition: Recognition) -> Person:
@@ -81,7 +91,7 @@ def ceremony_confirmation(
         config=config,
         key=key,
         recipient=requester.header(),
-        subject=f"Pinning ceremony scheduled: {recognition.name}",
+        subject=ceremony_title(recognition, "Pinning ceremony scheduled"),
         paragraphs=paragraphs,
         sent_at=now,
         attachments=(_invitation(recognition, Method.REQUEST, requester, partner_name, config, now),),
@@ -97,8 +107,10 @@ def ceremony_updated(
     changed: list[str],
     config: MailConfig,
     now: datetime,
+    redated: Redated | None = None,
 ) -> EmailMessage:
-    """A scheduled ceremony changed: its new details and an updated invitation (same UID, next SEQUENCE)."""
+    """A scheduled ceremony changed: its new details and an updated invitation (same UID, next SEQUENCE);
+    when its day moved, that provisional certificates printed before show the old day."""
     assert recognition.format is not None
     paragraphs: list[Paragraph] = [
         f"Dear {requester.name},",
@@ -107,6 +119,7 @@ def ceremony_updated(
         f"{FORMAT_WORDS[recognition.format]}.",
         *_meeting(recognition),
         *([_where_paragraph(recognition)] if recognition.format is CeremonyFormat.IN_PERSON else []),
+        *_redated_paragraphs(recognition, redated, config),
         Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
         "The updated calendar invitation attached replaces the one you had.",
     ]
@@ -114,7 +127,7 @@ def ceremony_updated(
         config=config,
         key=key,
         recipient=requester.header(),
-        subject=f"Pinning ceremony changed: {recognition.name}",
+        subject=ceremony_title(recognition, "Pinning ceremony changed"),
         paragraphs=paragraphs,
         sent_at=now,
         attachments=(_invitation(recognition, Method.REQUEST, requester, partner_name, config, now),),
@@ -129,18 +142,22 @@ def ceremony_cancelled(
     partner_name: str,
     config: MailConfig,
     now: datetime,
+    provisional: int = 0,
 ) -> EmailMessage:
-    """The ceremony is called off: a cancelled invitation takes it out of the calendar."""
+    """The ceremony is called off: a cancelled invitation takes it out of the calendar. Its
+    ``provisional`` certificates stay provisional (their course-takers may still complete) and keep
+    the ceremony's day until they settle: the requester is told so."""
     reason = f" Reason: {recognition.cancellation_reason}" if recognition.cancellation_reason else ""
     return compose(
         config=config,
         key=key,
         recipient=requester.header(),
-        subject=f"Pinning ceremony cancelled: {recognition.name}",
+        subject=ceremony_title(recognition, "Pinning ceremony cancelled"),
         paragraphs=[
             f"Dear {requester.name},",
             f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} on {_when(recognition)} "
             f"has been cancelled.{reason}",
+            *_provisional_after_cancel(recognition, provisional),
             Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
             "The calendar invitation attached removes it from your calendar.",
         ],
@@ -191,7 +208,8 @@ def pins_expected(
         config=config,
         key=key,
         recipient=contact.header(),
-        subject=f"{'Updated: p' if updated else 'P'}ins on their way for: {recognition.name}",
+        # The pins are not on their way yet: staff mark them mailed when they are (``pins_mailed``).
+        subject=f"{'Updated: p' if updated else 'P'}ins to be mailed for: {recognition.name}",
         paragraphs=[
             f"Dear {contact.name},",
             f"{lead}{requester.name} ({requester.email}) of {partner_name} named you the mailing contact for "
@@ -231,7 +249,7 @@ def pins_not_coming(
         config=config,
         key=key,
         recipient=contact.header(),
-        subject=f"Pinning ceremony cancelled: {recognition.name}",
+        subject=ceremony_title(recognition, "Pinning ceremony cancelled"),
         paragraphs=[
             f"Dear {contact.name},",
             f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} on {_when(recognition)} "
@@ -271,6 +289,38 @@ def _invitation(
         config=config,
         now=now,
     )
+
+
+def _certificate_day(day: date) -> str:
+    """A day as certificates print it: 27 January 2027."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _redated_paragraphs(
+    recognition: Recognition, redated: Redated | None, config: MailConfig
+) -> list[Paragraph]:
+    if redated is None:
+        return []
+    some = "1 provisional certificate" if redated.count == 1 else f"{redated.count} provisional certificates"
+    return [
+        f"{some} issued for this ceremony now show its new date, {_certificate_day(redated.new_day)}. "
+        f"Certificates printed or downloaded before this change still show "
+        f"{_certificate_day(redated.old_day)}: download them again, or regenerate the combined file "
+        "(\u201cDownload Last Certificates File\u201d under the \u201cDownload\u201d menu), before the "
+        "ceremony.",
+        Link("Open the ceremony\u2019s certificates", _certificates_link(config, recognition)),
+    ]
+
+
+def _provisional_after_cancel(recognition: Recognition, count: int) -> list[Paragraph]:
+    if not count:
+        return []
+    some = "1 provisional certificate was" if count == 1 else f"{count} provisional certificates were"
+    return [
+        f"{some} issued for this ceremony. They stay provisional and still show the ceremony\u2019s date, "
+        f"{_certificate_day(local_start(recognition).date())}, until their course-takers complete the "
+        "course: then they show the completion date (or are voided if the course closes without it)."
+    ]
 
 
 def _where_paragraph(recognition: Recognition) -> str:

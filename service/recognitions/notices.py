@@ -16,6 +16,8 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from service.certificates.issuing import ceremony_day, day_in_zone
+from service.certificates.models import Certificate, CertificateStatus
 from service.mail.compose import MailConfig
 from service.mail.outbox import Outbox
 from service.partners.models import Partner
@@ -118,10 +120,12 @@ async def tell_changed(
     reason: int,
     config: MailConfig,
     now: datetime,
+    redated: int = 0,
 ) -> None:
     """A scheduled ceremony changed (``reason``: its event's id, which names these mails): an updated
-    invitation to the requester when its date, time, format, link or address moved, and the
-    mailing contact's details again when what they were told changed."""
+    invitation to the requester when its date, time, format, link or address moved (saying so when
+    ``redated`` provisional certificates now print another day), and the mailing contact's details
+    again when what they were told changed."""
     changed = invitation_changes(before, recognition)
     tell_contact = contact_concerned(before, recognition)
     if not changed and not tell_contact:
@@ -141,6 +145,7 @@ async def tell_changed(
                 requester=requester,
                 partner_name=partner_name,
                 changed=changed,
+                redated=_redated(before, recognition, redated),
                 config=config,
                 now=now,
             ),
@@ -163,6 +168,18 @@ async def tell_changed(
         )
 
 
+def _redated(before: dict[str, object], recognition: Recognition, count: int) -> mails.Redated | None:
+    """What the requester should know of provisional certificates printed before the day moved."""
+    old_start, old_zone = before.get("starts_at"), before.get("time_zone")
+    old_day = None
+    if isinstance(old_start, datetime) and isinstance(old_zone, str):
+        old_day = day_in_zone(old_start, old_zone)
+    new_day = ceremony_day(recognition)
+    if not count or old_day is None or new_day is None:
+        return None
+    return mails.Redated(count=count, old_day=old_day, new_day=new_day)
+
+
 async def tell_cancelled(
     recognition: Recognition, mail: Outbox, *, pins_were_pending: bool, config: MailConfig, now: datetime
 ) -> None:
@@ -174,10 +191,21 @@ async def tell_cancelled(
     recognition.calendar_sequence += 1
     await recognition.save(using_db=connection, update_fields=["calendar_sequence"])
     key = f"ceremony-cancelled:{recognition.id}"
+    provisional = await (
+        Certificate.filter(recognition_id=recognition.id, status=CertificateStatus.PROVISIONAL)
+        .using_db(connection)
+        .count()
+    )
     await mail.add(
         key=key,
         message=mails.ceremony_cancelled(
-            recognition, key=key, requester=requester, partner_name=partner_name, config=config, now=now
+            recognition,
+            key=key,
+            requester=requester,
+            partner_name=partner_name,
+            provisional=provisional,
+            config=config,
+            now=now,
         ),
         now=now,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -23,6 +23,10 @@ from service.users.models import Role
 
 MINIMUM_NOTICE = timedelta(days=14)
 NAME_MAX_LENGTH = 200
+# The most cohorts one recognition may select. A partner's cohorts ending within one date range
+# (at most a year) are tens, a few hundred at the largest; the cap keeps a refusal (one error per
+# entry) and each statement's bind parameters (asyncpg's limit is 32,767) small.
+MAX_COHORTS = 1000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()./-]+$")
 
@@ -115,6 +119,16 @@ def available_actions(
             return [Action.VIEW, Action.CERTIFICATES, *staff_only, *cancel]
         case _:
             return [Action.VIEW]
+
+
+def check_cohort_count(cohort_ids: Sequence[int], *, field: tuple[str, ...] = ("cohortIds",)) -> None:
+    """Refuse a selection of more than ``MAX_COHORTS`` entries (repeats counted), before any query."""
+    if len(cohort_ids) > MAX_COHORTS:
+        raise DomainError.of(
+            ErrorCode.SELECTION_TOO_LARGE,
+            f"{len(cohort_ids)} cohorts are selected; a recognition may select at most {MAX_COHORTS}.",
+            field=field,
+        )
 
 
 def default_name(kind: RecognitionKind, start: date, end: date) -> str:
@@ -272,9 +286,10 @@ class CeremonyDetails:
     address_country: str | None
 
 
+# Each column's input path (ceremonyUpdate's): the start and its zone are one input, `start`.
 REQUIRED_TO_SUBMIT = {
-    "starts_at": ("startsAt",),
-    "time_zone": ("timeZone",),
+    "starts_at": ("start",),
+    "time_zone": ("start",),
     "format": ("format",),
     "contact_name": ("mailingContact", "name"),
     "contact_email": ("mailingContact", "email"),
@@ -287,11 +302,14 @@ REQUIRED_TO_SUBMIT = {
 
 
 def missing_for_submit(details: CeremonyDetails) -> list[Problem]:
-    """Every step-2 field a scheduled ceremony needs (region and address line 2 are optional)."""
+    """Every step-2 field a scheduled ceremony needs (region and address line 2 are optional), each
+    input once."""
+    missing = dict.fromkeys(
+        field for name, field in REQUIRED_TO_SUBMIT.items() if getattr(details, name) is None
+    )
     return [
         Problem(ErrorCode.REQUIRED, "This field is required to schedule the ceremony.", field)
-        for name, field in REQUIRED_TO_SUBMIT.items()
-        if getattr(details, name) is None
+        for field in missing
     ]
 
 

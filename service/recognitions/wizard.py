@@ -13,6 +13,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from service.certificates.issuing import follow_ceremony
 from service.cohorts.models import Cohort
 from service.cohorts.rules import check_date_range
 from service.errors import DomainError, ErrorCode, Problem
@@ -32,6 +33,7 @@ async def create_recognition(
     *, actor: Actor, kind: RecognitionKind, step: Step1, now: datetime
 ) -> Recognition:
     """Save step 1 of either wizard as a draft."""
+    rules.check_cohort_count(step.cohort_ids)
     name = _checked_name(step.name, kind, step)
     partner_id, cohort_ids = await _checked_cohorts(actor=actor, step=step, partner_id=None)
     async with in_transaction() as connection:
@@ -97,6 +99,8 @@ async def _update(
     now: datetime,
     mail_config: MailConfig | None = None,
 ) -> Recognition:
+    if changes.cohort_ids is not UNCHANGED and changes.cohort_ids is not None:
+        rules.check_cohort_count(changes.cohort_ids)
     async with outbox() as (connection, mail):
         recognition = await for_change(
             actor=actor,
@@ -125,9 +129,18 @@ async def _update(
         recognition.updated_at = now
         await recognition.save(using_db=connection)
         event = await record_event(recognition, EventKind.UPDATED, actor, now, diff, connection)
-        if recognition.status in rules.SCHEDULED and mail_config is not None:
+        # Its provisional certificates print the ceremony's day: they move with it.
+        scheduled = recognition.status in rules.SCHEDULED
+        redated = await follow_ceremony(recognition, connection) if scheduled and "starts_at" in values else 0
+        if scheduled and mail_config is not None:
             await notices.tell_changed(
-                recognition, mail, before=before, reason=event.id, config=mail_config, now=now
+                recognition,
+                mail,
+                before=before,
+                reason=event.id,
+                config=mail_config,
+                now=now,
+                redated=redated,
             )
     announce_change(recognition)
     return recognition

@@ -159,6 +159,22 @@ async def test_a_selection_over_5000_is_refused(gql: GraphQLClient, world: Certi
     ]
 
 
+async def test_one_id_repeated_past_5000_times_is_one_refusal_not_one_per_entry(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    # when someone not listed is selected 40,000 times
+    result = await _export(gql, world, enrollmentIds=_ids(world, "Bea Uncertified") * 40_000)
+
+    # then one refusal, not 40,000
+    assert [(e["field"], e["code"], e["message"]) for e in result["errors"]] == [
+        (
+            ["enrollmentIds"],
+            "SELECTION_TOO_LARGE",
+            "40000 course-takers are selected; at most 5000 fit in one file.",
+        )
+    ]
+
+
 async def test_another_partners_recognition_is_not_found(
     gql: GraphQLClient, world: CertificatesWorld
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -94,6 +94,33 @@ def test_the_confirmation_has_text_html_and_a_calendar_invitation() -> None:
     assert str(event["summary"]) == "Pinning ceremony: Spring pinning ceremony"
 
 
+def test_a_default_name_is_not_prefixed_twice_in_subjects_or_the_invitation() -> None:
+    # given a ceremony with the name the wizard gives by default
+    ceremony = _ceremony()
+    ceremony.name = "Pinning ceremony: cohorts ending 2026-05-01 to 2026-08-31"
+
+    # when its mails are written
+    confirmation = mails.ceremony_confirmation(
+        ceremony, key="test", requester=REQUESTER, partner_name="Riverside", config=CONFIG, now=NOW
+    )
+    cancelled = mails.ceremony_cancelled(
+        ceremony, key="test", requester=REQUESTER, partner_name="Riverside", config=CONFIG, now=NOW
+    )
+    contact = mails.pins_expected(
+        ceremony, key="test", requester=REQUESTER, partner_name="Riverside", config=CONFIG, now=NOW
+    )
+
+    # then each says "Pinning ceremony" once, and the contact hears the pins are still to be mailed
+    [invitation] = [p for p in confirmation.iter_attachments() if p.get_content_type() == "text/calendar"]
+    [event] = Calendar.from_ical(invitation.get_content()).walk("VEVENT")
+    assert (confirmation["Subject"], cancelled["Subject"], str(event["summary"]), contact["Subject"]) == (
+        "Pinning ceremony scheduled: cohorts ending 2026-05-01 to 2026-08-31",
+        "Pinning ceremony cancelled: cohorts ending 2026-05-01 to 2026-08-31",
+        "Pinning ceremony: cohorts ending 2026-05-01 to 2026-08-31",
+        "Pins to be mailed for: Pinning ceremony: cohorts ending 2026-05-01 to 2026-08-31",
+    )
+
+
 def test_the_pins_mailed_message() -> None:
     message = mails.pins_mailed(_ceremony(), key="test", config=CONFIG, now=NOW)
 
@@ -158,6 +185,67 @@ async def test_smtp_down_keeps_the_message_pending_until_it_is_back(app: Starlet
         server.stop()
     sent = await OutboxMessage.get(id=queued.id)
     assert (sent.status, sent.attempts, len(server.inbox.messages)) == (MailStatus.SENT, 2, 1)
+
+
+async def test_a_failure_that_is_no_smtp_error_is_recorded_released_and_retried(
+    app: Starlette, smtp: SmtpServer
+) -> None:
+    # given a message, and an SMTP URL the client cannot use
+    queued = await _queued(app)
+    backoff = mail.Backoff(first=timedelta(seconds=10), longest=timedelta(minutes=5))
+
+    # when two deliveries are tried with it
+    first = await mail.deliver_or_retry(message_id=queued.id, smtp_url="garbage", now=NOW, backoff=backoff)
+    failed = await OutboxMessage.get(id=queued.id)
+    second = await mail.deliver_or_retry(
+        message_id=queued.id, smtp_url="garbage", now=NOW + timedelta(seconds=10), backoff=backoff
+    )
+    again = await OutboxMessage.get(id=queued.id)
+
+    # then each is recorded like an SMTP failure, its claim released, and retried with backoff
+    assert (first, second) == (timedelta(seconds=10), timedelta(seconds=20))
+    assert (failed.status, failed.attempts, failed.claimed_until, failed.queued_until) == (
+        MailStatus.PENDING,
+        1,
+        None,
+        NOW + timedelta(seconds=10) + mail.IN_QUEUE,
+    )
+    assert failed.last_error == (
+        "ValueError(\"PORTAL_SMTP_URL has the scheme ''; give smtp://[user:password@]host[:port] (STARTTLS "
+        'when offered) or smtps://… (TLS).")'
+    )
+    assert (again.attempts, again.claimed_until) == (2, None)
+
+    # and once the URL is right, the next attempt delivers it
+    assert (
+        await mail.deliver_or_retry(message_id=queued.id, smtp_url=smtp.url, now=NOW, backoff=backoff) is None
+    )
+    sent = await OutboxMessage.get(id=queued.id)
+    assert (sent.status, sent.attempts, cast(str | None, sent.last_error), len(smtp.inbox.messages)) == (
+        MailStatus.SENT,
+        3,
+        None,
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("", None),
+        ("smtp://mail.example.org", None),
+        ("smtps://user:secret@mail.example.org:465", None),
+        ("garbage", "PORTAL_SMTP_URL has the scheme ''"),
+        ("http://mail.example.org", "PORTAL_SMTP_URL has the scheme 'http'"),
+        ("smtp://", "PORTAL_SMTP_URL names no host"),
+        ("smtp://user:secret@mail.example.org:twenty-five", "PORTAL_SMTP_URL is not a URL"),
+    ],
+)
+def test_an_smtp_url_is_checked_without_repeating_its_password(url: str, problem: str | None) -> None:
+    found = mail.smtp_url_problem(url)
+
+    assert (found or "").startswith(problem or "") and (found is None) is (problem is None)
+    assert "secret" not in (found or "")
 
 
 async def test_a_message_claimed_by_another_delivery_is_left_alone(app: Starlette, smtp: SmtpServer) -> None:
@@ -244,10 +332,10 @@ async def test_submitting_mails_the_confirmation_to_the_submitter_and_the_pins_t
         [f"{world.admin.name} <{world.admin.email}>", "Aroha Ngata <aroha.ngata@riverside.example>"]
     )
     confirmation = received[f"{world.admin.name} <{world.admin.email}>"]
-    assert confirmation["Subject"] == f"Pinning ceremony scheduled: {_ceremony_name(world)}"
+    assert confirmation["Subject"] == "Pinning ceremony scheduled: cohorts ending 2026-05-01 to 2026-08-31"
     assert [part.get_filename() for part in confirmation.iter_attachments()] == ["ceremony.ics"]
     pins = received["Aroha Ngata <aroha.ngata@riverside.example>"]
-    assert pins["Subject"] == f"Pins on their way for: {_ceremony_name(world)}"
+    assert pins["Subject"] == f"Pins to be mailed for: {_ceremony_name(world)}"
     assert list(pins.iter_attachments()) == []
     assert (
         f"{world.admin.name} ({world.admin.email}) of {world.riverside.name} named you the mailing contact "

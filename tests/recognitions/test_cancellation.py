@@ -110,7 +110,7 @@ async def test_the_partner_cancels_a_scheduled_ceremony_and_the_calendar_is_told
     ]
     assert (to_submitter["To"], to_submitter["Subject"]) == (
         f"{world.admin.name} <{world.admin.email}>",
-        f"Pinning ceremony cancelled: {ceremony['name']}",
+        f"Pinning ceremony cancelled: {ceremony['name'].removeprefix('Pinning ceremony: ')}",
     )
     [invitation] = list(to_submitter.iter_attachments())
     assert invitation.get_param("method") == "CANCEL"

@@ -90,13 +90,13 @@ async def test_the_submitter_gets_the_confirmation_and_the_contact_what_to_expec
     confirmation, contact = await _mails()
     assert (confirmation["To"], confirmation["Subject"]) == (
         f"{world.admin.name} <{world.admin.email}>",
-        f"Pinning ceremony scheduled: {ceremony['name']}",
+        f"Pinning ceremony scheduled: {ceremony['name'].removeprefix('Pinning ceremony: ')}",
     )
     method, event = _event(confirmation)
     assert (method, str(event["attendee"])) == ("REQUEST", f"mailto:{world.admin.email}")
     assert (contact["To"], contact["Subject"]) == (
         f"Aroha Ngata <{CONTACT}>",
-        f"Pins on their way for: {ceremony['name']}",
+        f"Pins to be mailed for: {ceremony['name']}",
     )
     assert list(contact.iter_attachments()) == []
 
@@ -222,7 +222,7 @@ async def test_moving_a_scheduled_ceremony_mails_an_updated_invitation(
     [update] = await _mails("ceremony-updated")
     assert (update["To"], update["Subject"]) == (
         f"{world.admin.name} <{world.admin.email}>",
-        f"Pinning ceremony changed: {ceremony['name']}",
+        f"Pinning ceremony changed: {ceremony['name'].removeprefix('Pinning ceremony: ')}",
     )
     assert "has changed (date and time). It is now scheduled for Monday, October 5, 2026 at 10:00" in _text(
         update
@@ -241,7 +241,7 @@ async def test_moving_a_scheduled_ceremony_mails_an_updated_invitation(
     )
     assert (contact_update.recipient, contact_update.subject) == (
         CONTACT,
-        f"Updated: pins on their way for: {ceremony['name']}",
+        f"Updated: pins to be mailed for: {ceremony['name']}",
     )
 
 
@@ -263,7 +263,7 @@ async def test_each_change_counts_the_sequence_on_and_a_rename_mails_nothing(
 
     updates = await _mails("ceremony-updated")
     assert [(_event(mail)[1]["sequence"], mail["Subject"]) for mail in updates] == [
-        (1, f"Pinning ceremony changed: {ceremony['name']}"),
+        (1, f"Pinning ceremony changed: {ceremony['name'].removeprefix('Pinning ceremony: ')}"),
         (2, "Pinning ceremony changed: Renamed ceremony"),
     ]
     assert "(format, meeting link)" in _text(updates[0])
@@ -434,5 +434,5 @@ async def test_a_new_mailing_contact_is_told_what_to_expect(gql: GraphQLClient, 
     [to_new_contact] = await _mails(f"ceremony-pins-contact:{_key(ceremony['id'])}:")
     assert (to_new_contact["To"], to_new_contact["Subject"]) == (
         "Pins Office <pins.office@riverside.example>",
-        f"Updated: pins on their way for: {ceremony['name']}",
+        f"Updated: pins to be mailed for: {ceremony['name']}",
     )

@@ -82,9 +82,9 @@ async def test_a_ceremony_walked_through_the_guide_mails_links_that_open(
         assert sorted((str(mail["To"]), str(mail["Subject"])) for mail in mails) == sorted(
             [
                 (admin, f"Pinning ceremony scheduled: {name}"),
-                (contact, f"Pins on their way for: {name}"),
+                (contact, f"Pins to be mailed for: {name}"),
                 (admin, f"Pinning ceremony changed: {name}"),
-                (contact, f"Updated: pins on their way for: {name}"),
+                (contact, f"Updated: pins to be mailed for: {name}"),
                 (contact, f"Pins mailed for your ceremony: {name}"),
                 (admin, f"Pins mailed for your ceremony: {name}"),
                 (admin, f"Pinning ceremony cancelled: {name}"),

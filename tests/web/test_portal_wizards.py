@@ -66,8 +66,16 @@ def test_a_partner_admin_schedules_a_ceremony_through_both_steps(portal: Portal,
     expect(programs.first).to_be_checked()
     page.click("#wizard-next")
 
-    # when step 2 is filled in with a date 13 days out, and submitted
+    # when step 2 is submitted before a date is chosen
     expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 2 of 2")
+    page.click("#wizard-submit")
+
+    # then the API's "required" for the start (its input path, `start`) appears next to the date
+    expect(page.locator("#wizard-date-error")).to_have_text(
+        "This field is required to schedule the ceremony."
+    )
+
+    # when step 2 is filled in with a date 13 days out, and submitted
     page.fill("#wizard-zone", zone)
     page.locator("#wizard-zone").dispatch_event("change")
     expect(page.locator("#wizard-date")).to_have_attribute("min", earliest)
