@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.mail.compose import MailConfig
 from service.mail.links import DEFAULT_CERTIFICATES_ROUTE, DEFAULT_RECOGNITION_ROUTE, PortalLinks
+from service.mail.smtp_url import smtp_url_problem
 
 SECRET_FILE_NAME = "secret.key"
 MIN_SECRET_BYTES = 32
@@ -295,10 +296,8 @@ class Settings(BaseSettings):
     @field_validator("smtp_url")
     @classmethod
     def _smtp(cls, value: str) -> str:
-        if value and not _has_scheme_and_host(value, {"smtp", "smtps"}):
-            raise ValueError(
-                "must be smtp://user:password@host:port or smtps://…; empty keeps mail in the outbox"
-            )
+        if problem := smtp_url_problem(value):
+            raise ValueError(problem)
         return value
 
     @field_validator("app_recognition_route", "app_certificates_route")

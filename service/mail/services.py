@@ -14,6 +14,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from service.mail.models import MailStatus, OutboxMessage
+from service.mail.smtp_url import smtp_url_problem
 
 logger = logging.getLogger("service.mail")
 
@@ -137,29 +138,6 @@ async def deliver(*, message_id: int, smtp_url: str, now: datetime) -> bool:
     )
     logger.info("mail %s delivered to %s", message_id, outbox.recipient)
     return True
-
-
-SMTP_URL_FORM = "smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://… (TLS)"
-
-
-def smtp_url_problem(smtp_url: str) -> str | None:
-    """What is wrong with ``PORTAL_SMTP_URL`` (empty: mail stays in the outbox), or None. Settings
-    call it when they load, so a bad URL stops the process with this message instead of every
-    delivery failing."""
-    if not smtp_url:
-        return None
-    try:
-        parts = urlsplit(smtp_url)
-        port = parts.port
-    except ValueError as error:
-        return f"PORTAL_SMTP_URL is not a URL ({error}); give {SMTP_URL_FORM}."
-    if parts.scheme not in {"smtp", "smtps"}:
-        return f"PORTAL_SMTP_URL has the scheme {parts.scheme!r}; give {SMTP_URL_FORM}."
-    if not parts.hostname:
-        return f"PORTAL_SMTP_URL names no host; give {SMTP_URL_FORM}."
-    if port == 0:
-        return f"PORTAL_SMTP_URL has port 0; give {SMTP_URL_FORM}."
-    return None
 
 
 def _smtp_client(smtp_url: str) -> aiosmtplib.SMTP:
