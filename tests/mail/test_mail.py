@@ -18,6 +18,7 @@ from service.app import create_app
 from service.mail import services as mail
 from service.mail.compose import MailConfig
 from service.mail.models import MailStatus, OutboxMessage
+from service.mail.smtp_url import smtp_url_problem
 from service.recognitions import mails
 from service.recognitions.mails import Person
 from service.recognitions.models import CeremonyFormat, Recognition, RecognitionKind
@@ -242,7 +243,7 @@ async def test_a_failure_that_is_no_smtp_error_is_recorded_released_and_retried(
     ],
 )
 def test_an_smtp_url_is_checked_without_repeating_its_password(url: str, problem: str | None) -> None:
-    found = mail.smtp_url_problem(url)
+    found = smtp_url_problem(url)
 
     assert (found or "").startswith(problem or "") and (found is None) is (problem is None)
     assert "secret" not in (found or "")
