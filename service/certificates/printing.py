@@ -152,13 +152,19 @@ def remove_files(files: Iterable[DrawnFile], *, files_dir: Path) -> None:
 async def ensure_file(certificate: Certificate, *, files_dir: Path) -> Certificate:
     """The certificate with its own PDF, drawn now if it has none yet (one issued for a combined
     file gets its own file on its first download: its pages were drawn into the combined file)."""
-    if certificate.file_sha256 is not None:
-        return certificate
-    drawn = await draw_file(
-        CertificateText.from_printed(certificate.printed),
-        certificate.template_version_id,
-        files_dir=files_dir,
-    )
-    await Certificate.filter(id=certificate.id, file_sha256__isnull=True).update(**drawn.as_fields())
-    await certificate.refresh_from_db()
+    while certificate.file_sha256 is None:
+        printed = certificate.printed
+        drawn = await draw_file(
+            CertificateText.from_printed(printed), certificate.template_version_id, files_dir=files_dir
+        )
+        await Certificate.filter(id=certificate.id, file_sha256__isnull=True).update(**drawn.as_fields())
+        await certificate.refresh_from_db()
+        if certificate.printed != printed:
+            # Its text changed while it was drawn (a provisional certificate re-dated with its ceremony,
+            # or turned valid), and that change cleared a file that was not yet recorded: a drawing of
+            # the old text recorded now is undone, and the new text drawn.
+            await Certificate.filter(id=certificate.id, file_sha256=drawn.sha256).update(
+                file_name=None, file_size=None, file_sha256=None
+            )
+            await certificate.refresh_from_db()
     return certificate

@@ -301,9 +301,13 @@ def _redated_paragraphs(
 ) -> list[Paragraph]:
     if redated is None:
         return []
-    some = "1 provisional certificate" if redated.count == 1 else f"{redated.count} provisional certificates"
+    some = (
+        "The provisional certificate issued for this ceremony now shows"
+        if redated.count == 1
+        else f"The {redated.count} provisional certificates issued for this ceremony now show"
+    )
     return [
-        f"{some} issued for this ceremony now show its new date, {_certificate_day(redated.new_day)}. "
+        f"{some} its new date, {_certificate_day(redated.new_day)}. "
         f"Certificates printed or downloaded before this change still show "
         f"{_certificate_day(redated.old_day)}: download them again, or regenerate the combined file "
         "(\u201cDownload Last Certificates File\u201d under the \u201cDownload\u201d menu), before the "
@@ -315,11 +319,17 @@ def _redated_paragraphs(
 def _provisional_after_cancel(recognition: Recognition, count: int) -> list[Paragraph]:
     if not count:
         return []
-    some = "1 provisional certificate was" if count == 1 else f"{count} provisional certificates were"
+    day = _certificate_day(local_start(recognition).date())
+    if count == 1:
+        return [
+            "A provisional certificate was issued for this ceremony. It stays provisional and still shows "
+            f"the ceremony\u2019s date, {day}, until its course-taker completes the course: then it shows "
+            "the completion date (or is voided if the course closes without it)."
+        ]
     return [
-        f"{some} issued for this ceremony. They stay provisional and still show the ceremony\u2019s date, "
-        f"{_certificate_day(local_start(recognition).date())}, until their course-takers complete the "
-        "course: then they show the completion date (or are voided if the course closes without it)."
+        f"{count} provisional certificates were issued for this ceremony. They stay provisional and still "
+        f"show the ceremony\u2019s date, {day}, until their course-takers complete the course: then they "
+        "show the completion date (or are voided if the course closes without it)."
     ]
 
 

@@ -5,6 +5,7 @@ ceremony's provisional certificates stay provisional, dated as they were, and th
 
 from __future__ import annotations
 
+import hashlib
 import io
 from email import message_from_string, policy
 from email.message import EmailMessage
@@ -16,6 +17,7 @@ import pytest
 from strawberry.relay import to_base64
 
 from service.certificate_files.paths import file_path
+from service.certificates import printing
 from service.certificates.models import Certificate, CertificateStatus
 from service.mail.models import OutboxMessage
 from service.recognitions.models import CeremonyFormat, Recognition
@@ -130,7 +132,7 @@ async def test_a_provisional_certificate_moves_with_its_ceremony_and_a_valid_one
     # and the updated invitation tells the requester the copies printed before show the old day
     updated = _text(await _mail(f"ceremony-updated:{world.recognition.id}:"))
     assert (
-        "1 provisional certificate issued for this ceremony now show its new date, 27 October 2026. "
+        "The provisional certificate issued for this ceremony now shows its new date, 27 October 2026. "
         "Certificates printed or downloaded before this change still show 20 October 2026: download "
         "them again, or regenerate the combined file (\u201cDownload Last Certificates File\u201d under "
         "the \u201cDownload\u201d menu), before the ceremony."
@@ -170,7 +172,41 @@ async def test_a_cancelled_ceremony_keeps_its_provisional_certificates_as_they_a
     assert after == before
     assert (await Certificate.get(code=hal["code"])).status is CertificateStatus.PROVISIONAL
     assert (
-        "1 provisional certificate was issued for this ceremony. They stay provisional and still show "
-        "the ceremony\u2019s date, 20 October 2026, until their course-takers complete the course: then "
-        "they show the completion date (or are voided if the course closes without it)."
+        "A provisional certificate was issued for this ceremony. It stays provisional and still shows "
+        "the ceremony\u2019s date, 20 October 2026, until its course-taker completes the course: then it "
+        "shows the completion date (or is voided if the course closes without it)."
     ) in _text(await _mail(f"ceremony-cancelled:{world.recognition.id}"))
+
+
+async def test_a_download_drawn_while_the_ceremony_moves_is_drawn_again_with_the_new_day(
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    world: CertificatesWorld,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given Hal's provisional certificate, never downloaded, and a first download whose drawing ends
+    # just as the ceremony moves (the move lands between the drawing and its record)
+    hal = await _issue(gql, world, HAL)
+    await Certificate.filter(code=hal["code"]).update(file_name=None, file_size=None, file_sha256=None)
+    real_draw_file = printing.draw_file
+    moves: list[dict[str, Any]] = []
+
+    async def drawn_as_the_ceremony_moves(*args: Any, **kwargs: Any) -> printing.DrawnFile:
+        drawn = await real_draw_file(*args, **kwargs)
+        if not moves:
+            moves.append(
+                await gql.data(
+                    UPDATE, {"input": {"id": world.recognition_id, "start": MOVED}}, as_user=world.admin
+                )
+            )
+        return drawn
+
+    monkeypatch.setattr(printing, "draw_file", drawn_as_the_ceremony_moves)
+
+    # when it is downloaded
+    pdf, text = await _pdf(http, hal)
+
+    # then what it serves and what is recorded are the new day's drawing
+    assert moves[0]["ceremonyUpdate"]["errors"] == []
+    assert ("20 October 2026" in text, "27 October 2026" in text) == (False, True)
+    assert (await Certificate.get(code=hal["code"])).file_sha256 == hashlib.sha256(pdf).hexdigest()
