@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 
 from service import job_queue
 from service.app import create_app
-from service.certificate_files import build
+from service.certificate_files import build, joining, parts
 from service.certificate_files.leases import STALL, stalled_job_ids
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificate_files.paths import file_path
@@ -52,11 +52,14 @@ async def _start(job_id: int, settings: Settings, clock: MovableClock) -> Certif
 
 
 def _work(settings: Settings) -> build.FileWork:
+    """One chunk a message: each message's work seen alone (a worker going on with the chunks nobody
+    took: test_runs.py)."""
     return build.FileWork(
         files_dir=settings.resolved_files_dir,
         public_url="http://127.0.0.1:8000",
         mail_config=CONFIG,
         lease=LEASE,
+        run=timedelta(0),
     )
 
 
@@ -217,7 +220,7 @@ async def test_a_worker_keeps_its_lease_while_a_long_chunk_runs(
         going_on.wait(timeout=30)
         return original(texts, brandings)
 
-    monkeypatch.setattr(build, "render_certificates", long_drawing)
+    monkeypatch.setattr(parts, "render_certificates", long_drawing)
     try:
         working = asyncio.create_task(build.build_part(chunk_id=first, clock=clock.now, work=short))
         # given the chunk's work outlasting its first lease
@@ -251,7 +254,7 @@ async def test_a_chunk_that_failed_is_retried_and_counted_once(
         raise MemoryError("killed")
 
     with monkeypatch.context() as patched:
-        patched.setattr(build, "render_certificates", fails)
+        patched.setattr(parts, "render_certificates", fails)
         with pytest.raises(MemoryError):
             await _part(second, settings, clock)
     await _part(second, settings, clock)  # the retry: the lease was let go
@@ -302,7 +305,7 @@ async def failing_gql(
     def broken(*_: Any) -> Any:
         raise OSError("disk full")
 
-    monkeypatch.setattr(build, request.param, broken)
+    monkeypatch.setattr(parts if request.param == "render_certificates" else joining, request.param, broken)
     application = create_app(configured, clock=clock)
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
