@@ -7,6 +7,7 @@ instead of preceding it, and no queue stands between one chunk and the next."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -78,32 +79,44 @@ async def make_parts(
 ) -> str | None:
     """Make ``first``'s part (the caller claimed it), then, for up to ``work.run``, the parts of the
     job's chunks nobody has taken (never tried: one that failed is left to its own message and the
-    queue's retries), in order; each counted once. A message for the user instead when the selection
-    no longer holds. On a failure every lease held here is given up, and the chunks taken besides
-    ``first`` are handed to the queue again (their own messages may have found them held)."""
+    queue's retries), in order; each counted once. While a part is drawn (in a thread), the one
+    before it is stored and counted and the next chunk is claimed and issued, so their statements
+    wait on the database while the pages are drawn. A message for the user instead when the
+    selection no longer holds. On a failure every lease held here is given up, and the chunks taken
+    besides ``first`` are handed to the queue again (their own messages may have found them held)."""
     held = [first.id]
     until = clock() + work.run
     try:
         async with renewing(
             lambda: CertificateFileChunk.filter(id__in=list(held), done_at__isnull=True), clock, work.lease
         ):
+            drawn: tuple[CertificateFileChunk, bytes] | None = None
             chunk, issued = first, await _issue(first, job, clock=clock, work=work)
             while isinstance(issued, _Issued):
-                ahead = None
-                if clock() < until:
-                    ahead = asyncio.create_task(_take_next(job, held, clock=clock, work=work))
+                drawing = asyncio.ensure_future(_draw(issued))
                 try:
-                    part = await _draw(issued)
-                finally:
-                    following = None if ahead is None else await ahead
+                    if drawn is not None:
+                        await _store(*drawn, job, clock=clock, work=work)
+                        held.remove(drawn[0].id)
+                    following = (
+                        await _take_next(job, held, clock=clock, work=work) if clock() < until else None
+                    )
+                except BaseException:
+                    with contextlib.suppress(BaseException):
+                        await drawing  # a thread is not stopped: its work is let end, and dropped
+                    raise
+                part = await drawing
                 if isinstance(part, str):
                     return part
-                await _store(chunk, job, part, clock=clock, work=work)
-                held.remove(chunk.id)
+                drawn = (chunk, part)
                 if following is None:
-                    return None
+                    break
                 chunk, issued = following
-            return issued
+            else:
+                return issued
+            await _store(*drawn, job, clock=clock, work=work)
+            held.remove(chunk.id)
+            return None
     except BaseException:
         # Let a retry take the chunks at once; a process that dies outright leaves the leases to expire.
         await CertificateFileChunk.filter(id__in=held).update(claimed_until=None)
@@ -183,8 +196,8 @@ async def _draw(issued: _Issued) -> bytes | str:
 
 async def _store(
     chunk: CertificateFileChunk,
-    job: CertificateFileJob,
     part: bytes,
+    job: CertificateFileJob,
     *,
     clock: Callable[[], datetime],
     work: FileWork,

@@ -194,13 +194,16 @@ async def test_a_message_takes_no_more_chunks_once_its_time_is_up(
     job, (first, _, third) = await _queued_thirty(world, clock, monkeypatch)
     handed.clear()
 
-    # given the first part's drawing outlasting the message's time
-    def slow_first(texts: Any, brandings: Any) -> bytes:
-        if texts[0].recipient_name == "Zoe 00":
-            clock.move(RUN + timedelta(seconds=1))
-        return render_certificates(texts, brandings)
+    # given the message's time running out once the second chunk is issued (it was taken in time)
+    issue = parts._issue
 
-    monkeypatch.setattr(parts, "render_certificates", slow_first)
+    async def slow_second(chunk: CertificateFileChunk, *args: Any, **kwargs: Any) -> Any:
+        issued = await issue(chunk, *args, **kwargs)
+        if chunk.position == 1:
+            clock.move(RUN + timedelta(seconds=1))
+        return issued
+
+    monkeypatch.setattr(parts, "_issue", slow_second)
 
     # when the first chunk's message is worked on
     await _part(first, settings, clock)
