@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -25,6 +24,7 @@ from service.mail.compose import MailConfig
 from service.mail.models import OutboxMessage
 from service.pdf import render_certificates
 from service.settings import Settings
+from tests.certificate_files.support import until_lease
 from tests.support.certificate_files import admin_actor
 from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
@@ -60,10 +60,16 @@ def handed() -> Handed:
     return found
 
 
-async def _queued_thirty(
-    world: CertificatesWorld, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture
+async def three(
+    app: Starlette,
+    world: CertificatesWorld,
+    clock: MovableClock,
+    handed: Handed,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> tuple[CertificateFileJob, list[int]]:
-    """A job of 30 certificates in three chunks of 10, and the chunks' ids in order."""
+    """A queued job of 30 certificates in three chunks of 10, and the chunks' ids in order (what
+    queueing it handed over is forgotten)."""
     monkeypatch.setattr(requests, "CHUNK_SIZE", 10)
     job = await request_file(
         actor=admin_actor(world),
@@ -72,6 +78,7 @@ async def _queued_thirty(
         now=clock.now(),
     )
     ids = await CertificateFileChunk.filter(job_id=job.id).order_by("position").values_list("id", flat=True)
+    handed.clear()
     return job, cast(list[int], ids)
 
 
@@ -86,16 +93,13 @@ def _names(path: Any) -> list[str]:
 
 
 async def test_a_message_goes_on_with_the_chunks_nobody_took_and_theirs_find_them_made(
-    app: Starlette,
-    world: CertificatesWorld,
+    three: tuple[CertificateFileJob, list[int]],
     clock: MovableClock,
     settings: Settings,
     handed: Handed,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # given a job of three chunks
-    job, (first, second, third) = await _queued_thirty(world, clock, monkeypatch)
-    handed.clear()
+    job, (first, second, third) = three
 
     # when the first chunk's message is worked on, then the other two messages
     finished = await _part(first, settings, clock)
@@ -119,21 +123,19 @@ async def test_a_message_goes_on_with_the_chunks_nobody_took_and_theirs_find_the
 
 @pytest.mark.parametrize("held", ["leased by another worker", "tried before"])
 async def test_a_message_leaves_chunks_others_hold_or_tried_before(
-    app: Starlette,
-    world: CertificatesWorld,
+    three: tuple[CertificateFileJob, list[int]],
     clock: MovableClock,
     settings: Settings,
     handed: Handed,
     monkeypatch: pytest.MonkeyPatch,
     held: str,
 ) -> None:
-    job, (first, second, _) = await _queued_thirty(world, clock, monkeypatch)
+    job, (first, second, _) = three
     # given the second chunk held by another worker, or tried before (its retry is the queue's)
     if held == "tried before":
         await CertificateFileChunk.filter(id=second).update(attempts=1)
     else:
         await CertificateFileChunk.filter(id=second).update(claimed_until=clock.now() + LEASE)
-    handed.clear()
 
     # when the first chunk's message is worked on
     result = await _part(first, settings, clock)
@@ -148,15 +150,13 @@ async def test_a_message_leaves_chunks_others_hold_or_tried_before(
 
 
 async def test_a_chunk_taken_on_the_way_that_fails_goes_back_to_the_queue(
-    app: Starlette,
-    world: CertificatesWorld,
+    three: tuple[CertificateFileJob, list[int]],
     clock: MovableClock,
     settings: Settings,
     handed: Handed,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    job, (first, second, third) = await _queued_thirty(world, clock, monkeypatch)
-    handed.clear()
+    job, (first, second, third) = three
 
     # given drawing the second chunk failing (the machine, not a person)
     def fails_on_the_second(texts: Any, brandings: Any) -> bytes:
@@ -184,15 +184,13 @@ async def test_a_chunk_taken_on_the_way_that_fails_goes_back_to_the_queue(
 
 
 async def test_a_message_takes_no_more_chunks_once_its_time_is_up(
-    app: Starlette,
-    world: CertificatesWorld,
+    three: tuple[CertificateFileJob, list[int]],
     clock: MovableClock,
     settings: Settings,
     handed: Handed,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    job, (first, _, third) = await _queued_thirty(world, clock, monkeypatch)
-    handed.clear()
+    job, (first, _, third) = three
 
     # given the message's time running out once the second chunk is issued (it was taken in time)
     issue = parts._issue
@@ -214,24 +212,14 @@ async def test_a_message_takes_no_more_chunks_once_its_time_is_up(
     assert finished is not None and finished.status is FileJobStatus.READY
 
 
-async def _until(holds: Callable[[datetime | None], bool], chunk_id: int) -> None:
-    """Wait (10 s at most) until the chunk's lease is as ``holds`` wants."""
-    for _ in range(1000):
-        if holds((await CertificateFileChunk.get(id=chunk_id)).claimed_until):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the lease never got there")
-
-
 async def test_a_chunk_taken_on_the_way_keeps_its_lease_while_the_part_before_it_is_drawn(
-    app: Starlette,
-    world: CertificatesWorld,
+    three: tuple[CertificateFileJob, list[int]],
     clock: MovableClock,
     settings: Settings,
     handed: Handed,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    job, (first, second, _) = await _queued_thirty(world, clock, monkeypatch)
+    job, (first, second, _) = three
     short = replace(_work(settings), lease=timedelta(seconds=0.3), run=timedelta(hours=1))
     going_on = threading.Event()
 
@@ -244,10 +232,10 @@ async def test_a_chunk_taken_on_the_way_keeps_its_lease_while_the_part_before_it
     try:
         working = asyncio.create_task(build.build_part(chunk_id=first, clock=clock.now, work=short))
         # given the second chunk taken while the first is drawn, and the drawing outlasting its lease
-        await _until(lambda lease: lease is not None, second)
+        await until_lease(lambda lease: lease is not None, second)
         clock.move(timedelta(minutes=1))
         # when the worker renews its leases and the second chunk's own message comes to another worker
-        await _until(lambda lease: lease is not None and lease > clock.now(), second)
+        await until_lease(lambda lease: lease is not None and lease > clock.now(), second)
         other = await build.build_part(chunk_id=second, clock=clock.now, work=short)
     finally:
         going_on.set()

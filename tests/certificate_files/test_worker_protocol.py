@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 import httpx
@@ -28,6 +28,7 @@ from service.mail.compose import MailConfig
 from service.mail.models import OutboxMessage
 from service.pdf import render_certificates
 from service.settings import Settings
+from tests.certificate_files.support import until_lease
 from tests.support.certificate_files import admin_actor, key_of, request_file, until_finished
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
@@ -194,15 +195,6 @@ async def test_a_chunk_whose_worker_died_is_made_again_after_its_lease(
     assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
 
 
-async def _until(holds: Callable[[datetime | None], bool], chunk_id: int) -> None:
-    """Wait (10 s at most) until the chunk's lease is as ``holds`` wants."""
-    for _ in range(1000):
-        if holds((await CertificateFileChunk.get(id=chunk_id)).claimed_until):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the lease never got there")
-
-
 async def test_a_worker_keeps_its_lease_while_a_long_chunk_runs(
     app: Starlette,
     world: CertificatesWorld,
@@ -224,10 +216,10 @@ async def test_a_worker_keeps_its_lease_while_a_long_chunk_runs(
     try:
         working = asyncio.create_task(build.build_part(chunk_id=first, clock=clock.now, work=short))
         # given the chunk's work outlasting its first lease
-        await _until(lambda lease: lease is not None, first)
+        await until_lease(lambda lease: lease is not None, first)
         clock.move(timedelta(minutes=1))
         # when the worker renews its lease (every third of it) and another worker looks at the chunk
-        await _until(lambda lease: lease is not None and lease > clock.now(), first)
+        await until_lease(lambda lease: lease is not None and lease > clock.now(), first)
         other = await build.build_part(chunk_id=first, clock=clock.now, work=short)
     finally:
         going_on.set()
