@@ -19,8 +19,8 @@ if not settings.broker_url:
     )
 # A worker's event loop claims, issues and counts chunks while its drawing thread holds the GIL
 # (service/certificate_files/parts.py): each answer from the database waited for the GIL up to the
-# switch interval (5 ms by default), ~20 answers a chunk, so the statements outlasted the drawing they
-# should hide. At 1 ms: a 2,000-certificate file with 1 worker process 10.4 → 5.9 s (medians of 4
+# switch interval (5 ms by default), ~20 answers a chunk, so the statements could outlast the drawing
+# they should hide. At 1 ms: a 2,000-certificate file with 1 worker process 10.4 → 5.9 s (medians of 4
 # pairs taking turns, load ~9; bench/README.md, the job path's fourth round).
 sys.setswitchinterval(0.001)
 jobs = declare_jobs(settings, metrics=Metrics() if multiprocess() else None)
