@@ -3,6 +3,8 @@ configured broker, and the same ports the API process sets (job queue, events)."
 
 from __future__ import annotations
 
+import sys
+
 from service import job_queue
 from service.events import bus
 from service.observability.logs import configure_logging
@@ -15,6 +17,12 @@ if not settings.broker_url:
     raise SystemExit(
         "Set PORTAL_BROKER_URL (redis://… or amqp://…): without it jobs run inside the API process."
     )
+# A worker's event loop claims, issues and counts chunks while its drawing thread holds the GIL
+# (service/certificate_files/parts.py): each answer from the database waited for the GIL up to the
+# switch interval (5 ms by default), ~20 answers a chunk, so the statements could outlast the drawing
+# they should hide. At 1 ms: a 2,000-certificate file with 1 worker process 10.4 → 5.9 s (medians of 4
+# pairs taking turns, load ~9; bench/README.md, the job path's fourth round).
+sys.setswitchinterval(0.001)
 jobs = declare_jobs(settings, metrics=Metrics() if multiprocess() else None)
 broker = jobs.broker
 if settings.worker_metrics_port is not None:

@@ -12,7 +12,7 @@ import dramatiq
 from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware
 
-from service.certificate_files.build import StorageFailed
+from service.certificate_files.work import StorageFailed
 from service.observability.logs import current_request_id, fields, reset_request_id, set_request_id
 from service.observability.metrics import Metrics
 

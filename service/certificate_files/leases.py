@@ -30,15 +30,16 @@ def lease_over(now: datetime) -> Q:
 
 @contextlib.asynccontextmanager
 async def renewing(
-    leased: QuerySet[Any], clock: Callable[[], datetime], lease: timedelta
+    leased: Callable[[], QuerySet[Any]], clock: Callable[[], datetime], lease: timedelta
 ) -> AsyncIterator[None]:
-    """Keep a lease while the work inside runs, so a short lease still covers long work; the lease
-    runs out soon after the process dies."""
+    """Keep the leases of the rows ``leased()`` selects (asked again at each renewal: what a worker
+    holds may change meanwhile) while the work inside runs, so a short lease still covers long work;
+    the leases run out soon after the process dies."""
 
     async def renew() -> None:
         while True:
             await asyncio.sleep(lease.total_seconds() / 3)
-            await leased.update(claimed_until=clock() + lease)
+            await leased().update(claimed_until=clock() + lease)
 
     renewer = asyncio.create_task(renew())
     try:

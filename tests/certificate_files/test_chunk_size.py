@@ -10,8 +10,8 @@ def test_small_files_keep_chunks_of_25() -> None:
     assert sizes == [25, 25, 25, 25, 25]
 
 
-def test_large_files_take_at_least_20_chunks_of_at_most_50() -> None:
+def test_large_files_take_at_least_20_chunks_of_at_most_100() -> None:
     # given / when
-    sizes = {total: chunk_size(total) for total in (501, 999, 1000, 2000, 10_000)}
+    sizes = {total: chunk_size(total) for total in (501, 999, 1000, 2000, 2001, 10_000)}
     # then
-    assert sizes == {501: 26, 999: 50, 1000: 50, 2000: 50, 10_000: 50}
+    assert sizes == {501: 26, 999: 50, 1000: 50, 2000: 100, 2001: 100, 10_000: 100}

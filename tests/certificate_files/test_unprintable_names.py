@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 from starlette.applications import Starlette
 
-from service.certificate_files import build
+from service.certificate_files import build, parts
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificate_files.requests import request_file as request_file_service
 from service.certificates.models import Certificate, CertificateStatus
@@ -150,7 +150,7 @@ async def test_a_job_that_fails_to_draw_one_person_names_them(
             raise ValueError("a glyph the shaper did not expect")
         return render_certificates(texts, brandings)
 
-    monkeypatch.setattr(build, "render_certificates", fails_for_gus)
+    monkeypatch.setattr(parts, "render_certificates", fails_for_gus)
     job = await request_file_service(
         actor=admin_actor(world),
         recognition_id=world.recognition.id,

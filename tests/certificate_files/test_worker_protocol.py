@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 import httpx
@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 
 from service import job_queue
 from service.app import create_app
-from service.certificate_files import build
+from service.certificate_files import build, joining, parts
 from service.certificate_files.leases import STALL, stalled_job_ids
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificate_files.paths import file_path
@@ -28,6 +28,7 @@ from service.mail.compose import MailConfig
 from service.mail.models import OutboxMessage
 from service.pdf import render_certificates
 from service.settings import Settings
+from tests.certificate_files.support import until_lease
 from tests.support.certificate_files import admin_actor, key_of, request_file, until_finished
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
@@ -52,11 +53,14 @@ async def _start(job_id: int, settings: Settings, clock: MovableClock) -> Certif
 
 
 def _work(settings: Settings) -> build.FileWork:
+    """One chunk a message: each message's work seen alone (a worker going on with the chunks nobody
+    took: test_runs.py)."""
     return build.FileWork(
         files_dir=settings.resolved_files_dir,
         public_url="http://127.0.0.1:8000",
         mail_config=CONFIG,
         lease=LEASE,
+        run=timedelta(0),
     )
 
 
@@ -191,15 +195,6 @@ async def test_a_chunk_whose_worker_died_is_made_again_after_its_lease(
     assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
 
 
-async def _until(holds: Callable[[datetime | None], bool], chunk_id: int) -> None:
-    """Wait (10 s at most) until the chunk's lease is as ``holds`` wants."""
-    for _ in range(1000):
-        if holds((await CertificateFileChunk.get(id=chunk_id)).claimed_until):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the lease never got there")
-
-
 async def test_a_worker_keeps_its_lease_while_a_long_chunk_runs(
     app: Starlette,
     world: CertificatesWorld,
@@ -217,14 +212,14 @@ async def test_a_worker_keeps_its_lease_while_a_long_chunk_runs(
         going_on.wait(timeout=30)
         return original(texts, brandings)
 
-    monkeypatch.setattr(build, "render_certificates", long_drawing)
+    monkeypatch.setattr(parts, "render_certificates", long_drawing)
     try:
         working = asyncio.create_task(build.build_part(chunk_id=first, clock=clock.now, work=short))
         # given the chunk's work outlasting its first lease
-        await _until(lambda lease: lease is not None, first)
+        await until_lease(lambda lease: lease is not None, first)
         clock.move(timedelta(minutes=1))
         # when the worker renews its lease (every third of it) and another worker looks at the chunk
-        await _until(lambda lease: lease is not None and lease > clock.now(), first)
+        await until_lease(lambda lease: lease is not None and lease > clock.now(), first)
         other = await build.build_part(chunk_id=first, clock=clock.now, work=short)
     finally:
         going_on.set()
@@ -251,7 +246,7 @@ async def test_a_chunk_that_failed_is_retried_and_counted_once(
         raise MemoryError("killed")
 
     with monkeypatch.context() as patched:
-        patched.setattr(build, "render_certificates", fails)
+        patched.setattr(parts, "render_certificates", fails)
         with pytest.raises(MemoryError):
             await _part(second, settings, clock)
     await _part(second, settings, clock)  # the retry: the lease was let go
@@ -302,7 +297,7 @@ async def failing_gql(
     def broken(*_: Any) -> Any:
         raise OSError("disk full")
 
-    monkeypatch.setattr(build, request.param, broken)
+    monkeypatch.setattr(parts if request.param == "render_certificates" else joining, request.param, broken)
     application = create_app(configured, clock=clock)
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)

@@ -105,3 +105,47 @@ def test_closing_a_consumer_ends_its_wait_and_it_waits_no_more(broker: PromptRed
     # then its wait ended with the close, and asked again it answers at once (nothing to give)
     assert not asking.is_alive()
     assert seen == {"answer": None, "after_the_close": True, "again": None}
+
+
+def test_an_idle_consumer_is_woken_by_a_message_sent_to_its_queue(broker: PromptRedisBroker) -> None:
+    # given a consumer with nothing to do, waiting; its idle timeout is a minute, so only the
+    # message's wake-up can end its wait early
+    broker.declare_queue(QUEUE)
+    consumer = broker.consume(QUEUE, prefetch=1, timeout=A_MINUTE_MS)
+    sent = threading.Event()
+    seen: dict[str, Any] = {}
+
+    def ask() -> None:
+        seen["answer"] = next(consumer)
+        seen["after_the_send"] = sent.is_set()
+        seen["then"] = next(consumer)
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    # when a message is sent to its queue (a moment later, while the consumer waits)
+    time.sleep(0.2)
+    sent.set()
+    _send(broker, 7)
+    asking.join(timeout=30)
+    # then the wait ended with the send (not before), and the message came next
+    assert not asking.is_alive()
+    assert (seen["answer"], seen["after_the_send"]) == (None, True)
+    assert seen["then"].args == (7,)
+    consumer.close()
+
+
+def test_an_idle_consumer_still_finds_a_message_queued_without_a_wake_up(
+    broker: PromptRedisBroker,
+) -> None:
+    # given a message put back into the queue the way a dead worker's are (no wake-up), and a
+    # consumer that looks every 50 ms
+    broker.declare_queue(QUEUE)
+    message: dramatiq.Message[Any] = dramatiq.Message(
+        queue_name=QUEUE, actor_name="part", args=(8,), kwargs={}, options={"redis_message_id": "dead-1"}
+    )
+    consumer = broker.consume(QUEUE, prefetch=1, timeout=50)
+    assert next(consumer) is None  # nothing yet: it waited its timeout
+    broker.do_enqueue(QUEUE, message.options["redis_message_id"], message.encode())
+    # when it looks again, then it finds the message
+    assert _next_message(consumer).args == (8,)
+    consumer.close()
