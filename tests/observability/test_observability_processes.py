@@ -95,6 +95,13 @@ async def test_a_worker_process_shows_its_jobs_and_logs_the_request_id(
             return await CertificateFileJob.get_or_none(status=FileJobStatus.READY)
 
         job = await _until(ready, "the file")
+        queue = {"queue_name": f"{scaled.namespace}.certificate-files"}
+        figures: list[tuple[str, dict[str, str]]] = [
+            ("dramatiq_messages_total", {"actor_name": "build_certificate_file", **queue}),
+            ("dramatiq_messages_total", {"actor_name": "build_certificate_file_part", **queue}),
+            ("portal_job_duration_seconds_count", {"actor": "build_certificate_file"}),
+            ("portal_job_duration_seconds_count", {"actor": "build_certificate_file_part"}),
+        ]
 
         async def scraped() -> Samples | None:
             async with httpx.AsyncClient() as http:
@@ -102,23 +109,19 @@ async def test_a_worker_process_shows_its_jobs_and_logs_the_request_id(
                     samples = _samples((await http.get(f"http://127.0.0.1:{port}/metrics")).text)
                 except httpx.TransportError:  # its metrics server is still starting
                     return None
-            counted = _value(
-                samples, "portal_jobs_total", actor="build_certificate_file_part", status="succeeded"
-            )
-            return samples if counted else None
+            # each figure is counted on its own, after the message: wait for all of them
+            counted = [
+                _value(samples, "portal_jobs_total", actor="build_certificate_file_part", status="succeeded"),
+                *(_value(samples, name, **labels) for name, labels in figures),
+            ]
+            return samples if all(counted) else None
 
         samples = await _until(scraped, "the worker's metrics")
     finally:
         stop(worker)
 
     # then Dramatiq's metrics and ours count the two messages, once each
-    queue = {"queue_name": f"{scaled.namespace}.certificate-files"}
-    assert [
-        _value(samples, "dramatiq_messages_total", actor_name="build_certificate_file", **queue),
-        _value(samples, "dramatiq_messages_total", actor_name="build_certificate_file_part", **queue),
-        _value(samples, "portal_job_duration_seconds_count", actor="build_certificate_file"),
-        _value(samples, "portal_job_duration_seconds_count", actor="build_certificate_file_part"),
-    ] == [1.0, 1.0, 1.0, 1.0]
+    assert [_value(samples, name, **labels) for name, labels in figures] == [1.0, 1.0, 1.0, 1.0]
     # and the worker's lines carry the id of the HTTP request that queued the work
     [chunk] = await CertificateFileChunk.filter(job_id=job.id)
     lines = [
