@@ -20,7 +20,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -93,7 +93,9 @@ class CertificateText:
     provisional: bool = False
 
     def as_printed(self) -> dict[str, Any]:
-        values = asdict(self)
+        # What ``dataclasses.asdict`` gives for these plain values, without its deep copies (a
+        # tenth of a page's drawing when the document's /ID is made from every page's text).
+        values = {field: getattr(self, field) for field in _TEXT_FIELDS}
         values["awarded_on"] = self.awarded_on.isoformat()
         if not self.provisional:
             del values["provisional"]  # as printed before provisional wording existed: same /ID
@@ -103,6 +105,9 @@ class CertificateText:
     def from_printed(cls, values: dict[str, Any]) -> CertificateText:
         # Certificates printed before the name had a language carry no "language": "" then.
         return cls(**{**values, "awarded_on": date.fromisoformat(values["awarded_on"])})
+
+
+_TEXT_FIELDS = tuple(field.name for field in fields(CertificateText))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import shutil
@@ -159,6 +160,21 @@ def test_the_same_certificate_gives_the_same_bytes_and_names_borb() -> None:
     metadata = pypdf.PdfReader(io.BytesIO(first)).metadata
     assert metadata is not None and metadata.producer is not None and "borb" in metadata.producer
     assert metadata.title == "Certificate in Effective College Instruction: Олена Шевченко"
+
+
+def test_the_printed_values_are_the_text_as_a_dict_with_its_date_in_iso_form() -> None:
+    texts = [
+        _text("Ana Lucía Fernández"),
+        _text("佐藤 美咲", language="ja", provisional=True),
+        _text("Nguyễn Thị Ánh Tuyết", awarded_on=date(2027, 1, 2), provisional=False),
+    ]
+
+    printed = [text.as_printed() for text in texts]
+
+    expected = [{**dataclasses.asdict(text), "awarded_on": text.awarded_on.isoformat()} for text in texts]
+    del expected[0]["provisional"], expected[2]["provisional"]  # printed only when provisional
+    assert printed == expected
+    assert [CertificateText.from_printed(values) for values in printed] == texts
 
 
 SIDE_EFFECTS_PROBE = textwrap.dedent("""
