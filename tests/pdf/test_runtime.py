@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from borb.pdf.primitives import stream
 from borb.pdf.visitor.write_new.build_xref_visitor import BuildXRefVisitor
 from borb.pdf.visitor.write_new.facade_visitor import FacadeVisitor
 from borb.pdf.visitor.write_new.write_new_visitor import WriteNewVisitor
@@ -44,6 +45,7 @@ def test_the_faster_writer_writes_the_same_bytes_as_borbs_own(monkeypatch: pytes
     )
     monkeypatch.setattr(WriteNewVisitor, "_append_bytes_or_str", runtime.BORBS_APPEND_BYTES_OR_STR)
     monkeypatch.setattr(WriteNewVisitor, "_append_space_to_output_stream", runtime.BORBS_APPEND_SPACE)
+    monkeypatch.setattr(stream, "__getitem__", runtime.BORBS_STREAM_GETITEM)
     borbs = _drawn()
 
     assert faster == borbs
