@@ -28,8 +28,9 @@ MASK = 4  # the mask zxing-cpp chose most often for the service's verification a
 _BITS = bytes.maketrans(b"\x00\xff", b"01")  # zxing-cpp's image: 0 for a dark module, 255 for a light one
 
 
-def _modules(payload: str) -> tuple[bytes, int]:
-    """The code's modules, one byte a module, row by row from the top (no quiet zone); its width."""
+def qr_modules(payload: str) -> tuple[bytes, int]:
+    """The code's modules, one byte a module (0 dark, 255 light), row by row from the top (no quiet
+    zone); its width."""
     barcode = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M", data_mask=MASK)
     # The image is a buffer of one byte a module (its stub does not say so).
     image = memoryview(cast(Any, barcode.to_image(scale=1, add_quiet_zones=False)))
@@ -39,7 +40,7 @@ def _modules(payload: str) -> tuple[bytes, int]:
 
 def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:
     """The code's width in modules, and its dark runs as (row from the top, first column, length)."""
-    modules, width = _modules(payload)
+    modules, width = qr_modules(payload)
     runs = []
     for row in range(width):
         line = modules[row * width : (row + 1) * width]
@@ -68,7 +69,7 @@ def qr_rectangles(
 def qr_bits(payload: str) -> tuple[int, bytes]:
     """The code's width in modules, and its image mask's samples: a bit a module, 0 where it is dark
     (painted), each row from the top padded with 1s (unpainted) to a whole byte."""
-    modules, width = _modules(payload)
+    modules, width = qr_modules(payload)
     bits = modules.translate(_BITS)
     pad = b"1" * (-width % 8)
     rows = pad.join([bits[start : start + width] for start in range(0, len(bits), width)]) + pad
