@@ -21,6 +21,8 @@
 - borb's writer finds each value's indirect reference by scanning the whole cross-reference list
   (objects × values), and builds that list the same way; an index by identity finds the same
   entries in the same order. The bytes written are the same (a test compares them).
+- borb's last step, writing the numbered objects, is ``writer.write_document``: the same bytes
+  from plain functions instead of a visitor call per token.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from borb.pdf.visitor.write_new.build_xref_visitor import BuildXRefVisitor
 from borb.pdf.visitor.write_new.document_visitor import ReferencedObjectType
 from borb.pdf.visitor.write_new.facade_visitor import FacadeVisitor
 from borb.pdf.visitor.write_new.write_new_visitor import WriteNewVisitor
+
+from service.pdf import writer as _writer  # noqa: F401  (it takes the place of borb's DocumentVisitor.visit)
 
 UsageStatistics.opt_out()
 # borb's own writer methods, replaced below; kept so a test can show the bytes do not change.
