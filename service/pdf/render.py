@@ -173,13 +173,19 @@ def render_certificates(
     fonts = DocumentFonts()
     laid_out: dict[tuple[str, str, float, Place], str] = {}  # a line the pages repeat, written once
     designs: dict[Branding, str] = {}  # each design's frame and rules, once per document
+    # Each design's first operators (its layer, its images) and places, once per document.
+    per_design: dict[Branding, tuple[list[str], dict[str, Place]]] = {}
     contents = []
     for text, branding in zip(texts, brandings or [DEFAULT] * len(texts), strict=True):
         lines = _lines(text, branding)
         name_layout = layout_name(lines["name"], text.language)
-        design = designs.setdefault(branding, "Design" if branding.is_default else f"Design{len(designs)}")
-        content = [f"q /{design} Do Q", *(draw_image(placed) for placed in placed_images(branding))]
-        for role, place in branded_places(PLACES, branding).items():
+        if branding not in per_design:
+            design = designs[branding] = "Design" if branding.is_default else f"Design{len(designs)}"
+            drawn = [draw_image(placed) for placed in placed_images(branding)]
+            per_design[branding] = [f"q /{design} Do Q", *drawn], branded_places(PLACES, branding)
+        first, places = per_design[branding]
+        content = list(first)
+        for role, place in places.items():
             if role == "name":
                 content.append(_name(name_layout, fonts))
                 continue
