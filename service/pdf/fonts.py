@@ -71,6 +71,21 @@ class DocumentFonts:
             self.resource_of[key] = f"F{len(self.resource_of) + 1}"
         return self.faces[key]
 
+    def copy(self) -> DocumentFonts:
+        """Another document's fonts that have given out the same codes (nothing shared)."""
+        copied = DocumentFonts()
+        for key, codes in self.faces.items():
+            copied.faces[key] = FaceCodes(
+                codes.face,
+                dict(codes.code_of),
+                dict(codes.glyph_of_code),
+                dict(codes.text_of_code),
+                dict(codes.widths),
+            )
+        copied.resource_of = dict(self.resource_of)
+        copied.spliced = dict(self.spliced)
+        return copied
+
     def pdf_fonts(self) -> dict[str, SubsetFont]:
         """Resource name -> font, each face cut to the glyphs its codes show."""
         return {

@@ -171,7 +171,7 @@ def render_certificates(
     which is what makes a part of a combined file cheap to draw. The lines that hold the code are
     spliced (``spliced``) unless ``SPLICE_CODES`` is off."""
     fonts = DocumentFonts()
-    laid_out: dict[tuple[str, str, float, Place], str] = {}  # a line the pages repeat, written once
+    laid_out: dict[LineKey, str] = {}  # a line the pages repeat, written once
     designs: dict[Branding, str] = {}  # each design's frame and rules, once per document
     # Each design's first operators (its layer, its images) and places, once per document.
     per_design: dict[Branding, tuple[list[str], dict[str, Place]]] = {}
@@ -184,19 +184,33 @@ def render_certificates(
             drawn = [draw_image(placed) for placed in placed_images(branding)]
             per_design[branding] = [f"q /{design} Do Q", *drawn], branded_places(PLACES, branding)
         first, places = per_design[branding]
+        sizes = {
+            role: min(place.size, name_layout.size) if place.follows_name else place.size
+            for role, place in places.items()
+        }
+        # The lines the pages repeat are written first, so that their codes (each document's
+        # fonts give codes out in order) are the same in every document that starts with them.
+        keys = {
+            role: (role, lines[role], sizes[role], place)
+            for role, place in places.items()
+            if role != "name" and role not in CODED_ROLES
+        }
+        if not laid_out:
+            fonts, laid_out = _first_lines(tuple(keys.values()))
+        for key in keys.values():
+            if key not in laid_out:
+                laid_out[key] = _line(key[1], key[3], key[2], fonts, bold=key[0] in BOLD_ROLES)
+        name_operators = _name(name_layout, fonts)
         content = list(first)
         for role, place in places.items():
             if role == "name":
-                content.append(_name(name_layout, fonts))
-                continue
-            largest = min(place.size, name_layout.size) if place.follows_name else place.size
-            if role in CODED_ROLES and SPLICE_CODES:
-                content.append(_line(lines[role], place, largest, fonts, bold=False, spliced=True))
-                continue
-            key = (role, lines[role], largest, place)
-            if key not in laid_out:
-                laid_out[key] = _line(lines[role], place, largest, fonts, bold=role in BOLD_ROLES)
-            content.append(laid_out[key])
+                content.append(name_operators)
+            elif role in keys:
+                content.append(laid_out[keys[role]])
+            else:
+                content.append(
+                    _line(lines[role], place, sizes[role], fonts, bold=False, spliced=SPLICE_CODES)
+                )
         content.append(qr_operators(text.verification_url, **QR, color=QR_COLOR))
         contents.append("\n".join(content).encode("latin-1"))
     # One resources dictionary for every page: borb's writer then writes it (and the fonts) once.
@@ -216,7 +230,30 @@ def render_certificates(
     return write_pdf(document)
 
 
+LineKey = tuple[str, str, float, Place]  # role, text, largest size, place
 BOLD_ROLES = {"title", "name", "program"}
+
+
+@functools.lru_cache(maxsize=64)
+def _laid_out_first(keys: tuple[LineKey, ...]) -> tuple[DocumentFonts, dict[LineKey, str]]:
+    """The repeated lines of a document's first page, written into fresh fonts; kept for the
+    process, as most documents start with the same lines (one certificate at a time, or the parts
+    of one file)."""
+    fonts = DocumentFonts()
+    laid_out: dict[LineKey, str] = {}
+    for key in keys:
+        if key not in laid_out:
+            laid_out[key] = _line(key[1], key[3], key[2], fonts, bold=key[0] in BOLD_ROLES)
+    return fonts, laid_out
+
+
+def _first_lines(keys: tuple[LineKey, ...]) -> tuple[DocumentFonts, dict[LineKey, str]]:
+    """A new document's fonts and lines after its first page's repeated lines: the same codes and
+    operators as writing them anew."""
+    fonts, laid_out = _laid_out_first(keys)
+    return fonts.copy(), dict(laid_out)
+
+
 CODED_ROLES = {"code", "url"}  # the lines that end in the certificate's code (spliced)
 # Off only in tests (tests/pdf/test_spliced.py), which compare the spliced lines' bytes with the
 # bytes of the lines shaped and written whole.

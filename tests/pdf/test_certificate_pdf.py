@@ -19,6 +19,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from service.pdf import render
 from service.pdf.render import CertificateText, render_certificate, render_certificates
 
 URL = "https://recognition.example.org/verify/7KQ4-M9XD-2HT"
@@ -175,6 +176,24 @@ def test_the_printed_values_are_the_text_as_a_dict_with_its_date_in_iso_form() -
     del expected[0]["provisional"], expected[2]["provisional"]  # printed only when provisional
     assert printed == expected
     assert [CertificateText.from_printed(values) for values in printed] == texts
+
+
+def test_a_document_drawn_after_others_with_the_same_lines_is_the_same_bytes() -> None:
+    # The first page's repeated lines (and the codes their glyphs took) are kept for the process:
+    # drawn after documents that start with the same lines, a document is what it is drawn first.
+    names = ["Олена Шевченко", "Nguyễn Thị Ánh Tuyết", "محمد الأحمد", "Ana Silva"]
+    long = "Maximiliana Alexandrina Konstantinopoulou-Vasilakopoulou de la Fuente"
+    documents = [[_text(name)] for name in names] + [[_text(long), _text("Ana Silva")], [_text("X")]]
+    first_drawn = []
+    for texts in documents:
+        render._laid_out_first.cache_clear()
+        first_drawn.append(render_certificates(texts))
+
+    render._laid_out_first.cache_clear()
+    drawn_after = [render_certificates(texts) for texts in documents + documents]
+
+    assert drawn_after == first_drawn + first_drawn
+    assert render._laid_out_first.cache_info().hits >= len(documents)
 
 
 SIDE_EFFECTS_PROBE = textwrap.dedent("""
