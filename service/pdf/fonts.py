@@ -161,7 +161,7 @@ def _cff_cut(source: Face, glyphs: frozenset[int]) -> bytes:
 
 def _stream(data: bytes, deflated: bytes | None = None, **entries: Any) -> stream:
     """A stream already compressed (borb's writer leaves a stream with /Bytes as it is)."""
-    deflated = zlib.compress(data, 9) if deflated is None else deflated
+    deflated = _deflated(data) if deflated is None else deflated
     result = stream()
     result[name("DecodedBytes")] = data
     result[name("Bytes")] = deflated
@@ -170,6 +170,13 @@ def _stream(data: bytes, deflated: bytes | None = None, **entries: Any) -> strea
     for key, value in entries.items():
         result[name(key)] = value
     return result
+
+
+@functools.lru_cache(maxsize=1024)
+def _deflated(data: bytes) -> bytes:
+    """A ToUnicode map or a CIDToGIDMap compressed, once per process: the documents of a file
+    mostly repeat them (as they repeat their cuts)."""
+    return zlib.compress(data, 9)
 
 
 @functools.lru_cache(maxsize=1024)

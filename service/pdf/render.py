@@ -309,8 +309,10 @@ def _name(layout: NameLayout, fonts: DocumentFonts) -> str:
     )
 
 
+@functools.lru_cache(maxsize=64)
 def _design(branding: Branding) -> stream:
-    """The frame and the rules as a Form XObject, written once per document (per design)."""
+    """The frame and the rules as a Form XObject, written once per document (per design), made once
+    per process (borb's writer only sets its /Length again, to the same value)."""
     content = []
     for margin, thickness, color in FRAME:
         width, height = PAGE_WIDTH - 2 * margin, PAGE_HEIGHT - 2 * margin
