@@ -1,8 +1,10 @@
 """The project's certificate drawn with reportlab, fpdf2 and Typst, for the benchmarks only (never used
 by the service): the same page as service/pdf/render.py — landscape US Letter, the navy
 frame with its gold rule, the same words at the same sizes and baselines in the same Noto Serif
-weights, the lines, and the QR code as vector rectangles. ``largest_shift`` checks that a peer's
-characters sit where the service's do."""
+weights, the lines, and the QR code as an image of a pixel a module, drawn without smoothing, as
+the service draws it (``QR_AS_RECTANGLES`` draws it as a rectangle a run of dark modules instead,
+as the service did before 2026-11-30). ``largest_shift`` checks that a peer's characters sit where
+the service's do."""
 
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ import pypdfium2.raw
 from fontTools import ttLib
 from fontTools.varLib import instancer
 from fpdf import FPDF
+from PIL import Image
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from service.pdf.faces import BOLD, REGULAR, face
-from service.pdf.qr import qr_rectangles
+from service.pdf.qr import qr_modules, qr_rectangles
 from service.pdf.render import (
     MONTHS,
     NAME_LINE_WIDTH,
@@ -41,6 +45,9 @@ else:
     TYPST_MISSING = ""
 
 NAVY, GOLD, INK, GREY = (0x1F, 0x3A, 0x5F), (0xB0, 0x8D, 0x3C), (0x22, 0x22, 0x22), (0x66, 0x66, 0x66)
+QR_AS_RECTANGLES = False  # True: every peer draws the QR code as vector rectangles (the old way)
+QR_BOX = {"x": 640, "y": 104, "size": 86}
+_INKED = bytes.maketrans(b"\x00", bytes([INK[0]]))  # a dark module in the ink's grey, light ones white
 _FOLDER = Path(tempfile.mkdtemp(prefix="bench-fonts-"))
 REGULAR_FILE, BOLD_FILE = _FOLDER / "NotoSerif-Regular.ttf", _FOLDER / "NotoSerif-Bold.ttf"
 
@@ -121,6 +128,12 @@ def _fitting(width_at: float, size: float, widest: float) -> float:
     return max(smallest, int(size * widest / width_at * 2) / 2)
 
 
+def _qr_image(payload: str) -> Image.Image:
+    """The code as a greyscale image, a pixel a module (the service's modules)."""
+    modules, width = qr_modules(payload)
+    return Image.frombytes("L", (width, width), modules.translate(_INKED))
+
+
 def reportlab_pdf(texts: Sequence[CertificateText]) -> bytes:
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
@@ -138,11 +151,14 @@ def reportlab_pdf(texts: Sequence[CertificateText]) -> bytes:
             pdf.setFont(font, size)
             pdf.setFillColorRGB(*(c / 255 for c in color))
             pdf.drawCentredString(x, baseline, value)
-        path = pdf.beginPath()
-        for x, y, w, h in qr_rectangles(text.verification_url, x=640, y=104, size=86):
-            path.rect(x, y, w, h)
-        pdf.setFillColorRGB(*(c / 255 for c in INK))
-        pdf.drawPath(path, stroke=0, fill=1)
+        if QR_AS_RECTANGLES:
+            path = pdf.beginPath()
+            for x, y, w, h in qr_rectangles(text.verification_url, **QR_BOX):
+                path.rect(x, y, w, h)
+            pdf.setFillColorRGB(*(c / 255 for c in INK))
+            pdf.drawPath(path, stroke=0, fill=1)
+        else:
+            pdf.drawImage(ImageReader(_qr_image(text.verification_url)), 640, 104, 86, 86)
         pdf.showPage()
     pdf.save()
     return out.getvalue()
@@ -172,9 +188,12 @@ def fpdf2_pdf(texts: Sequence[CertificateText]) -> bytes:
             pdf.set_font_size(size)
             pdf.set_text_color(*color)
             pdf.text(x - pdf.get_string_width(value) / 2, top(baseline), value)
-        pdf.set_fill_color(*INK)
-        for x, y, w, h in qr_rectangles(text.verification_url, x=640, y=104, size=86):
-            pdf.rect(x, top(y, h), w, h, style="F")
+        if QR_AS_RECTANGLES:
+            pdf.set_fill_color(*INK)
+            for x, y, w, h in qr_rectangles(text.verification_url, **QR_BOX):
+                pdf.rect(x, top(y, h), w, h, style="F")
+        else:
+            pdf.image(_qr_image(text.verification_url), x=640, y=top(104, 86), w=86, h=86)
     return bytes(pdf.output())
 
 
@@ -225,9 +244,18 @@ def typst_source(texts: Sequence[CertificateText]) -> str:
                 f"#ln({_typst_string(value)}, {x}pt, {baseline}pt, {size}pt, {widest}pt, "
                 f"{_typst_color(color)}, {weight})"
             )
-        ink = _typst_color(INK)
-        for x, y, w, h in qr_rectangles(text.verification_url, x=640, y=104, size=86):
-            page.append(f"#box({x:.3f}, {y:.3f}, {w:.3f}, {h:.3f}, {ink})")
+        if QR_AS_RECTANGLES:
+            ink = _typst_color(INK)
+            for x, y, w, h in qr_rectangles(text.verification_url, **QR_BOX):
+                page.append(f"#box({x:.3f}, {y:.3f}, {w:.3f}, {h:.3f}, {ink})")
+        else:
+            modules, width = qr_modules(text.verification_url)
+            pixels = ",".join([str(INK[0]), "255"][module // 255] for module in modules)
+            page.append(
+                f"#place(top + left, dx: 640pt, dy: {PAGE_HEIGHT - 104 - 86}pt, image(bytes(({pixels})), "
+                f'format: (encoding: "luma8", width: {width}, height: {width}), scaling: "pixelated", '
+                "width: 86pt, height: 86pt))"
+            )
         pages.append("\n".join(page))
     return _TYPST_PRELUDE + "\n#pagebreak()\n".join(pages) + "\n"
 

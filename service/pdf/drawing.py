@@ -151,6 +151,18 @@ def feed(
         if not cluster.drawn:
             pen += sum(glyph.advance for glyph in cluster.glyphs)
             continue
+        if len(cluster.glyphs) == 1:  # most clusters: their one glyph drawn, as below
+            glyph = cluster.glyphs[0]
+            codes = fonts.codes(glyph.face)
+            text = texts[cluster.start]
+            code, exact = codes.code(glyph.glyph, text)
+            if not exact and not whole:
+                writer.begin_span(text)
+            writer.glyph(glyph.face, code, codes.width(code), pen + glyph.x_offset, glyph.y_offset)
+            if not exact and not whole:
+                writer.end_span()
+            pen += glyph.advance
+            continue
         text = texts[cluster.start]
         codes = fonts.codes(cluster.glyphs[0].face)
         placed = []
@@ -204,14 +216,16 @@ class Writer:
             self._flush()
             self.out.append(self.matrix(x, y))
             self.x, self.y = x, y
+        items = self.items
         adjustment = round(self.x - x, 2)
         if adjustment:
-            self.items.append(_n(adjustment))
+            items.append(_n(adjustment))
             self.x -= adjustment
-        if self.items and not adjustment and self.items[-1][0] == "<":
-            self.items[-1] = f"{self.items[-1][:-1]}{code:04X}>"  # one string for a run of glyphs
+            items.append(f"<{code:04X}>")
+        elif items and items[-1][0] == "<":
+            items[-1] = f"{items[-1][:-1]}{code:04X}>"  # one string for a run of glyphs
         else:
-            self.items.append(f"<{code:04X}>")
+            items.append(f"<{code:04X}>")
         self.x += width
 
     def matrix(self, x: float, y: float) -> str:

@@ -71,6 +71,21 @@ class DocumentFonts:
             self.resource_of[key] = f"F{len(self.resource_of) + 1}"
         return self.faces[key]
 
+    def copy(self) -> DocumentFonts:
+        """Another document's fonts that have given out the same codes (nothing shared)."""
+        copied = DocumentFonts()
+        for key, codes in self.faces.items():
+            copied.faces[key] = FaceCodes(
+                codes.face,
+                dict(codes.code_of),
+                dict(codes.glyph_of_code),
+                dict(codes.text_of_code),
+                dict(codes.widths),
+            )
+        copied.resource_of = dict(self.resource_of)
+        copied.spliced = dict(self.spliced)
+        return copied
+
     def pdf_fonts(self) -> dict[str, SubsetFont]:
         """Resource name -> font, each face cut to the glyphs its codes show."""
         return {
@@ -146,7 +161,7 @@ def _cff_cut(source: Face, glyphs: frozenset[int]) -> bytes:
 
 def _stream(data: bytes, deflated: bytes | None = None, **entries: Any) -> stream:
     """A stream already compressed (borb's writer leaves a stream with /Bytes as it is)."""
-    deflated = zlib.compress(data, 9) if deflated is None else deflated
+    deflated = _deflated(data) if deflated is None else deflated
     result = stream()
     result[name("DecodedBytes")] = data
     result[name("Bytes")] = deflated
@@ -155,6 +170,13 @@ def _stream(data: bytes, deflated: bytes | None = None, **entries: Any) -> strea
     for key, value in entries.items():
         result[name(key)] = value
     return result
+
+
+@functools.lru_cache(maxsize=1024)
+def _deflated(data: bytes) -> bytes:
+    """A ToUnicode map or a CIDToGIDMap compressed, once per process: the documents of a file
+    mostly repeat them (as they repeat their cuts)."""
+    return zlib.compress(data, 9)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -1,46 +1,55 @@
-"""The verification QR code: its modules from zxing-cpp's native encoder, drawn as PDF paths.
+"""The verification QR code: its modules from zxing-cpp's native encoder, drawn as a 1-bit image.
 
 Why zxing-cpp: segno (pure Python) spent ~4–8 ms a code choosing its mask (it scores all eight
-masks in Python), two thirds of a combined file's time. zxing-cpp encodes in C++ (error correction
-M, the mask picked per code by its own scoring) in ~0.2 ms, and the same payload always gives the
-same modules, so a file drawn twice is the same bytes. Every page's code is decoded in the tests
-at 150 and at 72 dpi (``tests/pdf/test_qr.py``).
+masks in Python), two thirds of a combined file's time. zxing-cpp encodes in C (error correction M)
+and the same payload always gives the same modules, so a file drawn twice is the same bytes.
 
-The code is drawn in module units: one ``cm`` scales a module to its size in points, and each run
-of dark modules in a row is one integer rectangle, all filled as one path.
+Why one fixed mask (``MASK``): left to choose, the encoder scores all eight masks, ~0.21 ms of a
+code's ~0.23 ms; with the mask given, a code takes ~0.03 ms. The mask only spreads dark and light
+modules so that no stretch of a code looks like a finder pattern or a block of one colour; any of
+the eight decodes, and readers find the mask in the code's format bits. Every page's code is
+decoded in the tests at 150 and at 72 dpi (``tests/pdf/test_qr.py``), and bench/README.md gives
+the penalty scores of the fixed mask against the best one over many codes.
+
+The code is drawn as an inline image mask (``BI … ID … EI``): one sample a module, a bit each,
+painted in the fill colour where the module is dark, scaled to its square by one ``cm``. It is a few
+hundred bytes of hexadecimal where a rectangle a run of dark modules took ~4 KB of operators to
+build and compress. ``/Interpolate`` is left false (the default), so every viewer and printer draws
+each module as a hard-edged square at any resolution.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import Any, cast
 
 import zxingcpp
 
-_DARK_RUN = re.compile(rb"\x00+")  # zxing-cpp's image: 0 for a dark module, 255 for a light one
+MASK = 4  # the mask zxing-cpp chose most often for the service's verification addresses
+_BITS = bytes.maketrans(b"\x00\xff", b"01")  # zxing-cpp's image: 0 for a dark module, 255 for a light one
 
 
-def _modules(payload: str) -> tuple[bytes, int, int]:
-    """The code's modules, one byte each, rows of the code between light quiet zones (so that a
-    search over the whole image finds each row's runs apart); its width in modules and the zone's."""
-    barcode = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+def qr_modules(payload: str) -> tuple[bytes, int]:
+    """The code's modules, one byte a module (0 dark, 255 light), row by row from the top (no quiet
+    zone); its width."""
+    barcode = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M", data_mask=MASK)
     # The image is a buffer of one byte a module (its stub does not say so).
-    image = memoryview(cast(Any, barcode.to_image(scale=1, add_quiet_zones=True)))
-    _rows, columns = image.shape or (0, 0)
-    modules = image.tobytes()
-    quiet = modules.index(0) % columns  # the code's top left module is dark (its finder pattern's)
-    return modules, columns - 2 * quiet, quiet
+    image = memoryview(cast(Any, barcode.to_image(scale=1, add_quiet_zones=False)))
+    _rows, width = image.shape or (0, 0)
+    return image.tobytes(), width
 
 
 def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:
     """The code's width in modules, and its dark runs as (row from the top, first column, length)."""
-    modules, width, quiet = _modules(payload)
-    line = width + 2 * quiet
+    modules, width = qr_modules(payload)
     runs = []
-    for start, end in map(re.Match.span, _DARK_RUN.finditer(modules)):
-        row, column = divmod(start, line)
-        runs.append((row - quiet, column - quiet, end - start))
+    for row in range(width):
+        line = modules[row * width : (row + 1) * width]
+        column = line.find(0)
+        while column != -1:
+            end = line.find(255, column)
+            end = width if end == -1 else end
+            runs.append((row, column, end - column))
+            column = line.find(0, end)
     return width, runs
 
 
@@ -57,27 +66,20 @@ def qr_rectangles(
     ]
 
 
+def qr_bits(payload: str) -> tuple[int, bytes]:
+    """The code's width in modules, and its image mask's samples: a bit a module, 0 where it is dark
+    (painted), each row from the top padded with 1s (unpainted) to a whole byte."""
+    modules, width = qr_modules(payload)
+    bits = modules.translate(_BITS)
+    pad = b"1" * (-width % 8)
+    rows = pad.join([bits[start : start + width] for start in range(0, len(bits), width)]) + pad
+    return width, int(rows, 2).to_bytes(len(rows) // 8, "big")
+
+
 def qr_operators(payload: str, *, x: float, y: float, size: float, color: str) -> str:
-    """PDF operators drawing the code in a square at (x, y), filled with ``color`` (``r g b``): a
-    rectangle ``column row length 1 re`` per run, rows counted up from the bottom (PDF's y)."""
-    modules, width, quiet = _modules(payload)
-    origins, lengths = _operand_table(width, quiet)
-    rectangles = "\n".join(
-        [
-            origins[start] + lengths[end - start]
-            for start, end in map(re.Match.span, _DARK_RUN.finditer(modules))
-        ]
+    """PDF operators drawing the code in a square at (x, y), filled with ``color`` (``r g b``)."""
+    width, samples = qr_bits(payload)
+    return (
+        f"q {color} rg {size:g} 0 0 {size:g} {x:g} {y:g} cm\n"
+        f"BI /W {width} /H {width} /IM true /BPC 1 /F /AHx ID\n{samples.hex()}> EI Q"
     )
-    return f"q {color} rg {size / width:.6f} 0 0 {size / width:.6f} {x:g} {y:g} cm\n{rectangles}\nf Q"
-
-
-@functools.cache
-def _operand_table(width: int, quiet: int) -> tuple[list[str], list[str]]:
-    """For each byte of the image, ``column row `` of a run starting there; for each length, the
-    rest of its rectangle. (Formatting three numbers for each of ~300 runs was a third of a code.)"""
-    line = width + 2 * quiet
-    origins = [
-        f"{position % line - quiet} {width - 1 - (position // line - quiet)} "
-        for position in range(line * line)
-    ]
-    return origins, [f"{length} 1 re" for length in range(line + 1)]

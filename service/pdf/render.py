@@ -20,7 +20,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -93,7 +93,9 @@ class CertificateText:
     provisional: bool = False
 
     def as_printed(self) -> dict[str, Any]:
-        values = asdict(self)
+        # What ``dataclasses.asdict`` gives for these plain values, without its deep copies (a
+        # tenth of a page's drawing when the document's /ID is made from every page's text).
+        values = {field: getattr(self, field) for field in _TEXT_FIELDS}
         values["awarded_on"] = self.awarded_on.isoformat()
         if not self.provisional:
             del values["provisional"]  # as printed before provisional wording existed: same /ID
@@ -103,6 +105,9 @@ class CertificateText:
     def from_printed(cls, values: dict[str, Any]) -> CertificateText:
         # Certificates printed before the name had a language carry no "language": "" then.
         return cls(**{**values, "awarded_on": date.fromisoformat(values["awarded_on"])})
+
+
+_TEXT_FIELDS = tuple(field.name for field in fields(CertificateText))
 
 
 @dataclass(frozen=True)
@@ -166,26 +171,46 @@ def render_certificates(
     which is what makes a part of a combined file cheap to draw. The lines that hold the code are
     spliced (``spliced``) unless ``SPLICE_CODES`` is off."""
     fonts = DocumentFonts()
-    laid_out: dict[tuple[str, str, float, Place], str] = {}  # a line the pages repeat, written once
+    laid_out: dict[LineKey, str] = {}  # a line the pages repeat, written once
     designs: dict[Branding, str] = {}  # each design's frame and rules, once per document
+    # Each design's first operators (its layer, its images) and places, once per document.
+    per_design: dict[Branding, tuple[list[str], dict[str, Place]]] = {}
     contents = []
     for text, branding in zip(texts, brandings or [DEFAULT] * len(texts), strict=True):
         lines = _lines(text, branding)
         name_layout = layout_name(lines["name"], text.language)
-        design = designs.setdefault(branding, "Design" if branding.is_default else f"Design{len(designs)}")
-        content = [f"q /{design} Do Q", *(draw_image(placed) for placed in placed_images(branding))]
-        for role, place in branded_places(PLACES, branding).items():
-            if role == "name":
-                content.append(_name(name_layout, fonts))
-                continue
-            largest = min(place.size, name_layout.size) if place.follows_name else place.size
-            if role in CODED_ROLES and SPLICE_CODES:
-                content.append(_line(lines[role], place, largest, fonts, bold=False, spliced=True))
-                continue
-            key = (role, lines[role], largest, place)
+        if branding not in per_design:
+            design = designs[branding] = "Design" if branding.is_default else f"Design{len(designs)}"
+            drawn = [draw_image(placed) for placed in placed_images(branding)]
+            per_design[branding] = [f"q /{design} Do Q", *drawn], branded_places(PLACES, branding)
+        first, places = per_design[branding]
+        sizes = {
+            role: min(place.size, name_layout.size) if place.follows_name else place.size
+            for role, place in places.items()
+        }
+        # The lines the pages repeat are written first, so that their codes (each document's
+        # fonts give codes out in order) are the same in every document that starts with them.
+        keys = {
+            role: (role, lines[role], sizes[role], place)
+            for role, place in places.items()
+            if role != "name" and role not in CODED_ROLES
+        }
+        if not laid_out:
+            fonts, laid_out = _first_lines(tuple(keys.values()))
+        for key in keys.values():
             if key not in laid_out:
-                laid_out[key] = _line(lines[role], place, largest, fonts, bold=role in BOLD_ROLES)
-            content.append(laid_out[key])
+                laid_out[key] = _line(key[1], key[3], key[2], fonts, bold=key[0] in BOLD_ROLES)
+        name_operators = _name(name_layout, fonts)
+        content = list(first)
+        for role, place in places.items():
+            if role == "name":
+                content.append(name_operators)
+            elif role in keys:
+                content.append(laid_out[keys[role]])
+            else:
+                content.append(
+                    _line(lines[role], place, sizes[role], fonts, bold=False, spliced=SPLICE_CODES)
+                )
         content.append(qr_operators(text.verification_url, **QR, color=QR_COLOR))
         contents.append("\n".join(content).encode("latin-1"))
     # One resources dictionary for every page: borb's writer then writes it (and the fonts) once.
@@ -205,7 +230,30 @@ def render_certificates(
     return write_pdf(document)
 
 
+LineKey = tuple[str, str, float, Place]  # role, text, largest size, place
 BOLD_ROLES = {"title", "name", "program"}
+
+
+@functools.lru_cache(maxsize=64)
+def _laid_out_first(keys: tuple[LineKey, ...]) -> tuple[DocumentFonts, dict[LineKey, str]]:
+    """The repeated lines of a document's first page, written into fresh fonts; kept for the
+    process, as most documents start with the same lines (one certificate at a time, or the parts
+    of one file)."""
+    fonts = DocumentFonts()
+    laid_out: dict[LineKey, str] = {}
+    for key in keys:
+        if key not in laid_out:
+            laid_out[key] = _line(key[1], key[3], key[2], fonts, bold=key[0] in BOLD_ROLES)
+    return fonts, laid_out
+
+
+def _first_lines(keys: tuple[LineKey, ...]) -> tuple[DocumentFonts, dict[LineKey, str]]:
+    """A new document's fonts and lines after its first page's repeated lines: the same codes and
+    operators as writing them anew."""
+    fonts, laid_out = _laid_out_first(keys)
+    return fonts.copy(), dict(laid_out)
+
+
 CODED_ROLES = {"code", "url"}  # the lines that end in the certificate's code (spliced)
 # Off only in tests (tests/pdf/test_spliced.py), which compare the spliced lines' bytes with the
 # bytes of the lines shaped and written whole.
@@ -261,8 +309,10 @@ def _name(layout: NameLayout, fonts: DocumentFonts) -> str:
     )
 
 
+@functools.lru_cache(maxsize=64)
 def _design(branding: Branding) -> stream:
-    """The frame and the rules as a Form XObject, written once per document (per design)."""
+    """The frame and the rules as a Form XObject, written once per document (per design), made once
+    per process (borb's writer only sets its /Length again, to the same value)."""
     content = []
     for margin, thickness, color in FRAME:
         width, height = PAGE_WIDTH - 2 * margin, PAGE_HEIGHT - 2 * margin

@@ -10,7 +10,6 @@ cached for the process: the fixed words and the names a document repeats are sha
 
 from __future__ import annotations
 
-import bisect
 import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -228,21 +227,15 @@ def _glyphs(pieces: list[tuple[str, list[Raw]]], length: int) -> list[Glyph]:
     clusters = sorted({glyph[1] for _key, raw in pieces for glyph in raw})
     starts = [0, *clusters[1:]] if clusters else []
     end_of = dict(zip(starts, [*starts[1:], length], strict=True))
+    # A cluster's start is the cluster itself, but for the first, which starts the line at 0.
+    first = clusters[0] if clusters else 0
     result = []
     for key, raw in pieces:
         scale = face_scale(key)
         for glyph, cluster, advance, x_offset, y_offset in raw:
-            start = starts[bisect.bisect_right(starts, cluster) - 1]
+            start = 0 if cluster == first else cluster
             result.append(
-                Glyph(
-                    face=key,
-                    glyph=glyph,
-                    advance=advance * scale,
-                    x_offset=x_offset * scale,
-                    y_offset=y_offset * scale,
-                    start=start,
-                    end=end_of[start],
-                )
+                Glyph(key, glyph, advance * scale, x_offset * scale, y_offset * scale, start, end_of[start])
             )
     return result
 

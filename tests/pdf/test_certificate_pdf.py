@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import shutil
@@ -18,6 +19,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from service.pdf import render
 from service.pdf.render import CertificateText, render_certificate, render_certificates
 
 URL = "https://recognition.example.org/verify/7KQ4-M9XD-2HT"
@@ -159,6 +161,39 @@ def test_the_same_certificate_gives_the_same_bytes_and_names_borb() -> None:
     metadata = pypdf.PdfReader(io.BytesIO(first)).metadata
     assert metadata is not None and metadata.producer is not None and "borb" in metadata.producer
     assert metadata.title == "Certificate in Effective College Instruction: Олена Шевченко"
+
+
+def test_the_printed_values_are_the_text_as_a_dict_with_its_date_in_iso_form() -> None:
+    texts = [
+        _text("Ana Lucía Fernández"),
+        _text("佐藤 美咲", language="ja", provisional=True),
+        _text("Nguyễn Thị Ánh Tuyết", awarded_on=date(2027, 1, 2), provisional=False),
+    ]
+
+    printed = [text.as_printed() for text in texts]
+
+    expected = [{**dataclasses.asdict(text), "awarded_on": text.awarded_on.isoformat()} for text in texts]
+    del expected[0]["provisional"], expected[2]["provisional"]  # printed only when provisional
+    assert printed == expected
+    assert [CertificateText.from_printed(values) for values in printed] == texts
+
+
+def test_a_document_drawn_after_others_with_the_same_lines_is_the_same_bytes() -> None:
+    # The first page's repeated lines (and the codes their glyphs took) are kept for the process:
+    # drawn after documents that start with the same lines, a document is what it is drawn first.
+    names = ["Олена Шевченко", "Nguyễn Thị Ánh Tuyết", "محمد الأحمد", "Ana Silva"]
+    long = "Maximiliana Alexandrina Konstantinopoulou-Vasilakopoulou de la Fuente"
+    documents = [[_text(name)] for name in names] + [[_text(long), _text("Ana Silva")], [_text("X")]]
+    first_drawn = []
+    for texts in documents:
+        render._laid_out_first.cache_clear()
+        first_drawn.append(render_certificates(texts))
+
+    render._laid_out_first.cache_clear()
+    drawn_after = [render_certificates(texts) for texts in documents + documents]
+
+    assert drawn_after == first_drawn + first_drawn
+    assert render._laid_out_first.cache_info().hits >= len(documents)
 
 
 SIDE_EFFECTS_PROBE = textwrap.dedent("""

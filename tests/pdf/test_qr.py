@@ -1,5 +1,5 @@
-"""The QR code (zxing-cpp's encoder) decodes on every page, at 150 and at 72 dpi, and is the same
-code every time it is drawn."""
+"""The QR code (zxing-cpp's encoder, one fixed mask) decodes on every page, at 150 and at 72 dpi,
+is the same code every time it is drawn, and its image holds every module."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import zxingcpp
 
 from service.pdf.merge import merge_pdfs
-from service.pdf.qr import qr_operators, qr_runs
+from service.pdf.qr import MASK, qr_operators, qr_runs
 from service.pdf.render import QR, CertificateText, render_certificate, render_certificates
 from tests.pdf.roster import ROSTER
 
@@ -87,38 +87,63 @@ def test_the_codes_take_several_sizes_and_are_the_same_each_time() -> None:
     assert [qr_runs(url) for url in urls] == [qr_runs(url) for url in urls]
 
 
-def _straightforward_operators(payload: str, *, x: float, y: float, size: float, color: str) -> str:
-    """The code's operators worked out plainly, as they were before the table of operands: each row
-    of modules searched for its dark runs, each run formatted."""
-    barcode = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+def _plain_modules(payload: str) -> list[list[bool]]:
+    """The code's modules (True where dark), row by row from the top, read from zxing-cpp's image."""
+    barcode = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M", data_mask=MASK)
     image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]
     rows, width = image.shape or (0, 0)
     modules = image.tobytes()
-    rectangles = []
-    for row in range(rows):
-        line = modules[row * width : (row + 1) * width]
+    return [[modules[row * width + column] == 0 for column in range(width)] for row in range(rows)]
+
+
+def _plain_samples(payload: str) -> bytes:
+    """The image mask's samples packed plainly: a bit a module, 0 for dark, each row from the top
+    filled with 1 bits to a whole byte."""
+    samples = bytearray()
+    for row in _plain_modules(payload):
+        bits = [0 if dark else 1 for dark in row]
+        bits += [1] * (-len(bits) % 8)
+        for start in range(0, len(bits), 8):
+            samples.append(int("".join(map(str, bits[start : start + 8])), 2))
+    return bytes(samples)
+
+
+def _plain_runs(payload: str) -> list[tuple[int, int, int]]:
+    runs = []
+    for number, row in enumerate(_plain_modules(payload)):
         column = 0
-        while column < width:
-            if line[column] == 0:
+        while column < len(row):
+            if row[column]:
                 end = column
-                while end < width and line[end] == 0:
+                while end < len(row) and row[end]:
                     end += 1
-                rectangles.append(f"{column} {width - 1 - row} {end - column} 1 re")
+                runs.append((number, column, end - column))
                 column = end
             else:
                 column += 1
-    module = f"{size / width:.6f}"
-    return f"q {color} rg {module} 0 0 {module} {x:g} {y:g} cm\n" + "\n".join(rectangles) + "\nf Q"
+    return runs
 
 
-def test_the_operators_are_those_of_each_dark_run_row_by_row() -> None:
-    # Payloads of every size the certificates take, and longer ones (larger codes).
-    payloads = [_text(number).verification_url for number in range(120)]
-    payloads += ["x", "https://example.org/" + "a" * 150, "https://example.org/" + "Z9" * 300]
+# Payloads of every size the certificates take, and longer ones (larger codes).
+PAYLOADS = [_text(number).verification_url for number in range(120)]
+PAYLOADS += ["x", "https://example.org/" + "a" * 150, "https://example.org/" + "Z9" * 300]
 
-    drawn = [qr_operators(payload, **QR, color="0.1333 0.1333 0.1333") for payload in payloads]
 
-    assert drawn == [
-        _straightforward_operators(payload, **QR, color="0.1333 0.1333 0.1333") for payload in payloads
-    ]
-    assert len({qr_runs(payload)[0] for payload in payloads}) >= 5
+def test_the_image_holds_each_module_as_a_bit() -> None:
+    drawn = [qr_operators(payload, **QR, color="0.1333 0.1333 0.1333") for payload in PAYLOADS]
+
+    expected = []
+    for payload in PAYLOADS:
+        width = len(_plain_modules(payload))
+        expected.append(
+            "q 0.1333 0.1333 0.1333 rg 86 0 0 86 640 104 cm\n"
+            f"BI /W {width} /H {width} /IM true /BPC 1 /F /AHx ID\n{_plain_samples(payload).hex()}> EI Q"
+        )
+    assert drawn == expected
+    assert len({len(_plain_modules(payload)) for payload in PAYLOADS}) >= 5
+
+
+def test_the_runs_for_the_other_tools_are_those_of_each_row() -> None:
+    runs = [qr_runs(payload) for payload in PAYLOADS]
+
+    assert runs == [(len(_plain_modules(payload)), _plain_runs(payload)) for payload in PAYLOADS]

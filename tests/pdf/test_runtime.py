@@ -1,4 +1,4 @@
-"""borb's writer, sped up in service/pdf/runtime.py, writes the very bytes its own methods write."""
+"""borb's writer, sped up (service/pdf/runtime.py, writer.py), writes the bytes its own methods write."""
 
 from __future__ import annotations
 
@@ -9,12 +9,23 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from borb.pdf.primitives import stream
 from borb.pdf.visitor.write_new.build_xref_visitor import BuildXRefVisitor
+from borb.pdf.visitor.write_new.document_visitor import DocumentVisitor
 from borb.pdf.visitor.write_new.facade_visitor import FacadeVisitor
 from borb.pdf.visitor.write_new.write_new_visitor import WriteNewVisitor
 
-from service.pdf import CertificateText, render_certificate, render_certificates, runtime
+from service.pdf import (
+    Branding,
+    CertificateText,
+    Signatory,
+    render_certificate,
+    render_certificates,
+    runtime,
+    writer,
+)
 from tests.pdf.roster import ROSTER
+from tests.support.images import jpeg, png
 
 TEXT = CertificateText(
     partner_name="Riverside State University",
@@ -29,8 +40,30 @@ TEXT = CertificateText(
 TEXTS = [replace(TEXT, recipient_name=name, language=language) for _family, name, language in ROSTER[::20]]
 
 
+# Designs with images (PNG with and without alpha, JPEG), wordings and signatories of their own.
+BRANDINGS = [
+    Branding(
+        partner_logo=png(900, 60),
+        organisation_logo=jpeg(),
+        signatories=(
+            Signatory("Sam Lee", "Dean", png(400, 120, (0, 0, 0), alpha=True)),
+            Signatory("Kim Park", "Director"),
+        ),
+    ),
+    Branding(signatories=(Signatory("Ana Silva", "Provost"),)),
+]
+
+
 def _drawn() -> list[bytes]:
-    return [render_certificate(text) for text in TEXTS] + [render_certificates(TEXTS)]
+    mixed = [BRANDINGS[number % 3] if number % 3 < 2 else Branding() for number in range(len(TEXTS))]
+    return (
+        [render_certificate(text) for text in TEXTS]
+        + [render_certificates(TEXTS)]
+        + [
+            render_certificates(TEXTS, mixed),
+            render_certificate(replace(TEXT, provisional=True), BRANDINGS[1]),
+        ]
+    )
 
 
 def test_the_faster_writer_writes_the_same_bytes_as_borbs_own(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,6 +77,8 @@ def test_the_faster_writer_writes_the_same_bytes_as_borbs_own(monkeypatch: pytes
     )
     monkeypatch.setattr(WriteNewVisitor, "_append_bytes_or_str", runtime.BORBS_APPEND_BYTES_OR_STR)
     monkeypatch.setattr(WriteNewVisitor, "_append_space_to_output_stream", runtime.BORBS_APPEND_SPACE)
+    monkeypatch.setattr(stream, "__getitem__", runtime.BORBS_STREAM_GETITEM)
+    monkeypatch.setattr(DocumentVisitor, "visit", writer.BORBS_DOCUMENT_VISIT)
     borbs = _drawn()
 
     assert faster == borbs
