@@ -312,16 +312,14 @@ def _shared_context(context: Context, actor: Actor) -> Context:
     `connection_init` payload). Its request carries no app, so the operation metrics are counted
     here, once per subscriber."""
     scope = {"type": "websocket", "path": context.request.scope.get("path", ""), "headers": []}
-    shared = Context(
+    return Context.signed_in(
+        actor,  # the key's viewer, signed in on each subscriber's socket
         request=HTTPConnection(scope),  # type: ignore[arg-type]
         settings=context.settings,
-        authorization=None,
         request_id=uuid.uuid4().hex,
         clock=context.clock,
         verify_limiter=context.verify_limiter,
     )
-    shared._actor = actor  # signed in already: the key's viewer
-    return shared
 
 
 def _metrics_of(context: Context) -> Metrics | None:
