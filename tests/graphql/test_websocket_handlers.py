@@ -33,7 +33,7 @@ def _message_loops_last_messages() -> list[object]:
     return [
         found.cr_frame.f_locals.get("message")
         for found in gc.get_objects()
-        if isinstance(found, types.CoroutineType)
+        if type(found) is types.CoroutineType  # not isinstance: a dead weak proxy raises on it
         and found.cr_frame is not None
         and found.cr_code is BaseGraphQLTransportWSHandler.handle.__code__
     ]
