@@ -1,36 +1,57 @@
-"""Our `graphql-transport-ws` handler copies Strawberry's message loop to let go of each message:
-the copy must stay Strawberry's loop plus that one line, so a change upstream fails here."""
+"""Our `graphql-transport-ws` handler lets go of each message once handled: Strawberry's message loop
+keeps its last one while a socket idles, and an idle subscriber's last message was its
+`subscribe`, query text and all."""
 
 from __future__ import annotations
 
-import ast
-import inspect
-import textwrap
-from collections.abc import Callable
-from typing import Any
+import asyncio
+import gc
+import types
+import uuid
+from collections.abc import AsyncIterator
 
+import pytest
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
-from service.graphql.core.websockets import TransportWebSocketHandler
-
-UPSTREAM_CALL = "await self.handle_message(cast('Message', message))"
-OUR_CALL = "await self.handle_message(message)"
-
-
-def _code(function: Callable[..., Any]) -> str:
-    """The function's code without its docstring and comments, one way of writing it."""
-    definition = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
-    assert isinstance(definition, ast.AsyncFunctionDef)
-    if ast.get_docstring(definition) is not None:
-        definition.body = definition.body[1:]
-    return ast.unparse(definition)
+from service.app import create_app
+from service.graphql.core import fanout
+from service.settings import Settings
+from tests.support.clock import MovableClock
+from tests.support.factories import make_admin, make_partner
+from tests.support.graphql_client import token_for
+from tests.support.live_server import serving, subscriber
 
 
-def test_our_message_loop_is_strawberrys_but_lets_go_of_each_message() -> None:
-    upstream = _code(BaseGraphQLTransportWSHandler.handle)
-    [line] = [line for line in upstream.splitlines() if UPSTREAM_CALL in line]
-    indent = line[: len(line) - len(line.lstrip())]
+@pytest.fixture
+async def server(settings: Settings, clock: MovableClock) -> AsyncIterator[str]:
+    async with serving(create_app(settings, clock=clock)) as url:
+        yield url
 
-    assert _code(TransportWebSocketHandler.handle) == upstream.replace(
-        line, f"{indent}{OUR_CALL}\n{indent}del message"
-    )
+
+def _message_loops_last_messages() -> list[object]:
+    """What each socket's message loop (suspended in this process) holds as its last message."""
+    return [
+        found.cr_frame.f_locals.get("message")
+        for found in gc.get_objects()
+        if type(found) is types.CoroutineType  # not isinstance: a dead weak proxy raises on it
+        and found.cr_frame is not None
+        and found.cr_code is BaseGraphQLTransportWSHandler.handle.__code__
+    ]
+
+
+async def test_an_idle_socket_holds_not_its_subscribe_message(server: str) -> None:
+    # given a subscriber whose document is like no other
+    admin = await make_admin(await make_partner())
+    document = f"subscription {{ recognitionActivity {{ recognition {{ id }} }} }}  # {uuid.uuid4()}"
+    async with subscriber(server, token_for(admin)) as client:
+        # when it subscribes, and its socket idles once the subscription runs
+        await client.subscribe("1", document)
+        for _ in range(500):
+            if fanout.running() == 1:
+                break
+            await asyncio.sleep(0.01)
+        running, last_messages = fanout.running(), _message_loops_last_messages()
+
+    # then its message loop holds an emptied message, not the document
+    assert running == 1
+    assert last_messages == [{}]

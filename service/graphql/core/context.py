@@ -52,6 +52,30 @@ class Context:
     """This request's DataLoaders, one per loader class, made on first use."""
     _actor: Actor | None = field(default=None, init=False)
 
+    @classmethod
+    def signed_in(
+        cls,
+        actor: Actor,
+        *,
+        request: Request | WebSocket,
+        settings: Settings,
+        request_id: str,
+        clock: Clock,
+        verify_limiter: RateLimiter,
+    ) -> Context:
+        """A context whose actor has signed in already, elsewhere: a shared subscription's execution,
+        whose subscribers each signed in on their own socket. No sign-in header of its own."""
+        context = cls(
+            request=request,
+            settings=settings,
+            authorization=None,
+            request_id=request_id,
+            clock=clock,
+            verify_limiter=verify_limiter,
+        )
+        context._actor = actor
+        return context
+
     async def actor(self) -> Actor:
         """The signed-in actor; an UNAUTHENTICATED error when the token is missing or not valid."""
         if self._actor is None:

@@ -3,11 +3,13 @@ variables, operation name, viewer), its result encoded once and the same text se
 
 Only the subscriptions named in SHARED are shared: those whose results depend on nothing but the
 document, the variables and the signed-in actor (the viewer: user, role and partner, so a
-viewer never hears another's answer, not even a colleague's per-user link), and whose first
-result is the current state, so a subscriber who joins a running execution is sent its latest
-result first. Each subscriber still has its own operation on its own socket (its id, `complete`,
-the limit per socket); what it no longer has is a task, a graphql-core stream, a generator and an
-event queue of its own.
+viewer never hears another's answer, not even a colleague's per-user link) and on when they are
+made. A subscriber who joins a running execution is sent its latest result first where results
+are states (the latest is the current state), and only what comes after it joined where they are
+events (the latest happened before it was there). Each result is made with loaders of its own, so
+an event's answer is read after the event. Each subscriber still has its own operation on its own
+socket (its id, `complete`, the limit per socket); what it no longer has is a task, a graphql-core
+stream, a generator and an event queue of its own.
 
 The execution never waits for a socket: it queues each frame on each subscriber (synchronously, so
 a joiner's first frame is queued before any newer one, and no subscriber joins an execution that
@@ -37,13 +39,15 @@ from strawberry.utils.aio import aclosing
 
 from service.graphql.core.context import Context
 from service.graphql.core.extensions.documents import admitted, root_fields
+from service.graphql.core.extensions.observability import metrics_of
 from service.observability.logs import noting, request_id_set
-from service.observability.metrics import Metrics
 from service.users.actor import Actor
 
 logger = logging.getLogger("service.subscriptions")
 
-SHARED = frozenset({"certificateFileJobUpdated"})
+# The shared subscriptions, and whether each one's results are states (True: its first result is
+# the current state, and a joiner is sent the latest) or events (False: a joiner hears the next).
+SHARED = {"certificateFileJobUpdated": True, "recognitionActivity": False}
 # How long a subscriber's socket may take to take one frame before the subscriber is dropped and
 # its socket closed (a client that has stopped reading: its buffers are full).
 SEND_SECONDS = 10.0
@@ -52,6 +56,7 @@ SEND_SECONDS = 10.0
 TOO_SLOW = 1013
 
 Key = tuple[str, str, str | None, Actor]
+Shared = tuple[Key, str | None, bool]  # the key, the operation's name, whether it replays its latest
 Text = str | bytes
 
 
@@ -107,10 +112,10 @@ def socket_of(handler: BaseGraphQLTransportWSHandler[Context, None]) -> WebSocke
     return socket
 
 
-async def shared_key(context: Context, payload: dict[str, Any]) -> tuple[Key, str | None] | None:
-    """The key of the execution a `subscribe` message's operation may share, and the operation's
-    name, or None: not a document that parses and passes the document limits, not a subscription,
-    or not one of SHARED."""
+async def shared_key(context: Context, payload: dict[str, Any]) -> Shared | None:
+    """The key of the execution a `subscribe` message's operation may share, the operation's name
+    and whether a joiner is sent the latest result; or None: not a document that parses and passes
+    the document limits, not a subscription, or not one of SHARED."""
     query, variables, name = payload["query"], payload.get("variables"), payload.get("operationName")
     actor = context.known_actor
     if not isinstance(query, str) or not isinstance(name, str | None):
@@ -123,14 +128,15 @@ async def shared_key(context: Context, payload: dict[str, Any]) -> tuple[Key, st
     operation = get_operation_ast(found.document, name)
     if operation is None or operation.operation is not OperationType.SUBSCRIPTION:
         return None
-    if not root_fields(operation, found.document) <= SHARED:
+    fields = root_fields(operation, found.document)
+    if not fields <= SHARED.keys():
         return None
     try:
         encoded = json.dumps(variables, sort_keys=True, separators=(",", ":"))
     except (TypeError, ValueError):
         return None
     named = operation.name.value if operation.name else None
-    return (query, encoded, name, actor), named
+    return (query, encoded, name, actor), named, all(SHARED[field] for field in fields)
 
 
 class SharedExecution:
@@ -138,14 +144,15 @@ class SharedExecution:
     latest result and end change only in code that does not wait (no lock needed)."""
 
     def __init__(
-        self, key: Key, name: str | None, handler: BaseGraphQLTransportWSHandler[Context, None]
+        self, key: Key, name: str | None, replays: bool, handler: BaseGraphQLTransportWSHandler[Context, None]
     ) -> None:
         self.key = key
+        self.replays = replays  # whether a joiner is sent the latest result
         self.schema = handler.schema
         self.root_value = handler.root_value
         self.encode = handler.view.encode_json
         self.context = _shared_context(handler.context, key[3])
-        self.metrics = _metrics_of(handler.context)
+        self.metrics = metrics_of(handler.context)
         self.label = "" if self.metrics is None else self.metrics.operation_label(name)
         self.members: dict[SharedOperation, None] = {}  # in the order they joined
         self.latest: dict[str, Any] | None = None  # the last `next` payload
@@ -154,11 +161,12 @@ class SharedExecution:
         self.task: asyncio.Task[None] | None = None
 
     def join(self, operation: SharedOperation) -> None:
-        """Serve the operation from now on, its latest result first (queued before any newer one)."""
+        """Serve the operation from now on (counted while it runs, as one of its own would be), the
+        latest result first if it is a state (queued before any newer one)."""
         assert not self.ended, "an ended execution is no longer found by its key"
         self.members[operation] = None
-        if self.latest is not None:
-            self._count(operation)
+        self._count(operation)
+        if self.replays and self.latest is not None:
             operation.post(self._text(operation, {"type": "next", "payload": self.latest}, {}))
 
     def leave(self, operation: SharedOperation) -> None:
@@ -208,6 +216,7 @@ class SharedExecution:
                             self._refuse(result)
                             return
                         first = False
+                        self.context.loaders.clear()  # the next result reads afresh
                         self._broadcast(result)
             except asyncio.CancelledError:
                 raise
@@ -228,8 +237,7 @@ class SharedExecution:
             errors = [GraphQLError("Incremental delivery is not supported over graphql-transport-ws")]
         payload = [error.formatted for error in errors]
         for operation in list(self.members):
-            if self.metrics is not None:
-                self.metrics.graphql_operations.labels(self.label, "unknown", "refused").inc()
+            self._uncount(operation, kind="unknown", outcome="refused")
             self._finish(operation, {"type": "error", "payload": payload})
 
     def _broadcast(self, result: ExecutionResult) -> None:
@@ -242,8 +250,6 @@ class SharedExecution:
         frame = {"type": "next", "payload": payload}
         texts: dict[str, Text] = {}
         for operation in list(self.members):
-            if not operation.counted:
-                self._count(operation)
             operation.post(self._text(operation, frame, texts))
 
     def _finish(self, operation: SharedOperation, message: dict[str, Any]) -> None:
@@ -269,10 +275,12 @@ class SharedExecution:
         if self.metrics is not None:
             self.metrics.subscriptions.inc()
 
-    def _uncount(self, operation: SharedOperation) -> None:
+    def _uncount(self, operation: SharedOperation, *, kind: str = "subscription", outcome: str = "") -> None:
+        """It no longer runs: counted as a subscription that ended (ok, or with errors if its last
+        result had some), or with the ``kind`` and ``outcome`` given."""
         if operation.counted and self.metrics is not None:
-            outcome = "errors" if self.errors else "ok"
-            self.metrics.graphql_operations.labels(self.label, "subscription", outcome).inc()
+            outcome = outcome or ("errors" if self.errors else "ok")
+            self.metrics.graphql_operations.labels(self.label, kind, outcome).inc()
             self.metrics.subscriptions.dec()
         operation.counted = False
 
@@ -282,13 +290,13 @@ _executions: dict[Key, SharedExecution] = {}
 
 
 def subscribe(
-    handler: BaseGraphQLTransportWSHandler[Context, None], id: str, key: Key, name: str | None
+    handler: BaseGraphQLTransportWSHandler[Context, None], id: str, key: Key, name: str | None, replays: bool
 ) -> None:
     """Register operation ``id`` on the handler's socket, served by the execution for ``key``
-    (``name``: the operation's, for the metrics)."""
+    (``name``: the operation's, for the metrics; ``replays``: whether a joiner is sent the latest)."""
     execution = _executions.get(key)
     if execution is None:
-        execution = _executions[key] = SharedExecution(key, name, handler)
+        execution = _executions[key] = SharedExecution(key, name, replays, handler)
         execution.task = asyncio.create_task(execution.run())
     operation = SharedOperation(handler, id, execution)
     handler.operations[id] = operation
@@ -312,19 +320,11 @@ def _shared_context(context: Context, actor: Actor) -> Context:
     `connection_init` payload). Its request carries no app, so the operation metrics are counted
     here, once per subscriber."""
     scope = {"type": "websocket", "path": context.request.scope.get("path", ""), "headers": []}
-    shared = Context(
+    return Context.signed_in(
+        actor,  # the key's viewer, signed in on each subscriber's socket
         request=HTTPConnection(scope),  # type: ignore[arg-type]
         settings=context.settings,
-        authorization=None,
         request_id=uuid.uuid4().hex,
         clock=context.clock,
         verify_limiter=context.verify_limiter,
     )
-    shared._actor = actor  # signed in already: the key's viewer
-    return shared
-
-
-def _metrics_of(context: Context) -> Metrics | None:
-    app = context.request.scope.get("app")
-    metrics = getattr(getattr(app, "state", None), "metrics", None)
-    return metrics if isinstance(metrics, Metrics) else None

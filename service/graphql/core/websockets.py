@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import suppress
-from typing import Any
+from typing import Any, cast
 
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived, WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message, SubscribeMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage
 from strawberry.types.unset import UnsetType
@@ -71,27 +70,16 @@ class TransportWebSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     per distinct (document, variables, viewer) rather than one per subscriber; an idle socket holds
     neither its last message nor its finished sign-in timer."""
 
-    async def handle(self) -> None:
-        """Strawberry's loop, letting go of each message once handled (an idle socket's last one
-        was its `subscribe`, query text and all).
-
-        A copy of ``BaseGraphQLTransportWSHandler.handle`` of strawberry-graphql 0.341.2 with
-        ``del message`` added; tests/graphql/test_websocket_handlers.py fails when upstream's
-        changes, so that this copy is brought up to date (or dropped)."""
-        self.on_request_accepted()
+    async def handle_message(self, message: Message) -> None:
+        """Strawberry's, then the message emptied: its message loop keeps the last one while the
+        socket idles (an idle socket's last one was its `subscribe`, query text and all). Nothing
+        keeps the message itself once handled, only values taken from it (an operation's query,
+        the `connection_init` payload)."""
         try:
-            try:
-                async for message in self.websocket.iter_json():
-                    await self.handle_message(message)  # type: ignore[arg-type]
-                    del message
-            except NonTextMessageReceived:
-                await self.handle_invalid_message("WebSocket message type must be text")
-            except NonJsonMessageReceived:
-                await self.handle_invalid_message("WebSocket message must be valid JSON")
-        except WebSocketDisconnected:
-            pass
+            await super().handle_message(message)
         finally:
-            await self.shutdown()
+            if isinstance(message, dict):  # a JSON message that is not an object is not ours to empty
+                cast(dict[str, object], message).clear()
 
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         super()._task_done(task)

@@ -1,0 +1,111 @@
+"""`portal certificates …`: certificates from the command line (for staff)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from service.cli.running import fail, progress, with_database
+from service.settings import get_settings
+
+certificates = typer.Typer(help="Certificates from the command line (for staff).", no_args_is_help=True)
+
+
+def _recognition_key(value: str) -> int:
+    """A recognition's number, or its global id as the API shows it."""
+    from strawberry.relay import from_base64
+
+    if value.isdigit():
+        return int(value)
+    try:
+        type_name, key = from_base64(value)
+    except ValueError:
+        fail(f"No recognition {value!r}: give its number or its id from the API.")
+    if type_name not in ("Ceremony", "CertificateRequest") or not key.isdigit():
+        fail(f"No recognition {value!r}: give its number or its id from the API.")
+    return int(key)
+
+
+@certificates.command("build")
+def certificates_build(
+    recognition: Annotated[str, typer.Option(help="The recognition: its number or its API id.")],
+    output: Annotated[Path, typer.Option(help="Where to write the combined PDF.")],
+    course_taker: Annotated[
+        list[str] | None, typer.Option(help="Email of a course-taker to include (repeat it).")
+    ] = None,
+    all_completers: Annotated[bool, typer.Option(help="Every completer of the recognition.")] = False,
+    staff: Annotated[
+        str | None, typer.Option(help="Email of the staff user it is made for (default: the first).")
+    ] = None,
+) -> None:
+    """Make one PDF of a recognition's certificates now, as the background job would."""
+    import shutil
+    from datetime import UTC, datetime, timedelta
+
+    from service.certificate_files.build import FileNotMade, FileWork, build_file_now
+    from service.certificates.candidates import selection_of
+    from service.errors import DomainError
+    from service.users.services import staff_actor
+
+    if all_completers == bool(course_taker):
+        fail("Choose the course-takers: --course-taker EMAIL (repeatable) or --all-completers.")
+    recognition_id = _recognition_key(recognition)
+    settings = get_settings()
+    work = FileWork(
+        files_dir=settings.resolved_files_dir,
+        public_url=settings.public_url,
+        mail_config=settings.mail_config(),
+        lease=timedelta(seconds=settings.job_lease_seconds),
+        stall=settings.job_stall,
+    )
+
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
+    async def build(advance: Callable[[int, int], None]) -> tuple[int, Path]:
+        actor = await staff_actor(email=staff)
+        selection = await selection_of(
+            actor=actor,
+            recognition_id=recognition_id,
+            emails=course_taker or [],
+            all_completers=all_completers,
+            now=clock(),
+        )
+        job, path = await build_file_now(
+            actor=actor,
+            recognition_id=recognition_id,
+            enrollment_ids=selection,
+            clock=clock,
+            work=work,
+            progress=advance,
+        )
+        return job.page_count or 0, path
+
+    try:
+        with progress("Drawing certificates") as advance:
+            pages, path = with_database(lambda: build(advance))
+    except (DomainError, FileNotMade) as error:
+        fail(str(error))
+    try:
+        shutil.copyfile(path, output)
+    except OSError as error:
+        fail(f"Cannot write {output}: {error.strerror or error}.")
+    typer.echo(f"{pages} pages written to {output}")
+
+
+@certificates.command("repair")
+def certificates_repair() -> None:
+    """Draw the PDF of every valid certificate left without one (issued before issuing drew it
+    first); revoke, saying why, those whose name still cannot be printed. Safe to run again."""
+    from datetime import UTC, datetime
+
+    from service.certificates.repair import repair_missing_files
+
+    files_dir = get_settings().resolved_files_dir
+    repaired = with_database(lambda: repair_missing_files(files_dir=files_dir, now=datetime.now(UTC)))
+    for code, reason in repaired.revoked.items():
+        typer.echo(f"{code} revoked: {reason}", err=True)
+    typer.echo(f"PDFs drawn: {len(repaired.drawn)}; certificates revoked: {len(repaired.revoked)}")

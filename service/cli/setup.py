@@ -1,0 +1,65 @@
+"""Setting a service up: its database, demo data, sign-in tokens, credential keys, the printed schema."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from service.cli.running import progress, run_to_end, with_database
+from service.database import migrate as apply_migrations
+from service.settings import get_settings
+
+
+def migrate() -> None:
+    """Apply the database migrations not applied yet."""
+    run_to_end(apply_migrations(get_settings().resolved_database_url))
+    typer.echo("Database is up to date.")
+
+
+def seed_demo() -> None:
+    """Create (or refresh) the demo partners, users, programs, cohorts and course-takers."""
+    from service.demo.seed import seed_demo as seed
+
+    with progress("Seeding partners") as advance:
+        counts = with_database(lambda: seed(today=date.today(), progress=advance))
+    typer.echo(", ".join(f"{value} {name.replace('_', '-')}" for name, value in asdict(counts).items()))
+
+
+def token(
+    email: Annotated[str, typer.Option(help="Email of the user the token signs in.")],
+    days: Annotated[int | None, typer.Option(help="Days until the token expires.")] = None,
+) -> None:
+    """Print a bearer token for a user."""
+    from service.errors import DomainError
+    from service.users.services import token_for_email
+
+    settings = get_settings()
+    try:
+        value = with_database(
+            lambda: token_for_email(
+                email=email, secret=settings.signing_secret(), days=days or settings.token_days
+            )
+        )
+    except DomainError as error:
+        typer.echo(f"No user with the email {email!r}.", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(value)
+
+
+def rotate_credential_key() -> None:
+    """Sign new credentials with a new key; the old key's public half stays published, so the
+    credentials it signed still verify."""
+    from service.credentials.keys import rotate_keys
+
+    old, new = rotate_keys(get_settings().resolved_credential_keys_dir)
+    typer.echo(f"Credentials are now signed with key {new}; key {old} stays published.")
+
+
+def print_schema() -> None:
+    """Print the GraphQL schema (what `schema.graphql` holds)."""
+    from service.graphql.schema import printed_schema
+
+    typer.echo(printed_schema(), nl=False)
