@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any, NoReturn, TypeVar
 
 import typer
+from pydantic import ValidationError
 
 from service.database import is_unreachable, open_database
 from service.settings import get_settings
@@ -37,6 +38,15 @@ def run_to_end(work: Coroutine[Any, Any, ResultT]) -> ResultT:
         if is_unreachable(error):
             fail(f"Cannot reach the database ({type(error).__name__}); is it running, is the URL right?")
         raise
+
+
+def settings_problems(error: ValidationError) -> str:
+    """Settings that cannot work, a line each, named as they are set (never their values: a secret)."""
+    lines = ["portal: these settings cannot work:"]
+    for problem in error.errors():
+        name = "PORTAL_" + "_".join(str(part) for part in problem["loc"]).upper()
+        lines.append(f"  {name}: {problem['msg'].removeprefix('Value error, ')}")
+    return "\n".join(lines)
 
 
 def fail(reason: str) -> NoReturn:
