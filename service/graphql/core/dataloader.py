@@ -4,6 +4,7 @@ one loader of each class per request, kept on the request's Context."""
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Generic, Self, TypeVar, cast
 
@@ -22,8 +23,18 @@ class ScopedLoader(DataLoader[KeyT, ValueT | None], Generic[KeyT, ValueT]):
     does not answer (unseen, or not the actor's to see) give None."""
 
     def __init__(self, context: Context) -> None:
-        self._context = context
-        super().__init__(load_fn=self._load)
+        # The context keeps its loaders; a loader that kept its context too would make the request's
+        # objects (every value loaded) a cycle, which only the garbage collector's passes free.
+        self._context_ref = weakref.ref(context)
+        super().__init__(load_fn=self.load_fn)
+        del self.load_fn  # the class's method, bound when called: kept bound here, it was a cycle too
+
+    @property
+    def _context(self) -> Context:
+        context = self._context_ref()
+        if context is None:  # only a batch dispatched after its request ended: no one waits for it
+            raise ReferenceError("the loader's request has ended")
+        return context
 
     @classmethod
     def for_context(cls, context: Context) -> Self:
@@ -68,7 +79,7 @@ class ScopedLoader(DataLoader[KeyT, ValueT | None], Generic[KeyT, ValueT]):
         """The values of the keys the actor may see, by key: one service call."""
         raise NotImplementedError
 
-    async def _load(self, keys: list[KeyT]) -> list[ValueT | None]:
+    async def load_fn(self, keys: list[KeyT]) -> list[ValueT | None]:
         found = await self.fetch(await self._context.actor(), keys)
         return [found.get(key) for key in keys]
 

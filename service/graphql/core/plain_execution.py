@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     OperationType,
     TypeNameMetaFieldDef,
     is_abstract_type,
@@ -79,6 +81,17 @@ class GiveUp(Exception):
     """This value is graphql-core's to complete."""
 
 
+def _weakly(method: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    reference = weakref.WeakMethod(method)
+
+    def call(values: Any) -> Any:
+        bound = reference()
+        assert bound is not None, "called only while its execution runs"
+        return bound(values)
+
+    return call
+
+
 def _discard(value: Any) -> None:
     """An awaitable a plan will not await: a coroutine that never ran is closed (no warning, and it
     did nothing); a pending future is cancelled, which a resolver's future allows: a loader's is a
@@ -99,6 +112,19 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, Run | None]] = {}
         middleware = self.middleware_manager.middlewares if self.middleware_manager else ()
         self._plain = self.operation.operation is OperationType.QUERY and not middleware
+        # graphql-core's helpers hold this context's bound methods, and the context holds them: a
+        # cycle that kept the request's objects (its Context, loaders, every value loaded) alive until
+        # the garbage collector's next full pass. Weakly bound here: only code running inside this
+        # execution calls them, so the context is alive when they are called.
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_weakly(self.gather_async_work), track=_weakly(self.track_async_work)
+        )
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        response = super().build_response(data)
+        if not self.background_futures:  # nothing runs on: no plan is needed any more
+            self._plans.clear()  # (they hold this context: a cycle the collector would have to free)
+        return response
 
     def complete_object_value(
         self,
