@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from service.certificates.rules import CandidateKind, Listing, completion_date, eligibility, listing
@@ -86,8 +87,7 @@ async def recognition_for_certificates(
     ``loaded``: the recognition as the caller read it in this request (it is not read again; the
     actor's scope is still checked, on it)."""
     if loaded is not None and loaded.id == recognition_id:
-        # dashboard.visible's rule, on the model in hand
-        if loaded.deleted_at is not None or not actor.can_see_partner(loaded.partner_id):
+        if not dashboard.is_visible(loaded, actor):
             raise NotFound("Recognition", field=("recognitionId",))
         recognition = loaded
     else:
@@ -127,6 +127,21 @@ def of_kinds(query: QuerySet[Enrollment], kind: CandidateKind | None) -> QuerySe
     return query.filter(Q(*SQL_CONDITION.values(), join_type=Q.OR))
 
 
+async def kind_counts(query: QuerySet[Enrollment]) -> dict[CandidateKind, int]:
+    """How many of the query's enrolments are listed as each kind, in one statement: a listed
+    enrolment is a completer exactly when it is completed (SQL_CONDITION: an approaching one is
+    not), so counting the listed rows' completion instants counts the completers."""
+    listed = Subquery(of_kinds(query, None).values("id"))
+    counted = await (
+        Enrollment.filter(id__in=listed)
+        .annotate(listed=Count("id"), completed=Count("completed_at"))
+        .values("listed", "completed")
+    )
+    listed_count, completed = counted[0]["listed"], counted[0]["completed"]
+    found = {CandidateKind.COMPLETER: completed, CandidateKind.APPROACHING: listed_count - completed}
+    return {kind: found[kind] for kind in CandidateKind}
+
+
 async def candidates_page(
     *,
     actor: Actor,
@@ -145,7 +160,7 @@ async def candidates_page(
         actor=actor, recognition_id=recognition_id, now=now, loaded=loaded
     )
     base = await candidates_query(recognition, candidate_filter)
-    counts = {kind: await of_kinds(base, kind).count() for kind in CandidateKind}
+    counts = await kind_counts(base)
     rows_query = by_name(of_kinds(base, candidate_filter.kind), after=after)
     if with_programs:
         rows_query = rows_query.select_related("cohort__program", "certificate_type")
