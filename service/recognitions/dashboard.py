@@ -10,6 +10,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, RawSQL
 
+from service.cohorts.models import Cohort
 from service.errors import NotFound
 from service.paging import Page
 from service.recognitions import rules
@@ -150,6 +151,15 @@ async def cohort_ids_by_recognition_ids(
     ):
         grouped[recognition_id].append(cohort_id)
     return grouped
+
+
+async def cohorts_selected_by(*, actor: Actor, ids: Iterable[int]) -> dict[int, Cohort]:
+    """The cohorts these recognitions select that the actor may see, each with its program and the
+    program's certificate type, by id."""
+    query = actor.scope(Cohort.filter(recognitions__recognition_id__in=list(ids)))
+    return {
+        cohort.id: cohort for cohort in await query.select_related("program__certificate_type").distinct()
+    }
 
 
 async def events_by_recognition_ids(*, ids: Iterable[int]) -> dict[int, list[RecognitionEvent]]:
