@@ -8,8 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
+from tortoise.expressions import Q, RawSQL
 
+from service.cohorts.models import Cohort
 from service.errors import NotFound
 from service.paging import Page
 from service.recognitions import rules
@@ -23,6 +24,8 @@ from service.recognitions.models import (
 from service.recognitions.rules import Action, Status
 from service.users.actor import Actor
 
+TOTAL = "matching_total"
+"""The first page's rows carry the count of every matching row under this name."""
 ORDERINGS = {
     "CREATED_AT_DESC": ("-created_at", "-id"),
     "CREATED_AT_ASC": ("created_at", "id"),
@@ -45,6 +48,11 @@ class DashboardFilter:
 def visible(actor: Actor) -> Any:
     """Recognitions the actor may see: their partner's (every partner's for staff), not deleted."""
     return actor.scope(Recognition.filter(deleted_at__isnull=True))
+
+
+def is_visible(recognition: Recognition, actor: Actor) -> bool:
+    """``visible``'s rule, on a recognition in hand (read in this request already)."""
+    return recognition.deleted_at is None and actor.can_see_partner(recognition.partner_id)
 
 
 async def recognitions_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Recognition]:
@@ -101,10 +109,16 @@ async def dashboard_page(
         query = query.filter(ceremony_date__gte=filter.ceremony_date_from)
     if filter.ceremony_date_to is not None:
         query = query.filter(ceremony_date__lte=filter.ceremony_date_to)
-    total = await query.count()
     ordering = ORDERINGS[order_by]
-    if after is not None:
-        query = query.filter(_after(ordering, after))
+    if after is None:
+        # The first page (the one a dashboard opens on) counted in its own statement: the window's
+        # count is of every row the filter matches, before the limit; no row, no match.
+        rows = (
+            await query.annotate(**{TOTAL: RawSQL("COUNT(*) OVER ()")}).order_by(*ordering).limit(first + 1)
+        )
+        return Page.of(rows, first, total=getattr(rows[0], TOTAL) if rows else 0)
+    total = await query.count()
+    query = query.filter(_after(ordering, after))
     return Page.of(await query.order_by(*ordering).limit(first + 1), first, total=total)
 
 
@@ -137,6 +151,15 @@ async def cohort_ids_by_recognition_ids(
     ):
         grouped[recognition_id].append(cohort_id)
     return grouped
+
+
+async def cohorts_selected_by(*, actor: Actor, ids: Iterable[int]) -> dict[int, Cohort]:
+    """The cohorts these recognitions select that the actor may see, each with its program and the
+    program's certificate type, by id."""
+    query = actor.scope(Cohort.filter(recognitions__recognition_id__in=list(ids)))
+    return {
+        cohort.id: cohort for cohort in await query.select_related("program__certificate_type").distinct()
+    }
 
 
 async def events_by_recognition_ids(*, ids: Iterable[int]) -> dict[int, list[RecognitionEvent]]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from service.cohorts.models import CertificateType, Cohort, Program
 from service.cohorts.services import (
     certificate_types_by_ids,
@@ -23,12 +25,16 @@ class CohortByIdLoader(ScopedLoader[int, Cohort]):
 
     async def fetch(self, actor: Actor, ids: list[int]) -> dict[int, Cohort]:
         cohorts = await cohorts_by_ids(actor=actor, ids=ids, with_programs=True)
+        self.prime_programs(cohorts.values())
+        return cohorts
+
+    def prime_programs(self, cohorts: Iterable[Cohort]) -> None:
+        """The programs and certificate types of cohorts read with them, given to their loaders."""
         programs = ProgramByIdLoader.for_context(self._context)
         certificate_types = CertificateTypeByIdLoader.for_context(self._context)
-        for cohort in cohorts.values():
+        for cohort in cohorts:
             programs.prime(cohort.program_id, cohort.program)
             certificate_types.prime(cohort.program.certificate_type_id, cohort.program.certificate_type)
-        return cohorts
 
 
 class CohortsByProgramIdLoader(ScopedLoader[int, list[Cohort]]):

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     OperationType,
     TypeNameMetaFieldDef,
     is_abstract_type,
@@ -62,9 +64,14 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from service.graphql.core.extensions.observability import metrics_of
 
-# What a plan's completer gets: the value, its path, and the field's info (None unless needed).
-Complete = Callable[[Any, Path, Any], Any]
-Run = Callable[[Any, Path], dict[str, Any]]
+# What a plan's completer gets: the value, its path and the field's info (each None unless needed).
+Complete = Callable[[Any, Path | None, Any], Any]
+Run = Callable[[Any, Path | None], dict[str, Any]]
+# A completer, whether it needs the field's info, and whether it needs the field's path (to make the
+# paths of the values under it: only what builds an info object reads a path).
+Completer = tuple[Complete, bool, bool]
+NEEDS_PATH = "_needs_path"
+"""Set on a plan's run: whether it reads the path it is given (some field under it builds an info)."""
 
 PLAIN = "_plain"
 """Set (true) on a resolver a plan may call: see the module's docstring and ``direct_resolvers.py``."""
@@ -77,6 +84,17 @@ PLAIN_DIRECTIVES = frozenset({"skip", "include"})  # applied by collect_subfield
 
 class GiveUp(Exception):
     """This value is graphql-core's to complete."""
+
+
+def _weakly(method: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    reference = weakref.WeakMethod(method)
+
+    def call(values: Any) -> Any:
+        bound = reference()
+        assert bound is not None, "called only while its execution runs"
+        return bound(values)
+
+    return call
 
 
 def _discard(value: Any) -> None:
@@ -99,6 +117,19 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, Run | None]] = {}
         middleware = self.middleware_manager.middlewares if self.middleware_manager else ()
         self._plain = self.operation.operation is OperationType.QUERY and not middleware
+        # graphql-core's helpers hold this context's bound methods, and the context holds them: a
+        # cycle that kept the request's objects (its Context, loaders, every value loaded) alive until
+        # the garbage collector's next full pass. Weakly bound here: only code running inside this
+        # execution calls them, so the context is alive when they are called.
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_weakly(self.gather_async_work), track=_weakly(self.track_async_work)
+        )
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        response = super().build_response(data)
+        if not self.background_futures:  # nothing runs on: no plan is needed any more
+            self._plans.clear()  # (they hold this context: a cycle the collector would have to free)
+        return response
 
     def complete_object_value(
         self,
@@ -168,7 +199,7 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if new_defer_usages:
             return None
-        fields: list[tuple[str, Any, list[Any], Any, Complete | None, bool]] = []
+        fields: list[tuple[str, Any, list[Any], Any, Complete | None, bool, bool]] = []
         for response_name, details in grouped.items():
             nodes = [detail.node for detail in details]
             if any(detail.fragment_variable_values is not None for detail in details) or any(
@@ -181,7 +212,7 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if field_def is None:
                 continue  # graphql-core leaves it out too
             if field_def is TypeNameMetaFieldDef:
-                fields.append((response_name, field_def, nodes, None, None, False))
+                fields.append((response_name, field_def, nodes, None, None, False, False))
                 continue
             resolve = field_def.resolve
             if field_def.args or nodes[0].arguments or not getattr(resolve, PLAIN, False):
@@ -189,16 +220,17 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
             completer = self._completer(field_def.type, details)
             if completer is None:
                 return None
-            complete, completer_needs_info = completer
+            complete, completer_needs_info, completer_needs_path = completer
             needs_info = completer_needs_info or not getattr(resolve, IGNORES_INFO, False)
-            fields.append((response_name, field_def, nodes, resolve, complete, needs_info))
+            needs_path = needs_info or completer_needs_path
+            fields.append((response_name, field_def, nodes, resolve, complete, needs_info, needs_path))
         return self._runner(object_type, field_details_list, fields)
 
     def _runner(
         self,
         object_type: GraphQLObjectType,
         field_details_list: Any,
-        fields: list[tuple[str, Any, list[Any], Any, Complete | None, bool]],
+        fields: list[tuple[str, Any, list[Any], Any, Complete | None, bool, bool]],
     ) -> Run:
         type_name = object_type.name
         build_info = self.build_resolve_info
@@ -206,18 +238,20 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         drop = self._drop
         dropped = False
 
-        def run(source: Any, path: Path) -> dict[str, Any]:
+        def run(source: Any, path: Path | None) -> dict[str, Any]:
             nonlocal dropped
             if dropped:  # asked again by another plan that holds it
                 raise GiveUp
             completed: dict[str, Any] = {}
             try:
-                for response_name, field_def, nodes, resolve, complete, needs_info in fields:
+                for response_name, field_def, nodes, resolve, complete, needs_info, needs_path in fields:
                     if complete is None:  # __typename
                         completed[response_name] = type_name
                         continue
-                    field_path = Path(path, response_name, type_name)
-                    info = build_info(field_def, nodes, object_type, field_path) if needs_info else None
+                    # a leaf read without an info (most fields) needs no path: a give-up's answer is
+                    # graphql-core's, with its own paths
+                    field_path = Path(path, response_name, type_name) if needs_path else None
+                    info = build_info(field_def, nodes, object_type, field_path) if needs_info else None  # type: ignore[arg-type]
                     value = resolve(source, info)
                     if is_awaitable(value):
                         _discard(value)
@@ -231,53 +265,57 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 raise
             return completed
 
+        setattr(run, NEEDS_PATH, any(field[6] for field in fields))
         return run
 
-    def _completer(self, return_type: GraphQLOutputType, details: Any) -> tuple[Complete, bool] | None:
-        """How to complete a value of this type, and whether that needs the field's info."""
+    def _completer(self, return_type: GraphQLOutputType, details: Any) -> Completer | None:
+        """How to complete a value of this type, and whether that needs the field's info and path."""
         if isinstance(return_type, GraphQLNonNull):
             inner = self._completer(return_type.of_type, details)
-            return None if inner is None else (_non_null(inner[0]), inner[1])
+            return None if inner is None else (_non_null(inner[0]), inner[1], inner[2])
         if isinstance(return_type, GraphQLList):
             inner = self._completer(return_type.of_type, details)
-            return None if inner is None else (_nullable(_list(inner[0], self.is_awaitable)), inner[1])
+            if inner is None:
+                return None
+            return _nullable(_list(inner[0], self.is_awaitable, inner[2])), inner[1], inner[2]
         if is_leaf_type(return_type):
-            return _nullable(_leaf(return_type.coerce_output_value)), False
+            return _nullable(_leaf(return_type.coerce_output_value)), False, False
         if is_object_type(return_type):
             return self._object_completer(return_type, details)
         if is_abstract_type(return_type):
             return self._abstract_completer(return_type, details)
         return None
 
-    def _object_completer(self, object_type: GraphQLObjectType, details: Any) -> tuple[Complete, bool] | None:
+    def _object_completer(self, object_type: GraphQLObjectType, details: Any) -> Completer | None:
         run = self._plan(object_type, details)
         if run is None:
             return None
         is_type_of = object_type.is_type_of
         check = self._check_type
 
-        def complete(value: Any, path: Path, info: Any) -> Any:
+        def complete(value: Any, path: Path | None, info: Any) -> Any:
             if is_type_of is not None:
                 check(is_type_of(value, info))
             return run(value, path)
 
-        return _nullable(complete), is_type_of is not None
+        needs_info = is_type_of is not None and not _ignores_info(is_type_of)
+        return _nullable(complete), needs_info, getattr(run, NEEDS_PATH)
 
-    def _abstract_completer(
-        self, abstract_type: GraphQLAbstractType, details: Any
-    ) -> tuple[Complete, bool] | None:
+    def _abstract_completer(self, abstract_type: GraphQLAbstractType, details: Any) -> Completer | None:
         possible = self.schema.get_possible_types(abstract_type)
         completers = {}
+        needs_path = False
         for object_type in possible:
             completer = self._object_completer(object_type, details)
             if completer is None:
                 return None
             completers[object_type.name] = completer[0]
+            needs_path = needs_path or completer[2]
         resolve_type = abstract_type.resolve_type or self.type_resolver
         is_awaitable = self.is_awaitable
         ensure_valid = self.ensure_valid_runtime_type
 
-        def complete(value: Any, path: Path, info: Any) -> Any:
+        def complete(value: Any, path: Path | None, info: Any) -> Any:
             runtime = resolve_type(value, info, abstract_type)
             if is_awaitable(runtime):
                 _discard(runtime)
@@ -286,14 +324,25 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
             runtime_type = ensure_valid(runtime, abstract_type, details, info, value)
             return completers[runtime_type.name](value, path, info)
 
-        return _nullable(complete), True
+        return _nullable(complete), True, needs_path
+
+
+def _ignores_info(is_type_of: Callable[..., Any]) -> bool:
+    """Whether an object type's ``is_type_of`` is Strawberry's, which reads only the value (its
+    info parameter is ``_info``): a plan then passes it no info object."""
+    code = getattr(is_type_of, "__code__", None)
+    return (
+        getattr(is_type_of, "__module__", None) == "strawberry.schema.schema_converter"
+        and code is not None
+        and code.co_varnames[:2] == ("obj", "_info")
+    )
 
 
 def _nullable(inner: Complete) -> Complete:
     """graphql-core's start of every completion: an exception as the value is an error (graphql-core's
     to report), None or Undefined is null; anything else is ``inner``'s."""
 
-    def complete(value: Any, path: Path, info: Any) -> Any:
+    def complete(value: Any, path: Path | None, info: Any) -> Any:
         if value is None or value is Undefined:
             return None
         if isinstance(value, Exception):
@@ -304,7 +353,7 @@ def _nullable(inner: Complete) -> Complete:
 
 
 def _non_null(inner: Complete) -> Complete:
-    def complete(value: Any, path: Path, info: Any) -> Any:
+    def complete(value: Any, path: Path | None, info: Any) -> Any:
         completed = inner(value, path, info)
         if completed is None:
             raise GiveUp
@@ -313,8 +362,8 @@ def _non_null(inner: Complete) -> Complete:
     return complete
 
 
-def _list(inner: Complete, is_awaitable: Callable[[Any], bool]) -> Complete:
-    def complete(value: Any, path: Path, info: Any) -> Any:
+def _list(inner: Complete, is_awaitable: Callable[[Any], bool], needs_path: bool) -> Complete:
+    def complete(value: Any, path: Path | None, info: Any) -> Any:
         if not isinstance(value, list | tuple):
             raise GiveUp  # other iterables, async ones among them: graphql-core's
         completed = []
@@ -322,14 +371,14 @@ def _list(inner: Complete, is_awaitable: Callable[[Any], bool]) -> Complete:
             if is_awaitable(item):
                 _discard(item)
                 raise GiveUp
-            completed.append(inner(item, Path(path, index, None), info))
+            completed.append(inner(item, Path(path, index, None) if needs_path else None, info))
         return completed
 
     return complete
 
 
 def _leaf(coerce: Callable[[Any], Any]) -> Complete:
-    def complete(value: Any, path: Path, info: Any) -> Any:
+    def complete(value: Any, path: Path | None, info: Any) -> Any:
         coerced = coerce(value)
         if coerced is None or coerced is Undefined:
             raise GiveUp

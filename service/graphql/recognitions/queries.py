@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from typing import Annotated, Any, cast
 
@@ -66,9 +67,15 @@ async def selected_cohorts(context: Context, recognition_ids: list[int]) -> None
     returned: each row's ``cohorts`` then resolves at once, without a coroutine, a task and a future
     per row, and plain execution completes the rows (the same statements the rows would have caused)."""
     try:
-        cohort_ids = await CohortIdsByRecognitionIdLoader.for_context(context).load_many(recognition_ids)
+        # the links and the cohorts at once (two statements, one wait), as the loaders would answer
+        cohort_ids, cohorts = await asyncio.gather(
+            CohortIdsByRecognitionIdLoader.for_context(context).load_many(recognition_ids),
+            dashboard.cohorts_selected_by(actor=await context.actor(), ids=recognition_ids),
+        )
+        loader = CohortByIdLoader.for_context(context)
+        loader.prime_programs(cohorts.values())
         wanted = sorted({cohort_id for ids in cohort_ids for cohort_id in ids or []})
-        await CohortByIdLoader.for_context(context).load_many(wanted)
+        loader.prime_many({cohort_id: cohorts.get(cohort_id) for cohort_id in wanted})
     except Exception as error:
         if not left_to_the_rows(error):
             raise

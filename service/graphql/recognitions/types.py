@@ -165,9 +165,10 @@ class Recognition(LoadedNode):
         # the other rows' (plain execution then leaves this selection to graphql-core, once).
         known_ids = CohortIdsByRecognitionIdLoader.for_context(info.context).known([self.model.id])
         if known_ids is not None:
-            known = CohortByIdLoader.for_context(info.context).known(known_ids[0] or [])
+            cohorts = CohortByIdLoader.for_context(info.context)
+            known = cohorts.known_shown(known_ids[0] or [], Cohort.from_model)
             if known is not None:
-                return [Cohort.from_model(cohort) for cohort in known if cohort is not None]
+                return known
         return self._cohorts_later(info)  # type: ignore[return-value]
 
     async def _cohorts_later(self, info: Info) -> list[Cohort]:
