@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
@@ -222,7 +224,7 @@ def test_several_api_processes_need_the_at_scale_settings(env: dict[str, str]) -
         2,
         "Several API processes share one database, one job queue and one event bus: set "
         "PORTAL_DATABASE_URL=postgres://…, PORTAL_BROKER_URL, PORTAL_PUBSUB_URL "
-        '(see the README\'s "At scale").\n',
+        '(see docs/operations.md, "At scale").\n',
     )
 
 
@@ -279,3 +281,71 @@ async def test_sync_progress_reads_a_partners_canvas(env: dict[str, str]) -> Non
     )
     assert len(courses) == 2  # the demo partner's open cohorts
     assert unknown == (1, "", "No partner with the slug 'nowhere'.\n")
+
+
+def test_settings_that_cannot_work_stop_a_command_with_each_one_named_and_no_secret_shown(
+    env: dict[str, str],
+) -> None:
+    completed = subprocess.run(
+        [*PORTAL, "migrate"],
+        env={**env, "PORTAL_SECRET_KEY": "hunter2", "PORTAL_SWEEP_SECONDS": "0"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert (completed.returncode, completed.stdout, completed.stderr) == (
+        2,
+        "",
+        "portal: these settings cannot work:\n"
+        "  PORTAL_SECRET_KEY: must be at least 32 characters (it signs tokens and links); make one with "
+        "`python3 -c 'import secrets; print(secrets.token_hex(32))'`, or leave it empty to have one "
+        "generated into the data folder\n"
+        "  PORTAL_SWEEP_SECONDS: Input should be greater than 0\n",
+    )
+
+
+def test_the_outbox_lists_the_mail_kept_without_smtp_and_prints_one_whole(env: dict[str, str]) -> None:
+    # given a demo without an SMTP server, and a mail the service wrote
+    _run("migrate", env=env)
+    message = EmailMessage()
+    message["From"], message["To"] = (
+        "Recognition <recognition@localhost>",
+        "Ada Admin <ada@riverside.example>",
+    )
+    message["Subject"] = "Pinning ceremony scheduled: cohorts ending 14 December 2026"
+    message.set_content("Open the ceremony: http://127.0.0.1:8000/recognitions/Q2VyZW1vbnk6MQ==\n")
+    asyncio.run(_store_mail(Path(env["PORTAL_DATA_DIR"]) / "portal.sqlite3", message))
+
+    # when the outbox is listed, and the mail shown
+    listed = _run("outbox", env=env)
+    shown = _run("outbox", "--show", "1", env=env)
+    missing = subprocess.run(
+        [*PORTAL, "outbox", "--show", "2"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    # then
+    assert listed == (
+        "     1  PENDING  2026-11-30 09:15 UTC  ada@riverside.example  "
+        "Pinning ceremony scheduled: cohorts ending 14 December 2026\n"
+    )
+    assert shown == (
+        "From: Recognition <recognition@localhost>\n"
+        "To: Ada Admin <ada@riverside.example>\n"
+        "Subject: Pinning ceremony scheduled: cohorts ending 14 December 2026\n"
+        "\n"
+        "Open the ceremony: http://127.0.0.1:8000/recognitions/Q2VyZW1vbnk6MQ==\n\n"
+    )
+    assert (missing.returncode, missing.stderr) == (1, "No message 2 in the outbox.\n")
+
+
+async def _store_mail(database: Path, message: EmailMessage) -> None:
+    from service.database import open_database
+    from service.mail.services import add_to_outbox
+
+    context = await open_database(f"sqlite://{database}")
+    try:
+        await add_to_outbox(key="demo:1", message=message, now=datetime(2026, 11, 30, 9, 15, tzinfo=UTC))
+    finally:
+        await context.close_connections()

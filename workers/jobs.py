@@ -33,7 +33,11 @@ class Jobs:
     def send(self, job: Job, record_id: int, delay: timedelta | None = None) -> None:
         """Enqueue committed work. Mail without an SMTP server stays in the outbox (and is logged)."""
         if job is Job.DELIVER_MAIL and not self.settings.smtp_url:
-            logger.info("mail %s kept in the outbox: no SMTP server is configured", record_id)
+            logger.info(
+                "mail %s kept in the outbox: no SMTP server is configured (`portal outbox --show %s`)",
+                record_id,
+                record_id,
+            )
             return
         milliseconds = None if delay is None else max(0, int(delay.total_seconds() * 1000))
         self.actors[job].send_with_options(args=(record_id,), delay=milliseconds, **request_id_options())

@@ -34,7 +34,7 @@ def serve(
         if missing:
             typer.echo(
                 f"Several API processes share one database, one job queue and one event bus: set "
-                f'{", ".join(missing)} (see the README\'s "At scale").',
+                f'{", ".join(missing)} (see docs/operations.md, "At scale").',
                 err=True,
             )
             raise typer.Exit(2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import message_from_string, policy
 from email.message import EmailMessage
 from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
@@ -57,6 +58,23 @@ async def add_to_outbox(
         created_at=now,
         using_db=connection,
     )
+
+
+async def latest(limit: int) -> list[OutboxMessage]:
+    """The outbox's newest messages, newest first (sent or not)."""
+    return await OutboxMessage.all().order_by("-id").limit(limit)
+
+
+async def message(message_id: int) -> OutboxMessage | None:
+    return await OutboxMessage.get_or_none(id=message_id)
+
+
+def readable_text(raw: str) -> str:
+    """A stored message as a person reads it: its headers that matter, then its plain-text part."""
+    parsed = message_from_string(raw, policy=policy.default)
+    heads = [f"{name}: {parsed[name]}" for name in ("From", "To", "Cc", "Subject", "Date") if parsed[name]]
+    body = parsed.get_body(("plain",)) if isinstance(parsed, EmailMessage) else None
+    return "\n".join([*heads, "", body.get_content() if body is not None else ""])
 
 
 async def pending_count() -> int:
