@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -208,6 +209,12 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = Field(
         9191, description="Port of each `portal worker`'s Prometheus metrics; empty turns them off."
     )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (e.g. 10.0.0.0/8) of the load balancers in front of `portal "
+        "serve`, comma-separated: a request from one is taken to come from the client its X-Forwarded-For names "
+        "(per-address limits, audit addresses). Empty: the connection's own address, headers ignored.",
+    )
     host: str = Field("127.0.0.1", description="Address `portal serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `portal serve` listens on.")
 
@@ -216,6 +223,18 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.lstrip().startswith("["):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _addresses(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            value = [address.strip() for address in value.split(",") if address.strip()]
+        for address in value:
+            try:
+                ip_network(address, strict=False)
+            except ValueError:
+                raise ValueError(f"{address!r} is not an IP address or network") from None
         return value
 
     @field_validator(

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from websockets.typing import Subprotocol
 
+from service.certificates.rules import new_code
 from tests.support.fake_canvas import FakeCanvas, Student
 from tests.support.live_server import serving
 
@@ -349,3 +350,36 @@ async def _store_mail(database: Path, message: EmailMessage) -> None:
         await add_to_outbox(key="demo:1", message=message, now=datetime(2026, 11, 30, 9, 15, tzinfo=UTC))
     finally:
         await context.close_connections()
+
+
+@pytest.mark.parametrize(("trusted", "other_client_status"), [("127.0.0.1", 404), ("", 429)])
+def test_a_trusted_load_balancer_passes_on_each_clients_address_and_no_one_else_can(
+    env: dict[str, str], trusted: str, other_client_status: int
+) -> None:
+    # given a server allowing one verification a minute per client, behind a load balancer on
+    # 127.0.0.1 that it trusts (or not)
+    _run("migrate", env=env)
+    port = _free_port()
+    settings = {"PORTAL_TRUSTED_PROXIES": trusted, "PORTAL_VERIFY_PER_MINUTE": "1"}
+    process = subprocess.Popen(
+        [*PORTAL, "serve", "--port", str(port)],
+        env={**env, **settings},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/verify/{new_code()}"
+    try:
+        _wait_until_ready(f"http://127.0.0.1:{port}", process)
+
+        # when one client checks twice, then another client once
+        statuses = [
+            httpx.get(url, headers={"X-Forwarded-For": client}, timeout=10).status_code
+            for client in ("203.0.113.7", "203.0.113.7", "198.51.100.9")
+        ]
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+    # then the first client is held to its limit, and the second is another client only when the
+    # header comes from the trusted load balancer
+    assert statuses == [404, 429, other_client_status]

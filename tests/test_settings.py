@@ -96,6 +96,11 @@ def test_a_route_template_must_hold_the_id_once(monkeypatch: pytest.MonkeyPatch,
         ("PORTAL_FILE_JOBS_PER_USER", "-3", "greater than 0"),
         ("PORTAL_PROGRESS_SYNC_HOUR", "24", "less than or equal to 23"),
         ("PORTAL_PORT", "70000", "less than or equal to 65535"),
+        (
+            "PORTAL_TRUSTED_PROXIES",
+            "10.0.0.0/8,load-balancer",
+            "'load-balancer' is not an IP address or network",
+        ),
     ],
 )
 def test_a_setting_that_cannot_work_is_refused_with_what_it_must_be(

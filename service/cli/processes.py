@@ -48,7 +48,9 @@ def serve(
             host=host or settings.host,
             port=port or settings.port,
             workers=workers,
-            proxy_headers=False,
+            # X-Forwarded-For only from the load balancers named, never from anyone else.
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=settings.trusted_proxies or None,
             log_config=logging_config(settings.log_format, settings.log_level),
             access_log=False,  # our own request lines replace it (with the request id)
             ws=WEBSOCKETS,
