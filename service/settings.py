@@ -212,8 +212,9 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Addresses or networks (e.g. 10.0.0.0/8) of the load balancers in front of `portal "
-        "serve`, comma-separated: a request from one is taken to come from the client its X-Forwarded-For names "
-        "(per-address limits, audit addresses). Empty: the connection's own address, headers ignored.",
+        "serve`, comma-separated: a request from one is taken to come from the client its "
+        "X-Forwarded-For names (per-address limits, audit addresses). Empty: the connection's own "
+        "address, headers ignored.",
     )
     host: str = Field("127.0.0.1", description="Address `portal serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `portal serve` listens on.")
