@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 from service.certificates.rules import CandidateKind, Listing, completion_date, eligibility, listing
 from service.cohorts.models import Cohort
 from service.enrollments.models import Enrollment
+from service.enrollments.rules import name_search_key
 from service.errors import DomainError, ErrorCode, NotFound, Problem
 from service.paging import Page
 from service.recognitions import dashboard
@@ -126,7 +127,8 @@ def candidates_in(cohort_ids: Sequence[int], candidate_filter: CandidateFilter) 
     query = Enrollment.filter(cohort_id__in=list(cohort_ids))
     if candidate_filter.search and candidate_filter.search.strip():
         text = candidate_filter.search.strip()
-        query = query.filter(Q(course_taker__name__icontains=text) | Q(course_taker__email__icontains=text))
+        by_name = Q(course_taker__search_name__contains=name_search_key(text))
+        query = query.filter(by_name | Q(course_taker__email__icontains=text))
     if candidate_filter.program_id is not None:
         query = query.filter(cohort__program_id=candidate_filter.program_id)
     if candidate_filter.cohort_id is not None:

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
-from service.enrollments.rules import SORT_NAME_LENGTH, name_sort_key
+from service.enrollments.rules import SEARCH_NAME_LENGTH, SORT_NAME_LENGTH, name_search_key, name_sort_key
 
 if TYPE_CHECKING:
     from service.cohorts.models import CertificateType, Cohort
@@ -26,6 +26,11 @@ class CourseTaker(Model):
         default="",
         description="What lists sort by, kept from the name (enrollments.rules.name_sort_key).",
     )
+    search_name = fields.CharField(
+        max_length=SEARCH_NAME_LENGTH,
+        default="",
+        description="What searches match, kept from the name (enrollments.rules.name_search_key).",
+    )
     email = fields.CharField(max_length=254)
     lms_user_id = fields.CharField(max_length=64, null=True)
     locale = fields.CharField(
@@ -41,9 +46,11 @@ class CourseTaker(Model):
         # Also for bulk_create, which never calls save().
         if "name" in kwargs and "sort_name" not in kwargs:
             self.sort_name = name_sort_key(self.name)
+        if "name" in kwargs and "search_name" not in kwargs:
+            self.search_name = name_search_key(self.name)
 
     async def save(self, *args: Any, **kwargs: Any) -> None:
-        self.sort_name = name_sort_key(self.name)
+        self.sort_name, self.search_name = name_sort_key(self.name), name_search_key(self.name)
         await super().save(*args, **kwargs)
 
 

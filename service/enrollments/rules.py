@@ -9,6 +9,7 @@ FOLDED = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", 
 LEVEL_LENGTH = 80
 LEVEL_SEPARATOR = "\x01"  # sorts before every printable character: "Ana" before "Ana Bell"
 SORT_NAME_LENGTH = 3 * (LEVEL_LENGTH * 4 + 1) * 2
+SEARCH_NAME_LENGTH = 1000  # a name is at most 300 characters; folding may lengthen it (þ → th)
 
 
 def name_sort_key(name: str) -> str:
@@ -17,6 +18,16 @@ def name_sort_key(name: str) -> str:
     UTF-8 of those levels in hexadecimal: ASCII, whose order is the same under every database's
     collation (byte order on SQLite, any locale on PostgreSQL)."""
     decomposed = unicodedata.normalize("NFKD", " ".join(name.split()))
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().translate(FOLDED)
+    letters = _letters(decomposed)
     levels = (letters[:LEVEL_LENGTH], decomposed.casefold()[:LEVEL_LENGTH], decomposed[:LEVEL_LENGTH])
     return LEVEL_SEPARATOR.join(levels).encode("utf-8").hex()
+
+
+def name_search_key(text: str) -> str:
+    """A name, or what someone types to find it, as searches compare them: its letters without
+    accents or case, spaces collapsed ("ángela  müller" finds "Ángela Müller", "ZOE" finds "Zoë")."""
+    return _letters(unicodedata.normalize("NFKD", " ".join(text.split())))[:SEARCH_NAME_LENGTH]
+
+
+def _letters(decomposed: str) -> str:
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().translate(FOLDED)

@@ -215,3 +215,25 @@ async def test_names_sort_as_people_read_them_page_after_page(
         "Zed Sortwell",
         "Zoë Sortwell",
     ]
+
+
+async def test_a_search_finds_a_name_whatever_its_accents_and_case(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    # given two course-takers whose names carry accents and letters of their own
+    for listed, renamed in (("Ana Completer", "Ángela Müller"), ("Cai Approaching", "Zoë Ødegaard")):
+        enrollment = world.enrollments[listed]
+        await enrollment.fetch_related("course_taker")
+        enrollment.course_taker.name = renamed
+        await enrollment.course_taker.save()
+
+    async def found(search: str) -> list[str]:
+        return [name for name, _ in _listed(await _candidates(gql, world, filter={"search": search}))]
+
+    # then each is found as a person would type it
+    assert await found("angela") == ["Ángela Müller"]
+    assert await found("ÁNGELA  MÜLLER") == ["Ángela Müller"]
+    assert await found("muller") == ["Ángela Müller"]
+    assert await found("zoe odegaard") == ["Zoë Ødegaard"]
+    assert await found("ZOË") == ["Zoë Ødegaard"]
+    assert await found("angela z") == []

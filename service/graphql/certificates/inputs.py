@@ -12,7 +12,10 @@ from service.graphql.core.node import key_of
 @strawberry.input
 class CertificateCandidateFilter:
     kind: CandidateKind | None = None  # type: ignore[valid-type]
-    search: str | None = strawberry.field(default=None, description="Part of the name or email, any case.")
+    search: str | None = strawberry.field(
+        default=None,
+        description='Part of the name, accents and case ignored ("angela" finds "Ángela"), or of the email.',
+    )
     program_id: relay.GlobalID | None = None
     cohort_id: relay.GlobalID | None = None
     certificate_type_id: relay.GlobalID | None = None
