@@ -214,3 +214,33 @@ async def test_the_legacy_graphql_ws_protocol_works_too(server: str, world: Cert
 
     assert received[-2]["payload"]["data"]["certificateFileJobUpdated"]["status"] == "READY"
     assert {message["type"] for message in received} == {"data", "complete"}
+
+
+async def test_each_activity_result_is_read_afresh_on_the_legacy_protocol_too(
+    server: str, world: CertificatesWorld
+) -> None:
+    # given a dashboard on the legacy protocol (its executions are not shared), listening
+    activity = """subscription { recognitionActivity {
+      job { status } recognition { lastCertificateFile { id status } } } }"""
+    async with connect(
+        server.replace("http", "ws", 1) + "/graphql", subprotocols=[Subprotocol("graphql-ws")]
+    ) as socket:
+        await socket.send(
+            json.dumps(
+                {"type": "connection_init", "payload": {"authorization": f"Bearer {token_for(world.admin)}"}}
+            )
+        )
+        assert json.loads(await socket.recv()) == {"type": "connection_ack"}
+        await socket.send(json.dumps({"type": "start", "id": "1", "payload": {"query": activity}}))
+        await asyncio.sleep(0.2)  # subscribed before the file is asked for (the ack has no reply to wait on)
+
+        # when a file is asked for and made
+        job_id = await _request(server, world, ["Ana Completer"])
+        heard: list[dict[str, Any]] = []
+        while not heard or (heard[-1]["job"] or {}).get("status") != "READY":
+            message = json.loads(await asyncio.wait_for(socket.recv(), 30))
+            if message["type"] == "data":
+                heard.append(message["payload"]["data"]["recognitionActivity"])
+
+    # then every result shows the recognition's last file as it is then, not as the first result read it
+    assert heard[-1]["recognition"] == {"lastCertificateFile": {"id": job_id, "status": "READY"}}

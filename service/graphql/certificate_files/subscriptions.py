@@ -44,6 +44,9 @@ class CertificateFileSubscriptions:
                     ) from error
                 if (job.status, job.done) != shown:
                     shown = (job.status, job.done)
+                    # The socket's context (and its loaders) lasts as long as the socket: each result
+                    # reads afresh.
+                    context.loaders.clear()
                     yield CertificateFileJob.from_model(job)
                 if job.status in FINAL:
                     return

@@ -6,8 +6,9 @@ document, the variables and the signed-in actor (the viewer: user, role and part
 viewer never hears another's answer, not even a colleague's per-user link) and on when they are
 made. A subscriber who joins a running execution is sent its latest result first where results
 are states (the latest is the current state), and only what comes after it joined where they are
-events (the latest happened before it was there). Each result is made with loaders of its own, so
-an event's answer is read after the event. Each subscriber still has its own operation on its own
+events (the latest happened before it was there). Each result is made with loaders of its own (the
+subscriptions' resolvers empty the context's loaders before each), so an event's answer is read
+after the event. Each subscriber still has its own operation on its own
 socket (its id, `complete`, the limit per socket); what it no longer has is a task, a graphql-core
 stream, a generator and an event queue of its own.
 
@@ -216,7 +217,6 @@ class SharedExecution:
                             self._refuse(result)
                             return
                         first = False
-                        self.context.loaders.clear()  # the next result reads afresh
                         self._broadcast(result)
             except asyncio.CancelledError:
                 raise

@@ -55,6 +55,9 @@ class RecognitionSubscriptions:
                     certificate = found.get(event["certificateId"])
                 if recognition is None and job is None:
                     continue  # not the actor's to see (deleted, or another partner's)
+                # The socket's context (and its loaders) lasts as long as the socket: each result
+                # reads afresh.
+                context.loaders.clear()
                 yield RecognitionActivity(
                     recognition=None if recognition is None else recognition_type(recognition),
                     job=job,
