@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from tortoise import connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
@@ -102,6 +103,11 @@ async def migrate(database_url: str) -> None:
     _prepare_sqlite_folder(database_url)
     async with TortoiseContext():
         await run_migrations(config=tortoise_config(database_url))
+
+
+async def reachable() -> None:
+    """Ask the open database something (connections open lazily): raises when it cannot be reached."""
+    await connections.get("default").execute_query("SELECT 1")
 
 
 # Every table's key is an `integer` column (32 bits on PostgreSQL): a larger number names no row, and

@@ -138,3 +138,15 @@ def announce(
         bus.publish(job_topic(job_id), event)
     bus.publish(partner_topic(partner_id), event)
     bus.publish(staff_topic(), event)
+
+
+async def redis_problem(url: str) -> str | None:
+    """Why Redis at ``url`` does not answer just now (the error's kind), or None when it does."""
+    client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        await client.ping()
+    except (redis.RedisError, OSError) as error:
+        return type(error).__name__
+    finally:
+        await client.aclose()
+    return None

@@ -383,3 +383,33 @@ def test_a_trusted_load_balancer_passes_on_each_clients_address_and_no_one_else_
     # then the first client is held to its limit, and the second is another client only when the
     # header comes from the trusted load balancer
     assert statuses == [404, 429, other_client_status]
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        (
+            {"PORTAL_DATABASE_URL": "postgres://portal@127.0.0.1:{port}/portal"},
+            "Cannot reach the database (ConnectionRefusedError); is it running, is the URL right?\n",
+        ),
+        (
+            {"PORTAL_PUBSUB_URL": "redis://127.0.0.1:{port}/0"},
+            "Cannot reach Redis at PORTAL_PUBSUB_URL (ConnectionError); is it running, is the URL right?\n",
+        ),
+    ],
+)
+def test_serve_says_in_a_sentence_what_it_cannot_reach(
+    env: dict[str, str], setting: dict[str, str], said: str
+) -> None:
+    _run("migrate", env=env)
+    closed = str(_free_port())  # nothing listens there
+    completed = subprocess.run(
+        [*PORTAL, "serve", "--port", str(_free_port())],
+        env={**env, **{name: value.format(port=closed) for name, value in setting.items()}},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert (completed.returncode, completed.stderr) == (1, said)

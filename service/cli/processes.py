@@ -7,6 +7,9 @@ from typing import Annotated, Literal
 
 import typer
 
+from service.cli.running import fail, run_to_end, with_database
+from service.database import reachable
+from service.events import redis_problem
 from service.observability.logs import logging_config
 from service.observability.metrics import MULTIPROCESS_VARIABLE
 from service.settings import get_settings
@@ -38,6 +41,10 @@ def serve(
                 err=True,
             )
             raise typer.Exit(2)
+    # What the server cannot start without, asked first: a sentence, not the lifespan's traceback.
+    with_database(reachable)
+    if settings.pubsub_url and (problem := run_to_end(redis_problem(settings.pubsub_url))):
+        fail(f"Cannot reach Redis at PORTAL_PUBSUB_URL ({problem}); is it running, is the URL right?")
     with contextlib.ExitStack() as cleanup:
         if workers > 1:
             # Each process keeps its counts in files there, and /metrics in any of them adds them up.
