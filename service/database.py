@@ -86,6 +86,7 @@ def _prepare_sqlite_folder(database_url: str) -> None:
         path = Path(database_url.removeprefix("sqlite://"))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)  # also one made before this rule
 
 
 async def open_database(database_url: str) -> TortoiseContext:

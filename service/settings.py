@@ -26,7 +26,10 @@ DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "asyncpg"}
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PORTAL_", env_file=".env", extra="ignore")
+    # A refused value is never repeated in the error: it may be a secret, or a URL with a password.
+    model_config = SettingsConfigDict(
+        env_prefix="PORTAL_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     data_dir: Path = Field(Path("data"), description="Folder for the embedded database, secret and files.")
     database_url: str = Field(

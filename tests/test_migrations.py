@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_to
 from tortoise.migrations.autodetector import MigrationAutodetector
@@ -200,8 +201,14 @@ def test_the_tortoise_command_finds_its_config(tmp_path: Path) -> None:
     )
 
 
-async def test_the_embedded_database_is_readable_by_its_owner_alone(tmp_path: Path) -> None:
+@pytest.mark.parametrize("made_before", [False, True], ids=["new", "made-readable-before"])
+async def test_the_embedded_database_is_readable_by_its_owner_alone(
+    tmp_path: Path, made_before: bool
+) -> None:
     path = tmp_path / "data" / "portal.sqlite3"
+    if made_before:
+        path.parent.mkdir()
+        path.touch(mode=0o644)
 
     await migrate(f"sqlite://{path}")
 

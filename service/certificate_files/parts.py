@@ -118,8 +118,10 @@ async def make_parts(
             held.remove(chunk.id)
             return None
     except BaseException:
-        # Let a retry take the chunks at once; a process that dies outright leaves the leases to expire.
-        await CertificateFileChunk.filter(id__in=held).update(claimed_until=None)
+        # Let a retry take the chunks at once; a process that dies outright leaves the leases to expire,
+        # and so does a database out of reach (the error raised is the one that ended the run).
+        with contextlib.suppress(Exception):
+            await CertificateFileChunk.filter(id__in=held).update(claimed_until=None)
         for chunk_id in held:
             if chunk_id != first.id:
                 job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE_PART, chunk_id)

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from service.certificate_templates.printing import brandings
 from service.certificates.models import Certificate
@@ -152,17 +153,20 @@ def remove_files(files: Iterable[DrawnFile], *, files_dir: Path) -> None:
 async def ensure_file(certificate: Certificate, *, files_dir: Path) -> Certificate:
     """The certificate with its own PDF, drawn now if it has none yet (one issued for a combined
     file gets its own file on its first download: its pages were drawn into the combined file)."""
-    while certificate.file_sha256 is None:
-        printed = certificate.printed
+    drawn_text: dict[str, Any] | None = None
+    # Until a file is recorded, and the last one drawn here (all drawings write the same path) is of
+    # the text the certificate has now.
+    while certificate.file_sha256 is None or (drawn_text is not None and drawn_text != certificate.printed):
+        drawn_text = certificate.printed
         drawn = await draw_file(
-            CertificateText.from_printed(printed), certificate.template_version_id, files_dir=files_dir
+            CertificateText.from_printed(drawn_text), certificate.template_version_id, files_dir=files_dir
         )
         await Certificate.filter(id=certificate.id, file_sha256__isnull=True).update(**drawn.as_fields())
         await certificate.refresh_from_db()
-        if certificate.printed != printed:
+        if certificate.printed != drawn_text:
             # Its text changed while it was drawn (a provisional certificate re-dated with its ceremony,
-            # or turned valid), and that change cleared a file that was not yet recorded: a drawing of
-            # the old text recorded now is undone, and the new text drawn.
+            # or turned valid): a drawing of the old text recorded now is undone, and the file on disk
+            # (this drawing may have replaced one of the new text) is drawn again.
             await Certificate.filter(id=certificate.id, file_sha256=drawn.sha256).update(
                 file_name=None, file_size=None, file_sha256=None
             )

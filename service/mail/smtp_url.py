@@ -16,8 +16,8 @@ def smtp_url_problem(smtp_url: str) -> str | None:
     try:
         parts = urlsplit(smtp_url)
         port = parts.port
-    except ValueError as error:
-        return f"PORTAL_SMTP_URL is not a URL ({error}); give {SMTP_URL_FORM}."
+    except ValueError:  # its words may quote part of a password (an unencoded / # ? in it)
+        return f"PORTAL_SMTP_URL is not a URL (a port that is not a number?); give {SMTP_URL_FORM}."
     if parts.scheme not in {"smtp", "smtps"}:
         return f"PORTAL_SMTP_URL has the scheme {parts.scheme!r}; give {SMTP_URL_FORM}."
     if not parts.hostname:

@@ -210,3 +210,42 @@ async def test_a_download_drawn_while_the_ceremony_moves_is_drawn_again_with_the
     assert moves[0]["ceremonyUpdate"]["errors"] == []
     assert ("20 October 2026" in text, "27 October 2026" in text) == (False, True)
     assert (await Certificate.get(code=hal["code"])).file_sha256 == hashlib.sha256(pdf).hexdigest()
+
+
+async def test_a_late_drawing_of_the_old_day_never_replaces_the_new_days_file(
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    world: CertificatesWorld,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given Hal's provisional certificate, never downloaded, and a first download whose drawing of
+    # the old day ends last: meanwhile the ceremony moves and a second download draws and records
+    # the new day
+    hal = await _issue(gql, world, HAL)
+    await Certificate.filter(code=hal["code"]).update(file_name=None, file_size=None, file_sha256=None)
+    real_draw_file = printing.draw_file
+    overtaken: list[Certificate] = []
+
+    async def overtaken_first(*args: Any, **kwargs: Any) -> printing.DrawnFile:
+        if not overtaken:
+            overtaken.append(await Certificate.get(code=hal["code"]))
+            await gql.data(
+                UPDATE, {"input": {"id": world.recognition_id, "start": MOVED}}, as_user=world.admin
+            )
+            second = await Certificate.get(code=hal["code"])
+            await printing.ensure_file(second, files_dir=settings.resolved_files_dir)
+        return await real_draw_file(*args, **kwargs)
+
+    monkeypatch.setattr(printing, "draw_file", overtaken_first)
+
+    # when the first download ends
+    first = await printing.ensure_file(
+        await Certificate.get(code=hal["code"]), files_dir=settings.resolved_files_dir
+    )
+
+    # then the file on disk is the one recorded, of the new day
+    on_disk = (settings.resolved_files_dir / printing.CERTIFICATES_FOLDER / f"{hal['code']}.pdf").read_bytes()
+    text = pypdf.PdfReader(io.BytesIO(on_disk)).pages[0].extract_text()
+    assert first.file_sha256 == hashlib.sha256(on_disk).hexdigest()
+    assert ("20 October 2026" in text, "27 October 2026" in text) == (False, True)
