@@ -35,6 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import alternatives
 import asyncpg
 import psutil
 import redis
@@ -395,7 +396,15 @@ def _median(times: list[tuple[float, float]], which: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer runs (a smoke run)")
-    quick = parser.parse_args().quick
+    parser.add_argument(
+        "--peers-qr-as-rectangles",
+        action="store_true",
+        help="the peers draw the QR code as vector rectangles, as the service did until 2026-11-30 (a "
+        "page unlike the service's: only to compare with the figures the targets were set on)",
+    )
+    arguments = parser.parse_args()
+    quick = arguments.quick
+    alternatives.QR_AS_RECTANGLES = arguments.peers_qr_as_rectangles
     sizes, runs, pages = ([50, 200], 1, 200) if quick else ([50, 500, 2000], 3, 2000)
     if TYPST_MISSING:
         print(TYPST_MISSING, file=sys.stderr)
@@ -435,7 +444,10 @@ def main() -> None:
         figures["targets"] = _targets(single, job, pages)
     print(json.dumps(figures, indent=2, ensure_ascii=False))
     RESULTS.mkdir(exist_ok=True)
+    figures["peers_qr"] = "rectangles" if alternatives.QR_AS_RECTANGLES else "image, as the service"
     name = "certificate_pdfs_quick.json" if quick else "certificate_pdfs.json"
+    if alternatives.QR_AS_RECTANGLES:
+        name = name.replace(".json", "_peers_vector_qr.json")
     (RESULTS / name).write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
 
 

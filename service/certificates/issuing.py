@@ -7,10 +7,9 @@ audit entry). ``services`` decides what is issued; this module writes it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -25,7 +24,7 @@ from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode
 from service.partners.models import Partner
 from service.pdf import CertificateText
-from service.recognitions.models import Recognition
+from service.recognitions.models import Recognition, local_date
 from service.users.actor import Actor
 
 
@@ -163,24 +162,12 @@ async def record_one(
         return winner
 
 
-def ceremony_day(recognition: Recognition) -> date | None:
-    """The day a ceremony is on, in its own time zone (what its provisional certificates print);
-    None for a certificate request or a ceremony without a date."""
-    return day_in_zone(recognition.starts_at, recognition.time_zone)
-
-
-def day_in_zone(instant: datetime | None, time_zone: str | None) -> date | None:
-    if instant is None or time_zone is None:
-        return None
-    return instant.astimezone(ZoneInfo(time_zone)).date()
-
-
 async def follow_ceremony(recognition: Recognition, connection: BaseDBAsyncClient) -> int:
     """The ceremony moved: its provisional certificates print its new day, in the transaction of
     the move, and are drawn again on their next download (and in any combined file made after).
     Valid certificates keep their completion date; a provisional credential carries no date and
     its status entry stays "suspended", so only what is printed changes. How many were re-dated."""
-    day = ceremony_day(recognition)
+    day = local_date(recognition.starts_at, recognition.time_zone)
     if day is None:
         return 0
     provisional = Certificate.filter(recognition_id=recognition.id, status=CertificateStatus.PROVISIONAL)

@@ -43,7 +43,7 @@ from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
 from service.paging import Page
 from service.partners.models import Partner
 from service.pdf import CertificateText
-from service.recognitions.models import Recognition
+from service.recognitions.models import Recognition, local_date
 from service.text import clean_text
 from service.users.actor import Actor
 
@@ -189,7 +189,9 @@ def _award_date(recognition: Recognition, enrollment: Enrollment, *, now: dateti
     completion = completed_on(enrollment)
     if kind_of(enrollment) is CandidateKind.COMPLETER and completion is not None:
         return completion
-    return issuing.ceremony_day(recognition) or now.astimezone(ZoneInfo(time_zone)).date()
+    return (
+        local_date(recognition.starts_at, recognition.time_zone) or now.astimezone(ZoneInfo(time_zone)).date()
+    )
 
 
 def status_on_issue(enrollment: Enrollment) -> CertificateStatus:

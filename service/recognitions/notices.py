@@ -16,14 +16,13 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from service.certificates.issuing import ceremony_day, day_in_zone
 from service.certificates.models import Certificate, CertificateStatus
 from service.mail.compose import MailConfig
 from service.mail.outbox import Outbox
 from service.partners.models import Partner
 from service.recognitions import mails
 from service.recognitions.mails import Person
-from service.recognitions.models import Recognition, StoredStatus
+from service.recognitions.models import Recognition, StoredStatus, local_date
 from service.users.models import Role, User
 
 # What changing each step-2 column means for the invitation ("the date and time", …).
@@ -173,8 +172,8 @@ def _redated(before: dict[str, object], recognition: Recognition, count: int) ->
     old_start, old_zone = before.get("starts_at"), before.get("time_zone")
     old_day = None
     if isinstance(old_start, datetime) and isinstance(old_zone, str):
-        old_day = day_in_zone(old_start, old_zone)
-    new_day = ceremony_day(recognition)
+        old_day = local_date(old_start, old_zone)
+    new_day = local_date(recognition.starts_at, recognition.time_zone)
     if not count or old_day is None or new_day is None:
         return None
     return mails.Redated(count=count, old_day=old_day, new_day=new_day)
