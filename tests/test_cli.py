@@ -257,6 +257,7 @@ async def test_sync_progress_reads_a_partners_canvas(env: dict[str, str]) -> Non
         ]
         for n, course in enumerate(courses)
     }
+    canvas.courses[courses[0]].append(Student(9999, "No Login", None, 8, 8, None))  # matches no one
     async with serving(canvas.app()) as url:
         connected = await _portal(
             "connect-canvas",
@@ -274,12 +275,17 @@ async def test_sync_progress_reads_a_partners_canvas(env: dict[str, str]) -> Non
         unknown = await _portal("sync-progress", "--partner", "nowhere", env=env)
 
     assert connected == (0, f"riverside reads progress from {url} with the token in $RIVERSIDE_CANVAS.\n", "")
-    assert synced == (
+    assert synced[:2] == (
         0,
         f"SUCCEEDED: {len(courses)} courses (0 failed), {2 * len(courses)} enrolments read, 0 changed, "
         f"{2 * len(courses)} new\n",
-        "",
     )
+    # and says, after the log's counts, which student it could not read and why
+    assert synced[2].splitlines()[-2:] == [
+        f"course {courses[0]}: 1 of 3 students of this course matched no course-taker; their progress "
+        "was not read.",
+        f"course {courses[0]}: Canvas user 9999 not read: Canvas gives no email address for them.",
+    ]
     assert len(courses) == 2  # the demo partner's open cohorts
     assert unknown == (1, "", "No partner with the slug 'nowhere'.\n")
 

@@ -38,6 +38,8 @@ def sync_progress(
     )
     for failure in finished.errors:
         typer.echo(f"course {failure['courseId']}: {failure['message']}", err=True)
+    for warning in finished.warnings:  # what was read only in part (students matching no one, names mended)
+        typer.echo(f"course {warning['courseId']}: {warning['message']}", err=True)
     if finished.status is SyncStatus.NO_COURSES:
         typer.echo("No course to read: no open cohort has an LMS course id.", err=True)
     if finished.status is not SyncStatus.SUCCEEDED:
