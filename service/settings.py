@@ -55,9 +55,7 @@ class Settings(BaseSettings):
         description="Seconds a verifier or cache may keep a credentials status list before asking again "
         "(it answers with its ETag; a revocation shows within this time).",
     )
-    token_days: int = Field(
-        30, gt=0, description="Default lifetime of a token made by `portal token`, in days."
-    )
+    token_days: int = Field(30, description="Default lifetime of a token made by `portal token`, in days.")
     broker_url: str = Field("", description="Job broker; empty means in-process.")
     pubsub_url: str = Field(
         "",
@@ -75,7 +73,6 @@ class Settings(BaseSettings):
     )
     sweep_seconds: float = Field(
         300,
-        gt=0,
         description="How often waiting work (pending mail, certificate files that stopped moving) is handed "
         "to the job queue again.",
     )
@@ -86,7 +83,6 @@ class Settings(BaseSettings):
     )
     job_lease_seconds: float = Field(
         60,
-        gt=0,
         description="How long a worker owns a chunk of a certificates file without renewing its lease (it "
         "renews it while alive); a killed worker's chunk goes to another after this.",
     )
@@ -195,7 +191,6 @@ class Settings(BaseSettings):
     )
     verify_per_minute: int = Field(
         30,
-        gt=0,
         description="Certificate verifications one client address may make per minute (stops enumeration).",
     )
     log_format: Literal["console", "json"] = Field(
@@ -242,6 +237,10 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
+        "token_days",
+        "sweep_seconds",
+        "job_lease_seconds",
+        "verify_per_minute",
         "file_jobs_per_user",
         "file_requests_per_minute",
         "job_min_backoff_ms",

@@ -309,7 +309,7 @@ def test_settings_that_cannot_work_stop_a_command_with_each_one_named_and_no_sec
         "  PORTAL_SECRET_KEY: must be at least 32 characters (it signs tokens and links); make one with "
         "`python3 -c 'import secrets; print(secrets.token_hex(32))'`, or leave it empty to have one "
         "generated into the data folder\n"
-        "  PORTAL_SWEEP_SECONDS: Input should be greater than 0\n",
+        "  PORTAL_SWEEP_SECONDS: must be greater than 0\n",
     )
 
 
