@@ -29,17 +29,10 @@ from service.graphql.schema import build_schema, schema
 from service.settings import Settings
 from service.users.models import User
 from service.web.ratelimit import MemoryRateLimiter
+from tests.support.bench_operations import CANDIDATES, DASHBOARD
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.graphql_client import GraphQLClient, token_for
 
-DASHBOARD = """{ recognitions(first: 50) { edges { node {
-  id name status availableActions cohorts { name endsOn program { name certificateType { name } } }
-} } } }"""
-CANDIDATES = """query($id: ID!) { recognition(id: $id) { certificateCandidates(first: 100) {
-  totalCount edges { node {
-    enrollmentId name email kind completedAt cohort { name } program { name } certificateType { name }
-    progress { percent modulesCompleted }
-  } } } } }"""
 VIEWER = "{ viewer { email name role partner { name } } }"
 
 served = build_schema()  # plain execution as served (the tests' `schema` is checked instead)

@@ -17,19 +17,12 @@ from starlette.applications import Starlette
 
 from service.graphql.core.direct_resolvers import use_direct_resolvers
 from service.graphql.core.plain_execution import PlainExecutionContext, _discard
+from tests.support.bench_operations import CANDIDATES, DASHBOARD
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.graphql_client import GraphQLClient
 from tests.support.plain_execution_check import planned_types
 
 ROWS = "{ rows { number middle { number leaf { number value } } } }"
-DASHBOARD = """{ recognitions(first: 50) { edges { node {
-  id name status availableActions cohorts { name endsOn program { name certificateType { name } } }
-} } } }"""
-CANDIDATES = """query($id: ID!) { recognition(id: $id) { certificateCandidates(first: 100) {
-  totalCount edges { node {
-    enrollmentId name email kind completedAt cohort { name } program { name } certificateType { name }
-    progress { percent modulesCompleted }
-  } } } } }"""
 RECOGNITION_COHORTS = """query($id: ID!) { recognition(id: $id) {
   id name availableActions cohorts { name program { name } } } }"""
 NODE_COHORTS = """query($id: ID!) { node(id: $id) { id ... on Ceremony {

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from service.settings import Settings
+from tests.support.bench_operations import CANDIDATES, DASHBOARD
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.databases import POSTGRES_URL
 from tests.support.graphql_client import GraphQLClient
@@ -17,14 +18,6 @@ from tests.support.round_trips import RoundTripCounter
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL only (PORTAL_TEST_POSTGRES_URL)")
 
-DASHBOARD = """{ recognitions(first: 50) { edges { node {
-  id name status availableActions cohorts { name endsOn program { name certificateType { name } } }
-} } } }"""
-CANDIDATES = """query($id: ID!) { recognition(id: $id) { certificateCandidates(first: 100) {
-  totalCount edges { node {
-    enrollmentId name email kind completedAt cohort { name } program { name } certificateType { name }
-    progress { percent modulesCompleted }
-  } } } } }"""
 VIEWER = "{ viewer { email name partner { name } } }"
 
 
