@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         description="How long an unfinished certificates file may go untouched before the sweep hands it "
         "to the job queue again (a lost message); empty means 2 × PORTAL_JOB_LEASE_SECONDS.",
     )
+    job_run_seconds: float = Field(
+        5,
+        ge=0,
+        description="How long one job message may go on making a certificates file's chunks that nobody "
+        "holds before it leaves the rest to the queue; 0: one chunk a message.",
+    )
     broker_heartbeat_ms: int = Field(
         60_000,
         description="Redis broker: silence after which a worker process counts as dead and the messages it "

@@ -58,6 +58,7 @@ def declare_jobs(
         mail_config=settings.mail_config(),
         lease=timedelta(seconds=settings.job_lease_seconds),
         stall=settings.job_stall,
+        run=timedelta(seconds=settings.job_run_seconds),
     )
 
     backoff = mail.Backoff(

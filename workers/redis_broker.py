@@ -25,29 +25,68 @@ class PromptConsumer(_RedisConsumer):
     broker publishes to after each message it queues, and fetches at once when woken; else it looks
     again after its worker timeout, as Dramatiq's does, for what comes back without a wake-up (a
     dead worker's messages, those requeued at a stop). The wake-up only hastens a fetch: messages,
-    acks and requeues stay Dramatiq's."""
+    acks and requeues stay Dramatiq's.
+
+    While Redis is away, a consumer waits it out instead of failing: a fetch finds nothing and is
+    tried again, an ack or a reject is retried, at first after 50 ms and then at most every second.
+    Dramatiq's own answer to a connection error is to restart a consumer 3 s later and to retry an
+    ack 5 s later, during which the worker thread takes nothing: the first file after a broker
+    restart waited up to that long."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
         self._freed = threading.Event()
+        self._closing = threading.Event()  # set by close: ends the waits for Redis
         self._closed = False
+        self._away_since: float | None = None  # when Redis stopped answering, while it does not
         self._wake_ups: Any = None  # a subscription to the queue's wake-up channel, made at the first wait
 
     def ack(self, message: Any) -> None:
         try:
-            super().ack(message)  # type: ignore[no-untyped-call]
+            self._patiently(super().ack, message)
         finally:
             self._freed.set()
 
     def nack(self, message: Any) -> None:
         try:
-            super().nack(message)  # type: ignore[no-untyped-call]
+            self._patiently(super().nack, message)
         finally:
             self._freed.set()
+
+    def _patiently(self, settle: Any, message: Any) -> None:
+        """Ack or reject, trying again while Redis is away, until it answers or the consumer closes
+        (then Dramatiq's ConnectionClosed, and its own retries)."""
+        wait = 0.05
+        while True:
+            try:
+                settle(message)
+            except ConnectionClosed:
+                if self._closed:
+                    raise
+                self._away(wait)
+                wait = min(2 * wait, 1.0)
+            else:
+                self._back()
+                return
+
+    def _away(self, seconds: float) -> None:
+        """Redis did not answer: say so once, then wait ``seconds`` (less if the consumer closes)."""
+        if self._away_since is None:
+            self._away_since = time.monotonic()
+            logger.warning("Redis is away (queue %s): waiting for it", self.queue_name)
+        self._closing.wait(seconds)
+
+    def _back(self) -> None:
+        if self._away_since is not None:
+            logger.info(
+                "Redis is back (queue %s) after %.1f s", self.queue_name, time.monotonic() - self._away_since
+            )
+            self._away_since = None
 
     def close(self) -> None:
         """Closed, a consumer waits no more: a wait under way ends, and none begins."""
         self._closed = True
+        self._closing.set()
         self._freed.set()
         try:
             super().close()
@@ -66,8 +105,11 @@ class PromptConsumer(_RedisConsumer):
             self._subscribe()  # before the fetch: a message sent after it finds the consumer listening
             try:
                 self.message_cache = self.broker.do_fetch(self.queue_name, room)
-            except redis.ConnectionError as error:
-                raise ConnectionClosed(error) from None  # type: ignore[no-untyped-call]
+            except redis.ConnectionError:
+                # Nothing was taken: look again soon (Dramatiq's thread runs its delayed messages).
+                self._away(min(0.25, self.timeout / 1000))
+                return None
+            self._back()
             if not self.message_cache:
                 self._wait_for_wake_up(self.timeout / 1000)
                 return None
@@ -125,7 +167,12 @@ class PromptRedisBroker(RedisBroker):
     def enqueue(self, message: Any, *, delay: int | None = None) -> Any:
         """Queue the message, then wake an idle consumer of its queue (a delayed one's: the delay
         queue's, whose consumer holds it until it is due)."""
-        queued = super().enqueue(message, delay=delay)
+        try:
+            queued = super().enqueue(message, delay=delay)
+        except redis.ConnectionError as error:
+            # Dramatiq's connection error (its own enqueue lets Redis's through): a consumer thread
+            # moving a due delayed message restarts its consumer without a traceback in the log.
+            raise ConnectionClosed(error) from None  # type: ignore[no-untyped-call]
         try:
             self.client.publish(self.wake_up_channel(queued.queue_name), b"")
         except (redis.RedisError, OSError) as error:

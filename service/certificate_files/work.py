@@ -27,9 +27,9 @@ GAVE_UP = (
     "Something went wrong on our side while making the file. Please request it again; "
     "if it fails again, contact Partnership Portal Support."
 )
-# How long one message may go on taking the job's chunks nobody holds (parts.py): long enough for a
-# large file's chunks to follow each other without the queue between them, short enough that a
-# stop asked for, or another job's messages, wait for little.
+# How long one message may go on taking the job's chunks nobody holds (parts.py) by default
+# (PORTAL_JOB_RUN_SECONDS): long enough for a large file's chunks to follow each other without the
+# queue between them, short enough that a stop asked for, or another job's messages, wait for little.
 RUN = timedelta(seconds=5)
 
 
