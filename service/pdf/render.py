@@ -31,6 +31,7 @@ from borb.pdf.primitives import datestr, hexstr, name, stream
 from service.pdf.branding import (
     DEFAULT,
     Branding,
+    Signatory,
     branded_color,
     branded_lines,
     branded_places,
@@ -309,10 +310,17 @@ def _name(layout: NameLayout, fonts: DocumentFonts) -> str:
     )
 
 
-@functools.lru_cache(maxsize=64)
 def _design(branding: Branding) -> stream:
     """The frame and the rules as a Form XObject, written once per document (per design), made once
-    per process (borb's writer only sets its /Length again, to the same value)."""
+    per process for each look (borb's writer only sets its /Length again, to the same value)."""
+    return _frame(branding.primary, branding.accent, len(branding.signatories))
+
+
+@functools.lru_cache(maxsize=64)
+def _frame(primary: RGB, accent: RGB, signatories: int) -> stream:
+    """What a design's frame and rules depend on: its colours and how many signatories it has. Keyed
+    by those alone, the cache keeps no design's logos, signatures or wording (up to 2 MB an image)."""
+    branding = Branding(primary=primary, accent=accent, signatories=(Signatory("", ""),) * signatories)
     content = []
     for margin, thickness, color in FRAME:
         width, height = PAGE_WIDTH - 2 * margin, PAGE_HEIGHT - 2 * margin
