@@ -273,6 +273,11 @@ async def test_sync_progress_reads_a_partners_canvas(env: dict[str, str]) -> Non
             "sync-progress", "--partner", "riverside", env=env | {"RIVERSIDE_CANVAS": "cli-token"}
         )
         unknown = await _portal("sync-progress", "--partner", "nowhere", env=env)
+        disconnected = await _portal("disconnect-canvas", "--partner", "riverside", env=env)
+        again = await _portal("disconnect-canvas", "--partner", "riverside", env=env)
+        unread = await _portal(
+            "sync-progress", "--partner", "riverside", env=env | {"RIVERSIDE_CANVAS": "cli-token"}
+        )
 
     assert connected == (0, f"riverside reads progress from {url} with the token in $RIVERSIDE_CANVAS.\n", "")
     assert synced[:2] == (
@@ -288,6 +293,10 @@ async def test_sync_progress_reads_a_partners_canvas(env: dict[str, str]) -> Non
     ]
     assert len(courses) == 2  # the demo partner's open cohorts
     assert unknown == (1, "", "No partner with the slug 'nowhere'.\n")
+    # and once disconnected, the partner's progress is no longer read
+    assert disconnected == (0, "riverside no longer reads progress from Canvas.\n", "")
+    assert again == (0, "riverside was not connected to Canvas; nothing changed.\n", "")
+    assert unread == (1, "", "Riverside State University has no Canvas connection to read progress from.\n")
 
 
 def test_settings_that_cannot_work_stop_a_command_with_each_one_named_and_no_secret_shown(

@@ -17,7 +17,7 @@ def sync_progress(
     """Read course progress from Canvas now (it also runs daily on its own), and say what changed."""
     from datetime import UTC, datetime
 
-    from service.errors import DomainError
+    from service.errors import DomainError, NotFound
     from service.lms import services as lms
     from service.lms.models import ProgressSyncRun, SyncStatus
 
@@ -28,8 +28,10 @@ def sync_progress(
     try:
         with progress("Reading courses from Canvas") as advance:
             finished = with_database(run)
-    except DomainError:
+    except NotFound:
         fail(f"No partner with the slug {partner!r}.")
+    except DomainError as error:  # not connected to Canvas
+        fail(error.problems[0].message)
     assert finished is not None  # a run just recorded is nobody else's
     typer.echo(
         f"{finished.status.value}: {finished.courses} courses ({finished.courses_failed} failed), "
@@ -62,6 +64,22 @@ def connect_canvas(
     except DomainError as error:
         fail(error.problems[0].message)
     typer.echo(f"{partner} reads progress from {url.rstrip('/')} with the token in ${token_variable}.")
+
+
+def disconnect_canvas(partner: Annotated[str, typer.Option(help="Slug of the partner.")]) -> None:
+    """Stop reading a partner's progress from Canvas (what was read stays)."""
+    from service.errors import NotFound
+    from service.lms import services as lms
+
+    try:
+        was_connected = with_database(lambda: lms.disconnect_canvas(partner_slug=partner))
+    except NotFound:
+        fail(f"No partner with the slug {partner!r}.")
+    typer.echo(
+        f"{partner} no longer reads progress from Canvas."
+        if was_connected
+        else f"{partner} was not connected to Canvas; nothing changed."
+    )
 
 
 def partner_locale(

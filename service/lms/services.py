@@ -40,12 +40,7 @@ async def request_sync(*, actor: Actor, partner_id: int | None, now: datetime) -
         partner = await Partner.get_or_none(id=partner_id)
         if partner is None:
             raise NotFound("Partner", field=("partnerId",))
-        if not partner.canvas_base_url:
-            raise DomainError.of(
-                ErrorCode.CANVAS_NOT_CONFIGURED,
-                f"{partner.name} has no Canvas connection to read progress from.",
-                field=("partnerId",),
-            )
+        _require_canvas(partner, field=("partnerId",))
     same = await ProgressSyncRun.filter(partner_id=partner_id, status__in=ACTIVE).order_by("id").first()
     if same is not None:
         return same
@@ -72,6 +67,8 @@ async def schedule_daily_sync(*, now: datetime, hour: int) -> ProgressSyncRun | 
 async def command_run(*, partner_slug: str | None, now: datetime) -> ProgressSyncRun:
     """A run recorded for `portal sync-progress`, which runs it at once in its own process."""
     partner = None if partner_slug is None else await _partner_by_slug(partner_slug)
+    if partner is not None:
+        _require_canvas(partner, field=("partner",))
     return await ProgressSyncRun.create(
         partner_id=None if partner is None else partner.id, trigger=SyncTrigger.COMMAND, created_at=now
     )
@@ -88,6 +85,26 @@ async def connect_canvas(*, partner_slug: str, base_url: str, token_variable: st
     partner.canvas_base_url, partner.canvas_token_variable = base_url.rstrip("/"), token_variable
     await partner.save(update_fields=["canvas_base_url", "canvas_token_variable"])
     return partner
+
+
+async def disconnect_canvas(*, partner_slug: str) -> bool:
+    """Stop reading a partner's progress from Canvas (a link to a Canvas it has left, or a token
+    withdrawn); True when it was connected. Progress already read stays."""
+    partner = await _partner_by_slug(partner_slug)
+    if partner.canvas_base_url is None and partner.canvas_token_variable is None:
+        return False
+    partner.canvas_base_url = partner.canvas_token_variable = None
+    await partner.save(update_fields=["canvas_base_url", "canvas_token_variable"])
+    return True
+
+
+def _require_canvas(partner: Partner, *, field: tuple[str, ...]) -> None:
+    if not partner.canvas_base_url:
+        raise DomainError.of(
+            ErrorCode.CANVAS_NOT_CONFIGURED,
+            f"{partner.name} has no Canvas connection to read progress from.",
+            field=field,
+        )
 
 
 async def _partner_by_slug(slug: str) -> Partner:
