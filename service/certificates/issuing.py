@@ -189,6 +189,31 @@ async def follow_ceremony(recognition: Recognition, connection: BaseDBAsyncClien
     return moved
 
 
+async def adopt(
+    recognition: Recognition, strays: Iterable[Certificate], days: dict[int, str]
+) -> dict[int, Certificate]:
+    """Certificates issued through a ceremony since cancelled, handed out now through
+    ``recognition``: they move to it (its counts and files include them), and a provisional one
+    prints ``days[its id]`` — the cancelled day is no one's — and is drawn again on its next
+    download. The code stays: a provisional credential carries no date. Each move is guarded (still
+    current, still of the cancelled ceremony); by enrolment, as they are now."""
+    moved = []
+    for certificate in strays:
+        fields: dict[str, Any] = {"recognition_id": recognition.id}
+        day = days.get(certificate.id)
+        provisional = certificate.status is CertificateStatus.PROVISIONAL
+        if provisional and day is not None and certificate.printed.get("awarded_on") != day:
+            fields |= {
+                "printed": {**certificate.printed, "awarded_on": day},
+                **dict.fromkeys(("file_name", "file_size", "file_sha256")),
+            }
+        await Certificate.filter(
+            id=certificate.id, recognition_id=certificate.recognition_id, status__in=CURRENT
+        ).update(**fields)
+        moved.append(certificate.id)
+    return {certificate.enrollment_id: certificate for certificate in await Certificate.filter(id__in=moved)}
+
+
 def not_valid(certificate: Certificate) -> DomainError:
     return DomainError.of(
         ErrorCode.NOT_ALLOWED_IN_STATUS,

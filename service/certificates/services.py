@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
@@ -43,7 +44,7 @@ from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
 from service.paging import Page
 from service.partners.models import Partner
 from service.pdf import CertificateText
-from service.recognitions.models import Recognition, local_date
+from service.recognitions.models import Recognition, StoredStatus, local_date
 from service.text import clean_text
 from service.users.actor import Actor
 
@@ -107,6 +108,7 @@ async def certificates_for(
             )
         )
     existing = await valid_certificates_by_enrollment_ids(actor=actor, ids=enrollment_ids)
+    existing |= await _adopt_from_cancelled(recognition, existing.values(), found, now=now)
     missing = [enrollment_id for enrollment_id in enrollment_ids if enrollment_id not in existing]
     if missing:
         partner = await issuing.partner_of(recognition, found.values())
@@ -151,6 +153,34 @@ async def certificates_for(
         # Issued earlier for a combined file, a certificate gets its own file now.
         certificates = [await ensure_file(certificate, files_dir=files_dir) for certificate in certificates]
     return certificates
+
+
+async def _adopt_from_cancelled(
+    recognition: Recognition,
+    certificates: Iterable[Certificate],
+    enrollments: dict[int, Enrollment],
+    *,
+    now: datetime,
+) -> dict[int, Certificate]:
+    """Those of ``certificates`` issued through a ceremony since cancelled, moved to ``recognition``
+    (``issuing.adopt``), a provisional one with the day a new one would print. No query when all
+    are this recognition's; a live recognition's stay where they are."""
+    others = {c.recognition_id for c in certificates if c.recognition_id != recognition.id}
+    if not others:
+        return {}
+    found = Recognition.filter(id__in=others, status=StoredStatus.CANCELLED).values_list("id", flat=True)
+    cancelled = set(cast(list[int], await found))
+    strays = [c for c in certificates if c.recognition_id in cancelled]
+    if not strays:
+        return {}
+    partner = await issuing.partner_of(recognition, enrollments.values())
+    days = {
+        c.id: _award_date(
+            recognition, enrollments[c.enrollment_id], now=now, time_zone=partner.time_zone
+        ).isoformat()
+        for c in strays
+    }
+    return await issuing.adopt(recognition, strays, days)
 
 
 def _text(

@@ -1,15 +1,17 @@
 """A provisional certificate prints the day of its ceremony: when the ceremony moves, so does the
 date it prints (its own file and any combined file made after), and the requester is told that
 copies printed before show the old day. A valid certificate keeps its completion date. A cancelled
-ceremony's provisional certificates stay provisional, dated as they were, and the mail says so."""
+ceremony's provisional certificates stay provisional, dated as they were, and the mail says so;
+handed out again through the ceremony that replaces it, they belong to that one and print its day."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+from datetime import UTC, datetime
 from email import message_from_string, policy
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pypdf
@@ -20,7 +22,7 @@ from service.certificate_files.paths import file_path
 from service.certificates import printing
 from service.certificates.models import Certificate, CertificateStatus
 from service.mail.models import OutboxMessage
-from service.recognitions.models import CeremonyFormat, Recognition
+from service.recognitions.models import CeremonyFormat, Recognition, RecognitionCohort
 from service.settings import Settings
 from tests.support.certificate_files import key_of, request_file, until_finished
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
@@ -249,3 +251,46 @@ async def test_a_late_drawing_of_the_old_day_never_replaces_the_new_days_file(
     text = pypdf.PdfReader(io.BytesIO(on_disk)).pages[0].extract_text()
     assert first.file_sha256 == hashlib.sha256(on_disk).hexdigest()
     assert ("20 October 2026" in text, "27 October 2026" in text) == (False, True)
+
+
+async def test_a_ceremony_replacing_a_cancelled_one_hands_out_its_certificates_with_its_own_day(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, settings: Settings
+) -> None:
+    # given Hal's provisional certificate and Ana's valid one, issued for the ceremony of 20 October,
+    # which is then cancelled and replaced by one on 27 October for the same cohorts
+    hal, ana = await _issue(gql, world, HAL), await _issue(gql, world, ANA)
+    ana_printed = (await Certificate.get(code=ana["code"])).printed
+    await gql.data(CANCEL, {"input": {"id": world.recognition_id}}, as_user=world.admin)
+    cancelled = world.recognition
+    replacement = await Recognition.create(
+        partner_id=cancelled.partner_id,
+        kind=cancelled.kind,
+        name="Autumn ceremony, again",
+        status=cancelled.status,
+        range_start=cancelled.range_start,
+        range_end=cancelled.range_end,
+        created_by_id=cancelled.created_by_id,
+        created_at=cancelled.created_at,
+        updated_at=cancelled.updated_at,
+        starts_at=datetime(2026, 10, 27, 18, 0, tzinfo=UTC),
+        time_zone=cancelled.time_zone,
+    )
+    for link in await RecognitionCohort.filter(recognition_id=cancelled.id):
+        await RecognitionCohort.create(recognition=replacement, cohort_id=link.cohort_id)
+    world.recognition = replacement
+
+    # when they are handed out through the new ceremony, one at a time and in a combined file
+    hal_again, ana_again = await _issue(gql, world, HAL), await _issue(gql, world, ANA)
+    _, hal_text = await _pdf(http, hal_again)
+    job = await until_finished(key_of((await request_file(gql, world, [HAL, ANA]))["job"]["id"]))
+    combined = pypdf.PdfReader(file_path(settings.resolved_files_dir, job))
+    pages = [page.extract_text() for page in combined.pages]
+
+    # then they are the same certificates, now the new ceremony's, Hal's printing its day
+    assert (hal_again["code"], ana_again["code"]) == (hal["code"], ana["code"])
+    assert (hal_again["status"], hal_again["awardedOn"]) == ("PROVISIONAL", "2026-10-27")
+    assert ("20 October 2026" in hal_text, "27 October 2026" in hal_text) == (False, True)
+    assert ("20 October 2026" in pages[0], "27 October 2026" in pages[0]) == (False, True)
+    owners = Certificate.filter(code__in=[hal["code"], ana["code"]]).values_list("recognition_id", flat=True)
+    assert cast(list[int], await owners) == [replacement.id] * 2
+    assert (await Certificate.get(code=ana["code"])).printed == ana_printed
