@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from service.errors import ErrorCode, Problem
 from service.files.store import write_atomically
 from service.pdf import Branding, CertificateText, printable_name_problem, render_certificate
 from service.text import BIDI_CONTROLS
+
+logger = logging.getLogger(__name__)
 
 CERTIFICATES_FOLDER = "certificates"
 QUERY_CHUNK = 500
@@ -152,7 +155,15 @@ def remove_files(files: Iterable[DrawnFile], *, files_dir: Path) -> None:
 
 async def ensure_file(certificate: Certificate, *, files_dir: Path) -> Certificate:
     """The certificate with its own PDF, drawn now if it has none yet (one issued for a combined
-    file gets its own file on its first download: its pages were drawn into the combined file)."""
+    file gets its own file on its first download: its pages were drawn into the combined file), or
+    drawn again if its file is gone from the files folder (restored without it, a disk replaced):
+    the record gives the same bytes."""
+    if certificate.file_sha256 is not None and not certificate_path(files_dir, certificate).is_file():
+        logger.warning("certificate %s: its file is missing; drawing it again", certificate.code)
+        await Certificate.filter(id=certificate.id, file_sha256=certificate.file_sha256).update(
+            file_name=None, file_size=None, file_sha256=None
+        )
+        await certificate.refresh_from_db()
     drawn_text: dict[str, Any] | None = None
     # Until a file is recorded, and the last one drawn here (all drawings write the same path) is of
     # the text the certificate has now.

@@ -105,6 +105,23 @@ async def test_issuing_again_returns_the_same_certificate_and_bytes(
     assert [path.name for path in _files(settings)] == [f"{first['code']}.pdf"]
 
 
+async def test_a_file_gone_from_the_files_folder_is_drawn_again_at_its_download(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, settings: Settings
+) -> None:
+    # given Ana's certificate, downloaded, whose file is then lost (a restore without the files)
+    certificate = (await _issue(gql, world, "Ana Completer"))["certificate"]
+    before = (await http.get(_local(certificate["downloadUrl"]))).content
+    [lost] = _files(settings)
+    lost.unlink()
+
+    # when the same link is followed again
+    response = await http.get(_local(certificate["downloadUrl"]))
+
+    # then the same bytes are served, and the file is back
+    assert (response.status_code, response.content) == (200, before)
+    assert [path.read_bytes() for path in _files(settings)] == [before]
+
+
 async def test_an_approaching_course_taker_may_be_certified_on_the_ceremony_date(
     gql: GraphQLClient, world: CertificatesWorld
 ) -> None:
