@@ -271,12 +271,18 @@ async def healthz(_: Request) -> Response:
 
 
 async def readyz(_: Request) -> Response:
+    """503 while the database does not answer: nothing can be served. The events' Redis only says
+    "degraded" (200): requests are served, and subscribers read again every few seconds, so a
+    process is not taken out of rotation for it."""
+    events = await bus.state()
     try:
         await connections.get("default").execute_query("SELECT 1")
     except Exception as error:  # any failure of the database means "not ready"
         logger.warning("readiness check failed: %s", error)
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "up"})
+        return JSONResponse({"status": "unavailable", "database": "down", "events": events}, status_code=503)
+    return JSONResponse(
+        {"status": "degraded" if events == "down" else "ok", "database": "up", "events": events}
+    )
 
 
 def _verify_limiter(settings: Settings) -> RateLimiter:

@@ -33,6 +33,7 @@ class EventBus:
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Event]]]] = {}
         self._redis: redis.Redis | None = None
+        self._relay_client: redis.asyncio.Redis | None = None
         self._prefix = ""
 
     def use_redis(self, url: str | None, *, prefix: str = "portal") -> None:
@@ -79,7 +80,7 @@ class EventBus:
     async def relaying(self, url: str, *, prefix: str = "portal") -> AsyncIterator[None]:
         """Publish through Redis, and hand what Redis brings to this process's subscribers."""
         self.use_redis(url, prefix=prefix)
-        client = redis.asyncio.Redis.from_url(url)
+        client = self._relay_client = redis.asyncio.Redis.from_url(url)
         pubsub = client.pubsub()
         await pubsub.psubscribe(self._prefix + "*")
         task = asyncio.create_task(self._relay(pubsub))
@@ -90,8 +91,22 @@ class EventBus:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             await pubsub.aclose()  # type: ignore[no-untyped-call]
+            self._relay_client = None
             await client.aclose()
             self.use_redis(None)
+
+    async def state(self) -> str:
+        """For the readiness check: "in-process", or whether the Redis events go through answers
+        ("up" / "down", asked now, 2 s at most)."""
+        client = self._relay_client
+        if client is None:
+            return "in-process"
+        try:
+            await asyncio.wait_for(client.ping(), 2)
+        except (redis.RedisError, OSError, TimeoutError) as error:
+            logger.warning("readiness: the events' Redis does not answer: %s", error or type(error).__name__)
+            return "down"
+        return "up"
 
     async def _relay(self, pubsub: Any) -> None:
         while True:
