@@ -25,7 +25,7 @@ from service.errors import DomainError
 from service.files.signing import BadLink, LinkProblem, check_link, signed_path
 from service.settings import Settings
 from service.users.actor import Actor
-from service.users.models import User
+from service.users.models import Role, User
 
 EXPORT_PURPOSE = "candidates-export"
 CERTIFICATE_PURPOSE = "certificate-pdf"
@@ -90,6 +90,12 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
             now=clock.now(),
         )
 
+    async def still_theirs(user_id: int, partner_id: int) -> bool:
+        """Whether the link's user may still have what it names: someone removed, or moved to another
+        partner, within the link's minutes cannot use it."""
+        user = await User.get_or_none(id=user_id).only("id", "role", "partner_id")
+        return user is not None and (user.role is Role.STAFF or user.partner_id == partner_id)
+
     async def audited(request: Request, *, user_id: int, partner_id: int, subject: str) -> None:
         """One entry per download: a HEAD, or a reader fetching the rest of a file in ranges, is
         not another download (and cannot be used to flood the log)."""
@@ -117,6 +123,8 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
         )
         if export is None:
             return PlainTextResponse("Not found.", status_code=404)
+        if not await still_theirs(user_id, export.recognition.partner_id):
+            return PlainTextResponse(LinkProblem.INVALID.value, status_code=403)
         chunks = export_chunks(export_id=export_id, now=clock.now())
         try:
             # The first chunk checks access again (the recognition may be gone) before the response starts.
@@ -142,7 +150,7 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
             user_id = signed_for(request, CERTIFICATE_PURPOSE, _certificate_subject(certificate))
         except BadLink as bad:
             return PlainTextResponse(bad.problem.value, status_code=403)
-        if certificate is None:  # cannot happen: no link names a missing certificate
+        if certificate is None or not await still_theirs(user_id, certificate.partner_id):
             return PlainTextResponse(LinkProblem.INVALID.value, status_code=403)
         # Issued for a combined file, a certificate gets its own PDF on its first download.
         certificate = await ensure_file(certificate, files_dir=settings.resolved_files_dir)
@@ -165,7 +173,7 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
             user_id = signed_for(request, FILE_PURPOSE, _file_subject(job))
         except BadLink as bad:
             return PlainTextResponse(bad.problem.value, status_code=403)
-        if job is None:  # cannot happen: no link names a missing file
+        if job is None or not await still_theirs(user_id, job.partner_id):
             return PlainTextResponse(LinkProblem.INVALID.value, status_code=403)
         path = file_path(settings.resolved_files_dir, job)
         if not path.is_file():  # removed from the files folder since

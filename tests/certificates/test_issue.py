@@ -7,13 +7,14 @@ import hashlib
 import io
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pypdf
 import pytest
 from strawberry.relay import to_base64
 
+from service.audit.models import AuditAction, AuditEntry
 from service.certificates import issuing, printing
 from service.certificates.models import Certificate, CertificateStatus
 from service.credentials import indexes
@@ -21,6 +22,8 @@ from service.pdf.render import CertificateText
 from service.recognitions.models import Recognition, RecognitionCohort, RecognitionKind, StoredStatus
 from service.settings import Settings
 from service.users.actor import Actor
+from service.users.models import User
+from service.web.downloads import certificate_link
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient, token_for
@@ -187,6 +190,33 @@ async def test_links_are_bound_to_their_file_and_expire(
         403,
         "This link has expired. Ask for a new one in the portal.",
     )
+
+
+async def test_a_link_is_no_longer_valid_for_someone_moved_to_another_partner_or_removed(
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    world: CertificatesWorld,
+    settings: Settings,
+    clock: MovableClock,
+) -> None:
+    # given a link to Ana's certificate made for the admin, and one made for a user who is gone
+    ana = (await _issue(gql, world, "Ana Completer"))["certificate"]
+    certificate = await Certificate.get(code=ana["code"])
+    gone = certificate_link(settings=settings, certificate=certificate, user_id=10**6, now=clock.now())
+    staff = certificate_link(
+        settings=settings, certificate=certificate, user_id=world.staff.id, now=clock.now()
+    )
+
+    # when the admin moves to another partner within the link's minutes
+    await User.filter(id=world.admin.id).update(partner_id=world.other_admin.partner_id)
+    answers = [await http.get(_local(url)) for url in (ana["downloadUrl"], gone, staff)]
+
+    # then neither the admin's link nor the gone user's opens it (and nothing is logged for them);
+    # staff's does
+    assert [(r.status_code, r.text) for r in answers[:2]] == [(403, "This link is not valid.")] * 2
+    assert (answers[2].status_code, answers[2].headers["content-type"]) == (200, "application/pdf")
+    downloads = AuditEntry.filter(action=AuditAction.FILE_DOWNLOADED).values_list("actor_id", flat=True)
+    assert cast(list[int], await downloads) == [world.staff.id]
 
 
 async def test_the_list_shows_the_certificate_issued(gql: GraphQLClient, world: CertificatesWorld) -> None:
