@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import pkgutil
 import socket
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 from tortoise import connections
@@ -79,19 +82,78 @@ def tortoise_config(database_url: str, *, queued_writers: bool = True) -> dict[s
     }
 
 
-def _prepare_sqlite_folder(database_url: str) -> None:
-    """The embedded database's folder, and its file readable by its owner alone: it holds people's
-    names and mail addresses (SQLite gives its -wal and -shm files the same mode)."""
-    if database_url.startswith("sqlite://") and ":memory:" not in database_url:
-        path = Path(database_url.removeprefix("sqlite://"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600, exist_ok=True)
-        path.chmod(0o600)  # also one made before this rule
+class DatabaseNotReady(Exception):
+    """The database cannot be used as it is: missing, not migrated (or behind this version), or a
+    file this process cannot write. Its text is one line for a person: what is wrong, what to do."""
+
+
+MIGRATIONS_TABLE = "tortoise_migrations"  # where Tortoise records the migrations applied
+MIGRATIONS_APP = "models"
+
+
+def database_name(database_url: str) -> str:
+    """The database as a person would name it in a message: a SQLite file's path, or a server's
+    address and database without the user and password (a log or a terminal is no place for them)."""
+    if (path := _sqlite_file(database_url)) is not None:
+        return str(path)
+    if database_url.startswith("sqlite://"):
+        return database_url
+    parts = urlsplit(database_url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+
+
+def _sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL (None for another engine or an in-memory database)."""
+    if not database_url.startswith("sqlite://"):
+        return None
+    file_path = str(expand_db_url(database_url)["credentials"]["file_path"])
+    return None if file_path == ":memory:" else Path(file_path)
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """The embedded database's file must exist (a command other than `portal migrate` never makes
+    one: it would make an empty database and then fail on its missing tables), be writable, and be
+    readable by its owner alone: it holds people's names and mail addresses (SQLite gives its -wal
+    and -shm files the same mode)."""
+    if path.is_dir():
+        raise DatabaseNotReady(f"The database at {path} is a folder, not a file.")
+    if not path.exists():
+        raise DatabaseNotReady(f"There is no database at {path} yet: run `portal migrate`.")
+    try:
+        # Asked of the system, not worked out from the mode bits: root, a read-only mount or an
+        # immutable file answer differently from what the bits say.
+        os.close(os.open(path, os.O_RDWR))
+    except OSError as error:
+        raise DatabaseNotReady(f"Cannot write the database at {path}: {error.strerror}.") from None
+    try:
+        if path.stat().st_mode & 0o777 != 0o600:
+            path.chmod(0o600)  # also one made before this rule
+    except OSError as error:
+        raise DatabaseNotReady(
+            f"Cannot make the database at {path} readable by its owner alone: {error.strerror}."
+        ) from None
+
+
+def _make_sqlite_file(path: Path) -> None:
+    """A new embedded database's file, in a folder that must exist already: a folder named in
+    PORTAL_DATABASE_URL is the operator's to make (a mistyped path should not become a new tree)."""
+    if path.exists():
+        return
+    if not path.parent.is_dir():
+        problem = "is not a folder" if path.parent.exists() else "does not exist"
+        raise DatabaseNotReady(f"Cannot make the database at {path}: the folder {path.parent} {problem}.")
+    try:
+        path.touch(mode=0o600, exist_ok=True)  # exists already: another process made it meanwhile
+    except OSError as error:
+        raise DatabaseNotReady(f"Cannot make the database at {path}: {error.strerror}.") from None
 
 
 async def open_database(database_url: str) -> TortoiseContext:
-    """Connect (lazily) and make the connection visible to every task of the process."""
-    _prepare_sqlite_folder(database_url)
+    """Connect (lazily) and make the connection visible to every task of the process. A SQLite file
+    must exist already (`portal migrate` makes it); ``DatabaseNotReady`` says why it cannot be used."""
+    if (path := _sqlite_file(database_url)) is not None:
+        _check_sqlite_file(path)
     context = TortoiseContext()
     # The lifespan runs in another task than the requests, hence the process-wide fallback.
     with context:
@@ -99,11 +161,73 @@ async def open_database(database_url: str) -> TortoiseContext:
     return context
 
 
-async def migrate(database_url: str) -> None:
-    """Apply every migration not yet applied."""
-    _prepare_sqlite_folder(database_url)
+async def migrate(database_url: str) -> list[str]:
+    """Apply every migration not yet applied; their names, in the order applied. A SQLite file is
+    made if missing, in a folder that must exist."""
+    if (path := _sqlite_file(database_url)) is not None:
+        _make_sqlite_file(path)
+        _check_sqlite_file(path)
+    applied: list[str] = []
+
+    def note(event: str, _app: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(name)
+
     async with TortoiseContext():
-        await run_migrations(config=tortoise_config(database_url))
+        await run_migrations(config=tortoise_config(database_url), progress=note)
+    return applied
+
+
+def migration_names() -> list[str]:
+    """This version's migrations, in order (their modules' names, listed without importing them)."""
+    import service.migrations
+
+    return sorted(
+        module.name
+        for module in pkgutil.iter_modules(service.migrations.__path__)
+        if module.name[:4].isdigit()
+    )
+
+
+async def check_schema(database_url: str) -> None:
+    """Raise ``DatabaseNotReady`` when the open database cannot serve this version: none of the
+    service's tables yet, or migrations of this version not applied. Two small queries. A database
+    ahead of this version (a newer one migrated it during a rolling upgrade) is no problem here."""
+    import sqlite3
+
+    from tortoise.exceptions import BaseORMException
+
+    connection = connections.get("default")
+    name = database_name(database_url)
+    if connection.capabilities.dialect == "postgres":
+        present = f"SELECT to_regclass('{MIGRATIONS_TABLE}') IS NOT NULL AS present"
+    else:
+        present = (
+            "SELECT count(*) AS present FROM sqlite_master "
+            f"WHERE type = 'table' AND name = '{MIGRATIONS_TABLE}'"
+        )
+    try:
+        _, [row] = await connection.execute_query(present)
+        if not row["present"]:
+            raise DatabaseNotReady(
+                f"The database at {name} has none of the service's tables yet: run `portal migrate`."
+            )
+        _, rows = await connection.execute_query(
+            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE app = '{MIGRATIONS_APP}'"
+        )
+    except (BaseORMException, sqlite3.DatabaseError) as error:
+        if is_unreachable(error):
+            raise
+        # Not a database at all, or one this user may not read: SQLite's or PostgreSQL's own words.
+        reason = (str(error).strip() or type(error).__name__).splitlines()[0]
+        raise DatabaseNotReady(f"Cannot read the database at {name}: {reason}.") from None
+    missing = sorted(set(migration_names()) - {row["name"] for row in rows})
+    if missing:
+        count = f"{len(missing)} migration{'s' if len(missing) > 1 else ''}"
+        raise DatabaseNotReady(
+            f"The database at {name} is {count} behind this version (from {missing[0]}): "
+            "run `portal migrate`."
+        )
 
 
 async def reachable() -> None:

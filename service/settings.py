@@ -23,6 +23,9 @@ from service.mail.smtp_url import smtp_url_problem
 SECRET_FILE_NAME = "secret.key"
 MIN_SECRET_BYTES = 32
 DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "asyncpg"}
+MAX_TOKEN_DAYS = 365  # a token lives at most a year: one printed by `portal token` is easily forgotten
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class Settings(BaseSettings):
@@ -55,7 +58,11 @@ class Settings(BaseSettings):
         description="Seconds a verifier or cache may keep a credentials status list before asking again "
         "(it answers with its ETag; a revocation shows within this time).",
     )
-    token_days: int = Field(30, description="Default lifetime of a token made by `portal token`, in days.")
+    token_days: int = Field(
+        30,
+        le=MAX_TOKEN_DAYS,
+        description=f"Default lifetime of a token made by `portal token`, in days (1–{MAX_TOKEN_DAYS}).",
+    )
     broker_url: str = Field("", description="Job broker; empty means in-process.")
     pubsub_url: str = Field(
         "",
@@ -202,7 +209,9 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = Field(
         "console", description="`console`: lines for people; `json`: one JSON object a line, for machines."
     )
-    log_level: str = Field("INFO", description="Least important log records written (DEBUG, INFO, WARNING…).")
+    log_level: str = Field(
+        "INFO", description="Least important log records written: DEBUG, INFO, WARNING, ERROR or CRITICAL."
+    )
     metrics_token: str = Field(
         "",
         description="Bearer token /metrics asks for; empty leaves it open (it holds no personal data).",
@@ -228,6 +237,38 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.lstrip().startswith("["):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        # As a browser sends its Origin header (CORS and the WebSocket check compare it as a string):
+        # scheme and host in lower case, no default port.
+        origins = []
+        for origin in value:
+            as_sent = "*" if origin == "*" else _origin(origin)
+            if as_sent is None:
+                raise ValueError(
+                    f"{origin!r} is not an origin: give http(s)://host[:port] with no path, e.g. "
+                    "https://portal.example.edu (or * for pages anywhere)"
+                )
+            origins.append(as_sent)
+        return origins
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)} (in any case)")
+        return value.upper()
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_address(cls, value: str) -> str:
+        if not _is_one_mail_address(value):
+            raise ValueError(
+                "must be one mail address, alone or after a name: Recognition <recognition@example.edu>"
+            )
         return value
 
     @field_validator("trusted_proxies", mode="before")
@@ -406,6 +447,39 @@ def _has_scheme_and_host(url: str, schemes: set[str]) -> bool:
     except ValueError:
         return False
     return parts.scheme in schemes and bool(parts.hostname)
+
+
+def _origin(value: str) -> str | None:
+    """The origin as a browser sends it, or None when the value is not one (a path, a query, a user,
+    another scheme)."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{scheme}://{host}" if port in (None, DEFAULT_PORTS[scheme]) else f"{scheme}://{host}:{port}"
+
+
+def _is_one_mail_address(value: str) -> bool:
+    """Whether a From header of this value holds exactly one whole address, as the mail we send
+    parses it."""
+    from email.headerregistry import Address
+    from email.policy import default
+
+    header = default.header_factory("From", value)
+    addresses: tuple[Address, ...] = getattr(header, "addresses", ())
+    return (
+        not header.defects
+        and len(addresses) == 1
+        and bool(addresses[0].username)
+        and bool(addresses[0].domain)
+    )
 
 
 def _secret_from_file(path: Path) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -125,10 +127,242 @@ def test_token_for_an_unknown_email_fails_clearly(env: dict[str, str]) -> None:
     )
 
 
+# This version's migrations, as their files name them.
+MIGRATIONS = sorted(
+    path.stem for path in (Path(__file__).parent.parent / "service" / "migrations").glob("0*.py")
+)
+
+
 def test_migrate_and_seed_report_what_they_did(env: dict[str, str]) -> None:
-    assert _run("migrate", env=env) == "Database is up to date.\n"
-    assert _run("seed-demo", env=env) == (
+    # when an empty database is migrated, then migrated again, and seeded
+    first = _run("migrate", env=env)
+    again = _run("migrate", env=env)
+    seeded = _run("seed-demo", env=env)
+
+    # then the first says what it applied, the second that there was nothing to do
+    assert len(MIGRATIONS) > 1
+    assert first == (
+        f"Applied {len(MIGRATIONS)} migrations ({MIGRATIONS[0]} … {MIGRATIONS[-1]}); "
+        "the database is up to date.\n"
+    )
+    assert again == "Database is up to date.\n"
+    assert seeded == (
         "2 partners, 3 users, 4 programs, 12 cohorts, 400 course-takers, 400 enrollments, 8 recognitions\n"
+    )
+
+
+def _attempt(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """`portal …` that may fail: its exit status, stdout and stderr."""
+    completed = subprocess.run(
+        [*PORTAL, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    return completed.returncode, completed.stdout, completed.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("outbox",), ("token", "--email", "admin@riverside.example"), ("sync-progress",), ("serve",)],
+    ids=["outbox", "token", "sync-progress", "serve"],
+)
+def test_a_command_without_a_database_says_to_migrate_and_makes_none(
+    env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    # given a data folder that does not exist yet
+    data = Path(env["PORTAL_DATA_DIR"])
+
+    # when
+    said = _attempt(*command, env=env)
+
+    # then one line, and neither the folder nor an empty database made
+    assert said == (1, "", f"There is no database at {data / 'portal.sqlite3'} yet: run `portal migrate`.\n")
+    assert not data.exists()
+
+
+@pytest.mark.parametrize("command", [("outbox",), ("serve",)], ids=["outbox", "serve"])
+def test_a_database_without_tables_or_behind_this_version_says_to_migrate(
+    env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    # given an empty database file, and a database whose last migration is not applied
+    empty, behind = Path(env["PORTAL_DATA_DIR"]), Path(env["PORTAL_DATA_DIR"] + "-behind")
+    empty.mkdir()
+    (empty / "portal.sqlite3").touch()
+    _run("migrate", env={**env, "PORTAL_DATA_DIR": str(behind)})
+    with sqlite3.connect(behind / "portal.sqlite3") as database:
+        database.execute("DELETE FROM tortoise_migrations WHERE name = ?", (MIGRATIONS[-1],))
+
+    # when
+    said_empty = _attempt(*command, env=env)
+    said_behind = _attempt(*command, env={**env, "PORTAL_DATA_DIR": str(behind)})
+
+    # then
+    assert said_empty == (
+        1,
+        "",
+        f"The database at {empty / 'portal.sqlite3'} has none of the service's tables yet: "
+        "run `portal migrate`.\n",
+    )
+    assert said_behind == (
+        1,
+        "",
+        f"The database at {behind / 'portal.sqlite3'} is 1 migration behind this version "
+        f"(from {MIGRATIONS[-1]}): run `portal migrate`.\n",
+    )
+
+
+def test_an_explicit_database_url_in_a_missing_folder_is_refused_and_no_folder_made(tmp_path: Path) -> None:
+    # given a database URL whose folder does not exist
+    database = tmp_path / "nonexistent" / "dir" / "x.sqlite3"
+    env = {**_environment(tmp_path / "data"), "PORTAL_DATABASE_URL": f"sqlite://{database}"}
+
+    # when the server is started, and the database migrated
+    served = _attempt("serve", "--port", str(_free_port()), env=env)
+    migrated = _attempt("migrate", env=env)
+
+    # then each says in one line what is wrong, and nothing was made
+    assert served == (1, "", f"There is no database at {database} yet: run `portal migrate`.\n")
+    assert migrated == (
+        1,
+        "",
+        f"Cannot make the database at {database}: the folder {database.parent} does not exist.\n",
+    )
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_a_database_path_through_a_file_or_onto_a_folder_is_named_with_the_problem(tmp_path: Path) -> None:
+    # given a database URL whose "folder" is a file, and a data folder whose database is a folder
+    (tmp_path / "a-file").touch()
+    through_file = tmp_path / "a-file" / "x.sqlite3"
+    data = tmp_path / "data"
+    (data / "portal.sqlite3").mkdir(parents=True)
+    env = _environment(data)
+
+    # when
+    made = _attempt("migrate", env={**env, "PORTAL_DATABASE_URL": f"sqlite://{through_file}"})
+    opened = _attempt("outbox", env=env)
+    migrated = _attempt("migrate", env=env)
+
+    # then
+    assert made == (
+        1,
+        "",
+        f"Cannot make the database at {through_file}: the folder {tmp_path / 'a-file'} is not a folder.\n",
+    )
+    folder = f"The database at {data / 'portal.sqlite3'} is a folder, not a file.\n"
+    assert (opened, migrated) == ((1, "", folder), (1, "", folder))
+
+
+def test_a_file_that_is_not_a_database_is_named_with_sqlites_words(env: dict[str, str]) -> None:
+    # given a data folder whose database file holds something else
+    data = Path(env["PORTAL_DATA_DIR"])
+    data.mkdir()
+    (data / "portal.sqlite3").write_text("not a database, just words\n" * 200)
+
+    # when
+    said = _attempt("outbox", env=env)
+
+    # then
+    assert said == (
+        1,
+        "",
+        f"Cannot read the database at {data / 'portal.sqlite3'}: file is not a database.\n",
+    )
+
+
+@contextlib.contextmanager
+def _unwritable(path: Path) -> Iterator[str]:
+    """The file made unwritable for this process; yields the system's words for it. As root the
+    mode bits do not stop a write, so the file is made immutable (chattr +i) instead."""
+    if os.geteuid() != 0:
+        path.chmod(0o400)
+        yield "Permission denied"
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("running as root without chattr: no way to make a file unwritable")
+    made = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True, check=False)
+    if made.returncode != 0:
+        pytest.skip(f"chattr +i refused here: {made.stderr.strip()}")
+    try:
+        yield "Operation not permitted"
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_a_database_file_that_cannot_be_written_is_named_with_the_problem(env: dict[str, str]) -> None:
+    # given a migrated database
+    _run("migrate", env=env)
+    database = Path(env["PORTAL_DATA_DIR"]) / "portal.sqlite3"
+
+    # when its file cannot be written
+    with _unwritable(database) as reason:
+        listed = _attempt("outbox", env=env)
+        served = _attempt("serve", "--port", str(_free_port()), env=env)
+        migrated = _attempt("migrate", env=env)
+
+    # then each command says so in one line
+    said = (1, "", f"Cannot write the database at {database}: {reason}.\n")
+    assert (listed, served, migrated) == (said, said, said)
+
+
+def test_token_days_must_be_from_1_to_365(env: dict[str, str]) -> None:
+    # given a user
+    _run("migrate", env=env)
+    _run("seed-demo", env=env)
+    wide = {**env, "COLUMNS": "80"}  # typer draws its error in a box as wide as the terminal
+
+    # when
+    none = _attempt("token", "--email", "admin@riverside.example", "--days", "0", env=wide)
+    negative = _attempt("token", "--email", "admin@riverside.example", "--days", "-5", env=wide)
+    too_many = _attempt("token", "--email", "admin@riverside.example", "--days", "366", env=wide)
+    one = _run("token", "--email", "admin@riverside.example", "--days", "1", env=env)
+    default = _run("token", "--email", "admin@riverside.example", env=env)
+
+    # then
+    def refused(words: str) -> tuple[int, str, str]:
+        return (
+            2,
+            "",
+            "Usage: python -m service.cli token [OPTIONS]\n"
+            "Try 'python -m service.cli token --help' for help.\n"
+            "╭─ Error ──────────────────────────────────────────────────────────────────────╮\n"
+            f"│ Invalid value for '--days': {words:<49}│\n"
+            "╰──────────────────────────────────────────────────────────────────────────────╯\n",
+        )
+
+    assert none == refused("Input should be greater than or equal to 1")
+    assert negative == refused("Input should be greater than or equal to 1")
+    assert too_many == refused("Input should be less than or equal to 365")
+    assert [_lifetime_days(token) for token in (one, default)] == [1, 30]
+
+
+def _lifetime_days(token: str) -> float:
+    import jwt
+
+    claims = jwt.decode(token.strip(), options={"verify_signature": False})
+    return float(claims["exp"] - claims["iat"]) / 86400
+
+
+def test_settings_serve_could_not_start_with_stop_every_command(env: dict[str, str]) -> None:
+    # when the server is started with a log level, an origin and a sender that cannot work
+    said = _attempt(
+        "serve",
+        env={
+            **env,
+            "PORTAL_LOG_LEVEL": "LOUD",
+            "PORTAL_ALLOWED_ORIGINS": "notanorigin",
+            "PORTAL_MAIL_FROM": "nobody",
+        },
+    )
+
+    # then
+    assert said == (
+        2,
+        "",
+        "portal: these settings cannot work:\n"
+        "  PORTAL_ALLOWED_ORIGINS: 'notanorigin' is not an origin: give http(s)://host[:port] with no "
+        "path, e.g. https://portal.example.edu (or * for pages anywhere)\n"
+        "  PORTAL_MAIL_FROM: must be one mail address, alone or after a name: "
+        "Recognition <recognition@example.edu>\n"
+        "  PORTAL_LOG_LEVEL: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (in any case)\n",
     )
 
 

@@ -206,8 +206,8 @@ async def test_the_embedded_database_is_readable_by_its_owner_alone(
     tmp_path: Path, made_before: bool
 ) -> None:
     path = tmp_path / "data" / "portal.sqlite3"
+    path.parent.mkdir()  # migrate makes the file, never its folder
     if made_before:
-        path.parent.mkdir()
         path.touch(mode=0o644)
 
     await migrate(f"sqlite://{path}")

@@ -101,6 +101,28 @@ def test_a_route_template_must_hold_the_id_once(monkeypatch: pytest.MonkeyPatch,
             "10.0.0.0/8,load-balancer",
             "'load-balancer' is not an IP address or network",
         ),
+        ("PORTAL_LOG_LEVEL", "LOUD", "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (in any case)"),
+        ("PORTAL_LOG_LEVEL", "10", "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (in any case)"),
+        (
+            "PORTAL_ALLOWED_ORIGINS",
+            "https://portal.example.edu,notanorigin",
+            "'notanorigin' is not an origin: give http(s)://host[:port] with no path, e.g. "
+            "https://portal.example.edu (or * for pages anywhere)",
+        ),
+        ("PORTAL_ALLOWED_ORIGINS", "*,https://portal.example.edu/app", "'https://portal.example.edu/app'"),
+        ("PORTAL_ALLOWED_ORIGINS", "*,portal.example.edu:8443", "'portal.example.edu:8443' is not an origin"),
+        ("PORTAL_ALLOWED_ORIGINS", "*,ftp://files.example.edu", "'ftp://files.example.edu' is not an origin"),
+        ("PORTAL_ALLOWED_ORIGINS", "*,https://ada@portal.example.edu", "is not an origin"),
+        (
+            "PORTAL_MAIL_FROM",
+            "nobody",
+            "must be one mail address, alone or after a name: Recognition <recognition@example.edu>",
+        ),
+        ("PORTAL_MAIL_FROM", "Recognition recognition@example.edu", "must be one mail address"),
+        ("PORTAL_MAIL_FROM", "Ada <ada@riverside.example", "must be one mail address"),
+        ("PORTAL_MAIL_FROM", "one@example.edu, two@example.edu", "must be one mail address"),
+        ("PORTAL_TOKEN_DAYS", "0", "greater than 0"),
+        ("PORTAL_TOKEN_DAYS", "366", "less than or equal to 365"),
     ],
 )
 def test_a_setting_that_cannot_work_is_refused_with_what_it_must_be(
@@ -127,6 +149,10 @@ def test_a_setting_that_cannot_work_is_refused_with_what_it_must_be(
         ("PORTAL_BROKER_URL", "rediss://cache.internal:6380/2"),
         ("PORTAL_SMTP_URL", "smtps://mailer:secret@smtp.example.edu:465"),
         ("PORTAL_SWEEP_SECONDS", "0.5"),
+        ("PORTAL_MAIL_FROM", "recognition@example.edu"),
+        ("PORTAL_MAIL_FROM", '"Recognition, ACUE" <recognition@example.edu>'),
+        ("PORTAL_TOKEN_DAYS", "365"),
+        ("PORTAL_LOG_LEVEL", "WARNING"),
     ],
 )
 def test_working_settings_pass_unchanged(
@@ -137,3 +163,22 @@ def test_working_settings_pass_unchanged(
     settings = Settings(_env_file=None, data_dir=tmp_path)
 
     assert str(getattr(settings, variable.removeprefix("PORTAL_").lower())) == value
+
+
+def test_a_log_level_is_kept_as_logging_names_it_and_origins_as_browsers_send_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PORTAL_LOG_LEVEL", "debug")
+    monkeypatch.setenv(
+        "PORTAL_ALLOWED_ORIGINS", "HTTPS://Portal.Example.edu:443/, http://127.0.0.1:3000, http://[::1]:80, *"
+    )
+
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+
+    assert settings.log_level == "DEBUG"
+    assert settings.allowed_origins == [
+        "https://portal.example.edu",
+        "http://127.0.0.1:3000",
+        "http://[::1]",
+        "*",
+    ]

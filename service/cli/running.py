@@ -11,18 +11,21 @@ from typing import Any, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 
-from service.database import is_unreachable, open_database
+from service.database import DatabaseNotReady, check_schema, is_unreachable, open_database
 from service.settings import get_settings
 
 ResultT = TypeVar("ResultT")
 
 
 def with_database(work: Callable[[], Awaitable[ResultT]]) -> ResultT:
-    """Run ``work`` with the configured database open, and close it after."""
+    """Run ``work`` with the configured database open, and close it after; a database that is
+    missing, not migrated or behind this version stops it first, in one line."""
 
     async def run() -> ResultT:
-        database = await open_database(get_settings().resolved_database_url)
+        database_url = get_settings().resolved_database_url
+        database = await open_database(database_url)
         try:
+            await check_schema(database_url)
             return await work()
         finally:
             await database.close_connections()
@@ -31,9 +34,11 @@ def with_database(work: Callable[[], Awaitable[ResultT]]) -> ResultT:
 
 
 def run_to_end(work: Coroutine[Any, Any, ResultT]) -> ResultT:
-    """Run database work; a database that cannot be reached is one line, not a traceback."""
+    """Run database work; a database that cannot be reached or used is one line, not a traceback."""
     try:
         return asyncio.run(work)
+    except DatabaseNotReady as error:
+        fail(str(error))
     except Exception as error:
         if is_unreachable(error):
             fail(f"Cannot reach the database ({type(error).__name__}); is it running, is the URL right?")

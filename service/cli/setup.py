@@ -8,15 +8,32 @@ from typing import Annotated
 
 import typer
 
-from service.cli.running import progress, run_to_end, with_database
+from service.cli.running import fail, progress, run_to_end, with_database
 from service.database import migrate as apply_migrations
-from service.settings import get_settings
+from service.settings import MAX_TOKEN_DAYS, get_settings
 
 
 def migrate() -> None:
     """Apply the database migrations not applied yet."""
-    run_to_end(apply_migrations(get_settings().resolved_database_url))
-    typer.echo("Database is up to date.")
+    settings = get_settings()
+    if not settings.database_url:
+        # The data folder is the service's own (a fresh checkout's `make run` starts here); a folder
+        # named in PORTAL_DATABASE_URL is the operator's to make.
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            fail(f"Cannot make the data folder {settings.data_dir}: {error.strerror}.")
+    applied = run_to_end(apply_migrations(settings.resolved_database_url))
+    typer.echo(migrated(applied))
+
+
+def migrated(applied: list[str]) -> str:
+    """What `portal migrate` did, in a line."""
+    if not applied:
+        return "Database is up to date."
+    if len(applied) == 1:
+        return f"Applied 1 migration ({applied[0]}); the database is up to date."
+    return f"Applied {len(applied)} migrations ({applied[0]} … {applied[-1]}); the database is up to date."
 
 
 def seed_demo() -> None:
@@ -30,7 +47,12 @@ def seed_demo() -> None:
 
 def token(
     email: Annotated[str, typer.Option(help="Email of the user the token signs in.")],
-    days: Annotated[int | None, typer.Option(help="Days until the token expires.")] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=MAX_TOKEN_DAYS, help="Days until the token expires; PORTAL_TOKEN_DAYS if left out."
+        ),
+    ] = None,
 ) -> None:
     """Print a bearer token for a user."""
     from service.errors import DomainError
@@ -40,7 +62,9 @@ def token(
     try:
         value = with_database(
             lambda: token_for_email(
-                email=email, secret=settings.signing_secret(), days=days or settings.token_days
+                email=email,
+                secret=settings.signing_secret(),
+                days=settings.token_days if days is None else days,
             )
         )
     except DomainError as error:
