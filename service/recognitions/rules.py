@@ -63,6 +63,13 @@ STATUS_MEANINGS = {
 }
 
 
+def described(kind: RecognitionKind, status: Status) -> str:
+    """A recognition in words by its status as the guide labels it, for messages: ceremony with
+    status "Scheduled / Pins mailed" (in curly quotes); the enum's words read badly in a sentence."""
+    noun = "ceremony" if kind is RecognitionKind.CEREMONY else "certificate request"
+    return f"{noun} with status \u201c{STATUS_LABELS[status]}\u201d"
+
+
 class Action(StrEnum):
     """What a dashboard row's menu may offer."""
 

@@ -470,7 +470,7 @@ async def test_pins_cannot_be_marked_mailed_on_a_draft(gql: GraphQLClient, world
     )
 
     assert [(e["code"], e["message"]) for e in result["errors"]] == [
-        ("NOT_ALLOWED_IN_STATUS", "A draft ceremony cannot be marked as pins mailed.")
+        ("NOT_ALLOWED_IN_STATUS", "A ceremony with status \u201cDraft\u201d cannot be marked as pins mailed.")
     ]
 
 
@@ -483,7 +483,7 @@ async def test_after_pins_are_mailed_only_staff_may_edit(gql: GraphQLClient, wor
     accepted = await _call(gql, CEREMONY_UPDATE, "ceremonyUpdate", change, world.staff)
 
     assert [(e["code"], e["message"]) for e in refused["errors"]] == [
-        ("FORBIDDEN", "Only staff may do this to a scheduled pins mailed ceremony.")
+        ("FORBIDDEN", "Only staff may do this to a ceremony with status \u201cScheduled / Pins mailed\u201d.")
     ]
     assert (accepted["errors"], accepted["ceremony"]["name"]) == ([], "Renamed")
 
@@ -545,7 +545,7 @@ async def test_only_drafts_are_deleted(gql: GraphQLClient, world: World) -> None
 
     assert deleted == {"deletedId": draft["id"], "errors": []}
     assert [(e["code"], e["message"]) for e in refused["errors"]] == [
-        ("NOT_ALLOWED_IN_STATUS", "A scheduled pending ceremony cannot be deleted.")
+        ("NOT_ALLOWED_IN_STATUS", "A ceremony with status \u201cScheduled / Pending\u201d cannot be deleted.")
     ]
     dashboard = await gql.data(DASHBOARD, as_user=world.admin)
     assert [edge["node"]["id"] for edge in dashboard["recognitions"]["edges"]] == [scheduled["id"]]
