@@ -18,7 +18,7 @@ from service.enrollments.rules import name_search_key
 from service.errors import DomainError, ErrorCode, NotFound, Problem
 from service.paging import Page
 from service.recognitions import dashboard
-from service.recognitions.models import Recognition
+from service.recognitions.models import Recognition, StoredStatus
 from service.recognitions.rules import Action
 from service.users.actor import Actor
 
@@ -98,11 +98,19 @@ async def recognition_for_certificates(
         )
     if Action.CERTIFICATES not in dashboard.actions_for(recognition, actor, now):
         raise DomainError.of(
-            ErrorCode.NOT_ALLOWED_IN_STATUS,
-            "Certificates can be generated once the ceremony is scheduled or the request is created.",
-            field=("recognitionId",),
+            ErrorCode.NOT_ALLOWED_IN_STATUS, _no_certificates_yet(recognition), field=("recognitionId",)
         )
     return recognition
+
+
+def _no_certificates_yet(recognition: Recognition) -> str:
+    if recognition.status is StoredStatus.CANCELLED:
+        return (
+            "This ceremony was cancelled, so certificates cannot be generated for it. Schedule a new "
+            "ceremony, or click \u201cRequest Certificates Only\u201d on the \u201cRecognition\u201d "
+            "dashboard, to generate certificates for its course-takers."
+        )
+    return "Certificates can be generated once the ceremony is scheduled or the request is created."
 
 
 async def candidates_query(

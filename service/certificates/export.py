@@ -25,6 +25,7 @@ from service.certificates.models import CURRENT, CandidateExport, Certificate
 from service.certificates.rules import CandidateKind
 from service.cohorts.models import CertificateType, Program
 from service.enrollments.models import Enrollment
+from service.errors import DomainError, ErrorCode
 from service.users.actor import Actor
 from service.users.models import User
 
@@ -61,9 +62,15 @@ async def create_export(
     candidate_filter: CandidateFilter,
     now: datetime,
 ) -> CandidateExport:
-    """Record what to export: the selected enrolments (checked now), or the filter of the list."""
+    """Record what to export: the selected enrolments (checked now), or the filter of the list, which
+    must match someone now (an export of no one is refused, as a combined file of no one is)."""
     if enrollment_ids is None:
-        await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+        recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+        matched = of_kinds(await candidates_query(recognition, candidate_filter), candidate_filter.kind)
+        if not await matched.exists():
+            raise DomainError.of(
+                ErrorCode.EMPTY_SELECTION, "No course-taker matches this filter.", field=("filter",)
+            )
         selection = None
     else:
         selection = await checked_selection(

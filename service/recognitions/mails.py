@@ -1,13 +1,15 @@
 """What we mail about ceremonies. Pure: a recognition's values in, RFC 5322 messages out.
 
-Two kinds of reader: the *requester* (who submitted the ceremony) gets the confirmation with its
-calendar invitation, every updated invitation and the cancellation; the *mailing contact* gets what
-they need to expect the pins (where, for which ceremony, who asked). Who gets what, and under which
-outbox key, is decided in ``service.recognitions.notices``.
+Two kinds of reader: the *requester* (who submitted the ceremony; for one staff scheduled, each of
+the partner's admins) gets the confirmation with its calendar invitation, every updated invitation
+and the cancellation; the *mailing contact* gets what they need to expect the pins (where, for
+which ceremony, who asked). Partners know staff only as "<certifier> staff": no mail names a staff
+user. Who gets what, and under which outbox key, is decided in ``service.recognitions.notices``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.headerregistry import Address
@@ -31,10 +33,11 @@ FORMAT_WORDS = {CeremonyFormat.ONLINE: "online", CeremonyFormat.IN_PERSON: "in p
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """Someone we mail: a name and an address."""
+    """Someone we mail: a name and an address (and, for a user, who they are)."""
 
     name: str
     email: str
+    user_id: int | None = None
 
     def same_as(self, other: Person) -> bool:
         return self.email.casefold() == other.email.casefold()
@@ -68,18 +71,25 @@ def ceremony_confirmation(
     partner_name: str,
     config: MailConfig,
     now: datetime,
+    by_staff: bool = False,
 ) -> EmailMessage:
-    """The guide's confirmation email, to who submitted the ceremony, with a calendar invitation."""
+    """The guide's confirmation email, to who submitted the ceremony, with a calendar invitation;
+    ``by_staff``: staff scheduled it for the partner, and it goes to the partner's admins."""
     assert recognition.format is not None
     representative = (
         f"An {config.certifier} representative has been requested to attend."
         if recognition.representative_requested
         else f"No {config.certifier} representative was requested."
     )
+    scheduled = (
+        f"{config.certifier} staff scheduled the pinning ceremony \u201c{recognition.name}\u201d of "
+        f"{partner_name} for"
+        if by_staff
+        else f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} is scheduled for"
+    )
     paragraphs: list[Paragraph] = [
         f"Dear {requester.name},",
-        f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} is scheduled for "
-        f"{_when(recognition)}, {FORMAT_WORDS[recognition.format]}. {representative}",
+        f"{scheduled} {_when(recognition)}, {FORMAT_WORDS[recognition.format]}. {representative}",
         *_meeting(recognition),
         _pins_paragraph(recognition, requester),
         "You can now generate certificates for the course-takers of this ceremony on its Certificates page.",
@@ -192,7 +202,8 @@ def pins_expected(
     recognition: Recognition,
     *,
     key: str,
-    requester: Person,
+    named_by: Person | None,
+    ask: Sequence[Person],
     partner_name: str,
     config: MailConfig,
     now: datetime,
@@ -200,10 +211,26 @@ def pins_expected(
 ) -> EmailMessage:
     """The mailing contact: which ceremony the pins are for, where they will go, and whom to ask.
 
-    No portal link: a mailing contact need not have an account.
+    ``named_by``: who at the partner named them; None when staff did (partners know staff only as
+    "<certifier> staff", never by name). ``ask``: who at the partner can correct the details; none,
+    Partnership Portal Support. No portal link: a mailing contact need not have an account.
     """
     contact = contact_of(recognition)
     lead = "The details have changed. " if updated else ""
+    ceremony = f"the pins of the pinning ceremony \u201c{recognition.name}\u201d"
+    named = (
+        f"{config.certifier} staff named you the mailing contact for {ceremony} of {partner_name} on "
+        f"{_when(recognition)}."
+        if named_by is None
+        else f"{named_by.name} ({named_by.email}) of {partner_name} named you the mailing contact for "
+        f"{ceremony} on {_when(recognition)}."
+    )
+    wrong = f"If the address or your details ({recognition.contact_phone}) are wrong,"
+    correct = (
+        f"{wrong} ask {_either(ask, introduced=named_by)} to correct them in the Partnership Portal."
+        if ask
+        else f"{wrong} contact Partnership Portal Support to correct them."
+    )
     return compose(
         config=config,
         key=key,
@@ -212,15 +239,24 @@ def pins_expected(
         subject=f"{'Updated: p' if updated else 'P'}ins to be mailed for: {recognition.name}",
         paragraphs=[
             f"Dear {contact.name},",
-            f"{lead}{requester.name} ({requester.email}) of {partner_name} named you the mailing contact for "
-            f"the pins of the pinning ceremony \u201c{recognition.name}\u201d on {_when(recognition)}.",
+            f"{lead}{named}",
             f"{config.certifier} will mail the pins to {postal_address(recognition)}, and you will hear from "
             "us when they are on their way.",
-            f"If the address or your details ({recognition.contact_phone}) are wrong, ask "
-            f"{requester.name} to correct them in the Partnership Portal.",
+            correct,
         ],
         sent_at=now,
     )
+
+
+def _either(people: Sequence[Person], *, introduced: Person | None) -> str:
+    """Whom to ask, in words ("A", "A or B", "A, B or C"); with an address, unless introduced already."""
+    named = [
+        person.name
+        if introduced is not None and person.same_as(introduced)
+        else f"{person.name} ({person.email})"
+        for person in people
+    ]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
 
 
 def pins_mailed(recognition: Recognition, *, key: str, config: MailConfig, now: datetime) -> EmailMessage:

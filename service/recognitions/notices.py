@@ -1,7 +1,10 @@
 """Who is told what about a ceremony, in the transaction of the change that causes it.
 
 - The *requester* is who submitted it (when staff submitted it for a partner, who created the
-  draft): the confirmation, each updated invitation, the cancellation and "pins mailed".
+  draft): the confirmation, each updated invitation, the cancellation and "pins mailed". When staff
+  both created and submitted it, the partner's admins are the requesters (each gets their own
+  mail): the guide promises a confirmation at the partner, and partners know staff only as
+  "<certifier> staff", so a mail to them never names a staff user.
 - The *mailing contact* learns what they need to expect the pins, and is told again when the
   details they rely on change, when the pins are mailed, or when the ceremony is cancelled.
 - When both are the same address, one mail says it all.
@@ -12,7 +15,9 @@ never mails twice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -49,15 +54,47 @@ CONTACT_COLUMNS = {
 }
 
 
-async def requester_of(recognition: Recognition, connection: BaseDBAsyncClient) -> Person:
-    """Who submitted the ceremony; for a ceremony staff submitted, the partner's user who created it."""
+@dataclass(frozen=True, slots=True)
+class Requesters:
+    """Who hears of a ceremony at the partner, and whether staff arranged it for them."""
+
+    people: list[Person]
+    by_staff: bool
+    # False only when staff arranged it for a partner without admins: the staff user holds it.
+    at_partner: bool = True
+
+    def include(self, person: Person) -> bool:
+        return any(requester.same_as(person) for requester in self.people)
+
+    def key(self, base: str, person: Person) -> str:
+        """One outbox key per reason and reader: the reason's own when there is one reader."""
+        return base if len(self.people) == 1 else f"{base}:to:{person.user_id}"
+
+
+async def requesters_of(recognition: Recognition, connection: BaseDBAsyncClient) -> Requesters:
+    """Who submitted the ceremony; for a ceremony staff submitted, the partner's user who created it;
+    for one staff created and submitted, the partner's admins (or, when it has none, that staff
+    user, so that someone holds the calendar invitation)."""
     submitter_id = recognition.submitted_by_id or recognition.created_by_id
     submitter = await User.get(id=submitter_id, using_db=connection)
-    if submitter.role is Role.STAFF and submitter_id != recognition.created_by_id:
+    if submitter.role is not Role.STAFF:
+        return Requesters(people=[_person(submitter)], by_staff=False)
+    if submitter_id != recognition.created_by_id:
         creator = await User.get(id=recognition.created_by_id, using_db=connection)
         if creator.role is not Role.STAFF:
-            submitter = creator
-    return Person(name=submitter.name, email=submitter.email)
+            return Requesters(people=[_person(creator)], by_staff=False)
+    admins = (
+        await User.filter(partner_id=recognition.partner_id, role=Role.PARTNER_ADMIN)
+        .using_db(connection)
+        .order_by("id")
+    )
+    if not admins:
+        return Requesters(people=[_person(submitter)], by_staff=True, at_partner=False)
+    return Requesters(people=[_person(admin) for admin in admins], by_staff=True)
+
+
+def _person(user: User) -> Person:
+    return Person(name=user.name, email=user.email, user_id=user.id)
 
 
 async def _partner_name(recognition: Recognition, connection: BaseDBAsyncClient) -> str:
@@ -67,31 +104,53 @@ async def _partner_name(recognition: Recognition, connection: BaseDBAsyncClient)
 async def confirm_scheduled(
     recognition: Recognition, mail: Outbox, *, config: MailConfig, now: datetime
 ) -> None:
-    """Submitted: the confirmation to the requester; the mailing contact, if another, what to expect."""
+    """Submitted: the confirmation to each requester; the mailing contact, if another, what to expect."""
     connection = mail.connection
-    requester = await requester_of(recognition, connection)
+    requesters = await requesters_of(recognition, connection)
     partner_name = await _partner_name(recognition, connection)
-    await mail.add(
-        key=f"ceremony-confirmation:{recognition.id}",
-        message=mails.ceremony_confirmation(
-            recognition,
-            key=f"ceremony-confirmation:{recognition.id}",
-            requester=requester,
-            partner_name=partner_name,
-            config=config,
-            now=now,
-        ),
-        now=now,
-    )
-    if not mails.contact_of(recognition).same_as(requester):
-        key = f"ceremony-pins-contact:{recognition.id}"
+    for requester in requesters.people:
+        key = requesters.key(f"ceremony-confirmation:{recognition.id}", requester)
         await mail.add(
             key=key,
-            message=mails.pins_expected(
-                recognition, key=key, requester=requester, partner_name=partner_name, config=config, now=now
+            message=mails.ceremony_confirmation(
+                recognition,
+                key=key,
+                requester=requester,
+                partner_name=partner_name,
+                by_staff=requesters.by_staff,
+                config=config,
+                now=now,
             ),
             now=now,
         )
+    if not requesters.include(mails.contact_of(recognition)):
+        key = f"ceremony-pins-contact:{recognition.id}"
+        await mail.add(
+            key=key, message=_pins_expected(recognition, requesters, key, partner_name, config, now), now=now
+        )
+
+
+def _pins_expected(
+    recognition: Recognition,
+    requesters: Requesters,
+    key: str,
+    partner_name: str,
+    config: MailConfig,
+    now: datetime,
+    *,
+    updated: bool = False,
+) -> EmailMessage:
+    """The mailing contact's mail: who named them (staff only as staff), and whom to ask."""
+    return mails.pins_expected(
+        recognition,
+        key=key,
+        named_by=None if requesters.by_staff else requesters.people[0],
+        ask=requesters.people if requesters.at_partner else [],
+        partner_name=partner_name,
+        config=config,
+        now=now,
+        updated=updated,
+    )
 
 
 def invitation_changes(before: dict[str, object], recognition: Recognition) -> list[str]:
@@ -122,7 +181,7 @@ async def tell_changed(
     redated: int = 0,
 ) -> None:
     """A scheduled ceremony changed (``reason``: its event's id, which names these mails): an updated
-    invitation to the requester when its date, time, format, link or address moved (saying so when
+    invitation to each requester when its date, time, format, link or address moved (saying so when
     ``redated`` provisional certificates now print another day), and the mailing contact's details
     again when what they were told changed."""
     changed = invitation_changes(before, recognition)
@@ -130,39 +189,32 @@ async def tell_changed(
     if not changed and not tell_contact:
         return
     connection = mail.connection
-    requester = await requester_of(recognition, connection)
+    requesters = await requesters_of(recognition, connection)
     partner_name = await _partner_name(recognition, connection)
     if changed:
         recognition.calendar_sequence += 1
         await recognition.save(using_db=connection, update_fields=["calendar_sequence"])
-        key = f"ceremony-updated:{recognition.id}:{reason}"
-        await mail.add(
-            key=key,
-            message=mails.ceremony_updated(
-                recognition,
+        for requester in requesters.people:
+            key = requesters.key(f"ceremony-updated:{recognition.id}:{reason}", requester)
+            await mail.add(
                 key=key,
-                requester=requester,
-                partner_name=partner_name,
-                changed=changed,
-                redated=_redated(before, recognition, redated),
-                config=config,
+                message=mails.ceremony_updated(
+                    recognition,
+                    key=key,
+                    requester=requester,
+                    partner_name=partner_name,
+                    changed=changed,
+                    redated=_redated(before, recognition, redated),
+                    config=config,
+                    now=now,
+                ),
                 now=now,
-            ),
-            now=now,
-        )
-    if tell_contact and not mails.contact_of(recognition).same_as(requester):
+            )
+    if tell_contact and not requesters.include(mails.contact_of(recognition)):
         key = f"ceremony-pins-contact:{recognition.id}:{reason}"
         await mail.add(
             key=key,
-            message=mails.pins_expected(
-                recognition,
-                key=key,
-                requester=requester,
-                partner_name=partner_name,
-                config=config,
-                now=now,
-                updated=True,
-            ),
+            message=_pins_expected(recognition, requesters, key, partner_name, config, now, updated=True),
             now=now,
         )
 
@@ -182,33 +234,34 @@ def _redated(before: dict[str, object], recognition: Recognition, count: int) ->
 async def tell_cancelled(
     recognition: Recognition, mail: Outbox, *, pins_were_pending: bool, config: MailConfig, now: datetime
 ) -> None:
-    """Cancelled: a cancelled invitation to the requester; the mailing contact, if the pins were
+    """Cancelled: a cancelled invitation to each requester; the mailing contact, if the pins were
     still to come, that they will not."""
     connection = mail.connection
-    requester = await requester_of(recognition, connection)
+    requesters = await requesters_of(recognition, connection)
     partner_name = await _partner_name(recognition, connection)
     recognition.calendar_sequence += 1
     await recognition.save(using_db=connection, update_fields=["calendar_sequence"])
-    key = f"ceremony-cancelled:{recognition.id}"
     provisional = await (
         Certificate.filter(recognition_id=recognition.id, status=CertificateStatus.PROVISIONAL)
         .using_db(connection)
         .count()
     )
-    await mail.add(
-        key=key,
-        message=mails.ceremony_cancelled(
-            recognition,
+    for requester in requesters.people:
+        key = requesters.key(f"ceremony-cancelled:{recognition.id}", requester)
+        await mail.add(
             key=key,
-            requester=requester,
-            partner_name=partner_name,
-            provisional=provisional,
-            config=config,
+            message=mails.ceremony_cancelled(
+                recognition,
+                key=key,
+                requester=requester,
+                partner_name=partner_name,
+                provisional=provisional,
+                config=config,
+                now=now,
+            ),
             now=now,
-        ),
-        now=now,
-    )
-    if pins_were_pending and not mails.contact_of(recognition).same_as(requester):
+        )
+    if pins_were_pending and not requesters.include(mails.contact_of(recognition)):
         key = f"ceremony-cancelled:{recognition.id}:contact"
         await mail.add(
             key=key,
@@ -222,12 +275,15 @@ async def tell_cancelled(
 async def tell_pins_mailed(
     recognition: Recognition, mail: Outbox, *, config: MailConfig, now: datetime
 ) -> None:
-    """Staff marked the pins mailed: the mailing contact and the requester both hear of it."""
-    requester = await requester_of(recognition, mail.connection)
+    """Staff marked the pins mailed: the mailing contact and the requesters all hear of it."""
+    requesters = await requesters_of(recognition, mail.connection)
     key = f"ceremony-pins-mailed:{recognition.id}"
     await mail.add(key=key, message=mails.pins_mailed(recognition, key=key, config=config, now=now), now=now)
-    if not mails.contact_of(recognition).same_as(requester):
-        key = f"ceremony-pins-mailed:{recognition.id}:requester"
+    contact = mails.contact_of(recognition)
+    for requester in requesters.people:
+        if requester.same_as(contact):
+            continue
+        key = requesters.key(f"ceremony-pins-mailed:{recognition.id}:requester", requester)
         await mail.add(
             key=key,
             message=mails.pins_mailed_to_requester(

@@ -63,6 +63,13 @@ STATUS_MEANINGS = {
 }
 
 
+def described(kind: RecognitionKind, status: Status) -> str:
+    """A recognition in words by its status as the guide labels it, for messages: ceremony with
+    status "Scheduled / Pins mailed" (in curly quotes); the enum's words read badly in a sentence."""
+    noun = "ceremony" if kind is RecognitionKind.CEREMONY else "certificate request"
+    return f"{noun} with status \u201c{STATUS_LABELS[status]}\u201d"
+
+
 class Action(StrEnum):
     """What a dashboard row's menu may offer."""
 
@@ -218,6 +225,24 @@ def check_notice(
     ]
 
 
+def check_not_past(
+    starts_at: datetime, zone: ZoneInfo, now: datetime, *, field: tuple[str, ...]
+) -> list[Problem]:
+    """Staff may waive the 14 days' notice, never the future: a ceremony scheduled for a moment
+    already gone would be PAST at once, its mails announcing a day that is over."""
+    if starts_at > now:
+        return []
+    return [
+        Problem(
+            ErrorCode.TOO_SOON,
+            f"The ceremony start, {starts_at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}), has already "
+            f"passed; it is now {now.astimezone(zone):%Y-%m-%d %H:%M} there. Overriding the minimum notice "
+            "allows a ceremony sooner than 14 days ahead, not in the past: choose a later start.",
+            field,
+        )
+    ]
+
+
 def earliest_ceremony_date(time_zone: str, now: datetime) -> date:
     """The first day a ceremony in ``time_zone`` may be on, for date pickers; refuses an unknown zone."""
     zone, problems = zone_named(time_zone, field=("timeZone",))
@@ -314,12 +339,12 @@ def missing_for_submit(details: CeremonyDetails) -> list[Problem]:
 
 
 def submit_problems(details: CeremonyDetails, now: datetime, *, with_notice: bool) -> list[Problem]:
-    """What stops a ceremony from being scheduled as it stands; the 14-day notice if ``with_notice``."""
+    """What stops a ceremony from being scheduled as it stands: the 14-day notice if ``with_notice``,
+    else (staff's override) a start that has passed already."""
     problems = missing_for_submit(details)
-    if with_notice and details.starts_at is not None and details.time_zone:
-        problems += check_notice(
-            details.starts_at, ZoneInfo(details.time_zone), now, field=("start", "dateTime")
-        )
+    if details.starts_at is not None and details.time_zone:
+        check = check_notice if with_notice else check_not_past
+        problems += check(details.starts_at, ZoneInfo(details.time_zone), now, field=("start", "dateTime"))
     return problems
 
 

@@ -240,7 +240,7 @@ async def for_change(
     pending = recognition.status is StoredStatus.SCHEDULED_PENDING
     if action in rules.available_actions(recognition.kind, status, actor, pins_pending=pending):
         return recognition
-    shown = f"{status.value.lower().replace('_', ' ')} {_noun(recognition.kind)}"
+    shown = rules.described(recognition.kind, status)
     if action in rules.available_actions(recognition.kind, status, rules.ANY_STAFF, pins_pending=pending):
         raise Forbidden(f"Only staff may do this to a {shown}.", field=("id",))
     raise DomainError.of(
@@ -256,10 +256,6 @@ _PAST_TENSE = {
     Action.MARK_PINS_MAILED: "marked as pins mailed",
     Action.CANCEL: "cancelled",
 }
-
-
-def _noun(kind: RecognitionKind) -> str:
-    return "ceremony" if kind is RecognitionKind.CEREMONY else "certificate request"
 
 
 def details_of(recognition: Recognition) -> CeremonyDetails:

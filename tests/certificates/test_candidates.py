@@ -159,6 +159,22 @@ async def test_a_draft_has_no_certificates_step(gql: GraphQLClient) -> None:
     ]
 
 
+async def test_a_cancelled_ceremony_says_so_and_what_to_do_instead(gql: GraphQLClient) -> None:
+    world = await make_certificates_world(status=StoredStatus.CANCELLED)
+
+    body = await gql.post(CANDIDATES, {"id": world.recognition_id}, token=token_for(world.admin))
+
+    assert body["data"] == {"recognition": {"certificateCandidates": None}}
+    assert [(e["extensions"]["code"], e["message"]) for e in body["errors"]] == [
+        (
+            "NOT_ALLOWED_IN_STATUS",
+            "This ceremony was cancelled, so certificates cannot be generated for it. Schedule a new "
+            "ceremony, or click \u201cRequest Certificates Only\u201d on the \u201cRecognition\u201d "
+            "dashboard, to generate certificates for its course-takers.",
+        )
+    ]
+
+
 async def test_the_query_count_does_not_grow_with_the_page(
     gql: GraphQLClient, world: CertificatesWorld
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,10 @@ import pytest
 from strawberry.relay import to_base64
 
 from service.certificates.export import HEADER, export_chunks
+from service.certificates.models import CandidateExport
+from service.cohorts.models import Cohort, Program
 from service.enrollments.models import CourseTaker, Enrollment
+from service.partners.models import Partner
 from service.recognitions.models import StoredStatus
 from tests.support.certificates_world import SYNCED_AT, CertificatesWorld, enroll, make_certificates_world
 from tests.support.clock import MovableClock
@@ -111,6 +114,46 @@ async def test_without_a_selection_the_filter_decides(
     rows = _rows(await _download(http, result["downloadUrl"]))
 
     assert [row[0] for row in rows[1:]] == ["Ana Completer", "Dov Closed-Completer", "Gus Online-Completer"]
+
+
+async def _other_partners_cohort(world: CertificatesWorld) -> str:
+    other = await Partner.get(id=world.other_admin.partner_id)
+    program = await Program.create(partner=other, name="Belonging", certificate_type=world.micro)
+    cohort = await Cohort.create(
+        partner=other, program=program, name="Lakeshore", starts_on=date(2026, 5, 1), ends_on=date(2026, 9, 1)
+    )
+    return to_base64("Cohort", cohort.id)
+
+
+@pytest.mark.parametrize("which", ["search", "another partner's cohort", "approaching in a closed cohort"])
+async def test_a_filter_that_matches_no_one_is_refused_as_an_empty_selection(
+    gql: GraphQLClient, world: CertificatesWorld, which: str
+) -> None:
+    # given a filter under which the certificates step lists no one
+    candidate_filter = {
+        "search": {"search": "zzzzqqq"},
+        "another partner's cohort": {"cohortId": await _other_partners_cohort(world)},
+        "approaching in a closed cohort": {
+            "cohortId": to_base64("Cohort", world.closed_cohort.id),
+            "kind": "APPROACHING",
+        },
+    }[which]
+
+    # when it is exported
+    result = await _export(gql, world, filter=candidate_filter)
+
+    # then it is refused at the filter, as a combined file of no one is, and no export is recorded
+    assert result == {
+        "downloadUrl": None,
+        "errors": [
+            {
+                "field": ["filter"],
+                "code": "EMPTY_SELECTION",
+                "message": "No course-taker matches this filter.",
+            }
+        ],
+    }
+    assert await CandidateExport.all().count() == 0
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])

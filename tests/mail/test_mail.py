@@ -108,7 +108,13 @@ def test_a_default_name_is_not_prefixed_twice_in_subjects_or_the_invitation() ->
         ceremony, key="test", requester=REQUESTER, partner_name="Riverside", config=CONFIG, now=NOW
     )
     contact = mails.pins_expected(
-        ceremony, key="test", requester=REQUESTER, partner_name="Riverside", config=CONFIG, now=NOW
+        ceremony,
+        key="test",
+        named_by=REQUESTER,
+        ask=[REQUESTER],
+        partner_name="Riverside",
+        config=CONFIG,
+        now=NOW,
     )
 
     # then each says "Pinning ceremony" once, and the contact hears the pins are still to be mailed

@@ -148,7 +148,11 @@ async def test_after_the_pins_are_mailed_only_staff_may_cancel(gql: GraphQLClien
 
     # then only staff could
     assert [(e["field"], e["code"], e["message"]) for e in refused["errors"]] == [
-        (["id"], "FORBIDDEN", "Only staff may do this to a scheduled pins mailed ceremony.")
+        (
+            ["id"],
+            "FORBIDDEN",
+            "Only staff may do this to a ceremony with status \u201cScheduled / Pins mailed\u201d.",
+        )
     ]
     assert (accepted["errors"], accepted["ceremony"]["status"]) == ([], "CANCELLED")
     # the contact already has the pins: only the submitter is mailed

@@ -20,6 +20,7 @@ from service.mail.models import OutboxMessage
 from service.recognitions.models import Recognition, RecognitionEvent
 from service.settings import Settings
 from tests.support.clock import MovableClock
+from tests.support.factories import make_admin
 from tests.support.graphql_client import GraphQLClient
 from tests.support.recognition_api import (
     CEREMONY_CREATE,
@@ -436,3 +437,152 @@ async def test_a_new_mailing_contact_is_told_what_to_expect(gql: GraphQLClient, 
         "Pins Office <pins.office@riverside.example>",
         f"Updated: pins to be mailed for: {ceremony['name']}",
     )
+
+
+async def _scheduled_by_staff(gql: GraphQLClient, world: World) -> str:
+    """A ceremony staff created, completed and submitted for Riverside (an urgent one, through support)."""
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), world.staff)
+    ceremony_id: str = created["ceremony"]["id"]
+    soon = {"dateTime": "2026-09-25T18:00:00", "timeZone": "Pacific/Auckland"}
+    updated = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": ceremony_id, **COMPLETE_STEP_2, "start": soon},
+        world.staff,
+    )
+    assert updated["errors"] == []
+    submitted = await call_mutation(
+        gql,
+        CEREMONY_SUBMIT,
+        "ceremonySubmit",
+        {"id": ceremony_id, "overrideMinimumNotice": True, "overrideReason": "Ticket 4711"},
+        world.staff,
+    )
+    assert submitted["errors"] == []
+    return ceremony_id
+
+
+def _ceremony_words(world: World) -> str:
+    return (
+        "the pinning ceremony \u201cPinning ceremony: cohorts ending 2026-05-01 to 2026-08-31\u201d of "
+        f"{world.riverside.name}"
+    )
+
+
+async def test_when_staff_schedule_a_ceremony_for_a_partner_its_admins_are_told_and_staff_stay_unnamed(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a partner with two admins
+    second_admin = await make_admin(world.riverside)
+
+    # when staff create, complete and submit a ceremony for it
+    ceremony_id = await _scheduled_by_staff(gql, world)
+
+    # then each admin has the confirmation, saying staff scheduled it, and the contact what to expect
+    key = _key(ceremony_id)
+    rows = await OutboxMessage.all().order_by("id")
+    assert [(row.key, row.recipient) for row in rows] == [
+        (f"ceremony-confirmation:{key}:to:{world.admin.id}", world.admin.email),
+        (f"ceremony-confirmation:{key}:to:{second_admin.id}", second_admin.email),
+        (f"ceremony-pins-contact:{key}", CONTACT),
+    ]
+    first, second, contact = [message_from_string(row.message, policy=policy.default) for row in rows]
+    for confirmation, admin in ((first, world.admin), (second, second_admin)):
+        assert confirmation["To"] == f"{admin.name} <{admin.email}>"
+        assert _text(confirmation).split("\n\n")[:2] == [
+            f"Dear {admin.name},",
+            f"ACUE staff scheduled {_ceremony_words(world)} for Friday, September 25, 2026 at 18:00 "
+            "(Pacific/Auckland), in person. An ACUE representative has been requested to attend.",
+        ]
+        method, event = _event(confirmation)
+        assert (method, str(event["attendee"])) == ("REQUEST", f"mailto:{admin.email}")
+    assert _text(contact) == (
+        "Dear Aroha Ngata,\n\n"
+        f"ACUE staff named you the mailing contact for the pins of {_ceremony_words(world)} on Friday, "
+        "September 25, 2026 at 18:00 (Pacific/Auckland).\n\n"
+        "ACUE will mail the pins to 12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ, and you will "
+        "hear from us when they are on their way.\n\n"
+        "If the address or your details (+64 9 123 4567) are wrong, ask "
+        f"{world.admin.name} ({world.admin.email}) or {second_admin.name} ({second_admin.email}) to correct "
+        "them in the Partnership Portal.\n"
+    )
+    # partners know staff only as "ACUE staff": no mail names the staff user
+    assert [
+        row.key for row in rows if world.staff.name in row.message or world.staff.email in row.message
+    ] == []
+
+
+async def test_a_staff_scheduled_ceremony_keeps_telling_the_partners_admins(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a ceremony staff scheduled for a partner with two admins
+    second_admin = await make_admin(world.riverside)
+    ceremony_id = await _scheduled_by_staff(gql, world)
+    told = await OutboxMessage.all().count()
+
+    # when staff change its address, then mark its pins mailed
+    moved = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {
+            "id": ceremony_id,
+            "postalAddress": {**COMPLETE_STEP_2["postalAddress"], "line1": "14 Princes Street"},
+        },
+        world.staff,
+    )
+    mailed = await call_mutation(
+        gql, CEREMONY_MARK_PINS_MAILED, "ceremonyMarkPinsMailed", {"id": ceremony_id}, world.staff
+    )
+
+    # then each admin hears of both, and the contact of both
+    assert (moved["errors"], mailed["errors"]) == ([], [])
+    key = _key(ceremony_id)
+    last_update = await RecognitionEvent.filter(recognition_id=key, kind="UPDATED").order_by("-id").first()
+    assert last_update is not None
+    event_id = last_update.id
+    rows = await OutboxMessage.all().order_by("id").offset(told)
+    assert [(row.key, row.recipient) for row in rows] == [
+        (f"ceremony-updated:{key}:{event_id}:to:{world.admin.id}", world.admin.email),
+        (f"ceremony-updated:{key}:{event_id}:to:{second_admin.id}", second_admin.email),
+        (f"ceremony-pins-contact:{key}:{event_id}", CONTACT),
+        (f"ceremony-pins-mailed:{key}", CONTACT),
+        (f"ceremony-pins-mailed:{key}:requester:to:{world.admin.id}", world.admin.email),
+        (f"ceremony-pins-mailed:{key}:requester:to:{second_admin.id}", second_admin.email),
+    ]
+    update_to_contact = message_from_string(rows[2].message, policy=policy.default)
+    assert _text(update_to_contact).split("\n\n")[1:3] == [
+        f"The details have changed. ACUE staff named you the mailing contact for the pins of "
+        f"{_ceremony_words(world)} on Friday, September 25, 2026 at 18:00 (Pacific/Auckland).",
+        "ACUE will mail the pins to 14 Princes Street, Level 3, Auckland, Auckland, 1010, NZ, and you will "
+        "hear from us when they are on their way.",
+    ]
+
+
+async def test_a_ceremony_staff_schedule_for_a_partner_without_admins_stays_with_staff(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a partner with no admin (none signed up yet)
+    await world.admin.delete()
+
+    # when staff schedule a ceremony for it
+    ceremony_id = await _scheduled_by_staff(gql, world)
+
+    # then staff hold the confirmation, and the contact is sent to support, staff still unnamed
+    key = _key(ceremony_id)
+    rows = await OutboxMessage.all().order_by("id")
+    assert [(row.key, row.recipient) for row in rows] == [
+        (f"ceremony-confirmation:{key}", world.staff.email),
+        (f"ceremony-pins-contact:{key}", CONTACT),
+    ]
+    contact = message_from_string(rows[1].message, policy=policy.default)
+    assert _text(contact).split("\n\n")[1:] == [
+        f"ACUE staff named you the mailing contact for the pins of {_ceremony_words(world)} on Friday, "
+        "September 25, 2026 at 18:00 (Pacific/Auckland).",
+        "ACUE will mail the pins to 12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ, and you will "
+        "hear from us when they are on their way.",
+        "If the address or your details (+64 9 123 4567) are wrong, contact Partnership Portal Support to "
+        "correct them.\n",
+    ]
+    assert world.staff.name not in rows[1].message

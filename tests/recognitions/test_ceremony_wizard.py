@@ -364,6 +364,59 @@ async def test_staff_may_override_the_notice_and_the_reason_is_recorded(
     ]
 
 
+PAST_MESSAGE = (
+    "The ceremony start, {start} (America/Los_Angeles), has already passed; it is now 2026-09-19 15:00 "
+    "there. Overriding the minimum notice allows a ceremony sooner than 14 days ahead, not in the past: "
+    "choose a later start."
+)
+
+
+@pytest.mark.parametrize(
+    ("wall_time", "refusal"),
+    [
+        # now is 2026-09-19 15:00 in Los Angeles
+        ("2020-01-01T10:00:00", PAST_MESSAGE.format(start="2020-01-01 10:00")),
+        ("2026-09-19T00:30:00", PAST_MESSAGE.format(start="2026-09-19 00:30")),
+        ("2026-09-19T15:00:00", PAST_MESSAGE.format(start="2026-09-19 15:00")),
+        ("2026-09-19T15:01:00", None),
+    ],
+)
+async def test_the_override_never_schedules_a_ceremony_in_the_past(
+    gql: GraphQLClient, world: World, wall_time: str, refusal: str | None
+) -> None:
+    # given a complete draft whose start is earlier today, long ago, or a minute from now
+    ceremony = await _create(gql, world)
+    start = {"dateTime": wall_time, "timeZone": "America/Los_Angeles"}
+    updated = await _call(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": ceremony["id"], **COMPLETE_STEP_2, "start": start},
+        world.admin,
+    )
+    assert updated["errors"] == []
+    before = await _snapshot()
+
+    # when staff submit it with the override
+    result = await _call(
+        gql,
+        CEREMONY_SUBMIT,
+        "ceremonySubmit",
+        {"id": ceremony["id"], "overrideMinimumNotice": True, "overrideReason": "Ticket 4711"},
+        world.staff,
+    )
+
+    # then a start that has passed is refused at the start, and nothing is scheduled or mailed
+    if refusal is None:
+        assert (result["errors"], result["ceremony"]["status"]) == ([], "SCHEDULED_PENDING")
+    else:
+        assert [(e["field"], e["code"], e["message"]) for e in result["errors"]] == [
+            (["start", "dateTime"], "TOO_SOON", refusal)
+        ]
+        assert result["ceremony"] is None
+        assert await _snapshot() == before
+
+
 async def test_the_override_needs_a_reason(gql: GraphQLClient, world: World) -> None:
     ceremony = await _too_soon_draft(gql, world)
     before = await _snapshot()
@@ -470,7 +523,7 @@ async def test_pins_cannot_be_marked_mailed_on_a_draft(gql: GraphQLClient, world
     )
 
     assert [(e["code"], e["message"]) for e in result["errors"]] == [
-        ("NOT_ALLOWED_IN_STATUS", "A draft ceremony cannot be marked as pins mailed.")
+        ("NOT_ALLOWED_IN_STATUS", "A ceremony with status \u201cDraft\u201d cannot be marked as pins mailed.")
     ]
 
 
@@ -483,7 +536,7 @@ async def test_after_pins_are_mailed_only_staff_may_edit(gql: GraphQLClient, wor
     accepted = await _call(gql, CEREMONY_UPDATE, "ceremonyUpdate", change, world.staff)
 
     assert [(e["code"], e["message"]) for e in refused["errors"]] == [
-        ("FORBIDDEN", "Only staff may do this to a scheduled pins mailed ceremony.")
+        ("FORBIDDEN", "Only staff may do this to a ceremony with status \u201cScheduled / Pins mailed\u201d.")
     ]
     assert (accepted["errors"], accepted["ceremony"]["name"]) == ([], "Renamed")
 
@@ -545,7 +598,7 @@ async def test_only_drafts_are_deleted(gql: GraphQLClient, world: World) -> None
 
     assert deleted == {"deletedId": draft["id"], "errors": []}
     assert [(e["code"], e["message"]) for e in refused["errors"]] == [
-        ("NOT_ALLOWED_IN_STATUS", "A scheduled pending ceremony cannot be deleted.")
+        ("NOT_ALLOWED_IN_STATUS", "A ceremony with status \u201cScheduled / Pending\u201d cannot be deleted.")
     ]
     dashboard = await gql.data(DASHBOARD, as_user=world.admin)
     assert [edge["node"]["id"] for edge in dashboard["recognitions"]["edges"]] == [scheduled["id"]]

@@ -110,10 +110,10 @@ async def test_a_created_request_is_neither_edited_nor_deleted(gql: GraphQLClien
     delete = await _call(gql, RECOGNITION_DELETE, "recognitionDelete", {"id": draft["id"]}, world.admin)
 
     assert [(e["code"], e["message"]) for e in edit["errors"]] == [
-        ("NOT_ALLOWED_IN_STATUS", "A created certificate request cannot be edited.")
+        ("NOT_ALLOWED_IN_STATUS", "A certificate request with status \u201cCreated\u201d cannot be edited.")
     ]
     assert [(e["code"], e["message"]) for e in delete["errors"]] == [
-        ("NOT_ALLOWED_IN_STATUS", "A created certificate request cannot be deleted.")
+        ("NOT_ALLOWED_IN_STATUS", "A certificate request with status \u201cCreated\u201d cannot be deleted.")
     ]
     assert await Recognition.all().values() == before
 
