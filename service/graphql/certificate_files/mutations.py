@@ -6,7 +6,7 @@ from strawberry import relay
 from service.certificate_files.models import CertificateFileJob as JobModel
 from service.certificate_files.requests import FileLimits, SelectionChanged, regenerate_file, request_file
 from service.certificates.candidates import NotListed
-from service.errors import DomainError, ErrorCode, Problem
+from service.errors import DomainError
 from service.graphql.certificate_files.inputs import (
     CertificateFileRegenerateInput,
     CertificateFileRequestInput,
@@ -16,7 +16,7 @@ from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.types import Listing
 from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
-from service.graphql.core.payloads import UserError, attempt
+from service.graphql.core.payloads import UserError, attempt, both_selection_and_filter
 from service.graphql.recognitions.inputs import recognition_key
 
 
@@ -63,14 +63,8 @@ class CertificateFileMutations:
         self, info: Info, input: CertificateFileRequestInput
     ) -> CertificateFileJobPayload:
         context = info.context
-        if input.enrollment_ids is not None and input.filter is not None:  # one would be ignored
-            problem = Problem(
-                ErrorCode.INVALID_VALUE,
-                "Give either enrollmentIds (the selected course-takers) or filter (every course-taker it "
-                "matches), not both.",
-                ("filter",),
-            )
-            return CertificateFileJobPayload(job=None, errors=[UserError.from_problem(problem)])
+        if errors := both_selection_and_filter(input.enrollment_ids, input.filter):
+            return CertificateFileJobPayload(job=None, errors=errors)
         return CertificateFileJobPayload.of(
             await attempt(
                 request_file(

@@ -15,7 +15,7 @@ from service.graphql.certificates.inputs import (
 from service.graphql.certificates.types import Certificate
 from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
-from service.graphql.core.payloads import UserError, attempt
+from service.graphql.core.payloads import UserError, attempt, both_selection_and_filter
 from service.graphql.recognitions.inputs import recognition_key
 from service.web.downloads import export_link
 
@@ -94,6 +94,8 @@ class CertificateMutations:
     async def certificate_candidates_export(
         self, info: Info, input: CertificateCandidatesExportInput
     ) -> CertificateCandidatesExportPayload:
+        if errors := both_selection_and_filter(input.enrollment_ids, input.filter):
+            return CertificateCandidatesExportPayload(download_url=None, errors=errors)
         context = info.context
         now = context.clock.now()
         actor = await context.actor()

@@ -35,3 +35,19 @@ async def attempt(work: Awaitable[ResultT]) -> tuple[ResultT | None, list[UserEr
         return await work, []
     except DomainError as error:
         return None, [UserError.from_problem(problem) for problem in error.problems]
+
+
+def both_selection_and_filter(
+    enrollment_ids: object | None, candidate_filter: object | None
+) -> list[UserError]:
+    """The refusal of an input that gives both a selection and a filter (one would be ignored):
+    the domain is handed one or the other, so only the input can tell."""
+    if enrollment_ids is None or candidate_filter is None:
+        return []
+    problem = Problem(
+        ErrorCode.INVALID_VALUE,
+        "Give either enrollmentIds (the selected course-takers) or filter (every course-taker it "
+        "matches), not both.",
+        ("filter",),
+    )
+    return [UserError.from_problem(problem)]
