@@ -98,7 +98,8 @@ class CeremonyUpdateInput:
 class CeremonySubmitInput:
     id: relay.GlobalID
     override_minimum_notice: bool = strawberry.field(
-        default=False, description="Staff only: schedule sooner than 14 days ahead (urgent requests)."
+        default=False,
+        description="Staff only: schedule sooner than 14 days ahead (urgent requests), never in the past.",
     )
     override_reason: str | None = strawberry.field(default=None, description="Required with the override.")
 
