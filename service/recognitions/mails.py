@@ -360,12 +360,14 @@ def _provisional_after_cancel(recognition: Recognition, count: int) -> list[Para
         return [
             "A provisional certificate was issued for this ceremony. It stays provisional and still shows "
             f"the ceremony\u2019s date, {day}, until its course-taker completes the course: then it shows "
-            "the completion date (or is voided if the course closes without it)."
+            "the completion date (or is voided if the course closes without it). Generated again for a "
+            "ceremony that replaces this one, it shows that ceremony\u2019s date instead."
         ]
     return [
         f"{count} provisional certificates were issued for this ceremony. They stay provisional and still "
         f"show the ceremony\u2019s date, {day}, until their course-takers complete the course: then they "
-        "show the completion date (or are voided if the course closes without it)."
+        "show the completion date (or are voided if the course closes without it). Generated again for a "
+        "ceremony that replaces this one, they show that ceremony\u2019s date instead."
     ]
 
 

@@ -176,7 +176,8 @@ async def test_a_cancelled_ceremony_keeps_its_provisional_certificates_as_they_a
     assert (
         "A provisional certificate was issued for this ceremony. It stays provisional and still shows "
         "the ceremony\u2019s date, 20 October 2026, until its course-taker completes the course: then it "
-        "shows the completion date (or is voided if the course closes without it)."
+        "shows the completion date (or is voided if the course closes without it). Generated again for a "
+        "ceremony that replaces this one, it shows that ceremony\u2019s date instead."
     ) in _text(await _mail(f"ceremony-cancelled:{world.recognition.id}"))
 
 
