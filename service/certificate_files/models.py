@@ -90,6 +90,11 @@ class CertificateFileChunk(Model):
     size = fields.IntField()
     attempts = fields.IntField(default=0)
     claimed_until = fields.DatetimeField(null=True, description="Lease of the worker making it.")
+    retry_due = fields.DatetimeField(
+        null=True,
+        description="A try failed and the queue retries it by about then: till then the chunk is left "
+        "to that retry (the sweep hands it over again only after), so it has one chain of retries.",
+    )
     done_at = fields.DatetimeField(null=True)
 
     class Meta:

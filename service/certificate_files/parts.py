@@ -2,20 +2,25 @@
 matches the single downloads) and draws their pages into the chunk's part, one document whose pages
 share their fonts; then it goes on with the job's chunks nobody has taken, for a while, each claimed
 and issued while the part before it is drawn, so the statements' round trips overlap the drawing
-instead of preceding it, and no queue stands between one chunk and the next."""
+instead of preceding it, and no queue stands between one chunk and the next.
+
+Each chunk has one chain of retries, its own message's: a failure is retried by the message whose chunk
+failed (a chunk taken on the way is left to its own message, which is in the queue or looks again
+when the lease ends), the sweep leaves a chunk alone while its retry is due, and a chunk is tried at
+most ``FileWork.tries`` times whichever messages try it."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from service import job_queue
 from service.certificate_files.leases import lease_over, look_again_when_free, renewing
 from service.certificate_files.models import ACTIVE, CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificate_files.paths import part_path
@@ -29,6 +34,8 @@ from service.job_queue import Job
 from service.pdf import Branding, CertificateText, render_certificates
 from service.users.actor import Actor
 
+logger = logging.getLogger("service.certificate_files")
+
 # What to do about someone whose certificate cannot be printed.
 LEAVE_OUT = (
     "Correct the name in the LMS, or select the course-takers again without this person, "
@@ -37,17 +44,17 @@ LEAVE_OUT = (
 SHOWN_PROBLEMS = 3
 
 
-async def claim(
-    chunk: CertificateFileChunk, *, now: datetime, lease: timedelta, stall: timedelta
-) -> CertificateFileJob | None:
-    """Take the chunk (if nobody is making it) for a job still wanted; the job is RUNNING from then.
-    The job comes with its requester and recognition, which making the part needs."""
+async def claim(chunk: CertificateFileChunk, *, now: datetime, work: FileWork) -> CertificateFileJob | None:
+    """Take the chunk (if nobody is making it and it has tries left) for a job still wanted; the job
+    is RUNNING from then. The job comes with its requester and recognition, which making the part
+    needs."""
     job = await CertificateFileJob.get(id=chunk.job_id).select_related("requested_by", "recognition")
     if job.status not in ACTIVE:
         return None
-    claimed = await CertificateFileChunk.filter(lease_over(now), id=chunk.id, done_at__isnull=True).update(
-        claimed_until=now + lease, attempts=F("attempts") + 1
-    )
+    lease, stall = work.lease, work.stall
+    claimed = await CertificateFileChunk.filter(
+        lease_over(now), id=chunk.id, done_at__isnull=True, attempts__lt=work.tries
+    ).update(claimed_until=now + lease, attempts=F("attempts") + 1, retry_due=None)
     if not claimed:
         await look_again_when_free(CertificateFileChunk, chunk.id, Job.BUILD_CERTIFICATE_FILE_PART, now)
         return None
@@ -82,8 +89,13 @@ async def make_parts(
     queue's retries), in order; each counted once. While a part is drawn (in a thread), the one
     before it is stored and counted and the next chunk is claimed and issued, so their statements
     wait on the database while the pages are drawn. A message for the user instead when the
-    selection no longer holds. On a failure every lease held here is given up, and the chunks taken
-    besides ``first`` are handed to the queue again (their own messages may have found them held)."""
+    selection no longer holds.
+
+    On a failure every lease held here is given up. It raises, for the queue to retry this message,
+    only while ``first`` is not made, and records when that retry is due; a failure once ``first``
+    is made is a chunk's taken on the way, and its own message (still in the queue, or looking again
+    when the lease ends) is its one chain of retries: handing it to the queue again here would start
+    a second one."""
     held = [first.id]
     until = clock() + work.run
     try:
@@ -117,15 +129,38 @@ async def make_parts(
             await _store(*drawn, job, clock=clock, work=work)
             held.remove(chunk.id)
             return None
-    except BaseException:
-        # Let a retry take the chunks at once; a process that dies outright leaves the leases to expire,
-        # and so does a database out of reach (the error raised is the one that ended the run).
+    except Exception:
+        mine = first.id in held
+        # Let a retry take the chunks at once; a database out of reach leaves the leases to expire
+        # (the error raised is the one that ended the run).
         with contextlib.suppress(Exception):
-            await CertificateFileChunk.filter(id__in=held).update(claimed_until=None)
-        for chunk_id in held:
-            if chunk_id != first.id:
-                job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE_PART, chunk_id)
+            await _let_go(held, first=first if mine else None, now=clock(), work=work)
+        if mine:
+            raise
+        logger.warning(
+            "certificate file %s: a chunk taken on the way failed; its own message tries it again",
+            job.id,
+            exc_info=True,
+        )
+        return None
+    except BaseException:
+        # Stopped (a process that dies outright leaves the leases to expire).
+        with contextlib.suppress(Exception):
+            await _let_go(held, first=None, now=clock(), work=work)
         raise
+
+
+async def _let_go(
+    held: list[int], *, first: CertificateFileChunk | None, now: datetime, work: FileWork
+) -> None:
+    """Give up the leases held; ``first``, given when its try failed, is left to the queue's retry of
+    its message until that is due (the sweep hands it over again only after), so it keeps one chain."""
+    await CertificateFileChunk.filter(id__in=held).update(claimed_until=None)
+    if first is not None:
+        tries = first.attempts + 1  # as read before the claim, which counted this try
+        await CertificateFileChunk.filter(id=first.id, done_at__isnull=True).update(
+            retry_due=now + work.retry_within(tries) + work.stall
+        )
 
 
 async def _take_next(
