@@ -96,6 +96,11 @@ class CertificateFileChunk(Model):
         "to that retry (the sweep hands it over again only after), so it has one chain of retries.",
     )
     done_at = fields.DatetimeField(null=True)
+    drawn_for = fields.DateField(
+        null=True,
+        description="The ceremony's day (in its time zone) that the part's provisional certificates print, "
+        "NULL when none does: a part drawn before the ceremony moved is drawn again before the join.",
+    )
 
     class Meta:
         table = "certificate_file_chunk"
