@@ -198,6 +198,41 @@ async def test_a_ceremony_moved_while_the_parts_are_joined_has_them_drawn_again(
     assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
 
 
+async def test_a_file_made_here_and_now_while_the_ceremony_moves_prints_its_new_day(
+    world: CertificatesWorld,
+    gql: GraphQLClient,
+    no_queue: None,
+    clock: MovableClock,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    storing = work.storing
+    moves = [True]
+
+    @contextlib.asynccontextmanager
+    async def moving_once_joined(job_id: int) -> AsyncIterator[None]:
+        async with storing(job_id):
+            yield
+        if moves:
+            moves.clear()
+            await _move(gql, world)
+
+    monkeypatch.setattr(joining, "storing", moving_once_joined)
+
+    # when the file is made on the command line, and the ceremony moves while its parts are joined
+    job, path = await build.build_file_now(
+        actor=admin_actor(world),
+        recognition_id=world.recognition.id,
+        enrollment_ids=[world.enrollments[name].id for name in NAMES],
+        clock=clock.now,
+        work=_work(settings),
+    )
+
+    # then the parts are drawn again there and then, and every page prints the ceremony's new day
+    assert (job.status, job.page_count) == (FileJobStatus.READY, 30)
+    assert _pages(path) == [(name, False, True) for name in NAMES]
+
+
 async def test_certificates_issued_for_a_part_while_the_ceremony_moves_print_its_new_day(
     world: CertificatesWorld,
     gql: GraphQLClient,
