@@ -22,11 +22,12 @@ async def authenticate(*, token: str, secret: str, address: str, now: datetime) 
 
 
 async def sign_in(*, token: str, secret: str, address: str, now: datetime) -> tuple[Actor, User]:
-    """``authenticate``, with the user it read: a request that shows the signed-in user (``viewer``)
-    need not read it again."""
+    """``authenticate``, with the user it read, and the user's partner (None for staff) read in the same
+    statement: a request that shows the signed-in user and their partner (``viewer``) reads neither
+    again."""
     try:
         claims = read_token(token, secret=secret)
-        user = await User.get_or_none(id=claims.user_id)
+        user = await User.filter(id=claims.user_id).select_related("partner").first()
         if user is None:
             raise InvalidToken("The token's user no longer exists.")
     except InvalidToken as error:
