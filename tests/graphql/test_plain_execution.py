@@ -256,3 +256,39 @@ async def test_the_rows_build_no_info_objects(
         assert built == {"Query.recognitions": 1, "RecognitionEdge.node": rows}
     else:
         assert built == {"Query.recognition": 1, "Ceremony.certificateCandidates": 1}
+
+
+shown: Counter[int] = Counter()
+
+
+@strawberry.type
+class Shared:
+    number: int
+
+    @strawberry.field
+    def shown(self) -> int:
+        shown[self.number] += 1
+        return self.number
+
+
+@strawberry.type
+class SharingQuery:
+    @strawberry.field
+    def items(self) -> list[Shared]:
+        first, second = Shared(number=1), Shared(number=2)
+        return [first, second, first, first, Shared(number=1)]
+
+
+async def test_the_same_object_under_the_same_selection_is_completed_once() -> None:
+    # given: the first object three times, and an equal but distinct one
+    built = strawberry.Schema(query=SharingQuery, execution_context_class=PlainExecutionContext)
+    use_direct_resolvers(built)
+    shown.clear()
+
+    # when
+    result = await built.execute("{ items { number shown } }")
+
+    # then: the same answer as graphql-core's, each object's resolver run once
+    assert result.errors is None
+    assert result.data == {"items": [{"number": n, "shown": n} for n in (1, 2, 1, 1, 1)]}
+    assert shown == Counter({1: 2, 2: 1})

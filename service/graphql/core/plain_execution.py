@@ -258,11 +258,23 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         drop = self._drop
         context_info = self._context_info  # for the fields that need no info, or only its context
         dropped = False
+        needs_path = any(field[6] for field in fields)
+        # The same object under the same selection again (the dashboard's 200 cohorts are 20 objects,
+        # each with its program and type: ``ScopedLoader.then`` and ``known_shown`` make one object
+        # per key in a request) is completed once: its value is the one completed before, by the
+        # same resolvers of the same object in the same request (a plan calls only plain resolvers:
+        # reads of the object, the request's clock, actor and loaders). Not where a path is read (an
+        # info object is built under it): each place then has its own.
+        completed_before: dict[int, tuple[Any, dict[str, Any]]] | None = None if needs_path else {}
 
         def run(source: Any, path: Path | None) -> dict[str, Any]:
             nonlocal dropped
             if dropped:  # asked again by another plan that holds it
                 raise GiveUp
+            if completed_before is not None:
+                before = completed_before.get(id(source))
+                if before is not None and before[0] is source:
+                    return before[1]
             completed: dict[str, Any] = {}
             try:
                 for response_name, field_def, nodes, resolve, complete, needs_info, needs_path in fields:
@@ -288,9 +300,11 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 dropped = True
                 drop(object_type, field_details_list)
                 raise
+            if completed_before is not None:
+                completed_before[id(source)] = (source, completed)  # the source kept: its id stays its
             return completed
 
-        setattr(run, NEEDS_PATH, any(field[6] for field in fields))
+        setattr(run, NEEDS_PATH, needs_path)
         return run
 
     def _completer(self, return_type: GraphQLOutputType, details: Any) -> Completer | None:
