@@ -17,15 +17,23 @@ async def authenticate(*, token: str, secret: str, address: str, now: datetime) 
 
     A refused token is counted in the audit log under the client's address.
     """
+    actor, _ = await sign_in(token=token, secret=secret, address=address, now=now)
+    return actor
+
+
+async def sign_in(*, token: str, secret: str, address: str, now: datetime) -> tuple[Actor, User]:
+    """``authenticate``, with the user it read, and the user's partner (None for staff) read in the same
+    statement: a request that shows the signed-in user and their partner (``viewer``) reads neither
+    again."""
     try:
         claims = read_token(token, secret=secret)
-        user = await User.get_or_none(id=claims.user_id)
+        user = await User.filter(id=claims.user_id).select_related("partner").first()
         if user is None:
             raise InvalidToken("The token's user no longer exists.")
     except InvalidToken as error:
         await record_sign_in_failure(address=address, reason=str(error), now=now)
         raise
-    return Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
+    return Actor(user_id=user.id, role=user.role, partner_id=user.partner_id), user
 
 
 async def users_by_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, User]:

@@ -15,8 +15,9 @@ import strawberry
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 
-from service.graphql.core.direct_resolvers import use_direct_resolvers
+from service.graphql.core.direct_resolvers import _reads_only_context, use_direct_resolvers
 from service.graphql.core.plain_execution import PlainExecutionContext, _discard
+from service.graphql.schema import schema
 from tests.support.bench_operations import CANDIDATES, DASHBOARD
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.graphql_client import GraphQLClient
@@ -197,3 +198,97 @@ async def test_an_awaitable_a_plan_will_not_await_never_runs() -> None:
     assert not shared.cancelled()
     assert isinstance(shared.exception(), RuntimeError)
     assert inspect.getcoroutinestate(coroutine) == inspect.CORO_CLOSED
+
+
+def _context_and_clock(info: Any) -> Any:
+    return info.context.clock, info.context
+
+
+def _passes_info_on(info: Any) -> Any:
+    return _context_and_clock(info)
+
+
+def _reads_the_field_name(info: Any) -> Any:
+    return info.context, info.field_name
+
+
+def _captures_info(info: Any) -> Any:
+    return lambda: info.context
+
+
+def _stores_info(info: Any) -> Any:
+    info = info.context
+    return info
+
+
+def test_a_resolver_reads_only_the_context_when_its_bytecode_says_so() -> None:
+    assert _reads_only_context(_context_and_clock, "info")
+    assert not _reads_only_context(_passes_info_on, "info")
+    assert not _reads_only_context(_reads_the_field_name, "info")
+    assert not _reads_only_context(_captures_info, "info")
+    assert not _reads_only_context(_stores_info, "info")
+
+
+@pytest.mark.parametrize("document", [DASHBOARD, CANDIDATES], ids=["dashboard", "candidates"])
+async def test_the_rows_build_no_info_objects(
+    gql: GraphQLClient, world: CertificatesWorld, document: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: every info object graphql-core or a plan builds, by field
+    variables = {"id": world.recognition_id} if "$id" in document else None
+    built: Counter[str] = Counter()
+    original = PlainExecutionContext.build_resolve_info
+
+    def counted(self: Any, field_def: Any, field_nodes: Any, parent_type: Any, path: Any) -> Any:
+        built[f"{parent_type.name}.{field_nodes[0].name.value}"] += 1
+        return original(self, field_def, field_nodes, parent_type, path)
+
+    monkeypatch.setattr(PlainExecutionContext, "build_resolve_info", counted)
+    # as served: without the tests' check, which completes every value through graphql-core too
+    monkeypatch.setattr(schema, "execution_context_class", PlainExecutionContext)
+
+    # when
+    data = await gql.data(document, variables, as_user=world.admin)
+
+    # then: only the fields with arguments (graphql-core's) and, on the dashboard, each row's interface
+    # type resolution (Strawberry's reads the field's name); the rows' resolvers read only the context
+    if document == DASHBOARD:
+        rows = len(data["recognitions"]["edges"])
+        assert built == {"Query.recognitions": 1, "RecognitionEdge.node": rows}
+    else:
+        assert built == {"Query.recognition": 1, "Ceremony.certificateCandidates": 1}
+
+
+shown: Counter[int] = Counter()
+
+
+@strawberry.type
+class Shared:
+    number: int
+
+    @strawberry.field
+    def shown(self) -> int:
+        shown[self.number] += 1
+        return self.number
+
+
+@strawberry.type
+class SharingQuery:
+    @strawberry.field
+    def items(self) -> list[Shared]:
+        first, second = Shared(number=1), Shared(number=2)
+        return [first, second, first, first, Shared(number=1)]
+
+
+async def test_the_same_object_under_the_same_selection_is_completed_once() -> None:
+    # given: the first object three times, and an equal but distinct one
+    built = strawberry.Schema(query=SharingQuery, execution_context_class=PlainExecutionContext)
+    use_direct_resolvers(built)
+    shown.clear()
+
+    # when
+    result = await built.execute("{ items { number shown } }")
+
+    # then: the same answer as graphql-core's, each object's resolver run once
+    assert result.errors is None
+    assert result.data == {"items": [{"number": n, "shown": n} for n in (1, 2, 1, 1, 1)]}
+    assert shown == Counter({1: 2, 2: 1})

@@ -10,6 +10,7 @@ import pytest
 from service.users.tokens import issue_token
 from tests.support.factories import make_admin, make_partner, make_staff
 from tests.support.graphql_client import TEST_SECRET, GraphQLClient
+from tests.support.query_counter import counting_queries
 
 VIEWER_QUERY = "{ viewer { email name role partner { name } } }"
 
@@ -39,6 +40,28 @@ async def test_viewer_is_staff_without_partner(gql: GraphQLClient) -> None:
     data = await gql.data(VIEWER_QUERY, as_user=staff)
 
     assert data == {"viewer": {"email": staff.email, "name": staff.name, "role": "STAFF", "partner": None}}
+
+
+async def test_viewer_reads_the_signed_in_user_and_partner_once(gql: GraphQLClient) -> None:
+    # given
+    partner = await make_partner("Riverside")
+    admin = await make_admin(partner)
+    await gql.data(VIEWER_QUERY, as_user=admin)
+
+    # when
+    with counting_queries() as statements:
+        data = await gql.data(VIEWER_QUERY, as_user=admin)
+
+    # then: the sign-in's read of the user with their partner; neither is read again
+    assert data == {
+        "viewer": {
+            "email": admin.email,
+            "name": admin.name,
+            "role": "PARTNER_ADMIN",
+            "partner": {"name": partner.name},
+        }
+    }
+    assert len(statements) == 1, statements
 
 
 def _signed(claims: dict[str, object], secret: str = TEST_SECRET) -> str:

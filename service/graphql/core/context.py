@@ -17,7 +17,8 @@ from service.audit.services import record_sign_in_failure
 from service.clock import Clock
 from service.settings import Settings
 from service.users.actor import Actor
-from service.users.services import authenticate
+from service.users.models import User
+from service.users.services import sign_in
 from service.users.tokens import InvalidToken
 from service.web.ratelimit import RateLimiter
 
@@ -51,6 +52,7 @@ class Context:
     loaders: dict[type, Any] = field(default_factory=dict, init=False, repr=False)
     """This request's DataLoaders, one per loader class, made on first use."""
     _actor: Actor | None = field(default=None, init=False)
+    _user: User | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def signed_in(
@@ -89,7 +91,7 @@ class Context:
             if token is None:
                 raise Unauthenticated("Sign in: send 'Authorization: Bearer <token>'.")
             try:
-                self._actor = await authenticate(
+                self._actor, self._user = await sign_in(
                     token=token,
                     secret=self.settings.signing_secret(),
                     address=self.client_address,
@@ -103,6 +105,12 @@ class Context:
     def known_actor(self) -> Actor | None:
         """The signed-in actor when ``actor()`` has found it already in this request, else None."""
         return self._actor
+
+    @property
+    def signed_in_user(self) -> User | None:
+        """The user ``actor()`` read to sign in (as it was then), else None: the users loader starts
+        with it, so showing the signed-in user costs no second read of the same row."""
+        return self._user
 
     @property
     def client_address(self) -> str:

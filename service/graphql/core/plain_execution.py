@@ -27,6 +27,10 @@ A plan covers only what it can answer exactly, and gives up on anything else:
   returns something awaitable, a value is an exception, a non-null field is null, a list is not a
   list, a leaf does not coerce, or an abstract type's runtime type is not plain to decide.
 
+A resolver that reads only ``info.context`` (``direct_resolvers.py`` reads that from its bytecode),
+and relay's ``id``, get the execution's ``ContextInfo`` instead of an info object and a path: a
+dashboard request built 550 of them for the rows' ``status``, ``cohorts``, ``program`` … (issue 19).
+
 Errors, their paths and null propagation are then graphql-core's own. Abandoning calls the object's
 resolvers again, so a plan that gave up is dropped for the rest of the request, with every plan it
 was running inside: graphql-core completes those selections (their objects' children still through
@@ -79,11 +83,24 @@ PLAIN = "_plain"
 IGNORES_INFO = "_ignores_info"
 """Set on a resolver that never reads its info argument: a plan passes None instead of building one."""
 
+READS_ONLY_CONTEXT = "_reads_only_context"
+"""Set on a resolver that reads only ``info.context``: a plan passes it the request's ``ContextInfo``."""
+
 PLAIN_DIRECTIVES = frozenset({"skip", "include"})  # applied by collect_subfields already
 
 
 class GiveUp(Exception):
     """This value is graphql-core's to complete."""
+
+
+class ContextInfo:
+    """What a plan passes as the info of a resolver that reads only ``info.context`` (one per
+    execution): any other attribute is an AttributeError, which gives the value up to graphql-core."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
 
 
 def _weakly(method: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -117,6 +134,7 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, Run | None]] = {}
         middleware = self.middleware_manager.middlewares if self.middleware_manager else ()
         self._plain = self.operation.operation is OperationType.QUERY and not middleware
+        self._context_info = ContextInfo(self.context_value)
         # graphql-core's helpers hold this context's bound methods, and the context holds them: a
         # cycle that kept the request's objects (its Context, loaders, every value loaded) alive until
         # the garbage collector's next full pass. Weakly bound here: only code running inside this
@@ -221,7 +239,9 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if completer is None:
                 return None
             complete, completer_needs_info, completer_needs_path = completer
-            needs_info = completer_needs_info or not getattr(resolve, IGNORES_INFO, False)
+            needs_info = completer_needs_info or not (
+                getattr(resolve, IGNORES_INFO, False) or getattr(resolve, READS_ONLY_CONTEXT, False)
+            )
             needs_path = needs_info or completer_needs_path
             fields.append((response_name, field_def, nodes, resolve, complete, needs_info, needs_path))
         return self._runner(object_type, field_details_list, fields)
@@ -236,12 +256,25 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
         build_info = self.build_resolve_info
         is_awaitable = self.is_awaitable
         drop = self._drop
+        context_info = self._context_info  # for the fields that need no info, or only its context
         dropped = False
+        needs_path = any(field[6] for field in fields)
+        # The same object under the same selection again (the dashboard's 200 cohorts are 20 objects,
+        # each with its program and type: ``ScopedLoader.then`` and ``known_shown`` make one object
+        # per key in a request) is completed once: its value is the one completed before, by the
+        # same resolvers of the same object in the same request (a plan calls only plain resolvers:
+        # reads of the object, the request's clock, actor and loaders). Not where a path is read (an
+        # info object is built under it): each place then has its own.
+        completed_before: dict[int, tuple[Any, dict[str, Any]]] | None = None if needs_path else {}
 
         def run(source: Any, path: Path | None) -> dict[str, Any]:
             nonlocal dropped
             if dropped:  # asked again by another plan that holds it
                 raise GiveUp
+            if completed_before is not None:
+                before = completed_before.get(id(source))
+                if before is not None and before[0] is source:
+                    return before[1]
             completed: dict[str, Any] = {}
             try:
                 for response_name, field_def, nodes, resolve, complete, needs_info, needs_path in fields:
@@ -251,7 +284,11 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     # a leaf read without an info (most fields) needs no path: a give-up's answer is
                     # graphql-core's, with its own paths
                     field_path = Path(path, response_name, type_name) if needs_path else None
-                    info = build_info(field_def, nodes, object_type, field_path) if needs_info else None  # type: ignore[arg-type]
+                    info = (
+                        build_info(field_def, nodes, object_type, field_path)  # type: ignore[arg-type]
+                        if needs_info
+                        else context_info
+                    )
                     value = resolve(source, info)
                     if is_awaitable(value):
                         _discard(value)
@@ -263,9 +300,11 @@ class PlainExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 dropped = True
                 drop(object_type, field_details_list)
                 raise
+            if completed_before is not None:
+                completed_before[id(source)] = (source, completed)  # the source kept: its id stays its
             return completed
 
-        setattr(run, NEEDS_PATH, any(field[6] for field in fields))
+        setattr(run, NEEDS_PATH, needs_path)
         return run
 
     def _completer(self, return_type: GraphQLOutputType, details: Any) -> Completer | None:

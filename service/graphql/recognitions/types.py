@@ -20,7 +20,7 @@ from service.graphql.certificates.types import (
 )
 from service.graphql.cohorts.dataloaders import CohortByIdLoader
 from service.graphql.cohorts.types import Cohort
-from service.graphql.core.context import Info
+from service.graphql.core.context import Context, Info
 from service.graphql.core.node import LoadedNode
 from service.graphql.core.paging import checked_page_size
 from service.graphql.partners.dataloaders import PartnerByIdLoader
@@ -163,17 +163,19 @@ class Recognition(LoadedNode):
         # At once when the resolver that found the rows loaded their cohorts before returning them
         # (`recognitions` and `recognition(id)`, see `selected_cohorts`); else awaited, batched with
         # the other rows' (plain execution then leaves this selection to graphql-core, once).
-        known_ids = CohortIdsByRecognitionIdLoader.for_context(info.context).known([self.model.id])
+        # (Only `info.context` is read, so plain execution builds no info object for it.)
+        context = info.context
+        known_ids = CohortIdsByRecognitionIdLoader.for_context(context).known([self.model.id])
         if known_ids is not None:
-            cohorts = CohortByIdLoader.for_context(info.context)
+            cohorts = CohortByIdLoader.for_context(context)
             known = cohorts.known_shown(known_ids[0] or [], Cohort.from_model)
             if known is not None:
                 return known
-        return self._cohorts_later(info)  # type: ignore[return-value]
+        return self._cohorts_later(context)  # type: ignore[return-value]
 
-    async def _cohorts_later(self, info: Info) -> list[Cohort]:
-        cohort_ids = await CohortIdsByRecognitionIdLoader.for_context(info.context).load(self.model.id)
-        cohorts = await CohortByIdLoader.for_context(info.context).load_many(cohort_ids or [])
+    async def _cohorts_later(self, context: Context) -> list[Cohort]:
+        cohort_ids = await CohortIdsByRecognitionIdLoader.for_context(context).load(self.model.id)
+        cohorts = await CohortByIdLoader.for_context(context).load_many(cohort_ids or [])
         return [Cohort.from_model(cohort) for cohort in cohorts if cohort is not None]
 
     @strawberry.field(description="The history, oldest first.")
@@ -248,11 +250,10 @@ class Recognition(LoadedNode):
         context = info.context
         actor = context.known_actor  # the resolver that found this recognition checked it
         if actor is None:  # not one of ours: awaited (plain execution leaves it to graphql-core)
-            return self._available_actions_later(info)  # type: ignore[return-value]
+            return self._available_actions_later(context)  # type: ignore[return-value]
         return dashboard.actions_for(self.model, actor, context.clock.now())
 
-    async def _available_actions_later(self, info: Info) -> list[Action]:
-        context = info.context
+    async def _available_actions_later(self, context: Context) -> list[Action]:
         return dashboard.actions_for(self.model, await context.actor(), context.clock.now())
 
 
