@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pkgutil
 import socket
+import types
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from tortoise import connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
+from tortoise.models import MetaInfo
 
 MODEL_MODULES = [
     "service.partners.models",
@@ -28,6 +30,33 @@ MODEL_MODULES = [
     "service.lms.models",
     "service.audit.models",
 ]
+
+
+_regenerate_db_fields = MetaInfo._generate_db_fields
+
+
+def _generate_db_fields_aside(meta: MetaInfo) -> None:
+    """Tortoise empties a model's lists of columns and fills them again each time a context is set
+    up; a row read meanwhile in another thread (a worker thread starting while a request or another
+    thread's message reads) became an object without some of its fields ("'CertificateFileJob'
+    object has no attribute 'status'"). The same lists, made by Tortoise's own code on a stand-in,
+    then swapped in whole: a reader goes through the old lists or the new, each complete."""
+    stand_in = types.SimpleNamespace(
+        db_fields=meta.db_fields,
+        fields_db_projection_reverse=meta.fields_db_projection_reverse,
+        fields_map=meta.fields_map,
+        db=meta.db,
+        db_default_fields=[],
+        db_complex_fields=[],
+        db_native_fields=[],
+    )
+    _regenerate_db_fields(stand_in)  # type: ignore[arg-type]
+    meta.db_default_fields = stand_in.db_default_fields
+    meta.db_complex_fields = stand_in.db_complex_fields
+    meta.db_native_fields = stand_in.db_native_fields
+
+
+MetaInfo._generate_db_fields = _generate_db_fields_aside  # type: ignore[method-assign,assignment]
 
 
 class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is untyped
