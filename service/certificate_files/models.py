@@ -90,17 +90,7 @@ class CertificateFileChunk(Model):
     size = fields.IntField()
     attempts = fields.IntField(default=0)
     claimed_until = fields.DatetimeField(null=True, description="Lease of the worker making it.")
-    retry_due = fields.DatetimeField(
-        null=True,
-        description="A try failed and the queue retries it by about then: till then the chunk is left "
-        "to that retry (the sweep hands it over again only after), so it has one chain of retries.",
-    )
     done_at = fields.DatetimeField(null=True)
-    drawn_for = fields.DateField(
-        null=True,
-        description="The ceremony's day (in its time zone) that the part's provisional certificates print, "
-        "NULL when none does: a part drawn before the ceremony moved is drawn again before the join.",
-    )
 
     class Meta:
         table = "certificate_file_chunk"

@@ -2,43 +2,32 @@
 matches the single downloads) and draws their pages into the chunk's part, one document whose pages
 share their fonts; then it goes on with the job's chunks nobody has taken, for a while, each claimed
 and issued while the part before it is drawn, so the statements' round trips overlap the drawing
-instead of preceding it, and no queue stands between one chunk and the next.
-
-Each chunk has one chain of retries, its own message's: a failure is retried by the message whose chunk
-failed (a chunk taken on the way is left to its own message, which is in the queue or looks again
-when the lease ends), the sweep leaves a chunk alone while its retry is due, and a chunk is tried at
-most ``FileWork.tries`` times whichever messages try it. A part records the ceremony's day it was
-drawn for, so the join can have the parts drawn before the ceremony moved drawn again."""
+instead of preceding it, and no queue stands between one chunk and the next."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime, timedelta
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from service import job_queue
 from service.certificate_files.leases import lease_over, look_again_when_free, renewing
 from service.certificate_files.models import ACTIVE, CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificate_files.paths import part_path
 from service.certificate_files.work import FileWork, announce_job, storing
 from service.certificate_templates.printing import brandings
-from service.certificates.issuing import follow_ceremony_again
-from service.certificates.models import CertificateStatus
 from service.certificates.printing import shown_name, unprintable
 from service.certificates.services import certificates_for
 from service.errors import DomainError, ErrorCode, Problem
 from service.files.store import write_atomically
 from service.job_queue import Job
 from service.pdf import Branding, CertificateText, render_certificates
-from service.recognitions.models import Recognition, local_date
 from service.users.actor import Actor
-
-logger = logging.getLogger("service.certificate_files")
 
 # What to do about someone whose certificate cannot be printed.
 LEAVE_OUT = (
@@ -48,16 +37,17 @@ LEAVE_OUT = (
 SHOWN_PROBLEMS = 3
 
 
-async def claim(chunk: CertificateFileChunk, *, now: datetime, work: FileWork) -> CertificateFileJob | None:
-    """Take the chunk (if nobody is making it and it has tries left) for a job still wanted; the job
-    is RUNNING from then. The job comes with its requester, which making the part needs."""
-    job = await CertificateFileJob.get(id=chunk.job_id).select_related("requested_by")
+async def claim(
+    chunk: CertificateFileChunk, *, now: datetime, lease: timedelta, stall: timedelta
+) -> CertificateFileJob | None:
+    """Take the chunk (if nobody is making it) for a job still wanted; the job is RUNNING from then.
+    The job comes with its requester and recognition, which making the part needs."""
+    job = await CertificateFileJob.get(id=chunk.job_id).select_related("requested_by", "recognition")
     if job.status not in ACTIVE:
         return None
-    lease, stall = work.lease, work.stall
-    claimed = await CertificateFileChunk.filter(
-        lease_over(now), id=chunk.id, done_at__isnull=True, attempts__lt=work.tries
-    ).update(claimed_until=now + lease, attempts=F("attempts") + 1, retry_due=None)
+    claimed = await CertificateFileChunk.filter(lease_over(now), id=chunk.id, done_at__isnull=True).update(
+        claimed_until=now + lease, attempts=F("attempts") + 1
+    )
     if not claimed:
         await look_again_when_free(CertificateFileChunk, chunk.id, Job.BUILD_CERTIFICATE_FILE_PART, now)
         return None
@@ -78,11 +68,10 @@ async def claim(chunk: CertificateFileChunk, *, now: datetime, work: FileWork) -
 
 @dataclass(frozen=True)
 class _Issued:
-    """A chunk's pages, ready to draw, and the ceremony's day they print (None: no page prints it)."""
+    """A chunk's pages, ready to draw."""
 
     texts: list[CertificateText]
     designs: list[Branding]
-    day: date | None
 
 
 async def make_parts(
@@ -93,20 +82,15 @@ async def make_parts(
     queue's retries), in order; each counted once. While a part is drawn (in a thread), the one
     before it is stored and counted and the next chunk is claimed and issued, so their statements
     wait on the database while the pages are drawn. A message for the user instead when the
-    selection no longer holds.
-
-    On a failure every lease held here is given up. It raises, for the queue to retry this message,
-    only while ``first`` is not made, and records when that retry is due; a failure once ``first``
-    is made is a chunk's taken on the way, and its own message (still in the queue, or looking again
-    when the lease ends) is its one chain of retries: handing it to the queue again here would start
-    a second one."""
+    selection no longer holds. On a failure every lease held here is given up, and the chunks taken
+    besides ``first`` are handed to the queue again (their own messages may have found them held)."""
     held = [first.id]
     until = clock() + work.run
     try:
         async with renewing(
             lambda: CertificateFileChunk.filter(id__in=list(held), done_at__isnull=True), clock, work.lease
         ):
-            drawn: tuple[CertificateFileChunk, bytes, date | None] | None = None
+            drawn: tuple[CertificateFileChunk, bytes] | None = None
             chunk, issued = first, await _issue(first, job, clock=clock, work=work)
             while isinstance(issued, _Issued):
                 drawing = asyncio.ensure_future(_draw(issued))
@@ -124,7 +108,7 @@ async def make_parts(
                 part = await drawing
                 if isinstance(part, str):
                     return part
-                drawn = (chunk, part, issued.day)
+                drawn = (chunk, part)
                 if following is None:
                     break
                 chunk, issued = following
@@ -133,38 +117,15 @@ async def make_parts(
             await _store(*drawn, job, clock=clock, work=work)
             held.remove(chunk.id)
             return None
-    except Exception:
-        mine = first.id in held
-        # Let a retry take the chunks at once; a database out of reach leaves the leases to expire
-        # (the error raised is the one that ended the run).
-        with contextlib.suppress(Exception):
-            await _let_go(held, first=first if mine else None, now=clock(), work=work)
-        if mine:
-            raise
-        logger.warning(
-            "certificate file %s: a chunk taken on the way failed; its own message tries it again",
-            job.id,
-            exc_info=True,
-        )
-        return None
     except BaseException:
-        # Stopped (a process that dies outright leaves the leases to expire).
+        # Let a retry take the chunks at once; a process that dies outright leaves the leases to expire,
+        # and so does a database out of reach (the error raised is the one that ended the run).
         with contextlib.suppress(Exception):
-            await _let_go(held, first=None, now=clock(), work=work)
+            await CertificateFileChunk.filter(id__in=held).update(claimed_until=None)
+        for chunk_id in held:
+            if chunk_id != first.id:
+                job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE_PART, chunk_id)
         raise
-
-
-async def _let_go(
-    held: list[int], *, first: CertificateFileChunk | None, now: datetime, work: FileWork
-) -> None:
-    """Give up the leases held; ``first``, given when its try failed, is left to the queue's retry of
-    its message until that is due (the sweep hands it over again only after), so it keeps one chain."""
-    await CertificateFileChunk.filter(id__in=held).update(claimed_until=None)
-    if first is not None:
-        tries = first.attempts + 1  # as read before the claim, which counted this try
-        await CertificateFileChunk.filter(id=first.id, done_at__isnull=True).update(
-            retry_due=now + work.retry_within(tries) + work.stall
-        )
 
 
 async def _take_next(
@@ -190,35 +151,23 @@ async def _issue(
     chunk: CertificateFileChunk, job: CertificateFileJob, *, clock: Callable[[], datetime], work: FileWork
 ) -> _Issued | str:
     """Issue the chunk's certificates (those not issued yet), with the design each was printed with;
-    a message for the user instead when the selection no longer holds. The recognition is read
-    afresh, before the certificates: a ceremony that moves after that read leaves the part marked
-    with the day before, so the join has it drawn again (never the other way round); and read once
-    more after them, so that certificates issued while it moved print its day too."""
+    a message for the user instead when the selection no longer holds."""
     user = job.requested_by
     actor = Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
-    while True:
-        recognition = await Recognition.get(id=job.recognition_id)
-        try:
-            certificates = await certificates_for(
-                actor=actor,
-                recognition=recognition,
-                enrollment_ids=job.enrollment_ids[chunk.start : chunk.start + chunk.size],
-                now=clock(),
-                files_dir=work.files_dir,
-                public_url=work.public_url,
-                with_files=False,
-            )
-        except DomainError as error:
-            # A selected course-taker is no longer listed (e.g. after the LMS sync), or their name can
-            # no longer be printed: no retry helps.
-            return _refusal_message(error)
-        # Only a provisional certificate prints its ceremony's day (a valid one, its completion date).
-        provisional = any(certificate.status is CertificateStatus.PROVISIONAL for certificate in certificates)
-        if not provisional or _day(await Recognition.get(id=job.recognition_id)) == _day(recognition):
-            break
-        # The ceremony moved meanwhile: what was issued here with the day before may have come after
-        # the move re-dated the others. Re-dated too, and read again.
-        await follow_ceremony_again(recognition_id=job.recognition_id)
+    try:
+        certificates = await certificates_for(
+            actor=actor,
+            recognition=job.recognition,
+            enrollment_ids=job.enrollment_ids[chunk.start : chunk.start + chunk.size],
+            now=clock(),
+            files_dir=work.files_dir,
+            public_url=work.public_url,
+            with_files=False,
+        )
+    except DomainError as error:
+        # A selected course-taker is no longer listed (e.g. after the LMS sync), or their name can no
+        # longer be printed: no retry helps.
+        return _refusal_message(error)
     texts = [CertificateText.from_printed(certificate.printed) for certificate in certificates]
     # Each page in the design its certificate was printed with.
     designs = await brandings(certificate.template_version_id for certificate in certificates)
@@ -226,13 +175,7 @@ async def _issue(
         {index: (text.recipient_name, text.language) for index, text in enumerate(texts)}, lambda _index: ()
     ):
         return _unprintable_message(problems)
-    day = _day(recognition) if provisional else None
-    return _Issued(texts, [designs[certificate.template_version_id] for certificate in certificates], day)
-
-
-def _day(recognition: Recognition) -> date | None:
-    """The day a provisional certificate of the recognition prints (None: the day it was issued)."""
-    return local_date(recognition.starts_at, recognition.time_zone)
+    return _Issued(texts, [designs[certificate.template_version_id] for certificate in certificates])
 
 
 async def _draw(issued: _Issued) -> bytes | str:
@@ -256,14 +199,12 @@ async def _draw(issued: _Issued) -> bytes | str:
 async def _store(
     chunk: CertificateFileChunk,
     part: bytes,
-    day: date | None,
     job: CertificateFileJob,
     *,
     clock: Callable[[], datetime],
     work: FileWork,
 ) -> None:
-    """Write the part under its final name, then count the chunk done (once), with the ceremony's
-    day its pages print."""
+    """Write the part under its final name, then count the chunk done (once)."""
     async with storing(job.id):
         await asyncio.to_thread(write_atomically, part_path(work.files_dir, job.id, chunk.position), part)
     now = clock()
@@ -271,7 +212,7 @@ async def _store(
         counted = (
             await CertificateFileChunk.filter(id=chunk.id, done_at__isnull=True)
             .using_db(connection)
-            .update(done_at=now, claimed_until=None, drawn_for=day)
+            .update(done_at=now, claimed_until=None)
         )
         if counted:
             await (

@@ -214,17 +214,6 @@ async def adopt(
     return {certificate.enrollment_id: certificate for certificate in await Certificate.filter(id__in=moved)}
 
 
-async def follow_ceremony_again(*, recognition_id: int) -> int:
-    """For one who issued certificates while the ceremony moved: a certificate written with the day
-    before the move, after the move had re-dated the others, prints its ceremony's day now (with the
-    recognition locked, so a move still under way comes first). How many were re-dated."""
-    async with in_transaction() as connection:
-        recognition = (
-            await Recognition.filter(id=recognition_id).using_db(connection).select_for_update().get()
-        )
-        return await follow_ceremony(recognition, connection)
-
-
 def not_valid(certificate: Certificate) -> DomainError:
     return DomainError.of(
         ErrorCode.NOT_ALLOWED_IN_STATUS,

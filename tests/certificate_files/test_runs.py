@@ -149,7 +149,7 @@ async def test_a_message_leaves_chunks_others_hold_or_tried_before(
     assert handed == []
 
 
-async def test_a_chunk_taken_on_the_way_that_fails_is_left_to_its_own_message(
+async def test_a_chunk_taken_on_the_way_that_fails_goes_back_to_the_queue(
     three: tuple[CertificateFileJob, list[int]],
     clock: MovableClock,
     settings: Settings,
@@ -167,14 +167,13 @@ async def test_a_chunk_taken_on_the_way_that_fails_is_left_to_its_own_message(
     monkeypatch.setattr(parts, "render_certificates", fails_on_the_second)
 
     # when the first chunk's message is worked on
-    result = await _part(first, settings, clock)
+    with pytest.raises(MemoryError):
+        await _part(first, settings, clock)
 
-    # then its own chunk is made and the message ends well (a retry of it would not be the second's);
-    # the leases of the second and of the third (taken while the second was drawn) are let go, and
-    # nothing is handed to the queue: their own messages, still in it, are their one chain each
-    assert result is None
+    # then its own chunk is made; the leases of the second and of the third (taken while the second
+    # was drawn) are let go and their messages handed over again, so their retries wait for no lease
     assert await _chunks(job.id) == [(1, True, None), (1, False, None), (1, False, None)]
-    assert handed == []
+    assert handed == [(Job.BUILD_CERTIFICATE_FILE_PART, chunk_id, None) for chunk_id in (second, third)]
     # and those messages, once drawing works, make them
     monkeypatch.setattr(parts, "render_certificates", render_certificates)
     assert await _part(second, settings, clock) is None
@@ -182,43 +181,6 @@ async def test_a_chunk_taken_on_the_way_that_fails_is_left_to_its_own_message(
     assert finished is not None
     assert (finished.status, finished.done, finished.attempts) == (FileJobStatus.READY, 30, 2)
     assert _names(file_path(settings.resolved_files_dir, finished)) == [f"Zoe {n:02d}" for n in range(30)]
-
-
-async def test_a_chunk_whose_message_found_it_taken_has_one_message_after_the_run_fails(
-    three: tuple[CertificateFileJob, list[int]],
-    clock: MovableClock,
-    settings: Settings,
-    handed: Handed,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    job, (first, second, _) = three
-    go_on = threading.Event()
-
-    def fails_on_the_second(texts: Any, brandings: Any) -> bytes:
-        if texts[0].recipient_name == "Zoe 10":
-            go_on.wait(timeout=30)
-            raise MemoryError("killed")
-        return render_certificates(texts, brandings)
-
-    monkeypatch.setattr(parts, "render_certificates", fails_on_the_second)
-    try:
-        working = asyncio.create_task(_part(first, settings, clock))
-        # given the second chunk taken by the first chunk's message, and its own message delivered
-        # meanwhile (it finds the chunk held, and looks again when the lease ends)
-        await until_lease(lambda lease: lease is not None, second)
-        assert await _part(second, settings, clock) is None
-    finally:
-        go_on.set()
-    # when drawing the second chunk fails
-    result = await working
-
-    # then the second chunk has one message, the one looking again: its one chain of retries; and the
-    # first chunk's message, its own chunk made, ends well (no retry of it)
-    assert result is None
-    assert [message for message in handed if message[1] == second] == [
-        (Job.BUILD_CERTIFICATE_FILE_PART, second, LEASE + timedelta(seconds=1))
-    ]
-    assert await _chunks(job.id) == [(1, True, None), (1, False, None), (1, False, None)]
 
 
 async def test_a_message_takes_no_more_chunks_once_its_time_is_up(
