@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from service.certificate_templates.printing import brandings
-from service.certificates.models import Certificate
+from service.certificates.models import CURRENT, Certificate, CertificateStatus
 from service.certificates.rules import name_language
 from service.enrollments.models import Enrollment
 from service.errors import ErrorCode, Problem
@@ -151,6 +151,21 @@ def remove_files(files: Iterable[DrawnFile], *, files_dir: Path) -> None:
     """Files drawn for certificates that were not recorded (someone else's issue won)."""
     for drawn in files:
         (files_dir / CERTIFICATES_FOLDER / drawn.name).unlink(missing_ok=True)
+
+
+NOT_HANDED_OUT = {
+    CertificateStatus.VOIDED: "This certificate is void: the course closed without completion. "
+    "It can no longer be downloaded.",
+    CertificateStatus.REVOKED: "This certificate has been revoked. It can no longer be downloaded.",
+    CertificateStatus.REPLACED: "This certificate was replaced by a corrected one. It can no longer be "
+    "downloaded: download the new one in the portal.",
+}
+
+
+def download_refusal(certificate: Certificate) -> str | None:
+    """Why the certificate's PDF is no longer handed out, or None while it is current (valid or
+    provisional): a void, revoked or replaced certificate's file would look as good as a valid one."""
+    return None if certificate.status in CURRENT else NOT_HANDED_OUT[certificate.status]
 
 
 async def ensure_file(certificate: Certificate, *, files_dir: Path) -> Certificate:

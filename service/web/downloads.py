@@ -18,7 +18,7 @@ from service.certificate_files.paths import file_path
 from service.certificate_templates.preview import Preview, preview_pdf
 from service.certificates.export import export_chunks
 from service.certificates.models import CandidateExport, Certificate
-from service.certificates.printing import certificate_path, ensure_file
+from service.certificates.printing import certificate_path, download_refusal, ensure_file
 from service.clock import Clock
 from service.database import storable_key
 from service.errors import DomainError
@@ -152,6 +152,8 @@ def file_routes(settings: Settings, clock: Clock) -> list[Route]:
             return PlainTextResponse(bad.problem.value, status_code=403)
         if certificate is None or not await still_theirs(user_id, certificate.partner_id):
             return PlainTextResponse(LinkProblem.INVALID.value, status_code=403)
+        if refusal := download_refusal(certificate):  # revoked (say) since the link was made
+            return PlainTextResponse(refusal, status_code=410)
         # Issued for a combined file, a certificate gets its own PDF on its first download.
         certificate = await ensure_file(certificate, files_dir=settings.resolved_files_dir)
         await audited(

@@ -234,3 +234,59 @@ async def test_verification_is_rate_limited_per_address(gql: GraphQLClient, http
         ("Too many verifications from your address. Try again in a minute.", "RATE_LIMITED")
     ]
     assert (page.status_code, page.headers["retry-after"]) == (429, "61")
+
+
+CERTIFICATE = (
+    """query Certificate($id: ID!) { node(id: $id) { ... on Certificate { status downloadUrl } } }"""
+)
+
+
+async def _download_link(gql: GraphQLClient, world: CertificatesWorld, certificate_id: str) -> str | None:
+    body = await gql.post(CERTIFICATE, {"id": certificate_id}, token=token_for(world.admin))
+    link: str | None = body["data"]["node"]["downloadUrl"]
+    return link
+
+
+async def test_a_revoked_certificate_is_no_longer_handed_out_even_through_a_link_made_before(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, issued: dict[str, Any]
+) -> None:
+    # given a link to Ana's certificate, made while it was valid
+    link = await _download_link(gql, world, issued["id"])
+    assert link is not None
+
+    # when staff revoke it within the link's minutes
+    await gql.post(
+        REVOKE, {"input": {"id": issued["id"], "reason": "Issued in error"}}, token=token_for(world.staff)
+    )
+
+    # then the link answers that it is revoked, and no new link is given
+    response = await http.get(link.removeprefix("http://127.0.0.1:8000"))
+    assert (response.status_code, response.text) == (
+        410,
+        "This certificate has been revoked. It can no longer be downloaded.",
+    )
+    assert await _download_link(gql, world, issued["id"]) is None
+
+
+async def test_a_replaced_certificate_points_to_its_replacement(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, issued: dict[str, Any]
+) -> None:
+    link = await _download_link(gql, world, issued["id"])
+    assert link is not None
+    await CourseTaker.filter(id=world.enrollments["Ana Completer"].course_taker_id).update(
+        name="Ana Completér"
+    )
+    body = await gql.post(REISSUE, {"input": {"id": issued["id"]}}, token=token_for(world.admin))
+    new = body["data"]["certificateReissue"]["certificate"]
+
+    old_response = await http.get(link.removeprefix("http://127.0.0.1:8000"))
+    new_link = await _download_link(gql, world, new["id"])
+
+    assert (old_response.status_code, old_response.text) == (
+        410,
+        "This certificate was replaced by a corrected one. It can no longer be downloaded: "
+        "download the new one in the portal.",
+    )
+    assert await _download_link(gql, world, issued["id"]) is None
+    assert new_link is not None
+    assert (await http.get(new_link.removeprefix("http://127.0.0.1:8000"))).status_code == 200

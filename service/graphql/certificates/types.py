@@ -9,6 +9,7 @@ from service.certificates.candidates import completed_on, kind_of
 from service.certificates.listing import EnrollmentListing, PersonListing
 from service.certificates.models import Certificate as CertificateModel
 from service.certificates.models import CertificateStatus as CertificateStatusValue
+from service.certificates.printing import download_refusal
 from service.certificates.rules import CandidateKind as CandidateKindValue
 from service.certificates.rules import Listing as ListingValue
 from service.certificates.verification import Outcome, Verification
@@ -92,8 +93,13 @@ class Certificate(LoadedNode):
     def verification_url(self) -> str:
         return str(self.model.printed["verification_url"])
 
-    @strawberry.field(description="A signed link to the PDF, for a plain <a href>; it expires in minutes.")
-    async def download_url(self, info: Info) -> str:
+    @strawberry.field(
+        description="A signed link to the PDF, for a plain <a href>; it expires in minutes. Null once the "
+        "certificate is voided, revoked or replaced: its file is no longer handed out."
+    )
+    async def download_url(self, info: Info) -> str | None:
+        if download_refusal(self.model):
+            return None
         context = info.context
         actor = await context.actor()
         return certificate_link(
