@@ -19,7 +19,7 @@ import pytest
 from strawberry.relay import to_base64
 
 from service.certificate_files.paths import file_path
-from service.certificates import printing
+from service.certificates import issuing, printing
 from service.certificates.models import Certificate, CertificateStatus
 from service.mail.models import OutboxMessage
 from service.recognitions.models import CeremonyFormat, Recognition, RecognitionCohort
@@ -211,6 +211,35 @@ async def test_a_download_drawn_while_the_ceremony_moves_is_drawn_again_with_the
 
     # then what it serves and what is recorded are the new day's drawing
     assert moves[0]["ceremonyUpdate"]["errors"] == []
+    assert ("20 October 2026" in text, "27 October 2026" in text) == (False, True)
+    assert (await Certificate.get(code=hal["code"])).file_sha256 == hashlib.sha256(pdf).hexdigest()
+
+
+async def test_a_certificate_issued_as_the_ceremony_moves_prints_the_new_day(
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    world: CertificatesWorld,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given Hal's certificate being issued just as the ceremony moves: read on the old day, the move
+    # (and its re-dating of the provisional certificates) lands before the certificate is recorded
+    real_record_many = issuing.record_many
+    moves: list[dict[str, Any]] = []
+
+    async def recorded_as_the_ceremony_moves(**kwargs: Any) -> dict[int, Certificate]:
+        move = {"input": {"id": world.recognition_id, "start": MOVED}}
+        moves.append(await gql.data(UPDATE, move, as_user=world.admin))
+        return await real_record_many(**kwargs)
+
+    monkeypatch.setattr(issuing, "record_many", recorded_as_the_ceremony_moves)
+
+    # when it is issued and downloaded
+    hal = await _issue(gql, world, HAL)
+    pdf, text = await _pdf(http, hal)
+
+    # then it prints the day the ceremony is on, as recorded
+    assert moves[0]["ceremonyUpdate"]["errors"] == []
+    assert (hal["status"], hal["awardedOn"]) == ("PROVISIONAL", "2026-10-27")
     assert ("20 October 2026" in text, "27 October 2026" in text) == (False, True)
     assert (await Certificate.get(code=hal["code"])).file_sha256 == hashlib.sha256(pdf).hexdigest()
 
