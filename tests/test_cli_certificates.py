@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
 from service.certificates.models import Certificate
 from service.certificates.rules import new_code
+from service.mail.models import OutboxMessage
 from service.pdf import CertificateText
 from service.settings import Settings
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
@@ -111,10 +112,15 @@ async def test_a_bad_recognition_fails_with_one_line(
     assert (output.exists(), await CertificateFileJob.all().count()) == (False, 0)
 
 
-async def test_an_output_that_cannot_be_written_fails_with_one_line(
-    world: CertificatesWorld, settings: Settings, tmp_path: Path
+@pytest.mark.parametrize(
+    ("where", "problem"),
+    [("no-such-folder/file.pdf", "No such file or directory"), (".", "it is a folder")],
+)
+async def test_an_output_that_cannot_be_written_fails_with_one_line_before_anything_is_issued(
+    world: CertificatesWorld, settings: Settings, tmp_path: Path, where: str, problem: str
 ) -> None:
-    output = tmp_path / "no-such-folder" / "file.pdf"
+    (folder := tmp_path / "out").mkdir()
+    output = folder / where
 
     built = _portal(
         settings,
@@ -127,11 +133,9 @@ async def test_an_output_that_cannot_be_written_fails_with_one_line(
         str(output),
     )
 
-    assert (built.returncode, built.stdout, built.stderr) == (
-        1,
-        "",
-        f"Cannot write {output}: No such file or directory.\n",
-    )
+    assert (built.returncode, built.stdout, built.stderr) == (1, "", f"Cannot write {output}: {problem}.\n")
+    assert (await Certificate.all().count(), await CertificateFileJob.all().count()) == (0, 0)
+    assert (await OutboxMessage.all().count(), sorted(folder.iterdir())) == (0, [])
 
 
 def _on_a_terminal(settings: Settings, *arguments: str) -> tuple[int, bytes]:

@@ -43,6 +43,7 @@ def certificates_build(
 ) -> None:
     """Make one PDF of a recognition's certificates now, as the background job would."""
     import shutil
+    import tempfile
     from datetime import UTC, datetime, timedelta
 
     from service.certificate_files.build import FileNotMade, FileWork, build_file_now
@@ -53,6 +54,15 @@ def certificates_build(
     if all_completers == bool(course_taker):
         fail("Choose the course-takers: --course-taker EMAIL (repeatable) or --all-completers.")
     recognition_id = _recognition_key(recognition)
+    # Made where the output goes before any certificate is issued, so an output that cannot be
+    # written costs nothing; renamed to the output once the file is made.
+    try:
+        staged = Path(tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)[1])
+    except OSError as error:
+        fail(f"Cannot write {output}: {error.strerror or error}.")
+    if output.is_dir():
+        staged.unlink()
+        fail(f"Cannot write {output}: it is a folder.")
     settings = get_settings()
     work = FileWork(
         files_dir=settings.resolved_files_dir,
@@ -85,14 +95,18 @@ def certificates_build(
         return job.page_count or 0, path
 
     try:
-        with progress("Drawing certificates") as advance:
-            pages, path = with_database(lambda: build(advance))
-    except (DomainError, FileNotMade) as error:
-        fail(str(error))
-    try:
-        shutil.copyfile(path, output)
-    except OSError as error:
-        fail(f"Cannot write {output}: {error.strerror or error}.")
+        try:
+            with progress("Drawing certificates") as advance:
+                pages, path = with_database(lambda: build(advance))
+        except (DomainError, FileNotMade) as error:
+            fail(str(error))
+        try:
+            shutil.copyfile(path, staged)
+            staged.replace(output)
+        except OSError as error:
+            fail(f"Cannot write {output}: {error.strerror or error}.")
+    finally:
+        staged.unlink(missing_ok=True)
     typer.echo(f"{pages} pages written to {output}")
 
 
