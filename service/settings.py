@@ -374,7 +374,16 @@ class Settings(BaseSettings):
     def _route_with_id(cls, value: str) -> str:
         if value.count("{id}") != 1:
             raise ValueError("a route template holds `{id}` (the API's global id) exactly once")
+        if not value.startswith("/") or value.startswith("//"):
+            raise ValueError("a route template is a path on the web app, starting with one `/`")
         return value
+
+    @field_validator("certifier_name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip() or not value.isprintable():
+            raise ValueError("the certifying organisation's name, as mails print it, cannot be empty")
+        return value.strip()
 
     @field_validator(
         "files_dir",
