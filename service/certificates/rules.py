@@ -67,6 +67,7 @@ def completion_date(completed_at: datetime, time_zone: str) -> date:
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_BODY_LENGTH = 10  # 50 random bits
 CODE_GROUPS = (4, 4, 3)
+CODE_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"  # hyphens, dashes and minus, as typed between groups
 
 
 def new_code() -> str:
@@ -85,10 +86,13 @@ def new_code() -> str:
 def normalize_code(text: str) -> str:
     """The code as stored, from what someone typed; a DomainError says what is wrong with it.
 
-    Spaces, dashes and case do not matter; the check symbol catches a mistyped symbol and two
-    neighbours swapped.
+    Spaces, dashes and case do not matter, nor the width a keyboard typed in (full-width Ｋ is K)
+    or invisible marks pasted along (a direction mark, a zero-width space); the check symbol catches
+    a mistyped symbol and two neighbours swapped.
     """
-    compact = "".join(text.split()).replace("-", "").upper()
+    folded = unicodedata.normalize("NFKC", text)
+    visible = "".join(c for c in folded if unicodedata.category(c) != "Cf" and c not in CODE_DASHES)
+    compact = "".join(visible.split()).upper()
     field = ("code",)
     if len(compact) != CODE_BODY_LENGTH + 1:
         raise DomainError(

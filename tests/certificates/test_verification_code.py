@@ -32,6 +32,14 @@ def test_spaces_dashes_and_case_do_not_matter() -> None:
     assert normalize_code(code.replace("-", "")) == code
 
 
+def test_full_width_symbols_other_dashes_and_invisible_marks_do_not_matter() -> None:
+    code = new_code()
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c != "-" else "\uff0d" for c in code)
+
+    assert normalize_code(full_width) == code
+    assert normalize_code("\u202e" + code.replace("-", "\u2013") + "\u200b") == code
+
+
 def test_every_single_symbol_slip_is_caught() -> None:
     code = normalize_code(new_code()).replace("-", "")
     for position in range(len(code)):
