@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from service.certificates.models import Certificate, CertificateStatus
 from service.credentials.config import CredentialsConfig
@@ -52,8 +53,18 @@ def completion_date(certificate: Certificate) -> date | None:
     return date.fromisoformat(certificate.printed["awarded_on"])
 
 
-def build_credential(certificate: Certificate, *, email: str, config: CredentialsConfig) -> dict[str, Any]:
-    """The unsigned credential of a certificate."""
+def _start_of(day: date, time_zone: str) -> str:
+    """The first moment of a day where it was reckoned, with that place's offset: the date reads the
+    same in the credential as on the paper (a UTC midnight is the day before west of Greenwich)."""
+    start = datetime.combine(day, time(), ZoneInfo(time_zone))
+    return start.isoformat().replace("+00:00", "Z")
+
+
+def build_credential(
+    certificate: Certificate, *, email: str, time_zone: str, config: CredentialsConfig
+) -> dict[str, Any]:
+    """The unsigned credential of a certificate; ``time_zone`` is its partner's, where its
+    completion date was reckoned."""
     printed = certificate.printed
     assert certificate.credential_status_index is not None, "placed in the status lists on issue"
     list_number, index = position(certificate.credential_status_index)
@@ -125,7 +136,7 @@ def build_credential(certificate: Certificate, *, email: str, config: Credential
     }
     completed = completion_date(certificate)
     if completed is not None:
-        credential["awardedDate"] = f"{completed.isoformat()}T00:00:00Z"
+        credential["awardedDate"] = _start_of(completed, time_zone)
         subject["activityEndDate"] = credential["awardedDate"]
     return credential
 

@@ -12,6 +12,7 @@ from service.credentials.document import build_credential, linkedin_url
 from service.credentials.indexes import assign_status_indexes
 from service.credentials.signing import sign
 from service.enrollments.models import Enrollment
+from service.partners.models import Partner
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,8 @@ async def credentials_for(
 ) -> dict[int, IssuedCredential]:
     """The signed credentials of the valid or provisional certificates among these, by certificate
     id; none for one no longer valid (revoked, voided or replaced: a credential signed before still
-    verifies as such). One query for the recipients' addresses and one look at the keys, however
-    many certificates."""
+    verifies as such). One query for the recipients' addresses, one for their partners' time zones
+    and one look at the keys, however many certificates."""
     current = [certificate for certificate in certificates if certificate.status in CURRENT]
     if not current:
         return {}
@@ -38,10 +39,18 @@ async def credentials_for(
             "id", "course_taker__email"
         )
     )
+    zones: dict[int, str] = dict(
+        await Partner.filter(id__in={c.partner_id for c in current}).values_list("id", "time_zone")
+    )
     signing = config.keys().signing
     issued = {}
     for certificate in current:
-        document = build_credential(certificate, email=emails[certificate.enrollment_id], config=config)
+        document = build_credential(
+            certificate,
+            email=emails[certificate.enrollment_id],
+            time_zone=zones[certificate.partner_id],
+            config=config,
+        )
         issued[certificate.id] = IssuedCredential(
             document=document, jwt=sign(document, signing), linkedin_url=linkedin_url(certificate)
         )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from strawberry.relay import to_base64
 
 from service.certificates.models import Certificate, CertificateStatus
@@ -17,6 +18,7 @@ from service.credentials.keys import RETIRED_DIR, rotate_keys
 from service.credentials.status import StatusLists, shared_status_lists
 from service.credentials.verification import Check, CredentialVerification, verify_credential
 from service.enrollments.models import Enrollment
+from service.partners.models import Partner
 from service.settings import Settings
 from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
@@ -312,3 +314,29 @@ async def test_a_credential_longer_than_other_texts_may_be_is_taken_as_a_variabl
 
     assert as_credential["data"]["verifyCredential"]["failedCheck"] == "FORMAT"
     assert elsewhere["errors"][0]["extensions"]["code"] == "INPUT_TOO_LONG"
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "printed", "awarded"),
+    [
+        ("America/Los_Angeles", "2026-08-19", "2026-08-19T00:00:00-07:00"),
+        ("Asia/Kolkata", "2026-08-20", "2026-08-20T00:00:00+05:30"),
+        ("UTC", "2026-08-20", "2026-08-20T00:00:00Z"),
+    ],
+)
+async def test_the_credential_dates_the_award_on_the_day_the_paper_prints_where_it_was_reckoned(
+    world: CertificatesWorld,
+    settings: Settings,
+    clock: MovableClock,
+    time_zone: str,
+    printed: str,
+    awarded: str,
+) -> None:
+    # given Riverside reckons its dates in this zone (Ana completed late on 19 August in Chicago)
+    await Partner.filter(id=world.partner.id).update(time_zone=time_zone)
+    certificate = await issue(world, "Ana Completer", settings, clock)
+
+    document = (await credential(certificate, settings)).document
+
+    assert certificate.printed["awarded_on"] == printed
+    assert (document["awardedDate"], document["credentialSubject"]["activityEndDate"]) == (awarded, awarded)
