@@ -27,6 +27,7 @@ from service.certificates.candidates import (
 )
 from service.certificates.printing import unprintable_in_selection
 from service.certificates.rules import LISTING_WORDS
+from service.certificates.services import refuse_revoked
 from service.errors import DomainError, ErrorCode, Problem
 from service.events import announce
 from service.job_queue import Job
@@ -82,11 +83,16 @@ async def request_file(
             now=now,
         )
         await _refuse_unprintable(selection, field=("filter",))
+        if not actor.is_staff:
+            await refuse_revoked(selection, field_of=lambda _key: ("filter",))
     else:
         selection = await checked_selection(
             actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
         )
         await _refuse_unprintable(enrollment_ids)
+        if not actor.is_staff:
+            place = {key: index for index, key in reversed(list(enumerate(enrollment_ids)))}
+            await refuse_revoked(selection, field_of=lambda key: ("enrollmentIds", str(place[key])))
     return await _queue(
         actor=actor, recognition_id=recognition_id, selection=selection, now=now, limits=limits, stall=stall
     )
@@ -145,6 +151,8 @@ async def regenerate_file(
             field=("withoutDroppedOut",),
         )
     await _refuse_unprintable(remaining, field=("recognitionId",))
+    if not actor.is_staff:
+        await refuse_revoked(remaining, field_of=lambda _key: ("recognitionId",))
     job = await _queue(
         actor=actor, recognition_id=recognition.id, selection=remaining, now=now, limits=limits, stall=stall
     )

@@ -110,6 +110,8 @@ async def certificates_for(
     existing = await valid_certificates_by_enrollment_ids(actor=actor, ids=enrollment_ids)
     existing |= await _adopt_from_cancelled(recognition, existing.values(), found, now=now)
     missing = [enrollment_id for enrollment_id in enrollment_ids if enrollment_id not in existing]
+    if missing and not actor.is_staff:
+        await refuse_revoked(missing, field_of=_field_of(enrollment_ids))
     if missing:
         partner = await issuing.partner_of(recognition, found.values())
         programs = {e.cohort.program_id: e.cohort.program.name for e in found.values()}
@@ -343,6 +345,41 @@ async def reissue_certificate(
     )
     await assign_status_indexes([certificate])
     return certificate
+
+
+async def refuse_revoked(
+    enrollment_ids: Sequence[int], *, field_of: Callable[[int], tuple[str, ...]]
+) -> None:
+    """Staff revoked the certificate of some of these enrolments and none has been issued since: a
+    partner cannot undo that by issuing again (staff can). Refused at ``field_of`` each such
+    enrolment, in the given order, each message naming the person and the revoked certificate."""
+    ids = list(dict.fromkeys(enrollment_ids))
+    if not ids:
+        return
+    current = {
+        c.enrollment_id
+        for c in await Certificate.filter(valid_enrollment_id__in=ids).only("id", "enrollment_id")
+    }
+    revoked = {
+        certificate.enrollment_id: certificate
+        for certificate in await Certificate.filter(
+            enrollment_id__in=ids, status=CertificateStatus.REVOKED
+        ).order_by("revoked_at", "id")
+        if certificate.enrollment_id not in current
+    }
+    if revoked:
+        raise DomainError(
+            *(
+                Problem(
+                    ErrorCode.FORBIDDEN,
+                    f"{revoked[key].printed['recipient_name']}'s certificate {revoked[key].code} was revoked "
+                    f"by staff ({revoked[key].revoked_reason}); only staff can issue another.",
+                    field_of(key),
+                )
+                for key in ids
+                if key in revoked
+            )
+        )
 
 
 async def valid_certificates_by_enrollment_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certificate]:

@@ -290,3 +290,63 @@ async def test_a_replaced_certificate_points_to_its_replacement(
     assert await _download_link(gql, world, issued["id"]) is None
     assert new_link is not None
     assert (await http.get(new_link.removeprefix("http://127.0.0.1:8000"))).status_code == 200
+
+
+FILE_REQUEST = """
+mutation Request($input: CertificateFileRequestInput!) {
+  certificateFileRequest(input: $input) { job { id } errors { field code message } }
+}
+"""
+
+
+async def test_a_revoked_certificate_is_not_issued_again_by_the_partner_only_by_staff(
+    gql: GraphQLClient, world: CertificatesWorld, issued: dict[str, Any]
+) -> None:
+    # given staff revoked Ana's certificate
+    await gql.post(
+        REVOKE, {"input": {"id": issued["id"], "reason": "Issued in error"}}, token=token_for(world.staff)
+    )
+    ana = to_base64("Enrollment", world.enrollments["Ana Completer"].id)
+    gus = to_base64("Enrollment", world.enrollments["Gus Online-Completer"].id)
+    refusal = f"Ana Completer's certificate {issued['code']} was revoked by staff (Issued in error); only staff can issue another."
+
+    # when her partner issues hers again, or asks for a file with her in it
+    again = await gql.post(
+        ISSUE,
+        {"input": {"recognitionId": world.recognition_id, "enrollmentId": ana}},
+        token=token_for(world.admin),
+    )
+    selected = await gql.post(
+        FILE_REQUEST,
+        {"input": {"recognitionId": world.recognition_id, "enrollmentIds": [gus, ana]}},
+        token=token_for(world.admin),
+    )
+    everyone = await gql.post(
+        FILE_REQUEST,
+        {"input": {"recognitionId": world.recognition_id, "filter": {}}},
+        token=token_for(world.admin),
+    )
+
+    # then each is refused, saying why, and nothing is issued or queued; staff can issue her a new one
+    assert again["data"]["certificateIssue"] == {
+        "certificate": None,
+        "errors": [{"field": ["enrollmentId"], "code": "FORBIDDEN", "message": refusal}],
+    }
+    assert selected["data"]["certificateFileRequest"] == {
+        "job": None,
+        "errors": [{"field": ["enrollmentIds", "1"], "code": "FORBIDDEN", "message": refusal}],
+    }
+    assert everyone["data"]["certificateFileRequest"] == {
+        "job": None,
+        "errors": [{"field": ["filter"], "code": "FORBIDDEN", "message": refusal}],
+    }
+    assert [(c.code, c.status) for c in await Certificate.all().order_by("id")] == [
+        (issued["code"], CertificateStatus.REVOKED)
+    ]
+    by_staff = await gql.post(
+        ISSUE,
+        {"input": {"recognitionId": world.recognition_id, "enrollmentId": ana}},
+        token=token_for(world.staff),
+    )
+    assert by_staff["data"]["certificateIssue"]["errors"] == []
+    assert await Certificate.filter(status=CertificateStatus.VALID).count() == 1
