@@ -308,7 +308,10 @@ async def test_a_revoked_certificate_is_not_issued_again_by_the_partner_only_by_
     )
     ana = to_base64("Enrollment", world.enrollments["Ana Completer"].id)
     gus = to_base64("Enrollment", world.enrollments["Gus Online-Completer"].id)
-    refusal = f"Ana Completer's certificate {issued['code']} was revoked by staff (Issued in error); only staff can issue another."
+    refusal = (
+        f"Ana Completer's certificate {issued['code']} was revoked by staff (Issued in error); "
+        "only staff can issue another."
+    )
 
     # when her partner issues hers again, or asks for a file with her in it
     again = await gql.post(
