@@ -11,6 +11,7 @@ from service.errors import ErrorCode, Problem
 # breaks on, so no stored text can end a mail header line or a CSV row early.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROLS = re.compile(_CONTROL.pattern + "+")
+LINE_BREAKS = frozenset("\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what typing, pasting a paragraph, brings
 # The bidi embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI) and the
 # marks (LRM, RLM, ALM): each can change the order text reads in, so a name could spoof its own
 # reading on a certificate, the dashboard or the verification page.
@@ -24,8 +25,13 @@ def clean_text(
     text = (value or "").strip()
     if not text:
         return None, [Problem(ErrorCode.REQUIRED, "This field is required.", field)] if required else []
-    if _CONTROL.search(text):
-        return None, [Problem(ErrorCode.INVALID_TEXT, "Remove the control characters.", field)]
+    if found := set(_CONTROL.findall(text)):
+        message = (
+            "Write it on one line: line breaks and tabs cannot be kept here."
+            if found <= LINE_BREAKS
+            else "Remove the control characters."
+        )
+        return None, [Problem(ErrorCode.INVALID_TEXT, message, field)]
     if controls := bidi_controls_in(text):
         message = (
             f"Remove the bidi control characters ({named(controls)}): they change the order text reads in."

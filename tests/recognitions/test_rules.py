@@ -159,3 +159,19 @@ def test_field_formats(check: object, value: str, valid: bool) -> None:
 def test_clean_text(value: str | None, required: bool, expected: tuple[str | None, list[ErrorCode]]) -> None:
     text, problems = clean_text(value, field=("name",), max_length=20, required=required)
     assert (text, [p.code for p in problems]) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "Venue closed.\nSee the new date.",
+            "Write it on one line: line breaks and tabs cannot be kept here.",
+        ),
+        ("Venue\r\n\tclosed", "Write it on one line: line breaks and tabs cannot be kept here."),
+        ("Venue\nclosed\x07", "Remove the control characters."),
+    ],
+)
+def test_a_line_break_is_named_as_such(value: str, message: str) -> None:
+    _, problems = clean_text(value, field=("reason",), max_length=500, required=True)
+    assert [(p.code, p.message) for p in problems] == [(ErrorCode.INVALID_TEXT, message)]
