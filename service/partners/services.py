@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from service.certificates.rules import is_locale
+from service.certificates.rules import HAN_LANGUAGES, is_locale
 from service.errors import DomainError, ErrorCode, NotFound
 from service.partners.models import Partner
 from service.users.actor import Actor
@@ -30,6 +30,12 @@ async def set_default_locale(*, partner_slug: str, locale: str | None) -> Partne
     if locale is not None and not is_locale(locale):
         raise DomainError.of(
             ErrorCode.INVALID_LOCALE, f"{locale!r} is not a language tag such as ja, ko, zh-Hans or zh-Hant."
+        )
+    if locale is not None and locale.split("-")[0].lower() not in HAN_LANGUAGES:
+        raise DomainError.of(
+            ErrorCode.INVALID_LOCALE,
+            f"{locale!r} would change nothing: the default locale only chooses how names written in Han "
+            "characters alone print, so it is Japanese, Korean or Chinese (ja, ko, zh-Hans, zh-Hant, zh-HK).",
         )
     partner.default_locale = locale
     await partner.save(update_fields=["default_locale"])

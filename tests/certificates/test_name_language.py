@@ -99,11 +99,22 @@ async def test_a_partners_default_locale_is_set_and_cleared(
     assert (await Partner.get(id=world.partner.id)).default_locale == stored
 
 
-async def test_a_default_locale_that_is_not_a_language_tag_is_refused(
-    app: Starlette, world: CertificatesWorld
+@pytest.mark.parametrize(
+    ("locale", "message"),
+    [
+        ("Japanese please", "'Japanese please' is not a language tag such as ja, ko, zh-Hans or zh-Hant."),
+        (
+            "en",
+            "'en' would change nothing: the default locale only chooses how names written in Han "
+            "characters alone print, so it is Japanese, Korean or Chinese (ja, ko, zh-Hans, zh-Hant, zh-HK).",
+        ),
+    ],
+)
+async def test_a_default_locale_that_is_not_a_han_language_tag_is_refused(
+    app: Starlette, world: CertificatesWorld, locale: str, message: str
 ) -> None:
     with pytest.raises(DomainError) as refused:
-        await set_default_locale(partner_slug=world.partner.slug, locale="Japanese please")
+        await set_default_locale(partner_slug=world.partner.slug, locale=locale)
 
-    assert [problem.code for problem in refused.value.problems] == [ErrorCode.INVALID_LOCALE]
+    assert [(p.code, p.message) for p in refused.value.problems] == [(ErrorCode.INVALID_LOCALE, message)]
     assert (await Partner.get(id=world.partner.id)).default_locale is None
