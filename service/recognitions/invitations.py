@@ -14,6 +14,7 @@ from service.mail.compose import Attachment, MailConfig
 from service.recognitions.models import CeremonyFormat, Recognition, RecognitionKind
 
 CEREMONY_LENGTH = timedelta(hours=2)
+ZONE_RULES_AROUND = timedelta(days=366)
 TYPE_NAMES = {RecognitionKind.CEREMONY: "Ceremony", RecognitionKind.CERTIFICATE_REQUEST: "CertificateRequest"}
 
 
@@ -61,10 +62,14 @@ def invitation(
     guest.params["role"] = vText("REQ-PARTICIPANT")
     event.add("attendee", guest, encode=False)
     calendar.add_component(event)
-    calendar.add_missing_timezones()
+    # The zone's rules around the ceremony alone: right in any year (icalendar's default range ends
+    # in 2038, so a later ceremony was an hour off in calendars that read the definition), and short.
+    calendar.add_missing_timezones(
+        first_date=start.date() - ZONE_RULES_AROUND, last_date=start.date() + ZONE_RULES_AROUND
+    )
     return Attachment(
         filename="ceremony.ics",
-        content_type=f"text/calendar; method={method.value}",
+        content_type=f"text/calendar; charset=utf-8; method={method.value}",
         data=bytes(calendar.to_ical()),
     )
 

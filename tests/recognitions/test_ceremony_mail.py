@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from email import message_from_string, policy
 from email.message import EmailMessage
 from typing import Any, cast
@@ -11,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 import pytest
+from dateutil.tz import tzical
 from icalendar import Calendar
 from starlette.applications import Starlette
 from strawberry.relay import from_base64
@@ -345,6 +348,28 @@ async def test_the_invitation_has_an_organizer_and_the_real_address(gql: GraphQL
     assert event["organizer"].params["CN"] == "Recognition"
     assert str(event["location"]) == "12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ"
     assert str(event["status"]) == "CONFIRMED"
+
+
+async def test_the_invitation_is_right_in_calendars_that_read_its_zone_any_year_and_in_any_script(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a ceremony in Los Angeles in July 2040 (summer time, past icalendar's default 2038),
+    # named in Arabic
+    start = {"dateTime": "2040-07-15T18:00:00", "timeZone": "America/Los_Angeles"}
+    await _scheduled(gql, world, start=start, name="حفل التكريم")
+
+    [expect] = await _mails("ceremony-confirmation")
+    [attachment] = [part for part in expect.iter_attachments() if part.get_content_type() == "text/calendar"]
+    text = attachment.get_content()
+    zone_definition = text[text.index("BEGIN:VTIMEZONE") : text.index("END:VTIMEZONE") + len("END:VTIMEZONE")]
+    zone = tzical(io.StringIO(zone_definition)).get("America/Los_Angeles")
+    _, event = _event(expect)
+
+    # then the zone the invitation defines puts it at 01:00 UTC, as the real zone does; the text
+    # says it is UTF-8, and the name reads as written
+    assert (attachment.get_content_charset(), attachment.get_param("method")) == ("utf-8", "REQUEST")
+    assert datetime(2040, 7, 15, 18, tzinfo=zone).astimezone(UTC) == datetime(2040, 7, 16, 1, tzinfo=UTC)
+    assert str(event["summary"]) == "Pinning ceremony: حفل التكريم"
 
 
 async def test_an_online_ceremony_sends_its_meeting_link(gql: GraphQLClient, world: World) -> None:
