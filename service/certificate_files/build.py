@@ -181,6 +181,11 @@ async def build_file_now(
         await build_part(chunk_id=chunk_id, clock=clock, work=one_at_a_time)
         if progress is not None:
             progress(done, len(chunk_ids))
+    # The join sends back the parts drawn before the ceremony moved, to messages no worker may be
+    # there to take: here too they are drawn again.
+    while sent_back := await _sent_back(job.id, now=clock()):
+        for chunk_id in sent_back:
+            await build_part(chunk_id=chunk_id, clock=clock, work=one_at_a_time)
     finished = await CertificateFileJob.get(id=job.id)
     if finished.status is FileJobStatus.READY:
         return finished, file_path(work.files_dir, finished)
@@ -188,3 +193,11 @@ async def build_file_now(
         raise FileNotMade(finished.error_message or "The file could not be made.")
     # A worker took part of the same selection's job (it was queued already): it finishes it.
     raise FileNotMade(f"A worker is making this selection's file (job {job.id}); try again in a minute.")
+
+
+async def _sent_back(job_id: int, *, now: datetime) -> list[int]:
+    """The chunks of a running job that nobody holds and nobody tried: those the join sent back."""
+    waiting = CertificateFileChunk.filter(
+        lease_over(now), job_id=job_id, job__status=FileJobStatus.RUNNING, done_at__isnull=True, attempts=0
+    )
+    return [int(chunk_id) for (chunk_id,) in await waiting.order_by("position").values_list("id")]

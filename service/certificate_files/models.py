@@ -91,6 +91,11 @@ class CertificateFileChunk(Model):
     attempts = fields.IntField(default=0)
     claimed_until = fields.DatetimeField(null=True, description="Lease of the worker making it.")
     done_at = fields.DatetimeField(null=True)
+    drawn_for = fields.DateField(
+        null=True,
+        description="The ceremony's day (in its time zone) that the part's provisional pages print, NULL "
+        "when none does: a part drawn before the ceremony moved is drawn again before the file is ready.",
+    )
 
     class Meta:
         table = "certificate_file_chunk"

@@ -2,7 +2,9 @@
 matches the single downloads) and draws their pages into the chunk's part, one document whose pages
 share their fonts; then it goes on with the job's chunks nobody has taken, for a while, each claimed
 and issued while the part before it is drawn, so the statements' round trips overlap the drawing
-instead of preceding it, and no queue stands between one chunk and the next."""
+instead of preceding it, and no queue stands between one chunk and the next. A part records the
+ceremony's day its pages print, so that the join has the parts drawn before the ceremony moved drawn
+again."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -21,12 +23,15 @@ from service.certificate_files.models import ACTIVE, CertificateFileChunk, Certi
 from service.certificate_files.paths import part_path
 from service.certificate_files.work import FileWork, announce_job, storing
 from service.certificate_templates.printing import brandings
+from service.certificates.issuing import follow_ceremony_again
+from service.certificates.models import CertificateStatus
 from service.certificates.printing import shown_name, unprintable
 from service.certificates.services import certificates_for
 from service.errors import DomainError, ErrorCode, Problem
 from service.files.store import write_atomically
 from service.job_queue import Job
 from service.pdf import Branding, CertificateText, render_certificates
+from service.recognitions.models import Recognition, local_date
 from service.users.actor import Actor
 
 # What to do about someone whose certificate cannot be printed.
@@ -68,10 +73,11 @@ async def claim(
 
 @dataclass(frozen=True)
 class _Issued:
-    """A chunk's pages, ready to draw."""
+    """A chunk's pages, ready to draw, and the ceremony's day they print (None: no page prints it)."""
 
     texts: list[CertificateText]
     designs: list[Branding]
+    day: date | None
 
 
 async def make_parts(
@@ -90,7 +96,7 @@ async def make_parts(
         async with renewing(
             lambda: CertificateFileChunk.filter(id__in=list(held), done_at__isnull=True), clock, work.lease
         ):
-            drawn: tuple[CertificateFileChunk, bytes] | None = None
+            drawn: tuple[CertificateFileChunk, bytes, date | None] | None = None
             chunk, issued = first, await _issue(first, job, clock=clock, work=work)
             while isinstance(issued, _Issued):
                 drawing = asyncio.ensure_future(_draw(issued))
@@ -108,7 +114,7 @@ async def make_parts(
                 part = await drawing
                 if isinstance(part, str):
                     return part
-                drawn = (chunk, part)
+                drawn = (chunk, part, issued.day)
                 if following is None:
                     break
                 chunk, issued = following
@@ -150,24 +156,43 @@ async def _take_next(
 async def _issue(
     chunk: CertificateFileChunk, job: CertificateFileJob, *, clock: Callable[[], datetime], work: FileWork
 ) -> _Issued | str:
-    """Issue the chunk's certificates (those not issued yet), with the design each was printed with;
-    a message for the user instead when the selection no longer holds."""
+    """Issue the chunk's certificates (those not issued yet), with the design each was printed with,
+    and the ceremony's day their provisional pages print; a message for the user instead when the
+    selection no longer holds."""
     user = job.requested_by
     actor = Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
-    try:
-        certificates = await certificates_for(
-            actor=actor,
-            recognition=job.recognition,
-            enrollment_ids=job.enrollment_ids[chunk.start : chunk.start + chunk.size],
-            now=clock(),
-            files_dir=work.files_dir,
-            public_url=work.public_url,
-            with_files=False,
-        )
-    except DomainError as error:
-        # A selected course-taker is no longer listed (e.g. after the LMS sync), or their name can no
-        # longer be printed: no retry helps.
-        return _refusal_message(error)
+    recognition, day = job.recognition, None
+    while True:
+        try:
+            certificates = await certificates_for(
+                actor=actor,
+                recognition=recognition,
+                enrollment_ids=job.enrollment_ids[chunk.start : chunk.start + chunk.size],
+                now=clock(),
+                files_dir=work.files_dir,
+                public_url=work.public_url,
+                with_files=False,
+            )
+        except DomainError as error:
+            # A selected course-taker is no longer listed (e.g. after the LMS sync), or their name can
+            # no longer be printed: no retry helps.
+            return _refusal_message(error)
+        # The pages that print this ceremony's day (one issued through another ceremony prints that one's).
+        printed = {
+            c.printed.get("awarded_on")
+            for c in certificates
+            if c.status is CertificateStatus.PROVISIONAL and c.recognition_id == job.recognition_id
+        }
+        if not printed:
+            break
+        # The ceremony read afresh, after them: a move after this read has the join draw the part again.
+        recognition = await Recognition.get(id=job.recognition_id)
+        day = local_date(recognition.starts_at, recognition.time_zone)
+        if day is None or printed == {day.isoformat()}:
+            break
+        # Some were issued here with the day before a move that could not see them: they follow it,
+        # and all are read again.
+        await follow_ceremony_again(recognition_id=job.recognition_id)
     texts = [CertificateText.from_printed(certificate.printed) for certificate in certificates]
     # Each page in the design its certificate was printed with.
     designs = await brandings(certificate.template_version_id for certificate in certificates)
@@ -175,7 +200,7 @@ async def _issue(
         {index: (text.recipient_name, text.language) for index, text in enumerate(texts)}, lambda _index: ()
     ):
         return _unprintable_message(problems)
-    return _Issued(texts, [designs[certificate.template_version_id] for certificate in certificates])
+    return _Issued(texts, [designs[certificate.template_version_id] for certificate in certificates], day)
 
 
 async def _draw(issued: _Issued) -> bytes | str:
@@ -199,12 +224,14 @@ async def _draw(issued: _Issued) -> bytes | str:
 async def _store(
     chunk: CertificateFileChunk,
     part: bytes,
+    day: date | None,
     job: CertificateFileJob,
     *,
     clock: Callable[[], datetime],
     work: FileWork,
 ) -> None:
-    """Write the part under its final name, then count the chunk done (once)."""
+    """Write the part under its final name, then count the chunk done (once), with the ceremony's day
+    its pages print."""
     async with storing(job.id):
         await asyncio.to_thread(write_atomically, part_path(work.files_dir, job.id, chunk.position), part)
     now = clock()
@@ -212,7 +239,7 @@ async def _store(
         counted = (
             await CertificateFileChunk.filter(id=chunk.id, done_at__isnull=True)
             .using_db(connection)
-            .update(done_at=now, claimed_until=None)
+            .update(done_at=now, claimed_until=None, drawn_for=day)
         )
         if counted:
             await (

@@ -189,6 +189,17 @@ async def follow_ceremony(recognition: Recognition, connection: BaseDBAsyncClien
     return moved
 
 
+async def follow_ceremony_again(*, recognition_id: int) -> int:
+    """For one who issued certificates while the ceremony moved: those written with the day before
+    the move, which the move could not see, print the ceremony's day now (the recognition locked, so
+    a move under way comes first). How many were re-dated."""
+    async with in_transaction() as connection:
+        recognition = (
+            await Recognition.filter(id=recognition_id).using_db(connection).select_for_update().get()
+        )
+        return await follow_ceremony(recognition, connection)
+
+
 async def adopt(
     recognition: Recognition, strays: Iterable[Certificate], days: dict[int, str]
 ) -> dict[int, Certificate]:
