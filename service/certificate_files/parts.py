@@ -4,15 +4,20 @@ share their fonts; then it goes on with the job's chunks nobody has taken, for a
 and issued while the part before it is drawn, so the statements' round trips overlap the drawing
 instead of preceding it, and no queue stands between one chunk and the next. A part records the
 ceremony's day its pages print, so that the join has the parts drawn before the ceremony moved drawn
-again."""
+again.
+
+A chunk is tried at most ``FileWork.tries`` times, whichever messages try it (its own, its retries,
+a run that took it on the way, a hand-over), so a failure costs the retries of one chain whatever
+the number of messages."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -34,6 +39,8 @@ from service.pdf import Branding, CertificateText, render_certificates
 from service.recognitions.models import Recognition, local_date
 from service.users.actor import Actor
 
+logger = logging.getLogger("service.certificate_files")
+
 # What to do about someone whose certificate cannot be printed.
 LEAVE_OUT = (
     "Correct the name in the LMS, or select the course-takers again without this person, "
@@ -42,17 +49,17 @@ LEAVE_OUT = (
 SHOWN_PROBLEMS = 3
 
 
-async def claim(
-    chunk: CertificateFileChunk, *, now: datetime, lease: timedelta, stall: timedelta
-) -> CertificateFileJob | None:
-    """Take the chunk (if nobody is making it) for a job still wanted; the job is RUNNING from then.
-    The job comes with its requester and recognition, which making the part needs."""
+async def claim(chunk: CertificateFileChunk, *, now: datetime, work: FileWork) -> CertificateFileJob | None:
+    """Take the chunk (if nobody is making it and it has tries left) for a job still wanted; the job
+    is RUNNING from then. The job comes with its requester and recognition, which making the part
+    needs."""
     job = await CertificateFileJob.get(id=chunk.job_id).select_related("requested_by", "recognition")
     if job.status not in ACTIVE:
         return None
-    claimed = await CertificateFileChunk.filter(lease_over(now), id=chunk.id, done_at__isnull=True).update(
-        claimed_until=now + lease, attempts=F("attempts") + 1
-    )
+    lease, stall = work.lease, work.stall
+    claimed = await CertificateFileChunk.filter(
+        lease_over(now), id=chunk.id, done_at__isnull=True, attempts__lt=work.tries
+    ).update(claimed_until=now + lease, attempts=F("attempts") + 1, retry_due=None)
     if not claimed:
         await look_again_when_free(CertificateFileChunk, chunk.id, Job.BUILD_CERTIFICATE_FILE_PART, now)
         return None
@@ -88,8 +95,12 @@ async def make_parts(
     queue's retries), in order; each counted once. While a part is drawn (in a thread), the one
     before it is stored and counted and the next chunk is claimed and issued, so their statements
     wait on the database while the pages are drawn. A message for the user instead when the
-    selection no longer holds. On a failure every lease held here is given up, and the chunks taken
-    besides ``first`` are handed to the queue again (their own messages may have found them held)."""
+    selection no longer holds.
+
+    On a failure every lease held here is given up, and the chunks taken besides ``first`` are
+    handed to the queue again, after the queue's first backoff (their own messages may have found
+    them held, and would look again only when the lease ended). It raises, for the queue to retry
+    this message, only while ``first`` is not made: once it is, a retry would be no chunk's."""
     held = [first.id]
     until = clock() + work.run
     try:
@@ -123,15 +134,29 @@ async def make_parts(
             await _store(*drawn, job, clock=clock, work=work)
             held.remove(chunk.id)
             return None
-    except BaseException:
-        # Let a retry take the chunks at once; a process that dies outright leaves the leases to expire,
+    except BaseException as error:
+        # Let the retries take the chunks; a process that dies outright leaves the leases to expire,
         # and so does a database out of reach (the error raised is the one that ended the run).
         with contextlib.suppress(Exception):
-            await CertificateFileChunk.filter(id__in=held).update(claimed_until=None)
+            await _let_go(held, first, now=clock(), work=work)
         for chunk_id in held:
             if chunk_id != first.id:
-                job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE_PART, chunk_id)
-        raise
+                job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE_PART, chunk_id, delay=work.retry_within(1))
+        if first.id in held or not isinstance(error, Exception):
+            raise
+        logger.warning(
+            "certificate file %s: a chunk taken on the way failed; queued again", job.id, exc_info=True
+        )
+        return None
+
+
+async def _let_go(held: list[int], first: CertificateFileChunk, *, now: datetime, work: FileWork) -> None:
+    """Give up the leases held, the chunks left to their retries till those are due (the sweep hands
+    them over only after)."""
+    tries = first.attempts + 1  # as read before its claim, which counted this try
+    await CertificateFileChunk.filter(id__in=held).update(
+        claimed_until=None, retry_due=now + work.retry_within(tries) + work.stall
+    )
 
 
 async def _take_next(
