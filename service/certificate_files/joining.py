@@ -107,7 +107,7 @@ async def _finish(
         await asyncio.to_thread(destination.unlink, True)
         for chunk in stale:  # their messages are spent: one each
             job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE_PART, chunk.id)
-        announce_job(ready)
+        announce_job(job)
         return None
     await asyncio.to_thread(shutil.rmtree, parts_dir(files_dir, job.id), True)
     announce_job(ready)

@@ -50,9 +50,9 @@ class FileWork:
     retry_longest: timedelta = timedelta(minutes=10)
 
     def retry_within(self, tries: int) -> timedelta:
-        """The longest the queue waits before it retries a step that failed its ``tries``-th try:
-        Dramatiq's backoff doubles from ``retry_first`` with up to as much again of jitter, and never
-        passes ``retry_longest``."""
+        """The longest the queue waits before it retries a step that failed its ``tries``-th try: its
+        backoff doubles from ``retry_first``, with up to as much again of jitter, and never passes
+        ``retry_longest``."""
         return min(self.retry_first * (1 << min(tries, 30)), self.retry_longest)
 
 

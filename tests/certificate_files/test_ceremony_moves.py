@@ -1,5 +1,5 @@
 """A ceremony that moves while its combined file is made: the parts drawn before the move print the
-old day, so they are drawn again before the file is whole, and every page of the file prints the
+old day, so they are drawn again before the file is READY, and every page of the file prints the
 ceremony's day as it is when the file is ready (a provisional certificate follows its ceremony)."""
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ async def test_parts_drawn_before_the_ceremony_moved_are_drawn_again_before_the_
     for chunk_id in (second, third):
         assert await build.build_part(chunk_id=chunk_id, clock=clock.now, work=_work(settings)) is None
 
-    # then the join sends the first chunk back, undone, to its own one message, and makes no file
+    # then the join sends the first chunk back, undone, to a message of its own, and makes no file
     sent_back = await CertificateFileJob.get(id=job.id)
     assert (sent_back.status, sent_back.chunks_done, sent_back.done, sent_back.file_name) == (
         FileJobStatus.RUNNING,
