@@ -59,6 +59,9 @@ def declare_jobs(
         lease=timedelta(seconds=settings.job_lease_seconds),
         stall=settings.job_stall,
         run=timedelta(seconds=settings.job_run_seconds),
+        tries=settings.job_max_retries + 1,
+        retry_first=timedelta(milliseconds=settings.job_min_backoff_ms),
+        retry_longest=timedelta(milliseconds=settings.job_max_backoff_ms),
     )
 
     backoff = mail.Backoff(

@@ -18,6 +18,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from tortoise.expressions import Q
+
 from service import job_queue
 from service.certificate_files import mails
 from service.certificate_files.joining import join_when_complete
@@ -69,7 +71,13 @@ async def start_file(
     )
     if not moved:
         return None
-    waiting = CertificateFileChunk.filter(lease_over(now), job_id=job_id, done_at__isnull=True)
+    # A chunk whose retry is due is left to it: a message of ours would start a second chain.
+    waiting = CertificateFileChunk.filter(
+        lease_over(now),
+        Q(retry_due__isnull=True) | Q(retry_due__lt=now),
+        job_id=job_id,
+        done_at__isnull=True,
+    )
     for (chunk_id,) in await waiting.order_by("position").values_list("id"):
         job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE_PART, chunk_id)
     return await join_when_complete(job_id, clock=clock, work=work)
@@ -81,12 +89,22 @@ async def build_part(
     """Make one chunk's part PDF (and, for a while, the parts of the job's chunks nobody has taken);
     the worker that finishes the last chunk joins the parts. Safe to run again: a part already made
     is not made twice, nor counted twice. A chunk another worker holds is left to it, and looked at
-    again when its lease ends (in case that worker died)."""
+    again when its lease ends (in case that worker died). A chunk tried ``work.tries`` times, by
+    whichever messages, is given up on: the job fails."""
     chunk = await CertificateFileChunk.get_or_none(id=chunk_id)
     if chunk is None:
         return None
     if chunk.done_at is None:
-        job = await claim(chunk, now=clock(), lease=work.lease, stall=work.stall)
+        now = clock()
+        if chunk.attempts >= work.tries and (chunk.claimed_until is None or chunk.claimed_until < now):
+            return await give_up(
+                step=Job.BUILD_CERTIFICATE_FILE_PART,
+                record_id=chunk.id,
+                now=now,
+                mail_config=work.mail_config,
+                files_dir=work.files_dir,
+            )
+        job = await claim(chunk, now=now, work=work)
         if job is None:
             return None
         failed = await make_parts(chunk, job, clock=clock, work=work)
@@ -181,6 +199,11 @@ async def build_file_now(
         await build_part(chunk_id=chunk_id, clock=clock, work=one_at_a_time)
         if progress is not None:
             progress(done, len(chunk_ids))
+    # The join sends back the parts drawn before the ceremony moved, to messages no worker may be
+    # there to take: here too they are drawn again.
+    while sent_back := await _sent_back(job.id, now=clock()):
+        for chunk_id in sent_back:
+            await build_part(chunk_id=chunk_id, clock=clock, work=one_at_a_time)
     finished = await CertificateFileJob.get(id=job.id)
     if finished.status is FileJobStatus.READY:
         return finished, file_path(work.files_dir, finished)
@@ -188,3 +211,11 @@ async def build_file_now(
         raise FileNotMade(finished.error_message or "The file could not be made.")
     # A worker took part of the same selection's job (it was queued already): it finishes it.
     raise FileNotMade(f"A worker is making this selection's file (job {job.id}); try again in a minute.")
+
+
+async def _sent_back(job_id: int, *, now: datetime) -> list[int]:
+    """The chunks of a running job that nobody holds and nobody tried: those the join sent back."""
+    waiting = CertificateFileChunk.filter(
+        lease_over(now), job_id=job_id, job__status=FileJobStatus.RUNNING, done_at__isnull=True, attempts=0
+    )
+    return [int(chunk_id) for (chunk_id,) in await waiting.order_by("position").values_list("id")]

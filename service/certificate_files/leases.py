@@ -68,9 +68,10 @@ async def stalled_job_ids(*, now: datetime) -> list[int]:
 
 async def release_leases() -> list[int]:
     """For a process that knows it is the only worker (the embedded mode, starting): whatever held a
-    lease is gone. Every unfinished job is handed over again at once; its ids."""
+    lease is gone, and so is every retry its queue held. Every unfinished job is handed over again at
+    once; its ids."""
     unfinished = await _ids(CertificateFileJob.filter(status__in=ACTIVE).order_by("id"))
-    await CertificateFileChunk.filter(job_id__in=unfinished).update(claimed_until=None)
+    await CertificateFileChunk.filter(job_id__in=unfinished).update(claimed_until=None, retry_due=None)
     await CertificateFileJob.filter(id__in=unfinished).update(claimed_until=None)
     return unfinished
 

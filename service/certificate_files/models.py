@@ -90,7 +90,17 @@ class CertificateFileChunk(Model):
     size = fields.IntField()
     attempts = fields.IntField(default=0)
     claimed_until = fields.DatetimeField(null=True, description="Lease of the worker making it.")
+    retry_due = fields.DatetimeField(
+        null=True,
+        description="A try failed and the queue retries it by about then: till then the sweep leaves the "
+        "chunk to that retry, so it has one chain of retries.",
+    )
     done_at = fields.DatetimeField(null=True)
+    drawn_for = fields.DateField(
+        null=True,
+        description="The ceremony's day (in its time zone) that the part's provisional pages print, NULL "
+        "when none does: a part drawn before the ceremony moved is drawn again before the file is ready.",
+    )
 
     class Meta:
         table = "certificate_file_chunk"

@@ -2,15 +2,22 @@
 matches the single downloads) and draws their pages into the chunk's part, one document whose pages
 share their fonts; then it goes on with the job's chunks nobody has taken, for a while, each claimed
 and issued while the part before it is drawn, so the statements' round trips overlap the drawing
-instead of preceding it, and no queue stands between one chunk and the next."""
+instead of preceding it, and no queue stands between one chunk and the next. A part records the
+ceremony's day its pages print, so that the join has the parts drawn before the ceremony moved drawn
+again.
+
+A chunk is tried at most ``FileWork.tries`` times, whichever messages try it (its own, its retries,
+a run that took it on the way, a hand-over), so a failure costs the retries of one chain whatever
+the number of messages."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -21,13 +28,18 @@ from service.certificate_files.models import ACTIVE, CertificateFileChunk, Certi
 from service.certificate_files.paths import part_path
 from service.certificate_files.work import FileWork, announce_job, storing
 from service.certificate_templates.printing import brandings
+from service.certificates.issuing import follow_ceremony_again
+from service.certificates.models import CertificateStatus
 from service.certificates.printing import shown_name, unprintable
 from service.certificates.services import certificates_for
 from service.errors import DomainError, ErrorCode, Problem
 from service.files.store import write_atomically
 from service.job_queue import Job
 from service.pdf import Branding, CertificateText, render_certificates
+from service.recognitions.models import Recognition, local_date
 from service.users.actor import Actor
+
+logger = logging.getLogger("service.certificate_files")
 
 # What to do about someone whose certificate cannot be printed.
 LEAVE_OUT = (
@@ -37,17 +49,17 @@ LEAVE_OUT = (
 SHOWN_PROBLEMS = 3
 
 
-async def claim(
-    chunk: CertificateFileChunk, *, now: datetime, lease: timedelta, stall: timedelta
-) -> CertificateFileJob | None:
-    """Take the chunk (if nobody is making it) for a job still wanted; the job is RUNNING from then.
-    The job comes with its requester and recognition, which making the part needs."""
+async def claim(chunk: CertificateFileChunk, *, now: datetime, work: FileWork) -> CertificateFileJob | None:
+    """Take the chunk (if nobody is making it and it has tries left) for a job still wanted; the job
+    is RUNNING from then. The job comes with its requester and recognition, which making the part
+    needs."""
     job = await CertificateFileJob.get(id=chunk.job_id).select_related("requested_by", "recognition")
     if job.status not in ACTIVE:
         return None
-    claimed = await CertificateFileChunk.filter(lease_over(now), id=chunk.id, done_at__isnull=True).update(
-        claimed_until=now + lease, attempts=F("attempts") + 1
-    )
+    lease, stall = work.lease, work.stall
+    claimed = await CertificateFileChunk.filter(
+        lease_over(now), id=chunk.id, done_at__isnull=True, attempts__lt=work.tries
+    ).update(claimed_until=now + lease, attempts=F("attempts") + 1, retry_due=None)
     if not claimed:
         await look_again_when_free(CertificateFileChunk, chunk.id, Job.BUILD_CERTIFICATE_FILE_PART, now)
         return None
@@ -68,10 +80,11 @@ async def claim(
 
 @dataclass(frozen=True)
 class _Issued:
-    """A chunk's pages, ready to draw."""
+    """A chunk's pages, ready to draw, and the ceremony's day they print (None: no page prints it)."""
 
     texts: list[CertificateText]
     designs: list[Branding]
+    day: date | None
 
 
 async def make_parts(
@@ -82,15 +95,19 @@ async def make_parts(
     queue's retries), in order; each counted once. While a part is drawn (in a thread), the one
     before it is stored and counted and the next chunk is claimed and issued, so their statements
     wait on the database while the pages are drawn. A message for the user instead when the
-    selection no longer holds. On a failure every lease held here is given up, and the chunks taken
-    besides ``first`` are handed to the queue again (their own messages may have found them held)."""
+    selection no longer holds.
+
+    On a failure every lease held here is given up, and the chunks taken besides ``first`` are
+    handed to the queue again, after the queue's first backoff (their own messages may have found
+    them held, and would look again only when the lease ended). It raises, for the queue to retry
+    this message, only while ``first`` is not made: once it is, a retry would be no chunk's."""
     held = [first.id]
     until = clock() + work.run
     try:
         async with renewing(
             lambda: CertificateFileChunk.filter(id__in=list(held), done_at__isnull=True), clock, work.lease
         ):
-            drawn: tuple[CertificateFileChunk, bytes] | None = None
+            drawn: tuple[CertificateFileChunk, bytes, date | None] | None = None
             chunk, issued = first, await _issue(first, job, clock=clock, work=work)
             while isinstance(issued, _Issued):
                 drawing = asyncio.ensure_future(_draw(issued))
@@ -108,7 +125,7 @@ async def make_parts(
                 part = await drawing
                 if isinstance(part, str):
                     return part
-                drawn = (chunk, part)
+                drawn = (chunk, part, issued.day)
                 if following is None:
                     break
                 chunk, issued = following
@@ -117,15 +134,29 @@ async def make_parts(
             await _store(*drawn, job, clock=clock, work=work)
             held.remove(chunk.id)
             return None
-    except BaseException:
-        # Let a retry take the chunks at once; a process that dies outright leaves the leases to expire,
+    except BaseException as error:
+        # Let the retries take the chunks; a process that dies outright leaves the leases to expire,
         # and so does a database out of reach (the error raised is the one that ended the run).
         with contextlib.suppress(Exception):
-            await CertificateFileChunk.filter(id__in=held).update(claimed_until=None)
+            await _let_go(held, first, now=clock(), work=work)
         for chunk_id in held:
             if chunk_id != first.id:
-                job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE_PART, chunk_id)
-        raise
+                job_queue.enqueue(Job.BUILD_CERTIFICATE_FILE_PART, chunk_id, delay=work.retry_within(1))
+        if first.id in held or not isinstance(error, Exception):
+            raise
+        logger.warning(
+            "certificate file %s: a chunk taken on the way failed; queued again", job.id, exc_info=True
+        )
+        return None
+
+
+async def _let_go(held: list[int], first: CertificateFileChunk, *, now: datetime, work: FileWork) -> None:
+    """Give up the leases held, the chunks left to their retries till those are due (the sweep hands
+    them over only after)."""
+    tries = first.attempts + 1  # as read before its claim, which counted this try
+    await CertificateFileChunk.filter(id__in=held).update(
+        claimed_until=None, retry_due=now + work.retry_within(tries) + work.stall
+    )
 
 
 async def _take_next(
@@ -150,24 +181,43 @@ async def _take_next(
 async def _issue(
     chunk: CertificateFileChunk, job: CertificateFileJob, *, clock: Callable[[], datetime], work: FileWork
 ) -> _Issued | str:
-    """Issue the chunk's certificates (those not issued yet), with the design each was printed with;
-    a message for the user instead when the selection no longer holds."""
+    """Issue the chunk's certificates (those not issued yet), with the design each was printed with,
+    and the ceremony's day their provisional pages print; a message for the user instead when the
+    selection no longer holds."""
     user = job.requested_by
     actor = Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
-    try:
-        certificates = await certificates_for(
-            actor=actor,
-            recognition=job.recognition,
-            enrollment_ids=job.enrollment_ids[chunk.start : chunk.start + chunk.size],
-            now=clock(),
-            files_dir=work.files_dir,
-            public_url=work.public_url,
-            with_files=False,
-        )
-    except DomainError as error:
-        # A selected course-taker is no longer listed (e.g. after the LMS sync), or their name can no
-        # longer be printed: no retry helps.
-        return _refusal_message(error)
+    recognition, day = job.recognition, None
+    while True:
+        try:
+            certificates = await certificates_for(
+                actor=actor,
+                recognition=recognition,
+                enrollment_ids=job.enrollment_ids[chunk.start : chunk.start + chunk.size],
+                now=clock(),
+                files_dir=work.files_dir,
+                public_url=work.public_url,
+                with_files=False,
+            )
+        except DomainError as error:
+            # A selected course-taker is no longer listed (e.g. after the LMS sync), or their name can
+            # no longer be printed: no retry helps.
+            return _refusal_message(error)
+        # The pages that print this ceremony's day (one issued through another ceremony prints that one's).
+        printed = {
+            c.printed.get("awarded_on")
+            for c in certificates
+            if c.status is CertificateStatus.PROVISIONAL and c.recognition_id == job.recognition_id
+        }
+        if not printed:
+            break
+        # The ceremony read afresh, after them: a move after this read has the join draw the part again.
+        recognition = await Recognition.get(id=job.recognition_id)
+        day = local_date(recognition.starts_at, recognition.time_zone)
+        if day is None or printed == {day.isoformat()}:
+            break
+        # Some were issued here with the day before a move that could not see them: they follow it,
+        # and all are read again.
+        await follow_ceremony_again(recognition_id=job.recognition_id)
     texts = [CertificateText.from_printed(certificate.printed) for certificate in certificates]
     # Each page in the design its certificate was printed with.
     designs = await brandings(certificate.template_version_id for certificate in certificates)
@@ -175,7 +225,7 @@ async def _issue(
         {index: (text.recipient_name, text.language) for index, text in enumerate(texts)}, lambda _index: ()
     ):
         return _unprintable_message(problems)
-    return _Issued(texts, [designs[certificate.template_version_id] for certificate in certificates])
+    return _Issued(texts, [designs[certificate.template_version_id] for certificate in certificates], day)
 
 
 async def _draw(issued: _Issued) -> bytes | str:
@@ -199,12 +249,14 @@ async def _draw(issued: _Issued) -> bytes | str:
 async def _store(
     chunk: CertificateFileChunk,
     part: bytes,
+    day: date | None,
     job: CertificateFileJob,
     *,
     clock: Callable[[], datetime],
     work: FileWork,
 ) -> None:
-    """Write the part under its final name, then count the chunk done (once)."""
+    """Write the part under its final name, then count the chunk done (once), with the ceremony's day
+    its pages print."""
     async with storing(job.id):
         await asyncio.to_thread(write_atomically, part_path(work.files_dir, job.id, chunk.position), part)
     now = clock()
@@ -212,7 +264,7 @@ async def _store(
         counted = (
             await CertificateFileChunk.filter(id=chunk.id, done_at__isnull=True)
             .using_db(connection)
-            .update(done_at=now, claimed_until=None)
+            .update(done_at=now, claimed_until=None, drawn_for=day)
         )
         if counted:
             await (

@@ -43,6 +43,17 @@ class FileWork:
     lease: timedelta = timedelta(minutes=1)
     stall: timedelta = STALL  # untouched this long, the sweep hands the job to the queue again
     run: timedelta = RUN  # zero: one chunk a message
+    # The queue's retries (PORTAL_JOB_MAX_RETRIES + 1, PORTAL_JOB_MIN_BACKOFF_MS,
+    # PORTAL_JOB_MAX_BACKOFF_MS): a chunk is tried at most ``tries`` times, whichever messages try it.
+    tries: int = 9
+    retry_first: timedelta = timedelta(seconds=5)
+    retry_longest: timedelta = timedelta(minutes=10)
+
+    def retry_within(self, tries: int) -> timedelta:
+        """The longest the queue waits before it retries a step that failed its ``tries``-th try: its
+        backoff doubles from ``retry_first``, with up to as much again of jitter, and never passes
+        ``retry_longest``."""
+        return min(self.retry_first * (1 << min(tries, 30)), self.retry_longest)
 
 
 class StorageFailed(OSError):

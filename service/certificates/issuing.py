@@ -189,6 +189,23 @@ async def follow_ceremony(recognition: Recognition, connection: BaseDBAsyncClien
     return moved
 
 
+async def follow_ceremony_again(*, recognition_id: int, as_read: Recognition | None = None) -> int:
+    """For one who issued certificates while the ceremony moved: those written with the day before
+    the move, which the move could not see, print the ceremony's day now (the recognition locked, so
+    a move under way comes first). With ``as_read`` (the recognition as the issuer read it), nothing
+    to do when the ceremony is still where it was. How many were re-dated."""
+    async with in_transaction() as connection:
+        recognition = (
+            await Recognition.filter(id=recognition_id).using_db(connection).select_for_update().get()
+        )
+        if as_read is not None and (recognition.starts_at, recognition.time_zone) == (
+            as_read.starts_at,
+            as_read.time_zone,
+        ):
+            return 0
+        return await follow_ceremony(recognition, connection)
+
+
 async def adopt(
     recognition: Recognition, strays: Iterable[Certificate], days: dict[int, str]
 ) -> dict[int, Certificate]:

@@ -149,7 +149,12 @@ async def certificates_for(
             now=now,
             files_dir=files_dir,
         )
-        if CertificateStatus.PROVISIONAL in statuses.values() and await _kept_up_with_a_move(recognition):
+        # Dated on the ceremony as it was read: if it moved meanwhile, they follow the move, which
+        # could not see them (``issuing.follow_ceremony_again``).
+        provisional = CertificateStatus.PROVISIONAL in statuses.values()
+        if provisional and await issuing.follow_ceremony_again(
+            recognition_id=recognition.id, as_read=recognition
+        ):
             existing |= await valid_certificates_by_enrollment_ids(actor=actor, ids=missing)
     certificates = [existing[enrollment_id] for enrollment_id in enrollment_ids]
     await assign_status_indexes(certificates)
@@ -157,21 +162,6 @@ async def certificates_for(
         # Issued earlier for a combined file, a certificate gets its own file now.
         certificates = [await ensure_file(certificate, files_dir=files_dir) for certificate in certificates]
     return certificates
-
-
-async def _kept_up_with_a_move(recognition: Recognition) -> bool:
-    """Provisional certificates were just issued dated on the ceremony as ``recognition`` was read:
-    if it has moved since, they are re-dated as the move re-dated the others (a move that committed
-    before they were recorded could not see them). The row is locked, so a move still under way is
-    waited for. Whether any was re-dated."""
-    async with in_transaction() as connection:
-        now_on = await Recognition.filter(id=recognition.id).using_db(connection).select_for_update().first()
-        if now_on is None or (now_on.starts_at, now_on.time_zone) == (
-            recognition.starts_at,
-            recognition.time_zone,
-        ):
-            return False
-        return bool(await issuing.follow_ceremony(now_on, connection))
 
 
 async def _adopt_from_cancelled(

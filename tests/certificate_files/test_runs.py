@@ -4,6 +4,7 @@ it is drawn, made once, in any case joined once; what others hold or tried befor
 from __future__ import annotations
 
 import asyncio
+import errno
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -15,9 +16,11 @@ from starlette.applications import Starlette
 
 from service import job_queue
 from service.certificate_files import build, parts, requests
+from service.certificate_files.leases import STALL
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificate_files.paths import file_path
 from service.certificate_files.requests import request_file
+from service.certificate_files.work import StorageFailed
 from service.certificates.models import Certificate
 from service.job_queue import Job
 from service.mail.compose import MailConfig
@@ -167,13 +170,16 @@ async def test_a_chunk_taken_on_the_way_that_fails_goes_back_to_the_queue(
     monkeypatch.setattr(parts, "render_certificates", fails_on_the_second)
 
     # when the first chunk's message is worked on
-    with pytest.raises(MemoryError):
-        await _part(first, settings, clock)
+    result = await _part(first, settings, clock)
 
-    # then its own chunk is made; the leases of the second and of the third (taken while the second
-    # was drawn) are let go and their messages handed over again, so their retries wait for no lease
+    # then its own chunk is made and the message ends well (a retry of it would be no chunk's); the
+    # leases of the second and of the third (taken while the second was drawn) are let go, and their
+    # messages handed over again after the queue's first backoff, so their retries wait for no lease
+    assert result is None
     assert await _chunks(job.id) == [(1, True, None), (1, False, None), (1, False, None)]
-    assert handed == [(Job.BUILD_CERTIFICATE_FILE_PART, chunk_id, None) for chunk_id in (second, third)]
+    assert handed == [
+        (Job.BUILD_CERTIFICATE_FILE_PART, chunk_id, timedelta(seconds=10)) for chunk_id in (second, third)
+    ]
     # and those messages, once drawing works, make them
     monkeypatch.setattr(parts, "render_certificates", render_certificates)
     assert await _part(second, settings, clock) is None
@@ -181,6 +187,35 @@ async def test_a_chunk_taken_on_the_way_that_fails_goes_back_to_the_queue(
     assert finished is not None
     assert (finished.status, finished.done, finished.attempts) == (FileJobStatus.READY, 30, 2)
     assert _names(file_path(settings.resolved_files_dir, finished)) == [f"Zoe {n:02d}" for n in range(30)]
+
+
+async def test_a_chunk_taken_on_the_way_goes_back_to_the_queue_when_the_run_fails_on_its_own(
+    three: tuple[CertificateFileJob, list[int]],
+    clock: MovableClock,
+    settings: Settings,
+    handed: Handed,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    job, (first, second, _) = three
+
+    # given a files folder that cannot be written
+    def cannot_write(path: Any, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(parts, "write_atomically", cannot_write)
+
+    # when the first chunk's message is worked on (it takes the second while the first is drawn)
+    with pytest.raises(StorageFailed):
+        await _part(first, settings, clock)
+
+    # then the message fails, for the queue to retry its chunk; the second chunk, whose own message
+    # may have found it held (and would look again only when the lease ended), is handed to the
+    # queue again after the first backoff; both are left to those retries by the sweep till due
+    chunks = await CertificateFileChunk.filter(job_id=job.id).order_by("position")
+    assert await _chunks(job.id) == [(1, False, None), (1, False, None), (0, False, None)]
+    assert handed == [(Job.BUILD_CERTIFICATE_FILE_PART, second, timedelta(seconds=10))]
+    due = clock.now() + timedelta(seconds=10) + STALL
+    assert [chunk.retry_due for chunk in chunks] == [due, due, None]
 
 
 async def test_a_message_takes_no_more_chunks_once_its_time_is_up(

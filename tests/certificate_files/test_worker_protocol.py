@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 
 from service import job_queue
 from service.app import create_app
-from service.certificate_files import build, joining, parts
+from service.certificate_files import build, joining, parts, requests
 from service.certificate_files.leases import STALL, stalled_job_ids
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.certificate_files.paths import file_path
@@ -261,6 +261,86 @@ async def test_a_chunk_that_failed_is_retried_and_counted_once(
     )
 
 
+async def test_the_sweep_leaves_a_chunk_to_its_retry_until_it_is_due(
+    app: Starlette,
+    world: CertificatesWorld,
+    clock: MovableClock,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handed: list[tuple[Job, int]] = []
+    job_queue.set_adapter(lambda job, record_id, delay: handed.append((job, record_id)))
+    job = await _queued_thirty(world, clock)
+    first, second = await _chunk_ids(job.id)
+    await _part(first, settings, clock)
+
+    def fails(texts: Any, brandings: Any) -> bytes:
+        raise MemoryError("killed")
+
+    # given the second chunk's message failing (the queue retries it: its first wait is 5 s at most
+    # twice that, and a retry may wait behind others for as long as a job may stall)
+    with monkeypatch.context() as patched:
+        patched.setattr(parts, "render_certificates", fails)
+        with pytest.raises(MemoryError):
+            await _part(second, settings, clock)
+    chunk = await CertificateFileChunk.get(id=second)
+    assert (chunk.attempts, chunk.claimed_until, chunk.retry_due) == (
+        1,
+        None,
+        clock.now() + timedelta(seconds=10) + STALL,
+    )
+    handed.clear()
+
+    # when the job has not moved for a while, and the sweep hands it over (before, then after, the
+    # retry is due)
+    clock.move(STALL + timedelta(seconds=1))
+    stalled = await stalled_job_ids(now=clock.now())
+    await _start(job.id, settings, clock)
+    before = list(handed)
+    clock.move(timedelta(seconds=10))
+    await _start(job.id, settings, clock)
+
+    # then it leaves the chunk to its retry (a message of its own would be a second chain of
+    # retries), and hands it over only once the retry should have come (the queue lost it)
+    assert stalled == [job.id]
+    assert before == []
+    assert handed == [(Job.BUILD_CERTIFICATE_FILE_PART, second)]
+
+
+async def test_a_chunk_tried_as_often_as_allowed_fails_the_job_whichever_message_comes(
+    app: Starlette,
+    world: CertificatesWorld,
+    no_queue: None,
+    clock: MovableClock,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    job = await _queued_thirty(world, clock)
+    first, second = await _chunk_ids(job.id)
+    twice = replace(_work(settings), tries=2)
+
+    def fails(texts: Any, brandings: Any) -> bytes:
+        raise MemoryError("killed")
+
+    # given the second chunk tried twice, and failing both times
+    with monkeypatch.context() as patched:
+        patched.setattr(parts, "render_certificates", fails)
+        for _ in range(2):
+            with pytest.raises(MemoryError):
+                await build.build_part(chunk_id=second, clock=clock.now, work=twice)
+
+    # when a message for it comes again (a retry, or one more message for it)
+    failed = await build.build_part(chunk_id=second, clock=clock.now, work=twice)
+
+    # then it is not tried a third time: the job fails, with one mail; the first chunk is left alone
+    chunks = await CertificateFileChunk.filter(job_id=job.id).order_by("position")
+    assert failed is not None
+    assert (failed.status, failed.error_message, failed.attempts) == (FileJobStatus.FAILED, build.GAVE_UP, 2)
+    assert [(chunk.attempts, chunk.done_at is not None) for chunk in chunks] == [(0, False), (2, False)]
+    assert await OutboxMessage.filter(key=f"certificate-file-failed:{job.id}").count() == 1
+    assert await build.build_part(chunk_id=first, clock=clock.now, work=twice) is None
+
+
 async def test_a_join_whose_worker_died_is_finished_by_the_sweep(
     app: Starlette, world: CertificatesWorld, no_queue: None, clock: MovableClock, settings: Settings
 ) -> None:
@@ -318,6 +398,51 @@ async def test_a_job_that_keeps_failing_ends_failed_with_a_mail(
     assert job.error_message == (build.STORING_GAVE_UP if storing else build.GAVE_UP)
     [letter] = await OutboxMessage.filter(key=f"certificate-file-failed:{job.id}")
     assert letter.subject == "Your certificates file could not be made: Autumn ceremony"
+
+
+@pytest.fixture
+async def one_worker_gql(
+    settings: Settings, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[GraphQLClient]:
+    """The app with quick retries (two after the first try) and one worker thread, so the first
+    chunk's message goes on with the chunks nobody took before their own messages come; files in
+    chunks of 10."""
+    monkeypatch.setattr(requests, "CHUNK_SIZE", 10)
+    configured = settings.model_copy(
+        update={"job_max_retries": 2, "job_min_backoff_ms": 20, "job_max_backoff_ms": 50, "worker_threads": 1}
+    )
+    application = create_app(configured, clock=clock)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
+            yield GraphQLClient(http)
+
+
+async def test_a_chunk_that_keeps_failing_after_another_message_took_it_is_tried_as_often_as_any(
+    one_worker_gql: GraphQLClient, world: CertificatesWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the second of three chunks failing whenever it is drawn (a broken disk, say)
+    tries: list[str] = []
+
+    def fails_on_the_second(texts: Any, brandings: Any) -> bytes:
+        if texts[0].recipient_name == "Zoe 10":
+            tries.append(texts[0].recipient_name)
+            raise OSError("disk full")
+        return render_certificates(texts, brandings)
+
+    monkeypatch.setattr(parts, "render_certificates", fails_on_the_second)
+
+    # when a file of the three is requested (the first chunk's message takes the second on its way)
+    result = await request_file(one_worker_gql, world, [f"Zoe {n:02d}" for n in range(30)])
+    job = await until_finished(key_of(result["job"]["id"]))
+
+    # then the second chunk was tried three times, the first try and two retries, as any step is,
+    # whichever messages tried it; the job failed once, with one mail
+    chunks = await CertificateFileChunk.filter(job_id=job.id).order_by("position")
+    assert (job.status, job.error_message, job.attempts) == (FileJobStatus.FAILED, build.GAVE_UP, 3)
+    assert len(tries) == 3
+    assert [(chunk.attempts, chunk.done_at is not None) for chunk in chunks[:2]] == [(1, True), (3, False)]
+    assert await OutboxMessage.filter(key=f"certificate-file-failed:{job.id}").count() == 1
 
 
 @pytest.mark.skipif(
