@@ -15,6 +15,7 @@ from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 
+from service.dates import written_day, written_moment
 from service.mail.compose import Attachment, Link, MailConfig, Paragraph, compose
 from service.recognitions.invitations import (
     TYPE_NAMES,
@@ -299,8 +300,10 @@ def pins_not_coming(
 
 
 def _when(recognition: Recognition) -> str:
-    start = local_start(recognition)
-    return f"{start:%A, %B} {start.day}, {start:%Y at %H:%M} ({recognition.time_zone})"
+    """The ceremony's start as every mail writes it (``service.dates``): the day as its certificates
+    print it, the time with its zone."""
+    assert recognition.starts_at is not None and recognition.time_zone is not None
+    return written_moment(recognition.starts_at, recognition.time_zone)
 
 
 def _certificates_link(config: MailConfig, recognition: Recognition) -> str:
@@ -328,8 +331,8 @@ def _invitation(
 
 
 def _certificate_day(day: date) -> str:
-    """A day as certificates print it: 27 January 2027."""
-    return f"{day.day} {day:%B %Y}"
+    """A day as certificates print it, and as every date in a mail is written: 27 January 2027."""
+    return written_day(day)
 
 
 def _redated_paragraphs(

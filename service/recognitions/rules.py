@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import pycountry
 
+from service.dates import written_day
 from service.errors import DomainError, ErrorCode, Problem
 from service.recognitions.commands import UNCHANGED, CeremonyChanges, MailingContact, PostalAddress
 from service.recognitions.models import CeremonyFormat, RecognitionKind, StoredStatus
@@ -139,8 +140,11 @@ def check_cohort_count(cohort_ids: Sequence[int], *, field: tuple[str, ...] = ("
 
 
 def default_name(kind: RecognitionKind, start: date, end: date) -> str:
+    """The name of a recognition saved without one: what it is and its step-1 range, the cohorts'
+    end dates it covers (as the guide describes step 1), its days written as every mail that
+    carries the name writes dates: "Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026"."""
     what = "Pinning ceremony" if kind is RecognitionKind.CEREMONY else "Certificate request"
-    return f"{what}: cohorts ending {start.isoformat()} to {end.isoformat()}"
+    return f"{what}: cohorts ending {written_day(start)} to {written_day(end)}"
 
 
 def zone_named(name: str, *, field: tuple[str, ...]) -> tuple[ZoneInfo | None, list[Problem]]:
