@@ -118,14 +118,17 @@ def ceremony_updated(
     changed: list[str],
     config: MailConfig,
     now: datetime,
+    renamed_from: str | None = None,
     redated: Redated | None = None,
 ) -> EmailMessage:
     """A scheduled ceremony changed: its new details and an updated invitation (same UID, next SEQUENCE);
-    when its day moved, that provisional certificates printed before show the old day."""
+    when it was renamed, the name the reader knew it by; when its day moved, that provisional
+    certificates printed before show the old day."""
     assert recognition.format is not None
+    formerly = f" (formerly \u201c{renamed_from}\u201d)" if renamed_from is not None else ""
     paragraphs: list[Paragraph] = [
         f"Dear {requester.name},",
-        f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} has changed "
+        f"The pinning ceremony \u201c{recognition.name}\u201d{formerly} of {partner_name} has changed "
         f"({', '.join(changed)}). It is now scheduled for {_when(recognition)}, "
         f"{FORMAT_WORDS[recognition.format]}.",
         *_meeting(recognition),

@@ -247,9 +247,7 @@ async def test_moving_a_scheduled_ceremony_mails_an_updated_invitation(
     )
 
 
-async def test_each_change_counts_the_sequence_on_and_a_rename_mails_nothing(
-    gql: GraphQLClient, world: World
-) -> None:
+async def test_each_change_counts_the_sequence_on(gql: GraphQLClient, world: World) -> None:
     ceremony = await _scheduled(gql, world)
     changes: list[dict[str, Any]] = [
         {"format": "ONLINE", "meetingUrl": "https://meet.example.org/pinning"},
@@ -267,11 +265,54 @@ async def test_each_change_counts_the_sequence_on_and_a_rename_mails_nothing(
     assert [(_event(mail)[1]["sequence"], subject(mail)) for mail in updates] == [
         (1, f"Pinning ceremony changed: {ceremony['name'].removeprefix('Pinning ceremony: ')}"),
         (2, "Pinning ceremony changed: Renamed ceremony"),
+        (3, "Pinning ceremony changed: Renamed ceremony"),
     ]
     assert "(format, meeting link)" in _text(updates[0])
-    assert "(address)" in _text(updates[1])
+    assert "(name)" in _text(updates[1])
+    assert "(address)" in _text(updates[2])
     stored = await Recognition.get(id=_key(ceremony["id"]))
-    assert stored.calendar_sequence == 2
+    assert stored.calendar_sequence == 3
+
+
+async def test_renaming_a_scheduled_ceremony_mails_an_updated_invitation(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a scheduled ceremony, in its requester's calendar under its name
+    ceremony = await _scheduled(gql, world)
+    [first] = await _mails("ceremony-confirmation")
+
+    # when it is renamed
+    renamed = await call_mutation(
+        gql, CEREMONY_UPDATE, "ceremonyUpdate", {"id": ceremony["id"], "name": "Autumn pinning"}, world.admin
+    )
+
+    # then the requester has an updated invitation: the same UID, the next SEQUENCE, the new SUMMARY
+    assert renamed["errors"] == []
+    [update] = await _mails("ceremony-updated")
+    (_, before), (method, after) = _event(first), _event(update)
+    assert (method, str(after["uid"]), after["sequence"], str(after["summary"])) == (
+        "REQUEST",
+        str(before["uid"]),
+        1,
+        "Pinning ceremony: Autumn pinning",
+    )
+    assert (update["To"], subject(update)) == (
+        f"{world.admin.name} <{world.admin.email}>",
+        "Pinning ceremony changed: Autumn pinning",
+    )
+    assert (
+        _text(update)
+        .split("\n\n")[1]
+        .startswith(
+            f"The pinning ceremony \u201cAutumn pinning\u201d (formerly \u201c{ceremony['name']}\u201d) of "
+            f"{world.riverside.name} has changed (name). It is now scheduled for "
+        )
+    )
+    # and the mailing contact, whose details did not change, is not mailed again
+    assert (
+        await OutboxMessage.filter(key__startswith=f"ceremony-pins-contact:{_key(ceremony['id'])}:").count()
+        == 0
+    )
 
 
 async def test_a_refused_change_mails_nothing(gql: GraphQLClient, world: World) -> None:
