@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
 
 from service.dates import written_day, written_moment
-from service.mail.compose import Attachment, Link, MailConfig, Paragraph, compose
+from service.mail.compose import Attachment, Link, MailConfig, Paragraph, compose, mailbox
 from service.recognitions.invitations import (
     TYPE_NAMES,
     Method,
@@ -27,7 +26,6 @@ from service.recognitions.invitations import (
     recognition_link,
 )
 from service.recognitions.models import CeremonyFormat, Recognition
-from service.text import one_line
 
 FORMAT_WORDS = {CeremonyFormat.ONLINE: "online", CeremonyFormat.IN_PERSON: "in person"}
 
@@ -44,7 +42,7 @@ class Person:
         return self.email.casefold() == other.email.casefold()
 
     def header(self) -> str:
-        return str(Address(display_name=one_line(self.name), addr_spec=self.email))
+        return mailbox(self.name, self.email)
 
 
 @dataclass(frozen=True, slots=True)
