@@ -425,6 +425,89 @@ async def test_a_meeting_link_must_be_an_https_url(gql: GraphQLClient, world: Wo
     assert await Recognition.all().values() == before
 
 
+HTTPS_ONLY = "Give the meeting link as an https address, e.g. https://zoom.us/j/123456789."
+NO_USER = (
+    "Remove the user name and password (the part before @) from the meeting link: it is mailed to everyone "
+    "invited. Give the address the meeting service shows, e.g. https://zoom.us/j/123456789."
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://user:secret@meet.example.org/pinning", NO_USER),
+        ("https://zoom.us@evil.example/j/123456789", NO_USER),
+        ("https://@meet.example.org/pinning", NO_USER),
+        (
+            "https://meet.example.org:99999/pinning",
+            "The port in the meeting link (99999) is not a port: give a number from 1 to 65535, or none.",
+        ),
+        (
+            "https://meet.example.org:0/pinning",
+            "The port in the meeting link (0) is not a port: give a number from 1 to 65535, or none.",
+        ),
+        (
+            "https://meet.example.org:https/pinning",
+            "The port in the meeting link (https) is not a port: give a number from 1 to 65535, or none.",
+        ),
+        ("https://[meet.example.org/pinning", HTTPS_ONLY),
+    ],
+    ids=[
+        "user-and-password",
+        "user-before-another-host",
+        "empty-user",
+        "port-99999",
+        "port-0",
+        "port-text",
+        "broken-ipv6-host",
+    ],
+)
+async def test_a_meeting_link_with_a_user_or_a_bad_port_is_refused_saying_which(
+    gql: GraphQLClient, world: World, url: str, message: str
+) -> None:
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), world.admin)
+    before = await Recognition.all().values()
+
+    result = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": created["ceremony"]["id"], "meetingUrl": url},
+        world.admin,
+    )
+
+    assert [(e["field"], e["code"], e["message"]) for e in result["errors"]] == [
+        (["meetingUrl"], "INVALID_URL", message)
+    ]
+    assert await Recognition.all().values() == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://meet.example.org:8443/pinning",
+        "https://meet.example.org:/pinning",
+        "https://[2001:db8::1]:443/pinning",
+        "https://teams.example.org/l/meetup-join/19%3ameeting@thread.v2/0?context=%7b%7d",
+    ],
+)
+async def test_a_meeting_link_with_a_port_or_an_at_sign_in_its_path_is_accepted(
+    gql: GraphQLClient, world: World, url: str
+) -> None:
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), world.admin)
+
+    result = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": created["ceremony"]["id"], "meetingUrl": url},
+        world.admin,
+    )
+
+    assert result["errors"] == []
+    assert (await Recognition.get(id=_key(created["ceremony"]["id"]))).meeting_url == url
+
+
 async def test_when_staff_submit_for_a_partner_the_partner_gets_the_confirmation(
     gql: GraphQLClient, world: World
 ) -> None:

@@ -88,7 +88,8 @@ class CeremonyUpdateInput:
     )
     meeting_url: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description="An online ceremony's meeting link, an https URL; it goes into the calendar invitation.",
+        description="An online ceremony's meeting link, an https URL with a host (no user name or "
+        "password, a port from 1 to 65535 if any); it goes into the calendar invitation.",
     )
     mailing_contact: MailingContactInput | None = strawberry.UNSET
     postal_address: PostalAddressInput | None = strawberry.UNSET
