@@ -178,6 +178,34 @@ def test_a_command_without_a_database_says_to_migrate_and_makes_none(
     assert not data.exists()
 
 
+def test_a_worker_without_a_usable_database_says_why_in_a_line_and_starts_no_process(
+    env: dict[str, str],
+) -> None:
+    # given a broker URL (nothing need listen: the database is checked first), and no database
+    data = Path(env["PORTAL_DATA_DIR"])
+    with_broker = {**env, "PORTAL_BROKER_URL": f"redis://127.0.0.1:{_free_port()}/0"}
+    closed = str(_free_port())  # nothing listens there
+
+    # when a worker starts without a database, and with one it cannot reach
+    missing = _attempt("worker", env=with_broker)
+    unreachable = _attempt(
+        "worker", env={**with_broker, "PORTAL_DATABASE_URL": f"postgres://portal@127.0.0.1:{closed}/portal"}
+    )
+
+    # then each is one line and exit status 1, as `portal serve` says it
+    assert missing == (
+        1,
+        "",
+        f"There is no database at {data / 'portal.sqlite3'} yet: run `portal migrate`.\n",
+    )
+    assert unreachable == (
+        1,
+        "",
+        "Cannot reach the database (ConnectionRefusedError); is it running, is the URL right?\n",
+    )
+    assert not data.exists()
+
+
 @pytest.mark.parametrize("command", [("outbox",), ("serve",)], ids=["outbox", "serve"])
 def test_a_database_without_tables_or_behind_this_version_says_to_migrate(
     env: dict[str, str], command: tuple[str, ...]
