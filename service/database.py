@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import pkgutil
+import shlex
 import socket
 import types
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import asyncpg
 from tortoise import connections
@@ -275,6 +276,30 @@ def storable_key(key: int) -> bool:
 
 
 _CLOSED_WORDS = ("connection is closed", "pool is closed", "pool is closing")
+
+
+def missing_database(error: BaseException, database_url: str) -> str | None:
+    """When the error (or one it came from) is a PostgreSQL server saying it has no database of the
+    URL's name, what to do about it in a line: the server answers, so "cannot reach" would send the
+    operator looking in the wrong place. The user is not named (nor the password): a log or a
+    terminal is no place for them."""
+    current: BaseException | None = error
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, asyncpg.InvalidCatalogNameError):
+            break
+        current = current.__cause__ or current.__context__
+    else:
+        return None
+    parts = urlsplit(database_url)
+    name = unquote(parts.path.lstrip("/")) or unquote(parts.username or "")
+    host, port = parts.hostname or "localhost", parts.port or 5432
+    command = f"createdb -h {shlex.quote(host)} -p {port} -O <user> {shlex.quote(name)}"
+    return (
+        f"The database {name} does not exist on the PostgreSQL server at {host}:{port}: create it, "
+        f"owned by PORTAL_DATABASE_URL's user (`{command}`), then run `portal migrate`."
+    )
 
 
 def is_unreachable(error: BaseException) -> bool:

@@ -11,16 +11,19 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 from websockets.typing import Subprotocol
 
 from service.certificates.rules import new_code
+from tests.support.databases import POSTGRES_URL
 from tests.support.fake_canvas import FakeCanvas, Student
 from tests.support.live_server import serving
 
@@ -175,6 +178,59 @@ def test_a_command_without_a_database_says_to_migrate_and_makes_none(
 
     # then one line, and neither the folder nor an empty database made
     assert said == (1, "", f"There is no database at {data / 'portal.sqlite3'} yet: run `portal migrate`.\n")
+    assert not data.exists()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PORTAL_TEST_POSTGRES_URL is not set")
+@pytest.mark.parametrize(
+    "command", [("migrate",), ("outbox",), ("serve",)], ids=["migrate", "outbox", "serve"]
+)
+def test_a_postgresql_database_that_does_not_exist_is_named_with_how_to_create_it(
+    env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    # given a server that answers, and a database name it does not have
+    name = f"portal_test_missing_{uuid.uuid4().hex[:8]}"
+    url = urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
+    host, port = urlsplit(url).hostname, urlsplit(url).port or 5432
+
+    # when
+    said = _attempt(*command, env={**env, "PORTAL_DATABASE_URL": url})
+
+    # then one line: which database, on which server, how to create it (not "cannot reach")
+    assert said == (
+        1,
+        "",
+        f"The database {name} does not exist on the PostgreSQL server at {host}:{port}: create it, owned by "
+        f"PORTAL_DATABASE_URL's user (`createdb -h {host} -p {port} -O <user> {name}`), then run "
+        "`portal migrate`.\n",
+    )
+
+
+def test_a_worker_without_a_usable_database_says_why_in_a_line_and_starts_no_process(
+    env: dict[str, str],
+) -> None:
+    # given a broker URL (nothing need listen: the database is checked first), and no database
+    data = Path(env["PORTAL_DATA_DIR"])
+    with_broker = {**env, "PORTAL_BROKER_URL": f"redis://127.0.0.1:{_free_port()}/0"}
+    closed = str(_free_port())  # nothing listens there
+
+    # when a worker starts without a database, and with one it cannot reach
+    missing = _attempt("worker", env=with_broker)
+    unreachable = _attempt(
+        "worker", env={**with_broker, "PORTAL_DATABASE_URL": f"postgres://portal@127.0.0.1:{closed}/portal"}
+    )
+
+    # then each is one line and exit status 1, as `portal serve` says it
+    assert missing == (
+        1,
+        "",
+        f"There is no database at {data / 'portal.sqlite3'} yet: run `portal migrate`.\n",
+    )
+    assert unreachable == (
+        1,
+        "",
+        "Cannot reach the database (ConnectionRefusedError); is it running, is the URL right?\n",
+    )
     assert not data.exists()
 
 

@@ -185,14 +185,29 @@ async def test_repair_draws_missing_pdfs_and_lists_what_it_revoked(
     # then: the printable one has its file, the blank one is revoked and listed; a second run finds nothing
     assert (repaired.returncode, repaired.stdout, repaired.stderr) == (
         0,
-        "PDFs drawn: 1; certificates revoked: 1\n",
+        "PDFs repaired (recorded, but missing or damaged): 0; PDFs drawn for the first time (normal for "
+        "certificates issued through a combined file): 1; certificates revoked: 1\n",
         f"{blank.code} revoked: The name is blank.\n",
     )
-    assert (again.returncode, again.stdout) == (0, "PDFs drawn: 0; certificates revoked: 0\n")
-    await printable.refresh_from_db()
-    assert (settings.resolved_files_dir / "certificates" / f"{printable.code}.pdf").stat().st_size == (
-        printable.file_size
+    assert (again.returncode, again.stdout) == (
+        0,
+        "PDFs repaired (recorded, but missing or damaged): 0; PDFs drawn for the first time (normal for "
+        "certificates issued through a combined file): 0; certificates revoked: 0\n",
     )
+    await printable.refresh_from_db()
+    drawn = settings.resolved_files_dir / "certificates" / f"{printable.code}.pdf"
+    assert drawn.stat().st_size == printable.file_size
+
+    # and when that PDF is lost from the files folder, the next run repairs it, and says so
+    drawn.unlink()
+    lost = _portal(settings, "certificates", "repair")
+    assert (lost.returncode, lost.stdout, lost.stderr) == (
+        0,
+        "PDFs repaired (recorded, but missing or damaged): 1; PDFs drawn for the first time (normal for "
+        "certificates issued through a combined file): 0; certificates revoked: 0\n",
+        f"{printable.code} repaired: its file was missing\n",
+    )
+    assert drawn.stat().st_size == printable.file_size
 
 
 async def _left_without_pdf(world: CertificatesWorld, person: str, printed_name: str) -> Certificate:

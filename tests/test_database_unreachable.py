@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 from tortoise import connections
+from tortoise.exceptions import DBConnectionError
 
 from service.database import (
     DatabaseNotReady,
@@ -20,6 +21,7 @@ from service.database import (
     database_name,
     is_unreachable,
     migration_names,
+    missing_database,
     open_database,
 )
 from tests.support.databases import POSTGRES_URL, Databases
@@ -135,3 +137,24 @@ async def _admin(statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+def test_a_server_without_the_database_is_told_apart_from_one_out_of_reach() -> None:
+    # given the error Tortoise raises when the server answers that it has no such database
+    try:
+        try:
+            raise asyncpg.InvalidCatalogNameError('database "portal_prod" does not exist')
+        except asyncpg.InvalidCatalogNameError as missing:
+            raise DBConnectionError("Can't establish connection to database portal_prod") from missing
+    except DBConnectionError as error:
+        no_database = error
+    url = "postgres://portal:secret@db.internal:6432/portal_prod"
+
+    # then it names the database, the server and how to make it (never the user or password); a
+    # refused connection is no missing database
+    assert missing_database(no_database, url) == (
+        "The database portal_prod does not exist on the PostgreSQL server at db.internal:6432: create it, "
+        "owned by PORTAL_DATABASE_URL's user (`createdb -h db.internal -p 6432 -O <user> portal_prod`), "
+        "then run `portal migrate`."
+    )
+    assert missing_database(ConnectionRefusedError(111, "Connection refused"), url) is None

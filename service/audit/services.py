@@ -122,15 +122,16 @@ async def audit_page(
     actor: Actor,
     first: int,
     before: tuple[datetime, int] | None,
-    actions: Sequence[AuditAction] = (),
+    actions: Sequence[AuditAction] | None = None,
     partner_id: int | None = None,
 ) -> Page[AuditEntry]:
     """Staff: a page of entries newest first (by their first occurrence, which never moves), not
-    counted; ``before`` is the keyset of the last one shown."""
+    counted; ``before`` is the keyset of the last one shown. ``actions``: None, every action; an
+    empty list, none."""
     if not actor.is_staff:
         raise Forbidden("Only staff may read the audit log.")
     query = AuditEntry.all()
-    if actions:
+    if actions is not None:
         query = query.filter(action__in=list(actions))
     if partner_id is not None:
         query = query.filter(partner_id=partner_id)

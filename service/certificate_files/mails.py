@@ -6,7 +6,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from service.certificate_files.models import CertificateFileJob
-from service.mail.compose import Link, MailConfig, compose
+from service.mail.compose import Link, MailConfig, compose, mailbox
 from service.recognitions.invitations import TYPE_NAMES
 from service.recognitions.models import Recognition
 from service.users.models import User
@@ -30,7 +30,7 @@ def file_ready(
     return compose(
         config=config,
         key=ready_key(job),
-        recipient=user.email,
+        recipient=mailbox(user.name, user.email),
         subject=f"Your certificates file is ready: {recognition.name}",
         paragraphs=[
             f"Dear {user.name},",
@@ -49,7 +49,7 @@ def file_failed(
     return compose(
         config=config,
         key=failed_key(job),
-        recipient=user.email,
+        recipient=mailbox(user.name, user.email),
         subject=f"Your certificates file could not be made: {recognition.name}",
         paragraphs=[
             f"Dear {user.name},",

@@ -50,7 +50,7 @@ async def check_preview(
     are cheap to ask for again and again, so an actor's previews of a template within an hour are
     one entry, counted (with the first one's version and how many names: the names themselves may
     be people's, and are not kept)."""
-    template = await visible_template(actor, template_id)
+    template = await visible_template(actor, template_id, field=("templateId",))
     given = DEFAULT_SAMPLES if sample_names is None else tuple(sample_names)
     problems: list[Problem] = []
     if not 1 <= len(given) <= MAX_SAMPLES:

@@ -41,10 +41,13 @@ def scope_of(partner_id: int, certificate_type_id: int | None) -> str:
     return f"{partner_id}:{'*' if certificate_type_id is None else certificate_type_id}"
 
 
-async def visible_template(actor: Actor, template_id: int) -> CertificateTemplate:
+async def visible_template(
+    actor: Actor, template_id: int, *, field: tuple[str, ...] = ("id",)
+) -> CertificateTemplate:
+    """The template, if the actor may see it; NotFound at ``field`` (the input that named it) if not."""
     template = await actor.scope(CertificateTemplate.filter(id=template_id)).first()
     if template is None:
-        raise NotFound("Certificate template", field=("id",))
+        raise NotFound("Certificate template", field=field)
     return template
 
 

@@ -389,9 +389,10 @@ async def certificates_page(
     *, recognition_id: int, statuses: Sequence[CertificateStatus] | None, first: int, after: int | None
 ) -> Page[Certificate]:
     """The certificates issued through a recognition (the caller has checked it is the actor's),
-    newest first, whatever their status unless ``statuses`` narrows it; counted."""
+    newest first, whatever their status unless ``statuses`` narrows it (an empty list to none);
+    counted."""
     query = Certificate.filter(recognition_id=recognition_id)
-    if statuses:
+    if statuses is not None:
         query = query.filter(status__in=list(statuses))
     total = await query.count()
     if after is not None:

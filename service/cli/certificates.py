@@ -112,14 +112,22 @@ def certificates_build(
 
 @certificates.command("repair")
 def certificates_repair() -> None:
-    """Draw the PDF of every valid certificate left without one (issued before issuing drew it
-    first); revoke, saying why, those whose name still cannot be printed. Safe to run again."""
+    """Draw again every certificate PDF recorded but missing or damaged in the files folder (a real
+    repair, listed); draw the PDF of every valid certificate without one yet (normal for those
+    issued through a combined file, which get theirs when first needed); revoke, saying why, those
+    whose name still cannot be printed. Safe to run again."""
     from datetime import UTC, datetime
 
     from service.certificates.repair import repair_missing_files
 
     files_dir = get_settings().resolved_files_dir
-    repaired = with_database(lambda: repair_missing_files(files_dir=files_dir, now=datetime.now(UTC)))
-    for code, reason in repaired.revoked.items():
+    done = with_database(lambda: repair_missing_files(files_dir=files_dir, now=datetime.now(UTC)))
+    for code, why in done.repaired.items():
+        typer.echo(f"{code} repaired: {why}", err=True)
+    for code, reason in done.revoked.items():
         typer.echo(f"{code} revoked: {reason}", err=True)
-    typer.echo(f"PDFs drawn: {len(repaired.drawn)}; certificates revoked: {len(repaired.revoked)}")
+    typer.echo(
+        f"PDFs repaired (recorded, but missing or damaged): {len(done.repaired)}; "
+        f"PDFs drawn for the first time (normal for certificates issued through a combined file): "
+        f"{len(done.first_drawn)}; certificates revoked: {len(done.revoked)}"
+    )

@@ -105,6 +105,9 @@ def worker(
             err=True,
         )
         raise typer.Exit(2)
+    # Every job reads and writes the database: a worker that cannot use it says so in one line, as
+    # `portal serve` does, instead of starting processes whose every job fails.
+    with_database(reachable)
     from workers.supervisor import supervise
 
     with contextlib.ExitStack() as cleanup:

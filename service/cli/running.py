@@ -11,7 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 
-from service.database import DatabaseNotReady, check_schema, is_unreachable, open_database
+from service.database import DatabaseNotReady, check_schema, is_unreachable, missing_database, open_database
 from service.settings import get_settings
 
 ResultT = TypeVar("ResultT")
@@ -40,6 +40,8 @@ def run_to_end(work: Coroutine[Any, Any, ResultT]) -> ResultT:
     except DatabaseNotReady as error:
         fail(str(error))
     except Exception as error:
+        if missing := missing_database(error, get_settings().resolved_database_url):
+            fail(missing)
         if is_unreachable(error):
             fail(f"Cannot reach the database ({type(error).__name__}); is it running, is the URL right?")
         raise

@@ -6,6 +6,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -41,6 +42,13 @@ class Link:
 
 
 Paragraph = str | Link
+
+
+def mailbox(name: str, address: str) -> str:
+    """A recipient as every mail names one: "Name <address>". The name is one line, quoted when it
+    needs to be (a comma, quotes), and written with RFC 2047 encoded words when the message is, so
+    any script reaches any mail program."""
+    return str(Address(display_name=one_line(name), addr_spec=address))
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,10 +36,11 @@ ORDERINGS = {
 
 @dataclass(frozen=True, slots=True)
 class DashboardFilter:
-    """What the dashboard is narrowed to; every part left empty lets everything through."""
+    """What the dashboard is narrowed to; every part left out (None) lets everything through, and
+    ``statuses`` given empty lets nothing through (no status is wanted)."""
 
     kind: RecognitionKind | None = None
-    statuses: Sequence[Status] = ()
+    statuses: Sequence[Status] | None = None
     search: str | None = None
     ceremony_date_from: date | None = None
     ceremony_date_to: date | None = None
@@ -71,7 +72,8 @@ async def get_recognition(
 
 
 def status_filter(statuses: Iterable[Status], now: datetime) -> Q:
-    """SQL for the shown statuses; PAST and the scheduled ones are told apart by the start."""
+    """SQL for the shown statuses; PAST and the scheduled ones are told apart by the start. No
+    status, no row."""
     scheduled_and_started = Q(starts_at__lte=now)
     conditions = []
     for status in set(statuses):
@@ -81,6 +83,8 @@ def status_filter(statuses: Iterable[Status], now: datetime) -> Q:
             conditions.append(Q(status=StoredStatus(status.value)) & ~scheduled_and_started)
         else:
             conditions.append(Q(status=StoredStatus(status.value)))
+    if not conditions:
+        return Q(id__in=[])  # Tortoise writes an empty IN as a condition no row meets
     return Q(*conditions, join_type=Q.OR)
 
 
@@ -101,7 +105,7 @@ async def dashboard_page(
     query = visible(actor)
     if filter.kind is not None:
         query = query.filter(kind=filter.kind)
-    if filter.statuses:
+    if filter.statuses is not None:
         query = query.filter(status_filter(filter.statuses, now))
     if filter.search and filter.search.strip():
         query = query.filter(name__icontains=filter.search.strip())

@@ -80,7 +80,7 @@ CEREMONY_WORDS = "Pinning ceremony"
 def ceremony_title(recognition: Recognition, what: str = CEREMONY_WORDS) -> str:
     """``what`` and the ceremony's name, e.g. "Pinning ceremony scheduled: Spring pinning"; a name
     that already starts with "Pinning ceremony" (every default name does) does not say it twice:
-    "Pinning ceremony scheduled: cohorts ending 2027-01-04 to 2027-01-15"."""
+    "Pinning ceremony scheduled: cohorts ending 4 January 2027 to 15 January 2027"."""
     name = recognition.name
     if name[: len(CEREMONY_WORDS)].casefold() == CEREMONY_WORDS.casefold():
         rest = name[len(CEREMONY_WORDS) :].lstrip(" :-\u2013\u2014")

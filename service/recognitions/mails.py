@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
 
-from service.mail.compose import Attachment, Link, MailConfig, Paragraph, compose
+from service.dates import written_day, written_moment
+from service.mail.compose import Attachment, Link, MailConfig, Paragraph, compose, mailbox
 from service.recognitions.invitations import (
     TYPE_NAMES,
     Method,
@@ -26,7 +26,6 @@ from service.recognitions.invitations import (
     recognition_link,
 )
 from service.recognitions.models import CeremonyFormat, Recognition
-from service.text import one_line
 
 FORMAT_WORDS = {CeremonyFormat.ONLINE: "online", CeremonyFormat.IN_PERSON: "in person"}
 
@@ -43,7 +42,7 @@ class Person:
         return self.email.casefold() == other.email.casefold()
 
     def header(self) -> str:
-        return str(Address(display_name=one_line(self.name), addr_spec=self.email))
+        return mailbox(self.name, self.email)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +116,17 @@ def ceremony_updated(
     changed: list[str],
     config: MailConfig,
     now: datetime,
+    renamed_from: str | None = None,
     redated: Redated | None = None,
 ) -> EmailMessage:
     """A scheduled ceremony changed: its new details and an updated invitation (same UID, next SEQUENCE);
-    when its day moved, that provisional certificates printed before show the old day."""
+    when it was renamed, the name the reader knew it by; when its day moved, that provisional
+    certificates printed before show the old day."""
     assert recognition.format is not None
+    formerly = f" (formerly \u201c{renamed_from}\u201d)" if renamed_from is not None else ""
     paragraphs: list[Paragraph] = [
         f"Dear {requester.name},",
-        f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} has changed "
+        f"The pinning ceremony \u201c{recognition.name}\u201d{formerly} of {partner_name} has changed "
         f"({', '.join(changed)}). It is now scheduled for {_when(recognition)}, "
         f"{FORMAT_WORDS[recognition.format]}.",
         *_meeting(recognition),
@@ -299,8 +301,10 @@ def pins_not_coming(
 
 
 def _when(recognition: Recognition) -> str:
-    start = local_start(recognition)
-    return f"{start:%A, %B} {start.day}, {start:%Y at %H:%M} ({recognition.time_zone})"
+    """The ceremony's start as every mail writes it (``service.dates``): the day as its certificates
+    print it, the time with its zone."""
+    assert recognition.starts_at is not None and recognition.time_zone is not None
+    return written_moment(recognition.starts_at, recognition.time_zone)
 
 
 def _certificates_link(config: MailConfig, recognition: Recognition) -> str:
@@ -328,8 +332,8 @@ def _invitation(
 
 
 def _certificate_day(day: date) -> str:
-    """A day as certificates print it: 27 January 2027."""
-    return f"{day.day} {day:%B %Y}"
+    """A day as certificates print it, and as every date in a mail is written: 27 January 2027."""
+    return written_day(day)
 
 
 def _redated_paragraphs(

@@ -30,8 +30,10 @@ from service.recognitions.mails import Person
 from service.recognitions.models import Recognition, StoredStatus, local_date
 from service.users.models import Role, User
 
-# What changing each step-2 column means for the invitation ("the date and time", …).
+# What changing each column the invitation shows means ("the date and time", …): the name is its
+# SUMMARY, the start its DTSTART, the link or the address its LOCATION.
 INVITATION_CHANGES = {
+    "name": "name",
     "starts_at": "date and time",
     "time_zone": "date and time",
     "format": "format",
@@ -181,7 +183,7 @@ async def tell_changed(
     redated: int = 0,
 ) -> None:
     """A scheduled ceremony changed (``reason``: its event's id, which names these mails): an updated
-    invitation to each requester when its date, time, format, link or address moved (saying so when
+    invitation to each requester when its name, date, time, format, link or address changed (saying so when
     ``redated`` provisional certificates now print another day), and the mailing contact's details
     again when what they were told changed."""
     changed = invitation_changes(before, recognition)
@@ -204,6 +206,7 @@ async def tell_changed(
                     requester=requester,
                     partner_name=partner_name,
                     changed=changed,
+                    renamed_from=_renamed_from(before, recognition),
                     redated=_redated(before, recognition, redated),
                     config=config,
                     now=now,
@@ -217,6 +220,12 @@ async def tell_changed(
             message=_pins_expected(recognition, requesters, key, partner_name, config, now, updated=True),
             now=now,
         )
+
+
+def _renamed_from(before: dict[str, object], recognition: Recognition) -> str | None:
+    """The name the requester's calendar knows the ceremony by, when it is no longer its name."""
+    old = before.get("name")
+    return old if isinstance(old, str) and old != recognition.name else None
 
 
 def _redated(before: dict[str, object], recognition: Recognition, count: int) -> mails.Redated | None:

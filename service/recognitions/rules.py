@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import pycountry
 
+from service.dates import written_day
 from service.errors import DomainError, ErrorCode, Problem
 from service.recognitions.commands import UNCHANGED, CeremonyChanges, MailingContact, PostalAddress
 from service.recognitions.models import CeremonyFormat, RecognitionKind, StoredStatus
@@ -139,8 +140,11 @@ def check_cohort_count(cohort_ids: Sequence[int], *, field: tuple[str, ...] = ("
 
 
 def default_name(kind: RecognitionKind, start: date, end: date) -> str:
+    """The name of a recognition saved without one: what it is and its step-1 range, the cohorts'
+    end dates it covers (as the guide describes step 1), its days written as every mail that
+    carries the name writes dates: "Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026"."""
     what = "Pinning ceremony" if kind is RecognitionKind.CEREMONY else "Certificate request"
-    return f"{what}: cohorts ending {start.isoformat()} to {end.isoformat()}"
+    return f"{what}: cohorts ending {written_day(start)} to {written_day(end)}"
 
 
 def zone_named(name: str, *, field: tuple[str, ...]) -> tuple[ZoneInfo | None, list[Problem]]:
@@ -252,17 +256,42 @@ def earliest_ceremony_date(time_zone: str, now: datetime) -> date:
 
 
 def check_meeting_url(value: str, *, field: tuple[str, ...]) -> list[Problem]:
-    """An online ceremony's meeting link: an https URL with a host, nothing else."""
-    parts = urlsplit(value)
-    if parts.scheme == "https" and parts.hostname and not any(character.isspace() for character in value):
-        return []
-    return [
-        Problem(
-            ErrorCode.INVALID_URL,
-            "Give the meeting link as an https address, e.g. https://zoom.us/j/123456789.",
-            field,
-        )
-    ]
+    """An online ceremony's meeting link: an https URL with a host, nothing else. Never a user name
+    or password in it (``https://user:pass@host``: it would be mailed to everyone invited, and it
+    makes a link that shows one host and opens another, ``https://zoom.us@evil.example``), and a
+    port, if any, from 1 to 65535."""
+    example = "e.g. https://zoom.us/j/123456789"
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a bracketed host that is no IPv6 address
+        parts = None
+    if parts is None or parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in value):
+        return [
+            Problem(ErrorCode.INVALID_URL, f"Give the meeting link as an https address, {example}.", field)
+        ]
+    if "@" in parts.netloc:
+        return [
+            Problem(
+                ErrorCode.INVALID_URL,
+                "Remove the user name and password (the part before @) from the meeting link: it is mailed "
+                f"to everyone invited. Give the address the meeting service shows, {example}.",
+                field,
+            )
+        ]
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        return [
+            Problem(
+                ErrorCode.INVALID_URL,
+                f"The port in the meeting link ({parts.netloc.rpartition(':')[2]}) is not a port: give a "
+                "number from 1 to 65535, or none.",
+                field,
+            )
+        ]
+    return []
 
 
 def check_email(value: str, *, field: tuple[str, ...]) -> list[Problem]:

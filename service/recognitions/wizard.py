@@ -66,7 +66,7 @@ async def update_ceremony(
 ) -> Recognition:
     """Save either step of the wizard. A draft may stay incomplete; a scheduled ceremony is
     checked again as on submit (the 14-day notice only when its start moves), and a change to its
-    date, time, format or address mails an updated invitation."""
+    name, date, time, format, meeting link or address mails an updated invitation."""
     return await _update(
         actor=actor,
         recognition_id=recognition_id,

@@ -81,7 +81,9 @@ async def test_a_file_of_the_selection_in_its_order(
     # and one "ready" mail with a link back to the recognition, not to the file
     [ready] = await OutboxMessage.filter(key=f"certificate-file-ready:{job.id}")
     assert ready.subject == "Your certificates file is ready: Autumn ceremony"
-    text = message_from_string(ready.message, policy=policy.default).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    sent = message_from_string(ready.message, policy=policy.default)
+    assert (sent["To"], ready.recipient) == (f"{world.admin.name} <{world.admin.email}>", world.admin.email)
+    text = sent.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert f"http://127.0.0.1:8000/recognitions/{quote(world.recognition_id, safe='=')}/certificates" in text
     assert "/files/" not in text
 

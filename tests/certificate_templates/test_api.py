@@ -371,6 +371,34 @@ async def test_a_preview_refuses_a_name_that_cannot_be_printed(
     assert await every_row() == before
 
 
+async def test_a_preview_of_a_template_not_found_names_the_templateId_argument(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    # given a template of Riverside, and an id that names no template
+    design = await _riverside_design(gql, world)
+    created = await _as_staff(
+        gql,
+        world,
+        CREATE,
+        "certificateTemplateCreate",
+        {"partnerId": to_base64("Partner", world.partner.id), "name": "Riverside", "design": design},
+    )
+
+    # when another partner's admin, and anyone with a missing id, ask for a preview
+    answers = [
+        (await gql.post(PREVIEW, {"id": template_id}, token=token_for(user)))["data"][
+            "certificateTemplatePreview"
+        ]
+        for template_id, user in (
+            (created["template"]["id"], world.other_admin),
+            (to_base64("CertificateTemplate", 999_999), world.staff),
+        )
+    ]
+
+    # then each refusal is at the argument that named the template
+    assert answers == [{"downloadUrl": None, "errors": [{"field": ["templateId"], "code": "NOT_FOUND"}]}] * 2
+
+
 async def test_an_oversize_upload_is_refused_in_the_payload_and_an_oversize_body_unread(
     gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld
 ) -> None:

@@ -1,5 +1,8 @@
 """`portal certificates repair`: certificates issued before issuing drew the PDF first, and left
-without one, get their PDF; those whose name still cannot be printed are revoked, saying why."""
+without one, get their PDF; those whose name still cannot be printed are revoked, saying why. A
+PDF recorded but missing or damaged is drawn again, and that alone is reported as a repair: the
+certificates of a combined file, which get their own PDF when first needed, are drawn for the first
+time, not repaired."""
 
 from __future__ import annotations
 
@@ -9,11 +12,19 @@ from typing import Any
 
 import pytest
 
+from service.certificate_files.models import FileJobStatus
 from service.certificates.models import Certificate, CertificateStatus
-from service.certificates.repair import repair_missing_files
+from service.certificates.repair import DAMAGED, MISSING, repair_missing_files
 from service.certificates.rules import new_code
 from service.pdf import CertificateText
 from service.settings import Settings
+from tests.support.certificate_files import (
+    enrollment_ids,
+    key_of,
+    make_files_world,
+    request_file,
+    until_finished,
+)
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient
@@ -75,7 +86,11 @@ async def test_repair_draws_the_missing_pdfs_and_revokes_what_cannot_be_printed(
     repaired = await repair_missing_files(files_dir=settings.resolved_files_dir, now=clock.now())
 
     # then the Hebrew one has its file, and the blank one is revoked with the reason
-    assert (repaired.drawn, repaired.revoked) == ([hebrew.code], {blank.code: "The name is blank."})
+    assert (repaired.repaired, repaired.first_drawn, repaired.revoked) == (
+        {},
+        [hebrew.code],
+        {blank.code: "The name is blank."},
+    )
     await hebrew.refresh_from_db()
     data = (settings.resolved_files_dir / "certificates" / f"{hebrew.code}.pdf").read_bytes()
     assert (hebrew.file_name, hebrew.file_size, hebrew.file_sha256) == (
@@ -96,4 +111,72 @@ async def test_repair_draws_the_missing_pdfs_and_revokes_what_cannot_be_printed(
 
     # and a second run finds nothing to do
     again = await repair_missing_files(files_dir=settings.resolved_files_dir, now=clock.now())
-    assert (again.drawn, again.revoked) == ([], {})
+    assert (again.repaired, again.first_drawn, again.revoked) == ({}, [], {})
+
+
+async def test_a_healthy_database_has_nothing_repaired_its_combined_files_certificates_are_drawn_first(
+    gql: GraphQLClient, settings: Settings, clock: MovableClock
+) -> None:
+    # given a certificate issued alone (with its PDF) and two issued through a combined file (without)
+    world = await make_files_world()
+    single = await _issue(gql, world, "Jo Micro")
+    job = await until_finished(key_of((await request_file(gql, world, FILE_SELECTION))["job"]["id"]))
+    through_file = [
+        (await Certificate.get(enrollment_id=world.enrollments[name].id)).code for name in FILE_SELECTION
+    ]
+    assert job.status is FileJobStatus.READY
+
+    # when the repair runs
+    done = await repair_missing_files(files_dir=settings.resolved_files_dir, now=clock.now())
+
+    # then nothing was repaired: the combined file's certificates got their first PDF, the single
+    # one's was left as it was
+    assert (done.repaired, sorted(done.first_drawn), done.revoked) == ({}, sorted(through_file), {})
+    assert single not in done.first_drawn
+
+
+async def test_a_recorded_pdf_missing_or_damaged_is_drawn_again_and_reported_as_repaired(
+    gql: GraphQLClient, settings: Settings, clock: MovableClock
+) -> None:
+    # given three certificates with their PDFs: one file deleted, one overwritten, one as it was
+    world = await make_files_world()
+    codes = [await _issue(gql, world, name) for name in ("Jo Micro", "Ana Completer", "Zoe 00")]
+    folder = settings.resolved_files_dir / "certificates"
+    recorded = {code: (folder / f"{code}.pdf").read_bytes() for code in codes}
+    lost, damaged, _kept = codes
+    (folder / f"{lost}.pdf").unlink()
+    (folder / f"{damaged}.pdf").write_bytes(recorded[damaged][:-100] + b"\0" * 100)
+
+    # when
+    done = await repair_missing_files(files_dir=settings.resolved_files_dir, now=clock.now())
+
+    # then the two are drawn again, as recorded, and named with why; the third is left alone
+    assert (done.repaired, done.first_drawn, done.revoked) == (
+        {lost: MISSING, damaged: DAMAGED},
+        [],
+        {},
+    )
+    assert {code: (folder / f"{code}.pdf").read_bytes() for code in codes} == recorded
+    for code in codes:
+        certificate = await Certificate.get(code=code)
+        assert (certificate.file_size, certificate.file_sha256) == (
+            len(recorded[code]),
+            hashlib.sha256(recorded[code]).hexdigest(),
+        )
+    again = await repair_missing_files(files_dir=settings.resolved_files_dir, now=clock.now())
+    assert (again.repaired, again.first_drawn, again.revoked) == ({}, [], {})
+
+
+FILE_SELECTION = ["Ana Completer", "Gus Online-Completer"]
+ISSUE = """mutation($input: CertificateIssueInput!) {
+  certificateIssue(input: $input) { certificate { code } errors { code } } }"""
+
+
+async def _issue(gql: GraphQLClient, world: CertificatesWorld, name: str) -> str:
+    data = await gql.data(
+        ISSUE,
+        {"input": {"recognitionId": world.recognition_id, "enrollmentId": enrollment_ids(world, [name])[0]}},
+        as_user=world.admin,
+    )
+    code: str = data["certificateIssue"]["certificate"]["code"]
+    return code

@@ -141,13 +141,21 @@ async def test_partner_admin_cannot_name_another_partner(
             "The range starts on 2026-05-31, after its end 2026-03-01.",
         ),
         (
-            {"start": "2026-01-01", "end": "2027-01-03"},
+            {"start": "2026-01-01", "end": "2027-01-02"},
             "DATE_RANGE_TOO_LONG",
             ["cohortsEndingBetween", "end"],
-            "The range is 367 days long; at most 366 are allowed.",
+            "The range covers 367 days, 2026-01-01 to 2027-01-02 with both included; at most 366 are "
+            "allowed: from 2026-01-01, end it on 2027-01-01 at the latest.",
+        ),
+        (
+            {"start": "2025-01-01", "end": "2026-12-31"},
+            "DATE_RANGE_TOO_LONG",
+            ["cohortsEndingBetween", "end"],
+            "The range covers 730 days, 2025-01-01 to 2026-12-31 with both included; at most 366 are "
+            "allowed: from 2025-01-01, end it on 2026-01-01 at the latest.",
         ),
     ],
-    ids=["start-after-end", "longer-than-366-days"],
+    ids=["start-after-end", "one-day-more-than-366", "two-whole-years"],
 )
 async def test_refuses_a_bad_range_naming_the_field(
     gql: GraphQLClient,
@@ -168,9 +176,10 @@ async def test_refuses_a_bad_range_naming_the_field(
 
 
 async def test_a_range_of_exactly_366_days_is_accepted(gql: GraphQLClient, catalogue: dict[str, Any]) -> None:
+    # 1 June 2025 to 1 June 2026, both days included: 366 days (the last end day a refusal names)
     data = await gql.data(
         PROGRAMS_QUERY,
-        {"range": {"start": "2025-06-01", "end": "2026-06-02"}},
+        {"range": {"start": "2025-06-01", "end": "2026-06-01"}},
         as_user=catalogue["riverside_admin"],
     )
 

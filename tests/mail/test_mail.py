@@ -25,6 +25,7 @@ from service.recognitions.models import CeremonyFormat, Recognition, Recognition
 from service.settings import Settings
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient, token_for
+from tests.support.mail_reading import subject
 from tests.support.recognition_api import (
     CEREMONY_SUBMIT,
     CEREMONY_UPDATE,
@@ -80,7 +81,7 @@ def test_the_confirmation_has_text_html_and_a_calendar_invitation() -> None:
     )
     assert message["Date"] == "Sat, 19 Sep 2026 22:00:00 +0000"
     text, html = _body(message, "plain"), _body(message, "html")
-    assert "scheduled for Sunday, October 4, 2026 at 10:00 (Pacific/Auckland), in person." in text
+    assert "scheduled for Sunday 4 October 2026 at 10:00 (Pacific/Auckland, UTC+13:00), in person." in text
     assert "we will mail the pins to Aroha Ngata at 12 Princes Street, Auckland, 1010, NZ" in text
     assert "You can now generate certificates" in text
     assert "https://portal.example.org/recognitions/Q2VyZW1vbnk6NDI=\n" in text
@@ -98,7 +99,7 @@ def test_the_confirmation_has_text_html_and_a_calendar_invitation() -> None:
 def test_a_default_name_is_not_prefixed_twice_in_subjects_or_the_invitation() -> None:
     # given a ceremony with the name the wizard gives by default
     ceremony = _ceremony()
-    ceremony.name = "Pinning ceremony: cohorts ending 2026-05-01 to 2026-08-31"
+    ceremony.name = "Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026"
 
     # when its mails are written
     confirmation = mails.ceremony_confirmation(
@@ -121,10 +122,10 @@ def test_a_default_name_is_not_prefixed_twice_in_subjects_or_the_invitation() ->
     [invitation] = [p for p in confirmation.iter_attachments() if p.get_content_type() == "text/calendar"]
     [event] = Calendar.from_ical(invitation.get_content()).walk("VEVENT")
     assert (confirmation["Subject"], cancelled["Subject"], str(event["summary"]), contact["Subject"]) == (
-        "Pinning ceremony scheduled: cohorts ending 2026-05-01 to 2026-08-31",
-        "Pinning ceremony cancelled: cohorts ending 2026-05-01 to 2026-08-31",
-        "Pinning ceremony: cohorts ending 2026-05-01 to 2026-08-31",
-        "Pins to be mailed for: Pinning ceremony: cohorts ending 2026-05-01 to 2026-08-31",
+        "Pinning ceremony scheduled: cohorts ending 1 May 2026 to 31 August 2026",
+        "Pinning ceremony cancelled: cohorts ending 1 May 2026 to 31 August 2026",
+        "Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026",
+        "Pins to be mailed for: Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026",
     )
 
 
@@ -339,15 +340,15 @@ async def test_submitting_mails_the_confirmation_to_the_submitter_and_the_pins_t
         [f"{world.admin.name} <{world.admin.email}>", "Aroha Ngata <aroha.ngata@riverside.example>"]
     )
     confirmation = received[f"{world.admin.name} <{world.admin.email}>"]
-    assert confirmation["Subject"] == "Pinning ceremony scheduled: cohorts ending 2026-05-01 to 2026-08-31"
+    assert subject(confirmation) == "Pinning ceremony scheduled: cohorts ending 1 May 2026 to 31 August 2026"
     assert [part.get_filename() for part in confirmation.iter_attachments()] == ["ceremony.ics"]
     pins = received["Aroha Ngata <aroha.ngata@riverside.example>"]
-    assert pins["Subject"] == f"Pins to be mailed for: {_ceremony_name(world)}"
+    assert subject(pins) == f"Pins to be mailed for: {_ceremony_name(world)}"
     assert list(pins.iter_attachments()) == []
     assert (
         f"{world.admin.name} ({world.admin.email}) of {world.riverside.name} named you the mailing contact "
-        f"for the pins of the pinning ceremony \u201c{_ceremony_name(world)}\u201d on Sunday, October 4, "
-        "2026 at 10:00 (Pacific/Auckland)." in _body(pins, "plain")
+        f"for the pins of the pinning ceremony \u201c{_ceremony_name(world)}\u201d on Sunday 4 October "
+        "2026 at 10:00 (Pacific/Auckland, UTC+13:00)." in _body(pins, "plain")
     )
     assert "ACUE will mail the pins to 12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ" in _body(
         pins, "plain"
@@ -360,7 +361,7 @@ async def _sent_count(count: int) -> bool:
 
 
 def _ceremony_name(world: World) -> str:
-    return "Pinning ceremony: cohorts ending 2026-05-01 to 2026-08-31"
+    return "Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026"
 
 
 async def test_an_smtp_outage_is_retried_and_each_message_goes_out_once(

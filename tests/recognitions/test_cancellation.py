@@ -15,6 +15,7 @@ from service.recognitions.models import Recognition, RecognitionEvent
 from tests.support.audit_log import audit_count
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient
+from tests.support.mail_reading import subject
 from tests.support.recognition_api import (
     CEREMONY_CREATE,
     CEREMONY_MARK_PINS_MAILED,
@@ -108,7 +109,7 @@ async def test_the_partner_cancels_a_scheduled_ceremony_and_the_calendar_is_told
         message_from_string(row.message, policy=policy.default)
         for row in await OutboxMessage.filter(key__startswith="ceremony-cancelled").order_by("id")
     ]
-    assert (to_submitter["To"], to_submitter["Subject"]) == (
+    assert (to_submitter["To"], subject(to_submitter)) == (
         f"{world.admin.name} <{world.admin.email}>",
         f"Pinning ceremony cancelled: {ceremony['name'].removeprefix('Pinning ceremony: ')}",
     )

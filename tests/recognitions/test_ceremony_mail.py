@@ -25,6 +25,7 @@ from service.settings import Settings
 from tests.support.clock import MovableClock
 from tests.support.factories import make_admin
 from tests.support.graphql_client import GraphQLClient
+from tests.support.mail_reading import subject
 from tests.support.recognition_api import (
     CEREMONY_CREATE,
     CEREMONY_MARK_PINS_MAILED,
@@ -92,13 +93,13 @@ async def test_the_submitter_gets_the_confirmation_and_the_contact_what_to_expec
 
     # then
     confirmation, contact = await _mails()
-    assert (confirmation["To"], confirmation["Subject"]) == (
+    assert (confirmation["To"], subject(confirmation)) == (
         f"{world.admin.name} <{world.admin.email}>",
         f"Pinning ceremony scheduled: {ceremony['name'].removeprefix('Pinning ceremony: ')}",
     )
     method, event = _event(confirmation)
     assert (method, str(event["attendee"])) == ("REQUEST", f"mailto:{world.admin.email}")
-    assert (contact["To"], contact["Subject"]) == (
+    assert (contact["To"], subject(contact)) == (
         f"Aroha Ngata <{CONTACT}>",
         f"Pins to be mailed for: {ceremony['name']}",
     )
@@ -224,11 +225,11 @@ async def test_moving_a_scheduled_ceremony_mails_an_updated_invitation(
     assert moved["errors"] == []
     [first] = await _mails("ceremony-confirmation")
     [update] = await _mails("ceremony-updated")
-    assert (update["To"], update["Subject"]) == (
+    assert (update["To"], subject(update)) == (
         f"{world.admin.name} <{world.admin.email}>",
         f"Pinning ceremony changed: {ceremony['name'].removeprefix('Pinning ceremony: ')}",
     )
-    assert "has changed (date and time). It is now scheduled for Monday, October 5, 2026 at 10:00" in _text(
+    assert "has changed (date and time). It is now scheduled for Monday 5 October 2026 at 10:00" in _text(
         update
     )
     (_, before), (method, after) = _event(first), _event(update)
@@ -249,9 +250,7 @@ async def test_moving_a_scheduled_ceremony_mails_an_updated_invitation(
     )
 
 
-async def test_each_change_counts_the_sequence_on_and_a_rename_mails_nothing(
-    gql: GraphQLClient, world: World
-) -> None:
+async def test_each_change_counts_the_sequence_on(gql: GraphQLClient, world: World) -> None:
     ceremony = await _scheduled(gql, world)
     changes: list[dict[str, Any]] = [
         {"format": "ONLINE", "meetingUrl": "https://meet.example.org/pinning"},
@@ -266,14 +265,57 @@ async def test_each_change_counts_the_sequence_on_and_a_rename_mails_nothing(
         assert result["errors"] == []
 
     updates = await _mails("ceremony-updated")
-    assert [(_event(mail)[1]["sequence"], mail["Subject"]) for mail in updates] == [
+    assert [(_event(mail)[1]["sequence"], subject(mail)) for mail in updates] == [
         (1, f"Pinning ceremony changed: {ceremony['name'].removeprefix('Pinning ceremony: ')}"),
         (2, "Pinning ceremony changed: Renamed ceremony"),
+        (3, "Pinning ceremony changed: Renamed ceremony"),
     ]
     assert "(format, meeting link)" in _text(updates[0])
-    assert "(address)" in _text(updates[1])
+    assert "(name)" in _text(updates[1])
+    assert "(address)" in _text(updates[2])
     stored = await Recognition.get(id=_key(ceremony["id"]))
-    assert stored.calendar_sequence == 2
+    assert stored.calendar_sequence == 3
+
+
+async def test_renaming_a_scheduled_ceremony_mails_an_updated_invitation(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a scheduled ceremony, in its requester's calendar under its name
+    ceremony = await _scheduled(gql, world)
+    [first] = await _mails("ceremony-confirmation")
+
+    # when it is renamed
+    renamed = await call_mutation(
+        gql, CEREMONY_UPDATE, "ceremonyUpdate", {"id": ceremony["id"], "name": "Autumn pinning"}, world.admin
+    )
+
+    # then the requester has an updated invitation: the same UID, the next SEQUENCE, the new SUMMARY
+    assert renamed["errors"] == []
+    [update] = await _mails("ceremony-updated")
+    (_, before), (method, after) = _event(first), _event(update)
+    assert (method, str(after["uid"]), after["sequence"], str(after["summary"])) == (
+        "REQUEST",
+        str(before["uid"]),
+        1,
+        "Pinning ceremony: Autumn pinning",
+    )
+    assert (update["To"], subject(update)) == (
+        f"{world.admin.name} <{world.admin.email}>",
+        "Pinning ceremony changed: Autumn pinning",
+    )
+    assert (
+        _text(update)
+        .split("\n\n")[1]
+        .startswith(
+            f"The pinning ceremony \u201cAutumn pinning\u201d (formerly \u201c{ceremony['name']}\u201d) of "
+            f"{world.riverside.name} has changed (name). It is now scheduled for "
+        )
+    )
+    # and the mailing contact, whose details did not change, is not mailed again
+    assert (
+        await OutboxMessage.filter(key__startswith=f"ceremony-pins-contact:{_key(ceremony['id'])}:").count()
+        == 0
+    )
 
 
 async def test_a_refused_change_mails_nothing(gql: GraphQLClient, world: World) -> None:
@@ -408,6 +450,89 @@ async def test_a_meeting_link_must_be_an_https_url(gql: GraphQLClient, world: Wo
     assert await Recognition.all().values() == before
 
 
+HTTPS_ONLY = "Give the meeting link as an https address, e.g. https://zoom.us/j/123456789."
+NO_USER = (
+    "Remove the user name and password (the part before @) from the meeting link: it is mailed to everyone "
+    "invited. Give the address the meeting service shows, e.g. https://zoom.us/j/123456789."
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://user:secret@meet.example.org/pinning", NO_USER),
+        ("https://zoom.us@evil.example/j/123456789", NO_USER),
+        ("https://@meet.example.org/pinning", NO_USER),
+        (
+            "https://meet.example.org:99999/pinning",
+            "The port in the meeting link (99999) is not a port: give a number from 1 to 65535, or none.",
+        ),
+        (
+            "https://meet.example.org:0/pinning",
+            "The port in the meeting link (0) is not a port: give a number from 1 to 65535, or none.",
+        ),
+        (
+            "https://meet.example.org:https/pinning",
+            "The port in the meeting link (https) is not a port: give a number from 1 to 65535, or none.",
+        ),
+        ("https://[meet.example.org/pinning", HTTPS_ONLY),
+    ],
+    ids=[
+        "user-and-password",
+        "user-before-another-host",
+        "empty-user",
+        "port-99999",
+        "port-0",
+        "port-text",
+        "broken-ipv6-host",
+    ],
+)
+async def test_a_meeting_link_with_a_user_or_a_bad_port_is_refused_saying_which(
+    gql: GraphQLClient, world: World, url: str, message: str
+) -> None:
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), world.admin)
+    before = await Recognition.all().values()
+
+    result = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": created["ceremony"]["id"], "meetingUrl": url},
+        world.admin,
+    )
+
+    assert [(e["field"], e["code"], e["message"]) for e in result["errors"]] == [
+        (["meetingUrl"], "INVALID_URL", message)
+    ]
+    assert await Recognition.all().values() == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://meet.example.org:8443/pinning",
+        "https://meet.example.org:/pinning",
+        "https://[2001:db8::1]:443/pinning",
+        "https://teams.example.org/l/meetup-join/19%3ameeting@thread.v2/0?context=%7b%7d",
+    ],
+)
+async def test_a_meeting_link_with_a_port_or_an_at_sign_in_its_path_is_accepted(
+    gql: GraphQLClient, world: World, url: str
+) -> None:
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), world.admin)
+
+    result = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": created["ceremony"]["id"], "meetingUrl": url},
+        world.admin,
+    )
+
+    assert result["errors"] == []
+    assert (await Recognition.get(id=_key(created["ceremony"]["id"]))).meeting_url == url
+
+
 async def test_when_staff_submit_for_a_partner_the_partner_gets_the_confirmation(
     gql: GraphQLClient, world: World
 ) -> None:
@@ -458,7 +583,7 @@ async def test_a_new_mailing_contact_is_told_what_to_expect(gql: GraphQLClient, 
     assert changed["errors"] == []
     assert await _mails("ceremony-updated") == []
     [to_new_contact] = await _mails(f"ceremony-pins-contact:{_key(ceremony['id'])}:")
-    assert (to_new_contact["To"], to_new_contact["Subject"]) == (
+    assert (to_new_contact["To"], subject(to_new_contact)) == (
         "Pins Office <pins.office@riverside.example>",
         f"Updated: pins to be mailed for: {ceremony['name']}",
     )
@@ -490,7 +615,7 @@ async def _scheduled_by_staff(gql: GraphQLClient, world: World) -> str:
 
 def _ceremony_words(world: World) -> str:
     return (
-        "the pinning ceremony \u201cPinning ceremony: cohorts ending 2026-05-01 to 2026-08-31\u201d of "
+        "the pinning ceremony \u201cPinning ceremony: cohorts ending 1 May 2026 to 31 August 2026\u201d of "
         f"{world.riverside.name}"
     )
 
@@ -517,15 +642,15 @@ async def test_when_staff_schedule_a_ceremony_for_a_partner_its_admins_are_told_
         assert confirmation["To"] == f"{admin.name} <{admin.email}>"
         assert _text(confirmation).split("\n\n")[:2] == [
             f"Dear {admin.name},",
-            f"ACUE staff scheduled {_ceremony_words(world)} for Friday, September 25, 2026 at 18:00 "
-            "(Pacific/Auckland), in person. An ACUE representative has been requested to attend.",
+            f"ACUE staff scheduled {_ceremony_words(world)} for Friday 25 September 2026 at 18:00 "
+            "(Pacific/Auckland, UTC+12:00), in person. An ACUE representative has been requested to attend.",
         ]
         method, event = _event(confirmation)
         assert (method, str(event["attendee"])) == ("REQUEST", f"mailto:{admin.email}")
     assert _text(contact) == (
         "Dear Aroha Ngata,\n\n"
-        f"ACUE staff named you the mailing contact for the pins of {_ceremony_words(world)} on Friday, "
-        "September 25, 2026 at 18:00 (Pacific/Auckland).\n\n"
+        f"ACUE staff named you the mailing contact for the pins of {_ceremony_words(world)} on Friday "
+        "25 September 2026 at 18:00 (Pacific/Auckland, UTC+12:00).\n\n"
         "ACUE will mail the pins to 12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ, and you will "
         "hear from us when they are on their way.\n\n"
         "If the address or your details (+64 9 123 4567) are wrong, ask "
@@ -579,7 +704,7 @@ async def test_a_staff_scheduled_ceremony_keeps_telling_the_partners_admins(
     update_to_contact = message_from_string(rows[2].message, policy=policy.default)
     assert _text(update_to_contact).split("\n\n")[1:3] == [
         f"The details have changed. ACUE staff named you the mailing contact for the pins of "
-        f"{_ceremony_words(world)} on Friday, September 25, 2026 at 18:00 (Pacific/Auckland).",
+        f"{_ceremony_words(world)} on Friday 25 September 2026 at 18:00 (Pacific/Auckland, UTC+12:00).",
         "ACUE will mail the pins to 14 Princes Street, Level 3, Auckland, Auckland, 1010, NZ, and you will "
         "hear from us when they are on their way.",
     ]
@@ -603,8 +728,8 @@ async def test_a_ceremony_staff_schedule_for_a_partner_without_admins_stays_with
     ]
     contact = message_from_string(rows[1].message, policy=policy.default)
     assert _text(contact).split("\n\n")[1:] == [
-        f"ACUE staff named you the mailing contact for the pins of {_ceremony_words(world)} on Friday, "
-        "September 25, 2026 at 18:00 (Pacific/Auckland).",
+        f"ACUE staff named you the mailing contact for the pins of {_ceremony_words(world)} on Friday "
+        "25 September 2026 at 18:00 (Pacific/Auckland, UTC+12:00).",
         "ACUE will mail the pins to 12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ, and you will "
         "hear from us when they are on their way.",
         "If the address or your details (+64 9 123 4567) are wrong, contact Partnership Portal Support to "

@@ -40,7 +40,7 @@ async def test_create_update_finalize(gql: GraphQLClient, world: World) -> None:
     draft = await _draft(gql, world)
     assert (draft["__typename"], draft["name"], draft["status"], draft["availableActions"]) == (
         "CertificateRequest",
-        "Certificate request: cohorts ending 2026-05-01 to 2026-08-31",
+        "Certificate request: cohorts ending 1 May 2026 to 31 August 2026",
         "DRAFT",
         ["VIEW", "EDIT", "FINALIZE", "DELETE"],
     )
@@ -68,7 +68,7 @@ async def test_create_update_finalize(gql: GraphQLClient, world: World) -> None:
         (
             "CREATED",
             {
-                "name": "Certificate request: cohorts ending 2026-05-01 to 2026-08-31",
+                "name": "Certificate request: cohorts ending 1 May 2026 to 31 August 2026",
                 "dateRange": {"start": "2026-05-01", "end": "2026-08-31"},
                 "cohortIds": [world.spring.id, world.summer.id],
             },
@@ -77,7 +77,7 @@ async def test_create_update_finalize(gql: GraphQLClient, world: World) -> None:
             "UPDATED",
             {
                 "name": {
-                    "from": "Certificate request: cohorts ending 2026-05-01 to 2026-08-31",
+                    "from": "Certificate request: cohorts ending 1 May 2026 to 31 August 2026",
                     "to": "Summer certificates",
                 },
                 "cohortIds": [world.summer.id],

@@ -3,7 +3,8 @@ finds: a clear problem or a correct result, never a crash. Seeded (derandomized)
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -69,6 +70,25 @@ def test_a_date_range_is_accepted_or_refused_with_a_code(start: date, end: date)
         }
     else:
         assert start <= end
+
+
+@BOUNDED
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)), st.integers(0, 800))
+def test_a_too_long_range_is_refused_with_the_days_the_limit_counts(start: date, length: int) -> None:
+    # a range of ``length`` days after its start: ``length + 1`` days with both ends included
+    end = start + timedelta(days=length)
+    try:
+        check_date_range(start, end, field=("dateRange",))
+    except DomainError as error:
+        [problem] = error.problems
+        counted, limit = map(
+            int, re.findall(r"covers (\d+) days.*at most (\d+) are allowed", problem.message)[0]
+        )
+        last_end = date.fromisoformat(re.findall(r"end it on (\S+) at the latest", problem.message)[0])
+        assert (counted, limit, counted > limit) == (length + 1, 366, True)
+        check_date_range(start, last_end, field=("dateRange",))  # the end it names is allowed
+    else:
+        assert length + 1 <= 366
 
 
 @BOUNDED

@@ -17,7 +17,10 @@ ORDERING = "OCCURRED_AT_DESC"
 
 @strawberry.type
 class AuditQueries:
-    @strawberry.field(description="Staff: the audit log, newest first; FORBIDDEN for anyone else.")
+    @strawberry.field(
+        description="Staff: the audit log, newest first; FORBIDDEN for anyone else. `actions`: only "
+        "entries of these actions (left out or null: every action; an empty list: none)."
+    )
     async def audit_entries(
         self,
         info: Info,
@@ -37,7 +40,7 @@ class AuditQueries:
                 actor=await context.actor(),
                 first=size,
                 before=before,
-                actions=actions or [],
+                actions=actions,
                 partner_id=None if partner_id is None else key_of(partner_id, "Partner"),
             )
         edges = [

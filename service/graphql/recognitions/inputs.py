@@ -22,7 +22,11 @@ class RecognitionOrder(Enum):
 @strawberry.input
 class RecognitionFilter:
     kind: RecognitionKind | None = None  # type: ignore[valid-type]
-    statuses: list[RecognitionStatus] | None = None  # type: ignore[valid-type]
+    statuses: list[RecognitionStatus] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="Only recognitions in these statuses; left out or null: every status; an empty "
+        "list: none.",
+    )
     search: str | None = strawberry.field(default=None, description="Part of the name, any case.")
     ceremony_date_from: datetime.date | None = strawberry.field(
         default=None, description="Ceremonies on or after this day (the day in the ceremony's own time zone)."
@@ -88,7 +92,8 @@ class CeremonyUpdateInput:
     )
     meeting_url: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description="An online ceremony's meeting link, an https URL; it goes into the calendar invitation.",
+        description="An online ceremony's meeting link, an https URL with a host (no user name or "
+        "password, a port from 1 to 65535 if any); it goes into the calendar invitation.",
     )
     mailing_contact: MailingContactInput | None = strawberry.UNSET
     postal_address: PostalAddressInput | None = strawberry.UNSET

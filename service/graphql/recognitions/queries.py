@@ -100,7 +100,7 @@ class RecognitionQueries:
             now=context.clock.now(),
             filter=dashboard.DashboardFilter(
                 kind=wanted.kind,
-                statuses=[Status(status) for status in wanted.statuses or []],
+                statuses=None if wanted.statuses is None else [Status(status) for status in wanted.statuses],
                 search=wanted.search,
                 ceremony_date_from=wanted.ceremony_date_from,
                 ceremony_date_to=wanted.ceremony_date_to,

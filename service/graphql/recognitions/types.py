@@ -225,7 +225,8 @@ class Recognition(LoadedNode):
 
     @strawberry.field(
         description="The certificates issued through this recognition, newest first: valid, provisional, "
-        "voided, revoked and replaced, unless `statuses` narrows them."
+        "voided, revoked and replaced, unless `statuses` narrows them (left out or null: every status; "
+        "an empty list: none)."
     )
     async def certificates(
         self,

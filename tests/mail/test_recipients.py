@@ -1,0 +1,84 @@
+"""Every mail names its recipient the same way, "Name <address>", the name in any script written as
+RFC 2047 encoded words, so that the header itself stays ASCII and any mail program shows the name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import getaddresses
+
+import pytest
+
+from service.certificate_files import mails as file_mails
+from service.certificate_files.models import CertificateFileJob
+from service.recognitions import mails
+from service.recognitions.mails import Person
+from service.users.models import User
+from tests.mail.test_mail import CONFIG, NOW, _ceremony
+
+ADDRESS = "reader@riverside.example"
+NAMES = [
+    "Dana Whitfield",
+    "Zoë Ångström-Nørgaard",
+    "Дмитрий Шостакович",
+    "欧阳娜娜",
+    "محمد بن عبد الله الهاشمي",
+    'Whitfield, Dana "DW"',
+]
+
+
+def _file_ready(name: str) -> EmailMessage:
+    job = CertificateFileJob(id=7, total=3)
+    user = User(id=3, name=name, email=ADDRESS)
+    return file_mails.file_ready(job, recognition=_ceremony(), user=user, config=CONFIG, now=NOW)
+
+
+def _file_failed(name: str) -> EmailMessage:
+    job = CertificateFileJob(id=7, total=3, error_message="The file could not be stored.")
+    user = User(id=3, name=name, email=ADDRESS)
+    return file_mails.file_failed(job, recognition=_ceremony(), user=user, config=CONFIG, now=NOW)
+
+
+def _confirmation(name: str) -> EmailMessage:
+    requester = Person(name=name, email=ADDRESS)
+    return mails.ceremony_confirmation(
+        _ceremony(), key="t", requester=requester, partner_name="Riverside", config=CONFIG, now=NOW
+    )
+
+
+def _pins_mailed(name: str) -> EmailMessage:
+    ceremony = _ceremony()
+    ceremony.contact_name, ceremony.contact_email = name, ADDRESS
+    return mails.pins_mailed(ceremony, key="t", config=CONFIG, now=NOW)
+
+
+MAILS: dict[str, Callable[[str], EmailMessage]] = {
+    "file ready": _file_ready,
+    "file failed": _file_failed,
+    "ceremony confirmation": _confirmation,
+    "pins mailed": _pins_mailed,
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("mail", list(MAILS))
+def test_the_recipient_is_named_and_the_name_reaches_the_reader_whole(mail: str, name: str) -> None:
+    # when the mail is written as it is sent
+    sent = MAILS[mail](name).as_bytes()
+
+    # then its To header is ASCII (encoded words for any other script) and reads back as the name
+    [to_line] = [
+        line
+        for line in sent.split(b"\n\n", 1)[0].replace(b"\n ", b" ").splitlines()
+        if line.startswith(b"To:")
+    ]
+    assert to_line.isascii()
+    received = message_from_bytes(sent, policy=policy.default)
+    assert getaddresses([str(received["To"])]) == [(name, ADDRESS)]
+
+
+def test_the_file_ready_mail_is_addressed_like_the_others() -> None:
+    ready, confirmation = _file_ready("Dana Whitfield"), _confirmation("Dana Whitfield")
+
+    assert ready["To"] == confirmation["To"] == f"Dana Whitfield <{ADDRESS}>"
