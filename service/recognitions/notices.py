@@ -64,6 +64,8 @@ class Requesters:
     by_staff: bool
     # False only when staff arranged it for a partner without admins: the staff user holds it.
     at_partner: bool = True
+    # Staff submitted it (also a partner's draft: the confirmation says staff scheduled it).
+    submitted_by_staff: bool = False
 
     def include(self, person: Person) -> bool:
         return any(requester.same_as(person) for requester in self.people)
@@ -84,15 +86,17 @@ async def requesters_of(recognition: Recognition, connection: BaseDBAsyncClient)
     if submitter_id != recognition.created_by_id:
         creator = await User.get(id=recognition.created_by_id, using_db=connection)
         if creator.role is not Role.STAFF:
-            return Requesters(people=[_person(creator)], by_staff=False)
+            return Requesters(people=[_person(creator)], by_staff=False, submitted_by_staff=True)
     admins = (
         await User.filter(partner_id=recognition.partner_id, role=Role.PARTNER_ADMIN)
         .using_db(connection)
         .order_by("id")
     )
     if not admins:
-        return Requesters(people=[_person(submitter)], by_staff=True, at_partner=False)
-    return Requesters(people=[_person(admin) for admin in admins], by_staff=True)
+        return Requesters(
+            people=[_person(submitter)], by_staff=True, at_partner=False, submitted_by_staff=True
+        )
+    return Requesters(people=[_person(admin) for admin in admins], by_staff=True, submitted_by_staff=True)
 
 
 def _person(user: User) -> Person:
@@ -119,7 +123,7 @@ async def confirm_scheduled(
                 key=key,
                 requester=requester,
                 partner_name=partner_name,
-                by_staff=requesters.by_staff,
+                by_staff=requesters.submitted_by_staff,
                 config=config,
                 now=now,
             ),

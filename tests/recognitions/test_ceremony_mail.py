@@ -557,9 +557,13 @@ async def test_when_staff_submit_for_a_partner_the_partner_gets_the_confirmation
         world.staff,
     )
 
-    # then the partner's admin who asked has the confirmation
+    # then the partner's admin who asked has the confirmation, saying staff scheduled it
     assert submitted["errors"] == []
     assert [row.recipient for row in await OutboxMessage.all().order_by("id")] == [world.admin.email, CONTACT]
+    [confirmation] = await _mails("ceremony-confirmation")
+    assert f"ACUE staff scheduled the pinning ceremony \u201c{created['ceremony']['name']}\u201d" in " ".join(
+        _text(confirmation).split()
+    )
 
 
 async def test_a_new_mailing_contact_is_told_what_to_expect(gql: GraphQLClient, world: World) -> None:
