@@ -573,7 +573,7 @@ async def test_sync_progress_reads_a_partners_canvas(env: dict[str, str]) -> Non
     assert synced[:2] == (
         0,
         f"SUCCEEDED: {len(courses)} courses (0 failed), {2 * len(courses)} enrolments read, 0 changed, "
-        f"{2 * len(courses)} new\n",
+        f"{2 * len(courses)} new, 0 names changed\n",
     )
     # and says, after the log's counts, which student it could not read and why
     assert synced[2].splitlines()[-2:] == [

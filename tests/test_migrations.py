@@ -215,3 +215,40 @@ async def test_the_embedded_database_is_readable_by_its_owner_alone(
     modes = {file.name: file.stat().st_mode & 0o777 for file in path.parent.glob("portal.sqlite3*")}
     assert modes["portal.sqlite3"] == 0o600
     assert set(modes.values()) == {0o600}
+
+
+async def test_0021_makes_the_search_names_again_and_counts_no_name_changed_before(tmp_path: Path) -> None:
+    # given a database at 0018 holding names whose search keys kept apostrophes and hyphens, and a run
+    path = tmp_path / "old.sqlite3"
+    config = tortoise_config(f"sqlite://{path}")
+    async with TortoiseContext():
+        await migrate_to(config=config, target="models.0018_course_taker_search_name")
+    with sqlite3.connect(path) as connection:
+        _partner_and_user(connection)
+        for taker_id, name, key in (
+            (1, "Jean-Luc O'Brien", "jean-luc o'brien"),
+            (2, "Siân O\u2019Neil", "sian o\u2019neil"),
+            (3, "Ana Silva", "ana silva"),
+        ):
+            connection.execute(
+                "INSERT INTO course_taker (id, partner_id, name, sort_name, search_name, email) "
+                "VALUES (?, 1, ?, '', ?, ?)",
+                (taker_id, name, key, f"learner{taker_id}@riverside.example"),
+            )
+        connection.execute(
+            "INSERT INTO progress_sync_run (trigger, status, created_at, courses, courses_failed, "
+            "enrollments_seen, enrollments_changed, enrollments_created, errors, warnings) "
+            "VALUES ('COMMAND', 'SUCCEEDED', '2026-09-01T00:00:00+00:00', 1, 0, 3, 0, 3, '[]', '[]')"
+        )
+
+    # when
+    await migrate(f"sqlite://{path}")
+
+    # then
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT id, search_name FROM course_taker ORDER BY id").fetchall() == [
+            (1, "jean luc obrien"),
+            (2, "sian oneil"),
+            (3, "ana silva"),
+        ]
+        assert connection.execute("SELECT names_changed FROM progress_sync_run").fetchall() == [(0,)]

@@ -135,8 +135,11 @@ def candidates_in(cohort_ids: Sequence[int], candidate_filter: CandidateFilter) 
     query = Enrollment.filter(cohort_id__in=list(cohort_ids))
     if candidate_filter.search and candidate_filter.search.strip():
         text = candidate_filter.search.strip()
-        by_name = Q(course_taker__search_name__contains=name_search_key(text))
-        query = query.filter(by_name | Q(course_taker__email__icontains=text))
+        by_email = Q(course_taker__email__icontains=text)
+        # Only punctuation ("'", "-") has no letters to find: it would match every name.
+        key = name_search_key(text)
+        by_name = Q(course_taker__search_name__contains=key)
+        query = query.filter((by_name | by_email) if key else by_email)
     if candidate_filter.program_id is not None:
         query = query.filter(cohort__program_id=candidate_filter.program_id)
     if candidate_filter.cohort_id is not None:

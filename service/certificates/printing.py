@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 CERTIFICATES_FOLDER = "certificates"
 QUERY_CHUNK = 500
 SHOWN_LENGTH = 60  # a name quoted in a message: enough to know whose it is
+BLANK_NAME_MENDED = "Correct it in Canvas: the next progress sync brings it here."
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ def name_problem(name: str, *, language: str, field: tuple[str, ...] | None) -> 
     reason = printable_name_problem(name, language=language)
     if reason is None:
         return None
+    if not name.strip():
+        # Names come from the LMS (the progress sync), where a blank one is corrected.
+        reason = f"{reason} {BLANK_NAME_MENDED}"
     return Problem(
         ErrorCode.NAME_NOT_PRINTABLE,
         f"{shown_name(name)} cannot be printed on a certificate. {reason}",

@@ -36,11 +36,14 @@ def sync_progress(
     typer.echo(
         f"{finished.status.value}: {finished.courses} courses ({finished.courses_failed} failed), "
         f"{finished.enrollments_seen} enrolments read, {finished.enrollments_changed} changed, "
-        f"{finished.enrollments_created} new"
+        f"{finished.enrollments_created} new, {finished.names_changed} "
+        f"{'name' if finished.names_changed == 1 else 'names'} changed"
     )
     for failure in finished.errors:
         typer.echo(f"course {failure['courseId']}: {failure['message']}", err=True)
-    for warning in finished.warnings:  # what was read only in part (students matching no one, names mended)
+    # What was read only in part or changed on the way: students matching no one, names changed,
+    # mended or blank.
+    for warning in finished.warnings:
         typer.echo(f"course {warning['courseId']}: {warning['message']}", err=True)
     if finished.status is SyncStatus.NO_COURSES:
         typer.echo("No course to read: no open cohort has an LMS course id.", err=True)

@@ -10,6 +10,11 @@ LEVEL_LENGTH = 80
 LEVEL_SEPARATOR = "\x01"  # sorts before every printable character: "Ana" before "Ana Bell"
 SORT_NAME_LENGTH = 3 * (LEVEL_LENGTH * 4 + 1) * 2
 SEARCH_NAME_LENGTH = 1000  # a name is at most 300 characters; folding may lengthen it (þ → th)
+# What searches ignore: apostrophes however typed ("O’Brien", "O'Brien" and "OBrien" alike), and the
+# soft hyphen, which is never seen. The acute and grave accents stand in for an apostrophe when
+# typed alone. Dashes (Unicode's Pd, and the minus sign) count as spaces: "Jean-Luc" is "jean luc".
+APOSTROPHES = "'\u2019\u2018\u201b\u02bc\u02bb`\u00b4\u2032\uff07"
+SEARCH_FOLDED = str.maketrans({**dict.fromkeys(APOSTROPHES + "\u00ad"), "\u2212": " "})
 
 
 def name_sort_key(name: str) -> str:
@@ -25,8 +30,18 @@ def name_sort_key(name: str) -> str:
 
 def name_search_key(text: str) -> str:
     """A name, or what someone types to find it, as searches compare them: its letters without
-    accents or case, spaces collapsed ("ángela  müller" finds "Ángela Müller", "ZOE" finds "Zoë")."""
-    return _letters(unicodedata.normalize("NFKD", " ".join(text.split())))[:SEARCH_NAME_LENGTH]
+    accents or case, apostrophes left out, dashes as spaces, spaces collapsed ("ángela  müller"
+    finds "Ángela Müller", "ZOE" finds "Zoë", "o’brien" and "jean luc" find "Jean-Luc O'Brien").
+    Made the same way for the stored key and the query, so every database compares them alike."""
+    # Folded before decomposing (an acute accent alone decomposes to a space and its mark) and after
+    # (a full-width apostrophe decomposes to an apostrophe).
+    decomposed = unicodedata.normalize("NFKD", _without_punctuation(text))
+    return " ".join(_without_punctuation(_letters(decomposed)).split())[:SEARCH_NAME_LENGTH]
+
+
+def _without_punctuation(text: str) -> str:
+    folded = text.translate(SEARCH_FOLDED)
+    return "".join(" " if unicodedata.category(c) == "Pd" else c for c in folded)
 
 
 def _letters(decomposed: str) -> str:

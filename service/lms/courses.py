@@ -1,5 +1,6 @@
 """One Canvas course read into the partner's enrolments: its students (new ones become course-takers,
-known by their Canvas id, else by email) and their progress, upserted in bulk in one transaction.
+known by their Canvas id, else by email; each with the name and locale Canvas has for them now:
+service.lms.names) and their progress, upserted in bulk in one transaction.
 
 A student who matches no course-taker is not read, and the run says so (a warning each, a count per
 course, and the log): Canvas gave no email for them, gave no progress, or their email is that of a
@@ -21,7 +22,7 @@ from service.cohorts.models import Cohort, Program
 from service.enrollments.models import CourseTaker, Enrollment
 from service.lms import rules
 from service.lms.canvas import CanvasClient, CanvasProgress, CanvasStudent
-from service.text import bidi_controls_in, named, without_bidi_controls
+from service.lms.names import NAME_FIELDS, NameNews, report_names, take_name
 
 PROGRESS_FIELDS = ("modules_completed", "modules_required", "percent_complete", "completed_at", "certified")
 # Students named one warning each per course and reason; beyond, one warning says how many more.
@@ -40,6 +41,8 @@ class CourseResult:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     unmatched: int = 0
     """Students of the course not read: they matched no course-taker (the warnings say why)."""
+    renamed: int = 0
+    """Course-takers whose name changed to the one Canvas has now."""
 
 
 async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) -> CourseResult:
@@ -50,8 +53,9 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
     program = await Program.get(id=cohort.program_id)
     warnings: list[dict[str, Any]] = []
     unmatched: dict[str, str] = {}  # Canvas user id: why they were not read
+    names = NameNews()
     async with in_transaction():
-        takers = await _course_takers(cohort.partner_id, students, warnings, unmatched)
+        takers = await _course_takers(cohort.partner_id, students, names, unmatched)
         enrollments = {e.course_taker_id: e for e in await Enrollment.filter(cohort_id=cohort.id)}
         created: list[Enrollment] = []
         changed: list[Enrollment] = []
@@ -83,6 +87,7 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
             )
         for start in range(0, len(seen), 500):
             await Enrollment.filter(id__in=seen[start : start + 500]).update(progress_synced_at=now)
+    warnings += await report_names(names, course_id=course_id, cohort_id=cohort.id)
     warnings += _unmatched_warnings(unmatched, len(students))
     if unmatched:
         logger.warning(
@@ -97,6 +102,7 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
         created=len(created),
         warnings=warnings,
         unmatched=len(unmatched),
+        renamed=len(names.renamed),
     )
 
 
@@ -139,39 +145,28 @@ def _values(figures: CanvasProgress, program: Program) -> dict[str, Any]:
     return values
 
 
-def _name_of(student: CanvasStudent, warnings: list[dict[str, Any]]) -> str:
-    """The student's name as stored: without bidi controls, which could spoof the order it reads in
-    (on the certificate, the dashboard, the verification page); a warning says so when removed."""
-    if controls := bidi_controls_in(student.name):
-        warnings.append(
-            {
-                "userId": student.user_id,
-                "message": f"Bidi control characters removed from the name of Canvas user {student.user_id}: "
-                f"{named(controls)}.",
-            }
-        )
-    return " ".join(without_bidi_controls(student.name).split())[:300]
-
-
 async def _course_takers(
     partner_id: int,
     students: list[CanvasStudent],
-    warnings: list[dict[str, Any]],
+    names: NameNews,
     unmatched: dict[str, str],
 ) -> dict[str, CourseTaker]:
     """The partner's course-takers for these Canvas users: known by Canvas id, else by email (and
-    linked, when that course-taker has no Canvas user yet), else created, each with the locale
-    Canvas has for them. A student left out is put in ``unmatched`` with the reason."""
+    linked, when that course-taker has no Canvas user yet), else created, each with the name and
+    locale Canvas has for them now. A student left out is put in ``unmatched`` with the reason."""
     ids = [student.user_id for student in students]
     known = {t.lms_user_id: t for t in await CourseTaker.filter(partner_id=partner_id, lms_user_id__in=ids)}
-    relocated = []
+    updated: dict[int, CourseTaker] = {}
     for student in students:
         taker = known.get(student.user_id)
-        if taker is not None and taker.locale != student.locale:
+        if taker is None:
+            continue
+        if taker.locale != student.locale:
             taker.locale = student.locale
-            relocated.append(taker)
-    if relocated:
-        await CourseTaker.bulk_update(relocated, fields=["locale"], batch_size=500)
+            updated[taker.id] = taker
+        take_name(student, taker, names)
+        if student.user_id in names.renamed:
+            updated[taker.id] = taker
     unknown = [student for student in students if student.user_id not in known and student.email]
     by_email = {
         t.email.lower(): t
@@ -183,7 +178,10 @@ async def _course_takers(
     for student in unknown:
         existing = by_email.get((student.email or "").lower())
         if existing is not None and existing.lms_user_id is None:
+            # Linked to this Canvas user from now on: its name is Canvas's too.
             existing.lms_user_id, existing.locale = student.user_id, student.locale
+            take_name(student, existing, names)
+            updated[existing.id] = existing
             linked.append(existing)
         elif existing is not None:
             # Never re-linked by email (see the module's docstring): staff decide.
@@ -195,14 +193,15 @@ async def _course_takers(
             new.append(
                 CourseTaker(
                     partner_id=partner_id,
-                    name=_name_of(student, warnings) or student.email,
+                    name=take_name(student, None, names),
                     email=student.email,
                     lms_user_id=student.user_id,
                     locale=student.locale,
                 )
             )
-    if linked:
-        await CourseTaker.bulk_update(linked, fields=["lms_user_id", "locale"], batch_size=500)
+    if updated:
+        fields = ["lms_user_id", "locale", *NAME_FIELDS]
+        await CourseTaker.bulk_update(list(updated.values()), fields=fields, batch_size=500)
     if new:
         await CourseTaker.bulk_create(new, batch_size=500)
     if linked or new:

@@ -52,6 +52,12 @@ class ProgressSyncRun(Model):
     enrollments_seen = fields.IntField(default=0)
     enrollments_changed = fields.IntField(default=0)
     enrollments_created = fields.IntField(default=0)
+    # A default in the database too: the column is added to a table that already has rows.
+    names_changed = fields.IntField(
+        default=0,
+        db_default=0,
+        description="Course-takers whose name the run changed to the one Canvas has now.",
+    )
     errors: list[dict[str, Any]] = fields.JSONField(default=list)
     warnings: list[dict[str, Any]] = fields.JSONField(
         default=list,

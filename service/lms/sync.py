@@ -57,7 +57,15 @@ async def run_sync(
     if not claimed:
         return None
     run = await ProgressSyncRun.get(id=run_id)
-    totals = {"courses": 0, "courses_failed": 0, "seen": 0, "changed": 0, "created": 0, "unmatched": 0}
+    totals = {
+        "courses": 0,
+        "courses_failed": 0,
+        "seen": 0,
+        "changed": 0,
+        "created": 0,
+        "unmatched": 0,
+        "renamed": 0,
+    }
     errors: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
     partners = Partner.filter(canvas_base_url__isnull=False)
@@ -98,6 +106,7 @@ async def run_sync(
                         totals["changed"] += result.changed
                         totals["created"] += result.created
                         totals["unmatched"] += result.unmatched
+                        totals["renamed"] += result.renamed
                         warnings.extend(
                             {"cohortId": cohort.id, "courseId": cohort.lms_course_id, **warning}
                             for warning in result.warnings
@@ -122,6 +131,7 @@ async def run_sync(
         enrollments_seen=totals["seen"],
         enrollments_changed=totals["changed"],
         enrollments_created=totals["created"],
+        names_changed=totals["renamed"],
         errors=errors,
         warnings=warnings,
     )

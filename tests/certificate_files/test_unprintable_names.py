@@ -29,7 +29,10 @@ CUNEIFORM_MESSAGE = (
     "“Ana \U00012000 Silva” cannot be printed on a certificate. "
     "No font can print these characters: U+12000 CUNEIFORM SIGN A."
 )
-BLANK_MESSAGE = "This name cannot be printed on a certificate. The name is blank."
+BLANK_MESSAGE = (
+    "This name cannot be printed on a certificate. The name is blank. Correct it in Canvas: "
+    "the next progress sync brings it here."
+)
 REGENERATE = """
 mutation Regenerate($input: CertificateFileRegenerateInput!) {
   certificateFileRegenerate(input: $input) { job { id } errors { field code message } }

@@ -253,3 +253,37 @@ async def test_a_search_finds_a_name_whatever_its_accents_and_case(
     assert await found("zoe odegaard") == ["Zoë Ødegaard"]
     assert await found("ZOË") == ["Zoë Ødegaard"]
     assert await found("angela z") == []
+
+
+async def test_a_search_finds_a_name_whatever_its_apostrophes_and_hyphens(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    # given names written with a plain apostrophe and hyphen, and with typographic ones
+    for listed, renamed in (
+        ("Ana Completer", "Jean-Luc O'Brien"),
+        ("Cai Approaching", "Siân O\u2019Neil\u2011Hughes"),
+    ):
+        enrollment = world.enrollments[listed]
+        await enrollment.fetch_related("course_taker")
+        enrollment.course_taker.name = renamed
+        await enrollment.course_taker.save()
+
+    async def found(search: str) -> list[str]:
+        return [name for name, _ in _listed(await _candidates(gql, world, filter={"search": search}))]
+
+    # then each is found whichever apostrophe or dash is typed, or none, or a space for a hyphen
+    for search in (
+        "o\u2019brien",
+        "O'BRIEN",
+        "o\u02bcbrien",
+        "o\u2018brien",
+        "obrien",
+        "jean luc",
+        "Jean\u2013Luc",
+    ):
+        assert await found(search) == ["Jean-Luc O'Brien"], search
+    for search in ("o'neil-hughes", "neil hughes", "SIAN O\u2019NEIL"):
+        assert await found(search) == ["Siân O\u2019Neil\u2011Hughes"], search
+    # and punctuation alone finds no one (it has no letters to look for)
+    assert await found("'") == []
+    assert await found(" - ") == []

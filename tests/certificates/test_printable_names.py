@@ -38,8 +38,12 @@ mutation Reissue($input: CertificateReissueInput!) {
 }
 """
 
+BLANK_MESSAGE = (
+    "This name cannot be printed on a certificate. The name is blank. Correct it in Canvas: "
+    "the next progress sync brings it here."
+)
 UNPRINTABLE = {
-    "   ": "This name cannot be printed on a certificate. The name is blank.",
+    "   ": BLANK_MESSAGE,
     "Ana \U00012000 Silva": "“Ana \U00012000 Silva” cannot be printed on a certificate. "
     "No font can print these characters: U+12000 CUNEIFORM SIGN A.",
     "Ana \ue000 Silva": "“Ana \ue000 Silva” cannot be printed on a certificate. "
@@ -159,7 +163,7 @@ async def test_reissuing_to_a_name_that_cannot_be_printed_is_refused_and_changes
             {
                 "field": ["id"],
                 "code": "NAME_NOT_PRINTABLE",
-                "message": "This name cannot be printed on a certificate. The name is blank.",
+                "message": BLANK_MESSAGE,
             }
         ],
     }

@@ -43,7 +43,8 @@ class ProgressSyncError:
 
 
 @strawberry.type(
-    description="Something a run changed in what it read, e.g. bidi controls removed from a name."
+    description="Something a run changed in what it read, or could not read: a name changed in Canvas, "
+    "bidi controls removed from a name, a blank name, a student who matched no course-taker."
 )
 class ProgressSyncWarning:
     course_id: str = strawberry.field(description="The cohort's LMS course id.")
@@ -111,6 +112,13 @@ class ProgressSyncRun(LoadedNode):
     @strawberry.field(description="Enrolments new to us (their course-takers too, when new).")
     def enrollments_created(self) -> int:
         return self.model.enrollments_created
+
+    @strawberry.field(
+        description="Course-takers whose name changed to the one Canvas has now (each once, however many "
+        "courses they are in); the warnings name their Canvas users."
+    )
+    def names_changed(self) -> int:
+        return self.model.names_changed
 
     @strawberry.field
     def errors(self) -> list[ProgressSyncError]:
