@@ -37,7 +37,7 @@ async def refill_search_names(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0018_course_taker_search_name')]
+    dependencies = [('models', '0020_chunk_retry_due')]
 
     initial = False
 
