@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
+from urllib.parse import urlencode
 
 from service.certificate_files.models import CertificateFileJob
 from service.mail.compose import Link, MailConfig, compose, mailbox
+from service.mail.links import global_id
 from service.recognitions.invitations import TYPE_NAMES
 from service.recognitions.models import Recognition
 from service.users.models import User
@@ -24,6 +26,12 @@ def _page(config: MailConfig, recognition: Recognition) -> str:
     return config.links.certificates(TYPE_NAMES[recognition.kind], recognition.id)
 
 
+def file_page(config: MailConfig, recognition: Recognition, job: CertificateFileJob) -> str:
+    """The Certificates page with this very file to download (``file``: its global id): the newest
+    file of the recognition may be another one."""
+    return f"{_page(config, recognition)}?{urlencode({'file': global_id('CertificateFileJob', job.id)})}"
+
+
 def file_ready(
     job: CertificateFileJob, *, recognition: Recognition, user: User, config: MailConfig, now: datetime
 ) -> EmailMessage:
@@ -34,10 +42,11 @@ def file_ready(
         subject=f"Your certificates file is ready: {recognition.name}",
         paragraphs=[
             f"Dear {user.name},",
-            f"The combined file of {job.total} certificates for \u201c{recognition.name}\u201d is ready.",
-            "Download it from the recognition's Certificates page, under Download \u2192 Download Last "
-            "Certificates File.",
-            Link("Open the Certificates page", _page(config, recognition)),
+            f"The combined file of {job.total} certificates you asked for, for "
+            f"\u201c{recognition.name}\u201d, is ready. The link below opens the recognition's "
+            "Certificates page with this file to download (Download \u2192 Download Last Certificates "
+            "File gives the newest file of the recognition, which may be one asked for since).",
+            Link("Download this file", file_page(config, recognition, job)),
         ],
         sent_at=now,
     )

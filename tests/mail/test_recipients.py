@@ -82,3 +82,20 @@ def test_the_file_ready_mail_is_addressed_like_the_others() -> None:
     ready, confirmation = _file_ready("Dana Whitfield"), _confirmation("Dana Whitfield")
 
     assert ready["To"] == confirmation["To"] == f"Dana Whitfield <{ADDRESS}>"
+
+
+def test_the_file_ready_mail_leads_to_that_very_file() -> None:
+    # the newest file of the recognition may be another one, asked for since: the link names this one
+    ready = _file_ready("Dana Whitfield")
+    body = ready.get_body(("plain",))
+    assert body is not None
+    text = " ".join(str(body.get_content()).split())
+
+    assert (
+        "The combined file of 3 certificates you asked for, for \u201cSpring pinning ceremony\u201d, "
+        "is ready." in text
+    )
+    assert (
+        "Download this file: https://portal.example.org/recognitions/Q2VyZW1vbnk6NDI=/certificates"
+        "?file=Q2VydGlmaWNhdGVGaWxlSm9iOjc%3D"
+    ) in text
