@@ -147,6 +147,13 @@ def default_name(kind: RecognitionKind, start: date, end: date) -> str:
     return f"{what}: cohorts ending {written_day(start)} to {written_day(end)}"
 
 
+def is_default_name(name: str, kind: RecognitionKind, start: date, end: date) -> bool:
+    """Whether ``name`` is the one ``default_name`` gives that range (or gave it, with days written
+    2026-05-01 as they were before): a name nobody chose, which follows the range when it changes."""
+    what = "Pinning ceremony" if kind is RecognitionKind.CEREMONY else "Certificate request"
+    return name in (default_name(kind, start, end), f"{what}: cohorts ending {start} to {end}")
+
+
 def zone_named(name: str, *, field: tuple[str, ...]) -> tuple[ZoneInfo | None, list[Problem]]:
     """The IANA zone of that name, or a problem."""
     if name in _zone_names():

@@ -245,6 +245,12 @@ async def _step1_changes(
         problems += error.problems
         return None
     values.update(range_start=step.range_start, range_end=step.range_end)
+    # A default name (nobody chose it; a page may send it back as it showed it) follows the range.
+    name = values.get("name", recognition.name)
+    if recognition.range_start is not None and recognition.range_end is not None:
+        old = (recognition.kind, recognition.range_start, recognition.range_end)
+        if name == recognition.name and rules.is_default_name(name, *old):
+            values["name"] = rules.default_name(recognition.kind, step.range_start, step.range_end)
     return None if sorted(cohort_ids) == selected else cohort_ids
 
 

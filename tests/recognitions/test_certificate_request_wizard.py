@@ -153,3 +153,30 @@ async def test_update_refusals_change_nothing(
 
     assert [(e["field"], e["code"]) for e in result["errors"]] == errors
     assert await Recognition.all().values() == before
+
+
+@pytest.mark.parametrize("name_sent_back", [False, True])
+async def test_a_default_name_follows_the_range_and_a_chosen_one_stays(
+    gql: GraphQLClient, world: World, name_sent_back: bool
+) -> None:
+    # given a draft with the default name, and one named by its admin
+    default = await _draft(gql, world)
+    named = await _call(
+        gql, REQUEST_CREATE, "certificateRequestCreate", step1(world, name="Summer certificates"), world.admin
+    )
+    assert named["errors"] == []
+
+    # when each range is narrowed to 15 May–August (a page may send the name back as it showed it)
+    for draft in (default, named["certificateRequest"]):
+        change = {"id": draft["id"], "dateRange": {"start": "2026-05-15", "end": "2026-08-31"}}
+        if name_sent_back:
+            change["name"] = draft["name"]
+        updated = await _call(gql, REQUEST_UPDATE, "certificateRequestUpdate", change, world.admin)
+        assert updated["errors"] == []
+        draft["name"] = updated["certificateRequest"]["name"]
+
+    # then the default name tells the new range; the chosen one is kept
+    assert (default["name"], named["certificateRequest"]["name"]) == (
+        "Certificate request: cohorts ending 15 May 2026 to 31 August 2026",
+        "Summer certificates",
+    )
