@@ -280,14 +280,16 @@ _CLOSED_WORDS = ("connection is closed", "pool is closed", "pool is closing")
 
 def missing_database(error: BaseException, database_url: str) -> str | None:
     """When the error (or one it came from) is a PostgreSQL server saying it has no database of the
-    URL's name, what to do about it in a line: the server answers, so "cannot reach" would send the
-    operator looking in the wrong place. The user is not named (nor the password): a log or a
-    terminal is no place for them."""
+    URL's name, or refusing the URL's user, what to do about it in a line: the server answers, so
+    "cannot reach" would send the operator looking in the wrong place. The user is not named (nor
+    the password): a log or a terminal is no place for them."""
     current: BaseException | None = error
     seen: set[int] = set()
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, asyncpg.InvalidCatalogNameError):
+        if isinstance(
+            current, asyncpg.InvalidCatalogNameError | asyncpg.InvalidAuthorizationSpecificationError
+        ):
             break
         current = current.__cause__ or current.__context__
     else:
@@ -295,6 +297,11 @@ def missing_database(error: BaseException, database_url: str) -> str | None:
     parts = urlsplit(database_url)
     name = unquote(parts.path.lstrip("/")) or unquote(parts.username or "")
     host, port = parts.hostname or "localhost", parts.port or 5432
+    if not isinstance(current, asyncpg.InvalidCatalogNameError):  # no such role, a wrong password
+        return (
+            f"The PostgreSQL server at {host}:{port} refused PORTAL_DATABASE_URL's user (no such role, "
+            "or a wrong password): check the URL's user and password."
+        )
     command = f"createdb -h {shlex.quote(host)} -p {port} -O <user> {shlex.quote(name)}"
     return (
         f"The database {name} does not exist on the PostgreSQL server at {host}:{port}: create it, "

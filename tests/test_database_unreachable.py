@@ -158,3 +158,26 @@ def test_a_server_without_the_database_is_told_apart_from_one_out_of_reach() -> 
         "then run `portal migrate`."
     )
     assert missing_database(ConnectionRefusedError(111, "Connection refused"), url) is None
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        asyncpg.InvalidAuthorizationSpecificationError('role "nobody" does not exist'),
+        asyncpg.InvalidPasswordError('password authentication failed for user "portal"'),
+    ],
+)
+def test_a_server_refusing_the_user_says_so_in_one_line_without_naming_it(refusal: Exception) -> None:
+    # given the error a connection gets when the server will not have the URL's user
+    try:
+        try:
+            raise refusal
+        except Exception as refused:
+            raise DBConnectionError("Can't establish connection") from refused
+    except DBConnectionError as error:
+        found = error
+
+    assert missing_database(found, "postgres://nobody:secret@db.internal:6432/portal_prod") == (
+        "The PostgreSQL server at db.internal:6432 refused PORTAL_DATABASE_URL's user (no such role, or a "
+        "wrong password): check the URL's user and password."
+    )
