@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import shutil
 from collections.abc import Callable
 from datetime import datetime
@@ -26,6 +27,8 @@ from service.mail.outbox import outbox
 from service.pdf import merge_pdfs
 from service.recognitions.models import Recognition, local_date
 from service.users.models import User
+
+logger = logging.getLogger("service.certificate_files")
 
 
 async def join_when_complete(
@@ -110,6 +113,10 @@ async def _finish(
         announce_job(job)
         return None
     await asyncio.to_thread(shutil.rmtree, parts_dir(files_dir, job.id), True)
+    if ready.status is FileJobStatus.READY:
+        logger.info(
+            "certificate file %s READY: %s pages, %s bytes", ready.id, ready.page_count, ready.file_size
+        )
     announce_job(ready)
     return ready
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,8 @@ from tortoise.queryset import QuerySet
 from service import job_queue
 from service.certificate_files.models import ACTIVE, CertificateFileChunk, CertificateFileJob
 from service.job_queue import Job
+
+logger = logging.getLogger("service.certificate_files")
 
 # An unfinished job nothing has touched for this long is handed to the queue again by the sweep: by
 # default twice the default lease (PORTAL_JOB_STALL_SECONDS, or 2 × PORTAL_JOB_LEASE_SECONDS), so a
@@ -57,7 +60,16 @@ async def look_again_when_free(
     that worker may have died (its redelivered message is this one)."""
     holder = await model.get(id=record_id)
     if holder.claimed_until is not None and holder.claimed_until >= now:
-        job_queue.enqueue(job, record_id, delay=holder.claimed_until - now + timedelta(seconds=1))
+        wait = holder.claimed_until - now + timedelta(seconds=1)
+        # Why a message that "succeeded" made nothing, and why the file may wait that long.
+        logger.info(
+            "certificate file %s: %s %s is held by another worker for %.0f s more; looked at again then",
+            holder.job_id if isinstance(holder, CertificateFileChunk) else holder.id,
+            "chunk" if isinstance(holder, CertificateFileChunk) else "the join of job",
+            record_id,
+            wait.total_seconds(),
+        )
+        job_queue.enqueue(job, record_id, delay=wait)
 
 
 async def stalled_job_ids(*, now: datetime) -> list[int]:

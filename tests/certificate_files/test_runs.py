@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -101,11 +102,13 @@ async def test_a_message_goes_on_with_the_chunks_nobody_took_and_theirs_find_the
     settings: Settings,
     handed: Handed,
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     job, (first, second, third) = three
 
     # when the first chunk's message is worked on, then the other two messages
-    finished = await _part(first, settings, clock)
+    with caplog.at_level(logging.INFO, logger="service.certificate_files"):
+        finished = await _part(first, settings, clock)
     later = [await _part(second, settings, clock), await _part(third, settings, clock)]
 
     # then the first message made every part, in order, and joined them; the others found them made
@@ -122,6 +125,7 @@ async def test_a_message_goes_on_with_the_chunks_nobody_took_and_theirs_find_the
     assert await Certificate.all().count() == 30
     assert await OutboxMessage.filter(key__startswith="certificate-file-ready").count() == 1
     assert [job for job, _, _ in handed] == [Job.DELIVER_MAIL]  # the ready mail, nothing else
+    assert caplog.messages == [f"certificate file {job.id} READY: 30 pages, {finished.file_size} bytes"]
 
 
 @pytest.mark.parametrize("held", ["leased by another worker", "tried before"])
@@ -150,6 +154,27 @@ async def test_a_message_leaves_chunks_others_hold_or_tried_before(
     second_attempts, lease = (1, None) if held == "tried before" else (0, clock.now() + LEASE)
     assert await _chunks(job.id) == [(1, True, None), (second_attempts, False, lease), (1, True, None)]
     assert handed == []
+
+
+async def test_a_message_whose_chunk_another_worker_holds_says_so_and_looks_again_when_its_lease_ends(
+    three: tuple[CertificateFileJob, list[int]],
+    clock: MovableClock,
+    settings: Settings,
+    handed: Handed,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    job, (_, second, _) = three
+    await CertificateFileChunk.filter(id=second).update(claimed_until=clock.now() + LEASE)
+
+    with caplog.at_level(logging.INFO, logger="service.certificate_files"):
+        result = await _part(second, settings, clock)
+
+    assert result is None
+    assert handed == [(Job.BUILD_CERTIFICATE_FILE_PART, second, LEASE + timedelta(seconds=1))]
+    assert caplog.messages == [
+        f"certificate file {job.id}: chunk {second} is held by another worker for 61 s more; "
+        "looked at again then"
+    ]
 
 
 async def test_a_chunk_taken_on_the_way_that_fails_goes_back_to_the_queue(
