@@ -5,9 +5,9 @@ its chunk's lease lapses). A stop asked for (SIGTERM, SIGINT) is passed on and e
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from types import FrameType
@@ -15,6 +15,8 @@ from types import FrameType
 # Dramatiq's exit statuses that no restart mends: a module that does not import, a bad command line;
 # a PID file in the way.
 NOT_MENDED_BY_A_RESTART = {2, 4}
+
+logger = logging.getLogger("workers.supervisor")
 
 
 def supervise(
@@ -47,9 +49,9 @@ def supervise(
             return 0 if stopping else status
         quick_exits = quick_exits + 1 if time.monotonic() - started < quick_seconds else 1
         if quick_exits >= quick_exits_allowed:
-            print(f"portal worker: Dramatiq keeps exiting (status {status}); giving up", file=sys.stderr)
+            logger.critical("portal worker: Dramatiq keeps exiting (status %s); giving up", status)
             return status
-        print(f"portal worker: Dramatiq exited (status {status}); starting it again", file=sys.stderr)
+        logger.error("portal worker: Dramatiq exited (status %s); starting it again", status)
         time.sleep(pause_seconds)
         if stopping:
             return 0

@@ -108,7 +108,10 @@ def worker(
     # Every job reads and writes the database: a worker that cannot use it says so in one line, as
     # `portal serve` does, instead of starting processes whose every job fails.
     with_database(reachable)
+    from service.observability.logs import configure_logging
     from workers.supervisor import supervise
+
+    configure_logging(settings.log_format, settings.log_level)  # its own lines, as Dramatiq's are
 
     with contextlib.ExitStack() as cleanup:
         if settings.worker_metrics_port is not None:
@@ -131,8 +134,9 @@ def worker(
         # (bench/README, the job path's third round).
         os.environ.setdefault("MALLOC_ARENA_MAX", "1")
         arguments = [
-            "dramatiq",
+            "workers.dramatiq_cli",
             "workers.main:broker",
+            "--skip-logging",
             "--processes",
             str(processes),
             "--threads",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import re
 import signal
 import subprocess
@@ -285,3 +286,27 @@ async def test_two_api_processes_and_a_worker_process_serve_together(
     assert requested.json()["data"]["certificateFileRequest"]["errors"] == []
     assert heard[0] == {"status": "QUEUED", "done": 0}
     assert heard[-1] == {"status": "READY", "done": 2}
+
+
+async def test_a_worker_logging_json_writes_nothing_but_json_lines(
+    scaled_gql: GraphQLClient, scaled: Settings
+) -> None:
+    # given a `portal worker` asked for JSON logs, making a file and then stopped
+    worker = start_worker(scaled, PORTAL_LOG_FORMAT="json")
+    try:
+        world = await make_certificates_world()
+        job_id = await _job_id(scaled_gql, world, ["Ana Completer", "Jo Micro"])
+        for _ in range(1200):
+            if (await CertificateFileJob.get(id=job_id)).status is FileJobStatus.READY:
+                break
+            assert worker.poll() is None, (scaled.data_dir / "worker.log").read_text()
+            await asyncio.sleep(0.05)
+    finally:
+        stop(worker)
+
+    # then every line it and its Dramatiq processes wrote is one JSON object, Dramatiq's own included
+    lines = (scaled.data_dir / "worker.log").read_text().splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    assert all(isinstance(record, dict) for record in records)
+    loggers = {record.get("logger") for record in records}
+    assert {"dramatiq.MainProcess", "service.certificate_files"} <= loggers, loggers
