@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import base64
 import itertools
+import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pytest
 from pypdf import PdfReader
 
 from tests.support.browser import ADMIN, Portal, Watched, download
+from tests.support.smtp_server import plain_text
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -101,13 +105,30 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     csv = download(page, "#csv-link", tmp_path / "selection.csv").read_text(encoding="utf-8-sig")
     assert len(csv.splitlines()) == 1 + 20
     job_id = page.get_attribute("#job", "data-job-id")
+    assert job_id
     # and the last file can be made again, its progress shown the same way
     page.click("#download-button")
     page.click("#regenerate")
-    expect(page.locator("#job")).not_to_have_attribute("data-job-id", job_id or "")
+    expect(page.locator("#job")).not_to_have_attribute("data-job-id", job_id)
     expect(page.locator("#job-text")).to_have_text("ready · 20 of 20 (100 %)", timeout=45_000)
     again = download(page, "#file-link", tmp_path / "again.pdf")
     assert len(PdfReader(again).pages) == 20
+
+    # when the first file's "ready" mail link is opened (the regenerated file is now the last one)
+    page.goto(_file_ready_link(portal, job_id))
+
+    # then that very file is offered, apart from the last file
+    expect(page.locator("#certificates-title")).to_have_text(f"Certificates · {RECOGNITION}")
+    expect(page.locator("#mailed-file-link")).to_have_text("Download this file (20 pages)")
+    tab.check("certificates-mailed-file")
+    mailed = download(page, "#mailed-file-link", tmp_path / "mailed.pdf")
+    assert mailed.read_bytes() == certificates.read_bytes()
+    # and a file id that names nothing says so
+    page.goto(_file_ready_link(portal, job_id).split("?")[0] + "?file=Q2VydGlmaWNhdGVGaWxlSm9iOjk5OTk5")
+    expect(page.locator("#mailed-file")).to_have_text(
+        "That certificates file was not found, or is not yours to see."
+    )
+    expect(page.locator("#mailed-file-link")).to_have_count(0)
 
     # when the admin goes to GraphiQL (the token comes along) and runs a query
     page.click("a[href='/graphql']")
@@ -118,6 +139,19 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     # and its subscriptions run over this origin's WebSocket, signed in with the same headers
     _run_in_graphiql(page, f'subscription {{ certificateFileJobUpdated(id: "{job_id}") {{ status }} }}')
     expect(page.locator(".graphiql-response")).to_contain_text('"status": "READY"')
+
+
+def _file_ready_link(portal: Portal, job_id: str) -> str:
+    """The link in the "file ready" mail of that job (sent once the file is made)."""
+    pattern = re.compile(r"https?://\S+\?file=" + re.escape(quote(job_id, safe="")))
+    deadline = time.monotonic() + 15
+    while True:
+        for mail in portal.smtp.inbox.messages:
+            found = pattern.search(plain_text(mail))
+            if found:
+                return found.group(0)
+        assert time.monotonic() < deadline, "no file ready mail for that job"
+        time.sleep(0.05)
 
 
 def _run_in_graphiql(page: Page, operation: str) -> None:
@@ -193,6 +227,17 @@ def test_a_one_click_address_signs_in_and_mailed_links_open_their_pages(portal: 
     page.goto(f"{portal.url}/recognitions/{key}")
     expect(page.locator("#details-title")).to_have_text(RECOGNITION)
     assert page.url == f"{portal.url}/recognitions/{recognition_id}"
+
+    # and a one-click address to a file's link keeps the file asked for (here one that is not there)
+    page.evaluate("sessionStorage.clear()")
+    certificates = (
+        f"{portal.url}/recognitions/{recognition_id}/certificates?file=Q2VydGlmaWNhdGVGaWxlSm9iOjk5OTk5"
+    )
+    page.goto(f"{certificates}#token={portal.admin_token}")
+    expect(page.locator("#mailed-file")).to_have_text(
+        "That certificates file was not found, or is not yours to see."
+    )
+    assert page.url == certificates
 
     # and an id that names nothing says so over the list
     page.goto(f"{portal.url}/recognitions/Q2VyZW1vbnk6OTk5OTk%3D")

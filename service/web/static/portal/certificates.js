@@ -1,6 +1,6 @@
 // The certificates step: completers and approaching course-takers of a recognition; one certificate
 // from its paper icon, a combined file with its progress (from the subscription), the last file, CSV.
-import { graphql, mutate, subscribe } from "./api.js";
+import { ApiError, graphql, mutate, subscribe } from "./api.js";
 import { CERTIFICATE_WORDS } from "./dashboard.js";
 import { $, element, localDateTime, show } from "./dom.js";
 
@@ -38,6 +38,12 @@ const LAST_FILE = `
   query LastFile($id: ID!) {
     recognition(id: $id) { lastCertificateFile { finishedAt file { downloadUrl pageCount } } }
   }`;
+// The file a "file ready" mail links to (`?file=` on this page's address): that very job, which may
+// not be the recognition's newest file.
+const MAILED_FILE = `
+  query MailedFile($id: ID!) {
+    node(id: $id) { ... on CertificateFileJob { id status done total errorMessage file { downloadUrl pageCount } } }
+  }`;
 const EXPORT_CSV = `
   mutation ExportCsv($input: CertificateCandidatesExportInput!) {
     certificateCandidatesExport(input: $input) { downloadUrl errors { field code message } }
@@ -55,7 +61,7 @@ export function stopWatchingJob() {
   state.stopWatching = null;
 }
 
-export async function showCertificates(recognition) {
+export async function showCertificates(recognition, fileId) {
   stopWatchingJob();
   state.recognition = recognition;
   state.selected.clear();
@@ -64,8 +70,28 @@ export async function showCertificates(recognition) {
   $("links").replaceChildren();
   $("job").hidden = true;
   $("certificates-error").textContent = "";
+  $("mailed-file").hidden = true;
+  $("mailed-file").replaceChildren();
   show("certificates");
-  await listCandidates("COMPLETER");
+  await Promise.all([listCandidates("COMPLETER"), fileId ? showMailedFile(fileId) : null]);
+}
+
+async function showMailedFile(id) {
+  let job = null;
+  try {
+    job = (await graphql(MAILED_FILE, { id })).node;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    job = null; // a malformed id names no file either
+  }
+  let content;
+  if (!job || !job.status) content = "That certificates file was not found, or is not yours to see.";
+  else if (job.status === "READY") {
+    content = element("a", { id: "mailed-file-link", href: job.file.downloadUrl, download: "" }, `Download this file (${job.file.pageCount} pages)`);
+  } else if (job.status === "FAILED") content = `That certificates file could not be made: ${job.errorMessage || "it failed"}`;
+  else content = `That certificates file is not ready yet (${job.done} of ${job.total} certificates done); the mail says when it is.`;
+  $("mailed-file").replaceChildren(content);
+  $("mailed-file").hidden = false;
 }
 
 async function listCandidates(kind, after) {
