@@ -81,6 +81,8 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
         boxes.nth(position).check()
     names = page.locator("#candidate-rows tr td:nth-child(2)").all_inner_texts()[:20]
     expect(page.locator("#selected-count")).to_have_text("20 selected")
+    badges = page.locator("#candidate-rows tr .badge")
+    assert badges.all_inner_texts()[:20] == ["Issued"] + ["Not issued"] * 19
     page.click("#download-button")
     tab.check("download-menu")
     page.click("#download-certificates")
@@ -88,6 +90,11 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     # then the subscription drives the progress bar to 100 %, and the file downloads
     expect(page.locator("#job-text")).to_have_text("ready · 20 of 20 (100 %)", timeout=45_000)
     assert page.eval_on_selector("#job-progress", "bar => [bar.value, bar.max]") == [20, 20]
+    # and the rows it issued say so without a reload, and no mail is to be waited for any more
+    expect(badges.nth(19)).to_have_text("Issued")
+    assert badges.all_inner_texts()[:20] == ["Issued"] * 20
+    expect(page.locator("#job-leave")).to_be_hidden()
+    expect(page.locator("#candidate-rows input[type=checkbox]:checked")).to_have_count(20)
     tab.check("certificates-file")
     certificates = download(page, "#file-link", tmp_path / "certificates.pdf")
     pages = PdfReader(certificates).pages

@@ -5,10 +5,11 @@ import { CERTIFICATE_WORDS } from "./dashboard.js";
 import { $, element, localDateTime, show } from "./dom.js";
 
 const PAGE_SIZE = 50;
+const MAX_PAGE = 100; // the API's largest page
 const CANDIDATES = `
-  query Candidates($id: ID!, $kind: CandidateKind!, $after: String) {
+  query Candidates($id: ID!, $kind: CandidateKind!, $after: String, $first: Int!) {
     recognition(id: $id) {
-      certificateCandidates(first: ${PAGE_SIZE}, after: $after, filter: { kind: $kind }) {
+      certificateCandidates(first: $first, after: $after, filter: { kind: $kind }) {
         totalCount completerCount approachingCount
         edges {
           node {
@@ -52,7 +53,7 @@ const STATUS_WORDS = CERTIFICATE_WORDS;
 
 // What is on screen: the open recognition, its listed candidates and the selection. `everyone`:
 // "select all" over every page, which asks the API by filter rather than by ids.
-const state = { recognition: null, kind: "COMPLETER", after: null, listed: [], selected: new Set(), everyone: false, total: 0, stopWatching: null };
+const state = { recognition: null, kind: "COMPLETER", after: null, listed: [], selected: new Set(), everyone: false, total: 0, stopWatching: null, relisted: null };
 
 // Only one job's progress is shown: a file asked for earlier (or on another recognition) must not
 // write over it. Leaving the page ends the watching, not the file: its mail still comes.
@@ -100,10 +101,37 @@ async function listCandidates(kind, after) {
     state.everyone = false;
   }
   state.kind = kind;
-  const variables = { id: state.recognition.id, kind, after: after || null };
-  const connection = (await graphql(CANDIDATES, variables)).recognition.certificateCandidates;
+  const connection = await candidatesPage(kind, after, PAGE_SIZE);
   const candidates = connection.edges.map((edge) => edge.node);
   state.listed = after ? state.listed.concat(candidates) : candidates;
+  drawCandidates(connection, candidates, Boolean(after));
+}
+
+async function candidatesPage(kind, after, first) {
+  const variables = { id: state.recognition.id, kind, after: after || null, first };
+  return (await graphql(CANDIDATES, variables)).recognition.certificateCandidates;
+}
+
+// The rows listed so far, read again (e.g. their certificates once a file has issued them): as many
+// as were shown, the selection and the scroll position kept.
+async function relistCandidates() {
+  const kind = state.kind;
+  const wanted = Math.max(state.listed.length, PAGE_SIZE);
+  let candidates = [];
+  let connection = null;
+  let after = null;
+  do {
+    connection = await candidatesPage(kind, after, Math.min(MAX_PAGE, wanted - candidates.length));
+    candidates = candidates.concat(connection.edges.map((edge) => edge.node));
+    after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+  } while (after && candidates.length < wanted);
+  if (kind !== state.kind) return; // the other tab was opened meanwhile, and read afresh
+  state.listed = candidates;
+  drawCandidates(connection, candidates, false);
+}
+
+function drawCandidates(connection, candidates, appended) {
+  const kind = state.kind;
   state.after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
   state.total = connection.totalCount;
   if (state.everyone) for (const candidate of candidates) state.selected.add(candidate.enrollmentId);
@@ -118,7 +146,7 @@ async function listCandidates(kind, after) {
   const synced = state.listed.map((candidate) => candidate.progress.syncedAt).filter(Boolean).sort();
   $("synced").textContent = synced.length ? `Progress last synced ${localDateTime(synced[synced.length - 1])}` : "Progress not synced yet";
   const rows = candidates.map(candidateRow);
-  if (after) $("candidate-rows").append(...rows);
+  if (appended) $("candidate-rows").append(...rows);
   else $("candidate-rows").replaceChildren(...rows);
   $("more").hidden = !state.after;
   updateSelection();
@@ -254,8 +282,16 @@ function showJob(job) {
   $("job-progress").max = job.total || 1;
   $("job-progress").value = job.done;
   $("job-text").textContent = `${job.status.toLowerCase()} · ${job.done} of ${job.total} (${percent} %)`;
-  if (job.status === "READY") showLink("file-link", `Download the certificates (${job.file.pageCount} pages)`, job.file.downloadUrl);
-  else if (job.status === "FAILED") $("certificates-error").textContent = job.errorMessage;
+  // Once the file is made (or has failed) no mail is to be waited for on this page.
+  $("job-leave").hidden = job.status === "READY" || job.status === "FAILED";
+  if (job.status === "READY") {
+    showLink("file-link", `Download the certificates (${job.file.pageCount} pages)`, job.file.downloadUrl);
+    // Its course-takers' certificates are issued now: their badges are read again.
+    if (state.relisted !== job.id) {
+      state.relisted = job.id;
+      relistCandidates().catch((error) => ($("certificates-error").textContent = error.message));
+    }
+  } else if (job.status === "FAILED") $("certificates-error").textContent = job.errorMessage;
 }
 
 async function downloadLastFile() {
