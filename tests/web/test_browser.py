@@ -72,9 +72,21 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     first = page.locator("#candidate-rows tr").first
     first_name = first.locator("td").nth(1).inner_text()
     first.get_by_role("button", name=f"Certificate of {first_name}").click()
-    one = PdfReader(download(page, "#certificate-link", tmp_path / "one.pdf")).pages
+    link = first.get_by_role("link", name=f"Download the certificate of {first_name} (issued)")
+    one = PdfReader(download(page, link, tmp_path / "one.pdf")).pages
     assert len(one) == 1 and first_name in " ".join(_lines_and_pairs(one[0].extract_text()))
     expect(first.locator(".badge")).to_have_text("Issued")
+    # and from a row further down, the page staying where it was
+    last = page.locator("#candidate-rows tr").last
+    last_name = last.locator("td").nth(1).inner_text()
+    last.scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 0
+    last.get_by_role("button", name=f"Certificate of {last_name}").click()
+    expect(last.get_by_role("link", name=f"Download the certificate of {last_name} (issued)")).to_be_focused()
+    assert page.evaluate("window.scrollY") == scrolled
+    assert page.locator("#links li").count() == 0
+    page.evaluate("window.scrollTo(0, 0)")
 
     # when 20 completers are selected and "Download Certificates" is chosen from the menu
     for position in range(20):

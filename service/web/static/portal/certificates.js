@@ -238,12 +238,18 @@ async function act(action) {
 async function issue(candidate) {
   const input = { recognitionId: state.recognition.id, enrollmentId: candidate.enrollmentId };
   const { certificate } = await mutate(ISSUE, { input }, "certificateIssue");
-  const badge = $("candidate-rows").querySelector(`tr[data-enrollment="${CSS.escape(candidate.enrollmentId)}"] .badge`);
-  if (badge) {
-    badge.className = `badge ${certificate.status}`;
-    badge.textContent = STATUS_WORDS[certificate.status];
-  }
-  showLink("certificate-link", `Certificate of ${candidate.name} (${STATUS_WORDS[certificate.status].toLowerCase()})`, certificate.downloadUrl);
+  const row = $("candidate-rows").querySelector(`tr[data-enrollment="${CSS.escape(candidate.enrollmentId)}"]`);
+  if (!row) return;
+  const badge = row.querySelector(".badge");
+  badge.className = `badge ${certificate.status}`;
+  badge.textContent = STATUS_WORDS[certificate.status];
+  // The download is offered in that row, where the person is looking: the page does not jump.
+  const words = STATUS_WORDS[certificate.status].toLowerCase();
+  const link = element("a", { class: "certificate-link", href: certificate.downloadUrl, download: "", "aria-label": `Download the certificate of ${candidate.name} (${words})` }, "Download");
+  const old = row.querySelector(".certificate-link");
+  if (old) old.replaceWith(link);
+  else row.lastElementChild.append(" ", link);
+  link.focus({ preventScroll: true });
 }
 
 // "Download Certificates": the file is made in the background; the subscription reports progress.
