@@ -8,6 +8,7 @@ import base64
 import itertools
 import re
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -77,13 +78,15 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     assert len(one) == 1 and first_name in " ".join(_lines_and_pairs(one[0].extract_text()))
     expect(first.locator(".badge")).to_have_text("Issued")
     # and from a row further down, the page staying where it was
-    last = page.locator("#candidate-rows tr").last
-    last_name = last.locator("td").nth(1).inner_text()
-    last.scroll_into_view_if_needed()
+    bottom = page.locator("#candidate-rows tr").last
+    last_name = bottom.locator("td").nth(1).inner_text()
+    bottom.scroll_into_view_if_needed()
     scrolled = page.evaluate("window.scrollY")
     assert scrolled > 0
-    last.get_by_role("button", name=f"Certificate of {last_name}").click()
-    expect(last.get_by_role("link", name=f"Download the certificate of {last_name} (issued)")).to_be_focused()
+    bottom.get_by_role("button", name=f"Certificate of {last_name}").click()
+    expect(
+        bottom.get_by_role("link", name=f"Download the certificate of {last_name} (issued)")
+    ).to_be_focused()
     assert page.evaluate("window.scrollY") == scrolled
     assert page.locator("#links li").count() == 0
     page.evaluate("window.scrollTo(0, 0)")
@@ -158,6 +161,89 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     # and its subscriptions run over this origin's WebSocket, signed in with the same headers
     _run_in_graphiql(page, f'subscription {{ certificateFileJobUpdated(id: "{job_id}") {{ status }} }}')
     expect(page.locator(".graphiql-response")).to_contain_text('"status": "READY"')
+
+
+def test_the_selection_holds_both_tabs_and_csv_exports_only_the_selected(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    # given a created certificate request over every demo cohort, ended (completers) or not (approaching)
+    request_id = _create_request_over_every_cohort(portal, f"Both tabs {tmp_path.name}")
+    page.goto(f"{portal.url}/recognitions/{quote(request_id)}/certificates#token={portal.admin_token}")
+    boxes = page.locator("#candidate-rows input[type=checkbox]")
+    expect(boxes.first).to_be_visible()
+    # when two completers are selected, then two approaching course-takers on the other tab
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    names = page.locator("#candidate-rows tr td:nth-child(2)").all_inner_texts()[:2]
+    page.click("#tab-approaching")
+    expect(page.locator("#tab-approaching")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#candidate-rows input[type=checkbox]:checked")).to_have_count(0)
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    names += page.locator("#candidate-rows tr td:nth-child(2)").all_inner_texts()[:2]
+
+    # then the selection holds both tabs, back on the first too, and so does the CSV of it
+    expect(page.locator("#selected-count")).to_have_text("4 selected (2 completers, 2 approaching)")
+    page.click("#tab-completer")
+    expect(page.locator("#tab-completer")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#candidate-rows input[type=checkbox]:checked")).to_have_count(2)
+    expect(page.locator("#selected-count")).to_have_text("4 selected (2 completers, 2 approaching)")
+    page.click("#download-button")
+    page.click("#export-csv")
+    csv = download(page, "#csv-link", tmp_path / "both.csv").read_text(encoding="utf-8-sig")
+    assert len(csv.splitlines()) == 1 + 4
+    assert [name for name in names if name not in csv] == []
+
+    # when nobody is selected any more
+    boxes.nth(0).uncheck()
+    boxes.nth(1).uncheck()
+    page.click("#tab-approaching")
+    expect(page.locator("#tab-approaching")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#candidate-rows input[type=checkbox]:checked")).to_have_count(2)
+    expect(page.locator("#selected-count")).to_have_text("2 selected")
+    boxes.nth(0).uncheck()
+    boxes.nth(1).uncheck()
+    expect(page.locator("#selected-count")).to_have_text("0 selected")
+    page.click("#download-button")
+
+    # then there is nothing to export nor download, and the menu says why
+    expect(page.locator("#export-csv")).to_be_disabled()
+    expect(page.locator("#download-certificates")).to_be_disabled()
+    expect(page.locator("#select-first")).to_have_text(
+        "Select course-takers first to download their certificates or export them."
+    )
+    tab.check("certificates-nothing-selected")
+
+
+def _create_request_over_every_cohort(portal: Portal, name: str) -> str:
+    """A created certificate request over the demo partner's cohorts ending within a year of the demo
+    request's first (ended ones: completers; later ones: approaching), through the API."""
+    data = portal.graphql
+    rows = data("{ recognitions { edges { node { name dateRange { start end } } } } }")
+    demo = next(edge["node"] for edge in rows["recognitions"]["edges"] if edge["node"]["name"] == RECOGNITION)
+    start = date.fromisoformat(demo["dateRange"]["start"])
+    span = {"start": start.isoformat(), "end": (start + timedelta(days=365)).isoformat()}
+    programs = data(
+        "query($r: DateRangeInput!) { programs(cohortsEndingBetween: $r) { cohorts { id } } }", {"r": span}
+    )
+    cohorts = [cohort["id"] for program in programs["programs"] for cohort in program["cohorts"]]
+    created = data(
+        "mutation($input: CertificateRequestCreateInput!) {"
+        " certificateRequestCreate(input: $input) { certificateRequest { id } errors { code } } }",
+        {"input": {"name": name, "dateRange": span, "cohortIds": cohorts}},
+    )["certificateRequestCreate"]
+    assert created["errors"] == []
+    request_id: str = created["certificateRequest"]["id"]
+    finalized = data(
+        "mutation($input: CertificateRequestFinalizeInput!) {"
+        " certificateRequestFinalize(input: $input) { errors { code message } } }",
+        {"input": {"id": request_id}},
+    )
+    assert finalized == {"certificateRequestFinalize": {"errors": []}}
+    return request_id
 
 
 def _file_ready_link(portal: Portal, job_id: str) -> str:

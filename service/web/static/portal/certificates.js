@@ -51,9 +51,11 @@ const EXPORT_CSV = `
   }`;
 const STATUS_WORDS = CERTIFICATE_WORDS;
 
-// What is on screen: the open recognition, its listed candidates and the selection. `everyone`:
-// "select all" over every page, which asks the API by filter rather than by ids.
-const state = { recognition: null, kind: "COMPLETER", after: null, listed: [], selected: new Set(), everyone: false, total: 0, stopWatching: null, relisted: null };
+// What is on screen: the open recognition, its listed candidates and the selection, which holds
+// across both tabs (one file may hold completers and approaching alike). `selected`: enrolment id →
+// its tab's kind. `allOf`: the tabs whose "select all" over every page is on (asked of the API by
+// filter rather than by ids). `counts`: each tab's number of course-takers.
+const state = { recognition: null, kind: "COMPLETER", after: null, listed: [], selected: new Map(), allOf: new Set(), counts: { COMPLETER: 0, APPROACHING: 0 }, total: 0, stopWatching: null, relisted: null };
 
 // Only one job's progress is shown: a file asked for earlier (or on another recognition) must not
 // write over it. Leaving the page ends the watching, not the file: its mail still comes.
@@ -66,7 +68,7 @@ export async function showCertificates(recognition, fileId) {
   stopWatchingJob();
   state.recognition = recognition;
   state.selected.clear();
-  state.everyone = false;
+  state.allOf.clear();
   $("certificates-title").textContent = `Certificates · ${recognition.name}`;
   $("links").replaceChildren();
   $("job").hidden = true;
@@ -96,10 +98,6 @@ async function showMailedFile(id) {
 }
 
 async function listCandidates(kind, after) {
-  if (kind !== state.kind) {
-    state.selected.clear();
-    state.everyone = false;
-  }
   state.kind = kind;
   const connection = await candidatesPage(kind, after, PAGE_SIZE);
   const candidates = connection.edges.map((edge) => edge.node);
@@ -134,7 +132,8 @@ function drawCandidates(connection, candidates, appended) {
   const kind = state.kind;
   state.after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
   state.total = connection.totalCount;
-  if (state.everyone) for (const candidate of candidates) state.selected.add(candidate.enrollmentId);
+  state.counts = { COMPLETER: connection.completerCount, APPROACHING: connection.approachingCount };
+  if (state.allOf.has(kind)) for (const candidate of candidates) state.selected.set(candidate.enrollmentId, kind);
 
   $("tab-completer").textContent = `Completers (${connection.completerCount})`;
   $("tab-approaching").textContent = `Approaching (${connection.approachingCount})`;
@@ -157,8 +156,8 @@ function candidateRow(candidate) {
     type: "checkbox",
     "aria-label": `Select ${candidate.name}`,
     onchange: (event) => {
-      state.everyone = false;
-      if (event.target.checked) state.selected.add(candidate.enrollmentId);
+      state.allOf.delete(state.kind);
+      if (event.target.checked) state.selected.set(candidate.enrollmentId, state.kind);
       else state.selected.delete(candidate.enrollmentId);
       updateSelection();
     },
@@ -187,9 +186,9 @@ function candidateRow(candidate) {
 }
 
 function selectListed(checked) {
-  state.everyone = false;
+  state.allOf.delete(state.kind);
   for (const candidate of state.listed) {
-    if (checked) state.selected.add(candidate.enrollmentId);
+    if (checked) state.selected.set(candidate.enrollmentId, state.kind);
     else state.selected.delete(candidate.enrollmentId);
   }
   for (const box of $("candidate-rows").querySelectorAll("input[type=checkbox]")) box.checked = checked;
@@ -198,24 +197,63 @@ function selectListed(checked) {
 
 function selectEveryone() {
   selectListed(true);
-  state.everyone = true;
+  state.allOf.add(state.kind);
   updateSelection();
 }
 
+// How many of a tab's course-takers are selected (all of them with its "select all", listed or not).
+function selectedOf(kind) {
+  if (state.allOf.has(kind)) return state.counts[kind];
+  let count = 0;
+  for (const selectedKind of state.selected.values()) if (selectedKind === kind) count += 1;
+  return count;
+}
+
 function updateSelection() {
-  const count = state.everyone ? state.total : state.selected.size;
-  $("selected-count").textContent = state.everyone ? `All ${count} selected` : `${count} selected`;
+  const completers = selectedOf("COMPLETER");
+  const approaching = selectedOf("APPROACHING");
+  const count = completers + approaching;
+  const mine = state.kind === "COMPLETER" ? completers : approaching;
+  let words = state.allOf.has(state.kind) && count === mine ? `All ${count} selected` : `${count} selected`;
+  if (completers && approaching) words += ` (${completers} completers, ${approaching} approaching)`;
+  $("selected-count").textContent = words;
+  // The guide: certificates and the CSV are of the selected course-takers.
   $("download-certificates").disabled = count === 0;
-  $("select-everyone").hidden = state.everyone || state.total <= state.listed.length;
+  $("export-csv").disabled = count === 0;
+  $("select-first").hidden = count > 0;
+  $("select-everyone").hidden = state.allOf.has(state.kind) || state.total <= state.listed.length;
   $("select-everyone").textContent = `Select all ${state.total}`;
   $("select-listed").checked = state.listed.length > 0 && state.listed.every((candidate) => state.selected.has(candidate.enrollmentId));
 }
 
-function selection() {
+// The selection as the API takes it: ids, or a filter for "select all" (every kind when both tabs'
+// are on); all of one tab and some of the other are sent as ids, the first tab's read from the API.
+async function selection() {
   const input = { recognitionId: state.recognition.id };
-  if (state.everyone) input.filter = { kind: state.kind };
-  else input.enrollmentIds = [...state.selected];
+  const ids = (kind) => [...state.selected].filter(([, selectedKind]) => selectedKind === kind).map(([id]) => id);
+  if (state.allOf.size === 0) input.enrollmentIds = [...state.selected.keys()];
+  else if (state.allOf.size === 2) input.filter = {};
+  else {
+    const [all] = state.allOf;
+    const other = all === "COMPLETER" ? "APPROACHING" : "COMPLETER";
+    if (!ids(other).length) input.filter = { kind: all };
+    else {
+      const everyone = await everyoneOf(all);
+      input.enrollmentIds = all === "COMPLETER" ? everyone.concat(ids(other)) : ids(other).concat(everyone);
+    }
+  }
   return input;
+}
+
+async function everyoneOf(kind) {
+  const ids = [];
+  let after = null;
+  do {
+    const connection = await candidatesPage(kind, after, MAX_PAGE);
+    ids.push(...connection.edges.map((edge) => edge.node.enrollmentId));
+    after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+  } while (after);
+  return ids;
 }
 
 function showLink(id, text, url) {
@@ -254,7 +292,7 @@ async function issue(candidate) {
 
 // "Download Certificates": the file is made in the background; the subscription reports progress.
 async function downloadCertificates() {
-  watch((await mutate(REQUEST_FILE, { input: selection() }, "certificateFileRequest")).job);
+  watch((await mutate(REQUEST_FILE, { input: await selection() }, "certificateFileRequest")).job);
 }
 
 async function regenerate() {
@@ -306,9 +344,9 @@ async function downloadLastFile() {
   showLink("last-file-link", `Last certificates file (${last.file.pageCount} pages, ${localDateTime(last.finishedAt)})`, last.file.downloadUrl);
 }
 
-// The selection, or when nobody is selected everyone on the open tab.
+// The selected course-takers (the menu item is disabled while nobody is).
 async function exportCsv() {
-  const input = state.selected.size || state.everyone ? selection() : { recognitionId: state.recognition.id, filter: { kind: state.kind } };
+  const input = await selection();
   const payload = await mutate(EXPORT_CSV, { input }, "certificateCandidatesExport");
   showLink("csv-link", "Course-takers as CSV", payload.downloadUrl);
 }
