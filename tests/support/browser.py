@@ -26,7 +26,7 @@ from tests.support.processes import PORTAL, environment, start_api, stop
 from tests.support.smtp_server import SmtpServer, free_port
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -199,9 +199,12 @@ def tab(browser: Browser, portal: Portal) -> Iterator[Watched]:
     watched.assert_clean()
 
 
-def download(page: Page, link: str, path: Path) -> Path:
-    """Click the link and save what it downloads to `path`."""
+def download(page: Page, link: str | Locator, path: Path) -> Path:
+    """Click the link (a selector or a locator) and save what it downloads to `path`."""
     with page.expect_download() as download:
-        page.click(link)
+        if isinstance(link, str):
+            page.click(link)
+        else:
+            link.click()
     download.value.save_as(path)
     return path

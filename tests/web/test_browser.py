@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import base64
 import itertools
+import re
+import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pytest
 from pypdf import PdfReader
 
 from tests.support.browser import ADMIN, Portal, Watched, download
+from tests.support.smtp_server import plain_text
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -68,15 +73,31 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     first = page.locator("#candidate-rows tr").first
     first_name = first.locator("td").nth(1).inner_text()
     first.get_by_role("button", name=f"Certificate of {first_name}").click()
-    one = PdfReader(download(page, "#certificate-link", tmp_path / "one.pdf")).pages
+    link = first.get_by_role("link", name=f"Download the certificate of {first_name} (issued)")
+    one = PdfReader(download(page, link, tmp_path / "one.pdf")).pages
     assert len(one) == 1 and first_name in " ".join(_lines_and_pairs(one[0].extract_text()))
     expect(first.locator(".badge")).to_have_text("Issued")
+    # and from a row further down, the page staying where it was
+    bottom = page.locator("#candidate-rows tr").last
+    last_name = bottom.locator("td").nth(1).inner_text()
+    bottom.scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 0
+    bottom.get_by_role("button", name=f"Certificate of {last_name}").click()
+    expect(
+        bottom.get_by_role("link", name=f"Download the certificate of {last_name} (issued)")
+    ).to_be_focused()
+    assert page.evaluate("window.scrollY") == scrolled
+    assert page.locator("#links li").count() == 0
+    page.evaluate("window.scrollTo(0, 0)")
 
     # when 20 completers are selected and "Download Certificates" is chosen from the menu
     for position in range(20):
         boxes.nth(position).check()
     names = page.locator("#candidate-rows tr td:nth-child(2)").all_inner_texts()[:20]
     expect(page.locator("#selected-count")).to_have_text("20 selected")
+    badges = page.locator("#candidate-rows tr .badge")
+    assert badges.all_inner_texts()[:20] == ["Issued"] + ["Not issued"] * 19
     page.click("#download-button")
     tab.check("download-menu")
     page.click("#download-certificates")
@@ -84,6 +105,11 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     # then the subscription drives the progress bar to 100 %, and the file downloads
     expect(page.locator("#job-text")).to_have_text("ready · 20 of 20 (100 %)", timeout=45_000)
     assert page.eval_on_selector("#job-progress", "bar => [bar.value, bar.max]") == [20, 20]
+    # and the rows it issued say so without a reload, and no mail is to be waited for any more
+    expect(badges.nth(19)).to_have_text("Issued")
+    assert badges.all_inner_texts()[:20] == ["Issued"] * 20
+    expect(page.locator("#job-leave")).to_be_hidden()
+    expect(page.locator("#candidate-rows input[type=checkbox]:checked")).to_have_count(20)
     tab.check("certificates-file")
     certificates = download(page, "#file-link", tmp_path / "certificates.pdf")
     pages = PdfReader(certificates).pages
@@ -101,13 +127,30 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     csv = download(page, "#csv-link", tmp_path / "selection.csv").read_text(encoding="utf-8-sig")
     assert len(csv.splitlines()) == 1 + 20
     job_id = page.get_attribute("#job", "data-job-id")
+    assert job_id
     # and the last file can be made again, its progress shown the same way
     page.click("#download-button")
     page.click("#regenerate")
-    expect(page.locator("#job")).not_to_have_attribute("data-job-id", job_id or "")
+    expect(page.locator("#job")).not_to_have_attribute("data-job-id", job_id)
     expect(page.locator("#job-text")).to_have_text("ready · 20 of 20 (100 %)", timeout=45_000)
     again = download(page, "#file-link", tmp_path / "again.pdf")
     assert len(PdfReader(again).pages) == 20
+
+    # when the first file's "ready" mail link is opened (the regenerated file is now the last one)
+    page.goto(_file_ready_link(portal, job_id))
+
+    # then that very file is offered, apart from the last file
+    expect(page.locator("#certificates-title")).to_have_text(f"Certificates · {RECOGNITION}")
+    expect(page.locator("#mailed-file-link")).to_have_text("Download this file (20 pages)")
+    tab.check("certificates-mailed-file")
+    mailed = download(page, "#mailed-file-link", tmp_path / "mailed.pdf")
+    assert mailed.read_bytes() == certificates.read_bytes()
+    # and a file id that names nothing says so
+    page.goto(_file_ready_link(portal, job_id).split("?")[0] + "?file=Q2VydGlmaWNhdGVGaWxlSm9iOjk5OTk5")
+    expect(page.locator("#mailed-file")).to_have_text(
+        "That certificates file was not found, or is not yours to see."
+    )
+    expect(page.locator("#mailed-file-link")).to_have_count(0)
 
     # when the admin goes to GraphiQL (the token comes along) and runs a query
     page.click("a[href='/graphql']")
@@ -118,6 +161,102 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
     # and its subscriptions run over this origin's WebSocket, signed in with the same headers
     _run_in_graphiql(page, f'subscription {{ certificateFileJobUpdated(id: "{job_id}") {{ status }} }}')
     expect(page.locator(".graphiql-response")).to_contain_text('"status": "READY"')
+
+
+def test_the_selection_holds_both_tabs_and_csv_exports_only_the_selected(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    # given a created certificate request over every demo cohort, ended (completers) or not (approaching)
+    request_id = _create_request_over_every_cohort(portal, f"Both tabs {tmp_path.name}")
+    page.goto(f"{portal.url}/recognitions/{quote(request_id)}/certificates#token={portal.admin_token}")
+    boxes = page.locator("#candidate-rows input[type=checkbox]")
+    expect(boxes.first).to_be_visible()
+    # when two completers are selected, then two approaching course-takers on the other tab
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    names = page.locator("#candidate-rows tr td:nth-child(2)").all_inner_texts()[:2]
+    page.click("#tab-approaching")
+    expect(page.locator("#tab-approaching")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#candidate-rows input[type=checkbox]:checked")).to_have_count(0)
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    names += page.locator("#candidate-rows tr td:nth-child(2)").all_inner_texts()[:2]
+
+    # then the selection holds both tabs, back on the first too, and so does the CSV of it
+    expect(page.locator("#selected-count")).to_have_text("4 selected (2 completers, 2 approaching)")
+    page.click("#tab-completer")
+    expect(page.locator("#tab-completer")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#candidate-rows input[type=checkbox]:checked")).to_have_count(2)
+    expect(page.locator("#selected-count")).to_have_text("4 selected (2 completers, 2 approaching)")
+    page.click("#download-button")
+    page.click("#export-csv")
+    csv = download(page, "#csv-link", tmp_path / "both.csv").read_text(encoding="utf-8-sig")
+    assert len(csv.splitlines()) == 1 + 4
+    assert [name for name in names if name not in csv] == []
+
+    # when nobody is selected any more
+    boxes.nth(0).uncheck()
+    boxes.nth(1).uncheck()
+    page.click("#tab-approaching")
+    expect(page.locator("#tab-approaching")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#candidate-rows input[type=checkbox]:checked")).to_have_count(2)
+    expect(page.locator("#selected-count")).to_have_text("2 selected")
+    boxes.nth(0).uncheck()
+    boxes.nth(1).uncheck()
+    expect(page.locator("#selected-count")).to_have_text("0 selected")
+    page.click("#download-button")
+
+    # then there is nothing to export nor download, and the menu says why
+    expect(page.locator("#export-csv")).to_be_disabled()
+    expect(page.locator("#download-certificates")).to_be_disabled()
+    expect(page.locator("#select-first")).to_have_text(
+        "Select course-takers first to download their certificates or export them."
+    )
+    tab.check("certificates-nothing-selected")
+
+
+def _create_request_over_every_cohort(portal: Portal, name: str) -> str:
+    """A created certificate request over the demo partner's cohorts ending within a year of the demo
+    request's first (ended ones: completers; later ones: approaching), through the API."""
+    data = portal.graphql
+    rows = data("{ recognitions { edges { node { name dateRange { start end } } } } }")
+    demo = next(edge["node"] for edge in rows["recognitions"]["edges"] if edge["node"]["name"] == RECOGNITION)
+    start = date.fromisoformat(demo["dateRange"]["start"])
+    span = {"start": start.isoformat(), "end": (start + timedelta(days=365)).isoformat()}
+    programs = data(
+        "query($r: DateRangeInput!) { programs(cohortsEndingBetween: $r) { cohorts { id } } }", {"r": span}
+    )
+    cohorts = [cohort["id"] for program in programs["programs"] for cohort in program["cohorts"]]
+    created = data(
+        "mutation($input: CertificateRequestCreateInput!) {"
+        " certificateRequestCreate(input: $input) { certificateRequest { id } errors { code } } }",
+        {"input": {"name": name, "dateRange": span, "cohortIds": cohorts}},
+    )["certificateRequestCreate"]
+    assert created["errors"] == []
+    request_id: str = created["certificateRequest"]["id"]
+    finalized = data(
+        "mutation($input: CertificateRequestFinalizeInput!) {"
+        " certificateRequestFinalize(input: $input) { errors { code message } } }",
+        {"input": {"id": request_id}},
+    )
+    assert finalized == {"certificateRequestFinalize": {"errors": []}}
+    return request_id
+
+
+def _file_ready_link(portal: Portal, job_id: str) -> str:
+    """The link in the "file ready" mail of that job (sent once the file is made)."""
+    pattern = re.compile(r"https?://\S+\?file=" + re.escape(quote(job_id, safe="")))
+    deadline = time.monotonic() + 15
+    while True:
+        for mail in portal.smtp.inbox.messages:
+            found = pattern.search(plain_text(mail))
+            if found:
+                return found.group(0)
+        assert time.monotonic() < deadline, "no file ready mail for that job"
+        time.sleep(0.05)
 
 
 def _run_in_graphiql(page: Page, operation: str) -> None:
@@ -193,6 +332,17 @@ def test_a_one_click_address_signs_in_and_mailed_links_open_their_pages(portal: 
     page.goto(f"{portal.url}/recognitions/{key}")
     expect(page.locator("#details-title")).to_have_text(RECOGNITION)
     assert page.url == f"{portal.url}/recognitions/{recognition_id}"
+
+    # and a one-click address to a file's link keeps the file asked for (here one that is not there)
+    page.evaluate("sessionStorage.clear()")
+    certificates = (
+        f"{portal.url}/recognitions/{recognition_id}/certificates?file=Q2VydGlmaWNhdGVGaWxlSm9iOjk5OTk5"
+    )
+    page.goto(f"{certificates}#token={portal.admin_token}")
+    expect(page.locator("#mailed-file")).to_have_text(
+        "That certificates file was not found, or is not yours to see."
+    )
+    assert page.url == certificates
 
     # and an id that names nothing says so over the list
     page.goto(f"{portal.url}/recognitions/Q2VyZW1vbnk6OTk5OTk%3D")

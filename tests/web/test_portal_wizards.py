@@ -106,6 +106,21 @@ def test_a_partner_admin_schedules_a_ceremony_through_both_steps(portal: Portal,
     expect(page.locator("#wizard-date")).to_have_value(too_soon)
     expect(page.locator("#wizard-time")).to_have_value("18:30")
     expect(page.locator("#wizard-city")).to_have_value("Chicago")
+
+    # when the time is cleared (the date kept) and step 2 is submitted, or saved as a draft
+    page.fill("#wizard-time", "")
+    sent = len(tab.requests)
+    page.click("#wizard-submit")
+
+    # then the form refuses it next to the time, and nothing is sent (not a ceremony at midnight)
+    expect(page.locator("#wizard-time-error")).to_have_text("Enter the ceremony's time as well as its date.")
+    expect(page.locator("#wizard-time")).to_be_focused()
+    expect(page.locator("#wizard-time")).to_have_attribute("aria-invalid", "true")
+    page.click("#wizard-draft2")
+    expect(page.locator("#wizard-time-error")).to_have_text("Enter the ceremony's time as well as its date.")
+    assert len(tab.requests) == sent
+    expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 2 of 2")
+    page.fill("#wizard-time", "18:30")
     page.click("#wizard-submit")
 
     # then the API's words appear next to the date

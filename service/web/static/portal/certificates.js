@@ -1,14 +1,15 @@
 // The certificates step: completers and approaching course-takers of a recognition; one certificate
 // from its paper icon, a combined file with its progress (from the subscription), the last file, CSV.
-import { graphql, mutate, subscribe } from "./api.js";
+import { ApiError, graphql, mutate, subscribe } from "./api.js";
 import { CERTIFICATE_WORDS } from "./dashboard.js";
 import { $, element, localDateTime, show } from "./dom.js";
 
 const PAGE_SIZE = 50;
+const MAX_PAGE = 100; // the API's largest page
 const CANDIDATES = `
-  query Candidates($id: ID!, $kind: CandidateKind!, $after: String) {
+  query Candidates($id: ID!, $kind: CandidateKind!, $after: String, $first: Int!) {
     recognition(id: $id) {
-      certificateCandidates(first: ${PAGE_SIZE}, after: $after, filter: { kind: $kind }) {
+      certificateCandidates(first: $first, after: $after, filter: { kind: $kind }) {
         totalCount completerCount approachingCount
         edges {
           node {
@@ -38,15 +39,23 @@ const LAST_FILE = `
   query LastFile($id: ID!) {
     recognition(id: $id) { lastCertificateFile { finishedAt file { downloadUrl pageCount } } }
   }`;
+// The file a "file ready" mail links to (`?file=` on this page's address): that very job, which may
+// not be the recognition's newest file.
+const MAILED_FILE = `
+  query MailedFile($id: ID!) {
+    node(id: $id) { ... on CertificateFileJob { id status done total errorMessage file { downloadUrl pageCount } } }
+  }`;
 const EXPORT_CSV = `
   mutation ExportCsv($input: CertificateCandidatesExportInput!) {
     certificateCandidatesExport(input: $input) { downloadUrl errors { field code message } }
   }`;
 const STATUS_WORDS = CERTIFICATE_WORDS;
 
-// What is on screen: the open recognition, its listed candidates and the selection. `everyone`:
-// "select all" over every page, which asks the API by filter rather than by ids.
-const state = { recognition: null, kind: "COMPLETER", after: null, listed: [], selected: new Set(), everyone: false, total: 0, stopWatching: null };
+// What is on screen: the open recognition, its listed candidates and the selection, which holds
+// across both tabs (one file may hold completers and approaching alike). `selected`: enrolment id →
+// its tab's kind. `allOf`: the tabs whose "select all" over every page is on (asked of the API by
+// filter rather than by ids). `counts`: each tab's number of course-takers.
+const state = { recognition: null, kind: "COMPLETER", after: null, listed: [], selected: new Map(), allOf: new Set(), counts: { COMPLETER: 0, APPROACHING: 0 }, total: 0, stopWatching: null, relisted: null };
 
 // Only one job's progress is shown: a file asked for earlier (or on another recognition) must not
 // write over it. Leaving the page ends the watching, not the file: its mail still comes.
@@ -55,32 +64,76 @@ export function stopWatchingJob() {
   state.stopWatching = null;
 }
 
-export async function showCertificates(recognition) {
+export async function showCertificates(recognition, fileId) {
   stopWatchingJob();
   state.recognition = recognition;
   state.selected.clear();
-  state.everyone = false;
+  state.allOf.clear();
   $("certificates-title").textContent = `Certificates · ${recognition.name}`;
   $("links").replaceChildren();
   $("job").hidden = true;
   $("certificates-error").textContent = "";
+  $("mailed-file").hidden = true;
+  $("mailed-file").replaceChildren();
   show("certificates");
-  await listCandidates("COMPLETER");
+  await Promise.all([listCandidates("COMPLETER"), fileId ? showMailedFile(fileId) : null]);
+}
+
+async function showMailedFile(id) {
+  let job = null;
+  try {
+    job = (await graphql(MAILED_FILE, { id })).node;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    job = null; // a malformed id names no file either
+  }
+  let content;
+  if (!job || !job.status) content = "That certificates file was not found, or is not yours to see.";
+  else if (job.status === "READY") {
+    content = element("a", { id: "mailed-file-link", href: job.file.downloadUrl, download: "" }, `Download this file (${job.file.pageCount} pages)`);
+  } else if (job.status === "FAILED") content = `That certificates file could not be made: ${job.errorMessage || "it failed"}`;
+  else content = `That certificates file is not ready yet (${job.done} of ${job.total} certificates done); the mail says when it is.`;
+  $("mailed-file").replaceChildren(content);
+  $("mailed-file").hidden = false;
 }
 
 async function listCandidates(kind, after) {
-  if (kind !== state.kind) {
-    state.selected.clear();
-    state.everyone = false;
-  }
   state.kind = kind;
-  const variables = { id: state.recognition.id, kind, after: after || null };
-  const connection = (await graphql(CANDIDATES, variables)).recognition.certificateCandidates;
+  const connection = await candidatesPage(kind, after, PAGE_SIZE);
   const candidates = connection.edges.map((edge) => edge.node);
   state.listed = after ? state.listed.concat(candidates) : candidates;
+  drawCandidates(connection, candidates, Boolean(after));
+}
+
+async function candidatesPage(kind, after, first) {
+  const variables = { id: state.recognition.id, kind, after: after || null, first };
+  return (await graphql(CANDIDATES, variables)).recognition.certificateCandidates;
+}
+
+// The rows listed so far, read again (e.g. their certificates once a file has issued them): as many
+// as were shown, the selection and the scroll position kept.
+async function relistCandidates() {
+  const kind = state.kind;
+  const wanted = Math.max(state.listed.length, PAGE_SIZE);
+  let candidates = [];
+  let connection = null;
+  let after = null;
+  do {
+    connection = await candidatesPage(kind, after, Math.min(MAX_PAGE, wanted - candidates.length));
+    candidates = candidates.concat(connection.edges.map((edge) => edge.node));
+    after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+  } while (after && candidates.length < wanted);
+  if (kind !== state.kind) return; // the other tab was opened meanwhile, and read afresh
+  state.listed = candidates;
+  drawCandidates(connection, candidates, false);
+}
+
+function drawCandidates(connection, candidates, appended) {
+  const kind = state.kind;
   state.after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
   state.total = connection.totalCount;
-  if (state.everyone) for (const candidate of candidates) state.selected.add(candidate.enrollmentId);
+  state.counts = { COMPLETER: connection.completerCount, APPROACHING: connection.approachingCount };
+  if (state.allOf.has(kind)) for (const candidate of candidates) state.selected.set(candidate.enrollmentId, kind);
 
   $("tab-completer").textContent = `Completers (${connection.completerCount})`;
   $("tab-approaching").textContent = `Approaching (${connection.approachingCount})`;
@@ -92,7 +145,7 @@ async function listCandidates(kind, after) {
   const synced = state.listed.map((candidate) => candidate.progress.syncedAt).filter(Boolean).sort();
   $("synced").textContent = synced.length ? `Progress last synced ${localDateTime(synced[synced.length - 1])}` : "Progress not synced yet";
   const rows = candidates.map(candidateRow);
-  if (after) $("candidate-rows").append(...rows);
+  if (appended) $("candidate-rows").append(...rows);
   else $("candidate-rows").replaceChildren(...rows);
   $("more").hidden = !state.after;
   updateSelection();
@@ -103,8 +156,8 @@ function candidateRow(candidate) {
     type: "checkbox",
     "aria-label": `Select ${candidate.name}`,
     onchange: (event) => {
-      state.everyone = false;
-      if (event.target.checked) state.selected.add(candidate.enrollmentId);
+      state.allOf.delete(state.kind);
+      if (event.target.checked) state.selected.set(candidate.enrollmentId, state.kind);
       else state.selected.delete(candidate.enrollmentId);
       updateSelection();
     },
@@ -133,9 +186,9 @@ function candidateRow(candidate) {
 }
 
 function selectListed(checked) {
-  state.everyone = false;
+  state.allOf.delete(state.kind);
   for (const candidate of state.listed) {
-    if (checked) state.selected.add(candidate.enrollmentId);
+    if (checked) state.selected.set(candidate.enrollmentId, state.kind);
     else state.selected.delete(candidate.enrollmentId);
   }
   for (const box of $("candidate-rows").querySelectorAll("input[type=checkbox]")) box.checked = checked;
@@ -144,24 +197,63 @@ function selectListed(checked) {
 
 function selectEveryone() {
   selectListed(true);
-  state.everyone = true;
+  state.allOf.add(state.kind);
   updateSelection();
 }
 
+// How many of a tab's course-takers are selected (all of them with its "select all", listed or not).
+function selectedOf(kind) {
+  if (state.allOf.has(kind)) return state.counts[kind];
+  let count = 0;
+  for (const selectedKind of state.selected.values()) if (selectedKind === kind) count += 1;
+  return count;
+}
+
 function updateSelection() {
-  const count = state.everyone ? state.total : state.selected.size;
-  $("selected-count").textContent = state.everyone ? `All ${count} selected` : `${count} selected`;
+  const completers = selectedOf("COMPLETER");
+  const approaching = selectedOf("APPROACHING");
+  const count = completers + approaching;
+  const mine = state.kind === "COMPLETER" ? completers : approaching;
+  let words = state.allOf.has(state.kind) && count === mine ? `All ${count} selected` : `${count} selected`;
+  if (completers && approaching) words += ` (${completers} completers, ${approaching} approaching)`;
+  $("selected-count").textContent = words;
+  // The guide: certificates and the CSV are of the selected course-takers.
   $("download-certificates").disabled = count === 0;
-  $("select-everyone").hidden = state.everyone || state.total <= state.listed.length;
+  $("export-csv").disabled = count === 0;
+  $("select-first").hidden = count > 0;
+  $("select-everyone").hidden = state.allOf.has(state.kind) || state.total <= state.listed.length;
   $("select-everyone").textContent = `Select all ${state.total}`;
   $("select-listed").checked = state.listed.length > 0 && state.listed.every((candidate) => state.selected.has(candidate.enrollmentId));
 }
 
-function selection() {
+// The selection as the API takes it: ids, or a filter for "select all" (every kind when both tabs'
+// are on); all of one tab and some of the other are sent as ids, the first tab's read from the API.
+async function selection() {
   const input = { recognitionId: state.recognition.id };
-  if (state.everyone) input.filter = { kind: state.kind };
-  else input.enrollmentIds = [...state.selected];
+  const ids = (kind) => [...state.selected].filter(([, selectedKind]) => selectedKind === kind).map(([id]) => id);
+  if (state.allOf.size === 0) input.enrollmentIds = [...state.selected.keys()];
+  else if (state.allOf.size === 2) input.filter = {};
+  else {
+    const [all] = state.allOf;
+    const other = all === "COMPLETER" ? "APPROACHING" : "COMPLETER";
+    if (!ids(other).length) input.filter = { kind: all };
+    else {
+      const everyone = await everyoneOf(all);
+      input.enrollmentIds = all === "COMPLETER" ? everyone.concat(ids(other)) : ids(other).concat(everyone);
+    }
+  }
   return input;
+}
+
+async function everyoneOf(kind) {
+  const ids = [];
+  let after = null;
+  do {
+    const connection = await candidatesPage(kind, after, MAX_PAGE);
+    ids.push(...connection.edges.map((edge) => edge.node.enrollmentId));
+    after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+  } while (after);
+  return ids;
 }
 
 function showLink(id, text, url) {
@@ -184,17 +276,23 @@ async function act(action) {
 async function issue(candidate) {
   const input = { recognitionId: state.recognition.id, enrollmentId: candidate.enrollmentId };
   const { certificate } = await mutate(ISSUE, { input }, "certificateIssue");
-  const badge = $("candidate-rows").querySelector(`tr[data-enrollment="${CSS.escape(candidate.enrollmentId)}"] .badge`);
-  if (badge) {
-    badge.className = `badge ${certificate.status}`;
-    badge.textContent = STATUS_WORDS[certificate.status];
-  }
-  showLink("certificate-link", `Certificate of ${candidate.name} (${STATUS_WORDS[certificate.status].toLowerCase()})`, certificate.downloadUrl);
+  const row = $("candidate-rows").querySelector(`tr[data-enrollment="${CSS.escape(candidate.enrollmentId)}"]`);
+  if (!row) return;
+  const badge = row.querySelector(".badge");
+  badge.className = `badge ${certificate.status}`;
+  badge.textContent = STATUS_WORDS[certificate.status];
+  // The download is offered in that row, where the person is looking: the page does not jump.
+  const words = STATUS_WORDS[certificate.status].toLowerCase();
+  const link = element("a", { class: "certificate-link", href: certificate.downloadUrl, download: "", "aria-label": `Download the certificate of ${candidate.name} (${words})` }, "Download");
+  const old = row.querySelector(".certificate-link");
+  if (old) old.replaceWith(link);
+  else row.lastElementChild.append(" ", link);
+  link.focus({ preventScroll: true });
 }
 
 // "Download Certificates": the file is made in the background; the subscription reports progress.
 async function downloadCertificates() {
-  watch((await mutate(REQUEST_FILE, { input: selection() }, "certificateFileRequest")).job);
+  watch((await mutate(REQUEST_FILE, { input: await selection() }, "certificateFileRequest")).job);
 }
 
 async function regenerate() {
@@ -228,8 +326,16 @@ function showJob(job) {
   $("job-progress").max = job.total || 1;
   $("job-progress").value = job.done;
   $("job-text").textContent = `${job.status.toLowerCase()} · ${job.done} of ${job.total} (${percent} %)`;
-  if (job.status === "READY") showLink("file-link", `Download the certificates (${job.file.pageCount} pages)`, job.file.downloadUrl);
-  else if (job.status === "FAILED") $("certificates-error").textContent = job.errorMessage;
+  // Once the file is made (or has failed) no mail is to be waited for on this page.
+  $("job-leave").hidden = job.status === "READY" || job.status === "FAILED";
+  if (job.status === "READY") {
+    showLink("file-link", `Download the certificates (${job.file.pageCount} pages)`, job.file.downloadUrl);
+    // Its course-takers' certificates are issued now: their badges are read again.
+    if (state.relisted !== job.id) {
+      state.relisted = job.id;
+      relistCandidates().catch((error) => ($("certificates-error").textContent = error.message));
+    }
+  } else if (job.status === "FAILED") $("certificates-error").textContent = job.errorMessage;
 }
 
 async function downloadLastFile() {
@@ -238,9 +344,9 @@ async function downloadLastFile() {
   showLink("last-file-link", `Last certificates file (${last.file.pageCount} pages, ${localDateTime(last.finishedAt)})`, last.file.downloadUrl);
 }
 
-// The selection, or when nobody is selected everyone on the open tab.
+// The selected course-takers (the menu item is disabled while nobody is).
 async function exportCsv() {
-  const input = state.selected.size || state.everyone ? selection() : { recognitionId: state.recognition.id, filter: { kind: state.kind } };
+  const input = await selection();
   const payload = await mutate(EXPORT_CSV, { input }, "certificateCandidatesExport");
   showLink("csv-link", "Course-takers as CSV", payload.downloadUrl);
 }

@@ -59,7 +59,7 @@ async function render() {
       await showDashboard();
       return notFound();
     }
-    if (route.view === "certificates") await showCertificates(recognition);
+    if (route.view === "certificates") await showCertificates(recognition, route.file);
     else await openWizard(recognition);
   } catch (error) {
     $("recognitions-error").textContent = error.message;

@@ -1,6 +1,7 @@
 // The portal's addresses. Our mail links to the first two (see PORTAL_APP_RECOGNITION_ROUTE):
 //   /recognitions/{id}               a recognition's details, over the dashboard
-//   /recognitions/{id}/certificates  its certificates step
+//   /recognitions/{id}/certificates  its certificates step; `?file={job id}` (the "file ready" mail's
+//                                    link) offers that very file for download
 //   /recognitions/{id}/edit          a draft's wizard, at the step it was left on
 //   /templates                       "Certificate design" (staff, and partner admins for their own)
 //   /                                the dashboard
@@ -16,11 +17,13 @@ export function pathOf(id, tail) {
   return `/recognitions/${encodeURIComponent(id).replaceAll("%3D", "=")}${tail ? `/${tail}` : ""}`;
 }
 
-// What the address names: { id, view } with view "details", "certificates" or "edit"; or null.
+// What the address names: { id, view, file } with view "details", "certificates" or "edit", and
+// file the certificates file's job id from the query string (or null); or null.
 export function current() {
   const match = ROUTE.exec(location.pathname);
   if (!match) return null;
-  return { id: decodeURIComponent(match[1]), view: match[2] || "details" };
+  const file = new URLSearchParams(location.search).get("file") || null;
+  return { id: decodeURIComponent(match[1]), view: match[2] || "details", file };
 }
 
 export function adoptHashLink() {
@@ -35,7 +38,7 @@ export function navigate(path) {
 
 // A new history entry for `path` whose view is already on screen (nothing to fetch or draw again).
 export function record(path) {
-  if (path !== location.pathname) history.pushState(null, "", path);
+  if (path !== location.pathname + location.search) history.pushState(null, "", path);
 }
 
 // Show `path` without a new history entry (e.g. a draft that has just got its id).

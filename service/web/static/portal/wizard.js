@@ -201,7 +201,10 @@ function step2Input() {
     postalAddress: { line1: text("line1"), line2: text("line2"), city: text("city"), region: text("region"), postalCode: text("postal-code"), country: text("country") },
   };
   const date = $("wizard-date").value;
-  if (date) input.start = { dateTime: `${date}T${$("wizard-time").value || "00:00"}:00`, timeZone: $("wizard-zone").value };
+  const time = $("wizard-time").value;
+  // The guide asks for the date and the time: a date alone is refused here, not sent as midnight.
+  if (date && !time) throw new PayloadError([{ field: ["start", "time"], message: "Enter the ceremony's time as well as its date." }]);
+  if (date) input.start = { dateTime: `${date}T${time}:00`, timeZone: $("wizard-zone").value };
   return input;
 }
 
