@@ -28,6 +28,7 @@ from borb.pdf import Document, Page
 from borb.pdf.license.version import Version
 from borb.pdf.primitives import datestr, hexstr, name, stream
 
+from service.dates import written_day
 from service.pdf.branding import (
     DEFAULT,
     Branding,
@@ -59,20 +60,6 @@ PRODUCER = f"borb {Version.get_current_version()} (Recognition service)"  # borb
 RGB = tuple[int, int, int]
 NAVY, GOLD, INK, GREY = (0x1F, 0x3A, 0x5F), (0xB0, 0x8D, 0x3C), (0x22, 0x22, 0x22), (0x66, 0x66, 0x66)
 CENTER = PAGE_WIDTH / 2
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 @dataclass(frozen=True)
@@ -268,7 +255,7 @@ def _lines(text: CertificateText, branding: Branding) -> dict[str, str]:
         "name": clean(text.recipient_name),
         "program": clean(text.program),
         "cohort": f"Cohort: {clean(text.cohort)}",
-        "date": f"{text.awarded_on.day} {MONTHS[text.awarded_on.month - 1]} {text.awarded_on.year}",
+        "date": written_day(text.awarded_on),
         "code": f"Verification code: {text.code}",
         "url": text.verification_url,
         **branded_lines(branding, provisional=text.provisional),
