@@ -83,16 +83,14 @@ async def request_file(
             now=now,
         )
         await _refuse_unprintable(selection, field=("filter",))
-        if not actor.is_staff:
-            await refuse_revoked(selection, field_of=lambda _key: ("filter",))
+        await refuse_revoked(actor, selection, field_of=lambda _key: ("filter",))
     else:
         selection = await checked_selection(
             actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
         )
         await _refuse_unprintable(enrollment_ids)
-        if not actor.is_staff:
-            place = {key: index for index, key in reversed(list(enumerate(enrollment_ids)))}
-            await refuse_revoked(selection, field_of=lambda key: ("enrollmentIds", str(place[key])))
+        place = {key: index for index, key in reversed(list(enumerate(enrollment_ids)))}
+        await refuse_revoked(actor, selection, field_of=lambda key: ("enrollmentIds", str(place[key])))
     return await _queue(
         actor=actor, recognition_id=recognition_id, selection=selection, now=now, limits=limits, stall=stall
     )
@@ -151,8 +149,7 @@ async def regenerate_file(
             field=("withoutDroppedOut",),
         )
     await _refuse_unprintable(remaining, field=("recognitionId",))
-    if not actor.is_staff:
-        await refuse_revoked(remaining, field_of=lambda _key: ("recognitionId",))
+    await refuse_revoked(actor, remaining, field_of=lambda _key: ("recognitionId",))
     job = await _queue(
         actor=actor, recognition_id=recognition.id, selection=remaining, now=now, limits=limits, stall=stall
     )

@@ -110,8 +110,7 @@ async def certificates_for(
     existing = await valid_certificates_by_enrollment_ids(actor=actor, ids=enrollment_ids)
     existing |= await _adopt_from_cancelled(recognition, existing.values(), found, now=now)
     missing = [enrollment_id for enrollment_id in enrollment_ids if enrollment_id not in existing]
-    if missing and not actor.is_staff:
-        await refuse_revoked(missing, field_of=_field_of(enrollment_ids))
+    await refuse_revoked(actor, missing, field_of=_field_of(enrollment_ids))
     if missing:
         partner = await issuing.partner_of(recognition, found.values())
         programs = {e.cohort.program_id: e.cohort.program.name for e in found.values()}
@@ -338,24 +337,23 @@ async def reissue_certificate(
 
 
 async def refuse_revoked(
-    enrollment_ids: Sequence[int], *, field_of: Callable[[int], tuple[str, ...]]
+    actor: Actor, enrollment_ids: Sequence[int], *, field_of: Callable[[int], tuple[str, ...]]
 ) -> None:
     """Staff revoked the certificate of some of these enrolments and none has been issued since: a
     partner cannot undo that by issuing again (staff can). Refused at ``field_of`` each such
-    enrolment, in the given order, each message naming the person and the revoked certificate."""
+    enrolment, in the given order, each message naming the person and the revoked certificate. One
+    query."""
     ids = list(dict.fromkeys(enrollment_ids))
-    if not ids:
+    if actor.is_staff or not ids:
         return
-    current = {
-        c.enrollment_id
-        for c in await Certificate.filter(valid_enrollment_id__in=ids).only("id", "enrollment_id")
-    }
+    found = await Certificate.filter(
+        enrollment_id__in=ids, status__in=(CertificateStatus.REVOKED, *CURRENT)
+    ).order_by("revoked_at", "id")
+    current = {certificate.enrollment_id for certificate in found if certificate.status in CURRENT}
     revoked = {
         certificate.enrollment_id: certificate
-        for certificate in await Certificate.filter(
-            enrollment_id__in=ids, status=CertificateStatus.REVOKED
-        ).order_by("revoked_at", "id")
-        if certificate.enrollment_id not in current
+        for certificate in found
+        if certificate.status is CertificateStatus.REVOKED and certificate.enrollment_id not in current
     }
     if revoked:
         raise DomainError(
