@@ -25,8 +25,6 @@ from service.lms.canvas import CanvasClient, CanvasProgress, CanvasStudent
 from service.lms.names import NAME_FIELDS, NameNews, report_names, take_name
 
 PROGRESS_FIELDS = ("modules_completed", "modules_required", "percent_complete", "completed_at", "certified")
-# Students named one warning each per course and reason; beyond, one warning says how many more.
-NAMED_UNMATCHED = 20
 NO_EMAIL = "Canvas gives no email address for them"
 NO_PROGRESS = "Canvas gave no progress for them"
 
@@ -108,7 +106,7 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
 
 def _unmatched_warnings(unmatched: dict[str, str], students: int) -> list[dict[str, Any]]:
     """One warning for the course (how many, of how many), then one per student and reason up to
-    ``NAMED_UNMATCHED``, then how many more for that reason."""
+    ``rules.NAMED``, then how many more for that reason."""
     if not unmatched:
         return []
     warnings: list[dict[str, Any]] = [
@@ -122,14 +120,9 @@ def _unmatched_warnings(unmatched: dict[str, str], students: int) -> list[dict[s
     for user_id, why in unmatched.items():
         by_reason.setdefault(why, []).append(user_id)
     for why, user_ids in by_reason.items():
-        warnings += [
-            {"userId": user_id, "message": f"Canvas user {user_id} not read: {why}."}
-            for user_id in user_ids[:NAMED_UNMATCHED]
-        ]
-        if len(user_ids) > NAMED_UNMATCHED:
-            warnings.append(
-                {"userId": None, "message": f"{len(user_ids) - NAMED_UNMATCHED} more not read: {why}."}
-            )
+        warnings += rules.named_warnings(
+            user_ids, "Canvas user ", f" not read: {why}.", f"more not read: {why}."
+        )
     return warnings
 
 

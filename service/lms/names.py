@@ -21,11 +21,10 @@ from service.certificates.models import CURRENT, Certificate
 from service.enrollments.models import CourseTaker, Enrollment
 from service.enrollments.rules import name_search_key, name_sort_key
 from service.lms.canvas import CanvasStudent
+from service.lms.rules import NAMED, named_warnings
 from service.text import bidi_controls_in, named, without_bidi_controls
 
 NAME_LENGTH = 300
-# Students named one warning (and one log line) each per course and kind; beyond, one says how many more.
-NAMED = 20
 NAME_FIELDS = ("name", "sort_name", "search_name")
 STORED_BLANK = "stored without a name, so no certificate can be issued for them until Canvas has one"
 KEPT = "the name known here is kept"
@@ -92,16 +91,12 @@ async def report_names(news: NameNews, *, course_id: str, cohort_id: int) -> lis
             _listed(list(news.renamed)),
         )
     for user_ids, consequence in ((news.blank, STORED_BLANK), (news.blank_kept, KEPT)):
-        warnings += [
-            {
-                "userId": user_id,
-                "message": f"Canvas gives a blank name for Canvas user {user_id}: {consequence}.",
-            }
-            for user_id in user_ids[:NAMED]
-        ]
-        if len(user_ids) > NAMED:
-            more = len(user_ids) - NAMED
-            warnings.append({"userId": None, "message": f"{more} more blank names in Canvas: {consequence}."})
+        warnings += named_warnings(
+            user_ids,
+            "Canvas gives a blank name for Canvas user ",
+            f": {consequence}.",
+            f"more blank names in Canvas: {consequence}.",
+        )
     if news.blank or news.blank_kept:
         await _log_blank(news, course_id=course_id, cohort_id=cohort_id)
     return warnings

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from service.lms.models import SyncStatus
 
@@ -13,6 +15,19 @@ HUNDRED = Decimal(100)
 LEASE = timedelta(minutes=10)
 # A run queued or running: one at a time per scope.
 ACTIVE = (SyncStatus.QUEUED, SyncStatus.RUNNING)
+# Students a run's warnings name one by one per course and reason; beyond, one says how many more.
+NAMED = 20
+
+
+def named_warnings(user_ids: Sequence[str], before: str, after: str, more: str) -> list[dict[str, Any]]:
+    """A warning for each Canvas user up to ``NAMED`` (``before``, the id, ``after``), then one saying
+    how many more (the number, then ``more``)."""
+    warnings: list[dict[str, Any]] = [
+        {"userId": user_id, "message": f"{before}{user_id}{after}"} for user_id in user_ids[:NAMED]
+    ]
+    if len(user_ids) > NAMED:
+        warnings.append({"userId": None, "message": f"{len(user_ids) - NAMED} {more}"})
+    return warnings
 
 
 @dataclass(frozen=True)
