@@ -172,6 +172,15 @@ def download_refusal(certificate: Certificate) -> str | None:
     return None if certificate.status in CURRENT else NOT_HANDED_OUT[certificate.status]
 
 
+async def forget_file(certificate: Certificate) -> None:
+    """The record of a file lost (missing, damaged) cleared, for ``ensure_file`` to draw it again;
+    only that file's record: one drawn again meanwhile stays. The certificate is read again."""
+    await Certificate.filter(id=certificate.id, file_sha256=certificate.file_sha256).update(
+        file_name=None, file_size=None, file_sha256=None
+    )
+    await certificate.refresh_from_db()
+
+
 async def ensure_file(certificate: Certificate, *, files_dir: Path) -> Certificate:
     """The certificate with its own PDF, drawn now if it has none yet (one issued for a combined
     file gets its own file on its first download: its pages were drawn into the combined file), or
@@ -179,10 +188,7 @@ async def ensure_file(certificate: Certificate, *, files_dir: Path) -> Certifica
     the record gives the same bytes."""
     if certificate.file_sha256 is not None and not certificate_path(files_dir, certificate).is_file():
         logger.warning("certificate %s: its file is missing; drawing it again", certificate.code)
-        await Certificate.filter(id=certificate.id, file_sha256=certificate.file_sha256).update(
-            file_name=None, file_size=None, file_sha256=None
-        )
-        await certificate.refresh_from_db()
+        await forget_file(certificate)
     drawn_text: dict[str, Any] | None = None
     # Until a file is recorded, and the last one drawn here (all drawings write the same path) is of
     # the text the certificate has now.

@@ -26,7 +26,7 @@ from tortoise.transactions import in_transaction
 from service.audit import services as audit
 from service.audit.models import AuditAction
 from service.certificates.models import Certificate, CertificateStatus
-from service.certificates.printing import certificate_path, ensure_file
+from service.certificates.printing import certificate_path, ensure_file, forget_file
 from service.pdf import CertificateText, printable_name_problem
 
 BATCH = 100
@@ -80,11 +80,7 @@ async def _redraw_lost_files(repaired: Repaired, *, files_dir: Path) -> None:
             problem = await asyncio.to_thread(file_problem, certificate, files_dir)
             if problem is None:
                 continue
-            # Only the record of the lost file is cleared: a file drawn again meanwhile stays.
-            await Certificate.filter(id=certificate.id, file_sha256=certificate.file_sha256).update(
-                file_name=None, file_size=None, file_sha256=None
-            )
-            await certificate.refresh_from_db()
+            await forget_file(certificate)
             await ensure_file(certificate, files_dir=files_dir)
             repaired.repaired[certificate.code] = problem
 

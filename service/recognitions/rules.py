@@ -143,15 +143,17 @@ def default_name(kind: RecognitionKind, start: date, end: date) -> str:
     """The name of a recognition saved without one: what it is and its step-1 range, the cohorts'
     end dates it covers (as the guide describes step 1), its days written as every mail that
     carries the name writes dates: "Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026"."""
-    what = "Pinning ceremony" if kind is RecognitionKind.CEREMONY else "Certificate request"
-    return f"{what}: cohorts ending {written_day(start)} to {written_day(end)}"
+    return f"{_what(kind)}: cohorts ending {written_day(start)} to {written_day(end)}"
 
 
 def is_default_name(name: str, kind: RecognitionKind, start: date, end: date) -> bool:
     """Whether ``name`` is the one ``default_name`` gives that range (or gave it, with days written
     2026-05-01 as they were before): a name nobody chose, which follows the range when it changes."""
-    what = "Pinning ceremony" if kind is RecognitionKind.CEREMONY else "Certificate request"
-    return name in (default_name(kind, start, end), f"{what}: cohorts ending {start} to {end}")
+    return name in (default_name(kind, start, end), f"{_what(kind)}: cohorts ending {start} to {end}")
+
+
+def _what(kind: RecognitionKind) -> str:
+    return "Pinning ceremony" if kind is RecognitionKind.CEREMONY else "Certificate request"
 
 
 def zone_named(name: str, *, field: tuple[str, ...]) -> tuple[ZoneInfo | None, list[Problem]]:
