@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -82,15 +83,16 @@ async def test_a_killed_worker_process_is_replaced_and_its_file_finished(
     try:
         first, first_seconds = await make_file(api, world, NAMES)  # by a Dramatiq just started
         before, before_seconds = await make_file(api, world, NAMES[30:] + NAMES[:30])
-        # and a file of 60 (three chunks) being made
-        job_id = key_of((await request(api, world, NAMES[::-1]))["job"]["id"])
-
-        async def a_chunk_is_being_made() -> bool:
-            return await CertificateFileChunk.filter(
-                job_id=job_id, claimed_until__isnull=False, done_at__isnull=True
-            ).exists()
-
-        await until(a_chunk_is_being_made, 60, "a worker making a chunk")
+        # and a file of 60 being made: caught with a chunk in the making (a warm worker can make a
+        # whole file between two looks, so another order of the same people is asked for then)
+        for turn in range(1, 11):
+            caught_names = NAMES[-turn:] + NAMES[:-turn]
+            job_id = key_of((await request(api, world, caught_names))["job"]["id"])
+            await until(partial(_in_the_making_or_ready, job_id), 60, "a worker making a chunk")
+            if (await CertificateFileJob.get(id=job_id)).status is not FileJobStatus.READY:
+                break
+        else:
+            raise AssertionError("ten files were each made before a look saw a chunk in the making")
         healthy = _health_check(metrics_port)
         # when its Dramatiq worker process is killed outright
         dramatiq, killed = dramatiq_worker_process(worker.pid)
@@ -119,11 +121,22 @@ async def test_a_killed_worker_process_is_replaced_and_its_file_finished(
     assert still_running
     assert restarted != [dramatiq] and len(restarted) == 1
     # and each file made once
-    for made, names in ((first, NAMES), (before, NAMES[30:] + NAMES[:30]), (job_id, NAMES[::-1])):
+    for made, names in ((first, NAMES), (before, NAMES[30:] + NAMES[:30]), (job_id, caught_names)):
         await assert_made_once(made, world, names, scaled.resolved_files_dir)
     await assert_made_once(after, world, NAMES[15:] + NAMES[:15], scaled.resolved_files_dir)
     # (a Dramatiq just started loads its fonts and shaping first: the first file is the fair comparison)
     assert_as_fast(max(first_seconds, before_seconds), after_seconds)
+
+
+async def _in_the_making_or_ready(job_id: int) -> bool:
+    """A chunk of the job being made, or the job made already (between two looks)."""
+    in_the_making = CertificateFileChunk.filter(
+        job_id=job_id, claimed_until__isnull=False, done_at__isnull=True
+    )
+    return (
+        await in_the_making.exists()
+        or await CertificateFileJob.filter(id=job_id, status=FileJobStatus.READY).exists()
+    )
 
 
 def _health_check(port: str) -> int:
