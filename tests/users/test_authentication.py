@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import jwt
 import pytest
 
-from service.users import tokens
 from service.users.tokens import issue_token
 from tests.support.factories import make_admin, make_partner, make_staff
 from tests.support.graphql_client import TEST_SECRET, GraphQLClient
@@ -168,7 +168,7 @@ async def test_a_token_used_before_is_refused_once_it_expires(
         def now(cls, tz: Any = None) -> Later:
             return cls.fromtimestamp(later, tz)
 
-    monkeypatch.setattr(tokens.time, "time", lambda: later)
+    monkeypatch.setattr("service.users.tokens.time", SimpleNamespace(time=lambda: later))
     monkeypatch.setattr(jwt.api_jwt, "datetime", Later)
     body = (await gql.http.post("/graphql", json={"query": VIEWER_QUERY}, headers=headers)).json()
 
