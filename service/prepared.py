@@ -130,6 +130,11 @@ class Prepared(Generic[ResultT]):
             if len(taken) == len(set(taken)) == len(sources) and not any(
                 str(stand_in).strip() in sql for stand_in in sources
             ):
+                if len(getattr(query, "_select_related_idx", ())) == 1:
+                    # All of one model's columns and nothing joined: each row is the model's
+                    # fields (and annotations) as they are, which Tortoise's executor makes into
+                    # a model at once, not through its path for joined rows (~2 us a row less).
+                    query._select_related_idx = []
                 built = _Built(query=query, sql=sql, sources=tuple(found))
         if len(self._shapes) < _SHAPES_PER_READ:
             self._shapes[key] = built
