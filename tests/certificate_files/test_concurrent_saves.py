@@ -122,28 +122,36 @@ class Saves:
 
 
 async def test_saves_while_a_file_builds_never_fail(gql: GraphQLClient) -> None:
-    # given a file of 150 certificates building in the in-process worker
+    # given files of 150 certificates building in the in-process worker
     world = await make_certificates_world()
     selection = await _many_completers(world)
     saves = Saves(gql, world)
-    await saves.file_requested(selection)
-    [job] = await CertificateFileJob.all()
 
-    # when, while it builds, drafts are made, edited and deleted, other files requested and
-    # certificates issued, several at a time
+    # when, while one builds, drafts are made, edited and deleted, other files requested and
+    # certificates issued, several at a time (a warm worker can make a whole file between two
+    # rounds of saves: then the same people in another order make another file, up to 10)
     rounds_while_building = 0
-    while (await CertificateFileJob.get(id=job.id)).status in (FileJobStatus.QUEUED, FileJobStatus.RUNNING):
-        number = rounds_while_building
-        await asyncio.gather(
-            saves.draft_edited_and_deleted(number),
-            saves.draft_edited_and_deleted(number + 1000),
-            saves.file_requested(selection[number % 20 : number % 20 + 3]),
-            saves.issued(selection[-1 - number % PEOPLE]),
-        )
-        rounds_while_building += 1
+    for attempt in range(10):
+        await saves.file_requested(selection[attempt:] + selection[:attempt])
+        job = await CertificateFileJob.all().order_by("-id").first()
+        assert job is not None
+        while (await CertificateFileJob.get(id=job.id)).status in (
+            FileJobStatus.QUEUED,
+            FileJobStatus.RUNNING,
+        ):
+            number = rounds_while_building
+            await asyncio.gather(
+                saves.draft_edited_and_deleted(number),
+                saves.draft_edited_and_deleted(number + 1000),
+                saves.file_requested(selection[number % 20 : number % 20 + 3]),
+                saves.issued(selection[-1 - number % PEOPLE]),
+            )
+            rounds_while_building += 1
 
-    # then every save succeeded, and the file too
-    finished = await until_finished(job.id)
-    assert saves.failures == []
-    assert rounds_while_building >= 2, "the saves ran while the file was building"
-    assert finished.status is FileJobStatus.READY
+        # then every save succeeded, and the file too
+        finished = await until_finished(job.id)
+        assert saves.failures == []
+        assert finished.status is FileJobStatus.READY
+        if rounds_while_building >= 2:
+            break
+    assert rounds_while_building >= 2, "the saves ran while a file was building"
