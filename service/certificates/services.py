@@ -351,28 +351,39 @@ async def refuse_revoked(
     ids = list(dict.fromkeys(enrollment_ids))
     if actor.is_staff or not ids:
         return
-    found = await Certificate.filter(
-        enrollment_id__in=ids, status__in=(CertificateStatus.REVOKED, *CURRENT)
-    ).order_by("revoked_at", "id")
-    current = {certificate.enrollment_id for certificate in found if certificate.status in CURRENT}
-    revoked = {
-        certificate.enrollment_id: certificate
-        for certificate in found
-        if certificate.status is CertificateStatus.REVOKED and certificate.enrollment_id not in current
-    }
+    revoked = await revoked_certificates_by_enrollment_ids(actor=actor, ids=ids)
     if revoked:
         raise DomainError(
             *(
-                Problem(
-                    ErrorCode.FORBIDDEN,
-                    f"{revoked[key].printed['recipient_name']}'s certificate {revoked[key].code} was revoked "
-                    f"by staff ({revoked[key].revoked_reason}); only staff can issue another.",
-                    field_of(key),
-                )
+                Problem(ErrorCode.FORBIDDEN, revoked_message(revoked[key]), field_of(key))
                 for key in ids
                 if key in revoked
             )
         )
+
+
+def revoked_message(certificate: Certificate) -> str:
+    """Why no one but staff may issue this enrolment another certificate."""
+    return (
+        f"{certificate.printed['recipient_name']}'s certificate {certificate.code} was revoked by staff "
+        f"({certificate.revoked_reason}); only staff can issue another."
+    )
+
+
+async def revoked_certificates_by_enrollment_ids(
+    *, actor: Actor, ids: Iterable[int]
+) -> dict[int, Certificate]:
+    """The certificate staff revoked of each enrolment that has had none issued since (the one revoked
+    last), among those the actor may see: only staff may issue it another. One query."""
+    found = await actor.scope(
+        Certificate.filter(enrollment_id__in=set(ids), status__in=(CertificateStatus.REVOKED, *CURRENT))
+    ).order_by("revoked_at", "id")
+    current = {certificate.enrollment_id for certificate in found if certificate.status in CURRENT}
+    return {
+        certificate.enrollment_id: certificate
+        for certificate in found
+        if certificate.status is CertificateStatus.REVOKED and certificate.enrollment_id not in current
+    }
 
 
 async def valid_certificates_by_enrollment_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certificate]:
