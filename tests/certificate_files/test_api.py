@@ -186,6 +186,20 @@ async def test_regenerate_makes_a_fresh_file_of_the_last_selection(
     assert [entry["status"] for entry in data["recognition"]["certificateFiles"]] == ["READY", "READY"]
 
 
+async def test_a_job_names_the_recognition_it_was_asked_for(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    result = await request_file(gql, world, ["Ana Completer"])
+
+    data = await gql.data(
+        "query($id: ID!) { node(id: $id) { ... on CertificateFileJob { recognition { id name } } } }",
+        {"id": result["job"]["id"]},
+        as_user=world.admin,
+    )
+
+    assert data == {"node": {"recognition": {"id": world.recognition_id, "name": "Autumn ceremony"}}}
+
+
 async def test_another_partner_sees_no_job(gql: GraphQLClient, world: CertificatesWorld) -> None:
     result = await request_file(gql, world, ["Ana Completer"])
     other = await request_file(gql, world, ["Ana Completer"], user=world.other_admin)

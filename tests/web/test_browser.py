@@ -151,6 +151,21 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
         "That certificates file was not found, or is not yours to see."
     )
     expect(page.locator("#mailed-file-link")).to_have_count(0)
+    # and that file's link opened on another recognition's certificates page is not offered as its
+    # file: the page says whose it is, and links there
+    spring = portal.recognition_id("Spring pinning ceremony")
+    page.goto(f"{portal.url}/recognitions/{quote(spring)}/certificates?file={quote(job_id)}")
+    expect(page.locator("#certificates-title")).to_have_text("Certificates · Spring pinning ceremony")
+    expect(page.locator("#mailed-file")).to_have_text(
+        f"That certificates file belongs to another recognition, \u201c{RECOGNITION}\u201d, not to this one. "
+        "Open it on that recognition\u2019s certificates page"
+    )
+    expect(page.locator("#mailed-file-link")).to_have_count(0)
+    tab.check("certificates-mailed-file-elsewhere")
+    page.click("#mailed-file-elsewhere")
+    expect(page.locator("#certificates-title")).to_have_text(f"Certificates · {RECOGNITION}")
+    expect(page.locator("#mailed-file-link")).to_have_text("Download this file (20 pages)")
+
     # when the admin goes to GraphiQL (the token comes along) and runs a query
     page.click("a[href='/graphql']")
     _run_in_graphiql(page, "{ viewer { email } }")

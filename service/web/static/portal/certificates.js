@@ -3,6 +3,7 @@
 import { ApiError, graphql, mutate, subscribe } from "./api.js";
 import { CERTIFICATE_WORDS, viewer } from "./dashboard.js";
 import { $, element, localDateTime, show } from "./dom.js";
+import { pathOf } from "./router.js";
 
 const PAGE_SIZE = 50;
 const MAX_PAGE = 100; // the API's largest page
@@ -47,7 +48,9 @@ const LAST_FILE = `
 // not be the recognition's newest file.
 const MAILED_FILE = `
   query MailedFile($id: ID!) {
-    node(id: $id) { ... on CertificateFileJob { id status done total errorMessage file { downloadUrl pageCount } } }
+    node(id: $id) {
+      ... on CertificateFileJob { id status done total errorMessage file { downloadUrl pageCount } recognition { id name } }
+    }
   }`;
 const EXPORT_CSV = `
   mutation ExportCsv($input: CertificateCandidatesExportInput!) {
@@ -94,11 +97,18 @@ async function showMailedFile(id) {
   }
   let content;
   if (!job || !job.status) content = "That certificates file was not found, or is not yours to see.";
-  else if (job.status === "READY") {
+  else if (job.recognition && job.recognition.id !== state.recognition.id) {
+    // A link opened on another recognition's page: its file is not this page's to offer.
+    const theirs = `${pathOf(job.recognition.id, "certificates")}?file=${encodeURIComponent(id)}`;
+    content = [
+      `That certificates file belongs to another recognition, “${job.recognition.name}”, not to this one. `,
+      element("a", { id: "mailed-file-elsewhere", href: theirs, "data-route": "" }, "Open it on that recognition’s certificates page"),
+    ];
+  } else if (job.status === "READY") {
     content = element("a", { id: "mailed-file-link", href: job.file.downloadUrl, download: "" }, `Download this file (${job.file.pageCount} pages)`);
   } else if (job.status === "FAILED") content = `That certificates file could not be made: ${job.errorMessage || "it failed"}`;
   else content = `That certificates file is not ready yet (${job.done} of ${job.total} certificates done); the mail says when it is.`;
-  $("mailed-file").replaceChildren(content);
+  $("mailed-file").replaceChildren(...[content].flat());
   $("mailed-file").hidden = false;
 }
 
