@@ -25,9 +25,15 @@ from service.certificates.candidates import (
     not_listed,
     recognition_for_certificates,
 )
+from service.certificates.models import Certificate
 from service.certificates.printing import unprintable_in_selection
 from service.certificates.rules import LISTING_WORDS
-from service.certificates.services import refuse_revoked
+from service.certificates.services import (
+    refuse_revoked,
+    revoked_certificates_by_enrollment_ids,
+    revoked_message,
+)
+from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode, Problem
 from service.events import announce
 from service.job_queue import Job
@@ -66,34 +72,90 @@ async def request_file(
     *,
     actor: Actor,
     recognition_id: int,
-    enrollment_ids: Sequence[int] | None,
+    enrollment_ids: Sequence[int],
     now: datetime,
-    candidate_filter: CandidateFilter | None = None,
     limits: FileLimits | None = None,
     stall: timedelta = STALL,
 ) -> CertificateFileJob:
-    """Queue a combined file of the selection (checked now: each a candidate, each name printable),
-    or of every candidate the filter matches; the same selection already queued or running is
-    answered with that job instead of a second one."""
-    if enrollment_ids is None:
-        selection = await filtered_selection(
-            actor=actor,
-            recognition_id=recognition_id,
-            candidate_filter=candidate_filter or CandidateFilter(),
-            now=now,
-        )
-        await _refuse_unprintable(selection, field=("filter",))
-        await refuse_revoked(actor, selection, field_of=lambda _key: ("filter",))
-    else:
-        selection = await checked_selection(
-            actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
-        )
-        await _refuse_unprintable(enrollment_ids)
-        place = {key: index for index, key in reversed(list(enumerate(enrollment_ids)))}
-        await refuse_revoked(actor, selection, field_of=lambda key: ("enrollmentIds", str(place[key])))
+    """Queue a combined file of the selection (checked now: each a candidate, each name printable,
+    none whose certificate staff revoked, unless staff ask); the same selection already queued or
+    running is answered with that job instead of a second one."""
+    selection = await checked_selection(
+        actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
+    )
+    await _refuse_unprintable(enrollment_ids)
+    place = {key: index for index, key in reversed(list(enumerate(enrollment_ids)))}
+    await refuse_revoked(actor, selection, field_of=lambda key: ("enrollmentIds", str(place[key])))
     return await _queue(
         actor=actor, recognition_id=recognition_id, selection=selection, now=now, limits=limits, stall=stall
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A course-taker a filter matched who is left out of the file: staff revoked their certificate,
+    and only staff may issue them another."""
+
+    enrollment_id: int
+    name: str
+    email: str
+    certificate: Certificate
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FilteredFile:
+    job: CertificateFileJob
+    left_out: list[LeftOut]
+
+
+async def request_filtered_file(
+    *,
+    actor: Actor,
+    recognition_id: int,
+    candidate_filter: CandidateFilter,
+    now: datetime,
+    limits: FileLimits | None = None,
+    stall: timedelta = STALL,
+) -> FilteredFile:
+    """Queue a combined file of every candidate the filter matches ("select all"), as
+    ``request_file`` does; those whose certificate staff revoked are left out (staff, who may issue
+    them another, keep them) and named in the answer. Refused when that leaves no one."""
+    matched = await filtered_selection(
+        actor=actor, recognition_id=recognition_id, candidate_filter=candidate_filter, now=now
+    )
+    revoked = {} if actor.is_staff else await revoked_certificates_by_enrollment_ids(actor=actor, ids=matched)
+    selection = [key for key in matched if key not in revoked]
+    if not selection:  # everyone it matched: refused, each named
+        raise DomainError(
+            *(Problem(ErrorCode.FORBIDDEN, revoked_message(revoked[key]), ("filter",)) for key in matched)
+        )
+    await _refuse_unprintable(selection, field=("filter",))
+    job = await _queue(
+        actor=actor, recognition_id=recognition_id, selection=selection, now=now, limits=limits, stall=stall
+    )
+    return FilteredFile(job=job, left_out=await _left_out(matched, revoked))
+
+
+async def _left_out(matched: Sequence[int], revoked: dict[int, Certificate]) -> list[LeftOut]:
+    """The revoked among the matched, in their order, each with the name they are listed under now."""
+    if not revoked:
+        return []
+    takers = {
+        enrollment.id: enrollment.course_taker
+        for enrollment in await Enrollment.filter(id__in=list(revoked)).select_related("course_taker")
+    }
+    return [
+        LeftOut(
+            enrollment_id=key,
+            name=takers[key].name,
+            email=takers[key].email,
+            certificate=revoked[key],
+            message=revoked_message(revoked[key]),
+        )
+        for key in matched
+        if key in revoked
+    ]
 
 
 class SelectionChanged(DomainError):

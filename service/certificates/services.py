@@ -118,12 +118,11 @@ async def certificates_for(
         statuses = {key: status_on_issue(found[key]) for key in missing}
         texts = {
             key: _text(
-                recognition,
                 found[key],
                 partner,
                 programs,
                 types,
-                now=now,
+                awarded_on=_award_date(recognition, found[key], now=now, time_zone=partner.time_zone),
                 public_url=public_url,
                 provisional=statuses[key] is CertificateStatus.PROVISIONAL,
             )
@@ -192,13 +191,12 @@ async def _adopt_from_cancelled(
 
 
 def _text(
-    recognition: Recognition,
     enrollment: Enrollment,
     partner: Partner,
     programs: dict[int, str],
     types: dict[int, str],
     *,
-    now: datetime,
+    awarded_on: date,
     public_url: str,
     provisional: bool,
 ) -> CertificateText:
@@ -211,7 +209,7 @@ def _text(
         certificate_type=types[enrollment.certificate_type_id],
         program=programs[enrollment.cohort.program_id],
         cohort=enrollment.cohort.name,
-        awarded_on=_award_date(recognition, enrollment, now=now, time_zone=partner.time_zone),
+        awarded_on=awarded_on,
         code=code,
         verification_url=verification_url(public_url, code),
         language=name_language(
@@ -298,23 +296,30 @@ async def reissue_certificate(
     partner = await Partner.get(id=recognition.partner_id)
     program = await Program.get(id=enrollment.cohort.program_id)
     certificate_type = await CertificateType.get(id=enrollment.certificate_type_id)
-    status = status_on_issue(enrollment)
-    text = _text(
-        recognition,
-        enrollment,
-        partner,
-        {program.id: program.name},
-        {certificate_type.id: certificate_type.name},
-        now=now,
-        public_url=public_url,
-        provisional=status is CertificateStatus.PROVISIONAL,
-    )
-    if listing_of(enrollment, in_selected_cohorts=True) is not Listing.LISTED:
+    status: CertificateStatus
+    if old.status is CertificateStatus.VALID:
+        # Its completion is decided: the new one is valid with the same date, whatever the enrolment
+        # has said since (a re-issue corrects the name, not the completion).
+        status, awarded_on = CertificateStatus.VALID, date.fromisoformat(old.printed["awarded_on"])
+    elif listing_of(enrollment, in_selected_cohorts=True) is Listing.LISTED:
+        # Provisional: what the enrolment is now (valid, dated with the completion, once completed).
+        status = status_on_issue(enrollment)
+        awarded_on = _award_date(recognition, enrollment, now=now, time_zone=partner.time_zone)
+    else:
         raise DomainError.of(
             ErrorCode.NOT_A_CANDIDATE,
             "Not a course-taker of this recognition's certificates step.",
             field=("id",),
         )
+    text = _text(
+        enrollment,
+        partner,
+        {program.id: program.name},
+        {certificate_type.id: certificate_type.name},
+        awarded_on=awarded_on,
+        public_url=public_url,
+        provisional=status is CertificateStatus.PROVISIONAL,
+    )
     if problems := unprintable({old.id: (text.recipient_name, text.language)}, lambda _key: ("id",)):
         raise DomainError(*problems)
     # A re-issue prints with the current version of the template, not the old certificate's.
@@ -346,28 +351,39 @@ async def refuse_revoked(
     ids = list(dict.fromkeys(enrollment_ids))
     if actor.is_staff or not ids:
         return
-    found = await Certificate.filter(
-        enrollment_id__in=ids, status__in=(CertificateStatus.REVOKED, *CURRENT)
-    ).order_by("revoked_at", "id")
-    current = {certificate.enrollment_id for certificate in found if certificate.status in CURRENT}
-    revoked = {
-        certificate.enrollment_id: certificate
-        for certificate in found
-        if certificate.status is CertificateStatus.REVOKED and certificate.enrollment_id not in current
-    }
+    revoked = await revoked_certificates_by_enrollment_ids(actor=actor, ids=ids)
     if revoked:
         raise DomainError(
             *(
-                Problem(
-                    ErrorCode.FORBIDDEN,
-                    f"{revoked[key].printed['recipient_name']}'s certificate {revoked[key].code} was revoked "
-                    f"by staff ({revoked[key].revoked_reason}); only staff can issue another.",
-                    field_of(key),
-                )
+                Problem(ErrorCode.FORBIDDEN, revoked_message(revoked[key]), field_of(key))
                 for key in ids
                 if key in revoked
             )
         )
+
+
+def revoked_message(certificate: Certificate) -> str:
+    """Why no one but staff may issue this enrolment another certificate."""
+    return (
+        f"{certificate.printed['recipient_name']}'s certificate {certificate.code} was revoked by staff "
+        f"({certificate.revoked_reason}); only staff can issue another."
+    )
+
+
+async def revoked_certificates_by_enrollment_ids(
+    *, actor: Actor, ids: Iterable[int]
+) -> dict[int, Certificate]:
+    """The certificate staff revoked of each enrolment that has had none issued since (the one revoked
+    last), among those the actor may see: only staff may issue it another. One query."""
+    found = await actor.scope(
+        Certificate.filter(enrollment_id__in=set(ids), status__in=(CertificateStatus.REVOKED, *CURRENT))
+    ).order_by("revoked_at", "id")
+    current = {certificate.enrollment_id for certificate in found if certificate.status in CURRENT}
+    return {
+        certificate.enrollment_id: certificate
+        for certificate in found
+        if certificate.status is CertificateStatus.REVOKED and certificate.enrollment_id not in current
+    }
 
 
 async def valid_certificates_by_enrollment_ids(*, actor: Actor, ids: Iterable[int]) -> dict[int, Certificate]:

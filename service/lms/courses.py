@@ -7,7 +7,11 @@ course, and the log): Canvas gave no email for them, gave no progress, or their 
 course-taker linked to another Canvas user. That last one is never re-linked by email: a Canvas
 account's email may be changed by its user, so re-linking would let anyone take over another
 person's record (their enrolments and certificates). A re-created account is re-linked by staff,
-who clear the old link once they have checked it (docs/api.md, "Progress from Canvas")."""
+who clear the old link once they have checked it (docs/api.md, "Progress from Canvas").
+
+A completion certified with a valid certificate issued for it is decided: a later read that no longer
+reports it (or reports it on another day) does not take it back, and the run says so
+(``rules.completion_kept``)."""
 
 from __future__ import annotations
 
@@ -18,11 +22,15 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from service.certificates.models import Certificate, CertificateStatus
+from service.certificates.rules import completion_date
 from service.cohorts.models import Cohort, Program
+from service.dates import written_day
 from service.enrollments.models import CourseTaker, Enrollment
 from service.lms import rules
 from service.lms.canvas import CanvasClient, CanvasProgress, CanvasStudent
 from service.lms.names import NAME_FIELDS, NameNews, report_names, take_name
+from service.partners.models import Partner
 
 PROGRESS_FIELDS = ("modules_completed", "modules_required", "percent_complete", "completed_at", "certified")
 NO_EMAIL = "Canvas gives no email address for them"
@@ -55,6 +63,8 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
     async with in_transaction():
         takers = await _course_takers(cohort.partner_id, students, names, unmatched)
         enrollments = {e.course_taker_id: e for e in await Enrollment.filter(cohort_id=cohort.id)}
+        decided = await _decided_completions(cohort.id)
+        overruled: list[Overruled] = []
         created: list[Enrollment] = []
         changed: list[Enrollment] = []
         seen: list[int] = []
@@ -63,8 +73,16 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
             if taker is None or figures is None:
                 unmatched.setdefault(student.user_id, NO_PROGRESS if taker is not None else NO_EMAIL)
                 continue
-            values = _values(figures, program)
+            read = _progress(figures, program)
             enrollment = enrollments.get(taker.id)
+            if enrollment is not None and enrollment.id in decided:
+                kept = rules.completion_kept(
+                    read, completed_at=enrollment.completed_at, certified=enrollment.certified
+                )
+                if kept != read:
+                    overruled.append(Overruled(student.user_id, enrollment, read, decided[enrollment.id]))
+                read = kept
+            values = _values(read, program)
             if enrollment is None:
                 created.append(
                     Enrollment(
@@ -86,6 +104,7 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
         for start in range(0, len(seen), 500):
             await Enrollment.filter(id__in=seen[start : start + 500]).update(progress_synced_at=now)
     warnings += await report_names(names, course_id=course_id, cohort_id=cohort.id)
+    warnings += await _overruled_warnings(overruled, cohort=cohort, course_id=course_id)
     warnings += _unmatched_warnings(unmatched, len(students))
     if unmatched:
         logger.warning(
@@ -126,13 +145,75 @@ def _unmatched_warnings(unmatched: dict[str, str], students: int) -> list[dict[s
     return warnings
 
 
-def _values(figures: CanvasProgress, program: Program) -> dict[str, Any]:
-    progress = rules.progress_of(
+@dataclass(frozen=True)
+class Overruled:
+    """A student whose completion, certified with a valid certificate, Canvas's read did not confirm:
+    kept (``rules.completion_kept``), and said in the run's warnings."""
+
+    user_id: str
+    enrollment: Enrollment
+    read: rules.Progress
+    code: str
+
+
+async def _decided_completions(cohort_id: int) -> dict[int, str]:
+    """The code of each valid certificate of the cohort's enrolments, by enrolment: their completion
+    is decided (``rules.completion_kept``)."""
+    rows = await Certificate.filter(
+        enrollment__cohort_id=cohort_id, status=CertificateStatus.VALID
+    ).values_list("enrollment_id", "code")
+    return {enrollment_id: code for enrollment_id, code in rows}
+
+
+async def _overruled_warnings(
+    overruled: list[Overruled], *, cohort: Cohort, course_id: str
+) -> list[dict[str, Any]]:
+    """A warning for each student whose certified completion Canvas no longer reports (or reports on
+    another day): it stands, and why; staff revoke the certificate if it was a mistake."""
+    if not overruled:
+        return []
+    partner = await Partner.get(id=cohort.partner_id).only("id", "time_zone")
+    warnings: list[dict[str, Any]] = []
+    for entry in overruled:
+        recorded_at = entry.enrollment.completed_at
+        assert recorded_at is not None, "only a recorded completion is kept"
+        recorded = written_day(completion_date(recorded_at, partner.time_zone))
+        stands = (
+            f"the completion of {recorded} stands, because certificate {entry.code} was issued valid for it"
+        )
+        if entry.read.completed_at is None or not entry.read.certified:
+            message = (
+                f"Canvas no longer reports Canvas user {entry.user_id} as having completed this course with "
+                f"certification; {stands}. If that completion was a mistake, staff revoke the certificate."
+            )
+        else:
+            day = completion_date(entry.read.completed_at, partner.time_zone)
+            if written_day(day) == recorded:
+                continue  # another instant of the same day: nothing anyone sees changes
+            message = (
+                f"Canvas now reports that Canvas user {entry.user_id} completed this course on "
+                f"{written_day(day)}; {stands}."
+            )
+        warnings.append({"userId": entry.user_id, "message": message})
+    if warnings:
+        logger.info(
+            "course %s: kept the certified completions of Canvas users %s (valid certificates issued)",
+            course_id,
+            ", ".join(warning["userId"] for warning in warnings),
+        )
+    return warnings
+
+
+def _progress(figures: CanvasProgress, program: Program) -> rules.Progress:
+    return rules.progress_of(
         requirement_count=figures.requirement_count,
         requirement_completed_count=figures.requirement_completed_count,
         completed_at=figures.completed_at,
         certification_percent=program.certification_percent,
     )
+
+
+def _values(progress: rules.Progress, program: Program) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(progress, name) for name in PROGRESS_FIELDS}
     values["certificate_type_id"] = program.certificate_type_id
     return values

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -61,6 +61,16 @@ def progress_of(
         completed_at=completed_at,
         certified=completed_at is not None and percent >= certification_percent,
     )
+
+
+def completion_kept(read: Progress, *, completed_at: datetime | None, certified: bool) -> Progress:
+    """A completion certified with a valid certificate issued for it is decided (its date is printed
+    and verified): what a later read says of completion (none any more, another instant, short of
+    certification) does not take it back. The figures still follow the LMS. Staff who find the
+    completion was a mistake revoke the certificate; the next read then decides again."""
+    if completed_at is None or not certified:
+        return read
+    return replace(read, completed_at=completed_at, certified=True)
 
 
 def run_status(*, courses: int, courses_failed: int) -> SyncStatus:

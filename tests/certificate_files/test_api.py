@@ -19,6 +19,7 @@ from service.certificate_files.paths import file_path
 from service.certificate_files.requests import request_file as request_file_service
 from service.certificates.models import Certificate
 from service.cohorts.models import Cohort
+from service.enrollments.models import CourseTaker
 from service.mail.models import OutboxMessage
 from service.settings import Settings
 from tests.support.certificate_files import (
@@ -185,6 +186,20 @@ async def test_regenerate_makes_a_fresh_file_of_the_last_selection(
     assert [entry["status"] for entry in data["recognition"]["certificateFiles"]] == ["READY", "READY"]
 
 
+async def test_a_job_names_the_recognition_it_was_asked_for(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    result = await request_file(gql, world, ["Ana Completer"])
+
+    data = await gql.data(
+        "query($id: ID!) { node(id: $id) { ... on CertificateFileJob { recognition { id name } } } }",
+        {"id": result["job"]["id"]},
+        as_user=world.admin,
+    )
+
+    assert data == {"node": {"recognition": {"id": world.recognition_id, "name": "Autumn ceremony"}}}
+
+
 async def test_another_partner_sees_no_job(gql: GraphQLClient, world: CertificatesWorld) -> None:
     result = await request_file(gql, world, ["Ana Completer"])
     other = await request_file(gql, world, ["Ana Completer"], user=world.other_admin)
@@ -331,3 +346,85 @@ async def test_select_all_is_a_filter_not_every_page_of_ids(
             "(e.g. by cohort).",
         }
     ]
+
+
+REQUEST_LEAVING_OUT = """
+mutation Request($input: CertificateFileRequestInput!) {
+  certificateFileRequest(input: $input) {
+    job { id total enrollmentIds } errors { field code message }
+    leftOut { enrollmentId name email message revokedCertificate { code status } }
+  }
+}
+"""
+ISSUE = """mutation($input: CertificateIssueInput!) {
+  certificateIssue(input: $input) { certificate { id code } } }"""
+REVOKE = """mutation($input: CertificateRevokeInput!) {
+  certificateRevoke(input: $input) { errors { code } } }"""
+
+
+async def test_a_file_by_filter_leaves_out_whom_staff_revoked_and_says_so(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    # given staff revoked Ana's certificate
+    ana = enrollment_ids(world, ["Ana Completer"])[0]
+    issued = await gql.data(
+        ISSUE, {"input": {"recognitionId": world.recognition_id, "enrollmentId": ana}}, as_user=world.admin
+    )
+    revoked = issued["certificateIssue"]["certificate"]
+    await gql.data(REVOKE, {"input": {"id": revoked["id"], "reason": "Issued in error"}}, as_user=world.staff)
+
+    async def request(filter: dict[str, Any], user: Any) -> dict[str, Any]:
+        data = await gql.data(
+            REQUEST_LEAVING_OUT,
+            {"input": {"recognitionId": world.recognition_id, "filter": filter}},
+            as_user=user,
+        )
+        result: dict[str, Any] = data["certificateFileRequest"]
+        return result
+
+    # when her partner asks for a file of everyone listed, and of a filter that matches only her
+    everyone = await request({}, world.admin)
+    only_her = await request({"search": "Ana Completer"}, world.admin)
+
+    # then the file is of everyone else, in the page's order, and the answer says who was left out
+    # and why; a filter of her alone is refused, naming her
+    why = (
+        f"Ana Completer's certificate {revoked['code']} was revoked by staff (Issued in error); only staff "
+        "can issue another."
+    )
+    others = [
+        "Cai Approaching",
+        "Dov Closed-Completer",
+        "Gus Online-Completer",
+        "Hal Online-Approaching",
+        "Jo Micro",
+        *[f"Zoe {n:02d}" for n in range(30)],
+    ]
+    email = (await CourseTaker.get(id=world.enrollments["Ana Completer"].course_taker_id)).email
+    assert everyone == {
+        "job": {"id": everyone["job"]["id"], "total": 35, "enrollmentIds": enrollment_ids(world, others)},
+        "errors": [],
+        "leftOut": [
+            {
+                "enrollmentId": ana,
+                "name": "Ana Completer",
+                "email": email,
+                "message": why,
+                "revokedCertificate": {"code": revoked["code"], "status": "REVOKED"},
+            }
+        ],
+    }
+    assert only_her == {
+        "job": None,
+        "errors": [{"field": ["filter"], "code": "FORBIDDEN", "message": why}],
+        "leftOut": [],
+    }
+    job = await until_finished(key_of(everyone["job"]["id"]))
+    assert (job.status, job.page_count) == (FileJobStatus.READY, 35)
+    assert [
+        c.code for c in await Certificate.filter(enrollment_id=world.enrollments["Ana Completer"].id)
+    ] == [revoked["code"]]
+
+    # and staff, who may issue her another, get her in theirs
+    by_staff = await request({"search": "Ana Completer"}, world.staff)
+    assert (by_staff["job"]["enrollmentIds"], by_staff["errors"], by_staff["leftOut"]) == ([ana], [], [])

@@ -28,14 +28,26 @@ query Candidates($id: ID!, $first: Int, $after: String, $filter: CertificateCand
 }
 """
 
+WITH_CERTIFICATES = """
+query Candidates($id: ID!, $first: Int) {
+  recognition(id: $id) {
+    certificateCandidates(first: $first) { edges { node {
+      name certificate { code status } revokedCertificate { code status }
+    } } }
+  }
+}
+"""
+
 
 @pytest.fixture
 async def world() -> CertificatesWorld:
     return await make_certificates_world()
 
 
-async def _candidates(gql: GraphQLClient, world: CertificatesWorld, **variables: Any) -> dict[str, Any]:
-    data = await gql.data(CANDIDATES, {"id": world.recognition_id, **variables}, as_user=world.admin)
+async def _candidates(
+    gql: GraphQLClient, world: CertificatesWorld, query: str = CANDIDATES, **variables: Any
+) -> dict[str, Any]:
+    data = await gql.data(query, {"id": world.recognition_id, **variables}, as_user=world.admin)
     connection: dict[str, Any] = data["recognition"]["certificateCandidates"]
     return connection
 
@@ -196,6 +208,13 @@ async def test_the_query_count_does_not_grow_with_the_page(
     # user, recognition (read once, for the field and the service), its cohorts, both kinds' counts
     # (one statement), the page (with its programs and certificate types)
     assert len(ten) == len(hundred) == 5, ten
+
+    # and each row's certificate, current or revoked, costs one statement for the page
+    with counting_queries() as ten:
+        await _candidates(gql, world, first=10, query=WITH_CERTIFICATES)
+    with counting_queries() as hundred:
+        await _candidates(gql, world, first=100, query=WITH_CERTIFICATES)
+    assert len(ten) == len(hundred) == 7, ten
 
 
 async def test_names_sort_as_people_read_them_page_after_page(

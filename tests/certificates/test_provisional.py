@@ -183,3 +183,32 @@ async def test_an_early_certificate_is_voided_when_its_course_closes_without_com
             },
         ],
     }
+
+
+REISSUE = """mutation($input: CertificateReissueInput!) { certificateReissue(input: $input) {
+  certificate { code } errors { field code message } } }"""
+
+
+async def test_an_early_certificate_whose_course_closed_without_completion_is_not_reissued(
+    gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock
+) -> None:
+    # given Cai's provisional certificate, and his course closed without his completion (the sweep
+    # has not voided it yet)
+    cai = await _issue(gql, world, "Cai Approaching")
+    await Cohort.filter(id=world.open_cohort.id).update(closed_at=clock.now())
+
+    # when it is re-issued
+    data = await gql.data(REISSUE, {"input": {"id": cai["id"]}}, as_user=world.admin)
+
+    # then that is refused, and it stands as it was
+    assert data["certificateReissue"] == {
+        "certificate": None,
+        "errors": [
+            {
+                "field": ["id"],
+                "code": "NOT_A_CANDIDATE",
+                "message": "Not a course-taker of this recognition's certificates step.",
+            }
+        ],
+    }
+    assert [(c.code, c.status.value) for c in await Certificate.all()] == [(cai["code"], "PROVISIONAL")]

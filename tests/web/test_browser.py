@@ -151,6 +151,20 @@ def test_a_partner_admin_downloads_certificates_and_queries_in_graphiql(
         "That certificates file was not found, or is not yours to see."
     )
     expect(page.locator("#mailed-file-link")).to_have_count(0)
+    # and that file's link opened on another recognition's certificates page is not offered as its
+    # file: the page says whose it is, and links there
+    spring = portal.recognition_id("Spring pinning ceremony")
+    page.goto(f"{portal.url}/recognitions/{quote(spring)}/certificates?file={quote(job_id)}")
+    expect(page.locator("#certificates-title")).to_have_text("Certificates · Spring pinning ceremony")
+    expect(page.locator("#mailed-file")).to_have_text(
+        f"That certificates file belongs to another recognition, \u201c{RECOGNITION}\u201d, not to this one. "
+        "Open it on that recognition\u2019s certificates page"
+    )
+    expect(page.locator("#mailed-file-link")).to_have_count(0)
+    tab.check("certificates-mailed-file-elsewhere")
+    page.click("#mailed-file-elsewhere")
+    expect(page.locator("#certificates-title")).to_have_text(f"Certificates · {RECOGNITION}")
+    expect(page.locator("#mailed-file-link")).to_have_text("Download this file (20 pages)")
 
     # when the admin goes to GraphiQL (the token comes along) and runs a query
     page.click("a[href='/graphql']")
@@ -349,3 +363,93 @@ def test_a_one_click_address_signs_in_and_mailed_links_open_their_pages(portal: 
     expect(page.locator("#recognitions-error")).to_have_text(
         "That recognition was not found, or is not yours to see."
     )
+
+
+CANDIDATE_NAMES = """query($id: ID!) { recognition(id: $id) {
+  certificateCandidates(first: 100, filter: {kind: COMPLETER}) { edges { node { enrollmentId name } } } } }"""
+ISSUE = """mutation($input: CertificateIssueInput!) { certificateIssue(input: $input) {
+  certificate { id code } errors { code } } }"""
+REVOKE = (
+    """mutation($input: CertificateRevokeInput!) { certificateRevoke(input: $input) { errors { code } } }"""
+)
+
+
+def test_a_revoked_certificate_shows_as_revoked_and_a_file_of_everyone_leaves_it_out(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    # given a created request over one cohort, and staff revoked the certificate of its third completer
+    request_id = _create_request_over_first_cohort(portal, f"Revoked {tmp_path.name}")
+    edges = portal.graphql(CANDIDATE_NAMES, {"id": request_id})["recognition"]["certificateCandidates"][
+        "edges"
+    ]
+    count = len(edges)
+    assert 3 <= count <= 50  # one page, so selecting everyone listed is everyone
+    revoked_name, enrollment_id = edges[2]["node"]["name"], edges[2]["node"]["enrollmentId"]
+    issued = portal.graphql(ISSUE, {"input": {"recognitionId": request_id, "enrollmentId": enrollment_id}})
+    certificate = issued["certificateIssue"]["certificate"]
+    revoke = {"input": {"id": certificate["id"], "reason": "Issued in error"}}
+    assert portal.graphql(REVOKE, revoke, token=portal.staff_token) == {"certificateRevoke": {"errors": []}}
+
+    # when the partner admin opens its certificates step
+    page.goto(f"{portal.url}/recognitions/{quote(request_id)}/certificates#token={portal.admin_token}")
+
+    # then that row says the certificate was revoked, and offers no paper icon but says why
+    rows = page.locator("#candidate-rows tr")
+    row = rows.filter(has=page.get_by_role("cell", name=revoked_name, exact=True))
+    expect(row.locator(".badge")).to_have_text("Revoked")
+    expect(row.locator(".badge")).to_have_attribute(
+        "title", f"Certificate {certificate['code']} revoked by staff: Issued in error"
+    )
+    expect(row.get_by_role("button", name=f"Certificate of {revoked_name}")).to_have_count(0)
+    expect(row.locator("td").last).to_have_text("Only staff can issue another")
+    expect(page.locator("#candidate-rows button.paper")).to_have_count(count - 1)
+    tab.check("certificates-revoked")
+
+    # when everyone listed is selected and "Download Certificates" is chosen
+    page.click("#select-listed")
+    expect(page.locator("#selected-count")).to_have_text(f"All {count} selected")
+    page.click("#download-button")
+    page.click("#download-certificates")
+
+    # then the file is made of the others, and the page says who was left out and why
+    expect(page.locator("#file-left-out")).to_have_text(
+        "Left out of this file, as only staff can issue them another certificate: "
+        f"{revoked_name} (certificate {certificate['code']} revoked by staff: Issued in error)."
+    )
+    others = count - 1
+    expect(page.locator("#job-text")).to_have_text(f"ready · {others} of {others} (100 %)", timeout=45_000)
+    expect(page.locator("#certificates-error")).to_have_text("")
+    expect(row.locator(".badge")).to_have_text("Revoked")
+    tab.check("certificates-file-left-out")
+    assert len(PdfReader(download(page, "#file-link", tmp_path / "others.pdf")).pages) == others
+
+    # and staff, who may issue another, are offered the paper icon in that row
+    page.evaluate("sessionStorage.clear()")
+    page.goto(f"{portal.url}/")  # a page load, not a move of the fragment alone
+    page.goto(f"{portal.url}/recognitions/{quote(request_id)}/certificates#token={portal.staff_token}")
+    expect(row.locator(".badge")).to_have_text("Revoked")
+    expect(row.get_by_role("button", name=f"Certificate of {revoked_name}")).to_have_count(1)
+
+
+def _create_request_over_first_cohort(portal: Portal, name: str) -> str:
+    """A created certificate request over the first cohort of the demo request, through the API."""
+    data = portal.graphql
+    rows = data("{ recognitions { edges { node { name dateRange { start end } cohorts { id } } } } }")
+    demo = next(edge["node"] for edge in rows["recognitions"]["edges"] if edge["node"]["name"] == RECOGNITION)
+    created = data(
+        "mutation($input: CertificateRequestCreateInput!) {"
+        " certificateRequestCreate(input: $input) { certificateRequest { id } errors { code } } }",
+        {"input": {"name": name, "dateRange": demo["dateRange"], "cohortIds": [demo["cohorts"][0]["id"]]}},
+    )["certificateRequestCreate"]
+    assert created["errors"] == []
+    request_id: str = created["certificateRequest"]["id"]
+    finalized = data(
+        "mutation($input: CertificateRequestFinalizeInput!) {"
+        " certificateRequestFinalize(input: $input) { errors { code message } } }",
+        {"input": {"id": request_id}},
+    )
+    assert finalized == {"certificateRequestFinalize": {"errors": []}}
+    return request_id

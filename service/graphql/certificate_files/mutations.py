@@ -4,7 +4,15 @@ import strawberry
 from strawberry import relay
 
 from service.certificate_files.models import CertificateFileJob as JobModel
-from service.certificate_files.requests import FileLimits, SelectionChanged, regenerate_file, request_file
+from service.certificate_files.requests import (
+    FileLimits,
+    FilteredFile,
+    LeftOut,
+    SelectionChanged,
+    regenerate_file,
+    request_file,
+    request_filtered_file,
+)
 from service.certificates.candidates import NotListed
 from service.errors import DomainError
 from service.graphql.certificate_files.inputs import (
@@ -13,7 +21,7 @@ from service.graphql.certificate_files.inputs import (
 )
 from service.graphql.certificate_files.types import CertificateFileJob
 from service.graphql.certificates.inputs import CertificateCandidateFilter
-from service.graphql.certificates.types import Listing
+from service.graphql.certificates.types import Certificate, Listing
 from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
 from service.graphql.core.payloads import UserError, attempt, both_selection_and_filter
@@ -37,6 +45,28 @@ class CertificateFileDropout:
         )
 
 
+@strawberry.type(
+    description="A course-taker a filter matched who is left out of the file: staff revoked their "
+    "certificate, and only staff can issue them another."
+)
+class CertificateFileLeftOut:
+    enrollment_id: relay.GlobalID
+    name: str
+    email: str
+    revoked_certificate: Certificate
+    message: str = strawberry.field(description="Why, naming the person and the revoked certificate.")
+
+    @classmethod
+    def of(cls, person: LeftOut) -> CertificateFileLeftOut:
+        return cls(
+            enrollment_id=relay.GlobalID("Enrollment", str(person.enrollment_id)),
+            name=person.name,
+            email=person.email,
+            revoked_certificate=Certificate.from_model(person.certificate),
+            message=person.message,
+        )
+
+
 @strawberry.type
 class CertificateFileJobPayload:
     job: CertificateFileJob | None
@@ -45,6 +75,11 @@ class CertificateFileJobPayload:
         default_factory=list,
         description="Regenerating: the last file's course-takers who are no longer listed (left out of "
         "the new file with `withoutDroppedOut`, else the reason for its refusal).",
+    )
+    left_out: list[CertificateFileLeftOut] = strawberry.field(
+        default_factory=list,
+        description="Requesting by `filter`: the course-takers it matched whose certificate staff revoked, "
+        "left out of the file (for anyone but staff; an `enrollmentIds` list naming one is refused).",
     )
 
     @classmethod
@@ -65,23 +100,33 @@ class CertificateFileMutations:
         context = info.context
         if errors := both_selection_and_filter(input.enrollment_ids, input.filter):
             return CertificateFileJobPayload(job=None, errors=errors)
-        return CertificateFileJobPayload.of(
-            await attempt(
-                request_file(
-                    actor=await context.actor(),
-                    recognition_id=recognition_key(input.recognition_id),
-                    enrollment_ids=(
-                        None
-                        if input.enrollment_ids is None
-                        else [key_of(enrollment_id, "Enrollment") for enrollment_id in input.enrollment_ids]
-                    ),
-                    candidate_filter=(input.filter or CertificateCandidateFilter()).to_domain(),
-                    now=context.clock.now(),
-                    limits=FileLimits(*context.settings.file_limits()),
-                    stall=context.settings.job_stall,
+        actor = await context.actor()
+        recognition_id = recognition_key(input.recognition_id)
+        limits = FileLimits(*context.settings.file_limits())
+        if input.enrollment_ids is not None:
+            return CertificateFileJobPayload.of(
+                await attempt(
+                    request_file(
+                        actor=actor,
+                        recognition_id=recognition_id,
+                        enrollment_ids=[key_of(key, "Enrollment") for key in input.enrollment_ids],
+                        now=context.clock.now(),
+                        limits=limits,
+                        stall=context.settings.job_stall,
+                    )
                 )
             )
+        filtered, errors = await attempt(
+            request_filtered_file(
+                actor=actor,
+                recognition_id=recognition_id,
+                candidate_filter=(input.filter or CertificateCandidateFilter()).to_domain(),
+                now=context.clock.now(),
+                limits=limits,
+                stall=context.settings.job_stall,
+            )
         )
+        return _filtered_payload(filtered, errors)
 
     @strawberry.mutation(description="Make the last certificates file again, from the same selection.")
     async def certificate_file_regenerate(
@@ -112,3 +157,13 @@ class CertificateFileMutations:
             errors=[],
             dropped_out=[CertificateFileDropout.of(person) for person in result.dropped_out],
         )
+
+
+def _filtered_payload(filtered: FilteredFile | None, errors: list[UserError]) -> CertificateFileJobPayload:
+    if filtered is None:
+        return CertificateFileJobPayload(job=None, errors=errors)
+    return CertificateFileJobPayload(
+        job=CertificateFileJob.from_model(filtered.job),
+        errors=errors,
+        left_out=[CertificateFileLeftOut.of(person) for person in filtered.left_out],
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -10,9 +11,16 @@ from service.certificate_files.models import FileJobStatus
 from service.graphql.certificate_files.dataloaders import CertificateFileJobByIdLoader
 from service.graphql.core.context import Info
 from service.graphql.core.node import LoadedNode
+from service.graphql.recognitions.dataloaders import RecognitionByIdLoader
 from service.graphql.users.dataloaders import UserByIdLoader
 from service.graphql.users.types import User
 from service.web.downloads import certificate_file_link
+
+if TYPE_CHECKING:
+    from service.graphql.recognitions.types import Recognition
+
+# The recognition types list their files: read lazily, so neither module imports the other first.
+RECOGNITION_TYPES = "service.graphql.recognitions.types"
 
 CertificateFileJobStatus = strawberry.enum(
     FileJobStatus, name="CertificateFileJobStatus", description="QUEUED, then RUNNING, then READY or FAILED."
@@ -37,6 +45,18 @@ class CertificateFileJob(LoadedNode):
     @strawberry.field
     def status(self) -> CertificateFileJobStatus:  # type: ignore[valid-type]
         return self.model.status
+
+    @strawberry.field(
+        description='The recognition it was asked for: a page given a job\'s id (the "file ready" '
+        "mail's link) offers the file only on that recognition's certificates step."
+    )
+    async def recognition(
+        self, info: Info
+    ) -> Annotated[Recognition, strawberry.lazy(RECOGNITION_TYPES)] | None:
+        from service.graphql.recognitions.types import recognition_type
+
+        model = await RecognitionByIdLoader.for_context(info.context).load(self.model.recognition_id)
+        return None if model is None else recognition_type(model)
 
     @strawberry.field(description="Certificates done so far.")
     def done(self) -> int:

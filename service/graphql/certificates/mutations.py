@@ -74,7 +74,8 @@ class CertificateMutations:
 
     @strawberry.mutation(
         description="Re-issue a certificate with the current data (e.g. a corrected name) and a new code; "
-        "the old code then verifies as replaced."
+        "the old code then verifies as replaced. A valid certificate's re-issue is valid with the same "
+        "completion date."
     )
     async def certificate_reissue(self, info: Info, input: CertificateReissueInput) -> CertificatePayload:
         context = info.context

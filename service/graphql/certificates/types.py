@@ -16,6 +16,7 @@ from service.certificates.verification import Outcome, Verification
 from service.enrollments.models import Enrollment
 from service.graphql.certificates.dataloaders import (
     CertificateByIdLoader,
+    RevokedCertificateByEnrollmentIdLoader,
     ValidCertificateByEnrollmentIdLoader,
 )
 from service.graphql.cohorts.dataloaders import CertificateTypeByIdLoader, ProgramByIdLoader
@@ -228,6 +229,16 @@ class CertificateCandidate:
     async def certificate(self, info: Info) -> Certificate | None:
         issued = await ValidCertificateByEnrollmentIdLoader.for_context(info.context).load(self.enrollment.id)
         return None if issued is None else Certificate.from_model(issued)
+
+    @strawberry.field(
+        description="The certificate staff revoked for this enrolment, when none has been issued since "
+        "(`certificate` is then null): only staff can issue another; for anyone else `certificateIssue` "
+        "answers FORBIDDEN, and a combined file asked for by `filter` leaves them out."
+    )
+    async def revoked_certificate(self, info: Info) -> Certificate | None:
+        loader = RevokedCertificateByEnrollmentIdLoader.for_context(info.context)
+        revoked = await loader.load(self.enrollment.id)
+        return None if revoked is None else Certificate.from_model(revoked)
 
     @strawberry.field
     def progress(self) -> Progress:

@@ -1,8 +1,9 @@
 // The certificates step: completers and approaching course-takers of a recognition; one certificate
 // from its paper icon, a combined file with its progress (from the subscription), the last file, CSV.
 import { ApiError, graphql, mutate, subscribe } from "./api.js";
-import { CERTIFICATE_WORDS } from "./dashboard.js";
+import { CERTIFICATE_WORDS, viewer } from "./dashboard.js";
 import { $, element, localDateTime, show } from "./dom.js";
+import { pathOf } from "./router.js";
 
 const PAGE_SIZE = 50;
 const MAX_PAGE = 100; // the API's largest page
@@ -18,6 +19,7 @@ const CANDIDATES = `
             certificateType { name }
             progress { percent syncedAt }
             certificate { status }
+            revokedCertificate { code revokedReason }
           }
         }
         pageInfo { hasNextPage endCursor }
@@ -29,7 +31,10 @@ const ISSUE = `
     certificateIssue(input: $input) { certificate { status downloadUrl } errors { field code message } }
   }`;
 const JOB = "job { id status done total } errors { field code message }";
-const REQUEST_FILE = `mutation($input: CertificateFileRequestInput!) { certificateFileRequest(input: $input) { ${JOB} } }`;
+const REQUEST_FILE = `
+  mutation($input: CertificateFileRequestInput!) {
+    certificateFileRequest(input: $input) { ${JOB} leftOut { name revokedCertificate { code revokedReason } } }
+  }`;
 const REGENERATE = `mutation($input: CertificateFileRegenerateInput!) { certificateFileRegenerate(input: $input) { ${JOB} } }`;
 const JOB_UPDATES = `
   subscription JobUpdates($id: ID!) {
@@ -43,7 +48,9 @@ const LAST_FILE = `
 // not be the recognition's newest file.
 const MAILED_FILE = `
   query MailedFile($id: ID!) {
-    node(id: $id) { ... on CertificateFileJob { id status done total errorMessage file { downloadUrl pageCount } } }
+    node(id: $id) {
+      ... on CertificateFileJob { id status done total errorMessage file { downloadUrl pageCount } recognition { id name } }
+    }
   }`;
 const EXPORT_CSV = `
   mutation ExportCsv($input: CertificateCandidatesExportInput!) {
@@ -75,6 +82,7 @@ export async function showCertificates(recognition, fileId) {
   $("certificates-error").textContent = "";
   $("mailed-file").hidden = true;
   $("mailed-file").replaceChildren();
+  showLeftOut([]);
   show("certificates");
   await Promise.all([listCandidates("COMPLETER"), fileId ? showMailedFile(fileId) : null]);
 }
@@ -89,11 +97,18 @@ async function showMailedFile(id) {
   }
   let content;
   if (!job || !job.status) content = "That certificates file was not found, or is not yours to see.";
-  else if (job.status === "READY") {
+  else if (job.recognition && job.recognition.id !== state.recognition.id) {
+    // A link opened on another recognition's page: its file is not this page's to offer.
+    const theirs = `${pathOf(job.recognition.id, "certificates")}?file=${encodeURIComponent(id)}`;
+    content = [
+      `That certificates file belongs to another recognition, “${job.recognition.name}”, not to this one. `,
+      element("a", { id: "mailed-file-elsewhere", href: theirs, "data-route": "" }, "Open it on that recognition’s certificates page"),
+    ];
+  } else if (job.status === "READY") {
     content = element("a", { id: "mailed-file-link", href: job.file.downloadUrl, download: "" }, `Download this file (${job.file.pageCount} pages)`);
   } else if (job.status === "FAILED") content = `That certificates file could not be made: ${job.errorMessage || "it failed"}`;
   else content = `That certificates file is not ready yet (${job.done} of ${job.total} certificates done); the mail says when it is.`;
-  $("mailed-file").replaceChildren(content);
+  $("mailed-file").replaceChildren(...[content].flat());
   $("mailed-file").hidden = false;
 }
 
@@ -165,12 +180,19 @@ function candidateRow(candidate) {
   checkbox.checked = state.selected.has(candidate.enrollmentId);
   const when = candidate.completedOn ? `Completed ${candidate.completedOn}` : `${Math.round(candidate.progress.percent)} % done`;
   const certificate = candidate.certificate;
-  const status = certificate ? STATUS_WORDS[certificate.status] : candidate.completedOn ? "Not issued" : "Approaching";
-  const paper = element(
-    "button",
-    { type: "button", class: "paper", "aria-label": `Certificate of ${candidate.name}`, title: "Download this certificate", onclick: () => act(() => issue(candidate)) },
-    element("img", { src: "/static/paper.svg", alt: "", width: "20", height: "24" })
-  );
+  const revoked = certificate ? null : candidate.revokedCertificate;
+  const shown = certificate ? certificate.status : revoked ? "REVOKED" : "";
+  const status = shown ? STATUS_WORDS[shown] : candidate.completedOn ? "Not issued" : "Approaching";
+  // After staff revoked a certificate only staff may issue another: anyone else is told so instead.
+  const paper = revoked && !viewer.staff
+    ? element("span", { class: "muted" }, "Only staff can issue another")
+    : element(
+        "button",
+        { type: "button", class: "paper", "aria-label": `Certificate of ${candidate.name}`, title: "Download this certificate", onclick: () => act(() => issue(candidate)) },
+        element("img", { src: "/static/paper.svg", alt: "", width: "20", height: "24" })
+      );
+  const badge = element("span", { class: `badge ${shown}` }, status);
+  if (revoked) badge.title = `Certificate ${revoked.code} revoked by staff: ${revoked.revokedReason}`;
   return element(
     "tr",
     { "data-enrollment": candidate.enrollmentId },
@@ -179,7 +201,7 @@ function candidateRow(candidate) {
     element("td", {}, candidate.email),
     element("td", {}, candidate.cohort.name),
     element("td", {}, candidate.certificateType.name),
-    element("td", {}, element("span", { class: `badge ${certificate ? certificate.status : ""}` }, status)),
+    element("td", {}, badge),
     element("td", {}, when),
     element("td", {}, paper)
   );
@@ -192,6 +214,9 @@ function selectListed(checked) {
     else state.selected.delete(candidate.enrollmentId);
   }
   for (const box of $("candidate-rows").querySelectorAll("input[type=checkbox]")) box.checked = checked;
+  // Everyone of the tab is listed: that is "select all" (asked of the API by filter, which leaves out
+  // those only staff may issue a certificate and says who).
+  if (checked && !state.after) state.allOf.add(state.kind);
   updateSelection();
 }
 
@@ -228,7 +253,7 @@ function updateSelection() {
 
 // The selection as the API takes it: ids, or a filter for "select all" (every kind when both tabs'
 // are on); all of one tab and some of the other are sent as ids, the first tab's read from the API.
-async function selection() {
+async function selection(leftOut = null) {
   const input = { recognitionId: state.recognition.id };
   const ids = (kind) => [...state.selected].filter(([, selectedKind]) => selectedKind === kind).map(([id]) => id);
   if (state.allOf.size === 0) input.enrollmentIds = [...state.selected.keys()];
@@ -238,19 +263,25 @@ async function selection() {
     const other = all === "COMPLETER" ? "APPROACHING" : "COMPLETER";
     if (!ids(other).length) input.filter = { kind: all };
     else {
-      const everyone = await everyoneOf(all);
+      const everyone = await everyoneOf(all, leftOut);
       input.enrollmentIds = all === "COMPLETER" ? everyone.concat(ids(other)) : ids(other).concat(everyone);
     }
   }
   return input;
 }
 
-async function everyoneOf(kind) {
+// Every course-taker of the tab, in the page's order. With `leftOut` (a file is asked for), those only
+// staff may issue a certificate are left out, as the API does for a filter, and put there.
+async function everyoneOf(kind, leftOut = null) {
   const ids = [];
   let after = null;
   do {
     const connection = await candidatesPage(kind, after, MAX_PAGE);
-    ids.push(...connection.edges.map((edge) => edge.node.enrollmentId));
+    for (const { node } of connection.edges) {
+      const revoked = !node.certificate && node.revokedCertificate;
+      if (leftOut && revoked && !viewer.staff) leftOut.push({ name: node.name, revokedCertificate: revoked });
+      else ids.push(node.enrollmentId);
+    }
     after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
   } while (after);
   return ids;
@@ -292,7 +323,18 @@ async function issue(candidate) {
 
 // "Download Certificates": the file is made in the background; the subscription reports progress.
 async function downloadCertificates() {
-  watch((await mutate(REQUEST_FILE, { input: await selection() }, "certificateFileRequest")).job);
+  showLeftOut([]);
+  const leftOut = [];
+  const payload = await mutate(REQUEST_FILE, { input: await selection(leftOut) }, "certificateFileRequest");
+  showLeftOut(leftOut.concat(payload.leftOut));
+  watch(payload.job);
+}
+
+// Who a file was made without, and why.
+function showLeftOut(people) {
+  const words = people.map(({ name, revokedCertificate: { code, revokedReason } }) => `${name} (certificate ${code} revoked by staff: ${revokedReason})`);
+  $("file-left-out").textContent = words.length ? `Left out of this file, as only staff can issue them another certificate: ${words.join("; ")}.` : "";
+  $("file-left-out").hidden = !words.length;
 }
 
 async function regenerate() {
