@@ -9,11 +9,11 @@ import socket
 import types
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 import asyncpg
 from tortoise import connections
-from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.backends.base.config_generator import _quote_url_userinfo, expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.models import MetaInfo
@@ -128,9 +128,14 @@ def database_name(database_url: str) -> str:
         return str(path)
     if database_url.startswith("sqlite://"):
         return database_url
-    parts = urlsplit(database_url)
+    parts = _url_parts(database_url)
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+
+
+def _url_parts(database_url: str) -> SplitResult:
+    """A server's URL split as Tortoise splits it: a [ or ] in the password is not an IPv6 bracket."""
+    return urlsplit(_quote_url_userinfo(database_url))
 
 
 def _sqlite_file(database_url: str) -> Path | None:
@@ -294,7 +299,7 @@ def missing_database(error: BaseException, database_url: str) -> str | None:
         current = current.__cause__ or current.__context__
     else:
         return None
-    parts = urlsplit(database_url)
+    parts = _url_parts(database_url)
     name = unquote(parts.path.lstrip("/")) or unquote(parts.username or "")
     host, port = parts.hostname or "localhost", parts.port or 5432
     if not isinstance(current, asyncpg.InvalidCatalogNameError):  # no such role, a wrong password

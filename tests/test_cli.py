@@ -414,8 +414,8 @@ def test_settings_serve_could_not_start_with_stop_every_command(env: dict[str, s
         2,
         "",
         "portal: these settings cannot work:\n"
-        "  PORTAL_ALLOWED_ORIGINS: 'notanorigin' is not an origin: give http(s)://host[:port] with no "
-        "path, e.g. https://portal.example.edu (or * for pages anywhere)\n"
+        "  PORTAL_ALLOWED_ORIGINS: must be http(s)://host[:port] with no path, e.g. "
+        "https://portal.example.edu (or * for pages anywhere)\n"
         "  PORTAL_MAIL_FROM: must be one mail address, alone or after a name: "
         "Recognition <recognition@example.edu>\n"
         "  PORTAL_LOG_LEVEL: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (in any case)\n",
@@ -610,6 +610,39 @@ def test_settings_that_cannot_work_stop_a_command_with_each_one_named_and_no_sec
         "generated into the data folder\n"
         "  PORTAL_SWEEP_SECONDS: must be greater than 0\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("database_url", "must"),
+    [
+        (
+            "postgres://portal:S3CRETPW@127.0.0.1:99999/portal",
+            "must have a port from 1 to 65535 (or none, for 5432), as in "
+            "postgres://user:password@host:port/name; a / ? # or @ in the user or password is written %2F "
+            "%3F %23 %40",
+        ),
+        (
+            "postgres://portal:S3CRETPW@127.0.0.1:abc/portal",
+            "must have a port from 1 to 65535 (or none, for 5432), as in "
+            "postgres://user:password@host:port/name; a / ? # or @ in the user or password is written %2F "
+            "%3F %23 %40",
+        ),
+        (
+            "postgres://portal:S3CRETPW@/portal",
+            "must name the PostgreSQL server's host, as in postgres://user:password@host:port/name (a "
+            "socket folder: ?host=/path)",
+        ),
+    ],
+    ids=["port-too-large", "port-not-a-number", "no-host"],
+)
+def test_a_database_url_tortoise_cannot_open_stops_a_command_as_a_setting(
+    env: dict[str, str], database_url: str, must: str
+) -> None:
+    # when
+    said = _attempt("outbox", env={**env, "PORTAL_DATABASE_URL": database_url})
+
+    # then the setting is named with what it must be, not a traceback, and the password is not shown
+    assert said == (2, "", f"portal: these settings cannot work:\n  PORTAL_DATABASE_URL: {must}\n")
 
 
 def test_the_outbox_lists_the_mail_kept_without_smtp_and_prints_one_whole(env: dict[str, str]) -> None:
