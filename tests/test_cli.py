@@ -270,12 +270,18 @@ def test_an_explicit_database_url_in_a_missing_folder_is_refused_and_no_folder_m
     database = tmp_path / "nonexistent" / "dir" / "x.sqlite3"
     env = {**_environment(tmp_path / "data"), "PORTAL_DATABASE_URL": f"sqlite://{database}"}
 
-    # when the server is started, and the database migrated
+    # when the server is started, a command run, and the database migrated
     served = _attempt("serve", "--port", str(_free_port()), env=env)
+    listed = _attempt("outbox", env=env)
     migrated = _attempt("migrate", env=env)
 
-    # then each says in one line what is wrong, and nothing was made
-    assert served == (1, "", f"There is no database at {database} yet: run `portal migrate`.\n")
+    # then each says in one line what is wrong (the folder: `portal migrate` does not make it), and
+    # nothing was made
+    missing = (
+        f"There is no database at {database}: the folder {database.parent} does not exist. Make it, then "
+        "run `portal migrate`.\n"
+    )
+    assert (served, listed) == ((1, "", missing), (1, "", missing))
     assert migrated == (
         1,
         "",
@@ -294,6 +300,7 @@ def test_a_database_path_through_a_file_or_onto_a_folder_is_named_with_the_probl
 
     # when
     made = _attempt("migrate", env={**env, "PORTAL_DATABASE_URL": f"sqlite://{through_file}"})
+    listed = _attempt("outbox", env={**env, "PORTAL_DATABASE_URL": f"sqlite://{through_file}"})
     opened = _attempt("outbox", env=env)
     migrated = _attempt("migrate", env=env)
 
@@ -302,6 +309,11 @@ def test_a_database_path_through_a_file_or_onto_a_folder_is_named_with_the_probl
         1,
         "",
         f"Cannot make the database at {through_file}: the folder {tmp_path / 'a-file'} is not a folder.\n",
+    )
+    assert listed == (
+        1,
+        "",
+        f"There is no database at {through_file}: {tmp_path / 'a-file'} is not a folder.\n",
     )
     folder = f"The database at {data / 'portal.sqlite3'} is a folder, not a file.\n"
     assert (opened, migrated) == ((1, "", folder), (1, "", folder))
