@@ -305,7 +305,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        database: TortoiseContext = await open_database(settings.resolved_database_url)
+        database: TortoiseContext = await open_database(
+            settings.resolved_database_url, migrate_makes_folder=not settings.database_url
+        )
         try:
             async with contextlib.AsyncExitStack() as stack:
                 if settings.pubsub_url:

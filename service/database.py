@@ -9,11 +9,11 @@ import socket
 import types
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 import asyncpg
 from tortoise import connections
-from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.backends.base.config_generator import _quote_url_userinfo, expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.models import MetaInfo
@@ -128,9 +128,14 @@ def database_name(database_url: str) -> str:
         return str(path)
     if database_url.startswith("sqlite://"):
         return database_url
-    parts = urlsplit(database_url)
+    parts = _url_parts(database_url)
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+
+
+def _url_parts(database_url: str) -> SplitResult:
+    """A server's URL split as Tortoise splits it: a [ or ] in the password is not an IPv6 bracket."""
+    return urlsplit(_quote_url_userinfo(database_url))
 
 
 def _sqlite_file(database_url: str) -> Path | None:
@@ -141,14 +146,22 @@ def _sqlite_file(database_url: str) -> Path | None:
     return None if file_path == ":memory:" else Path(file_path)
 
 
-def _check_sqlite_file(path: Path) -> None:
+def _check_sqlite_file(path: Path, *, migrate_makes_folder: bool) -> None:
     """The embedded database's file must exist (a command other than `portal migrate` never makes
     one: it would make an empty database and then fail on its missing tables), be writable, and be
     readable by its owner alone: it holds people's names and mail addresses (SQLite gives its -wal
-    and -shm files the same mode)."""
+    and -shm files the same mode). Where it is missing, what to do depends on its folder: `portal
+    migrate` makes the data folder, never one PORTAL_DATABASE_URL names."""
     if path.is_dir():
         raise DatabaseNotReady(f"The database at {path} is a folder, not a file.")
     if not path.exists():
+        if path.parent.exists() and not path.parent.is_dir():
+            raise DatabaseNotReady(f"There is no database at {path}: {path.parent} is not a folder.")
+        if not path.parent.exists() and not migrate_makes_folder:
+            raise DatabaseNotReady(
+                f"There is no database at {path}: the folder {path.parent} does not exist. Make it, "
+                "then run `portal migrate`."
+            )
         raise DatabaseNotReady(f"There is no database at {path} yet: run `portal migrate`.")
     try:
         # Asked of the system, not worked out from the mode bits: root, a read-only mount or an
@@ -179,11 +192,12 @@ def _make_sqlite_file(path: Path) -> None:
         raise DatabaseNotReady(f"Cannot make the database at {path}: {error.strerror}.") from None
 
 
-async def open_database(database_url: str) -> TortoiseContext:
+async def open_database(database_url: str, *, migrate_makes_folder: bool = False) -> TortoiseContext:
     """Connect (lazily) and make the connection visible to every task of the process. A SQLite file
-    must exist already (`portal migrate` makes it); ``DatabaseNotReady`` says why it cannot be used."""
+    must exist already (`portal migrate` makes it, and its folder when ``migrate_makes_folder``: the
+    data folder); ``DatabaseNotReady`` says why it cannot be used."""
     if (path := _sqlite_file(database_url)) is not None:
-        _check_sqlite_file(path)
+        _check_sqlite_file(path, migrate_makes_folder=migrate_makes_folder)
     context = TortoiseContext()
     # The lifespan runs in another task than the requests, hence the process-wide fallback.
     with context:
@@ -196,7 +210,7 @@ async def migrate(database_url: str) -> list[str]:
     made if missing, in a folder that must exist."""
     if (path := _sqlite_file(database_url)) is not None:
         _make_sqlite_file(path)
-        _check_sqlite_file(path)
+        _check_sqlite_file(path, migrate_makes_folder=False)
     applied: list[str] = []
 
     def note(event: str, _app: str, name: str) -> None:
@@ -311,7 +325,7 @@ def missing_database(error: BaseException, database_url: str) -> str | None:
         current = current.__cause__ or current.__context__
     else:
         return None
-    parts = urlsplit(database_url)
+    parts = _url_parts(database_url)
     name = unquote(parts.path.lstrip("/")) or unquote(parts.username or "")
     host, port = parts.hostname or "localhost", parts.port or 5432
     if not isinstance(current, asyncpg.InvalidCatalogNameError):  # no such role, a wrong password

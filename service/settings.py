@@ -11,7 +11,7 @@ from functools import lru_cache
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -244,12 +244,13 @@ class Settings(BaseSettings):
     def _origins(cls, value: list[str]) -> list[str]:
         # As a browser sends its Origin header (CORS and the WebSocket check compare it as a string):
         # scheme and host in lower case, no default port.
+        # A refused origin is named by its place in the list, not quoted: it may hold a password.
         origins = []
-        for origin in value:
+        for place, origin in enumerate(value, start=1):
             as_sent = "*" if origin == "*" else _origin(origin)
             if as_sent is None:
                 raise ValueError(
-                    f"{origin!r} is not an origin: give http(s)://host[:port] with no path, e.g. "
+                    f"{_which(place, len(value), 'origin')}must be http(s)://host[:port] with no path, e.g. "
                     "https://portal.example.edu (or * for pages anywhere)"
                 )
             origins.append(as_sent)
@@ -276,11 +277,14 @@ class Settings(BaseSettings):
     def _addresses(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.lstrip().startswith("["):
             value = [address.strip() for address in value.split(",") if address.strip()]
-        for address in value:
+        for place, address in enumerate(value, start=1):
             try:
                 ip_network(address, strict=False)
             except ValueError:
-                raise ValueError(f"{address!r} is not an IP address or network") from None
+                raise ValueError(
+                    f"{_which(place, len(value), 'address')}must be an IP address or network, e.g. "
+                    "10.0.0.7 or 10.0.0.0/8"
+                ) from None
         return value
 
     @field_validator(
@@ -329,20 +333,19 @@ class Settings(BaseSettings):
     @field_validator("public_url", "app_url")
     @classmethod
     def _web_address(cls, value: str) -> str:
-        if value and not _has_scheme_and_host(value, {"http", "https"}):
+        # Links are made by adding a path to it: a query or fragment would end up in the middle.
+        if value and not (_has_scheme_and_host(value, {"http", "https"}) and _is_base(value)):
             raise ValueError(
-                "must be an http:// or https:// address with a host, e.g. https://portal.example.edu"
+                "must be an http:// or https:// address with a host, e.g. https://portal.example.edu "
+                "(a path may follow; no user, query or fragment)"
             )
         return value
 
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
-        if value and urlsplit(value).scheme not in DATABASE_SCHEMES:
-            raise ValueError(
-                "must be a PostgreSQL URL (postgres://user:password@host:port/name) or sqlite://PATH; "
-                "empty means the SQLite file in the data folder"
-            )
+        if value and (problem := _database_url_problem(value)):
+            raise ValueError(problem)
         return value
 
     @field_validator("broker_url")
@@ -366,7 +369,7 @@ class Settings(BaseSettings):
     @classmethod
     def _smtp(cls, value: str) -> str:
         if problem := smtp_url_problem(value):
-            raise ValueError(problem)
+            raise ValueError(problem.removeprefix("PORTAL_SMTP_URL "))  # the line names it already
         return value
 
     @field_validator("app_recognition_route", "app_certificates_route")
@@ -456,6 +459,72 @@ def _has_scheme_and_host(url: str, schemes: set[str]) -> bool:
     except ValueError:
         return False
     return parts.scheme in schemes and bool(parts.hostname)
+
+
+def _is_base(url: str) -> bool:
+    """Whether a path can be added to the address: no query or fragment, and no user or password
+    (links we send and the browser origin are made from it)."""
+    parts = urlsplit(url)
+    return not (parts.query or parts.fragment or "@" in parts.netloc or url.endswith(("?", "#")))
+
+
+def _which(place: int, count: int, noun: str) -> str:
+    """Which entry of a comma-separated setting a message is about ("its 2nd origin "), or nothing
+    when it has one: the entry itself is not quoted (it may hold a password)."""
+    if count == 1:
+        return ""
+    suffix = "th" if 10 <= place % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
+    return f"its {place}{suffix} {noun} "
+
+
+POSTGRES_FORM = "postgres://user:password@host:port/name"
+DATABASE_PORT = (
+    f"must have a port from 1 to 65535 (or none, for 5432), as in {POSTGRES_FORM}; a / ? # or @ in the "
+    "user or password is written %2F %3F %23 %40"
+)
+
+
+def _database_url_problem(url: str) -> str | None:
+    """What keeps Tortoise from opening a database URL, in words that never quote it (it may hold a
+    password), or None."""
+    from tortoise.backends.base.config_generator import _quote_url_userinfo, expand_db_url
+
+    try:
+        # As Tortoise reads it: a [ or ] in the password is taken as itself, not an IPv6 bracket.
+        parts = urlsplit(_quote_url_userinfo(url))
+    except ValueError:  # an unclosed [ of an IPv6 address
+        return DATABASE_PORT
+    if parts.scheme not in DATABASE_SCHEMES:
+        return (
+            f"must be a PostgreSQL URL ({POSTGRES_FORM}) or sqlite://PATH; empty means the SQLite file "
+            "in the data folder"
+        )
+    if parts.scheme == "sqlite":
+        if not (parts.netloc + parts.path).strip("/"):
+            return (
+                "must name the SQLite file: sqlite:///absolute/path.sqlite3 or sqlite://relative/path.sqlite3"
+            )
+    else:
+        try:
+            port = parts.port
+        except ValueError:  # not a number, or past 65535
+            return DATABASE_PORT
+        if port == 0:
+            return DATABASE_PORT
+        if not parts.hostname and "host" not in parse_qs(parts.query):
+            # Without one, asyncpg would quietly connect to a server on this machine.
+            return (
+                f"must name the PostgreSQL server's host, as in {POSTGRES_FORM} (a socket folder: "
+                "?host=/path)"
+            )
+    try:
+        expand_db_url(url)
+    except Exception:  # its words may quote the URL: ours say what it must be
+        return (
+            "must have options Tortoise can read after its `?` (numbers where numbers are due), e.g. "
+            f"{POSTGRES_FORM}?max_size=10"
+        )
+    return None
 
 
 def _origin(value: str) -> str | None:

@@ -270,12 +270,18 @@ def test_an_explicit_database_url_in_a_missing_folder_is_refused_and_no_folder_m
     database = tmp_path / "nonexistent" / "dir" / "x.sqlite3"
     env = {**_environment(tmp_path / "data"), "PORTAL_DATABASE_URL": f"sqlite://{database}"}
 
-    # when the server is started, and the database migrated
+    # when the server is started, a command run, and the database migrated
     served = _attempt("serve", "--port", str(_free_port()), env=env)
+    listed = _attempt("outbox", env=env)
     migrated = _attempt("migrate", env=env)
 
-    # then each says in one line what is wrong, and nothing was made
-    assert served == (1, "", f"There is no database at {database} yet: run `portal migrate`.\n")
+    # then each says in one line what is wrong (the folder: `portal migrate` does not make it), and
+    # nothing was made
+    missing = (
+        f"There is no database at {database}: the folder {database.parent} does not exist. Make it, then "
+        "run `portal migrate`.\n"
+    )
+    assert (served, listed) == ((1, "", missing), (1, "", missing))
     assert migrated == (
         1,
         "",
@@ -294,6 +300,7 @@ def test_a_database_path_through_a_file_or_onto_a_folder_is_named_with_the_probl
 
     # when
     made = _attempt("migrate", env={**env, "PORTAL_DATABASE_URL": f"sqlite://{through_file}"})
+    listed = _attempt("outbox", env={**env, "PORTAL_DATABASE_URL": f"sqlite://{through_file}"})
     opened = _attempt("outbox", env=env)
     migrated = _attempt("migrate", env=env)
 
@@ -302,6 +309,11 @@ def test_a_database_path_through_a_file_or_onto_a_folder_is_named_with_the_probl
         1,
         "",
         f"Cannot make the database at {through_file}: the folder {tmp_path / 'a-file'} is not a folder.\n",
+    )
+    assert listed == (
+        1,
+        "",
+        f"There is no database at {through_file}: {tmp_path / 'a-file'} is not a folder.\n",
     )
     folder = f"The database at {data / 'portal.sqlite3'} is a folder, not a file.\n"
     assert (opened, migrated) == ((1, "", folder), (1, "", folder))
@@ -414,8 +426,8 @@ def test_settings_serve_could_not_start_with_stop_every_command(env: dict[str, s
         2,
         "",
         "portal: these settings cannot work:\n"
-        "  PORTAL_ALLOWED_ORIGINS: 'notanorigin' is not an origin: give http(s)://host[:port] with no "
-        "path, e.g. https://portal.example.edu (or * for pages anywhere)\n"
+        "  PORTAL_ALLOWED_ORIGINS: must be http(s)://host[:port] with no path, e.g. "
+        "https://portal.example.edu (or * for pages anywhere)\n"
         "  PORTAL_MAIL_FROM: must be one mail address, alone or after a name: "
         "Recognition <recognition@example.edu>\n"
         "  PORTAL_LOG_LEVEL: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (in any case)\n",
@@ -610,6 +622,39 @@ def test_settings_that_cannot_work_stop_a_command_with_each_one_named_and_no_sec
         "generated into the data folder\n"
         "  PORTAL_SWEEP_SECONDS: must be greater than 0\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("database_url", "must"),
+    [
+        (
+            "postgres://portal:S3CRETPW@127.0.0.1:99999/portal",
+            "must have a port from 1 to 65535 (or none, for 5432), as in "
+            "postgres://user:password@host:port/name; a / ? # or @ in the user or password is written %2F "
+            "%3F %23 %40",
+        ),
+        (
+            "postgres://portal:S3CRETPW@127.0.0.1:abc/portal",
+            "must have a port from 1 to 65535 (or none, for 5432), as in "
+            "postgres://user:password@host:port/name; a / ? # or @ in the user or password is written %2F "
+            "%3F %23 %40",
+        ),
+        (
+            "postgres://portal:S3CRETPW@/portal",
+            "must name the PostgreSQL server's host, as in postgres://user:password@host:port/name (a "
+            "socket folder: ?host=/path)",
+        ),
+    ],
+    ids=["port-too-large", "port-not-a-number", "no-host"],
+)
+def test_a_database_url_tortoise_cannot_open_stops_a_command_as_a_setting(
+    env: dict[str, str], database_url: str, must: str
+) -> None:
+    # when
+    said = _attempt("outbox", env={**env, "PORTAL_DATABASE_URL": database_url})
+
+    # then the setting is named with what it must be, not a traceback, and the password is not shown
+    assert said == (2, "", f"portal: these settings cannot work:\n  PORTAL_DATABASE_URL: {must}\n")
 
 
 def test_the_outbox_lists_the_mail_kept_without_smtp_and_prints_one_whole(env: dict[str, str]) -> None:

@@ -23,10 +23,10 @@ from tests.support.certificates_world import CertificatesWorld, make_certificate
 from tests.support.processes import PORTAL, environment
 
 
-def _portal(settings: Settings, *arguments: str) -> subprocess.CompletedProcess[str]:
+def _portal(settings: Settings, *arguments: str, **more: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*PORTAL, *arguments],
-        env=environment(settings),
+        env=environment(settings, **more),
         capture_output=True,
         text=True,
         timeout=120,
@@ -136,6 +136,74 @@ async def test_an_output_that_cannot_be_written_fails_with_one_line_before_anyth
     assert (built.returncode, built.stdout, built.stderr) == (1, "", f"Cannot write {output}: {problem}.\n")
     assert (await Certificate.all().count(), await CertificateFileJob.all().count()) == (0, 0)
     assert (await OutboxMessage.all().count(), sorted(folder.iterdir())) == (0, [])
+
+
+async def test_an_unprintable_name_is_refused_naming_whose_it_is(
+    world: CertificatesWorld, settings: Settings, tmp_path: Path
+) -> None:
+    # given two completers whose names cannot be printed: one blank, one in a script no font has
+    blank = await world.enrollments["Dov Closed-Completer"].course_taker
+    blank.name = "   "
+    await blank.save(update_fields=["name"])
+    unprintable = await world.enrollments["Gus Online-Completer"].course_taker
+    unprintable.name = "Ana \U00012000 Silva"
+    await unprintable.save(update_fields=["name"])
+    output = tmp_path / "completers.pdf"
+
+    # when
+    built = _portal(
+        settings, "certificates", "build", "--recognition", world.recognition_id, "--all-completers",
+        "--output", str(output),
+    )  # fmt: skip
+
+    # then each is named by email, a line each, so staff know whose name to correct; nothing is made
+    assert (built.returncode, built.stdout, built.stderr) == (
+        1,
+        "",
+        f"{blank.email}: This name cannot be printed on a certificate. The name is blank. Correct it in "
+        "Canvas: the next progress sync brings it here.\n"
+        f"{unprintable.email}: \u201cAna \U00012000 Silva\u201d cannot be printed on a certificate. No font "
+        "can print these characters: U+12000 CUNEIFORM SIGN A.\n",
+    )
+    assert (output.exists(), await CertificateFileJob.all().count()) == (False, 0)
+
+
+@pytest.mark.parametrize(
+    ("choice", "words"),
+    [
+        (
+            (),
+            "│ Invalid value for '--course-taker' / '--all-completers': give one:           │\n"
+            "│ --course-taker EMAIL (repeat it for more people) or --all-completers.        │\n",
+        ),
+        (
+            ("--all-completers", "--course-taker", "ana@example.org"),
+            "│ Invalid value for '--course-taker' / '--all-completers': give one or the     │\n"
+            "│ other, not both.                                                             │\n",
+        ),
+    ],
+    ids=["neither", "both"],
+)
+async def test_course_takers_chosen_wrongly_is_a_usage_error(
+    world: CertificatesWorld, settings: Settings, tmp_path: Path, choice: tuple[str, ...], words: str
+) -> None:
+    # when
+    built = _portal(
+        settings, "certificates", "build", "--recognition", world.recognition_id, *choice,
+        "--output", str(tmp_path / "file.pdf"), COLUMNS="80",
+    )  # fmt: skip
+
+    # then as typer says of any option given wrongly: the usage, the problem, exit status 2
+    assert (built.returncode, built.stdout, built.stderr) == (
+        2,
+        "",
+        "Usage: python -m service.cli certificates build [OPTIONS]\n"
+        "Try 'python -m service.cli certificates build --help' for help.\n"
+        "╭─ Error ──────────────────────────────────────────────────────────────────────╮\n"
+        f"{words}"
+        "╰──────────────────────────────────────────────────────────────────────────────╯\n",
+    )
+    assert await CertificateFileJob.all().count() == 0
 
 
 def _on_a_terminal(settings: Settings, *arguments: str) -> tuple[int, bytes]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from urllib.parse import urlencode
 
 from service.certificate_files.models import CertificateFileJob
 from service.mail.compose import Link, MailConfig, compose, mailbox
-from service.mail.links import global_id
+from service.mail.links import global_id, with_query
 from service.recognitions.invitations import TYPE_NAMES
 from service.recognitions.models import Recognition
 from service.users.models import User
@@ -29,7 +28,7 @@ def _page(config: MailConfig, recognition: Recognition) -> str:
 def file_page(config: MailConfig, recognition: Recognition, job: CertificateFileJob) -> str:
     """The Certificates page with this very file to download (``file``: its global id): the newest
     file of the recognition may be another one."""
-    return f"{_page(config, recognition)}?{urlencode({'file': global_id('CertificateFileJob', job.id)})}"
+    return with_query(_page(config, recognition), file=global_id("CertificateFileJob", job.id))
 
 
 def file_ready(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from service.cli.running import fail, progress, with_database
+from service.errors import Problem
 from service.settings import get_settings
 
 certificates = typer.Typer(help="Certificates from the command line (for staff).", no_args_is_help=True)
@@ -27,6 +29,32 @@ def _recognition_key(value: str) -> int:
     if type_name not in ("Ceremony", "CertificateRequest") or not key.isdigit():
         fail(f"No recognition {value!r}: give its number or its id from the API.")
     return int(key)
+
+
+async def _whose(problems: list[Problem], selection: list[int]) -> list[Problem]:
+    """The problems with a selected person (a name that cannot be printed, a revoked certificate),
+    each led by the person's email: the services point at them by their place in the selection,
+    which staff at a terminal never saw."""
+    from service.enrollments.models import Enrollment
+
+    places = [_place(problem, len(selection)) for problem in problems]
+    wanted = [selection[where] for where in places if where is not None]
+    rows = await Enrollment.filter(id__in=wanted).values_list("id", "course_taker__email")
+    emails: dict[int, str] = {key: email for key, email in rows}
+    return [
+        problem
+        if where is None
+        else replace(problem, message=f"{emails[selection[where]]}: {problem.message}")
+        for problem, where in zip(problems, places, strict=True)
+    ]
+
+
+def _place(problem: Problem, selected: int) -> int | None:
+    """The place in the selection a problem is about (its field `enrollmentIds.<n>`), if any."""
+    match problem.field:
+        case ("enrollmentIds", str(index)) if index.isdigit() and int(index) < selected:
+            return int(index)
+    return None
 
 
 @certificates.command("build")
@@ -52,7 +80,13 @@ def certificates_build(
     from service.users.services import staff_actor
 
     if all_completers == bool(course_taker):
-        fail("Choose the course-takers: --course-taker EMAIL (repeatable) or --all-completers.")
+        # A command given wrongly, said as typer says a missing option: with its usage, exit status 2.
+        raise typer.BadParameter(
+            "give one or the other, not both."
+            if all_completers
+            else "give one: --course-taker EMAIL (repeat it for more people) or --all-completers.",
+            param_hint="'--course-taker' / '--all-completers'",
+        )
     recognition_id = _recognition_key(recognition)
     # Made where the output goes before any certificate is issued, so an output that cannot be
     # written costs nothing; renamed to the output once the file is made.
@@ -84,21 +118,26 @@ def certificates_build(
             all_completers=all_completers,
             now=clock(),
         )
-        job, path = await build_file_now(
-            actor=actor,
-            recognition_id=recognition_id,
-            enrollment_ids=selection,
-            clock=clock,
-            work=work,
-            progress=advance,
-        )
+        try:
+            job, path = await build_file_now(
+                actor=actor,
+                recognition_id=recognition_id,
+                enrollment_ids=selection,
+                clock=clock,
+                work=work,
+                progress=advance,
+            )
+        except DomainError as error:
+            raise DomainError(*await _whose(error.problems, selection)) from None
         return job.page_count or 0, path
 
     try:
         try:
             with progress("Drawing certificates") as advance:
                 pages, path = with_database(lambda: build(advance))
-        except (DomainError, FileNotMade) as error:
+        except DomainError as error:
+            fail("\n".join(problem.message for problem in error.problems))
+        except FileNotMade as error:
             fail(str(error))
         try:
             shutil.copyfile(path, staged)
@@ -107,7 +146,7 @@ def certificates_build(
             fail(f"Cannot write {output}: {error.strerror or error}.")
     finally:
         staged.unlink(missing_ok=True)
-    typer.echo(f"{pages} pages written to {output}")
+    typer.echo(f"{pages} {'page' if pages == 1 else 'pages'} written to {output}")
 
 
 @certificates.command("repair")

@@ -22,8 +22,9 @@ def with_database(work: Callable[[], Awaitable[ResultT]]) -> ResultT:
     missing, not migrated or behind this version stops it first, in one line."""
 
     async def run() -> ResultT:
-        database_url = get_settings().resolved_database_url
-        database = await open_database(database_url)
+        settings = get_settings()
+        database_url = settings.resolved_database_url
+        database = await open_database(database_url, migrate_makes_folder=not settings.database_url)
         try:
             await check_schema(database_url)
             return await work()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 DEFAULT_RECOGNITION_ROUTE = "/recognitions/{id}"
 DEFAULT_CERTIFICATES_ROUTE = "/recognitions/{id}/certificates"
@@ -38,3 +38,11 @@ class PortalLinks:
     def _page(self, route: str, type_name: str, key: int) -> str:
         # Percent-encoded, so a "/" or "+" of base64 cannot end the route early (decode to read it).
         return self.app_url.rstrip("/") + route.replace("{id}", quote(global_id(type_name, key), safe="="))
+
+
+def with_query(url: str, **parameters: str) -> str:
+    """The link with these parameters added to its query: after the route's own (`&`), before its
+    fragment, the rest kept as it is (a route template may hold both: `/portal?step=certificates#top`)."""
+    before_fragment, hash_sign, fragment = url.partition("#")
+    joiner = "" if before_fragment.endswith(("?", "&")) else "&" if "?" in before_fragment else "?"
+    return f"{before_fragment}{joiner}{urlencode(parameters)}{hash_sign}{fragment}"

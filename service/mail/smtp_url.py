@@ -19,7 +19,8 @@ def smtp_url_problem(smtp_url: str) -> str | None:
     except ValueError:  # its words may quote part of a password (an unencoded / # ? in it)
         return f"PORTAL_SMTP_URL is not a URL (a port that is not a number?); give {SMTP_URL_FORM}."
     if parts.scheme not in {"smtp", "smtps"}:
-        return f"PORTAL_SMTP_URL has the scheme {parts.scheme!r}; give {SMTP_URL_FORM}."
+        # Not quoted: in `user:secret@host` (the scheme left out) the "scheme" is the user name.
+        return f"PORTAL_SMTP_URL is not an smtp:// or smtps:// URL; give {SMTP_URL_FORM}."
     if not parts.hostname:
         return f"PORTAL_SMTP_URL names no host; give {SMTP_URL_FORM}."
     if port == 0:

@@ -219,8 +219,8 @@ async def test_a_failure_that_is_no_smtp_error_is_recorded_released_and_retried(
         NOW + timedelta(seconds=10) + mail.IN_QUEUE,
     )
     assert failed.last_error == (
-        "ValueError(\"PORTAL_SMTP_URL has the scheme ''; give smtp://[user:password@]host[:port] (STARTTLS "
-        'when offered) or smtps://… (TLS).")'
+        "ValueError('PORTAL_SMTP_URL is not an smtp:// or smtps:// URL; give "
+        "smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://… (TLS).')"
     )
     assert (again.attempts, again.claimed_until) == (2, None)
 
@@ -243,8 +243,10 @@ async def test_a_failure_that_is_no_smtp_error_is_recorded_released_and_retried(
         ("", None),
         ("smtp://mail.example.org", None),
         ("smtps://user:secret@mail.example.org:465", None),
-        ("garbage", "PORTAL_SMTP_URL has the scheme ''"),
-        ("http://mail.example.org", "PORTAL_SMTP_URL has the scheme 'http'"),
+        ("garbage", "PORTAL_SMTP_URL is not an smtp:// or smtps:// URL; give smtp://"),
+        ("http://user:secret@mail.example.org", "PORTAL_SMTP_URL is not an smtp:// or smtps:// URL"),
+        # the scheme left out: what comes before the first colon was quoted as one
+        ("secret:pw@mail.example.org", "PORTAL_SMTP_URL is not an smtp:// or smtps:// URL"),
         ("smtp://", "PORTAL_SMTP_URL names no host"),
         ("smtp://user:secret@mail.example.org:twenty-five", "PORTAL_SMTP_URL is not a URL"),
     ],

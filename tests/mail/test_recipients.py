@@ -4,6 +4,7 @@ RFC 2047 encoded words, so that the header itself stays ASCII and any mail progr
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses
@@ -12,6 +13,7 @@ import pytest
 
 from service.certificate_files import mails as file_mails
 from service.certificate_files.models import CertificateFileJob
+from service.mail.links import PortalLinks
 from service.recognitions import mails
 from service.recognitions.mails import Person
 from service.users.models import User
@@ -99,3 +101,33 @@ def test_the_file_ready_mail_leads_to_that_very_file() -> None:
         "Download this file: https://portal.example.org/recognitions/Q2VyZW1vbnk6NDI=/certificates"
         "?file=Q2VydGlmaWNhdGVGaWxlSm9iOjc%3D"
     ) in text
+
+
+@pytest.mark.parametrize(
+    ("route", "link"),
+    [
+        ("/recognitions/{id}/certificates", "/recognitions/Q2VyZW1vbnk6NDI=/certificates?file=FILE"),
+        (
+            "/portal?recognition={id}&step=certificates",
+            "/portal?recognition=Q2VyZW1vbnk6NDI=&step=certificates&file=FILE",
+        ),
+        (
+            "/portal?recognition={id}#certificates",
+            "/portal?recognition=Q2VyZW1vbnk6NDI=&file=FILE#certificates",
+        ),
+        ("/recognitions/{id}#certificates", "/recognitions/Q2VyZW1vbnk6NDI=?file=FILE#certificates"),
+        ("/portal?{id}&", "/portal?Q2VyZW1vbnk6NDI=&file=FILE"),
+    ],
+    ids=["path", "query", "query-and-fragment", "fragment", "query-ending-in-&"],
+)
+def test_the_file_ready_link_adds_the_file_to_the_routes_own_query(route: str, link: str) -> None:
+    # given a portal whose certificates step is reached through a query, or a fragment
+    config = replace(
+        CONFIG, portal=PortalLinks(app_url="https://portal.example.org", certificates_route=route)
+    )
+
+    # when
+    page = file_mails.file_page(config, _ceremony(), CertificateFileJob(id=7, total=3))
+
+    # then `file` joins the route's query (one `?`), and a fragment stays last
+    assert page == "https://portal.example.org" + link.replace("FILE", "Q2VydGlmaWNhdGVGaWxlSm9iOjc%3D")
