@@ -89,6 +89,24 @@ async def test_chosen_course_takers_by_email(
     assert [("Ana Completer" in pages[0]), ("Jo Micro" in pages[1])] == [True, True]
 
 
+async def test_a_course_taker_is_found_by_email_in_any_case(
+    world: CertificatesWorld, settings: Settings, tmp_path: Path
+) -> None:
+    # given a completer's email as a person might type it
+    taker = await world.enrollments["Ana Completer"].course_taker
+    output = tmp_path / "one.pdf"
+
+    # when
+    built = _portal(
+        settings, "certificates", "build", "--recognition", world.recognition_id,
+        "--course-taker", taker.email.upper(), "--output", str(output),
+    )  # fmt: skip
+
+    # then
+    assert (built.returncode, built.stdout, built.stderr) == (0, f"1 page written to {output}\n", "")
+    assert "Ana Completer" in _first_lines(output)[0]
+
+
 async def test_a_bad_recognition_fails_with_one_line(
     world: CertificatesWorld, settings: Settings, tmp_path: Path
 ) -> None:

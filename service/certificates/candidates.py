@@ -223,9 +223,12 @@ async def selection_of(
     kind = CandidateKind.COMPLETER if all_completers else None
     query = of_kinds(await candidates_query(recognition, CandidateFilter(kind=kind)), kind)
     if not all_completers:
-        query = query.filter(course_taker__email__in=list(emails))
+        # In any case, as the certificates page's search and certificateListing take an email.
+        anyone = [Q(course_taker__email__iexact=email) for email in emails] or [Q(id__in=[])]
+        query = query.filter(Q(*anyone, join_type="OR"))
     rows = await by_name(query, after=None)
-    missing = sorted(set(emails) - {row.course_taker.email for row in rows})
+    found = {row.course_taker.email.casefold() for row in rows}
+    missing = sorted(email for email in dict.fromkeys(emails) if email.casefold() not in found)
     if missing:
         raise DomainError.of(
             ErrorCode.NOT_A_CANDIDATE, f"Not a course-taker of this recognition: {', '.join(missing)}."
