@@ -135,13 +135,40 @@ async def test_a_place_taken_by_another_process_meanwhile_is_drawn_again(
 
 
 async def test_certificates_issued_before_0016_get_unique_places_from_the_migration(tmp_path: Path) -> None:
-    # given a database at 0015 holding three certificates (foreign keys are not enforced by sqlite3)
+    # given a database at 0015 holding three certificates, with the rows they point at
     path = tmp_path / "old.sqlite3"
     async with TortoiseContext():
         await migrate_to(
             config=tortoise_config(f"sqlite://{path}"), target="models.0015_certificate_templates"
         )
+    day, moment = "'2026-09-01'", "'2026-09-01T00:00:00+00:00'"
     with sqlite3.connect(path) as connection:
+        for statement in (
+            f"INSERT INTO partner (id, name, slug, time_zone, created_at) "
+            f"VALUES (1, 'P', 'p', 'UTC', {moment})",
+            f"INSERT INTO portal_user (id, email, name, role, created_at, partner_id) "
+            f"VALUES (1, 'a@example.org', 'A', 'PARTNER_ADMIN', {moment}, 1)",
+            "INSERT INTO certificate_type (id, code, name) VALUES (1, 'T', 'Type')",
+            "INSERT INTO program (id, partner_id, name, certificate_type_id, certification_percent) "
+            "VALUES (1, 1, 'Program', 1, '80')",
+            f"INSERT INTO cohort (id, name, starts_on, ends_on, partner_id, program_id) "
+            f"VALUES (1, 'Cohort', {day}, {day}, 1, 1)",
+            f"INSERT INTO recognition (id, partner_id, kind, name, status, range_start, range_end, "
+            f"created_by_id, created_at, updated_at, representative_requested, calendar_sequence) VALUES "
+            f"(1, 1, 'CERTIFICATE_REQUEST', 'R', 'CREATED', {day}, {day}, 1, {moment}, {moment}, 0, 0)",
+        ):
+            connection.execute(statement)
+        for key in (1, 2, 3):
+            connection.execute(
+                "INSERT INTO course_taker (id, partner_id, name, email, sort_name) VALUES (?, 1, ?, ?, '')",
+                (key, f"Taker {key}", f"t{key}@example.org"),
+            )
+            connection.execute(
+                "INSERT INTO enrollment (id, modules_completed, modules_required, percent_complete, "
+                "certified, certificate_type_id, cohort_id, course_taker_id) "
+                "VALUES (?, 5, 5, '100', 1, 1, 1, ?)",
+                (key, key),
+            )
         for key in (1, 2, 3):
             connection.execute(
                 "INSERT INTO certificate (id, code, partner_id, enrollment_id, recognition_id, status, "
