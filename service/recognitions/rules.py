@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.resources
 import re
+import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -164,18 +169,50 @@ def _what(kind: RecognitionKind) -> str:
 
 
 def zone_named(name: str, *, field: tuple[str, ...]) -> tuple[ZoneInfo | None, list[Problem]]:
-    """The IANA zone of that name, or a problem."""
+    """The IANA zone of that name, or a problem. An alias the database keeps for an old name
+    ("US/Pacific", "Asia/Calcutta") gives the zone under its own name ("America/Los_Angeles"): a
+    ceremony stores one name for one zone, whatever was typed."""
     if name in _zone_names():
         try:
-            return ZoneInfo(name), []
+            return ZoneInfo(canonical_zone_name(name)), []
         except ZoneInfoNotFoundError:
             pass
     return None, [Problem(ErrorCode.INVALID_TIME_ZONE, f"{name!r} is not an IANA time zone.", field)]
 
 
+def canonical_zone_name(name: str) -> str:
+    """The zone's own name for a link of the time zone database (itself for a zone); UTC's aliases
+    give "UTC", as people write it, not the database's Etc/UTC."""
+    links = _zone_links()
+    seen: set[str] = set()
+    while name in links and name not in seen:
+        seen.add(name)
+        name = links[name]
+    return "UTC" if name == "Etc/UTC" else name
+
+
 @cache
 def _zone_names() -> set[str]:
     return available_timezones()
+
+
+@cache
+def _zone_links() -> dict[str, str]:
+    """Each link of the time zone database and the name it points to (`L America/Los_Angeles
+    US/Pacific` in its tzdata.zi), from the copy ZoneInfo reads zones from: the system's first,
+    then the tzdata package's."""
+    for source in _tzdata_sources():
+        with contextlib.suppress(OSError):
+            lines = [line.split() for line in source.read_text(encoding="utf-8").splitlines()]
+            return {words[2]: words[1] for words in lines if len(words) >= 3 and words[0] == "L"}
+    return {}
+
+
+def _tzdata_sources() -> list[Traversable]:
+    sources: list[Traversable] = [Path(folder) / "tzdata.zi" for folder in zoneinfo.TZPATH]
+    with contextlib.suppress(ModuleNotFoundError):
+        sources.append(importlib.resources.files("tzdata.zoneinfo") / "tzdata.zi")
+    return sources
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100

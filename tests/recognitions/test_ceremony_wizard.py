@@ -670,3 +670,33 @@ async def test_a_certificate_request_id_is_no_ceremony(gql: GraphQLClient, world
     )
 
     assert [(e["field"], e["code"]) for e in result["errors"]] == [(["id"], "NOT_FOUND")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("US/Pacific", "America/Los_Angeles"),
+        ("Asia/Calcutta", "Asia/Kolkata"),
+        ("Europe/Kiev", "Europe/Kyiv"),
+        ("Etc/UCT", "UTC"),
+        ("America/Los_Angeles", "America/Los_Angeles"),
+    ],
+)
+async def test_a_time_zone_alias_is_stored_under_the_zones_own_name(
+    gql: GraphQLClient, world: World, typed: str, stored: str
+) -> None:
+    # given
+    ceremony = await _create(gql, world)
+
+    # when the start is given in an old name of a zone
+    result = await _call(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": ceremony["id"], "start": {"dateTime": "2026-11-04T10:00:00", "timeZone": typed}},
+        world.admin,
+    )
+
+    # then the ceremony has the zone under its own name, so mails and the dashboard name it one way
+    assert (result["errors"], result["ceremony"]["timeZone"]) == ([], stored)
+    assert await Recognition.filter(time_zone=stored).count() == 1
