@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from service.dates import written_day, written_range
 from service.errors import DomainError, ErrorCode, Problem
 
 # A year at most, counted as the calendar counts a range picked on it: its first and last day both
@@ -23,7 +24,7 @@ def check_date_range(start: date, end: date, *, field: tuple[str, ...]) -> None:
         raise DomainError(
             Problem(
                 ErrorCode.INVALID_DATE_RANGE,
-                f"The range starts on {start.isoformat()}, after its end {end.isoformat()}.",
+                f"The range starts on {written_day(start)}, after its end, {written_day(end)}.",
                 (*field, "start"),
             )
         )
@@ -32,9 +33,9 @@ def check_date_range(start: date, end: date, *, field: tuple[str, ...]) -> None:
         raise DomainError(
             Problem(
                 ErrorCode.DATE_RANGE_TOO_LONG,
-                f"The range covers {covered} days, {start.isoformat()} to {end.isoformat()} with both "
-                f"included; at most {MAX_RANGE_DAYS} are allowed: from {start.isoformat()}, end it on "
-                f"{last_end.isoformat()} at the latest.",
+                f"The range covers {covered} days, {written_range(start, end)} with both included; at "
+                f"most {MAX_RANGE_DAYS} are allowed: from {written_day(start)}, end it on "
+                f"{written_day(last_end)} at the latest.",
                 (*field, "end"),
             )
         )

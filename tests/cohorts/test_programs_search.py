@@ -138,21 +138,21 @@ async def test_partner_admin_cannot_name_another_partner(
             {"start": "2026-05-31", "end": "2026-03-01"},
             "INVALID_DATE_RANGE",
             ["cohortsEndingBetween", "start"],
-            "The range starts on 2026-05-31, after its end 2026-03-01.",
+            "The range starts on 31 May 2026, after its end, 1 March 2026.",
         ),
         (
             {"start": "2026-01-01", "end": "2027-01-02"},
             "DATE_RANGE_TOO_LONG",
             ["cohortsEndingBetween", "end"],
-            "The range covers 367 days, 2026-01-01 to 2027-01-02 with both included; at most 366 are "
-            "allowed: from 2026-01-01, end it on 2027-01-01 at the latest.",
+            "The range covers 367 days, 1 January 2026 to 2 January 2027 with both included; at most 366 "
+            "are allowed: from 1 January 2026, end it on 1 January 2027 at the latest.",
         ),
         (
             {"start": "2025-01-01", "end": "2026-12-31"},
             "DATE_RANGE_TOO_LONG",
             ["cohortsEndingBetween", "end"],
-            "The range covers 730 days, 2025-01-01 to 2026-12-31 with both included; at most 366 are "
-            "allowed: from 2025-01-01, end it on 2026-01-01 at the latest.",
+            "The range covers 730 days, 1 January 2025 to 31 December 2026 with both included; at most "
+            "366 are allowed: from 1 January 2025, end it on 1 January 2026 at the latest.",
         ),
     ],
     ids=["start-after-end", "one-day-more-than-366", "two-whole-years"],
