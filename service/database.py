@@ -203,8 +203,25 @@ async def migrate(database_url: str) -> list[str]:
         if event == "apply_done":
             applied.append(name)
 
+    config = tortoise_config(database_url)
+    sqlite = database_url.startswith("sqlite://")
+    if sqlite:
+        # SQLite changes a column by copying its table into a new one and dropping the old (Tortoise's
+        # AlterField). With foreign keys enforced, dropping a table deletes its rows first, and with
+        # them the rows pointing at them (ON DELETE CASCADE: a ceremony's history and cohorts), or
+        # refuses (RESTRICT: its certificates). So, as SQLite's procedure for such changes says,
+        # foreign keys are not enforced while migrating, and are checked after.
+        config["connections"]["default"]["credentials"]["foreign_keys"] = "OFF"
     async with TortoiseContext():
-        await run_migrations(config=tortoise_config(database_url), progress=note)
+        await run_migrations(config=config, progress=note)
+        if sqlite:
+            _, broken = await connections.get("default").execute_query("PRAGMA foreign_key_check")
+            if broken:
+                tables = ", ".join(sorted({row["table"] for row in broken}))
+                raise DatabaseNotReady(
+                    f"The database at {database_name(database_url)} has rows pointing at rows that do not "
+                    f"exist (in {tables}): `PRAGMA foreign_key_check` lists them."
+                )
     return applied
 
 

@@ -15,35 +15,11 @@ from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_to
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from service.database import migrate, tortoise_config
+from service.database import DatabaseNotReady, migrate, tortoise_config
+from tests.support.raw_databases import sqlite_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "service" / "migrations"
-
-
-def _schema_of(path: Path) -> dict[str, object]:
-    """Tables with their columns, indexes with their columns and uniqueness, foreign keys. Columns by
-    name: a column added by a later migration comes last, which changes nothing the code sees."""
-    with sqlite3.connect(path) as connection:
-        tables = [
-            row[0]
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-                "AND name != 'tortoise_migrations' ORDER BY name"
-            )
-        ]
-        schema: dict[str, object] = {}
-        for table in tables:
-            columns = sorted(row[1:6] for row in connection.execute(f"PRAGMA table_info('{table}')"))
-            indexes = sorted(
-                (bool(unique), tuple(info[2] for info in connection.execute(f"PRAGMA index_info('{name}')")))
-                for _, name, unique, *_ in connection.execute(f"PRAGMA index_list('{table}')")
-            )
-            foreign_keys = sorted(
-                row[2:7] for row in connection.execute(f"PRAGMA foreign_key_list('{table}')")
-            )
-            schema[table] = {"columns": columns, "indexes": indexes, "foreign_keys": foreign_keys}
-        return schema
 
 
 async def test_migrations_build_the_same_schema_as_the_models(tmp_path: Path) -> None:
@@ -58,8 +34,8 @@ async def test_migrations_build_the_same_schema_as_the_models(tmp_path: Path) ->
         await context.generate_schemas()
 
     # then
-    assert _schema_of(migrated) == _schema_of(generated)
-    assert "enrollment" in _schema_of(migrated)
+    assert sqlite_schema(migrated) == sqlite_schema(generated)
+    assert "enrollment" in sqlite_schema(migrated)
 
 
 async def test_no_model_change_lacks_a_migration(tmp_path: Path) -> None:
@@ -75,11 +51,11 @@ async def test_no_model_change_lacks_a_migration(tmp_path: Path) -> None:
 async def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "twice.sqlite3"
     await migrate(f"sqlite://{path}")
-    before = _schema_of(path)
+    before = sqlite_schema(path)
 
     await migrate(f"sqlite://{path}")
 
-    assert _schema_of(path) == before
+    assert sqlite_schema(path) == before
 
 
 async def test_ceremonies_scheduled_before_0010_get_their_local_day(tmp_path: Path) -> None:
@@ -252,3 +228,26 @@ async def test_0021_makes_the_search_names_again_and_counts_no_name_changed_befo
             (3, "ana silva"),
         ]
         assert connection.execute("SELECT names_changed FROM progress_sync_run").fetchall() == [(0,)]
+
+
+async def test_migrating_sqlite_checks_that_every_row_points_at_one_that_exists(tmp_path: Path) -> None:
+    # given a database whose course-taker's partner is gone (the service never makes one: foreign keys
+    # are enforced, except while migrating, when SQLite's rebuilt tables must not take rows with them)
+    path = tmp_path / "old.sqlite3"
+    async with TortoiseContext():
+        await migrate_to(config=tortoise_config(f"sqlite://{path}"), target="models.0020_chunk_retry_due")
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO course_taker (id, partner_id, name, sort_name, search_name, email) "
+            "VALUES (1, 7, 'Ana Silva', '', 'ana silva', 'ana@riverside.example')"
+        )
+
+    # when
+    with pytest.raises(DatabaseNotReady) as refused:
+        await migrate(f"sqlite://{path}")
+
+    # then
+    assert str(refused.value) == (
+        f"The database at {path} has rows pointing at rows that do not exist (in course_taker): "
+        "`PRAGMA foreign_key_check` lists them."
+    )

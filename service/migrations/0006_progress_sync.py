@@ -65,6 +65,19 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Program',
             name='certification_percent',
+            # With a database default first: neither SQLite nor PostgreSQL adds a NOT NULL column
+            # without one to a table that has rows. The default is dropped below (the model's is Python's).
+            field=fields.DecimalField(default=100, description='Share of the required modules a completer must have completed to be certified.', max_digits=5, decimal_places=2, db_default=100),
+        ),
+        ops.AlterField(
+            model_name='Program',
+            name='certification_percent',
             field=fields.DecimalField(default=100, description='Share of the required modules a completer must have completed to be certified.', max_digits=5, decimal_places=2),
+        ),
+        # SQLite's AlterField rebuilds the table and loses its unique (partner, name) (Tortoise 1.1.9):
+        # put it back (PostgreSQL kept it; IF NOT EXISTS leaves it alone).
+        ops.RunSQL(
+            'CREATE UNIQUE INDEX IF NOT EXISTS "uid_program_partner_879262" ON "program" ("partner_id", "name")',
+            reverse_sql=ops.RunSQL.noop,
         ),
     ]

@@ -24,6 +24,19 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='ProgressSyncRun',
             name='warnings',
+            # With a database default first: neither SQLite nor PostgreSQL adds a NOT NULL column
+            # without one to a table that has rows. The default is dropped below (the model's is Python's).
+            field=fields.JSONField(default=list, description='What the run changed in what it read, e.g. bidi controls removed from a name.', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads, db_default=[]),
+        ),
+        ops.AlterField(
+            model_name='ProgressSyncRun',
+            name='warnings',
             field=fields.JSONField(default=list, description='What the run changed in what it read, e.g. bidi controls removed from a name.', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
+        # SQLite's AlterField rebuilds the table and loses its other indexes (Tortoise 1.1.9): put
+        # back the one the model declares (PostgreSQL kept it; IF NOT EXISTS leaves it alone).
+        ops.RunSQL(
+            'CREATE INDEX IF NOT EXISTS "idx_progress_sy_created_4498c2" ON "progress_sync_run" ("created_at")',
+            reverse_sql=ops.RunSQL.noop,
         ),
     ]

@@ -72,9 +72,22 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='CourseTaker',
             name='sort_name',
-            field=fields.CharField(default='', description='What lists sort by, kept from the name (enrollments.rules.name_sort_key).', max_length=1926),
+            # With a database default first: neither SQLite nor PostgreSQL adds a NOT NULL column
+            # without one to a table that has rows. The default is dropped below (the model's is Python's).
+            field=fields.CharField(default='', description='What lists sort by, kept from the name (enrollments.rules.name_sort_key).', max_length=1926, db_default=''),
         ),
         ops.RunPython(fill_sort_names, ops.RunPython.noop),
+        ops.AlterField(
+            model_name='CourseTaker',
+            name='sort_name',
+            field=fields.CharField(default='', description='What lists sort by, kept from the name (enrollments.rules.name_sort_key).', max_length=1926),
+        ),
+        # SQLite's AlterField rebuilds the table and loses its unique (partner, email) (Tortoise 1.1.9):
+        # put it back (PostgreSQL kept it; IF NOT EXISTS leaves it alone).
+        ops.RunSQL(
+            'CREATE UNIQUE INDEX IF NOT EXISTS "uid_course_take_partner_6d5189" ON "course_taker" ("partner_id", "email")',
+            reverse_sql=ops.RunSQL.noop,
+        ),
         ops.AlterField(
             model_name='ProgressSyncRun',
             name='status',

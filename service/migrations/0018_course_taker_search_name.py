@@ -31,7 +31,20 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='CourseTaker',
             name='search_name',
-            field=fields.CharField(default='', description='What searches match, kept from the name (enrollments.rules.name_search_key).', max_length=1000),
+            # With a database default first: neither SQLite nor PostgreSQL adds a NOT NULL column
+            # without one to a table that has rows. The default is dropped below (the model's is Python's).
+            field=fields.CharField(default='', description='What searches match, kept from the name (enrollments.rules.name_search_key).', max_length=1000, db_default=''),
         ),
         ops.RunPython(fill_search_names, ops.RunPython.noop),
+        ops.AlterField(
+            model_name='CourseTaker',
+            name='search_name',
+            field=fields.CharField(default='', description='What searches match, kept from the name (enrollments.rules.name_search_key).', max_length=1000),
+        ),
+        # SQLite's AlterField rebuilds the table and loses its unique (partner, email) (Tortoise 1.1.9):
+        # put it back (PostgreSQL kept it; IF NOT EXISTS leaves it alone).
+        ops.RunSQL(
+            'CREATE UNIQUE INDEX IF NOT EXISTS "uid_course_take_partner_6d5189" ON "course_taker" ("partner_id", "email")',
+            reverse_sql=ops.RunSQL.noop,
+        ),
     ]

@@ -13,6 +13,7 @@ from tortoise.expressions import Q, RawSQL
 from service.cohorts.models import Cohort
 from service.errors import NotFound
 from service.paging import Page
+from service.prepared import Prepared
 from service.recognitions import rules
 from service.recognitions.models import (
     Recognition,
@@ -22,7 +23,7 @@ from service.recognitions.models import (
     StoredStatus,
 )
 from service.recognitions.rules import Action, Status
-from service.users.actor import Actor
+from service.users.actor import Actor, scoped
 
 TOTAL = "matching_total"
 """The first page's rows carry the count of every matching row under this name."""
@@ -48,7 +49,11 @@ class DashboardFilter:
 
 def visible(actor: Actor) -> Any:
     """Recognitions the actor may see: their partner's (every partner's for staff), not deleted."""
-    return actor.scope(Recognition.filter(deleted_at__isnull=True))
+    return _visible(actor.seen_partner_id)
+
+
+def _visible(partner_id: int | None) -> Any:
+    return scoped(Recognition.filter(deleted_at__isnull=True), partner_id)
 
 
 def is_visible(recognition: Recognition, actor: Actor) -> bool:
@@ -102,28 +107,67 @@ async def dashboard_page(
     Paging is by keyset (the sort value and id of the last row seen), so pages stay stable
     while recognitions are added.
     """
-    query = visible(actor)
-    if filter.kind is not None:
-        query = query.filter(kind=filter.kind)
-    if filter.statuses is not None:
-        query = query.filter(status_filter(filter.statuses, now))
-    if filter.search and filter.search.strip():
-        query = query.filter(name__icontains=filter.search.strip())
-    if filter.ceremony_date_from is not None:
-        query = query.filter(ceremony_date__gte=filter.ceremony_date_from)
-    if filter.ceremony_date_to is not None:
-        query = query.filter(ceremony_date__lte=filter.ceremony_date_to)
+    search = (filter.search or "").strip()
+    statuses = None if filter.statuses is None else frozenset(filter.statuses)
+    shape = (filter.kind, statuses)
+    matching: dict[str, Any] = {
+        "partner_id": actor.seen_partner_id,
+        "now": None if statuses is None else now,
+        "search": search or None,
+        "date_from": filter.ceremony_date_from,
+        "date_to": filter.ceremony_date_to,
+    }
     ordering = ORDERINGS[order_by]
     if after is None:
         # The first page (the one a dashboard opens on) counted in its own statement: the window's
         # count is of every row the filter matches, before the limit; no row, no match.
-        rows = (
-            await query.annotate(**{TOTAL: RawSQL("COUNT(*) OVER ()")}).order_by(*ordering).limit(first + 1)
-        )
+        rows = await _FIRST_PAGE(*shape, ordering, limit=first + 1, **matching)
         return Page.of(rows, first, total=getattr(rows[0], TOTAL) if rows else 0)
+    query = _matching(*shape, **matching)
     total = await query.count()
     query = query.filter(_after(ordering, after))
     return Page.of(await query.order_by(*ordering).limit(first + 1), first, total=total)
+
+
+def _matching(
+    kind: RecognitionKind | None,
+    statuses: frozenset[Status] | None,
+    *,
+    partner_id: int | None,
+    now: datetime | None,
+    search: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> Any:
+    """The recognitions a dashboard filter matches, among those of ``partner_id`` (None: staff's)."""
+    query = _visible(partner_id)
+    if kind is not None:
+        query = query.filter(kind=kind)
+    if statuses is not None:
+        assert now is not None, "statuses are told apart by the time"
+        query = query.filter(status_filter(statuses, now))
+    if search is not None:
+        query = query.filter(name__icontains=search)
+    if date_from is not None:
+        query = query.filter(ceremony_date__gte=date_from)
+    if date_to is not None:
+        query = query.filter(ceremony_date__lte=date_to)
+    return query
+
+
+def _first_page(
+    kind: RecognitionKind | None,
+    statuses: frozenset[Status] | None,
+    ordering: tuple[str, str],
+    *,
+    limit: int,
+    **matching: Any,
+) -> Any:
+    query = _matching(kind, statuses, **matching)
+    return query.annotate(**{TOTAL: RawSQL("COUNT(*) OVER ()")}).order_by(*ordering).limit(limit)
+
+
+_FIRST_PAGE: Prepared[list[Recognition]] = Prepared(_first_page)
 
 
 def cursor_value(recognition: Recognition, order_by: str) -> tuple[Any, int]:
@@ -147,23 +191,34 @@ async def cohort_ids_by_recognition_ids(
     """The selected cohorts of each recognition, in id order (the caller has already checked it may
     see them)."""
     grouped: dict[int, list[int]] = {recognition_id: [] for recognition_id in ids}
-    for recognition_id, cohort_id in (
-        await RecognitionCohort.filter(recognition_id__in=list(grouped))
-        .using_db(connection)
-        .order_by("cohort_id")
-        .values_list("recognition_id", "cohort_id")
-    ):
+    for recognition_id, cohort_id in await _COHORT_LINKS(connection=connection, ids=list(grouped)):
         grouped[recognition_id].append(cohort_id)
     return grouped
+
+
+_COHORT_LINKS: Prepared[list[tuple[int, int]]] = Prepared(
+    lambda ids: (
+        RecognitionCohort.filter(recognition_id__in=ids)
+        .order_by("cohort_id")
+        .values_list("recognition_id", "cohort_id")
+    )
+)
 
 
 async def cohorts_selected_by(*, actor: Actor, ids: Iterable[int]) -> dict[int, Cohort]:
     """The cohorts these recognitions select that the actor may see, each with its program and the
     program's certificate type, by id."""
-    query = actor.scope(Cohort.filter(recognitions__recognition_id__in=list(ids)))
-    return {
-        cohort.id: cohort for cohort in await query.select_related("program__certificate_type").distinct()
-    }
+    cohorts = await _SELECTED_COHORTS(partner_id=actor.seen_partner_id, ids=list(ids))
+    return {cohort.id: cohort for cohort in cohorts}
+
+
+_SELECTED_COHORTS: Prepared[list[Cohort]] = Prepared(
+    lambda partner_id, ids: (
+        scoped(Cohort.filter(recognitions__recognition_id__in=ids), partner_id)
+        .select_related("program__certificate_type")
+        .distinct()
+    )
+)
 
 
 async def events_by_recognition_ids(*, ids: Iterable[int]) -> dict[int, list[RecognitionEvent]]:

@@ -118,10 +118,12 @@ def ceremony_updated(
     now: datetime,
     renamed_from: str | None = None,
     redated: Redated | None = None,
+    pins: bool = False,
 ) -> EmailMessage:
     """A scheduled ceremony changed: its new details and an updated invitation (same UID, next SEQUENCE);
     when it was renamed, the name the reader knew it by; when its day moved, that provisional
-    certificates printed before show the old day."""
+    certificates printed before show the old day; with ``pins``, where the pins now go (the reader is
+    the mailing contact too, or the pins' address or contact changed)."""
     assert recognition.format is not None
     formerly = f" (formerly \u201c{renamed_from}\u201d)" if renamed_from is not None else ""
     paragraphs: list[Paragraph] = [
@@ -131,6 +133,7 @@ def ceremony_updated(
         f"{FORMAT_WORDS[recognition.format]}.",
         *_meeting(recognition),
         *([_where_paragraph(recognition)] if recognition.format is CeremonyFormat.IN_PERSON else []),
+        *([_pins_paragraph(recognition, requester)] if pins else []),
         *_redated_paragraphs(recognition, redated, config),
         Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
         "The updated calendar invitation attached replaces the one you had.",
@@ -155,11 +158,15 @@ def ceremony_cancelled(
     config: MailConfig,
     now: datetime,
     provisional: int = 0,
+    pins_not_coming: bool = False,
 ) -> EmailMessage:
     """The ceremony is called off: a cancelled invitation takes it out of the calendar. Its
     ``provisional`` certificates stay provisional (their course-takers may still complete) and keep
-    the ceremony's day until they settle: the requester is told so."""
+    the ceremony's day until they settle: the requester is told so. ``pins_not_coming``: the reader
+    is the mailing contact too, and the pins were still to come: they read what another contact
+    reads (``pins_not_coming()``), that the pins will not be mailed."""
     reason = f" Reason: {recognition.cancellation_reason}" if recognition.cancellation_reason else ""
+    so = ", so its pins will not be mailed" if pins_not_coming else ""
     return compose(
         config=config,
         key=key,
@@ -168,7 +175,7 @@ def ceremony_cancelled(
         paragraphs=[
             f"Dear {requester.name},",
             f"The pinning ceremony \u201c{recognition.name}\u201d of {partner_name} on {_when(recognition)} "
-            f"has been cancelled.{reason}",
+            f"has been cancelled{so}.{reason}",
             *_provisional_after_cancel(recognition, provisional),
             Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
             "The calendar invitation attached removes it from your calendar.",
@@ -181,7 +188,10 @@ def ceremony_cancelled(
 def pins_mailed_to_requester(
     recognition: Recognition, *, key: str, requester: Person, config: MailConfig, now: datetime
 ) -> EmailMessage:
-    """Staff marked the pins mailed: the requester hears where they went."""
+    """Staff marked the pins mailed: the requester hears where they went (to them, when they are the
+    mailing contact too: this is then the contact's mail as well)."""
+    contact = contact_of(recognition)
+    whom = "you" if contact.same_as(requester) else contact.name
     return compose(
         config=config,
         key=key,
@@ -190,7 +200,37 @@ def pins_mailed_to_requester(
         paragraphs=[
             f"Dear {requester.name},",
             f"The pins for the pinning ceremony \u201c{recognition.name}\u201d on {_when(recognition)} have "
-            f"been mailed to {recognition.contact_name} at {postal_address(recognition)}.",
+            f"been mailed to {whom} at {postal_address(recognition)}.",
+            Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
+        ],
+        sent_at=now,
+    )
+
+
+def pins_updated_to_requester(
+    recognition: Recognition,
+    *,
+    key: str,
+    requester: Person,
+    partner_name: str,
+    config: MailConfig,
+    now: datetime,
+) -> EmailMessage:
+    """What the mailing contact relies on changed (their own details, or they became the contact) and
+    nothing the invitation shows did: the requester who is the mailing contact hears what
+    ``pins_expected`` tells another contact, with the link their account opens."""
+    return compose(
+        config=config,
+        key=key,
+        recipient=requester.header(),
+        subject=f"Updated: pins to be mailed for: {recognition.name}",
+        paragraphs=[
+            f"Dear {requester.name},",
+            f"The details have changed. You are the mailing contact for the pins of the pinning ceremony "
+            f"\u201c{recognition.name}\u201d of {partner_name} on {_when(recognition)}.",
+            _pins_paragraph(recognition, requester),
+            f"If the address or your details ({recognition.contact_phone}) are wrong, correct them in the "
+            "Partnership Portal.",
             Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
         ],
         sent_at=now,

@@ -7,7 +7,9 @@
   "<certifier> staff", so a mail to them never names a staff user.
 - The *mailing contact* learns what they need to expect the pins, and is told again when the
   details they rely on change, when the pins are mailed, or when the ceremony is cancelled.
-- When both are the same address, one mail says it all.
+- When both are the same address, one mail says it all: the requester's, saying too what the
+  contact's would have (where the pins go, that they were mailed, that they will not come), with
+  the portal link their account opens.
 
 Each mail has its own outbox key (one per reason), so a repeated delivery or a retried change
 never mails twice.
@@ -45,15 +47,15 @@ INVITATION_CHANGES = {
     "address_postal_code": "address",
     "address_country": "address",
 }
-# What the mailing contact's mail says: where and for which day, and who they are.
-CONTACT_COLUMNS = {
-    "starts_at",
-    "time_zone",
+# Where the pins go and to whom.
+PINS_COLUMNS = {
     "contact_name",
     "contact_email",
     "contact_phone",
     *(column for column in INVITATION_CHANGES if column.startswith("address_")),
 }
+# What the mailing contact's mail says: where and for which day, and who they are.
+CONTACT_COLUMNS = {"starts_at", "time_zone", *PINS_COLUMNS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +173,13 @@ def invitation_changes(before: dict[str, object], recognition: Recognition) -> l
 
 def contact_concerned(before: dict[str, object], recognition: Recognition) -> bool:
     """Whether a change touches what the mailing contact was told (pins not mailed yet)."""
-    return recognition.status is StoredStatus.SCHEDULED_PENDING and any(
-        column in before and before[column] != getattr(recognition, column) for column in CONTACT_COLUMNS
+    return recognition.status is StoredStatus.SCHEDULED_PENDING and _changed(
+        before, recognition, CONTACT_COLUMNS
     )
+
+
+def _changed(before: dict[str, object], recognition: Recognition, columns: set[str]) -> bool:
+    return any(column in before and before[column] != getattr(recognition, column) for column in columns)
 
 
 async def tell_changed(
@@ -189,7 +195,8 @@ async def tell_changed(
     """A scheduled ceremony changed (``reason``: its event's id, which names these mails): an updated
     invitation to each requester when its name, date, time, format, link or address changed (saying so when
     ``redated`` provisional certificates now print another day), and the mailing contact's details
-    again when what they were told changed."""
+    again when what they were told changed. A requester who is the mailing contact hears both in
+    one mail; the others hear where the pins go when that changed."""
     changed = invitation_changes(before, recognition)
     tell_contact = contact_concerned(before, recognition)
     if not changed and not tell_contact:
@@ -197,6 +204,8 @@ async def tell_changed(
     connection = mail.connection
     requesters = await requesters_of(recognition, connection)
     partner_name = await _partner_name(recognition, connection)
+    contact = mails.contact_of(recognition)
+    pins_moved = tell_contact and _changed(before, recognition, PINS_COLUMNS)
     if changed:
         recognition.calendar_sequence += 1
         await recognition.save(using_db=connection, update_fields=["calendar_sequence"])
@@ -212,18 +221,48 @@ async def tell_changed(
                     changed=changed,
                     renamed_from=_renamed_from(before, recognition),
                     redated=_redated(before, recognition, redated),
+                    pins=pins_moved or (tell_contact and requester.same_as(contact)),
                     config=config,
                     now=now,
                 ),
                 now=now,
             )
-    if tell_contact and not requesters.include(mails.contact_of(recognition)):
+    if tell_contact:
         key = f"ceremony-pins-contact:{recognition.id}:{reason}"
-        await mail.add(
-            key=key,
-            message=_pins_expected(recognition, requesters, key, partner_name, config, now, updated=True),
-            now=now,
-        )
+        message = _contact_update(recognition, requesters, before, key, partner_name, config, now, changed)
+        if message is not None:
+            await mail.add(key=key, message=message, now=now)
+
+
+def _contact_update(
+    recognition: Recognition,
+    requesters: Requesters,
+    before: dict[str, object],
+    key: str,
+    partner_name: str,
+    config: MailConfig,
+    now: datetime,
+    changed: list[str],
+) -> EmailMessage | None:
+    """The mailing contact's mail after a change of what they were told: their own (the first one,
+    for someone named the contact only now, who was told nothing before); for a requester, the
+    updated invitation says it, or, when there is none, a mail of its own."""
+    contact = mails.contact_of(recognition)
+    if not requesters.include(contact):
+        updated = not _new_contact(before, contact)
+        return _pins_expected(recognition, requesters, key, partner_name, config, now, updated=updated)
+    if changed:
+        return None
+    requester = next(requester for requester in requesters.people if requester.same_as(contact))
+    return mails.pins_updated_to_requester(
+        recognition, key=key, requester=requester, partner_name=partner_name, config=config, now=now
+    )
+
+
+def _new_contact(before: dict[str, object], contact: mails.Person) -> bool:
+    """Whether the mailing contact is another person (address) than before this change."""
+    old = before.get("contact_email")
+    return isinstance(old, str) and not contact.same_as(mails.Person(name="", email=old))
 
 
 def _renamed_from(before: dict[str, object], recognition: Recognition) -> str | None:
@@ -248,7 +287,7 @@ async def tell_cancelled(
     recognition: Recognition, mail: Outbox, *, pins_were_pending: bool, config: MailConfig, now: datetime
 ) -> None:
     """Cancelled: a cancelled invitation to each requester; the mailing contact, if the pins were
-    still to come, that they will not."""
+    still to come, that they will not (in the requester's mail, when the contact is a requester)."""
     connection = mail.connection
     requesters = await requesters_of(recognition, connection)
     partner_name = await _partner_name(recognition, connection)
@@ -259,6 +298,7 @@ async def tell_cancelled(
         .using_db(connection)
         .count()
     )
+    contact = mails.contact_of(recognition)
     for requester in requesters.people:
         key = requesters.key(f"ceremony-cancelled:{recognition.id}", requester)
         await mail.add(
@@ -269,12 +309,13 @@ async def tell_cancelled(
                 requester=requester,
                 partner_name=partner_name,
                 provisional=provisional,
+                pins_not_coming=pins_were_pending and requester.same_as(contact),
                 config=config,
                 now=now,
             ),
             now=now,
         )
-    if pins_were_pending and not requesters.include(mails.contact_of(recognition)):
+    if pins_were_pending and not requesters.include(contact):
         key = f"ceremony-cancelled:{recognition.id}:contact"
         await mail.add(
             key=key,
@@ -288,14 +329,15 @@ async def tell_cancelled(
 async def tell_pins_mailed(
     recognition: Recognition, mail: Outbox, *, config: MailConfig, now: datetime
 ) -> None:
-    """Staff marked the pins mailed: the mailing contact and the requesters all hear of it."""
+    """Staff marked the pins mailed: the mailing contact and the requesters all hear of it (a requester
+    who is the contact, once, in the requester's mail)."""
     requesters = await requesters_of(recognition, mail.connection)
-    key = f"ceremony-pins-mailed:{recognition.id}"
-    await mail.add(key=key, message=mails.pins_mailed(recognition, key=key, config=config, now=now), now=now)
-    contact = mails.contact_of(recognition)
+    if not requesters.include(mails.contact_of(recognition)):
+        key = f"ceremony-pins-mailed:{recognition.id}"
+        await mail.add(
+            key=key, message=mails.pins_mailed(recognition, key=key, config=config, now=now), now=now
+        )
     for requester in requesters.people:
-        if requester.same_as(contact):
-            continue
         key = requesters.key(f"ceremony-pins-mailed:{recognition.id}:requester", requester)
         await mail.add(
             key=key,

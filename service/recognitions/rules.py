@@ -142,14 +142,25 @@ def check_cohort_count(cohort_ids: Sequence[int], *, field: tuple[str, ...] = ("
 def default_name(kind: RecognitionKind, start: date, end: date) -> str:
     """The name of a recognition saved without one: what it is and its step-1 range, the cohorts'
     end dates it covers (as the guide describes step 1), its days written as every mail that
-    carries the name writes dates: "Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026"."""
-    return f"{_what(kind)}: cohorts ending {written_day(start)} to {written_day(end)}"
+    carries the name writes dates: "Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026";
+    a range of one day names it once: "Certificate request: cohorts ending 14 January 2027"."""
+    return f"{_what(kind)}: cohorts ending {_days(start, end)}"
 
 
 def is_default_name(name: str, kind: RecognitionKind, start: date, end: date) -> bool:
-    """Whether ``name`` is the one ``default_name`` gives that range (or gave it, with days written
-    2026-05-01 as they were before): a name nobody chose, which follows the range when it changes."""
-    return name in (default_name(kind, start, end), f"{_what(kind)}: cohorts ending {start} to {end}")
+    """Whether ``name`` is the one ``default_name`` gives that range, or gave it before (a one-day
+    range as "14 January 2027 to 14 January 2027"; days written 2026-05-01): a name nobody chose,
+    which follows the range when it changes."""
+    what = _what(kind)
+    return name in (
+        default_name(kind, start, end),
+        f"{what}: cohorts ending {written_day(start)} to {written_day(end)}",
+        f"{what}: cohorts ending {start} to {end}",
+    )
+
+
+def _days(start: date, end: date) -> str:
+    return written_day(start) if start == end else f"{written_day(start)} to {written_day(end)}"
 
 
 def _what(kind: RecognitionKind) -> str:

@@ -7,9 +7,12 @@ from datetime import datetime, timedelta
 
 from service.audit.services import record_sign_in_failure
 from service.errors import DomainError, ErrorCode, NotFound
+from service.prepared import Prepared
 from service.users.actor import Actor
 from service.users.models import Role, User
 from service.users.tokens import InvalidToken, issue_token, read_token
+
+_USER_WITH_PARTNER = Prepared(lambda user_id: User.filter(id=user_id).select_related("partner").first())
 
 
 async def authenticate(*, token: str, secret: str, address: str, now: datetime) -> Actor:
@@ -27,7 +30,7 @@ async def sign_in(*, token: str, secret: str, address: str, now: datetime) -> tu
     again."""
     try:
         claims = read_token(token, secret=secret)
-        user = await User.filter(id=claims.user_id).select_related("partner").first()
+        user = await _USER_WITH_PARTNER(user_id=claims.user_id)
         if user is None:
             raise InvalidToken("The token's user no longer exists.")
     except InvalidToken as error:

@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 import strawberry
+from graphql import GraphQLError, GraphQLLeafType, is_leaf_type
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
+from strawberry.schema.schema_converter import CustomGraphQLEnumType
 
 from service.graphql.core.direct_resolvers import _reads_only_context, use_direct_resolvers
-from service.graphql.core.plain_execution import PlainExecutionContext, _discard
+from service.graphql.core.plain_execution import PlainExecutionContext, _coercion, _discard
 from service.graphql.schema import schema
 from tests.support.bench_operations import CANDIDATES, DASHBOARD
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
@@ -292,3 +294,29 @@ async def test_the_same_object_under_the_same_selection_is_completed_once() -> N
     assert result.errors is None
     assert result.data == {"items": [{"number": n, "shown": n} for n in (1, 2, 1, 1, 1)]}
     assert shown == Counter({1: 2, 2: 1})
+
+
+def test_every_leaf_is_coerced_as_its_type_does() -> None:
+    # given every leaf type of the schema
+    leaves = [kind for kind in schema._schema.type_map.values() if is_leaf_type(kind)]
+    enums = [kind for kind in leaves if isinstance(kind, CustomGraphQLEnumType)]
+    assert len(enums) >= 10
+    for leaf in leaves:
+        assert isinstance(leaf, GraphQLLeafType)
+        coerce = _coercion(leaf)
+        if not isinstance(leaf, CustomGraphQLEnumType):
+            # then a scalar is coerced by its own function
+            assert coerce == leaf.coerce_output_value
+            continue
+        # and an enum's members, their values and strangers get the type's own answer or error
+        members: list[Any] = list(leaf.wrapped_cls)
+        for sample in [*members, *(member.value for member in members), "NOT_A_VALUE", 7, None]:
+            try:
+                expected: Any = leaf.coerce_output_value(sample)
+            except (GraphQLError, ValueError, TypeError) as error:
+                expected = (type(error), str(error))
+            try:
+                found: Any = coerce(sample)
+            except (GraphQLError, ValueError, TypeError) as error:
+                found = (type(error), str(error))
+            assert found == expected, (leaf.name, sample)

@@ -14,6 +14,7 @@ from service.mail.models import OutboxMessage
 from service.recognitions.models import Recognition, RecognitionEvent
 from tests.support.audit_log import audit_count
 from tests.support.clock import MovableClock
+from tests.support.factories import make_admin
 from tests.support.graphql_client import GraphQLClient
 from tests.support.mail_reading import subject
 from tests.support.recognition_api import (
@@ -216,3 +217,77 @@ async def test_another_partners_ceremony_is_not_found(gql: GraphQLClient, world:
 
     assert [(e["field"], e["code"]) for e in result["errors"]] == [(["id"], "NOT_FOUND")]
     assert await _snapshot() == before
+
+
+def _plain(row: OutboxMessage) -> str:
+    message = message_from_string(row.message, policy=policy.default)
+    return str(cast(Any, message.get_body(("plain",))).get_content())
+
+
+async def test_a_requester_who_is_the_contact_hears_in_one_mail_that_the_pins_will_not_come(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a ceremony in Los Angeles whose mailing contact is the admin who submitted it
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), world.admin)
+    ceremony_id = created["ceremony"]["id"]
+    step2 = {
+        **COMPLETE_STEP_2,
+        "start": {"dateTime": "2026-10-04T18:00:00", "timeZone": "America/Los_Angeles"},
+        "mailingContact": {
+            "name": world.admin.name,
+            "email": world.admin.email.upper(),
+            "phone": "+1 310 555 0100",
+        },
+    }
+    await call_mutation(gql, CEREMONY_UPDATE, "ceremonyUpdate", {"id": ceremony_id, **step2}, world.admin)
+    await call_mutation(gql, CEREMONY_SUBMIT, "ceremonySubmit", {"id": ceremony_id}, world.admin)
+
+    # when it is cancelled before its pins are mailed
+    result = await _cancel(gql, ceremony_id, world.admin, reason="The hall is closed for repairs.")
+
+    # then their one mail says both: the ceremony is off, and its pins will not be mailed
+    assert result["errors"] == []
+    [row] = await OutboxMessage.filter(key__startswith="ceremony-cancelled")
+    assert row.recipient == world.admin.email
+    assert _plain(row) == (
+        f"Dear {world.admin.name},\n\n"
+        f"The pinning ceremony \u201c{created['ceremony']['name']}\u201d of {world.riverside.name} on Sunday "
+        "4 October 2026 at 18:00 (America/Los_Angeles, UTC-07:00) has been cancelled, so its pins will not "
+        "be mailed. Reason: The hall is closed for repairs.\n\n"
+        f"See the ceremony in the Partnership Portal: http://127.0.0.1:8000/recognitions/{ceremony_id}\n\n"
+        "The calendar invitation attached removes it from your calendar.\n"
+    )
+
+
+async def test_of_the_admins_staff_scheduled_for_only_the_contact_hears_of_the_pins(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a ceremony staff scheduled for a partner with two admins, the second its mailing contact
+    second_admin = await make_admin(world.riverside)
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), world.staff)
+    ceremony_id = created["ceremony"]["id"]
+    contact = {"name": second_admin.name, "email": second_admin.email, "phone": "+64 9 123 4000"}
+    await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": ceremony_id, **COMPLETE_STEP_2, "mailingContact": contact},
+        world.staff,
+    )
+    await call_mutation(gql, CEREMONY_SUBMIT, "ceremonySubmit", {"id": ceremony_id}, world.staff)
+
+    # when staff cancel it
+    result = await _cancel(gql, ceremony_id, world.staff)
+
+    # then each admin has the cancellation, and only the contact hears that no pins will come
+    assert result["errors"] == []
+    rows = await OutboxMessage.filter(key__startswith="ceremony-cancelled").order_by("id")
+    assert [row.recipient for row in rows] == [world.admin.email, second_admin.email]
+    cancelled = (
+        f"The pinning ceremony \u201c{created['ceremony']['name']}\u201d of {world.riverside.name} on Sunday "
+        "4 October 2026 at 10:00 (Pacific/Auckland, UTC+13:00) has been cancelled"
+    )
+    assert [_plain(row).split("\n\n")[1] for row in rows] == [
+        f"{cancelled}.",
+        f"{cancelled}, so its pins will not be mailed.",
+    ]

@@ -584,13 +584,47 @@ async def test_a_new_mailing_contact_is_told_what_to_expect(gql: GraphQLClient, 
         world.admin,
     )
 
+    # then the new contact, told nothing before, has a first mail, not an update of one
     assert changed["errors"] == []
     assert await _mails("ceremony-updated") == []
     [to_new_contact] = await _mails(f"ceremony-pins-contact:{_key(ceremony['id'])}:")
     assert (to_new_contact["To"], subject(to_new_contact)) == (
         "Pins Office <pins.office@riverside.example>",
-        f"Updated: pins to be mailed for: {ceremony['name']}",
+        f"Pins to be mailed for: {ceremony['name']}",
     )
+    assert _text(to_new_contact).split("\n\n")[:2] == [
+        "Dear Pins Office,",
+        f"{world.admin.name} ({world.admin.email}) of {world.riverside.name} named you the mailing contact "
+        f"for the pins of the pinning ceremony \u201c{ceremony['name']}\u201d on Sunday 4 October 2026 at "
+        "10:00 (Pacific/Auckland, UTC+13:00).",
+    ]
+
+
+async def test_the_same_mailing_contact_with_new_details_is_told_of_an_update(
+    gql: GraphQLClient, world: World
+) -> None:
+    ceremony = await _scheduled(gql, world)
+
+    changed = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {
+            "id": ceremony["id"],
+            "mailingContact": {
+                **COMPLETE_STEP_2["mailingContact"],
+                "email": CONTACT.upper(),
+                "phone": "+64 9 555 0101",
+            },
+        },
+        world.admin,
+    )
+
+    assert changed["errors"] == []
+    [to_contact] = await _mails(f"ceremony-pins-contact:{_key(ceremony['id'])}:")
+    assert subject(to_contact) == f"Updated: pins to be mailed for: {ceremony['name']}"
+    assert _text(to_contact).split("\n\n")[1].startswith("The details have changed. ")
+    assert "If the address or your details (+64 9 555 0101) are wrong" in _text(to_contact)
 
 
 async def _scheduled_by_staff(gql: GraphQLClient, world: World) -> str:
@@ -740,3 +774,172 @@ async def test_a_ceremony_staff_schedule_for_a_partner_without_admins_stays_with
         "correct them.\n",
     ]
     assert world.staff.name not in rows[1].message
+
+
+# ---------------- the requester who is the mailing contact: one mail says what each would be told
+
+LOS_ANGELES: dict[str, Any] = {
+    "start": {"dateTime": "2026-10-04T18:00:00", "timeZone": "America/Los_Angeles"},
+    "postalAddress": {
+        "line1": "1 University Ave",
+        "city": "Los Angeles",
+        "region": "CA",
+        "postalCode": "90095",
+        "country": "us",
+    },
+}
+LA_ADDRESS = "1 University Ave, Los Angeles, CA, 90095, US"
+
+
+def _own_contact(world: World) -> dict[str, str]:
+    """The admin names themself the mailing contact (their address in another case, as typed)."""
+    return {"name": world.admin.name, "email": world.admin.email.upper(), "phone": "+1 310 555 0100"}
+
+
+async def _mails_after(told: int) -> list[tuple[str, str, EmailMessage]]:
+    rows = await OutboxMessage.all().order_by("id").offset(told)
+    return [(row.key, row.recipient, message_from_string(row.message, policy=policy.default)) for row in rows]
+
+
+async def test_a_requester_who_is_the_contact_hears_where_the_pins_go_when_the_day_moves(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a ceremony in Los Angeles (its evening is the next day in UTC), the admin its contact
+    ceremony = await _scheduled(gql, world, **LOS_ANGELES, mailingContact=_own_contact(world))
+    told = await OutboxMessage.all().count()
+
+    # when it moves to the next evening
+    moved = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {
+            "id": ceremony["id"],
+            "start": {"dateTime": "2026-10-05T17:30:00", "timeZone": "America/Los_Angeles"},
+        },
+        world.admin,
+    )
+
+    # then one mail, the updated invitation, says the new day and where the pins go, as the contact's would
+    assert moved["errors"] == []
+    [(key, recipient, update)] = await _mails_after(told)
+    assert (key.startswith(f"ceremony-updated:{_key(ceremony['id'])}:"), recipient) == (
+        True,
+        world.admin.email,
+    )
+    assert _text(update) == (
+        f"Dear {world.admin.name},\n\n"
+        f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} has changed (date "
+        "and time). It is now scheduled for Monday 5 October 2026 at 17:30 (America/Los_Angeles, UTC-07:00), "
+        "in person.\n\n"
+        f"Where: {LA_ADDRESS}.\n\n"
+        f"What comes next: we will mail the pins to you at {LA_ADDRESS}, and you will hear from us when they "
+        "are on their way.\n\n"
+        f"See the ceremony in the Partnership Portal: http://127.0.0.1:8000/recognitions/{ceremony['id']}\n\n"
+        "The updated calendar invitation attached replaces the one you had.\n"
+    )
+
+
+async def test_a_requester_who_becomes_the_contact_is_told_what_the_contact_would_be(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a scheduled ceremony whose pins go to a pins office
+    ceremony = await _scheduled(gql, world)
+    told = await OutboxMessage.all().count()
+
+    # when the admin names themself the mailing contact (nothing the invitation shows changes)
+    changed = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": ceremony["id"], "mailingContact": _own_contact(world)},
+        world.admin,
+    )
+
+    # then they have the contact's news, with the link their account opens, in one mail
+    assert changed["errors"] == []
+    [(key, recipient, mail)] = await _mails_after(told)
+    assert (key.startswith(f"ceremony-pins-contact:{_key(ceremony['id'])}:"), recipient) == (
+        True,
+        world.admin.email,
+    )
+    assert (mail["To"], subject(mail)) == (
+        f"{world.admin.name} <{world.admin.email}>",
+        f"Updated: pins to be mailed for: {ceremony['name']}",
+    )
+    assert _text(mail) == (
+        f"Dear {world.admin.name},\n\n"
+        "The details have changed. You are the mailing contact for the pins of the pinning ceremony "
+        f"\u201c{ceremony['name']}\u201d of {world.riverside.name} on Sunday 4 October 2026 at 10:00 "
+        "(Pacific/Auckland, UTC+13:00).\n\n"
+        "What comes next: we will mail the pins to you at 12 Princes Street, Level 3, Auckland, Auckland, "
+        "1010, NZ, and you will hear from us when they are on their way.\n\n"
+        "If the address or your details (+1 310 555 0100) are wrong, correct them in the Partnership "
+        "Portal.\n\n"
+        f"See the ceremony in the Partnership Portal: http://127.0.0.1:8000/recognitions/{ceremony['id']}\n"
+    )
+
+
+async def test_a_requester_who_is_the_contact_hears_the_pins_were_mailed_to_them_with_the_portal_link(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a ceremony in Los Angeles whose contact is the admin who submitted it
+    ceremony = await _scheduled(gql, world, **LOS_ANGELES, mailingContact=_own_contact(world))
+    told = await OutboxMessage.all().count()
+
+    # when staff mark its pins mailed
+    mailed = await call_mutation(
+        gql, CEREMONY_MARK_PINS_MAILED, "ceremonyMarkPinsMailed", {"id": ceremony["id"]}, world.staff
+    )
+
+    # then one mail tells them, as the requester's does: with the link
+    assert mailed["errors"] == []
+    [(key, recipient, mail)] = await _mails_after(told)
+    assert (key, recipient, subject(mail)) == (
+        f"ceremony-pins-mailed:{_key(ceremony['id'])}:requester",
+        world.admin.email,
+        f"Pins mailed for your ceremony: {ceremony['name']}",
+    )
+    assert _text(mail) == (
+        f"Dear {world.admin.name},\n\n"
+        f"The pins for the pinning ceremony \u201c{ceremony['name']}\u201d on Sunday 4 October 2026 at 18:00 "
+        f"(America/Los_Angeles, UTC-07:00) have been mailed to you at {LA_ADDRESS}.\n\n"
+        f"See the ceremony in the Partnership Portal: http://127.0.0.1:8000/recognitions/{ceremony['id']}\n"
+    )
+
+
+async def test_a_new_address_for_the_pins_of_an_online_ceremony_is_in_the_requesters_mail(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given an online ceremony (its invitation's location is the meeting link, not the address)
+    ceremony = await _scheduled(gql, world, format="ONLINE", meetingUrl="https://meet.example.org/pinning")
+    told = await OutboxMessage.all().count()
+
+    # when the pins' address changes
+    moved = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {
+            "id": ceremony["id"],
+            "postalAddress": {**COMPLETE_STEP_2["postalAddress"], "line1": "14 Princes Street"},
+        },
+        world.admin,
+    )
+
+    # then the requester's "changed (address)" says the new address, and the contact hears of it too
+    assert moved["errors"] == []
+    (_, to_requester, update), (_, to_contact, _) = await _mails_after(told)
+    assert (to_requester, to_contact) == (world.admin.email, CONTACT)
+    assert _text(update) == (
+        f"Dear {world.admin.name},\n\n"
+        f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} has changed "
+        "(address). It is now scheduled for Sunday 4 October 2026 at 10:00 (Pacific/Auckland, UTC+13:00), "
+        "online.\n\n"
+        "Join the ceremony online: https://meet.example.org/pinning\n\n"
+        "What comes next: we will mail the pins to Aroha Ngata at 14 Princes Street, Level 3, Auckland, "
+        f"Auckland, 1010, NZ; we have told Aroha Ngata ({CONTACT}) what to expect, and both of you will hear "
+        "from us when they are on their way.\n\n"
+        f"See the ceremony in the Partnership Portal: http://127.0.0.1:8000/recognitions/{ceremony['id']}\n\n"
+        "The updated calendar invitation attached replaces the one you had.\n"
+    )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from strawberry.relay import from_base64
 
 from service.recognitions.models import Recognition, RecognitionEvent
 from tests.support.clock import MovableClock
+from tests.support.factories import make_cohort
 from tests.support.graphql_client import GraphQLClient
 from tests.support.recognition_api import (
     DASHBOARD,
@@ -179,4 +181,43 @@ async def test_a_default_name_follows_the_range_and_a_chosen_one_stays(
     assert (default["name"], named["certificateRequest"]["name"]) == (
         "Certificate request: cohorts ending 15 May 2026 to 31 August 2026",
         "Summer certificates",
+    )
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [None, "Certificate request: cohorts ending 14 January 2027 to 14 January 2027"],
+    ids=["given-now", "stored-before"],
+)
+async def test_a_one_day_range_is_named_by_that_day_and_the_name_follows_the_range(
+    gql: GraphQLClient, world: World, stored: str | None
+) -> None:
+    # given a draft over the one day a cohort ends (or one saved with the name it had before)
+    january = await make_cohort(await world.spring.program, ends_on=date(2027, 1, 14), name="January")
+    one_day = {"start": "2027-01-14", "end": "2027-01-14"}
+    created = await _call(
+        gql,
+        REQUEST_CREATE,
+        "certificateRequestCreate",
+        {"dateRange": one_day, "cohortIds": world.cohort_ids(january)},
+        world.admin,
+    )
+    draft = created["certificateRequest"]
+    if stored is not None:
+        await Recognition.filter(id=from_base64(draft["id"])[1]).update(name=stored)
+
+    # when its range is widened to the rest of the month
+    widened = await _call(
+        gql,
+        REQUEST_UPDATE,
+        "certificateRequestUpdate",
+        {"id": draft["id"], "dateRange": {"start": "2027-01-14", "end": "2027-01-31"}},
+        world.admin,
+    )
+
+    # then the default name said the day once, and now tells the new range
+    assert (created["errors"], draft["name"]) == ([], "Certificate request: cohorts ending 14 January 2027")
+    assert (widened["errors"], widened["certificateRequest"]["name"]) == (
+        [],
+        "Certificate request: cohorts ending 14 January 2027 to 31 January 2027",
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +17,8 @@ from service.recognitions.rules import (
     check_email,
     check_notice,
     check_phone,
+    default_name,
+    is_default_name,
     local_start,
     status_of,
     zone_named,
@@ -175,3 +177,48 @@ def test_clean_text(value: str | None, required: bool, expected: tuple[str | Non
 def test_a_line_break_is_named_as_such(value: str, message: str) -> None:
     _, problems = clean_text(value, field=("reason",), max_length=500, required=True)
     assert [(p.code, p.message) for p in problems] == [(ErrorCode.INVALID_TEXT, message)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "start", "end", "name"),
+    [
+        (R, date(2027, 1, 14), date(2027, 1, 14), "Certificate request: cohorts ending 14 January 2027"),
+        (C, date(2027, 1, 14), date(2027, 1, 14), "Pinning ceremony: cohorts ending 14 January 2027"),
+        (
+            R,
+            date(2027, 1, 4),
+            date(2027, 1, 15),
+            "Certificate request: cohorts ending 4 January 2027 to 15 January 2027",
+        ),
+        (
+            C,
+            date(2026, 12, 14),
+            date(2027, 1, 14),
+            "Pinning ceremony: cohorts ending 14 December 2026 to 14 January 2027",
+        ),
+    ],
+    ids=["one-day-request", "one-day-ceremony", "within-a-month", "across-years"],
+)
+def test_a_default_name_writes_its_range_and_a_one_day_range_as_that_day(
+    kind: RecognitionKind, start: date, end: date, name: str
+) -> None:
+    assert default_name(kind, start, end) == name
+    assert is_default_name(name, kind, start, end)
+
+
+@pytest.mark.parametrize(
+    ("name", "is_default"),
+    [
+        ("Certificate request: cohorts ending 14 January 2027", True),
+        # stored before a one-day range was written once, and before days were written out
+        ("Certificate request: cohorts ending 14 January 2027 to 14 January 2027", True),
+        ("Certificate request: cohorts ending 2027-01-14 to 2027-01-14", True),
+        ("Pinning ceremony: cohorts ending 14 January 2027", False),
+        ("Certificate request: cohorts ending 15 January 2027", False),
+        ("January certificates", False),
+    ],
+)
+def test_a_one_day_ranges_default_name_is_known_in_each_form_it_was_ever_given(
+    name: str, is_default: bool
+) -> None:
+    assert is_default_name(name, R, date(2027, 1, 14), date(2027, 1, 14)) is is_default

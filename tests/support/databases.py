@@ -22,7 +22,7 @@ from service.database import migrate
 POSTGRES_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL", "")
 
 
-def _with_database(url: str, name: str) -> str:
+def with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))
 
@@ -40,7 +40,7 @@ class Databases:
             databases = cls(template="", folder=folder)
             databases.template = f"portal_test_{databases.run}_template"
             asyncio.run(databases._admin(f'CREATE DATABASE "{databases.template}"'))
-            asyncio.run(migrate(_with_database(POSTGRES_URL, databases.template)))
+            asyncio.run(migrate(with_database(POSTGRES_URL, databases.template)))
             return databases
         path = folder / "template.sqlite3"
         asyncio.run(migrate(f"sqlite://{path}"))
@@ -51,7 +51,7 @@ class Databases:
         if POSTGRES_URL:
             name = f"portal_test_{self.run}_{next(self._numbers)}"
             asyncio.run(self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
-            return _with_database(POSTGRES_URL, name)
+            return with_database(POSTGRES_URL, name)
         database = tmp_path / "portal.sqlite3"
         shutil.copyfile(self.template, database)
         return f"sqlite://{database}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 import jwt
 import pytest
@@ -145,3 +148,32 @@ async def test_the_users_current_role_wins_over_the_tokens(gql: GraphQLClient) -
 
     # then
     assert body == {"data": {"viewer": {"role": "PARTNER_ADMIN", "partner": {"name": partner.name}}}}
+
+
+async def test_a_token_used_before_is_refused_once_it_expires(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a token that works, valid for a minute more
+    staff = await make_staff()
+    token = issue_token(staff, secret=TEST_SECRET, lifetime=timedelta(minutes=1))
+    headers = {"Authorization": f"Bearer {token}"}
+    body = (await gql.http.post("/graphql", json={"query": VIEWER_QUERY}, headers=headers)).json()
+    assert body["data"]["viewer"]["email"] == staff.email
+
+    # when the same token comes again two minutes later
+    later = time.time() + 120
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Later:
+            return cls.fromtimestamp(later, tz)
+
+    monkeypatch.setattr("service.users.tokens.time", SimpleNamespace(time=lambda: later))
+    monkeypatch.setattr(jwt.api_jwt, "datetime", Later)
+    body = (await gql.http.post("/graphql", json={"query": VIEWER_QUERY}, headers=headers)).json()
+
+    # then it is refused as expired
+    assert body["data"] is None
+    assert [(error["message"], error["extensions"]["code"]) for error in body["errors"]] == [
+        ("The token has expired.", "UNAUTHENTICATED")
+    ]

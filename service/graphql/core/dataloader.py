@@ -95,6 +95,16 @@ class ScopedLoader(DataLoader[KeyT, ValueT | None], Generic[KeyT, ValueT]):
     def known(self, keys: list[KeyT]) -> list[ValueT | None] | None:
         """The keys' values when this request has them all already, else None (the keys not yet
         asked for are queued for the next batch, as ``load`` would)."""
+        cached = self.cache_map.cache_map  # type: ignore[attr-defined]  # DefaultCache's, by key itself
+        values = []
+        for key in keys:
+            future = cached.get(key)
+            if future is None or not _settled(future):
+                return self._known_or_queued(keys)
+            values.append(future.result())
+        return values
+
+    def _known_or_queued(self, keys: list[KeyT]) -> list[ValueT | None] | None:
         futures = [super(ScopedLoader, self).load(key) for key in keys]
         if all(_settled(future) for future in futures):
             return [future.result() for future in futures]  # type: ignore[attr-defined]
