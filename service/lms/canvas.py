@@ -9,6 +9,10 @@ Lists are paginated with the `Link` header (`rel="next"`). Canvas throttles per 
 answer says how much of the budget is left (`X-Rate-Limit-Remaining`), and a request over budget
 is answered `403 Forbidden (Rate Limit Exceeded)`. The client slows down when the budget runs low
 and retries throttled (and 5xx) answers with exponential backoff.
+
+Canvas may list one student more than once (an enrolment per section, or a list that moved while its
+pages were read): the enrolments come back as listed (the sync reads each student once), and a
+student's progress listed twice is the furthest of the two (``rules.furthest``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+
+from service.lms.rules import furthest
 
 PAGE_SIZE = 100  # the most Canvas gives per page
 LOW_BUDGET = 50.0  # X-Rate-Limit-Remaining under this: pause before the next request
@@ -71,6 +77,7 @@ class CanvasClient:
         await self._http.aclose()
 
     async def students(self, course_id: str) -> list[CanvasStudent]:
+        """The course's student enrolments, as Canvas lists them (a student may be listed more than once)."""
         students = []
         params = {"type[]": "StudentEnrollment", "per_page": str(PAGE_SIZE)}
         async for enrollment in self._pages(f"/api/v1/courses/{course_id}/enrollments", params):
@@ -87,17 +94,18 @@ class CanvasClient:
         return students
 
     async def progress(self, course_id: str, user_ids: list[str]) -> dict[str, CanvasProgress]:
-        """Each student's progress: in bulk, or one by one where the bulk endpoint is not offered."""
+        """Each student's progress: in bulk, or one by one where the bulk endpoint is not offered. A
+        student listed twice has the furthest of their two."""
         path = f"/api/v1/courses/{course_id}/bulk_user_progress"
+        found: dict[str, CanvasProgress] = {}
         try:
-            return {
-                str(entry["id"]): _progress(entry.get("progress") or {})
-                async for entry in self._pages(path, {"per_page": str(PAGE_SIZE)})
-            }
+            async for entry in self._pages(path, {"per_page": str(PAGE_SIZE)}):
+                user_id, read = str(entry["id"]), _progress(entry.get("progress") or {})
+                found[user_id] = furthest(found[user_id], read) if user_id in found else read
+            return found
         except _NotOffered:
-            pass
-        found = {}
-        for user_id in user_ids:
+            found = {}
+        for user_id in dict.fromkeys(user_ids):
             answer = await self._get(f"/api/v1/courses/{course_id}/users/{user_id}/progress", None)
             found[user_id] = _progress(answer.json())
         return found
