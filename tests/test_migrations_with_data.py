@@ -21,6 +21,7 @@ from tortoise.migrations.api import migrate as migrate_to
 
 from service.certificates.candidates import CandidateFilter, candidates_page
 from service.certificates.rules import CandidateKind
+from service.cohorts.models import Cohort
 from service.database import migrate, tortoise_config
 from service.enrollments.models import CourseTaker
 from service.enrollments.rules import name_search_key, name_sort_key
@@ -32,12 +33,14 @@ from tests.support.raw_databases import Row, raw_database
 # Points of the history a database may have been left at, each before NOT NULL columns are added to
 # tables with rows: 0005-0008 (file jobs, programs: on SQLite, tables rebuilt under the rows pointing
 # at them), 0011-0012 (sync runs; recognitions, whose history and cohorts point at them), 0013 (sort
-# names) and 0018 (search names, made again by 0021).
+# names), 0018 (search names, made again by 0021) and 0021 (cohorts' LMS course ids unique per partner
+# from 0022: on SQLite, the cohort table rebuilt under its enrolments and recognitions).
 STARTS = [
     "0004_certificate_files",
     "0010_ceremony_date",
     "0012_ceremony_mail_and_cancellation",
     "0017_template_previewed",
+    "0021_course_taker_names",
 ]
 
 AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -72,6 +75,7 @@ def _json(value: object) -> str:
 
 RIVERSIDE_CANVAS = ("https://canvas.riverside.example", "RIVERSIDE_CANVAS_TOKEN")
 CLOSED = datetime(2026, 8, 30, tzinfo=UTC)
+AUTUMN = (date(2026, 3, 2), date(2026, 8, 28))  # a cohort's start and end
 CEREMONY = {
     "starts_at": datetime(2026, 10, 3, 21, tzinfo=UTC),
     "time_zone": "Pacific/Auckland",
@@ -167,7 +171,7 @@ ROWS: list[Row] = [
     *_table(
         "cohort",
         "id partner_id program_id name starts_on ends_on closed_at lms_course_id",
-        (1, 1, 1, "Autumn 2026", date(2026, 3, 2), date(2026, 8, 28), None, "1001"),
+        (1, 1, 1, "Autumn 2026", *AUTUMN, None, "1001"),
         (2, 2, 2, "Spring 2026", date(2026, 1, 12), date(2026, 8, 14), CLOSED, "2001"),
     ),
     *_table(
@@ -429,6 +433,29 @@ async def test_a_database_with_data_migrates_to_the_newest_keeping_every_row(
         assert await CourseTaker.filter(email="angela.muller@example.org").order_by("id").values_list(
             "id", "partner_id"
         ) == [(1, 1), (8, 2)]
+
+        # and an LMS course id is unique within a partner only: Lakeside's own Canvas has a course 1001 too
+        await Cohort.create(
+            partner_id=2,
+            program_id=2,
+            name="Autumn 2026",
+            starts_on=AUTUMN[0],
+            ends_on=AUTUMN[1],
+            lms_course_id="1001",
+        )
+        with pytest.raises(IntegrityError):
+            await Cohort.create(
+                partner_id=1,
+                program_id=1,
+                name="Autumn 2026 B",
+                starts_on=AUTUMN[0],
+                ends_on=AUTUMN[1],
+                lms_course_id="1001",
+            )
+        assert await Cohort.filter(lms_course_id="1001").order_by("id").values_list("id", "partner_id") == [
+            (1, 1),
+            (3, 2),
+        ]
 
 
 async def _models_schema(url: str) -> dict[str, object]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from service.certificates.candidates import listing_of
 from service.certificates.rules import LISTING_WORDS, Listing
 from service.enrollments.models import CourseTaker, Enrollment
+from service.enrollments.rules import name_or_email
 from service.errors import DomainError, ErrorCode, NotFound
 from service.recognitions import dashboard
 from service.users.actor import Actor
@@ -66,12 +67,13 @@ async def person_listing(
     why = min(
         (entry.why for entry in enrollments), key=CLOSEST_FIRST.index, default=Listing.NOT_IN_SELECTED_COHORTS
     )
+    named = name_or_email(taker.name, taker.email)
     return PersonListing(
         name=taker.name,
         email=taker.email,
         why=why,
-        message=f"{taker.name} is {LISTING_WORDS[why]}."
+        message=f"{named} is {LISTING_WORDS[why]}."
         if why is Listing.LISTED
-        else f"{taker.name}: {LISTING_WORDS[why]}.",
+        else f"{named}: {LISTING_WORDS[why]}.",
         enrollments=enrollments,
     )

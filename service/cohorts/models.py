@@ -65,9 +65,14 @@ class Cohort(Model):
     starts_on = fields.DateField()
     ends_on = fields.DateField()
     closed_at = fields.DatetimeField(null=True)
-    lms_course_id = fields.CharField(max_length=64, null=True, unique=True)
+    lms_course_id = fields.CharField(
+        max_length=64,
+        null=True,
+        description="The course's id in the partner's Canvas: unique within the partner, not across "
+        "partners (each has its own Canvas, whose ids may be the same as another's).",
+    )
 
     class Meta:
         table = "cohort"
         indexes = (("partner_id", "ends_on"),)
-        unique_together = (("program", "name"),)
+        unique_together = (("program", "name"), ("partner", "lms_course_id"))

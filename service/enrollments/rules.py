@@ -1,4 +1,5 @@
-"""How people's names sort: as people read them, the same on every database (pure, no I/O)."""
+"""People's names: how a message names a course-taker, and how names sort and are searched, the same
+on every database (pure, no I/O)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ SEARCH_NAME_LENGTH = 1000  # a name is at most 300 characters; folding may lengt
 # typed alone. Dashes (Unicode's Pd, and the minus sign) count as spaces: "Jean-Luc" is "jean luc".
 APOSTROPHES = "'\u2019\u2018\u201b\u02bc\u02bb`\u00b4\u2032\uff07"
 SEARCH_FOLDED = str.maketrans({**dict.fromkeys(APOSTROPHES + "\u00ad"), "\u2212": " "})
+
+
+def name_or_email(name: str, email: str) -> str:
+    """How a message names a course-taker: by their name, or by their email while Canvas gives them
+    none (stored blank: never replaced by the email, which would then be printed as their name)."""
+    return name if name.strip() else email
 
 
 def name_sort_key(name: str) -> str:

@@ -9,17 +9,25 @@ Lists are paginated with the `Link` header (`rel="next"`). Canvas throttles per 
 answer says how much of the budget is left (`X-Rate-Limit-Remaining`), and a request over budget
 is answered `403 Forbidden (Rate Limit Exceeded)`. The client slows down when the budget runs low
 and retries throttled (and 5xx) answers with exponential backoff.
+
+Canvas may list one student more than once (an enrolment per section, or a list that moved while its
+pages were read): the enrolments come back as listed (the sync reads each student once), and a
+student's progress listed twice is the furthest of the two (``rules.furthest``). An answer that is not
+what Canvas documents (a redirect, a page that is not JSON) fails the course with what it was, as does
+one that keeps failing; a student who left the course between the two reads has no progress.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import httpx
+
+from service.lms.rules import furthest
 
 PAGE_SIZE = 100  # the most Canvas gives per page
 LOW_BUDGET = 50.0  # X-Rate-Limit-Remaining under this: pause before the next request
@@ -54,7 +62,9 @@ class CanvasClient:
         attempts: int = 6,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        answered: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """``answered`` is awaited after each request, answered or not (the sync renews its lease there)."""
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -63,6 +73,7 @@ class CanvasClient:
         )
         self.pause = pause
         self.attempts = attempts
+        self.answered = answered
 
     async def __aenter__(self) -> CanvasClient:
         return self
@@ -71,35 +82,46 @@ class CanvasClient:
         await self._http.aclose()
 
     async def students(self, course_id: str) -> list[CanvasStudent]:
+        """The course's student enrolments, as Canvas lists them (a student may be listed more than once)."""
         students = []
         params = {"type[]": "StudentEnrollment", "per_page": str(PAGE_SIZE)}
-        async for enrollment in self._pages(f"/api/v1/courses/{course_id}/enrollments", params):
-            user = enrollment.get("user") or {}
-            login = user.get("email") or user.get("login_id")
-            students.append(
-                CanvasStudent(
-                    user_id=str(enrollment["user_id"]),
-                    name=str(user.get("name") or user.get("sortable_name") or ""),
-                    email=login if isinstance(login, str) and "@" in login else None,
-                    locale=_locale(user.get("locale") or user.get("effective_locale")),
+        try:
+            async for enrollment in self._pages(f"/api/v1/courses/{course_id}/enrollments", params):
+                user = enrollment.get("user") or {}
+                login = user.get("email") or user.get("login_id")
+                students.append(
+                    CanvasStudent(
+                        user_id=str(enrollment["user_id"]),
+                        name=str(user.get("name") or user.get("sortable_name") or ""),
+                        email=login if isinstance(login, str) and "@" in login else None,
+                        locale=_locale(user.get("locale") or user.get("effective_locale")),
+                    )
                 )
-            )
+        except _NotFound:
+            raise CanvasError(
+                "Canvas does not know this course (404); check the cohort's LMS course id."
+            ) from None
         return students
 
     async def progress(self, course_id: str, user_ids: list[str]) -> dict[str, CanvasProgress]:
-        """Each student's progress: in bulk, or one by one where the bulk endpoint is not offered."""
+        """Each student's progress: in bulk, or one by one where the bulk endpoint is not offered. A
+        student listed twice has the furthest of their two; one Canvas no longer has in the course
+        (they left it since their enrolment was read) has none."""
         path = f"/api/v1/courses/{course_id}/bulk_user_progress"
+        found: dict[str, CanvasProgress] = {}
         try:
-            return {
-                str(entry["id"]): _progress(entry.get("progress") or {})
-                async for entry in self._pages(path, {"per_page": str(PAGE_SIZE)})
-            }
-        except _NotOffered:
-            pass
-        found = {}
-        for user_id in user_ids:
-            answer = await self._get(f"/api/v1/courses/{course_id}/users/{user_id}/progress", None)
-            found[user_id] = _progress(answer.json())
+            async for entry in self._pages(path, {"per_page": str(PAGE_SIZE)}):
+                user_id, read = str(entry["id"]), _progress(entry.get("progress") or {})
+                found[user_id] = furthest(found[user_id], read) if user_id in found else read
+            return found
+        except _NotFound:  # not offered by this Canvas
+            found = {}
+        for user_id in dict.fromkeys(user_ids):
+            try:
+                answer = await self._get(f"/api/v1/courses/{course_id}/users/{user_id}/progress", None)
+            except _NotFound:
+                continue
+            found[user_id] = _progress(_json(answer, dict))
         return found
 
     async def _pages(self, path: str, params: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
@@ -108,31 +130,45 @@ class CanvasClient:
         while url is not None:
             answer = await self._get(url, query)
             query = None  # the next link carries them (an empty dict would wipe them)
-            for item in answer.json():
+            for item in _json(answer, list):
+                if not isinstance(item, dict):
+                    raise CanvasError(f"Canvas answered {answer.url.path} with a list of something else.")
                 yield item
             url = answer.links.get("next", {}).get("url")
+
+    async def _tried(self) -> None:
+        if self.answered is not None:
+            await self.answered()
 
     async def _get(self, url: str, params: dict[str, str] | None) -> httpx.Response:
         for attempt in range(self.attempts):
             try:
                 answer = await self._http.get(url, params=params)
             except httpx.TransportError as error:
+                await self._tried()
                 if attempt == self.attempts - 1:
                     raise CanvasError(f"Canvas could not be reached ({type(error).__name__}).") from error
                 await asyncio.sleep(self.pause * 2**attempt)
                 continue
+            await self._tried()
             if _throttled(answer) or answer.status_code >= 500:
                 if attempt == self.attempts - 1:
                     break
                 await asyncio.sleep(min(_retry_after(answer) or self.pause * 2**attempt, 60))
                 continue
-            if answer.status_code == 404 and "bulk_user_progress" in url:
-                raise _NotOffered
+            if answer.status_code == 404:
+                raise _NotFound
             if answer.status_code == 401:
                 raise CanvasError("Canvas refused the API token (401); check the partner's Canvas token.")
-            if answer.status_code == 404:
-                raise CanvasError("Canvas does not know this course (404); check the cohort's LMS course id.")
-            if answer.status_code >= 400:
+            if answer.is_redirect:
+                # Not followed: the token goes only to the address the partner was connected to.
+                moved = answer.url.join(answer.headers["Location"])
+                raise CanvasError(
+                    f"Canvas answered {answer.status_code} for {answer.url.path}, moving it to "
+                    f"{moved.scheme}://{moved.netloc.decode()}: connect the partner to Canvas's address "
+                    "as it is now (portal connect-canvas)."
+                )
+            if answer.status_code >= 300:
                 raise CanvasError(f"Canvas answered {answer.status_code} for {answer.url.path}.")
             remaining = _float(answer.headers.get("X-Rate-Limit-Remaining"))
             if remaining is not None and remaining < LOW_BUDGET:
@@ -143,8 +179,24 @@ class CanvasClient:
         )
 
 
-class _NotOffered(Exception):
-    pass
+class _NotFound(Exception):
+    """Canvas answered 404: what that means depends on what was asked (the caller says)."""
+
+
+def _json(answer: httpx.Response, kind: type[list[Any]] | type[dict[str, Any]]) -> Any:
+    """The answer's JSON, which must be a ``kind``: a page that is something else (a proxy's page
+    answered in Canvas's place) fails the course with what it was."""
+    try:
+        value = answer.json()
+    except ValueError:
+        value = None
+    if not isinstance(value, kind):
+        content = answer.headers.get("Content-Type", "no content type").split(";")[0]
+        raise CanvasError(
+            f"Canvas answered {answer.url.path} with something other than the JSON it documents "
+            f"({content}); try again later."
+        )
+    return value
 
 
 def _throttled(answer: httpx.Response) -> bool:

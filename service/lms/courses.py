@@ -9,6 +9,10 @@ account's email may be changed by its user, so re-linking would let anyone take 
 person's record (their enrolments and certificates). A re-created account is re-linked by staff,
 who clear the old link once they have checked it (docs/api.md, "Progress from Canvas").
 
+Canvas may list a student more than once (an enrolment per section, or a list that moved while its
+pages were read): each is read once, with the furthest progress listed for them (``rules.furthest``),
+and the run says so. Emails are matched without regard to case, as people type them.
+
 A completion certified with a valid certificate issued for it is decided: a later read that no longer
 reports it (or reports it on another day) does not take it back, and the run says so
 (``rules.completion_kept``)."""
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tortoise.functions import Lower
 from tortoise.transactions import in_transaction
 
 from service.certificates.models import Certificate, CertificateStatus
@@ -54,7 +59,7 @@ class CourseResult:
 async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) -> CourseResult:
     """One course: its students (new ones become course-takers) and their progress, in one transaction."""
     course_id = cohort.lms_course_id or ""
-    students = await canvas.students(course_id)
+    students, repeated = _once_each(await canvas.students(course_id))
     progress = await canvas.progress(course_id, [student.user_id for student in students])
     program = await Program.get(id=cohort.program_id)
     warnings: list[dict[str, Any]] = []
@@ -106,6 +111,16 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
     warnings += await report_names(names, course_id=course_id, cohort_id=cohort.id)
     warnings += await _overruled_warnings(overruled, cohort=cohort, course_id=course_id)
     warnings += _unmatched_warnings(unmatched, len(students))
+    warnings += rules.named_warnings(
+        repeated,
+        "Canvas lists Canvas user ",
+        " more than once in this course: read once, with the furthest progress listed for them.",
+        "more Canvas users listed more than once in this course: each read once.",
+    )
+    if repeated:
+        logger.info(
+            "course %s: Canvas listed %s students more than once; each read once", course_id, len(repeated)
+        )
     if unmatched:
         logger.warning(
             "course %s: %s of %s students matched no course-taker and were not read",
@@ -121,6 +136,18 @@ async def sync_course(*, cohort: Cohort, canvas: CanvasClient, now: datetime) ->
         unmatched=len(unmatched),
         renamed=len(names.renamed),
     )
+
+
+def _once_each(listed: list[CanvasStudent]) -> tuple[list[CanvasStudent], list[str]]:
+    """Each Canvas user once, as first listed; and the Canvas users listed more than once."""
+    students: dict[str, CanvasStudent] = {}
+    repeated: dict[str, None] = {}
+    for student in listed:
+        if student.user_id in students:
+            repeated[student.user_id] = None
+        else:
+            students[student.user_id] = student
+    return list(students.values()), list(repeated)
 
 
 def _unmatched_warnings(unmatched: dict[str, str], students: int) -> list[dict[str, Any]]:
@@ -242,16 +269,22 @@ async def _course_takers(
         if student.user_id in names.renamed:
             updated[taker.id] = taker
     unknown = [student for student in students if student.user_id not in known and student.email]
-    by_email = {
+    by_email: dict[str, CourseTaker | str] = {
         t.email.lower(): t
-        for t in await CourseTaker.filter(
-            partner_id=partner_id, email__in=[student.email for student in unknown]
+        for t in await CourseTaker.annotate(email_key=Lower("email")).filter(
+            partner_id=partner_id, email_key__in=list({(s.email or "").lower() for s in unknown})
         )
     }
     linked, new = [], []
     for student in unknown:
-        existing = by_email.get((student.email or "").lower())
-        if existing is not None and existing.lms_user_id is None:
+        email = (student.email or "").lower()
+        existing = by_email.get(email)
+        if isinstance(existing, str):
+            # Two Canvas users of the course with one email, neither known here: the first is read.
+            unmatched[student.user_id] = (
+                f"their email is that of Canvas user {existing}, another student of this course"
+            )
+        elif existing is not None and existing.lms_user_id is None:
             # Linked to this Canvas user from now on: its name is Canvas's too.
             existing.lms_user_id, existing.locale = student.user_id, student.locale
             take_name(student, existing, names)
@@ -263,7 +296,8 @@ async def _course_takers(
                 f"their email is that of a course-taker linked to Canvas user {existing.lms_user_id} "
                 "(a re-created Canvas account is re-linked by staff)"
             )
-        elif existing is None:
+        else:
+            by_email[email] = student.user_id
             new.append(
                 CourseTaker(
                     partner_id=partner_id,

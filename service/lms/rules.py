@@ -6,9 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.lms.models import SyncStatus
+
+if TYPE_CHECKING:
+    from service.lms.canvas import CanvasProgress
 
 HUNDRED = Decimal(100)
 # How long a run is owned by its worker without news (renewed after each course).
@@ -61,6 +64,18 @@ def progress_of(
         completed_at=completed_at,
         certified=completed_at is not None and percent >= certification_percent,
     )
+
+
+def furthest(first: CanvasProgress, second: CanvasProgress) -> CanvasProgress:
+    """Of two readings of one student's progress in a course (Canvas listed them twice: a list that
+    moved while its pages were read), the furthest: a completion wins, then the most requirements
+    completed, then the earlier completion; the first when they are alike."""
+
+    def ahead(reading: CanvasProgress) -> tuple[bool, int, float]:
+        done = reading.completed_at
+        return done is not None, reading.requirement_completed_count, -done.timestamp() if done else 0.0
+
+    return second if ahead(second) > ahead(first) else first
 
 
 def completion_kept(read: Progress, *, completed_at: datetime | None, certified: bool) -> Progress:

@@ -1,6 +1,11 @@
 """The progress sync's background job: every course of a run's scope read from Canvas, partner by
 partner, one course failing without stopping the others; the run leased while it works and recorded
-with its counts, the courses that failed and the warnings."""
+with its counts, the courses that failed and the warnings.
+
+A course fails with Canvas's reason (``CanvasError``), or with an unexpected error's kind (an answer
+this code could not read, a write the database refused: the log has the details). Only a database
+out of reach stops the run: it is handed over again once its lease lapses. The lease is renewed while
+Canvas answers, so a long course is not mistaken for a stalled run and read twice at once."""
 
 from __future__ import annotations
 
@@ -16,9 +21,10 @@ from tortoise.expressions import Q
 
 from service.certificates.provisional import settle_provisional_certificates
 from service.cohorts.models import Cohort
+from service.database import is_unreachable
 from service.lms import rules
 from service.lms.canvas import CanvasClient, CanvasError
-from service.lms.courses import sync_course
+from service.lms.courses import CourseResult, sync_course
 from service.lms.models import ProgressSyncRun, SyncStatus
 from service.lms.rules import ACTIVE, LEASE
 from service.partners.models import Partner
@@ -68,6 +74,16 @@ async def run_sync(
     }
     errors: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
+    renewed = now
+
+    async def renew() -> None:
+        """After each request to Canvas: the run is moving, so its lease is renewed (once a third of it
+        has passed)."""
+        nonlocal renewed
+        if clock() - renewed >= LEASE / 3:
+            renewed = clock()
+            await ProgressSyncRun.filter(id=run_id).update(claimed_until=renewed + LEASE)
+
     partners = Partner.filter(canvas_base_url__isnull=False)
     if run.partner_id is not None:
         partners = partners.filter(id=run.partner_id)
@@ -84,34 +100,37 @@ async def run_sync(
         course_count = sum(len(cohorts) for _, cohorts in plan)
         for partner, cohorts in plan:
             token = access.token_of(partner.canvas_token_variable)
+            variable = partner.canvas_token_variable or "(none configured)"
+            no_token = None if token else f"No Canvas API token in the environment variable {variable}."
             async with CanvasClient(
-                partner.canvas_base_url or "", token or "", pause=access.pause, transport=access.transport
+                partner.canvas_base_url or "",
+                token or "",
+                pause=access.pause,
+                transport=access.transport,
+                answered=renew,
             ) as canvas:
                 for cohort in cohorts:
                     totals["courses"] += 1
-                    try:
-                        if not token:
-                            raise CanvasError(
-                                f"No Canvas API token in the environment variable "
-                                f"{partner.canvas_token_variable or '(none configured)'}."
-                            )
-                        result = await sync_course(cohort=cohort, canvas=canvas, now=clock())
-                    except CanvasError as error:
+                    outcome = no_token or await _read_course(
+                        run_id=run_id, cohort=cohort, canvas=canvas, now=clock()
+                    )
+                    if isinstance(outcome, str):
                         totals["courses_failed"] += 1
                         errors.append(
-                            {"cohortId": cohort.id, "courseId": cohort.lms_course_id, "message": str(error)}
+                            {"cohortId": cohort.id, "courseId": cohort.lms_course_id, "message": outcome}
                         )
                     else:
-                        totals["seen"] += result.seen
-                        totals["changed"] += result.changed
-                        totals["created"] += result.created
-                        totals["unmatched"] += result.unmatched
-                        totals["renamed"] += result.renamed
+                        totals["seen"] += outcome.seen
+                        totals["changed"] += outcome.changed
+                        totals["created"] += outcome.created
+                        totals["unmatched"] += outcome.unmatched
+                        totals["renamed"] += outcome.renamed
                         warnings.extend(
                             {"cohortId": cohort.id, "courseId": cohort.lms_course_id, **warning}
-                            for warning in result.warnings
+                            for warning in outcome.warnings
                         )
-                    await ProgressSyncRun.filter(id=run_id).update(claimed_until=clock() + LEASE)
+                    renewed = clock()
+                    await ProgressSyncRun.filter(id=run_id).update(claimed_until=renewed + LEASE)
                     if progress is not None:
                         progress(totals["courses"], course_count)
     except BaseException:
@@ -138,3 +157,26 @@ async def run_sync(
     # Who completed since the last read: their provisional certificates turn valid now.
     await settle_provisional_certificates(now=clock(), partner_id=run.partner_id)
     return await ProgressSyncRun.get(id=run_id)
+
+
+async def _read_course(
+    *, run_id: int, cohort: Cohort, canvas: CanvasClient, now: datetime
+) -> CourseResult | str:
+    """One course of a run: what reading it did, or why it failed — Canvas's reason, or an unexpected
+    error's kind (the log has its details). A database out of reach is raised: it stops the run."""
+    try:
+        return await sync_course(cohort=cohort, canvas=canvas, now=now)
+    except CanvasError as error:
+        return str(error)
+    except Exception as error:
+        if is_unreachable(error):
+            raise
+        logger.error(
+            "progress sync %s: course %s (cohort %s) could not be read",
+            run_id,
+            cohort.lms_course_id,
+            cohort.id,
+            exc_info=error,
+        )
+        kind = type(error).__name__
+        return f"The course could not be read: an unexpected error ({kind}); the log has the details."

@@ -8,7 +8,7 @@ import pytest
 from strawberry.relay import to_base64
 
 from service.enrollments.models import CourseTaker
-from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.certificates_world import CertificatesWorld, enroll, make_certificates_world
 from tests.support.graphql_client import GraphQLClient, token_for
 
 LISTING = """query($recognitionId: ID!, $email: String, $enrollmentId: ID) {
@@ -89,3 +89,30 @@ async def test_by_an_enrolment_and_refusals(gql: GraphQLClient, world: Certifica
     assert by_enrollment["data"]["certificateListing"]["why"] == "COMPLETED_WITHOUT_CERTIFICATION"
     assert [error["extensions"] for error in unknown["errors"]] == [{"code": "NOT_FOUND", "field": ["email"]}]
     assert [error["extensions"] for error in neither["errors"]] == [{"code": "REQUIRED", "field": ["email"]}]
+
+
+@pytest.mark.parametrize(
+    ("cohort", "completed", "message"),
+    [
+        ("online_cohort", False, "blank@x.example is listed on the certificates page."),
+        (
+            "closed_cohort",
+            False,
+            "blank@x.example: did not complete a course that is closed for submissions.",
+        ),
+    ],
+)
+async def test_a_course_taker_canvas_gives_no_name_is_named_by_their_email(
+    gql: GraphQLClient, world: CertificatesWorld, cohort: str, completed: bool, message: str
+) -> None:
+    # given a course-taker stored without a name (Canvas gives a blank one: never replaced by the email)
+    await enroll(world.partner, getattr(world, cohort), "", completed=completed, certified=completed)
+    blank = await CourseTaker.filter(partner_id=world.partner.id, name="").get()
+    await CourseTaker.filter(id=blank.id).update(email="blank@x.example")
+
+    # when support asks about them
+    body = await _ask(gql, world, email="blank@x.example")
+
+    # then the answer names them by their email, and their name stays blank
+    answer = body["data"]["certificateListing"]
+    assert (answer["name"], answer["message"]) == ("", message)

@@ -195,7 +195,7 @@ async def test_each_partners_course_taker_takes_the_name_its_own_canvas_has(
         name="Lakeshore Fall",
         starts_on=date(2026, 5, 1),
         ends_on=date(2026, 10, 30),
-        lms_course_id="900",  # unique across partners (a column constraint)
+        lms_course_id="900",
     )
     at_lakeshore = await CourseTaker.create(
         partner=lakeshore, name="Hal Lakeshore", email=hal.email, lms_user_id="77"

@@ -8,17 +8,23 @@ Canvas REST API the progress sync uses, as Canvas documents them.
   requirement_completed_count, next_requirement_url, completed_at}`;
 - pagination by the `Link` header (`current`, `next`, `first`, `last`);
 - bearer tokens (401 otherwise), `X-Rate-Limit-Remaining` on every answer, and throttling as Canvas
-  does it: `403 Forbidden (Rate Limit Exceeded)`.
+  does it: `403 Forbidden (Rate Limit Exceeded)`;
+- 404 for a student's progress when they are not (any more) in the course.
+
+And what goes wrong in front of a real Canvas: a page answered by something else (a proxy's HTML page,
+200), a Canvas that has moved (301), and a hook run at each request (a clock moved as the read goes on).
+A student listed twice in a course (two `Student`s with one `user_id`) is listed twice by both lists.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 
@@ -48,6 +54,10 @@ class FakeCanvas:
     failing: set[str] = field(default_factory=set)  # courses that always answer 500
     without_bulk_progress: set[str] = field(default_factory=set)
     throttle_every: int = 0  # every n-th request is refused as over budget (0: never)
+    html_pages: dict[str, int] = field(default_factory=dict)  # course: the enrolments' page a proxy answers
+    moved_to: str | None = None  # every request answered 301 to this address
+    left_course: set[int] = field(default_factory=set)  # students whose own progress answers 404
+    on_request: Callable[[], Awaitable[None]] | None = None
     requests: int = 0
     throttled: int = 0
     paths: list[str] = field(default_factory=list)
@@ -61,9 +71,13 @@ class FakeCanvas:
             ]
         )
 
-    def _refusal(self, request: Request) -> Response | None:
+    async def _refusal(self, request: Request) -> Response | None:
         self.requests += 1
         self.paths.append(request.url.path)
+        if self.on_request is not None:
+            await self.on_request()
+        if self.moved_to is not None:
+            return RedirectResponse(f"{self.moved_to}{request.url.path}?{request.url.query}", status_code=301)
         if request.headers.get("authorization") != f"Bearer {self.token}":
             return JSONResponse({"errors": [{"message": "Invalid access token."}]}, status_code=401)
         if self.throttle_every and self.requests % self.throttle_every == 0:
@@ -101,10 +115,12 @@ class FakeCanvas:
         return JSONResponse(chunk, headers={"Link": header, "X-Rate-Limit-Remaining": "650.0"})
 
     async def _enrollments(self, request: Request) -> Response:
-        if refusal := self._refusal(request):
+        if refusal := await self._refusal(request):
             return refusal
         course = request.path_params["course"]
         assert request.query_params.getlist("type[]") == ["StudentEnrollment"]
+        if self.html_pages.get(course) == int(request.query_params.get("page", "1")):
+            return HTMLResponse("<html><body><h1>Down for maintenance</h1></body></html>")
         items = [
             {
                 "id": 10_000 + student.user_id,
@@ -124,7 +140,7 @@ class FakeCanvas:
         return self._page(request, items)
 
     async def _bulk_progress(self, request: Request) -> Response:
-        if refusal := self._refusal(request):
+        if refusal := await self._refusal(request):
             return refusal
         course = request.path_params["course"]
         if course in self.without_bulk_progress:
@@ -137,8 +153,12 @@ class FakeCanvas:
         return self._page(request, items)
 
     async def _user_progress(self, request: Request) -> Response:
-        if refusal := self._refusal(request):
+        if refusal := await self._refusal(request):
             return refusal
         user = int(request.path_params["user"])
-        [student] = [s for s in self.courses[request.path_params["course"]] if s.user_id == user]
-        return JSONResponse(student.progress(), headers={"X-Rate-Limit-Remaining": "650.0"})
+        found = [s for s in self.courses[request.path_params["course"]] if s.user_id == user]
+        if not found or user in self.left_course:
+            return JSONResponse(
+                {"errors": [{"message": "The specified resource does not exist."}]}, status_code=404
+            )
+        return JSONResponse(found[0].progress(), headers={"X-Rate-Limit-Remaining": "650.0"})
