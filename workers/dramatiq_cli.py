@@ -11,8 +11,10 @@ from dramatiq.cli import main as dramatiq_main
 
 from service.observability.logs import configure_logging
 from service.settings import get_settings
+from workers.lifeline import end_with_supervisor
 
 if __name__ == "__main__":
+    end_with_supervisor()  # a `portal worker` killed outright leaves no Dramatiq behind
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
     sys.exit(dramatiq_main())  # type: ignore[no-untyped-call]

@@ -11,6 +11,7 @@ from service.observability.logs import configure_logging
 from service.observability.metrics import Metrics, multiprocess
 from service.settings import get_settings
 from workers.jobs import declare_jobs
+from workers.lifeline import EndWithDramatiq, metrics_middleware
 
 settings = get_settings()
 if not settings.broker_url:
@@ -25,11 +26,9 @@ if not settings.broker_url:
 sys.setswitchinterval(0.001)
 jobs = declare_jobs(settings, metrics=Metrics() if multiprocess() else None)
 broker = jobs.broker
+broker.add_middleware(EndWithDramatiq())  # no worker process outlives Dramatiq's main process
 if settings.worker_metrics_port is not None:
-    # Imported only now: it reads its address from the environment `portal worker` prepared.
-    from dramatiq.middleware.prometheus import Prometheus
-
-    broker.add_middleware(Prometheus())
+    broker.add_middleware(metrics_middleware())
 configure_logging(settings.log_format, settings.log_level)
 job_queue.set_adapter(jobs.send)  # a job's follow-up work (its mail) goes to the broker too
 if settings.pubsub_url:

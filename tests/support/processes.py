@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import httpx
 
@@ -69,15 +70,38 @@ def start_api(settings: Settings, port: int, *, workers: int = 1, **more: str) -
 
 
 def stop(process: subprocess.Popen[bytes], how: signal.Signals = signal.SIGTERM) -> None:
-    """SIGTERM to the main process (it stops its children gracefully), or SIGKILL to the whole group."""
-    with contextlib.suppress(ProcessLookupError):
+    """SIGTERM to the main process (it stops its children gracefully), or SIGKILL to its whole group
+    and to the groups of its children (`portal worker` runs Dramatiq in a session of its own)."""
+    groups = {process.pid, *_children_groups(process.pid)}
+    try:
         if how is signal.SIGKILL:
-            os.killpg(process.pid, how)
+            _kill(groups)
         else:
             process.send_signal(how)
-    try:
         process.wait(timeout=30)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        _kill(groups | _children_groups(process.pid))
         process.wait()
+
+
+def _kill(groups: set[int]) -> None:
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+
+
+def _children_groups(pid: int) -> set[int]:
+    """The process groups of the processes ``pid`` started (read from /proc)."""
+    groups: set[int] = set()
+    if not Path("/proc").is_dir():
+        return groups
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # it ended meanwhile
+                continue
+            _, parent, group = stat.rsplit(")", 1)[1].split()[:3]
+            if int(parent) == pid:
+                groups.add(int(group))
+    return groups
