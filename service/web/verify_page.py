@@ -14,6 +14,7 @@ from service.certificates.models import Certificate
 from service.certificates.verification import Outcome, Verification, verify
 from service.clock import Clock
 from service.credentials.document import linkedin_url
+from service.dates import written_day
 from service.web.ratelimit import RateLimiter
 
 STYLE = (
@@ -72,9 +73,7 @@ def _body(result: Verification) -> str:
             ("Institution", result.partner_name),
             (
                 "Date",
-                result.awarded_on.strftime("%d %B %Y").lstrip("0")
-                if result.awarded_on
-                else "Pending completion",
+                written_day(result.awarded_on) if result.awarded_on else "Pending completion",
             ),
         ]
         parts.append(
