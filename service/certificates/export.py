@@ -2,6 +2,10 @@
 
 The file is never built whole: rows are read a chunk at a time when it is downloaded, as the
 user who asked for it. Cells a spreadsheet would run as a formula are neutralised (OWASP).
+
+An export by filter has no limit: it streams, so exporting everyone the list shows is one file
+however many they are. A selection is sent id by id in the request and checked before it is
+stored, so it is held to a combined file's 5,000 (the portal's "select all" sends the filter).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 
 from service.certificates.candidates import (
+    MAX_SELECTION,
     CandidateFilter,
     by_name,
     candidates_query,
@@ -62,8 +67,18 @@ async def create_export(
     candidate_filter: CandidateFilter,
     now: datetime,
 ) -> CandidateExport:
-    """Record what to export: the selected enrolments (checked now), or the filter of the list, which
-    must match someone now (an export of no one is refused, as a combined file of no one is)."""
+    """Record what to export: the selected enrolments (at most MAX_SELECTION, checked now), or the filter
+    of the list, which must match someone now (an export of no one is refused, as a combined file of
+    no one is) and may match any number."""
+    if enrollment_ids is not None and len(enrollment_ids) > MAX_SELECTION:
+        # Repeats counted, before any query, as a combined file's selection is.
+        raise DomainError.of(
+            ErrorCode.SELECTION_TOO_LARGE,
+            f"{len(enrollment_ids):,} course-takers are selected; an export of selected course-takers "
+            f"takes at most {MAX_SELECTION:,}. To export everyone the list shows, export by its filter "
+            "instead: an export by filter has no limit.",
+            field=("enrollmentIds",),
+        )
     if enrollment_ids is None:
         recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
         matched = of_kinds(await candidates_query(recognition, candidate_filter), candidate_filter.kind)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 from strawberry.extensions.runner import SchemaExtensionsRunner
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.execution import PreExecutionError
 
@@ -48,7 +47,9 @@ from service.graphql.users.types import User
 @strawberry.type
 class NodeQueries:
     @strawberry.field(description="Any object by its global id; null when there is none you may see.")
-    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+    async def node(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="A global id.")]
+    ) -> relay.Node | None:
         await info.context.actor()
         definition = info.schema.get_type_by_name(id.type_name)
         origin = getattr(definition, "origin", None)
@@ -59,7 +60,12 @@ class NodeQueries:
         return await id.resolve_node(info, required=False)
 
 
-Query = merge_types(
+def merged(name: str, parts: tuple[type, ...], description: str) -> type:
+    """One root type of every domain's fields (Strawberry's ``merge_types``, with a description)."""
+    return strawberry.type(type(name, parts, {}), description=description)
+
+
+Query = merged(
     "Query",
     (
         UserQueries,
@@ -73,9 +79,15 @@ Query = merge_types(
         LmsQueries,
         AuditQueries,
     ),
+    "Reads. Every field but `verifyCertificate` and `verifyCredential` needs a signed-in user.",
 )
-Subscription = merge_types("Subscription", (CertificateFileSubscriptions, RecognitionSubscriptions))
-Mutation = merge_types(
+Subscription = merged(
+    "Subscription",
+    (CertificateFileSubscriptions, RecognitionSubscriptions),
+    "Live changes over a WebSocket (graphql-transport-ws, or the legacy graphql-ws); sign in with "
+    '{"authorization": "Bearer …"} in the connection_init payload.',
+)
+Mutation = merged(
     "Mutation",
     (
         RecognitionMutations,
@@ -84,6 +96,8 @@ Mutation = merge_types(
         CertificateTemplateMutations,
         LmsMutations,
     ),
+    "Changes. Each takes one `input` and answers a payload: the object, and `errors` (every refusal, "
+    "with nothing changed).",
 )
 
 

@@ -192,14 +192,24 @@ async def test_a_bad_selection_is_refused(
     assert [(error["field"], error["code"]) for error in result["errors"]] == errors
 
 
+TOO_LARGE = (
+    "{} course-takers are selected; an export of selected course-takers takes at most 5,000. To export "
+    "everyone the list shows, export by its filter instead: an export by filter has no limit."
+)
+
+
 async def test_a_selection_over_5000_is_refused(gql: GraphQLClient, world: CertificatesWorld) -> None:
     result = await _export(
         gql, world, enrollmentIds=[to_base64("Enrollment", number) for number in range(1, 5002)]
     )
 
-    assert [(e["code"], e["message"]) for e in result["errors"]] == [
-        ("SELECTION_TOO_LARGE", "5001 course-takers are selected; at most 5000 fit in one file.")
-    ]
+    assert result == {
+        "downloadUrl": None,
+        "errors": [
+            {"field": ["enrollmentIds"], "code": "SELECTION_TOO_LARGE", "message": TOO_LARGE.format("5,001")}
+        ],
+    }
+    assert await CandidateExport.all().count() == 0
 
 
 async def test_one_id_repeated_past_5000_times_is_one_refusal_not_one_per_entry(
@@ -210,11 +220,7 @@ async def test_one_id_repeated_past_5000_times_is_one_refusal_not_one_per_entry(
 
     # then one refusal, not 40,000
     assert [(e["field"], e["code"], e["message"]) for e in result["errors"]] == [
-        (
-            ["enrollmentIds"],
-            "SELECTION_TOO_LARGE",
-            "40000 course-takers are selected; at most 5000 fit in one file.",
-        )
+        (["enrollmentIds"], "SELECTION_TOO_LARGE", TOO_LARGE.format("40,000"))
     ]
 
 
@@ -283,39 +289,62 @@ async def _export_id(gql: GraphQLClient, world: CertificatesWorld) -> int:
     return int(url.split("/files/exports/")[1].split(".csv")[0])
 
 
+async def _add_completers(world: CertificatesWorld, count: int, start: int) -> None:
+    """``count`` course-takers "Learner 00000" onwards, each a completer of the open cohort."""
+    takers = [
+        CourseTaker(
+            partner=world.partner, name=f"Learner {start + n:05d}", email=f"bulk{start + n}@example.org"
+        )
+        for n in range(count)
+    ]
+    await CourseTaker.bulk_create(takers, batch_size=1000)
+    created = await CourseTaker.filter(email__in=[t.email for t in takers])
+    await Enrollment.bulk_create(
+        [
+            Enrollment(
+                course_taker=taker,
+                cohort=world.open_cohort,
+                modules_required=25,
+                modules_completed=25,
+                percent_complete=Decimal(100),
+                completed_at=datetime(2026, 8, 20, tzinfo=UTC),
+                certified=True,
+                certificate_type_id=world.teaching.certificate_type_id,
+                progress_synced_at=SYNCED_AT,
+            )
+            for taker in created
+        ],
+        batch_size=1000,
+    )
+
+
+async def test_an_export_by_filter_has_no_limit(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld
+) -> None:
+    # given more completers than a combined file or a selection may hold
+    await _add_completers(world, 5_001, 0)
+
+    # when every completer is exported by filter, as "select all" does
+    result = await _export(gql, world, filter={"kind": "COMPLETER"})
+    rows = _rows(await _download(http, result["downloadUrl"]))
+
+    # then the file has every one of them, the world's three and the 5,001 learners, by name
+    assert result["errors"] == []
+    learners = [f"Learner {n:05d}" for n in range(5_001)]
+    assert [row[0] for row in rows[1:]] == [
+        "Ana Completer",
+        "Dov Closed-Completer",
+        "Gus Online-Completer",
+        *learners,
+    ]
+
+
 async def test_a_20000_row_export_streams_with_flat_memory(
     gql: GraphQLClient, world: CertificatesWorld
 ) -> None:
-    async def add_course_takers(count: int, start: int) -> None:
-        takers = [
-            CourseTaker(
-                partner=world.partner, name=f"Learner {start + n:05d}", email=f"bulk{start + n}@example.org"
-            )
-            for n in range(count)
-        ]
-        await CourseTaker.bulk_create(takers, batch_size=1000)
-        created = await CourseTaker.filter(email__in=[t.email for t in takers])
-        await Enrollment.bulk_create(
-            [
-                Enrollment(
-                    course_taker=taker,
-                    cohort=world.open_cohort,
-                    modules_required=25,
-                    modules_completed=25,
-                    percent_complete=Decimal(100),
-                    completed_at=datetime(2026, 8, 20, tzinfo=UTC),
-                    certified=True,
-                    certificate_type_id=world.teaching.certificate_type_id,
-                    progress_synced_at=SYNCED_AT,
-                )
-                for taker in created
-            ],
-            batch_size=1000,
-        )
-
-    await add_course_takers(2_000, 0)
+    await _add_completers(world, 2_000, 0)
     small_size, small_growth = await _memory_growth_of_streaming(await _export_id(gql, world))
-    await add_course_takers(18_000, 2_000)
+    await _add_completers(world, 18_000, 2_000)
     large_size, large_growth = await _memory_growth_of_streaming(await _export_id(gql, world))
 
     assert large_size > 9 * small_size > 2_000_000

@@ -14,6 +14,7 @@ import pytest
 from graphql import get_introspection_query
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from service.app import create_app
 from service.settings import Settings
@@ -200,14 +201,51 @@ async def test_with_the_explorer_off_the_schema_is_not_shown(settings: Settings,
     assert (explorer.status_code, "graphiql" in explorer.text.lower()) == (200, True)
 
 
+LIMIT_REACHED = {
+    "message": "Subscription limit reached: this connection is already running 2 operations, the most one "
+    "WebSocket may run at once. Complete one before starting another, or open another connection.",
+    "extensions": {"code": "TOO_MANY_SUBSCRIPTIONS", "limit": 2},
+}
+
+
 async def test_subscriptions_per_socket(settings: Settings, clock: MovableClock) -> None:
     application = create_app(settings.model_copy(update={"max_subscriptions_per_socket": 2}), clock=clock)
     updates = "subscription { recognitionActivity { recognition { name } } }"
     async with serving(application) as url:
         admin = await make_admin(await make_partner())
         async with subscriber(url, token_for(admin)) as client:
-            for operation in ("1", "2", "3"):
+            # given two subscriptions running, the socket's limit
+            for operation in ("1", "2"):
                 await client.subscribe(operation, updates)
+            # when a third is started
+            await client.subscribe("3", updates)
             third = await client.receive(seconds=10)
+            # then it is refused with a code; once one completes, there is room for another
+            await client.socket.send(json.dumps({"id": "1", "type": "complete"}))
+            await client.subscribe("4", "{ viewer { email } }")
+            fourth = await client.until_complete("4", seconds=10)
 
-    assert third == {"id": "3", "type": "error", "payload": [{"message": "Subscription limit reached"}]}
+    assert third == {"id": "3", "type": "error", "payload": [LIMIT_REACHED]}
+    assert fourth == [
+        {"id": "4", "type": "next", "payload": {"data": {"viewer": {"email": admin.email}}}},
+        {"id": "4", "type": "complete"},
+    ]
+
+
+async def test_subscriptions_per_legacy_socket(settings: Settings, clock: MovableClock) -> None:
+    application = create_app(settings.model_copy(update={"max_subscriptions_per_socket": 2}), clock=clock)
+    updates = {"query": "subscription { recognitionActivity { recognition { name } } }"}
+    async with serving(application) as url:
+        admin = await make_admin(await make_partner())
+        async with connect(
+            url.replace("http", "ws", 1) + "/graphql", subprotocols=[Subprotocol("graphql-ws")]
+        ) as socket:
+            init = {"type": "connection_init", "payload": {"authorization": f"Bearer {token_for(admin)}"}}
+            await socket.send(json.dumps(init))
+            acknowledged = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            for operation in ("1", "2", "3"):
+                await socket.send(json.dumps({"type": "start", "id": operation, "payload": updates}))
+            third = json.loads(await asyncio.wait_for(socket.recv(), 10))
+
+    assert acknowledged == {"type": "connection_ack"}
+    assert third == {"type": "error", "id": "3", "payload": LIMIT_REACHED}

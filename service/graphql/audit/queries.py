@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -10,7 +11,15 @@ from service.graphql.audit.types import AuditAction, AuditEntry, AuditEntryConne
 from service.graphql.core.context import Info
 from service.graphql.core.errors import domain_errors_as_graphql
 from service.graphql.core.node import key_of
-from service.graphql.core.paging import checked_page_size, decode_cursor, encode_cursor, integer, page_info
+from service.graphql.core.paging import (
+    After,
+    First,
+    checked_page_size,
+    decode_cursor,
+    encode_cursor,
+    integer,
+    page_info,
+)
 
 ORDERING = "OCCURRED_AT_DESC"
 
@@ -18,16 +27,25 @@ ORDERING = "OCCURRED_AT_DESC"
 @strawberry.type
 class AuditQueries:
     @strawberry.field(
-        description="Staff: the audit log, newest first; FORBIDDEN for anyone else. `actions`: only "
-        "entries of these actions (left out or null: every action; an empty list: none)."
+        description="Staff: the audit log, newest first (by when each entry first happened); FORBIDDEN "
+        "for anyone else."
     )
     async def audit_entries(
         self,
         info: Info,
-        first: int = 50,
-        after: str | None = None,
-        actions: list[AuditAction] | None = None,  # type: ignore[valid-type]
-        partner_id: relay.GlobalID | None = None,
+        first: First = 50,
+        after: After = None,
+        actions: Annotated[
+            list[AuditAction] | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="Only entries of these actions; left out or null: every action; an empty "
+                "list: none."
+            ),
+        ] = None,
+        partner_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(description="Only entries concerning this partner; left out: every one."),
+        ] = None,
     ) -> AuditEntryConnection:
         context = info.context
         size = checked_page_size(first)

@@ -10,17 +10,38 @@ from strawberry.scalars import JSON
 from service.audit.models import AuditAction as ActionModel
 from service.audit.models import AuditEntry as EntryModel
 from service.graphql.core.context import Info
+from service.graphql.core.enums import described_enum
+from service.graphql.core.paging import CURSOR, EDGES, NODE, PAGE_INFO
 from service.graphql.partners.dataloaders import PartnerByIdLoader
 from service.graphql.partners.types import Partner
 from service.graphql.users.dataloaders import UserByIdLoader
 from service.graphql.users.types import User
 
-AuditAction = strawberry.enum(
+AuditAction = described_enum(
     ActionModel,
     name="AuditAction",
-    description="Security-relevant actions: refused sign-ins (counted per address, reason and hour), "
-    "staff overrides of the 14-day notice, pins marked mailed, certificates revoked or re-issued, files "
-    "downloaded (a certificate, a combined file, a CSV export).",
+    description="A security-relevant action the audit log records.",
+    meanings={
+        ActionModel.SIGN_IN_FAILED: "A token was refused (malformed, wrongly signed, expired, or naming no "
+        "user); counted: one entry per client address, reason and hour.",
+        ActionModel.MINIMUM_NOTICE_OVERRIDDEN: "Staff scheduled a ceremony sooner than 14 days ahead; "
+        "`details` has their reason.",
+        ActionModel.PINS_MARKED_MAILED: "Staff marked a ceremony's pins mailed.",
+        ActionModel.CERTIFICATE_REVOKED: "A certificate was revoked, by staff (or by `portal certificates "
+        "repair`, with no actor); `details` has the code and the reason.",
+        ActionModel.CERTIFICATE_REISSUED: "A certificate was re-issued; `details` has its code and the new "
+        "one (`newCode`).",
+        ActionModel.FILE_DOWNLOADED: "A certificate's PDF, a combined file or a CSV export was downloaded, "
+        "by the user its signed link was made for (a HEAD or a range request is not another download).",
+        ActionModel.TEMPLATE_CREATED: "Staff created a certificate template.",
+        ActionModel.TEMPLATE_EDITED: "A template was edited: a new version of its design.",
+        ActionModel.TEMPLATE_ASSIGNED: "Staff made a template print the partner's next certificates.",
+        ActionModel.TEMPLATE_UNASSIGNED: "Staff stopped a template printing the partner's next certificates.",
+        ActionModel.TEMPLATE_IMAGE_UPLOADED: "A logo or signature image was uploaded for a partner's "
+        "templates.",
+        ActionModel.TEMPLATE_PREVIEWED: "A template's preview PDF was asked for; `details` has the version "
+        "and how many sample names (not the names). Counted per user, template and hour.",
+    },
 )
 
 
@@ -28,7 +49,7 @@ AuditAction = strawberry.enum(
 class AuditEntry:
     model: strawberry.Private[EntryModel]
 
-    @strawberry.field
+    @strawberry.field(description="What was done.")
     def action(self) -> AuditAction:  # type: ignore[valid-type]
         return self.model.action
 
@@ -71,13 +92,13 @@ class AuditEntry:
         return self.model.count
 
 
-@strawberry.type
+@strawberry.type(description="An audit entry and its cursor.")
 class AuditEntryEdge:
-    node: AuditEntry
-    cursor: str
+    node: AuditEntry = strawberry.field(description=NODE)
+    cursor: str = strawberry.field(description=CURSOR)
 
 
-@strawberry.type
+@strawberry.type(description="A page of the audit log, newest first.")
 class AuditEntryConnection:
-    edges: list[AuditEntryEdge]
-    page_info: relay.PageInfo
+    edges: list[AuditEntryEdge] = strawberry.field(description=EDGES)
+    page_info: relay.PageInfo = strawberry.field(description=PAGE_INFO)

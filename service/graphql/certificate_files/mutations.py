@@ -24,16 +24,16 @@ from service.graphql.certificates.inputs import CertificateCandidateFilter
 from service.graphql.certificates.types import Certificate, Listing
 from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
-from service.graphql.core.payloads import UserError, attempt, both_selection_and_filter
+from service.graphql.core.payloads import ERRORS, UserError, attempt, both_selection_and_filter
 from service.graphql.recognitions.inputs import recognition_key
 
 
 @strawberry.type(description="A course-taker of the last file who is no longer listed, and why.")
 class CertificateFileDropout:
-    enrollment_id: relay.GlobalID
-    name: str
-    email: str
-    why: Listing  # type: ignore[valid-type]
+    enrollment_id: relay.GlobalID = strawberry.field(description="Their enrolment's id.")
+    name: str = strawberry.field(description="Their name.")
+    email: str = strawberry.field(description="Their email address.")
+    why: Listing = strawberry.field(description="Why the page no longer lists them.")  # type: ignore[valid-type]
 
     @classmethod
     def of(cls, person: NotListed) -> CertificateFileDropout:
@@ -50,10 +50,10 @@ class CertificateFileDropout:
     "certificate, and only staff can issue them another."
 )
 class CertificateFileLeftOut:
-    enrollment_id: relay.GlobalID
-    name: str
-    email: str
-    revoked_certificate: Certificate
+    enrollment_id: relay.GlobalID = strawberry.field(description="Their enrolment's id.")
+    name: str = strawberry.field(description="Their name.")
+    email: str = strawberry.field(description="Their email address.")
+    revoked_certificate: Certificate = strawberry.field(description="The certificate staff revoked.")
     message: str = strawberry.field(description="Why, naming the person and the revoked certificate.")
 
     @classmethod
@@ -67,10 +67,13 @@ class CertificateFileLeftOut:
         )
 
 
-@strawberry.type
+@strawberry.type(description="What a combined-file mutation did.")
 class CertificateFileJobPayload:
-    job: CertificateFileJob | None
-    errors: list[UserError]
+    job: CertificateFileJob | None = strawberry.field(
+        description="The job making the file (QUEUED at first; the same selection already queued or running "
+        "answers that job); null when refused. Follow it with `certificateFileJobUpdated`."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
     dropped_out: list[CertificateFileDropout] = strawberry.field(
         default_factory=list,
         description="Regenerating: the last file's course-takers who are no longer listed (left out of "

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -23,10 +24,12 @@ FINAL = (FileJobStatus.READY, FileJobStatus.FAILED)
 class CertificateFileSubscriptions:
     @strawberry.subscription(
         description="The job's state at once, then every change; completes after READY or FAILED. Sign in "
-        'with {"authorization": "Bearer …"} in the connection_init payload.'
+        'with {"authorization": "Bearer …"} in the connection_init payload. A job you may not see: NOT_FOUND.'
     )
     async def certificate_file_job_updated(
-        self, info: Info, id: relay.GlobalID
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="A `CertificateFileJob` id.")],
     ) -> AsyncGenerator[CertificateFileJob, None]:
         context = info.context
         actor = await context.actor()

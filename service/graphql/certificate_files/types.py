@@ -10,6 +10,7 @@ from service.certificate_files.models import CertificateFileJob as JobModel
 from service.certificate_files.models import FileJobStatus
 from service.graphql.certificate_files.dataloaders import CertificateFileJobByIdLoader
 from service.graphql.core.context import Info
+from service.graphql.core.enums import described_enum
 from service.graphql.core.node import LoadedNode
 from service.graphql.recognitions.dataloaders import RecognitionByIdLoader
 from service.graphql.users.dataloaders import UserByIdLoader
@@ -22,17 +23,27 @@ if TYPE_CHECKING:
 # The recognition types list their files: read lazily, so neither module imports the other first.
 RECOGNITION_TYPES = "service.graphql.recognitions.types"
 
-CertificateFileJobStatus = strawberry.enum(
-    FileJobStatus, name="CertificateFileJobStatus", description="QUEUED, then RUNNING, then READY or FAILED."
+CertificateFileJobStatus = described_enum(
+    FileJobStatus,
+    name="CertificateFileJobStatus",
+    description="QUEUED, then RUNNING, then READY or FAILED.",
+    meanings={
+        FileJobStatus.QUEUED: "Waiting for a worker.",
+        FileJobStatus.RUNNING: "Being made: `done` of `total` certificates so far.",
+        FileJobStatus.READY: "Made: `file` is the PDF, and a mail said so.",
+        FileJobStatus.FAILED: "Given up after retries: `errorMessage` says why, and a mail said so.",
+    },
 )
 
 
 @strawberry.type(description="The combined PDF of a finished job.")
 class CertificateFile:
     size: int = strawberry.field(description="In bytes.")
-    page_count: int
-    sha256: str
-    download_url: str = strawberry.field(description="A signed link that expires in minutes.")
+    page_count: int = strawberry.field(description="Pages: one per certificate.")
+    sha256: str = strawberry.field(description="SHA-256 of the file, 64 lowercase hex digits.")
+    download_url: str = strawberry.field(
+        description="A signed link to the PDF, for a plain <a href>; it expires in 15 minutes."
+    )
 
 
 @strawberry.type(description="A combined certificates file, made in the background.")
@@ -42,7 +53,7 @@ class CertificateFileJob(LoadedNode):
     id: relay.NodeID[int]
     model: strawberry.Private[JobModel]
 
-    @strawberry.field
+    @strawberry.field(description="QUEUED, RUNNING, READY or FAILED.")
     def status(self) -> CertificateFileJobStatus:  # type: ignore[valid-type]
         return self.model.status
 
@@ -58,7 +69,10 @@ class CertificateFileJob(LoadedNode):
         model = await RecognitionByIdLoader.for_context(info.context).load(self.model.recognition_id)
         return None if model is None else recognition_type(model)
 
-    @strawberry.field(description="Certificates done so far.")
+    @strawberry.field(
+        description="Certificates drawn so far, 0 to `total`; it may go back down when a ceremony's day "
+        "moves while the file is made (its provisional certificates are drawn again)."
+    )
     def done(self) -> int:
         return self.model.done
 
@@ -70,27 +84,33 @@ class CertificateFileJob(LoadedNode):
     def enrollment_ids(self) -> list[relay.GlobalID]:
         return [relay.GlobalID("Enrollment", str(key)) for key in self.model.enrollment_ids]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The most tries any one step of the job has taken (a part, or joining them); above 1 "
+        "after a retry."
+    )
     def attempts(self) -> int:
         return self.model.attempts
 
-    @strawberry.field(description="Why it failed, in words a user can act on.")
+    @strawberry.field(
+        description="Why it failed, in words a user can act on; while it runs, a problem being retried "
+        '("We could not store the file; we are retrying."); else null.'
+    )
     def error_message(self) -> str | None:
         return self.model.error_message
 
-    @strawberry.field
+    @strawberry.field(description="When it was asked for, in UTC.")
     def created_at(self) -> datetime.datetime:
         return self.model.created_at
 
-    @strawberry.field
+    @strawberry.field(description="When a worker started it, in UTC; null while QUEUED.")
     def started_at(self) -> datetime.datetime | None:
         return self.model.started_at
 
-    @strawberry.field
+    @strawberry.field(description="When it became READY or FAILED, in UTC; null until then.")
     def finished_at(self) -> datetime.datetime | None:
         return self.model.finished_at
 
-    @strawberry.field
+    @strawberry.field(description="Who asked for it; null when the viewer may not see that user.")
     async def requested_by(self, info: Info) -> User | None:
         user = await UserByIdLoader.for_context(info.context).load(self.model.requested_by_id)
         return None if user is None else User.from_model(user)

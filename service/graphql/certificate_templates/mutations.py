@@ -25,7 +25,7 @@ from service.graphql.certificate_templates.inputs import (
 from service.graphql.certificate_templates.types import CertificateImage, CertificateTemplate
 from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
-from service.graphql.core.payloads import UserError, attempt
+from service.graphql.core.payloads import ERRORS, UserError, attempt
 
 ModelT = TypeVar("ModelT")
 PayloadT = TypeVar("PayloadT")
@@ -38,10 +38,12 @@ async def payload_of(
     return make(*await attempt(work))
 
 
-@strawberry.type
+@strawberry.type(description="What `certificateImageUpload` did.")
 class CertificateImageUploadPayload:
-    image: CertificateImage | None
-    errors: list[UserError]
+    image: CertificateImage | None = strawberry.field(
+        description="The image as stored (its pixels re-encoded); null when refused."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
     @classmethod
     def of(
@@ -50,10 +52,12 @@ class CertificateImageUploadPayload:
         return cls(image=None if model is None else CertificateImage.from_model(model), errors=errors)
 
 
-@strawberry.type
+@strawberry.type(description="What a template mutation did.")
 class CertificateTemplatePayload:
-    template: CertificateTemplate | None
-    errors: list[UserError]
+    template: CertificateTemplate | None = strawberry.field(
+        description="The template as it is now; null when refused."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
     @classmethod
     def of(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -17,16 +19,25 @@ from service.web.downloads import preview_link
 @strawberry.type(description="A link to a template's preview PDF, or why there is none.")
 class CertificateTemplatePreview:
     download_url: str | None = strawberry.field(
-        description="A signed link to a PDF with one page per sample name; it expires in minutes."
+        description="A signed link to a PDF with one page per sample name; it expires in 15 minutes. Null "
+        "when refused."
     )
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(
+        description="Why there is no link: the template not found, or sample names that cannot be printed "
+        "(each at `sampleNames` and its position); empty when there is one."
+    )
 
 
 @strawberry.type
 class CertificateTemplateQueries:
     @strawberry.field(description="The certificate templates you may see (of one partner, when given).")
     async def certificate_templates(
-        self, info: Info, partner_id: relay.GlobalID | None = None
+        self,
+        info: Info,
+        partner_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(description="Only this partner's; left out: every one you may see."),
+        ] = None,
     ) -> list[CertificateTemplate]:
         actor = await info.context.actor()
         partner = None if partner_id is None else key_of(partner_id, "Partner")
@@ -49,7 +60,16 @@ class CertificateTemplateQueries:
         "combining marks."
     )
     async def certificate_template_preview(
-        self, info: Info, template_id: relay.GlobalID, sample_names: list[str] | None = None
+        self,
+        info: Info,
+        template_id: Annotated[relay.GlobalID, strawberry.argument(description="The template's id.")],
+        sample_names: Annotated[
+            list[str] | None,
+            strawberry.argument(
+                description="1 to 8 names, each up to 200 characters, one page each; left out: the default "
+                "samples."
+            ),
+        ] = None,
     ) -> CertificateTemplatePreview:
         context = info.context
         actor = await context.actor()

@@ -19,10 +19,13 @@ from service.graphql.core.node import LoadedNode
 
 @strawberry.type(description="A logo or signature, as stored: re-encoded PNG or JPEG pixels.")
 class CertificateImage:
-    id: relay.GlobalID
+    id: relay.GlobalID = strawberry.field(
+        description="Its id, for a design's `partnerLogoId`, `organisationLogoId` or a signatory's "
+        "`signatureImageId`."
+    )
     format: str = strawberry.field(description="PNG or JPEG.")
-    width: int
-    height: int
+    width: int = strawberry.field(description="In pixels.")
+    height: int = strawberry.field(description="In pixels.")
 
     @classmethod
     def from_model(cls, model: CertificateImageModel) -> CertificateImage:
@@ -34,18 +37,24 @@ class CertificateImage:
         )
 
 
-@strawberry.type(description="The fixed words of a certificate.")
+@strawberry.type(
+    description="The fixed words of a certificate; in a second language, a blank one is not printed."
+)
 class CertificateWording:
-    presented: str
-    completed: str
+    presented: str = strawberry.field(description='Above the name, e.g. "This certifies that".')
+    completed: str = strawberry.field(
+        description='Between the name and the program, e.g. "has completed the program".'
+    )
     completed_provisional: str = strawberry.field(
         description="Instead of `completed` while a certificate is provisional (issued before completion)."
     )
-    date_caption: str
+    date_caption: str = strawberry.field(description='Under the date, e.g. "Date awarded".')
     signature_caption: str = strawberry.field(
         description="Under the signature line when there is no signatory."
     )
-    verify: str
+    verify: str = strawberry.field(
+        description='Before the verification address, by the QR code, e.g. "Scan the code or visit".'
+    )
 
     @classmethod
     def of(cls, stored: dict[str, str]) -> CertificateWording:
@@ -59,37 +68,45 @@ class CertificateWording:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A signature line: who signs, and their signature's image if any.")
 class CertificateSignatory:
-    name: str
-    title: str
-    signature_image_id: relay.GlobalID | None
+    name: str = strawberry.field(description="Printed under the signature line.")
+    title: str = strawberry.field(description="Printed under the name; empty when none.")
+    signature_image_id: relay.GlobalID | None = strawberry.field(
+        description="The signature image's id; null: a blank line."
+    )
 
-    @strawberry.field
+    @strawberry.field(description="The signature image; null when none.")
     async def signature(self, info: Info) -> CertificateImage | None:
         return await _image(info, self.signature_image_id)
 
 
 @strawberry.type(description="A template version's design.")
 class CertificateDesign:
-    version: int
-    created_at: datetime.datetime
-    wording: CertificateWording
+    version: int = strawberry.field(description="The version's number, from 1.")
+    created_at: datetime.datetime = strawberry.field(description="When this version was made, in UTC.")
+    wording: CertificateWording = strawberry.field(description="The fixed words.")
     second_language: CertificateWording | None = strawberry.field(
         description="The same words in a second language, each a smaller line under the first; "
         "blank ones are left out."
     )
     primary_color: str = strawberry.field(description="#RRGGBB: the frame, the title and the program.")
     accent_color: str = strawberry.field(description="#RRGGBB: the rules and the frame's inner line.")
-    partner_logo_id: relay.GlobalID | None
-    organisation_logo_id: relay.GlobalID | None
-    signatories: list[CertificateSignatory]
+    partner_logo_id: relay.GlobalID | None = strawberry.field(
+        description="The partner's logo, in a top corner; null: none."
+    )
+    organisation_logo_id: relay.GlobalID | None = strawberry.field(
+        description="The certifying organisation's logo, in a top corner; null: none."
+    )
+    signatories: list[CertificateSignatory] = strawberry.field(
+        description="Up to three, in the order printed; none: one line captioned `signatureCaption`."
+    )
 
-    @strawberry.field
+    @strawberry.field(description="The partner's logo image; null when none.")
     async def partner_logo(self, info: Info) -> CertificateImage | None:
         return await _image(info, self.partner_logo_id)
 
-    @strawberry.field
+    @strawberry.field(description="The certifying organisation's logo image; null when none.")
     async def organisation_logo(self, info: Info) -> CertificateImage | None:
         return await _image(info, self.organisation_logo_id)
 
@@ -99,14 +116,16 @@ class CertificateTemplate(LoadedNode):
     loader = CertificateTemplateByIdLoader
 
     id: relay.NodeID[int]
-    name: str
-    partner_id: relay.GlobalID
+    name: str = strawberry.field(description="Its name on the template screen; not printed.")
+    partner_id: relay.GlobalID = strawberry.field(description="The partner whose certificates it prints.")
     certificate_type_id: relay.GlobalID | None = strawberry.field(
         description="The certificate type it prints; null: every type without a template of its own."
     )
     version: int = strawberry.field(description="The current version's number.")
     assigned: bool = strawberry.field(description="Whether it prints the partner's next certificates.")
-    updated_at: datetime.datetime
+    updated_at: datetime.datetime = strawberry.field(
+        description="When it last changed (a new version, or its assignment), in UTC."
+    )
 
     @strawberry.field(description="The current version's design.")
     async def design(self, info: Info) -> CertificateDesign:

@@ -15,21 +15,27 @@ from service.graphql.certificates.inputs import (
 from service.graphql.certificates.types import Certificate
 from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
-from service.graphql.core.payloads import UserError, attempt, both_selection_and_filter
+from service.graphql.core.payloads import ERRORS, UserError, attempt, both_selection_and_filter
 from service.graphql.recognitions.inputs import recognition_key
 from service.web.downloads import export_link
 
 
-@strawberry.type
+@strawberry.type(description="What `certificateCandidatesExport` did.")
 class CertificateCandidatesExportPayload:
-    download_url: str | None = strawberry.field(description="A signed CSV link that expires in minutes.")
-    errors: list[UserError]
+    download_url: str | None = strawberry.field(
+        description="A signed link to the CSV (UTF-8 with a byte-order mark), for a plain <a href>; it "
+        "expires in 15 minutes. Null when refused."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="What a certificate mutation did.")
 class CertificatePayload:
-    certificate: Certificate | None
-    errors: list[UserError]
+    certificate: Certificate | None = strawberry.field(
+        description="The certificate: the one issued (or already issued), revoked, or the new one of a "
+        "re-issue; null when refused."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
     @classmethod
     def of(cls, result: tuple[CertificateModel | None, list[UserError]]) -> CertificatePayload:
@@ -91,7 +97,11 @@ class CertificateMutations:
             )
         )
 
-    @strawberry.mutation(description="Export the selected course-takers of the certificates step to CSV.")
+    @strawberry.mutation(
+        description="Export course-takers of the certificates step to CSV: a selection (at most 5,000), or "
+        "everyone a filter matches, however many. The file is read when it is downloaded, as the list "
+        "stands then."
+    )
     async def certificate_candidates_export(
         self, info: Info, input: CertificateCandidatesExportInput
     ) -> CertificateCandidatesExportPayload:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
@@ -140,9 +142,19 @@ class CertificateQueries:
     async def certificate_listing(
         self,
         info: Info,
-        recognition_id: relay.GlobalID,
-        email: str | None = None,
-        enrollment_id: relay.GlobalID | None = None,
+        recognition_id: Annotated[
+            relay.GlobalID, strawberry.argument(description="A ceremony's or a certificate request's id.")
+        ],
+        email: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The person's email address, in any case; this or `enrollmentId` is REQUIRED."
+            ),
+        ] = None,
+        enrollment_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(description="Any of their enrolments' ids, instead of the email."),
+        ] = None,
     ) -> CertificateListing:
         context = info.context
         with domain_errors_as_graphql():
@@ -155,9 +167,19 @@ class CertificateQueries:
         return CertificateListing.from_result(result)
 
     @strawberry.field(
-        description="Public, no sign-in: check the code printed on a certificate. Limited per client address."
+        description="Public, no sign-in: check the code printed on a certificate. Limited per client address "
+        "(RATE_LIMITED, with `retryAfter` seconds)."
     )
-    async def verify_certificate(self, info: Info, code: str) -> CertificateVerification:
+    async def verify_certificate(
+        self,
+        info: Info,
+        code: Annotated[
+            str,
+            strawberry.argument(
+                description="The code as printed, e.g. 7KQ4-M9XD-2HT; case, spaces and dashes do not matter."
+            ),
+        ],
+    ) -> CertificateVerification:
         context = info.context
         wait = await context.verify_limiter.attempt(context.client_address, context.clock.now())
         if wait is not None:

@@ -28,33 +28,57 @@ from service.graphql.cohorts.types import (
     visible_program,
 )
 from service.graphql.core.context import Info
+from service.graphql.core.enums import described_enum
 from service.graphql.core.node import LoadedNode
+from service.graphql.core.paging import CURSOR, EDGES, NODE, PAGE_INFO
 from service.graphql.credentials.types import CertificateCredential, certificate_credential
 from service.graphql.users.dataloaders import UserByIdLoader
 from service.graphql.users.types import User
 from service.web.downloads import certificate_link
 
-CertificateStatus = strawberry.enum(
+CertificateStatus = described_enum(
     CertificateStatusValue,
     name="CertificateStatus",
-    description="VALID. PROVISIONAL: issued to someone approaching certification; printable, but "
-    "verification says pending completion until the LMS reports it, then VALID by itself (dated with "
-    "the completion date). VOIDED by itself: the course closed without completion (or completed without "
-    "certification). REVOKED by staff. REPLACED by a re-issue (e.g. after a name correction).",
+    description="Where a certificate stands; only VALID and PROVISIONAL ones are handed out and verify "
+    "with details.",
+    meanings={
+        CertificateStatusValue.VALID: "Completed and certified: verifies as valid, dated with the completion "
+        "date.",
+        CertificateStatusValue.PROVISIONAL: "Issued early, to someone approaching certification: it prints "
+        "(dated with the ceremony's day, or a request's issue day), but verifies as pending completion; it "
+        "turns VALID by itself, dated with the completion date, when the LMS reports completion.",
+        CertificateStatusValue.VOIDED: "Voided by itself: the course closed for submissions without "
+        "completion, or was completed without certification (`voidedReason`).",
+        CertificateStatusValue.REVOKED: "Revoked by staff (`revokedReason`); only staff may issue that "
+        "enrolment another.",
+        CertificateStatusValue.REPLACED: "Re-issued (e.g. after a name correction): `replacedBy` is the new "
+        "certificate, with a new code.",
+    },
 )
 
-Listing = strawberry.enum(
+Listing = described_enum(
     ListingValue,
     name="Listing",
-    description="Whether an enrolment is on a recognition's certificates page, and if not, why: LISTED; "
-    "NOT_IN_SELECTED_COHORTS; DID_NOT_COMPLETE_CLOSED_COURSE (the course closed for submissions before "
-    "they completed it); COMPLETED_WITHOUT_CERTIFICATION.",
+    description="Whether an enrolment is on a recognition's certificates page, and if not, why.",
+    meanings={
+        ListingValue.LISTED: "Listed: a completer, or approaching certification.",
+        ListingValue.NOT_IN_SELECTED_COHORTS: "Their cohort is not one the recognition selected.",
+        ListingValue.DID_NOT_COMPLETE_CLOSED_COURSE: "The course closed for submissions before they "
+        "completed it.",
+        ListingValue.COMPLETED_WITHOUT_CERTIFICATION: "They completed the course without achieving "
+        "certification (too few of the required modules).",
+    },
 )
 
-CandidateKind = strawberry.enum(
+CandidateKind = described_enum(
     CandidateKindValue,
     name="CandidateKind",
-    description="COMPLETER: completed and certified. APPROACHING: course still open, not completed yet.",
+    description="The two kinds of course-taker the certificates step lists.",
+    meanings={
+        CandidateKindValue.COMPLETER: "Completed the course and achieved certification.",
+        CandidateKindValue.APPROACHING: "Approaching certification: the course is still open and they have "
+        "not completed it yet.",
+    },
 )
 
 
@@ -69,7 +93,7 @@ class Certificate(LoadedNode):
     def code(self) -> str:
         return self.model.code
 
-    @strawberry.field
+    @strawberry.field(description="Where it stands; see CertificateStatus.")
     def status(self) -> CertificateStatus:  # type: ignore[valid-type]
         return self.model.status
 
@@ -81,7 +105,7 @@ class Certificate(LoadedNode):
     def awarded_on(self) -> datetime.date:
         return datetime.date.fromisoformat(self.model.printed["awarded_on"])
 
-    @strawberry.field
+    @strawberry.field(description="When it was issued, in UTC.")
     def issued_at(self) -> datetime.datetime:
         return self.model.issued_at
 
@@ -95,7 +119,7 @@ class Certificate(LoadedNode):
         return str(self.model.printed["verification_url"])
 
     @strawberry.field(
-        description="A signed link to the PDF, for a plain <a href>; it expires in minutes. Null once the "
+        description="A signed link to the PDF, for a plain <a href>; it expires in 15 minutes. Null once the "
         "certificate is voided, revoked or replaced: its file is no longer handed out."
     )
     async def download_url(self, info: Info) -> str | None:
@@ -121,23 +145,27 @@ class Certificate(LoadedNode):
     def file_size(self) -> int | None:
         return self.model.file_size
 
-    @strawberry.field(description="When a provisional certificate turned valid by itself.")
+    @strawberry.field(
+        description="When a provisional certificate turned valid by itself, in UTC; null otherwise."
+    )
     def validated_at(self) -> datetime.datetime | None:
         return self.model.validated_at
 
-    @strawberry.field(description="When it was voided by itself.")
+    @strawberry.field(description="When it was voided by itself, in UTC; null unless VOIDED.")
     def voided_at(self) -> datetime.datetime | None:
         return self.model.voided_at
 
-    @strawberry.field(description="Why it was voided.")
+    @strawberry.field(description="Why it was voided; null unless VOIDED.")
     def voided_reason(self) -> Listing | None:  # type: ignore[valid-type]
         return None if self.model.voided_reason is None else ListingValue(self.model.voided_reason)
 
-    @strawberry.field
+    @strawberry.field(description="When staff revoked it, in UTC; null unless REVOKED.")
     def revoked_at(self) -> datetime.datetime | None:
         return self.model.revoked_at
 
-    @strawberry.field
+    @strawberry.field(
+        description="Staff's reason for revoking it; null unless REVOKED. Verification never shows it."
+    )
     def revoked_reason(self) -> str | None:
         return self.model.revoked_reason
 
@@ -153,24 +181,27 @@ class Certificate(LoadedNode):
         return cls(id=model.id, model=model)
 
 
-@strawberry.type
+@strawberry.type(description="A certificate and its cursor.")
 class CertificateEdge:
-    node: Certificate
-    cursor: str
+    node: Certificate = strawberry.field(description=NODE)
+    cursor: str = strawberry.field(description=CURSOR)
 
 
-@strawberry.type
+@strawberry.type(description="A page of a recognition's certificates, newest first.")
 class CertificateConnection:
-    edges: list[CertificateEdge]
-    page_info: relay.PageInfo
+    edges: list[CertificateEdge] = strawberry.field(description=EDGES)
+    page_info: relay.PageInfo = strawberry.field(description=PAGE_INFO)
     total_count: int = strawberry.field(description="Certificates matching the statuses, on every page.")
 
 
 @strawberry.type(description="Progress in the course, as the LMS last reported it.")
 class Progress:
-    percent: float
-    modules_completed: int
-    modules_required: int
+    percent: float = strawberry.field(
+        description="A percentage from 0 to 100 (not a fraction), rounded to two decimals: the share of the "
+        "required modules completed (100 for a completed course that requires none)."
+    )
+    modules_completed: int = strawberry.field(description="Required modules completed so far.")
+    modules_required: int = strawberry.field(description="Modules the course requires.")
     synced_at: datetime.datetime | None = strawberry.field(description="When the LMS last reported it.")
 
 
@@ -182,23 +213,26 @@ class CertificateCandidate:
     def enrollment_id(self) -> relay.GlobalID:
         return relay.GlobalID("Enrollment", str(self.enrollment.id))
 
-    @strawberry.field
+    @strawberry.field(
+        description="Their name as Canvas gives it (corrected there; the next progress sync brings it); "
+        "empty when Canvas gives none."
+    )
     def name(self) -> str:
         return self.enrollment.course_taker.name
 
-    @strawberry.field
+    @strawberry.field(description="Their email address.")
     def email(self) -> str:
         return self.enrollment.course_taker.email
 
-    @strawberry.field
+    @strawberry.field(description="COMPLETER or APPROACHING.")
     def kind(self) -> CandidateKind:  # type: ignore[valid-type]
         return kind_of(self.enrollment)
 
-    @strawberry.field
+    @strawberry.field(description="The cohort they are enrolled in.")
     def cohort(self) -> Cohort:
         return Cohort.from_model(self.enrollment.cohort)
 
-    @strawberry.field
+    @strawberry.field(description="The cohort's program.")
     def program(self, info: Info) -> Program:
         loader = ProgramByIdLoader.for_context(info.context)
         return loader.then(self.enrollment.cohort.program_id, visible_program)
@@ -240,7 +274,7 @@ class CertificateCandidate:
         revoked = await loader.load(self.enrollment.id)
         return None if revoked is None else Certificate.from_model(revoked)
 
-    @strawberry.field
+    @strawberry.field(description="Their progress in the course, as the LMS last reported it.")
     def progress(self) -> Progress:
         enrollment = self.enrollment
         return Progress(
@@ -251,16 +285,16 @@ class CertificateCandidate:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A course-taker of the certificates step and its cursor.")
 class CertificateCandidateEdge:
-    node: CertificateCandidate
-    cursor: str
+    node: CertificateCandidate = strawberry.field(description=NODE)
+    cursor: str = strawberry.field(description=CURSOR)
 
 
-@strawberry.type
+@strawberry.type(description="A page of the certificates step, by name.")
 class CertificateCandidateConnection:
-    edges: list[CertificateCandidateEdge]
-    page_info: relay.PageInfo
+    edges: list[CertificateCandidateEdge] = strawberry.field(description=EDGES)
+    page_info: relay.PageInfo = strawberry.field(description=PAGE_INFO)
     total_count: int = strawberry.field(description="Candidates matching the filter, on every page.")
     completer_count: int = strawberry.field(description="Completers matching the filter, whatever its kind.")
     approaching_count: int = strawberry.field(
@@ -268,13 +302,21 @@ class CertificateCandidateConnection:
     )
 
 
-VerificationOutcome = strawberry.enum(
+VerificationOutcome = described_enum(
     Outcome,
     name="VerificationOutcome",
-    description="VALID; PROVISIONAL (pending completion: issued early, valid once the course is "
-    "completed); VOIDED (the course closed without completion); REVOKED; REPLACED (by a corrected "
-    "certificate); UNKNOWN code; MISTYPED (the check symbol does not match); MALFORMED (wrong length or "
-    "symbols).",
+    description="What a certificate code is.",
+    meanings={
+        Outcome.VALID: "A valid certificate: for whom, what, from which partner and when are given.",
+        Outcome.PROVISIONAL: "Pending completion: issued early, valid once the course is completed; for "
+        "whom, what and from which partner are given, no date.",
+        Outcome.VOIDED: "Voided: the course closed without completion.",
+        Outcome.REVOKED: "Revoked.",
+        Outcome.REPLACED: "Replaced by a corrected certificate with another code.",
+        Outcome.UNKNOWN: "Well formed, but no certificate has this code.",
+        Outcome.MISTYPED: "The check symbol does not match: a symbol mistyped, or two swapped.",
+        Outcome.MALFORMED: "Not a code: the wrong length or symbols.",
+    },
 )
 
 
@@ -283,13 +325,24 @@ VerificationOutcome = strawberry.enum(
     "certificate; `awardedOn` only for a valid one."
 )
 class CertificateVerification:
-    code: str
-    outcome: VerificationOutcome  # type: ignore[valid-type]
-    message: str
-    recipient_name: str | None
-    certificate_type: str | None
-    partner_name: str | None
-    awarded_on: datetime.date | None
+    code: str = strawberry.field(
+        description="The code as printed (e.g. 7KQ4-M9XD-2HT), whatever the case, spaces or dashes typed; "
+        "for MALFORMED or MISTYPED, the first 40 characters of what was given."
+    )
+    outcome: VerificationOutcome = strawberry.field(description="What the code is.")  # type: ignore[valid-type]
+    message: str = strawberry.field(description="The outcome in words, to show as it is.")
+    recipient_name: str | None = strawberry.field(
+        description="The name as printed; null unless valid or provisional."
+    )
+    certificate_type: str | None = strawberry.field(
+        description="The certificate type's name; null unless valid or provisional."
+    )
+    partner_name: str | None = strawberry.field(
+        description="The partner that awarded it; null unless valid or provisional."
+    )
+    awarded_on: datetime.date | None = strawberry.field(
+        description="The completion date as printed; null unless valid."
+    )
 
     @classmethod
     def from_result(cls, result: Verification) -> CertificateVerification:
@@ -308,15 +361,15 @@ class CertificateVerification:
 class CertificateListingEnrollment:
     model: strawberry.Private[EnrollmentListing]
 
-    @strawberry.field
+    @strawberry.field(description="The enrolment's global id.")
     def enrollment_id(self) -> relay.GlobalID:
         return relay.GlobalID("Enrollment", str(self.model.enrollment.id))
 
-    @strawberry.field
+    @strawberry.field(description="The cohort of this enrolment.")
     def cohort(self) -> Cohort:
         return Cohort.from_model(self.model.enrollment.cohort)
 
-    @strawberry.field
+    @strawberry.field(description="Whether the page lists this enrolment, and if not, why.")
     def why(self) -> Listing:  # type: ignore[valid-type]
         return self.model.why
 
@@ -334,11 +387,13 @@ class CertificateListingEnrollment:
     "`why` is LISTED when any of their enrolments is; else the reason of the one closest to being listed."
 )
 class CertificateListing:
-    name: str
-    email: str
-    why: Listing  # type: ignore[valid-type]
-    message: str
-    enrollments: list[CertificateListingEnrollment]
+    name: str = strawberry.field(description="The person's name.")
+    email: str = strawberry.field(description="The person's email address.")
+    why: Listing = strawberry.field(description="Overall: LISTED, or why not.")  # type: ignore[valid-type]
+    message: str = strawberry.field(description="`why` in a sentence, to tell the partner as it is.")
+    enrollments: list[CertificateListingEnrollment] = strawberry.field(
+        description="Each of their enrolments at the partner, and whether the page lists it."
+    )
 
     @classmethod
     def from_result(cls, result: PersonListing) -> CertificateListing:

@@ -6,12 +6,32 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
+import strawberry
 from graphql import GraphQLError
 from strawberry.relay import PageInfo
 
 MAX_PAGE_SIZE = 100
+
+# What every connection's parts are, in its schema description.
+EDGES = "The rows of this page, in the list's order."
+NODE = "The row."
+CURSOR = "Pass it as `after` to get the rows that follow this one."
+PAGE_INFO = "Whether more rows follow (`hasNextPage`) and the cursor to ask for them (`endCursor`)."
+TOTAL_COUNT = "How many rows match, on every page."
+
+First = Annotated[
+    int,
+    strawberry.argument(description="How many rows, 1 to 100; INVALID_PAGE_SIZE outside that."),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The `endCursor` of the page before, to get the next one; left out, the first page. "
+        "A cursor of another list or order is INVALID_CURSOR."
+    ),
+]
 
 
 def encode_cursor(ordering: str, *values: Any) -> str:

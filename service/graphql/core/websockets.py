@@ -1,7 +1,8 @@
 """The WebSocket subprotocols' handlers: `graphql-transport-ws` with shared subscription executions
 (`fanout`), and the legacy `graphql-ws` held to the same rules as `graphql-transport-ws` (a refused
 sign-in closes the socket with 4403, and a socket that does not send `connection_init` in time is
-closed with 4408)."""
+closed with 4408). On both, an operation past the socket's limit is refused with a code, as every
+expected refusal is."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import asyncio
 from contextlib import suppress
 from typing import Any, cast
 
+from graphql import GraphQLError
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message, SubscribeMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
-from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage, StartMessage
 from strawberry.types.unset import UnsetType
 
 from service.graphql.core import fanout
@@ -21,6 +23,17 @@ from service.graphql.core.context import Context
 
 FORBIDDEN = 4403
 INITIALISATION_TIMEOUT = 4408
+TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
+
+
+def subscription_limit_error(limit: int) -> GraphQLError:
+    """The refusal of an operation past the socket's limit (Strawberry's own has no code). Queries
+    and mutations sent over the socket count while they run, as Strawberry counts them."""
+    return GraphQLError(
+        f"Subscription limit reached: this connection is already running {limit:,} operations, the most "
+        "one WebSocket may run at once. Complete one before starting another, or open another connection.",
+        extensions={"code": TOO_MANY_SUBSCRIPTIONS, "limit": limit},
+    )
 
 
 class LegacyWebSocketHandler(BaseGraphQLWSHandler[Any, None]):
@@ -64,6 +77,20 @@ class LegacyWebSocketHandler(BaseGraphQLWSHandler[Any, None]):
         if self.keep_alive:
             self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
 
+    async def handle_start(self, message: StartMessage) -> None:
+        limit = self.max_subscriptions_per_connection
+        # An id already running is replaced (Strawberry stops it first), so it does not count.
+        if (
+            self.connection_acknowledged
+            and message["id"] not in self.tasks
+            and limit is not None
+            and len(self.tasks) >= limit
+        ):
+            refusal = subscription_limit_error(limit)
+            await self.send_message({"type": "error", "id": message["id"], "payload": refusal.formatted})
+            return
+        await super().handle_start(message)
+
 
 class TransportWebSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """`graphql-transport-ws`, with the subscriptions of `fanout.SHARED` served by one execution
@@ -89,11 +116,13 @@ class TransportWebSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         shared = None
         limit = self.max_subscriptions_per_connection
-        if (
-            self.connection_acknowledged
-            and message["id"] not in self.operations
-            and (limit is None or len(self.operations) < limit)
-        ):
+        if self.connection_acknowledged and message["id"] not in self.operations:
+            if limit is not None and len(self.operations) >= limit:
+                refusal = subscription_limit_error(limit)
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [refusal.formatted]}
+                )
+                return
             shared = await fanout.shared_key(self.context, message["payload"])  # type: ignore[arg-type]
         if shared is None:  # not shared, or refused: Strawberry's own way
             await super().handle_subscribe(message)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 
@@ -18,7 +20,17 @@ class CredentialQueries:
         "`verifyCertificate`. Pass it as a variable (a literal in the document is held to the usual text "
         "limit)."
     )
-    async def verify_credential(self, info: Info, credential: str) -> CredentialVerification:
+    async def verify_credential(
+        self,
+        info: Info,
+        credential: Annotated[
+            str,
+            strawberry.argument(
+                description="The credential: a compact JWS, the text of a certificate's `.jwt` file (up to "
+                "20,000 characters in a variable)."
+            ),
+        ],
+    ) -> CredentialVerification:
         context = info.context
         wait = await context.verify_limiter.attempt(context.client_address, context.clock.now())
         if wait is not None:

@@ -12,33 +12,54 @@ from service.credentials.status import CredentialState as CredentialStateValue
 from service.credentials.verification import Check
 from service.credentials.verification import CredentialVerification as Result
 from service.graphql.core.context import Info
+from service.graphql.core.enums import described_enum
 from service.graphql.credentials.dataloaders import CredentialLoader
 from service.web.credentials import credential_link
 
-CredentialCheck = strawberry.enum(
+CredentialCheck = described_enum(
     Check,
     name="CredentialCheck",
-    description="The checks of a credential, in the order they run: FORMAT (a compact JWS signed with "
-    "EdDSA), ISSUER (one of this service's issuers), KEY (a key published in /.well-known/jwks.json), "
-    "SIGNATURE, CONTENT (an Open Badges 3.0 credential of this service), NOT_YET_VALID (validFrom), "
-    "EXPIRED (validUntil), STATUS (the status list: suspended, revoked or replaced).",
+    description="The checks of a credential, in the order they run; the first that fails ends the check.",
+    meanings={
+        Check.FORMAT: "A compact JWS signed with EdDSA.",
+        Check.ISSUER: "Issued by one of this service's issuers.",
+        Check.KEY: "Signed with a key published in /.well-known/jwks.json.",
+        Check.SIGNATURE: "The signature holds.",
+        Check.CONTENT: "An Open Badges 3.0 credential of this service.",
+        Check.NOT_YET_VALID: "Its `validFrom` has come (fails while it is in the future).",
+        Check.EXPIRED: "Its `validUntil`, if any, has not passed (fails once it has).",
+        Check.STATUS: "The status list says valid (fails when suspended, revoked or replaced; `state` says "
+        "which).",
+    },
 )
 
-CredentialState = strawberry.enum(
+CredentialState = described_enum(
     CredentialStateValue,
     name="CredentialState",
-    description="A credential's entry in the status list: VALID; SUSPENDED (a provisional certificate, "
-    "pending completion); REVOKED (revoked, or voided); REPLACED (re-issued).",
+    description="A credential's entry in the status list.",
+    meanings={
+        CredentialStateValue.VALID: "Valid.",
+        CredentialStateValue.SUSPENDED: "Suspended: a provisional certificate, pending completion.",
+        CredentialStateValue.REVOKED: "Revoked: the certificate was revoked, or voided.",
+        CredentialStateValue.REPLACED: "Replaced: the certificate was re-issued.",
+    },
 )
 
 
-@strawberry.enum(
-    description="A credential's file: JWT (the signed `vc+jwt`, what verifiers check) or JSON (the same "
-    "JWT enveloped in a JSON `EnvelopedVerifiableCredential`)."
-)
 class CredentialFileFormat(Enum):
     JWT = "jwt"
     JSON = "json"
+
+
+described_enum(
+    CredentialFileFormat,
+    name="CredentialFileFormat",
+    description="A credential's file.",
+    meanings={
+        CredentialFileFormat.JWT: "The signed `vc+jwt` (a `.jwt` file), what verifiers check.",
+        CredentialFileFormat.JSON: "The same JWT in a JSON `EnvelopedVerifiableCredential` (a `.json` file).",
+    },
+)
 
 
 @strawberry.type(
@@ -58,14 +79,15 @@ class CertificateCredential:
         return json.dumps(self.issued.document, ensure_ascii=False, indent=2)
 
     @strawberry.field(
-        description="A signed link to the credential's file, for a plain <a href>; it expires in minutes."
+        description="A signed link to the credential's file, for a plain <a href>; it expires in 15 minutes."
     )
     async def download_url(
         self,
         info: Info,
-        file_format: Annotated[CredentialFileFormat, strawberry.argument(name="format")] = (
-            CredentialFileFormat.JWT
-        ),
+        file_format: Annotated[
+            CredentialFileFormat,
+            strawberry.argument(name="format", description="The file's format; JWT by default."),
+        ] = CredentialFileFormat.JWT,
     ) -> str:
         context = info.context
         actor = await context.actor()
@@ -94,7 +116,7 @@ async def certificate_credential(info: Info, certificate: CertificateModel) -> C
 class CredentialVerification:
     result: strawberry.Private[Result]
 
-    @strawberry.field
+    @strawberry.field(description="Whether every check passed.")
     def valid(self) -> bool:
         return self.result.valid
 
@@ -106,7 +128,7 @@ class CredentialVerification:
     def passed_checks(self) -> list[CredentialCheck]:  # type: ignore[valid-type]
         return list(self.result.passed)
 
-    @strawberry.field
+    @strawberry.field(description="What was found, in words to show as they are.")
     def message(self) -> str:
         return self.result.message
 

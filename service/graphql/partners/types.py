@@ -16,8 +16,8 @@ class Partner(LoadedNode):
     loader = PartnerByIdLoader
 
     id: relay.NodeID[int]
-    name: str
-    slug: str
+    name: str = strawberry.field(description='Its name, e.g. "Riverside University".')
+    slug: str = strawberry.field(description="Its short unique name, as `portal` commands take it.")
     time_zone: str = strawberry.field(description="IANA time zone, e.g. America/Chicago.")
     default_locale: str | None = strawberry.field(
         description="The locale Han-only names are printed in when the course-taker's is unknown "

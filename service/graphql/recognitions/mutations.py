@@ -9,7 +9,7 @@ from strawberry import relay
 from service.graphql.cohorts.inputs import DateRangeInput
 from service.graphql.core.context import Context, Info
 from service.graphql.core.node import key_of
-from service.graphql.core.payloads import UserError, attempt
+from service.graphql.core.payloads import ERRORS, UserError, attempt
 from service.graphql.recognitions.inputs import (
     CeremonyCancelInput,
     CeremonyCreateInput,
@@ -29,22 +29,26 @@ from service.recognitions.models import Recognition as RecognitionModel
 from service.recognitions.models import RecognitionKind
 
 
-@strawberry.type
+@strawberry.type(description="What a ceremony mutation did.")
 class CeremonyPayload:
-    ceremony: Ceremony | None
-    errors: list[UserError]
+    ceremony: Ceremony | None = strawberry.field(description="The ceremony as it is now; null when refused.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="What a certificate-request mutation did.")
 class CertificateRequestPayload:
-    certificate_request: CertificateRequest | None
-    errors: list[UserError]
+    certificate_request: CertificateRequest | None = strawberry.field(
+        description="The certificate request as it is now; null when refused."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="What `recognitionDelete` did.")
 class RecognitionDeletePayload:
-    deleted_id: relay.GlobalID | None = strawberry.field(description="The id of the deleted draft.")
-    errors: list[UserError]
+    deleted_id: relay.GlobalID | None = strawberry.field(
+        description="The id of the deleted draft; null when refused."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 def _ceremony(result: tuple[RecognitionModel | None, list[UserError]]) -> CeremonyPayload:

@@ -13,6 +13,12 @@ from service.graphql.cohorts.dataloaders import CohortByIdLoader
 from service.graphql.core.context import Context, Info
 from service.graphql.core.errors import domain_errors_as_graphql
 from service.graphql.core.paging import (
+    CURSOR,
+    EDGES,
+    NODE,
+    PAGE_INFO,
+    After,
+    First,
     checked_page_size,
     decode_cursor,
     encode_cursor,
@@ -28,16 +34,16 @@ from service.recognitions import dashboard, rules
 from service.recognitions.rules import Status
 
 
-@strawberry.type
+@strawberry.type(description="A recognition and its cursor.")
 class RecognitionEdge:
-    node: Recognition
-    cursor: str
+    node: Recognition = strawberry.field(description=NODE)
+    cursor: str = strawberry.field(description=CURSOR)
 
 
-@strawberry.type
+@strawberry.type(description="A page of the Recognition dashboard.")
 class RecognitionConnection:
-    edges: list[RecognitionEdge]
-    page_info: relay.PageInfo
+    edges: list[RecognitionEdge] = strawberry.field(description=EDGES)
+    page_info: relay.PageInfo = strawberry.field(description=PAGE_INFO)
     total_count: int = strawberry.field(description="Recognitions matching the filter, on every page.")
 
 
@@ -83,14 +89,22 @@ async def selected_cohorts(context: Context, recognition_ids: list[int]) -> None
 
 @strawberry.type
 class RecognitionQueries:
-    @strawberry.field(description="The Recognition dashboard: ceremonies and certificate requests.")
+    @strawberry.field(
+        description="The Recognition dashboard: ceremonies and certificate requests of the signed-in "
+        "partner (of every partner, for staff), paged by keyset so pages stay stable as rows are added."
+    )
     async def recognitions(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: RecognitionFilter | None = None,
-        order_by: RecognitionOrder = RecognitionOrder.CREATED_AT_DESC,
+        first: First = 20,
+        after: After = None,
+        filter: Annotated[
+            RecognitionFilter | None,
+            strawberry.argument(description="Narrow the list; left out: every recognition you may see."),
+        ] = None,
+        order_by: Annotated[
+            RecognitionOrder, strawberry.argument(description="The order; newest first by default.")
+        ] = RecognitionOrder.CREATED_AT_DESC,
     ) -> RecognitionConnection:
         context = info.context
         actor = await context.actor()
@@ -125,8 +139,17 @@ class RecognitionQueries:
             total_count=page.total,
         )
 
-    @strawberry.field(description="One ceremony or certificate request, for its details popup.")
-    async def recognition(self, info: Info, id: relay.GlobalID) -> Recognition | None:
+    @strawberry.field(
+        description="One ceremony or certificate request, for its details popup; null when there is none "
+        "you may see (another partner's, or an id of another type)."
+    )
+    async def recognition(
+        self,
+        info: Info,
+        id: Annotated[
+            relay.GlobalID, strawberry.argument(description="A ceremony's or a certificate request's id.")
+        ],
+    ) -> Recognition | None:
         await info.context.actor()
         if id.type_name not in ("Ceremony", "CertificateRequest"):
             return None

@@ -22,9 +22,15 @@ from service.recognitions.dashboard import recognitions_by_ids
     "issued through it (a provisional one that turned valid or was voided by itself)."
 )
 class RecognitionActivity:
-    recognition: Recognition | None
-    job: CertificateFileJob | None
-    certificate: Certificate | None = None
+    recognition: Recognition | None = strawberry.field(
+        description="The recognition as it is now; null when it was deleted."
+    )
+    job: CertificateFileJob | None = strawberry.field(
+        description="The combined-file job that changed, when one did; else null."
+    )
+    certificate: Certificate | None = strawberry.field(
+        default=None, description="The certificate whose status changed by itself, when one did; else null."
+    )
 
 
 @strawberry.type

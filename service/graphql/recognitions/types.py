@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import ClassVar, Self, cast
+from typing import Annotated, ClassVar, Self, cast
 from zoneinfo import ZoneInfo
 
 import strawberry
@@ -21,8 +21,9 @@ from service.graphql.certificates.types import (
 from service.graphql.cohorts.dataloaders import CohortByIdLoader
 from service.graphql.cohorts.types import Cohort
 from service.graphql.core.context import Context, Info
+from service.graphql.core.enums import described_enum
 from service.graphql.core.node import LoadedNode
-from service.graphql.core.paging import checked_page_size
+from service.graphql.core.paging import After, First, checked_page_size
 from service.graphql.partners.dataloaders import PartnerByIdLoader
 from service.graphql.partners.types import Partner
 from service.graphql.recognitions.dataloaders import (
@@ -41,50 +42,94 @@ from service.recognitions.models import RecognitionEvent as RecognitionEventMode
 from service.recognitions.models import RecognitionKind as RecognitionKindValue
 from service.recognitions.rules import STATUS_LABELS, STATUS_MEANINGS, Action, Status
 
-RecognitionKind = strawberry.enum(RecognitionKindValue, name="RecognitionKind")
-RecognitionStatus = strawberry.enum(
+RecognitionKind = described_enum(
+    RecognitionKindValue,
+    name="RecognitionKind",
+    description="The two kinds of recognition.",
+    meanings={
+        RecognitionKindValue.CEREMONY: "A pinning ceremony (`Ceremony`).",
+        RecognitionKindValue.CERTIFICATE_REQUEST: "Certificates without a ceremony (`CertificateRequest`).",
+    },
+)
+RecognitionStatus = described_enum(
     Status,
     name="RecognitionStatus",
     description="Ceremonies: DRAFT, SCHEDULED_PENDING, SCHEDULED_PINS_MAILED, PAST (from the date), "
     "CANCELLED. Certificate requests: DRAFT, CREATED; they never expire. `statusLabel` gives the guide's "
     "words.",
+    meanings=STATUS_MEANINGS,
 )
-for _value in RecognitionStatus.__strawberry_definition__.values:  # type: ignore[attr-defined]
-    _value.description = STATUS_MEANINGS[Status(_value.value)]
-RecognitionAction = strawberry.enum(
-    Action, name="RecognitionAction", description="What a dashboard row's menu may offer the viewer now."
+RecognitionAction = described_enum(
+    Action,
+    name="RecognitionAction",
+    description="What a dashboard row's menu may offer the viewer now.",
+    meanings={
+        Action.VIEW: "Open its details.",
+        Action.EDIT: "Change it in its wizard: a draft, or a scheduled ceremony (once its pins are mailed, "
+        "staff only).",
+        Action.SUBMIT: "Schedule a draft ceremony (`ceremonySubmit`).",
+        Action.FINALIZE: "Finalize a draft certificate request (`certificateRequestFinalize`).",
+        Action.CERTIFICATES: "Open its certificates step (`certificateCandidates`).",
+        Action.MARK_PINS_MAILED: "Staff: record that the pins were mailed (`ceremonyMarkPinsMailed`).",
+        Action.CANCEL: "Call a scheduled ceremony off (`ceremonyCancel`): the partner until the pins are "
+        "mailed, staff always.",
+        Action.DELETE: "Delete a draft (`recognitionDelete`).",
+    },
 )
-CeremonyFormat = strawberry.enum(CeremonyFormatValue, name="CeremonyFormat")
-RecognitionEventKind = strawberry.enum(EventKind, name="RecognitionEventKind")
+CeremonyFormat = described_enum(
+    CeremonyFormatValue,
+    name="CeremonyFormat",
+    description="How a ceremony is held.",
+    meanings={
+        CeremonyFormatValue.ONLINE: "Online; `meetingUrl` is its link.",
+        CeremonyFormatValue.IN_PERSON: "In person; the calendar invitation gives the postal address as its "
+        "location.",
+    },
+)
+RecognitionEventKind = described_enum(
+    EventKind,
+    name="RecognitionEventKind",
+    description="What an entry of a recognition's history records.",
+    meanings={
+        EventKind.CREATED: "Step 1 saved: the draft was created.",
+        EventKind.UPDATED: "Changed in its wizard; `changes` has each field's old and new value.",
+        EventKind.SUBMITTED: "The ceremony was scheduled (SCHEDULED_PENDING); `changes` includes "
+        "`minimumNoticeOverridden` with staff's reason when the 14-day notice was overridden.",
+        EventKind.PINS_MAILED: "Staff marked the pins mailed.",
+        EventKind.FINALIZED: "The certificate request was finalized (CREATED).",
+        EventKind.DELETED: "The draft was deleted.",
+        EventKind.CANCELLED: "The ceremony was called off; `changes` has the reason, if one was given.",
+    },
+)
 
 
 @strawberry.type(description="Days from `start` to `end`, both included.")
 class DateRange:
-    start: datetime.date
-    end: datetime.date
+    start: datetime.date = strawberry.field(description="The first day.")
+    end: datetime.date = strawberry.field(description="The last day.")
 
 
-@strawberry.type(description="Who receives the pins.")
+@strawberry.type(description="Who receives the pins; each part is null until step 2 gives it.")
 class MailingContact:
-    name: str | None
-    email: str | None
-    phone: str | None
+    name: str | None = strawberry.field(description="Their name.")
+    email: str | None = strawberry.field(description="Their email address; the pins' mail goes to it.")
+    phone: str | None = strawberry.field(description="Their phone number, as given.")
 
 
-@strawberry.type
+@strawberry.type(description="Where the pins are mailed; each part is null until step 2 gives it.")
 class PostalAddress:
-    line1: str | None
-    line2: str | None
-    city: str | None
-    region: str | None
-    postal_code: str | None
+    line1: str | None = strawberry.field(description="First line: street and number, or a box.")
+    line2: str | None = strawberry.field(description="Second line, if any.")
+    city: str | None = strawberry.field(description="City or town.")
+    region: str | None = strawberry.field(description="State, province or region, if any.")
+    postal_code: str | None = strawberry.field(description="Postal or ZIP code.")
     country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. US.")
 
 
 @strawberry.type(description="One entry of a recognition's history.")
 class RecognitionEvent:
-    kind: RecognitionEventKind  # type: ignore[valid-type]
-    at: datetime.datetime
+    kind: RecognitionEventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    at: datetime.datetime = strawberry.field(description="When, in UTC.")
     changes: JSON = strawberry.field(description="What changed: field names with their old and new values.")
     actor_id: strawberry.Private[int]
 
@@ -116,11 +161,14 @@ class Recognition(LoadedNode):
     id: relay.NodeID[int]
     model: strawberry.Private[RecognitionModel]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Its name, up to 200 characters. Until someone names it, one made from the step-1 range "
+        '(e.g. "Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026"), following the range.'
+    )
     def name(self) -> str:
         return self.model.name
 
-    @strawberry.field
+    @strawberry.field(description="CEREMONY or CERTIFICATE_REQUEST, as its type says.")
     def kind(self) -> RecognitionKind:  # type: ignore[valid-type]
         return self.model.kind
 
@@ -139,11 +187,11 @@ class Recognition(LoadedNode):
     def date_range(self) -> DateRange:
         return DateRange(start=self.model.range_start, end=self.model.range_end)
 
-    @strawberry.field
+    @strawberry.field(description="When step 1 was first saved, in UTC.")
     def created_at(self) -> datetime.datetime:
         return self.model.created_at
 
-    @strawberry.field
+    @strawberry.field(description="When it last changed, in UTC.")
     def updated_at(self) -> datetime.datetime:
         return self.model.updated_at
 
@@ -152,7 +200,7 @@ class Recognition(LoadedNode):
         user = await UserByIdLoader.for_context(info.context).load(self.model.created_by_id)
         return None if user is None else User.from_model(user)
 
-    @strawberry.field
+    @strawberry.field(description="The partner it is for.")
     async def partner(self, info: Info) -> Partner:
         partner = await PartnerByIdLoader.for_context(info.context).load(self.model.partner_id)
         assert partner is not None, "a visible recognition's partner is visible too"
@@ -191,21 +239,25 @@ class Recognition(LoadedNode):
         return None if job is None else CertificateFileJob.from_model(job)
 
     @strawberry.field(description="The newest combined-file jobs of this recognition, newest first.")
-    async def certificate_files(self, info: Info, first: int = 20) -> list[CertificateFileJob]:
+    async def certificate_files(self, info: Info, first: First = 20) -> list[CertificateFileJob]:
         await info.context.actor()
         jobs = await jobs_of_recognition(recognition_id=self.model.id, limit=checked_page_size(first))
         return [CertificateFileJob.from_model(job) for job in jobs]
 
     @strawberry.field(
         description="The certificates step: completers and course-takers approaching certification in the "
-        "selected cohorts. Once the ceremony is scheduled or the request created."
+        "selected cohorts, by name. Once the ceremony is scheduled or the request created: for a draft "
+        "(or a cancelled ceremony), null with a NOT_ALLOWED_IN_STATUS error at this field."
     )
     async def certificate_candidates(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: CertificateCandidateFilter | None = None,
+        first: First = 20,
+        after: After = None,
+        filter: Annotated[
+            CertificateCandidateFilter | None,
+            strawberry.argument(description="Narrow the list; left out: everyone it lists."),
+        ] = None,
     ) -> CertificateCandidateConnection | None:
         # Nullable: refused for a draft, and a refusal on one row must not blank the whole list.
         return await certificate_candidates(info, self.model, first, after, filter)
@@ -225,15 +277,20 @@ class Recognition(LoadedNode):
 
     @strawberry.field(
         description="The certificates issued through this recognition, newest first: valid, provisional, "
-        "voided, revoked and replaced, unless `statuses` narrows them (left out or null: every status; "
-        "an empty list: none)."
+        "voided, revoked and replaced, unless `statuses` narrows them."
     )
     async def certificates(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        statuses: list[CertificateStatus] | None = None,  # type: ignore[valid-type]
+        first: First = 20,
+        after: After = None,
+        statuses: Annotated[
+            list[CertificateStatus] | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="Only certificates in these statuses; left out or null: every status; an empty "
+                "list: none."
+            ),
+        ] = None,
     ) -> CertificateConnection:
         return await issued_certificates(info, self.model.id, first, after, statuses)
 
@@ -260,8 +317,10 @@ class Recognition(LoadedNode):
 
 @strawberry.type(description="How many completers, approaching and certificates a recognition has.")
 class RecognitionFigures:
-    completers: int
-    approaching: int
+    completers: int = strawberry.field(description="Completers, as the certificates step lists them.")
+    approaching: int = strawberry.field(
+        description="Course-takers approaching certification, as the certificates step lists them."
+    )
     certificates_issued: int = strawberry.field(description="Valid or provisional, issued through it.")
 
 
@@ -269,17 +328,20 @@ class RecognitionFigures:
 class Ceremony(Recognition):
     kind_value: ClassVar[RecognitionKindValue] = RecognitionKindValue.CEREMONY
 
-    @strawberry.field(description="When it starts, with the offset of its time zone.")
+    @strawberry.field(
+        description="When it starts, with the offset of its time zone (e.g. 2027-01-15T18:00:00-08:00); "
+        "null until step 2 gives it."
+    )
     def starts_at(self) -> datetime.datetime | None:
         if self.model.starts_at is None or self.model.time_zone is None:
             return None
         return self.model.starts_at.astimezone(ZoneInfo(self.model.time_zone))
 
-    @strawberry.field(description="IANA time zone of the ceremony.")
+    @strawberry.field(description="The ceremony's IANA time zone, e.g. America/Chicago; null until given.")
     def time_zone(self) -> str | None:
         return self.model.time_zone
 
-    @strawberry.field
+    @strawberry.field(description="ONLINE or IN_PERSON; null until step 2 gives it.")
     def format(self) -> CeremonyFormat | None:  # type: ignore[valid-type]
         return self.model.format
 
@@ -293,7 +355,7 @@ class Ceremony(Recognition):
     def meeting_url(self) -> str | None:
         return self.model.meeting_url
 
-    @strawberry.field
+    @strawberry.field(description="Who receives the pins.")
     def mailing_contact(self) -> MailingContact:
         model = self.model
         return MailingContact(name=model.contact_name, email=model.contact_email, phone=model.contact_phone)
@@ -310,15 +372,15 @@ class Ceremony(Recognition):
             country=model.address_country,
         )
 
-    @strawberry.field
+    @strawberry.field(description="When it was submitted (scheduled), in UTC; null while a draft.")
     def submitted_at(self) -> datetime.datetime | None:
         return self.model.submitted_at
 
-    @strawberry.field
+    @strawberry.field(description="When staff marked the pins mailed, in UTC; null until then.")
     def pins_mailed_at(self) -> datetime.datetime | None:
         return self.model.pins_mailed_at
 
-    @strawberry.field(description="When it was cancelled; null unless CANCELLED.")
+    @strawberry.field(description="When it was cancelled, in UTC; null unless CANCELLED.")
     def cancelled_at(self) -> datetime.datetime | None:
         return self.model.cancelled_at
 
@@ -331,7 +393,7 @@ class Ceremony(Recognition):
 class CertificateRequest(Recognition):
     kind_value: ClassVar[RecognitionKindValue] = RecognitionKindValue.CERTIFICATE_REQUEST
 
-    @strawberry.field
+    @strawberry.field(description="When it was finalized (CREATED), in UTC; null while a draft.")
     def finalized_at(self) -> datetime.datetime | None:
         return self.model.finalized_at
 

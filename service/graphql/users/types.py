@@ -4,6 +4,7 @@ import strawberry
 from strawberry import relay
 
 from service.graphql.core.context import Info
+from service.graphql.core.enums import described_enum
 from service.graphql.core.node import LoadedNode
 from service.graphql.partners.dataloaders import PartnerByIdLoader
 from service.graphql.partners.types import Partner
@@ -11,8 +12,15 @@ from service.graphql.users.dataloaders import UserByIdLoader
 from service.users.models import Role as RoleValue
 from service.users.models import User as UserModel
 
-Role = strawberry.enum(
-    RoleValue, name="Role", description="PARTNER_ADMIN sees only their partner; STAFF sees every partner."
+Role = described_enum(
+    RoleValue,
+    name="Role",
+    description="What a user may see and do.",
+    meanings={
+        RoleValue.PARTNER_ADMIN: "A partner's administrator: sees and acts on their partner's records only.",
+        RoleValue.STAFF: "The certifying organisation's staff: every partner's records, and the staff-only "
+        "actions (overriding the notice, marking pins mailed, revoking, templates).",
+    },
 )
 
 
@@ -21,9 +29,9 @@ class User(LoadedNode):
     loader = UserByIdLoader
 
     id: relay.NodeID[int]
-    email: str
-    name: str
-    role: Role  # type: ignore[valid-type]
+    email: str = strawberry.field(description="Their email address.")
+    name: str = strawberry.field(description="Their name.")
+    role: Role = strawberry.field(description="PARTNER_ADMIN or STAFF.")  # type: ignore[valid-type]
     partner_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The user's institution; none for staff.")
