@@ -258,7 +258,7 @@ async def filtered_selection(
     if len(ids) > MAX_SELECTION:
         raise DomainError.of(
             ErrorCode.SELECTION_TOO_LARGE,
-            f"More than {MAX_SELECTION} course-takers match this filter; at most {MAX_SELECTION} fit in one "
+            f"More than {MAX_SELECTION:,} course-takers match this filter; at most {MAX_SELECTION:,} fit in one "
             "file. Narrow it (e.g. by cohort).",
             field=(field,),
         )
@@ -316,7 +316,7 @@ async def checked_selection(
     if len(enrollment_ids) > MAX_SELECTION:
         raise DomainError.of(
             ErrorCode.SELECTION_TOO_LARGE,
-            f"{len(enrollment_ids)} course-takers are selected; at most {MAX_SELECTION} fit in one file.",
+            f"{len(enrollment_ids):,} course-takers are selected; at most {MAX_SELECTION:,} fit in one file.",
             field=(field,),
         )
     recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)

@@ -139,7 +139,7 @@ def check_cohort_count(cohort_ids: Sequence[int], *, field: tuple[str, ...] = ("
     if len(cohort_ids) > MAX_COHORTS:
         raise DomainError.of(
             ErrorCode.SELECTION_TOO_LARGE,
-            f"{len(cohort_ids)} cohorts are selected; a recognition may select at most {MAX_COHORTS}.",
+            f"{len(cohort_ids):,} cohorts are selected; a recognition may select at most {MAX_COHORTS:,}.",
             field=field,
         )
 

@@ -58,7 +58,7 @@ async def test_creating_with_more_than_1000_cohorts_is_refused_before_any_query(
         (
             ["cohortIds"],
             "SELECTION_TOO_LARGE",
-            "40000 cohorts are selected; a recognition may select at most 1000.",
+            "40,000 cohorts are selected; a recognition may select at most 1,000.",
         )
     ]
     assert [statement for statement in statements if "cohort" in statement.lower()] == []
@@ -93,7 +93,7 @@ async def test_updating_either_wizard_with_more_than_1000_cohorts_is_refused(
     refusal = (
         ["cohortIds"],
         "SELECTION_TOO_LARGE",
-        "1001 cohorts are selected; a recognition may select at most 1000.",
+        "1,001 cohorts are selected; a recognition may select at most 1,000.",
     )
     assert (_errors(ceremony_update), _errors(request_update)) == ([refusal], [refusal])
     assert await _stored() == before
