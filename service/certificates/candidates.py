@@ -258,8 +258,8 @@ async def filtered_selection(
     if len(ids) > MAX_SELECTION:
         raise DomainError.of(
             ErrorCode.SELECTION_TOO_LARGE,
-            f"More than {MAX_SELECTION:,} course-takers match this filter; at most {MAX_SELECTION:,} fit in one "
-            "file. Narrow it (e.g. by cohort).",
+            f"More than {MAX_SELECTION:,} course-takers match this filter; at most {MAX_SELECTION:,} fit in "
+            "one file. Narrow it (e.g. by cohort).",
             field=(field,),
         )
     return ids
