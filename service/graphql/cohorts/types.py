@@ -25,8 +25,13 @@ class CertificateType(LoadedNode):
     loader = CertificateTypeByIdLoader
 
     id: relay.NodeID[int]
-    code: str
-    name: str
+    code: str = strawberry.field(
+        description="A short code, unique among certificate types and stable (e.g. ECI): tell types apart "
+        "by it, not by the name."
+    )
+    name: str = strawberry.field(
+        description="Its name as printed on certificates, e.g. Certificate in Effective College Instruction."
+    )
 
     @classmethod
     def from_model(cls, model: CertificateTypeModel) -> CertificateType:
@@ -38,9 +43,14 @@ class Cohort(LoadedNode):
     loader = CohortByIdLoader
 
     id: relay.NodeID[int]
-    name: str
-    starts_on: datetime.date
-    ends_on: datetime.date
+    name: str = strawberry.field(description="Its name, unique within its program, e.g. Autumn 2026.")
+    starts_on: datetime.date = strawberry.field(
+        description="Its first day: a calendar date, with no time nor time zone."
+    )
+    ends_on: datetime.date = strawberry.field(
+        description="Its last day: a calendar date, with no time nor time zone; step 1's date range is "
+        "compared with it as it is."
+    )
     closed_at: datetime.datetime | None = strawberry.field(
         description="When the course closed for submissions; null while it is open."
     )
@@ -51,7 +61,7 @@ class Cohort(LoadedNode):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
-    @strawberry.field
+    @strawberry.field(description="The program it is a run of.")
     def program(self, info: Info) -> Program:
         return ProgramByIdLoader.for_context(info.context).then(self.program_id, visible_program)
 
@@ -73,12 +83,14 @@ class Program(LoadedNode):
     loader = ProgramByIdLoader
 
     id: relay.NodeID[int]
-    name: str
+    name: str = strawberry.field(
+        description="Its name, unique within its partner, e.g. Effective Teaching Practices."
+    )
     partner_id: strawberry.Private[int]
     certificate_type_id: strawberry.Private[int]
     matched_cohorts: strawberry.Private[list[CohortModel] | None] = None
 
-    @strawberry.field
+    @strawberry.field(description="The partner that offers it.")
     async def partner(self, info: Info) -> Partner:
         partner = await PartnerByIdLoader.for_context(info.context).load(self.partner_id)
         assert partner is not None, "a visible program's partner is visible too"

@@ -4,7 +4,7 @@ import strawberry
 from strawberry import relay
 
 
-@strawberry.input
+@strawberry.input(description="Which partners `progressSyncStart` reads.")
 class ProgressSyncStartInput:
     partner_id: relay.GlobalID | None = strawberry.field(
         default=None, description="One partner; left out, every partner with a Canvas connection."
