@@ -77,7 +77,11 @@ class _Statement:
 
 
 class Prepared(Generic[ResultT]):
-    """A read run through Tortoise with its SQL built once per shape (see the module)."""
+    """A read run through Tortoise with its SQL built once per shape (see the module).
+
+    ``build`` takes the shape's positional arguments and the values by keyword, and returns the
+    query. It may decide the query's form by the shape and by whether a value is None, never by a
+    value itself: it is called with stand-ins once, and its statement then serves every value."""
 
     def __init__(self, build: Callable[..., Awaitable[ResultT]]) -> None:
         self._build = build
