@@ -119,13 +119,16 @@ def ceremony_updated(
     renamed_from: str | None = None,
     redated: Redated | None = None,
     pins: bool = False,
+    no_longer_contact: bool = False,
 ) -> EmailMessage:
     """A scheduled ceremony changed: its new details and an updated invitation (same UID, next SEQUENCE);
     when it was renamed, the name the reader knew it by; when its day moved, that provisional
     certificates printed before show the old day; with ``pins``, where the pins now go (the reader is
-    the mailing contact too, or the pins' address or contact changed)."""
+    the mailing contact too, or the pins' address or contact changed); ``no_longer_contact``: the
+    reader was the mailing contact and another is now, which they read before where the pins go."""
     assert recognition.format is not None
     formerly = f" (formerly \u201c{renamed_from}\u201d)" if renamed_from is not None else ""
+    no_longer = "You are no longer the mailing contact for its pins. " if no_longer_contact else ""
     paragraphs: list[Paragraph] = [
         f"Dear {requester.name},",
         f"The pinning ceremony \u201c{recognition.name}\u201d{formerly} of {partner_name} has changed "
@@ -133,7 +136,7 @@ def ceremony_updated(
         f"{FORMAT_WORDS[recognition.format]}.",
         *_meeting(recognition),
         *([_where_paragraph(recognition)] if recognition.format is CeremonyFormat.IN_PERSON else []),
-        *([_pins_paragraph(recognition, requester)] if pins else []),
+        *([no_longer + _pins_paragraph(recognition, requester)] if pins else []),
         *_redated_paragraphs(recognition, redated, config),
         Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
         "The updated calendar invitation attached replaces the one you had.",
@@ -237,6 +240,34 @@ def pins_updated_to_requester(
     )
 
 
+def contact_replaced_to_requester(
+    recognition: Recognition,
+    *,
+    key: str,
+    requester: Person,
+    partner_name: str,
+    config: MailConfig,
+    now: datetime,
+) -> EmailMessage:
+    """The requester who was the mailing contact is no longer (another address is), and nothing the
+    invitation shows changed: what ``contact_replaced`` tells another former contact, and where the
+    pins go now, with the link their account opens."""
+    return compose(
+        config=config,
+        key=key,
+        recipient=requester.header(),
+        subject=f"Updated: pins to be mailed for: {recognition.name}",
+        paragraphs=[
+            f"Dear {requester.name},",
+            "The mailing contact has changed. You are no longer the mailing contact for the pins of the "
+            f"pinning ceremony \u201c{recognition.name}\u201d of {partner_name} on {_when(recognition)}.",
+            _pins_paragraph(recognition, requester),
+            Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
+        ],
+        sent_at=now,
+    )
+
+
 # ---------------------------------------------------------------- to the mailing contact
 
 
@@ -250,16 +281,19 @@ def pins_expected(
     config: MailConfig,
     now: datetime,
     updated: bool = False,
+    renamed_from: str | None = None,
 ) -> EmailMessage:
     """The mailing contact: which ceremony the pins are for, where they will go, and whom to ask.
 
     ``named_by``: who at the partner named them; None when staff did (partners know staff only as
     "<certifier> staff", never by name). ``ask``: who at the partner can correct the details; none,
     Partnership Portal Support. No portal link: a mailing contact need not have an account.
+    ``renamed_from``: the name an update's reader knew the ceremony by.
     """
     contact = contact_of(recognition)
     lead = "The details have changed. " if updated else ""
-    ceremony = f"the pins of the pinning ceremony \u201c{recognition.name}\u201d"
+    formerly = f" (formerly \u201c{renamed_from}\u201d)" if renamed_from is not None else ""
+    ceremony = f"the pins of the pinning ceremony \u201c{recognition.name}\u201d{formerly}"
     named = (
         f"{config.certifier} staff named you the mailing contact for {ceremony} of {partner_name} on "
         f"{_when(recognition)}."
@@ -299,6 +333,73 @@ def _either(people: Sequence[Person], *, introduced: Person | None) -> str:
         for person in people
     ]
     return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+
+
+def pins_renamed(
+    recognition: Recognition,
+    *,
+    key: str,
+    renamed_from: str,
+    partner_name: str,
+    config: MailConfig,
+    now: datetime,
+) -> EmailMessage:
+    """The ceremony was renamed and nothing the mailing contact relies on changed: its new name, so
+    that "Pins mailed for your ceremony: …" names a ceremony they know."""
+    contact = contact_of(recognition)
+    return compose(
+        config=config,
+        key=key,
+        recipient=contact.header(),
+        subject=f"Updated: pins to be mailed for: {recognition.name}",
+        paragraphs=[
+            f"Dear {contact.name},",
+            f"The pinning ceremony \u201c{renamed_from}\u201d of {partner_name} on {_when(recognition)}, "
+            f"whose pins you are the mailing contact for, is now called \u201c{recognition.name}\u201d.",
+            f"Nothing changes for the pins: {config.certifier} will mail them to "
+            f"{postal_address(recognition)}, and you will hear from us when they are on their way.",
+        ],
+        sent_at=now,
+    )
+
+
+def contact_replaced(
+    recognition: Recognition,
+    *,
+    key: str,
+    former: Person,
+    ask: Sequence[Person],
+    partner_name: str,
+    config: MailConfig,
+    now: datetime,
+    renamed_from: str | None = None,
+) -> EmailMessage:
+    """The ``former`` mailing contact, replaced by another while the pins were pending: they were told
+    they would hear from us when the pins are on their way, and now will not. Which ceremony (by the
+    name they know, ``renamed_from`` when it was renamed at once), and whom to ask at the partner
+    (``ask``; none, Partnership Portal Support). Who the new contact is stays with the partner."""
+    known = renamed_from if renamed_from is not None else recognition.name
+    now_called = f" (now called \u201c{recognition.name}\u201d)" if renamed_from is not None else ""
+    still = "If you should still be the mailing contact,"
+    whom = (
+        f"{still} ask {_either(ask, introduced=None)} to correct it in the Partnership Portal."
+        if ask
+        else f"{still} tell Partnership Portal Support."
+    )
+    return compose(
+        config=config,
+        key=key,
+        recipient=former.header(),
+        subject=f"No longer the mailing contact for: {known}",
+        paragraphs=[
+            f"Dear {former.name},",
+            f"You are no longer the mailing contact for the pins of the pinning ceremony \u201c{known}\u201d"
+            f"{now_called} of {partner_name} on {_when(recognition)}: {config.certifier} will mail them to "
+            "another contact, and you will not hear from us about them again.",
+            whom,
+        ],
+        sent_at=now,
+    )
 
 
 def pins_mailed(recognition: Recognition, *, key: str, config: MailConfig, now: datetime) -> EmailMessage:

@@ -6,7 +6,10 @@
   mail): the guide promises a confirmation at the partner, and partners know staff only as
   "<certifier> staff", so a mail to them never names a staff user.
 - The *mailing contact* learns what they need to expect the pins, and is told again when the
-  details they rely on change, when the pins are mailed, or when the ceremony is cancelled.
+  details they rely on change, when the ceremony is renamed (so that "Pins mailed for your
+  ceremony: <name>" names one they know), when the pins are mailed, or when the ceremony is
+  cancelled. A contact replaced by another (while the pins are pending) is told they no longer are
+  one: they had been told they would hear from us when the pins are on their way.
 - When both are the same address, one mail says it all: the requester's, saying too what the
   contact's would have (where the pins go, that they were mailed, that they will not come), with
   the portal link their account opens.
@@ -56,6 +59,8 @@ PINS_COLUMNS = {
 }
 # What the mailing contact's mail says: where and for which day, and who they are.
 CONTACT_COLUMNS = {"starts_at", "time_zone", *PINS_COLUMNS}
+# Who the mailing contact is.
+CONTACT_PERSON_COLUMNS = {"contact_name", "contact_email", "contact_phone"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +152,7 @@ def _pins_expected(
     now: datetime,
     *,
     updated: bool = False,
+    renamed_from: str | None = None,
 ) -> EmailMessage:
     """The mailing contact's mail: who named them (staff only as staff), and whom to ask."""
     return mails.pins_expected(
@@ -158,6 +164,7 @@ def _pins_expected(
         config=config,
         now=now,
         updated=updated,
+        renamed_from=renamed_from,
     )
 
 
@@ -195,8 +202,10 @@ async def tell_changed(
     """A scheduled ceremony changed (``reason``: its event's id, which names these mails): an updated
     invitation to each requester when its name, date, time, format, link or address changed (saying so when
     ``redated`` provisional certificates now print another day), and the mailing contact's details
-    again when what they were told changed. A requester who is the mailing contact hears both in
-    one mail; the others hear where the pins go when that changed."""
+    again when what they were told changed, or its new name when only that did. A requester who is
+    the mailing contact hears both in one mail; the others hear where the pins go when that changed.
+    While the pins are pending, a mailing contact replaced by another address is told they no longer
+    are one (a requester, in their own mail)."""
     changed = invitation_changes(before, recognition)
     tell_contact = contact_concerned(before, recognition)
     if not changed and not tell_contact:
@@ -205,7 +214,14 @@ async def tell_changed(
     requesters = await requesters_of(recognition, connection)
     partner_name = await _partner_name(recognition, connection)
     contact = mails.contact_of(recognition)
+    former = _former_contact(before, recognition)
     pins_moved = tell_contact and _changed(before, recognition, PINS_COLUMNS)
+    # The requester's mail lists the mailing contact among what changed; the invitation does not show it.
+    told = (
+        [*changed, "mailing contact"]
+        if tell_contact and _changed(before, recognition, CONTACT_PERSON_COLUMNS)
+        else changed
+    )
     if changed:
         recognition.calendar_sequence += 1
         await recognition.save(using_db=connection, update_fields=["calendar_sequence"])
@@ -218,18 +234,26 @@ async def tell_changed(
                     key=key,
                     requester=requester,
                     partner_name=partner_name,
-                    changed=changed,
+                    changed=told,
                     renamed_from=_renamed_from(before, recognition),
                     redated=_redated(before, recognition, redated),
                     pins=pins_moved or (tell_contact and requester.same_as(contact)),
+                    no_longer_contact=former is not None and requester.same_as(former),
                     config=config,
                     now=now,
                 ),
                 now=now,
             )
-    if tell_contact:
+    if tell_contact or _renamed_from(before, recognition) is not None:
         key = f"ceremony-pins-contact:{recognition.id}:{reason}"
         message = _contact_update(recognition, requesters, before, key, partner_name, config, now, changed)
+        if message is not None:
+            await mail.add(key=key, message=message, now=now)
+    if former is not None:
+        key = f"ceremony-former-contact:{recognition.id}:{reason}"
+        message = _former_contact_told(
+            recognition, requesters, before, former, key, partner_name, config, now, changed
+        )
         if message is not None:
             await mail.add(key=key, message=message, now=now)
 
@@ -245,16 +269,81 @@ def _contact_update(
     changed: list[str],
 ) -> EmailMessage | None:
     """The mailing contact's mail after a change of what they were told: their own (the first one,
-    for someone named the contact only now, who was told nothing before); for a requester, the
-    updated invitation says it, or, when there is none, a mail of its own."""
+    for someone named the contact only now, who was told nothing before); after a rename alone, a
+    short one with both names; for a requester, the updated invitation says it, or, when there is
+    none, a mail of its own. None while the pins are not pending: the contact has nothing to expect."""
+    if recognition.status is not StoredStatus.SCHEDULED_PENDING:
+        return None
     contact = mails.contact_of(recognition)
+    renamed_from = _renamed_from(before, recognition)
     if not requesters.include(contact):
+        if not _changed(before, recognition, CONTACT_COLUMNS):
+            assert renamed_from is not None
+            return mails.pins_renamed(
+                recognition,
+                key=key,
+                renamed_from=renamed_from,
+                partner_name=partner_name,
+                config=config,
+                now=now,
+            )
         updated = not _new_contact(before, contact)
-        return _pins_expected(recognition, requesters, key, partner_name, config, now, updated=updated)
+        return _pins_expected(
+            recognition,
+            requesters,
+            key,
+            partner_name,
+            config,
+            now,
+            updated=updated,
+            renamed_from=renamed_from if updated else None,
+        )
     if changed:
         return None
     requester = next(requester for requester in requesters.people if requester.same_as(contact))
     return mails.pins_updated_to_requester(
+        recognition, key=key, requester=requester, partner_name=partner_name, config=config, now=now
+    )
+
+
+def _former_contact(before: dict[str, object], recognition: Recognition) -> Person | None:
+    """The mailing contact this change replaced by another address, while the pins are pending."""
+    if recognition.status is not StoredStatus.SCHEDULED_PENDING:
+        return None
+    old_email, old_name = before.get("contact_email"), before.get("contact_name")
+    if not isinstance(old_email, str) or not _new_contact(before, mails.contact_of(recognition)):
+        return None
+    return Person(name=old_name if isinstance(old_name, str) else "", email=old_email)
+
+
+def _former_contact_told(
+    recognition: Recognition,
+    requesters: Requesters,
+    before: dict[str, object],
+    former: Person,
+    key: str,
+    partner_name: str,
+    config: MailConfig,
+    now: datetime,
+    changed: list[str],
+) -> EmailMessage | None:
+    """The replaced contact's mail: that they no longer are one, and whom to ask. A requester hears it
+    in their updated invitation when there is one (``changed``), else in a mail with the portal link."""
+    requester = next((person for person in requesters.people if person.same_as(former)), None)
+    if requester is None:
+        return mails.contact_replaced(
+            recognition,
+            key=key,
+            former=former,
+            ask=requesters.people if requesters.at_partner else [],
+            partner_name=partner_name,
+            renamed_from=_renamed_from(before, recognition),
+            config=config,
+            now=now,
+        )
+    if changed:
+        return None
+    return mails.contact_replaced_to_requester(
         recognition, key=key, requester=requester, partner_name=partner_name, config=config, now=now
     )
 

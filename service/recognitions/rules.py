@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import pycountry
 
-from service.dates import written_day
+from service.dates import written_day, written_moment, written_range, written_wall_time
 from service.errors import DomainError, ErrorCode, Problem
 from service.recognitions.commands import UNCHANGED, CeremonyChanges, MailingContact, PostalAddress
 from service.recognitions.models import CeremonyFormat, RecognitionKind, StoredStatus
@@ -144,7 +144,7 @@ def default_name(kind: RecognitionKind, start: date, end: date) -> str:
     end dates it covers (as the guide describes step 1), its days written as every mail that
     carries the name writes dates: "Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026";
     a range of one day names it once: "Certificate request: cohorts ending 14 January 2027"."""
-    return f"{_what(kind)}: cohorts ending {_days(start, end)}"
+    return f"{_what(kind)}: cohorts ending {written_range(start, end)}"
 
 
 def is_default_name(name: str, kind: RecognitionKind, start: date, end: date) -> bool:
@@ -157,10 +157,6 @@ def is_default_name(name: str, kind: RecognitionKind, start: date, end: date) ->
         f"{what}: cohorts ending {written_day(start)} to {written_day(end)}",
         f"{what}: cohorts ending {start} to {end}",
     )
-
-
-def _days(start: date, end: date) -> str:
-    return written_day(start) if start == end else f"{written_day(start)} to {written_day(end)}"
 
 
 def _what(kind: RecognitionKind) -> str:
@@ -217,7 +213,7 @@ def local_start(
         return None, [
             Problem(
                 ErrorCode.NONEXISTENT_LOCAL_TIME,
-                f"{naive.isoformat(timespec='minutes')} does not exist in {zone.key}: "
+                f"{written_wall_time(naive)} does not exist in {zone.key}: "
                 "the clocks skip it. Choose another time.",
                 field,
             )
@@ -234,16 +230,18 @@ def check_notice(
     starts_at: datetime, zone: ZoneInfo, now: datetime, *, field: tuple[str, ...]
 ) -> list[Problem]:
     """The guide: a ceremony date cannot be earlier than 14 days in the future (a rule about days,
-    counted on the ceremony's own calendar: any time on the 14th day from today there is allowed)."""
+    counted on the ceremony's own calendar: any time on the 14th day from today there is allowed).
+    The refusal names today there too: near midnight it is not the reader's own today."""
     earliest = earliest_date(now, zone)
     if starts_at.astimezone(zone).date() >= earliest:
         return []
+    today = now.astimezone(zone).date()
     return [
         Problem(
             ErrorCode.TOO_SOON,
-            f"The ceremony date must be at least 14 days from today, on or after {earliest.isoformat()} "
-            f"({zone.key}). For an urgent ceremony, contact Partnership Portal Support or your Regional "
-            "Customer Success Director.",
+            f"The ceremony date must be at least 14 days from today, on or after {written_day(earliest)} "
+            f"(today is {written_day(today)} in {zone.key}). For an urgent ceremony, contact Partnership "
+            "Portal Support or your Regional Customer Success Director.",
             field,
         )
     ]
@@ -259,9 +257,9 @@ def check_not_past(
     return [
         Problem(
             ErrorCode.TOO_SOON,
-            f"The ceremony start, {starts_at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}), has already "
-            f"passed; it is now {now.astimezone(zone):%Y-%m-%d %H:%M} there. Overriding the minimum notice "
-            "allows a ceremony sooner than 14 days ahead, not in the past: choose a later start.",
+            f"The ceremony start, {written_moment(starts_at, zone.key)}, has already passed; it is now "
+            f"{written_wall_time(now.astimezone(zone))} there. Overriding the minimum notice allows a "
+            "ceremony sooner than 14 days ahead, not in the past: choose a later start.",
             field,
         )
     ]

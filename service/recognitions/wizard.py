@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from service.certificates.issuing import follow_ceremony
 from service.cohorts.models import Cohort
 from service.cohorts.rules import check_date_range
+from service.dates import written_day, written_range
 from service.errors import DomainError, ErrorCode, Problem
 from service.mail.compose import MailConfig
 from service.mail.outbox import outbox
@@ -168,7 +169,8 @@ async def _checked_cohorts(*, actor: Actor, step: Step1, partner_id: int | None)
             problems.append(
                 Problem(
                     ErrorCode.COHORT_OUTSIDE_RANGE,
-                    f"{cohort.name} ends on {cohort.ends_on.isoformat()}, outside the date range.",
+                    f"{cohort.name} ends on {written_day(cohort.ends_on)}, outside the date range "
+                    f"({written_range(step.range_start, step.range_end)}).",
                     field,
                 )
             )

@@ -15,6 +15,7 @@ from service.certificate_files import mails as file_mails
 from service.certificate_files.models import CertificateFileJob
 from service.dates import MONTHS, written_moment
 from service.recognitions import mails, rules
+from service.recognitions.mails import Person
 from service.recognitions.models import CeremonyFormat, RecognitionKind
 from service.users.models import User
 from tests.mail.test_mail import CONFIG, NOW, REQUESTER, _ceremony
@@ -86,6 +87,49 @@ def _every_mail() -> dict[str, EmailMessage]:
             ask=[],
             partner_name=partner,
             updated=True,
+            config=CONFIG,
+            now=NOW,
+        ),
+        "pins expected, renamed": mails.pins_expected(
+            ceremony,
+            key="t",
+            named_by=REQUESTER,
+            ask=[REQUESTER],
+            partner_name=partner,
+            updated=True,
+            renamed_from="Pinning ceremony: cohorts ending 1 May 2026",
+            config=CONFIG,
+            now=NOW,
+        ),
+        "pins renamed": mails.pins_renamed(
+            ceremony,
+            key="t",
+            renamed_from="Pinning ceremony: cohorts ending 1 May 2026",
+            partner_name=partner,
+            config=CONFIG,
+            now=NOW,
+        ),
+        "contact replaced": mails.contact_replaced(
+            ceremony,
+            key="t",
+            former=Person(name="Aroha Ngata", email="aroha.ngata@riverside.example"),
+            ask=[REQUESTER],
+            partner_name=partner,
+            renamed_from="Pinning ceremony: cohorts ending 1 May 2026",
+            config=CONFIG,
+            now=NOW,
+        ),
+        "contact replaced, to the requester": mails.contact_replaced_to_requester(
+            ceremony, key="t", requester=REQUESTER, partner_name=partner, config=CONFIG, now=NOW
+        ),
+        "updated, no longer the contact": mails.ceremony_updated(
+            ceremony,
+            key="t",
+            requester=REQUESTER,
+            partner_name=partner,
+            changed=["address", "mailing contact"],
+            pins=True,
+            no_longer_contact=True,
             config=CONFIG,
             now=NOW,
         ),

@@ -55,11 +55,28 @@ def _pins_mailed(name: str) -> EmailMessage:
     return mails.pins_mailed(ceremony, key="t", config=CONFIG, now=NOW)
 
 
+def _contact_replaced(name: str) -> EmailMessage:
+    former = Person(name=name, email=ADDRESS)
+    return mails.contact_replaced(
+        _ceremony(), key="t", former=former, ask=[], partner_name="Riverside", config=CONFIG, now=NOW
+    )
+
+
+def _pins_renamed(name: str) -> EmailMessage:
+    ceremony = _ceremony()
+    ceremony.contact_name, ceremony.contact_email = name, ADDRESS
+    return mails.pins_renamed(
+        ceremony, key="t", renamed_from="Spring", partner_name="Riverside", config=CONFIG, now=NOW
+    )
+
+
 MAILS: dict[str, Callable[[str], EmailMessage]] = {
     "file ready": _file_ready,
     "file failed": _file_failed,
     "ceremony confirmation": _confirmation,
     "pins mailed": _pins_mailed,
+    "no longer the mailing contact": _contact_replaced,
+    "pins renamed": _pins_renamed,
 }
 
 

@@ -311,10 +311,11 @@ async def test_renaming_a_scheduled_ceremony_mails_an_updated_invitation(
             f"{world.riverside.name} has changed (name). It is now scheduled for "
         )
     )
-    # and the mailing contact, whose details did not change, is not mailed again
-    assert (
-        await OutboxMessage.filter(key__startswith=f"ceremony-pins-contact:{_key(ceremony['id'])}:").count()
-        == 0
+    # and the mailing contact, whose details did not change, is told the new name, and only that
+    [to_contact] = await _mails(f"ceremony-pins-contact:{_key(ceremony['id'])}:")
+    assert (to_contact["To"], subject(to_contact)) == (
+        f"Aroha Ngata <{CONTACT}>",
+        "Updated: pins to be mailed for: Autumn pinning",
     )
 
 
@@ -856,12 +857,14 @@ async def test_a_requester_who_becomes_the_contact_is_told_what_the_contact_woul
         world.admin,
     )
 
-    # then they have the contact's news, with the link their account opens, in one mail
+    # then they have the contact's news, with the link their account opens, in one mail (and the pins
+    # office, no longer the contact, is told so)
     assert changed["errors"] == []
-    [(key, recipient, mail)] = await _mails_after(told)
-    assert (key.startswith(f"ceremony-pins-contact:{_key(ceremony['id'])}:"), recipient) == (
+    [(key, recipient, mail), (_, former, _)] = await _mails_after(told)
+    assert (key.startswith(f"ceremony-pins-contact:{_key(ceremony['id'])}:"), recipient, former) == (
         True,
         world.admin.email,
+        CONTACT,
     )
     assert (mail["To"], subject(mail)) == (
         f"{world.admin.name} <{world.admin.email}>",
@@ -943,3 +946,273 @@ async def test_a_new_address_for_the_pins_of_an_online_ceremony_is_in_the_reques
         f"See the ceremony in the Partnership Portal: http://127.0.0.1:8000/recognitions/{ceremony['id']}\n\n"
         "The updated calendar invitation attached replaces the one you had.\n"
     )
+
+
+# ---------------- a mailing contact replaced, a ceremony renamed: whoever was told is told again
+
+PINS_OFFICE = {"name": "Pins Office", "email": "pins.office@riverside.example", "phone": "+64 9 123 4000"}
+NEW_LINE1 = {"postalAddress": {**COMPLETE_STEP_2["postalAddress"], "line1": "14 Princes Street"}}
+AUCKLAND_START = "Sunday 4 October 2026 at 10:00 (Pacific/Auckland, UTC+13:00)"
+LOS_ANGELES_START = "Sunday 4 October 2026 at 18:00 (America/Los_Angeles, UTC-07:00)"
+
+
+async def _change(gql: GraphQLClient, world: World, ceremony: dict[str, Any], **change: Any) -> int:
+    """Save a change as the partner's admin; the id of the event it recorded (which names its mails)."""
+    result = await call_mutation(
+        gql, CEREMONY_UPDATE, "ceremonyUpdate", {"id": ceremony["id"], **change}, world.admin
+    )
+    assert result["errors"] == []
+    event = await RecognitionEvent.filter(recognition_id=_key(ceremony["id"])).order_by("-id").first()
+    assert event is not None
+    return event.id
+
+
+@pytest.mark.parametrize(
+    ("step2", "start"),
+    [({}, AUCKLAND_START), (LOS_ANGELES, LOS_ANGELES_START)],
+    ids=["Auckland", "Los Angeles"],
+)
+async def test_a_replaced_mailing_contact_is_told_they_no_longer_are_and_whom_to_ask(
+    gql: GraphQLClient, world: World, step2: dict[str, Any], start: str
+) -> None:
+    # given a scheduled ceremony whose contact was told they will hear when the pins are on their way
+    ceremony = await _scheduled(gql, world, **step2)
+    told = await OutboxMessage.all().count()
+
+    # when the admin names a pins office the contact instead
+    event_id = await _change(gql, world, ceremony, mailingContact=PINS_OFFICE)
+
+    # then the pins office has its first mail, and the former contact one short mail saying they no longer are
+    key = _key(ceremony["id"])
+    [(_, to_office, _), (former_key, to_former, former)] = await _mails_after(told)
+    assert (to_office, former_key, to_former) == (
+        PINS_OFFICE["email"],
+        f"ceremony-former-contact:{key}:{event_id}",
+        CONTACT,
+    )
+    assert (former["To"], subject(former)) == (
+        f"Aroha Ngata <{CONTACT}>",
+        f"No longer the mailing contact for: {ceremony['name']}",
+    )
+    assert _text(former) == (
+        "Dear Aroha Ngata,\n\n"
+        "You are no longer the mailing contact for the pins of the pinning ceremony "
+        f"\u201c{ceremony['name']}\u201d of {world.riverside.name} on {start}: ACUE will mail them to "
+        "another contact, and you will not hear from us about them again.\n\n"
+        f"If you should still be the mailing contact, ask {world.admin.name} ({world.admin.email}) to "
+        "correct it in the Partnership Portal.\n"
+    )
+    # and an HTML part saying the same, with no link (a contact need not have an account)
+    assert f"<p>If you should still be the mailing contact, ask {world.admin.name}" in _text(former, "html")
+    assert (_links(former), list(former.iter_attachments())) == ([], [])
+
+
+async def test_a_replaced_contact_of_a_staff_scheduled_ceremony_is_sent_to_its_admins_or_support(
+    gql: GraphQLClient, world: World
+) -> None:
+    async def replace_contact(ceremony_id: str) -> None:
+        changed = await call_mutation(
+            gql,
+            CEREMONY_UPDATE,
+            "ceremonyUpdate",
+            {"id": ceremony_id, "mailingContact": PINS_OFFICE},
+            world.staff,
+        )
+        assert changed["errors"] == []
+
+    # given a ceremony staff scheduled for a partner with two admins, whose contact staff replace
+    second_admin = await make_admin(world.riverside)
+    await replace_contact(await _scheduled_by_staff(gql, world))
+    # and one for the partner once it has no admins
+    await world.admin.delete()
+    await second_admin.delete()
+    await replace_contact(await _scheduled_by_staff(gql, world))
+
+    # then each former contact is told whom to ask: the partner's admins, else support; staff stay unnamed
+    asked = [_text(mail).split("\n\n")[-1] for mail in await _mails("ceremony-former-contact:")]
+    assert asked == [
+        f"If you should still be the mailing contact, ask {world.admin.name} ({world.admin.email}) or "
+        f"{second_admin.name} ({second_admin.email}) to correct it in the Partnership Portal.\n",
+        "If you should still be the mailing contact, tell Partnership Portal Support.\n",
+    ]
+    former = await OutboxMessage.filter(key__startswith="ceremony-former-contact:")
+    assert [
+        row.key for row in former if world.staff.name in row.message or world.staff.email in row.message
+    ] == []
+
+
+async def test_a_requester_replaced_as_the_contact_hears_it_in_a_requesters_mail(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a ceremony whose contact is the admin who submitted it
+    ceremony = await _scheduled(gql, world, mailingContact=_own_contact(world))
+    told = await OutboxMessage.all().count()
+
+    # when they name a pins office instead (nothing the invitation shows changes)
+    event_id = await _change(gql, world, ceremony, mailingContact=PINS_OFFICE)
+
+    # then the office has its first mail, and the admin a requester's mail (with the link) saying who is now
+    key = _key(ceremony["id"])
+    [(_, to_office, _), (former_key, to_admin, mail)] = await _mails_after(told)
+    assert (to_office, former_key, to_admin) == (
+        PINS_OFFICE["email"],
+        f"ceremony-former-contact:{key}:{event_id}",
+        world.admin.email,
+    )
+    assert subject(mail) == f"Updated: pins to be mailed for: {ceremony['name']}"
+    assert _text(mail) == (
+        f"Dear {world.admin.name},\n\n"
+        "The mailing contact has changed. You are no longer the mailing contact for the pins of the pinning "
+        f"ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} on {AUCKLAND_START}.\n\n"
+        "What comes next: we will mail the pins to Pins Office at 12 Princes Street, Level 3, Auckland, "
+        "Auckland, 1010, NZ; we have told Pins Office (pins.office@riverside.example) what to expect, and "
+        "both of you will hear from us when they are on their way.\n\n"
+        f"See the ceremony in the Partnership Portal: http://127.0.0.1:8000/recognitions/{ceremony['id']}\n"
+    )
+
+
+async def test_a_requester_replaced_as_the_contact_with_a_new_address_hears_both_in_the_update(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a ceremony in Los Angeles whose contact is the admin who submitted it
+    ceremony = await _scheduled(gql, world, **LOS_ANGELES, mailingContact=_own_contact(world))
+    told = await OutboxMessage.all().count()
+
+    # when they name a pins office at another address
+    new_address = {**LOS_ANGELES["postalAddress"], "line1": "405 Hilgard Ave"}
+    await _change(gql, world, ceremony, mailingContact=PINS_OFFICE, postalAddress=new_address)
+
+    # then their updated invitation says the contact changed, and no "no longer" mail comes besides
+    [(updated_key, to_admin, update), (_, to_office, _)] = await _mails_after(told)
+    assert (updated_key.startswith("ceremony-updated:"), to_admin, to_office) == (
+        True,
+        world.admin.email,
+        PINS_OFFICE["email"],
+    )
+    address = "405 Hilgard Ave, Los Angeles, CA, 90095, US"
+    assert _text(update).split("\n\n")[1:4] == [
+        f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} has changed "
+        f"(address, mailing contact). It is now scheduled for {LOS_ANGELES_START}, in person.",
+        f"Where: {address}.",
+        f"You are no longer the mailing contact for its pins. What comes next: we will mail the pins to Pins "
+        f"Office at {address}; we have told Pins Office (pins.office@riverside.example) what to expect, and "
+        "both of you will hear from us when they are on their way.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("step2", "start", "address"),
+    [
+        ({}, AUCKLAND_START, "12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ"),
+        (LOS_ANGELES, LOS_ANGELES_START, LA_ADDRESS),
+    ],
+    ids=["Auckland", "Los Angeles"],
+)
+async def test_a_renamed_ceremony_tells_its_mailing_contact_both_names(
+    gql: GraphQLClient, world: World, step2: dict[str, Any], start: str, address: str
+) -> None:
+    # given a scheduled ceremony whose pins are still to be mailed
+    ceremony = await _scheduled(gql, world, **step2)
+    told = await OutboxMessage.all().count()
+
+    # when it is renamed
+    event_id = await _change(gql, world, ceremony, name="Autumn pinning")
+
+    # then the contact has one short mail with the old name and the new, so "Pins mailed for your ceremony:
+    # Autumn pinning" will name a ceremony they know
+    [(_, to_requester, _), (key, to_contact, mail)] = await _mails_after(told)
+    assert (to_requester, key, to_contact) == (
+        world.admin.email,
+        f"ceremony-pins-contact:{_key(ceremony['id'])}:{event_id}",
+        CONTACT,
+    )
+    assert subject(mail) == "Updated: pins to be mailed for: Autumn pinning"
+    assert _text(mail) == (
+        "Dear Aroha Ngata,\n\n"
+        f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} on {start}, whose "
+        "pins you are the mailing contact for, is now called \u201cAutumn pinning\u201d.\n\n"
+        f"Nothing changes for the pins: ACUE will mail them to {address}, and you will hear from us when "
+        "they are on their way.\n"
+    )
+
+
+async def test_a_contact_told_of_new_details_and_a_new_name_reads_both_names(
+    gql: GraphQLClient, world: World
+) -> None:
+    ceremony = await _scheduled(gql, world)
+
+    await _change(gql, world, ceremony, name="Autumn pinning", **NEW_LINE1)
+
+    [to_contact] = await _mails(f"ceremony-pins-contact:{_key(ceremony['id'])}:")
+    assert subject(to_contact) == "Updated: pins to be mailed for: Autumn pinning"
+    assert _text(to_contact).split("\n\n")[1] == (
+        f"The details have changed. {world.admin.name} ({world.admin.email}) of {world.riverside.name} named "
+        f"you the mailing contact for the pins of the pinning ceremony \u201cAutumn pinning\u201d (formerly "
+        f"\u201c{ceremony['name']}\u201d) on {AUCKLAND_START}."
+    )
+
+
+async def test_a_requester_who_is_the_contact_reads_a_rename_in_the_updated_invitation_alone(
+    gql: GraphQLClient, world: World
+) -> None:
+    ceremony = await _scheduled(gql, world, mailingContact=_own_contact(world))
+    told = await OutboxMessage.all().count()
+
+    await _change(gql, world, ceremony, name="Autumn pinning")
+
+    [(key, recipient, update)] = await _mails_after(told)
+    assert (key.startswith("ceremony-updated:"), recipient, subject(update)) == (
+        True,
+        world.admin.email,
+        "Pinning ceremony changed: Autumn pinning",
+    )
+    assert f"\u201cAutumn pinning\u201d (formerly \u201c{ceremony['name']}\u201d)" in _text(update)
+
+
+async def test_a_contact_replaced_as_the_ceremony_is_renamed_is_told_by_the_name_they_know(
+    gql: GraphQLClient, world: World
+) -> None:
+    ceremony = await _scheduled(gql, world)
+    told = await OutboxMessage.all().count()
+
+    await _change(gql, world, ceremony, name="Autumn pinning", mailingContact=PINS_OFFICE)
+
+    # then the requester reads that the contact changed; the new contact knows only the new name
+    mails = {recipient: mail for _, recipient, mail in await _mails_after(told)}
+    assert list(mails) == [world.admin.email, PINS_OFFICE["email"], CONTACT]
+    assert "has changed (name, mailing contact)." in _text(mails[world.admin.email])
+    assert "formerly" not in _text(mails[PINS_OFFICE["email"]])
+    assert subject(mails[CONTACT]) == f"No longer the mailing contact for: {ceremony['name']}"
+    assert _text(mails[CONTACT]).split("\n\n")[1] == (
+        "You are no longer the mailing contact for the pins of the pinning ceremony "
+        f"\u201c{ceremony['name']}\u201d (now called \u201cAutumn pinning\u201d) of {world.riverside.name} "
+        f"on {AUCKLAND_START}: ACUE will mail them to another contact, and you will not hear from us about "
+        "them again."
+    )
+
+
+async def test_once_the_pins_are_mailed_a_new_contact_or_name_mails_no_contact(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a ceremony whose pins staff marked mailed
+    ceremony = await _scheduled(gql, world)
+    mailed = await call_mutation(
+        gql, CEREMONY_MARK_PINS_MAILED, "ceremonyMarkPinsMailed", {"id": ceremony["id"]}, world.staff
+    )
+    assert mailed["errors"] == []
+    told = await OutboxMessage.all().count()
+
+    # when staff rename it and record another contact
+    changed = await call_mutation(
+        gql,
+        CEREMONY_UPDATE,
+        "ceremonyUpdate",
+        {"id": ceremony["id"], "name": "Autumn pinning", "mailingContact": PINS_OFFICE},
+        world.staff,
+    )
+
+    # then only the requester's updated invitation goes: the pins are on their way already
+    assert changed["errors"] == []
+    [(key, recipient, update)] = await _mails_after(told)
+    assert (key.startswith("ceremony-updated:"), recipient) == (True, world.admin.email)
+    assert "has changed (name)." in _text(update)

@@ -183,7 +183,11 @@ async def test_each_bad_cohort_is_named_by_its_position(gql: GraphQLClient, worl
 
     assert [(error["field"], error["code"], error["message"]) for error in result["errors"]] == [
         (["cohortIds", "1"], "NOT_FOUND", "Cohort not found."),
-        (["cohortIds", "2"], "COHORT_OUTSIDE_RANGE", "Autumn ends on 2026-11-30, outside the date range."),
+        (
+            ["cohortIds", "2"],
+            "COHORT_OUTSIDE_RANGE",
+            "Autumn ends on 30 November 2026, outside the date range (1 May 2026 to 31 August 2026).",
+        ),
         (["cohortIds", "3"], "NOT_FOUND", "Cohort not found."),
     ]
     assert await _snapshot() == ([], 0, 0, 0)
@@ -272,7 +276,8 @@ async def test_a_start_skipped_by_daylight_saving_is_refused(gql: GraphQLClient,
         (
             ["start", "dateTime"],
             "NONEXISTENT_LOCAL_TIME",
-            "2026-09-27T02:30 does not exist in Pacific/Auckland: the clocks skip it. Choose another time.",
+            "Sunday 27 September 2026 at 02:30 does not exist in Pacific/Auckland: the clocks skip it. "
+            "Choose another time.",
         )
     ]
 
@@ -365,9 +370,9 @@ async def test_staff_may_override_the_notice_and_the_reason_is_recorded(
 
 
 PAST_MESSAGE = (
-    "The ceremony start, {start} (America/Los_Angeles), has already passed; it is now 2026-09-19 15:00 "
-    "there. Overriding the minimum notice allows a ceremony sooner than 14 days ahead, not in the past: "
-    "choose a later start."
+    "The ceremony start, {start}, has already passed; it is now Saturday 19 September 2026 at 15:00 there. "
+    "Overriding the minimum notice allows a ceremony sooner than 14 days ahead, not in the past: choose a "
+    "later start."
 )
 
 
@@ -375,9 +380,19 @@ PAST_MESSAGE = (
     ("wall_time", "refusal"),
     [
         # now is 2026-09-19 15:00 in Los Angeles
-        ("2020-01-01T10:00:00", PAST_MESSAGE.format(start="2020-01-01 10:00")),
-        ("2026-09-19T00:30:00", PAST_MESSAGE.format(start="2026-09-19 00:30")),
-        ("2026-09-19T15:00:00", PAST_MESSAGE.format(start="2026-09-19 15:00")),
+        # (winter in 2020: its offset that day, not today's)
+        (
+            "2020-01-01T10:00:00",
+            PAST_MESSAGE.format(start="Wednesday 1 January 2020 at 10:00 (America/Los_Angeles, UTC-08:00)"),
+        ),
+        (
+            "2026-09-19T00:30:00",
+            PAST_MESSAGE.format(start="Saturday 19 September 2026 at 00:30 (America/Los_Angeles, UTC-07:00)"),
+        ),
+        (
+            "2026-09-19T15:00:00",
+            PAST_MESSAGE.format(start="Saturday 19 September 2026 at 15:00 (America/Los_Angeles, UTC-07:00)"),
+        ),
         ("2026-09-19T15:01:00", None),
     ],
 )

@@ -102,24 +102,40 @@ async def test_the_earliest_date_at_half_past_midnight_is_accepted(
     assert (result["errors"], result["ceremony"]["status"]) == ([], "SCHEDULED_PENDING")
 
 
+@pytest.mark.parametrize(
+    ("day_before", "time_zone", "refusal"),
+    [
+        # 2026-09-19 22:00 UTC is 10:00 on the 20th in Auckland, 15:00 on the 19th in Los Angeles.
+        (
+            "2026-10-03T23:59:00",
+            "Pacific/Auckland",
+            "on or after 4 October 2026 (today is 20 September 2026 in Pacific/Auckland)",
+        ),
+        (
+            "2026-10-02T23:59:00",
+            "America/Los_Angeles",
+            "on or after 3 October 2026 (today is 19 September 2026 in America/Los_Angeles)",
+        ),
+    ],
+)
 async def test_the_day_before_is_too_soon_and_says_which_day_is_allowed(
-    gql: GraphQLClient, world: World
+    gql: GraphQLClient, world: World, day_before: str, time_zone: str, refusal: str
 ) -> None:
     ceremony_id = await _draft(
         gql,
         world,
-        **{**COMPLETE_STEP_2, "start": {"dateTime": "2026-10-03T23:59:00", "timeZone": "Pacific/Auckland"}},
+        **{**COMPLETE_STEP_2, "start": {"dateTime": day_before, "timeZone": time_zone}},
     )
 
     result = await call_mutation(gql, CEREMONY_SUBMIT, "ceremonySubmit", {"id": ceremony_id}, world.admin)
 
+    # then the days are written as every mail writes them, on the ceremony's own calendar
     assert [(e["field"], e["code"], e["message"]) for e in result["errors"]] == [
         (
             ["start", "dateTime"],
             "TOO_SOON",
-            "The ceremony date must be at least 14 days from today, on or after 2026-10-04 "
-            "(Pacific/Auckland). For an urgent ceremony, contact Partnership Portal Support or your Regional "
-            "Customer Success Director.",
+            f"The ceremony date must be at least 14 days from today, {refusal}. For an urgent ceremony, "
+            "contact Partnership Portal Support or your Regional Customer Success Director.",
         )
     ]
 

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from service.dates import written_day
 from tests.support.browser import ADMIN, Portal, Watched, download
 from tests.support.smtp_server import plain_text
 
@@ -124,9 +125,12 @@ def test_a_partner_admin_schedules_a_ceremony_through_both_steps(portal: Portal,
     page.click("#wizard-submit")
 
     # then the API's words appear next to the date
+    # (days written as every mail writes them, "today" on the ceremony's own calendar)
+    first_day = date.fromisoformat(earliest)
     expect(page.locator("#wizard-date-error")).to_have_text(
-        f"The ceremony date must be at least 14 days from today, on or after {earliest} ({zone}). For an "
-        "urgent ceremony, contact Partnership Portal Support or your Regional Customer Success Director."
+        f"The ceremony date must be at least 14 days from today, on or after {written_day(first_day)} "
+        f"(today is {written_day(first_day - timedelta(days=14))} in {zone}). For an urgent ceremony, "
+        "contact Partnership Portal Support or your Regional Customer Success Director."
     )
     tab.check("wizard-error")
 
