@@ -10,7 +10,7 @@ import importlib.util
 import os
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,11 +67,30 @@ def missing_browser() -> str | None:
 
 
 @dataclass
+class Server:
+    """The `portal serve` behind the tests' portal, which a test may stop and start again (on the same
+    port, with the same data), as a deployment restarts it."""
+
+    launch: Callable[[], subprocess.Popen[bytes]]
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        assert self.process is None
+        self.process = self.launch()  # returns once the server answers /readyz
+
+    def stop(self) -> None:
+        assert self.process is not None
+        stop(self.process)
+        self.process = None
+
+
+@dataclass
 class Portal:
     url: str
     admin_token: str
     staff_token: str
     smtp: SmtpServer
+    server: Server
 
     def graphql(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
@@ -122,13 +141,17 @@ def portal(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> It
         command = [*PORTAL, "token", "--email", email]
         return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
-    api = start_api(
-        settings, port, PORTAL_PUBLIC_URL=url, PORTAL_WORKER_THREADS="2", PORTAL_SMTP_URL=smtp.url
+    server = Server(
+        lambda: start_api(
+            settings, port, PORTAL_PUBLIC_URL=url, PORTAL_WORKER_THREADS="2", PORTAL_SMTP_URL=smtp.url
+        )
     )
+    server.start()
     try:
-        yield Portal(url, token(ADMIN), token(STAFF), smtp)
+        yield Portal(url, token(ADMIN), token(STAFF), smtp, server)
     finally:
-        stop(api)
+        if server.process is not None:
+            server.stop()
         smtp.stop()
         remove_namespace(settings)
 

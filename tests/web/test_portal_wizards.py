@@ -8,12 +8,14 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
+import jwt
 import pytest
 
 from service.dates import written_day
 from tests.support.browser import ADMIN, Portal, Watched, download
+from tests.support.graphql_client import TEST_SECRET
 from tests.support.smtp_server import plain_text
 
 if TYPE_CHECKING:
@@ -425,3 +427,336 @@ def test_a_partner_admin_changes_a_scheduled_ceremony_in_the_wizard(portal: Port
     mail = next(mail for mail in portal.smtp.inbox.messages if mail["Subject"] == subject)
     assert ADMIN in mail["To"]
     assert "19:15" in plain_text(mail)
+
+
+def _demo_span(portal: Portal) -> dict[str, str]:
+    demo = portal.graphql("{ recognitions(first: 100) { edges { node { name dateRange { start end } } } } }")
+    span: dict[str, str] = next(
+        e["node"]["dateRange"] for e in demo["recognitions"]["edges"] if e["node"]["name"] == RECOGNITION
+    )
+    return span
+
+
+def test_back_and_forward_move_between_the_dashboard_the_wizard_and_the_certificates(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    span = _demo_span(portal)
+    name = f"History ceremony {tmp_path.name}"
+    title = page.locator("#wizard-title")
+    dashboard = page.locator("#recognitions-heading")
+    # given a page before the portal in the tab's history, then the portal's dashboard
+    page.goto("about:blank")
+    page.goto(f"{portal.url}/#token={portal.admin_token}")
+    expect(dashboard).to_be_visible()
+
+    # when "Schedule a Ceremony" is pressed, then the wizard has an address of its own
+    page.click("#schedule-ceremony")
+    expect(title).to_have_text("Schedule a Ceremony · step 1 of 2")
+    assert page.url == f"{portal.url}/recognitions/new/ceremony"
+    # and Back returns to the dashboard, Forward to the wizard
+    page.go_back()
+    expect(dashboard).to_be_visible()
+    assert page.url == f"{portal.url}/"
+    page.go_forward()
+    expect(title).to_have_text("Schedule a Ceremony · step 1 of 2")
+
+    # when step 1 is filled in, and the page reloaded
+    page.fill("#wizard-name", name)
+    _pick(page, span["start"])
+    _pick(page, span["end"])
+    programs = page.locator("#wizard-programs input[type=checkbox]")
+    programs.first.check()
+    page.reload()
+
+    # then the new wizard is still there, as it was typed
+    expect(title).to_have_text("Schedule a Ceremony · step 1 of 2")
+    expect(page.locator("#wizard-name")).to_have_value(name)
+    expect(page.locator("#wizard-programs > p")).to_have_text(
+        f"Programs with cohorts ending {span['start']} – {span['end']}:"
+    )
+    expect(programs.first).to_be_checked()
+
+    # when it goes on to step 2 (saved as a draft), and the page is reloaded
+    page.click("#wizard-next")
+    expect(title).to_have_text("Schedule a Ceremony · step 2 of 2")
+    assert page.url.endswith("/edit")
+    draft = page.url
+    page.reload()
+    expect(title).to_have_text("Schedule a Ceremony · step 2 of 2")
+
+    # when Back is pressed on step 2, then the dashboard shows, listing the draft (not the page before)
+    page.go_back()
+    expect(dashboard).to_be_visible()
+    assert page.url == f"{portal.url}/"
+    row = page.locator("#recognition-rows tr", has_text=name)
+    expect(row.locator(".badge")).to_have_text("Draft")
+    # and Forward returns to step 2; step 1 from there, and it stays at step 1 when reloaded
+    page.go_forward()
+    expect(title).to_have_text("Schedule a Ceremony · step 2 of 2")
+    assert page.url == draft
+    page.click("#wizard-back")
+    expect(title).to_have_text("Schedule a Ceremony · step 1 of 2")
+    page.reload()
+    expect(title).to_have_text("Schedule a Ceremony · step 1 of 2")
+    expect(programs.first).to_be_checked()
+
+    # when the certificates of a recognition are opened from the dashboard, Back and Forward
+    page.go_back()
+    expect(dashboard).to_be_visible()
+    demo = page.locator("#recognition-rows tr", has_text=RECOGNITION)
+    demo.get_by_role("button", name=f"Actions for {RECOGNITION}").click()
+    demo.get_by_role("button", name="Certificates", exact=True).click()
+    expect(page.locator("#certificates-title")).to_have_text(f"Certificates · {RECOGNITION}")
+    page.go_back()
+    expect(dashboard).to_be_visible()
+    page.go_forward()
+    expect(page.locator("#certificates-title")).to_have_text(f"Certificates · {RECOGNITION}")
+
+    # and "Request Certificates Only" has its own address too, which Back leaves for the dashboard
+    page.go_back()
+    page.click("#request-certificates")
+    expect(title).to_have_text("Request Certificates Only · step 1 of 1")
+    assert page.url == f"{portal.url}/recognitions/new/certificate-request"
+    expect(page.locator("#wizard-name")).to_have_value("")
+    page.go_back()
+    expect(dashboard).to_be_visible()
+
+    # and the wizard's address of a recognition that cannot be edited any more shows its details in its
+    # place (Back does not return to it)
+    demo_id = portal.recognition_id(RECOGNITION)
+    page.goto(f"{portal.url}/recognitions/{quote(demo_id)}/edit")
+    expect(page.locator("#details-title")).to_have_text(RECOGNITION)
+    assert unquote(page.url) == f"{portal.url}/recognitions/{demo_id}"
+    page.go_back()
+    expect(dashboard).to_be_visible()
+    assert page.url == f"{portal.url}/"
+
+
+def _expired(token: str) -> str:
+    """The same sign-in, expired a minute ago (as a token does while its tab is left open)."""
+    claims = jwt.decode(token, TEST_SECRET, algorithms=["HS256"])
+    claims["exp"] = int(time.time()) - 60
+    return jwt.encode(claims, TEST_SECRET, algorithm="HS256")
+
+
+EXPIRE = "token => sessionStorage.setItem('recognition.token', token)"
+
+
+def test_a_session_that_ends_in_the_wizard_signs_in_again_where_it_was_and_a_lost_server_is_said(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    span = _demo_span(portal)
+    name = f"Interrupted ceremony {tmp_path.name}"
+    title = page.locator("#wizard-title")
+    programs = page.locator("#wizard-programs input[type=checkbox]")
+    ended = "Your session has ended. Sign in again to go on where you left off."
+    page.goto(f"{portal.url}/#token={portal.admin_token}")
+    # given a new ceremony's step 1 filled in
+    page.click("#schedule-ceremony")
+    page.fill("#wizard-name", name)
+    _pick(page, span["start"])
+    _pick(page, span["end"])
+    programs.first.check()
+
+    # when the session has ended meanwhile (the token expired) and "Next" is pressed
+    page.evaluate(EXPIRE, _expired(portal.admin_token))
+    page.click("#wizard-next")
+
+    # then the sign-in shows, saying why, at the same address
+    expect(page.locator("#sign-in-heading")).to_be_visible()
+    expect(page.locator("#session-ended")).to_have_text(ended)
+    expect(page.locator("#sign-in-error")).to_have_text("")
+    assert page.url == f"{portal.url}/recognitions/new/ceremony"
+    tab.check("sign-in-session-ended")
+
+    # when the partner signs in again, then the wizard is as it was left
+    page.fill("#token", portal.admin_token)
+    page.click("#sign-in-form button[type=submit]")
+    expect(title).to_have_text("Schedule a Ceremony · step 1 of 2")
+    expect(page.locator("#wizard-name")).to_have_value(name)
+    expect(programs.first).to_be_checked()
+    expect(page.locator("#session-ended")).to_be_hidden()
+    expect(page.locator("main")).not_to_have_attribute("aria-busy", "true")  # its programs read
+
+    # when the server cannot be reached and "Next" is pressed
+    page.route("**/graphql", lambda route: route.abort("connectionrefused"))
+    page.click("#wizard-next")
+
+    # then the page says so in words to act on, and the form stays as it was
+    expect(page.locator("#wizard-error")).to_have_text(
+        "Cannot reach the server; check your connection and try again."
+    )
+    expect(title).to_have_text("Schedule a Ceremony · step 1 of 2")
+    expect(page.locator("#wizard-name")).to_have_value(name)
+    expect(programs.first).to_be_checked()
+    tab.check("wizard-unreachable")
+
+    # when it can be reached again, then "Next" saves the draft and goes on
+    page.unroute("**/graphql")
+    page.click("#wizard-next")
+    expect(title).to_have_text("Schedule a Ceremony · step 2 of 2")
+    draft = page.url
+    assert draft.endswith("/edit")
+
+    # when step 2 is being filled in and the session ends again, on "Save as draft"
+    page.fill("#wizard-city", "Chicago")
+    page.fill("#wizard-contact-name", "Dana Whitfield")
+    page.check("#wizard-in-person")
+    page.evaluate(EXPIRE, _expired(portal.admin_token))
+    page.click("#wizard-draft2")
+    expect(page.locator("#session-ended")).to_have_text(ended)
+    assert page.url == draft
+
+    # then signing in again finds step 2 as it was typed
+    page.fill("#token", portal.admin_token)
+    page.click("#sign-in-form button[type=submit]")
+    expect(title).to_have_text("Schedule a Ceremony · step 2 of 2")
+    expect(page.locator("#wizard-city")).to_have_value("Chicago")
+    expect(page.locator("#wizard-contact-name")).to_have_value("Dana Whitfield")
+    expect(page.locator("#wizard-in-person")).to_be_checked()
+    # and saving it now works
+    page.click("#wizard-draft2")
+    row = page.locator("#recognition-rows tr", has_text=name)
+    expect(row.locator(".badge")).to_have_text("Draft")
+
+    # when the page is opened again while the server cannot be reached
+    page.route("**/graphql", lambda route: route.abort("connectionrefused"))
+    page.reload()
+
+    # then the sign-in says so, and offers to try again with the same sign-in
+    expect(page.locator("#sign-in-error")).to_have_text(
+        "Cannot reach the server; check your connection and try again."
+    )
+    tab.check("sign-in-unreachable")
+    page.unroute("**/graphql")
+    page.get_by_role("button", name="Try again").click()
+    expect(row.locator(".badge")).to_have_text("Draft")
+    expect(page.get_by_role("button", name="Try again")).to_be_hidden()
+    # (the browser's console told of the refused requests: expected here, and nothing else)
+    assert {problem for problem in tab.problems} == {
+        "Failed to load resource: net::ERR_CONNECTION_REFUSED",
+    }, tab.problems
+    tab.problems.clear()
+
+
+READ_CEREMONY = """query($id: ID!) { recognition(id: $id) { ... on Ceremony {
+  status startsAt format mailingContact { name email phone } postalAddress { city country } } } }"""
+
+
+def test_submit_shows_every_problem_at_once_and_saves_nothing_wrong(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    zone = "America/Chicago"
+    earliest = portal.graphql(f'{{ earliestCeremonyDate(timeZone: "{zone}") }}')["earliestCeremonyDate"]
+    too_soon = (date.fromisoformat(earliest) - timedelta(days=1)).isoformat()
+    span = _demo_span(portal)
+    programs = portal.graphql(
+        "query($range: DateRangeInput!) { programs(cohortsEndingBetween: $range) { cohorts { id } } }",
+        {"range": span},
+    )["programs"]
+    # given a ceremony draft with its step 1 saved, opened at step 2
+    name = f"All at once {tmp_path.name}"
+    created = portal.graphql(
+        SCHEDULE["create"],
+        {"input": {"name": name, "dateRange": span, "cohortIds": [programs[0]["cohorts"][0]["id"]]}},
+    )["ceremonyCreate"]
+    assert created["errors"] == []
+    ceremony_id = created["ceremony"]["id"]
+    page.goto(f"{portal.url}/recognitions/{quote(ceremony_id)}/edit#token={portal.admin_token}")
+    page.click("#wizard-next")
+    expect(page.locator("#wizard-title")).to_have_text("Schedule a Ceremony · step 2 of 2")
+
+    # when step 2 has a date 13 days out, a malformed email and phone and an unknown country, and is submitted
+    page.fill("#wizard-zone", zone)
+    page.fill("#wizard-date", too_soon)
+    page.fill("#wizard-time", "18:30")
+    page.check("#wizard-in-person")
+    page.fill("#wizard-contact-name", "Dana Whitfield")
+    page.fill("#wizard-contact-email", "dana.whitfield")
+    page.fill("#wizard-contact-phone", "call the front desk")
+    page.fill("#wizard-line1", "1 University Way")
+    page.fill("#wizard-city", "Chicago")
+    page.fill("#wizard-postal-code", "60601")
+    page.fill("#wizard-country", "Atlantis")
+    page.click("#wizard-submit")
+
+    # then all four problems show at once, each next to its field, in the API's words
+    first_day = date.fromisoformat(earliest)
+    notice = (
+        f"The ceremony date must be at least 14 days from today, on or after {written_day(first_day)} "
+        f"(today is {written_day(first_day - timedelta(days=14))} in {zone}). For an urgent ceremony, "
+        "contact Partnership Portal Support or your Regional Customer Success Director."
+    )
+    expect(page.locator("#wizard-date-error")).to_have_text(notice)
+    asked = {
+        "id": ceremony_id,
+        "start": {"dateTime": f"{too_soon}T18:30:00", "timeZone": zone},
+        "format": "IN_PERSON",
+        "mailingContact": {
+            "name": "Dana Whitfield",
+            "email": "dana.whitfield",
+            "phone": "call the front desk",
+        },
+        "postalAddress": {
+            "line1": "1 University Way",
+            "city": "Chicago",
+            "postalCode": "60601",
+            "country": "Atlantis",
+        },
+    }
+    refused = portal.graphql(SCHEDULE["update"], {"input": asked})["ceremonyUpdate"]["errors"]
+    said = {".".join(error["field"]): error["message"] for error in refused}
+    assert sorted(said) == ["mailingContact.email", "mailingContact.phone", "postalAddress.country"]
+    expect(page.locator("#wizard-contact-email-error")).to_have_text(said["mailingContact.email"])
+    expect(page.locator("#wizard-contact-phone-error")).to_have_text(said["mailingContact.phone"])
+    expect(page.locator("#wizard-country-error")).to_have_text(said["postalAddress.country"])
+    expect(page.locator("#wizard-step2 .field-error")).to_have_count(4)
+    expect(page.locator("#wizard-error")).to_have_text("")
+    tab.check("wizard-every-problem")
+    # and nothing of it was saved, nor submitted
+    saved = portal.graphql(READ_CEREMONY, {"id": ceremony_id})["recognition"]
+    assert saved == {
+        "status": "DRAFT",
+        "startsAt": None,
+        "format": None,
+        "mailingContact": {"name": None, "email": None, "phone": None},
+        "postalAddress": {"city": None, "country": None},
+    }
+
+    # when the contact and address are put right, the date left as it was, and it is submitted again
+    page.fill("#wizard-contact-email", ADMIN)
+    page.fill("#wizard-contact-phone", "+1 312 555 0100")
+    page.fill("#wizard-country", "US")
+    page.click("#wizard-submit")
+
+    # then the date alone is refused, in the same words (now the API's own, from the submit)
+    expect(page.locator("#wizard-step2 .field-error")).to_have_count(1)
+    expect(page.locator("#wizard-date-error")).to_have_text(notice)
+
+    # when a field needed to schedule is emptied and the email made wrong again
+    page.fill("#wizard-city", "")
+    page.fill("#wizard-contact-email", "dana.whitfield")
+    page.click("#wizard-submit")
+
+    # then the empty field is said with the email, and the date
+    required = "This field is required to schedule the ceremony."
+    expect(page.locator("#wizard-city-error")).to_have_text(required)
+    expect(page.locator("#wizard-contact-email-error")).to_have_text(said["mailingContact.email"])
+    expect(page.locator("#wizard-date-error")).to_have_text(notice)
+    expect(page.locator("#wizard-step2 .field-error")).to_have_count(3)
+
+    # when everything is put right, then it is scheduled
+    page.fill("#wizard-city", "Chicago")
+    page.fill("#wizard-contact-email", ADMIN)
+    page.fill("#wizard-date", earliest)
+    page.click("#wizard-submit")
+    expect(page.locator("#wizard-confirmation-text")).to_contain_text("Scheduled / Pending")

@@ -1,6 +1,6 @@
 // The certificates step: completers and approaching course-takers of a recognition; one certificate
 // from its paper icon, a combined file with its progress (from the subscription), the last file, CSV.
-import { ApiError, graphql, mutate, subscribe } from "./api.js";
+import { ApiError, graphql, mutate, SessionEndedError, subscribe } from "./api.js";
 import { CERTIFICATE_WORDS, viewer } from "./dashboard.js";
 import { $, element, localDateTime, show } from "./dom.js";
 import { pathOf } from "./router.js";
@@ -26,6 +26,16 @@ const CANDIDATES = `
       }
     }
   }`;
+// Every course-taker of a tab, as little of each as a file or an export of "everyone but …" needs.
+const CANDIDATE_IDS = `
+  query CandidateIds($id: ID!, $kind: CandidateKind!, $after: String) {
+    recognition(id: $id) {
+      certificateCandidates(first: ${MAX_PAGE}, after: $after, filter: { kind: $kind }) {
+        edges { node { enrollmentId name certificate { status } revokedCertificate { code revokedReason } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }`;
 const ISSUE = `
   mutation Issue($input: CertificateIssueInput!) {
     certificateIssue(input: $input) { certificate { status downloadUrl } errors { field code message } }
@@ -36,10 +46,12 @@ const REQUEST_FILE = `
     certificateFileRequest(input: $input) { ${JOB} leftOut { name revokedCertificate { code revokedReason } } }
   }`;
 const REGENERATE = `mutation($input: CertificateFileRegenerateInput!) { certificateFileRegenerate(input: $input) { ${JOB} } }`;
-const JOB_UPDATES = `
-  subscription JobUpdates($id: ID!) {
-    certificateFileJobUpdated(id: $id) { id status done total errorMessage file { downloadUrl pageCount size } }
-  }`;
+const JOB_FIELDS = "id status done total errorMessage file { downloadUrl pageCount size }";
+const JOB_UPDATES = `subscription JobUpdates($id: ID!) { certificateFileJobUpdated(id: $id) { ${JOB_FIELDS} } }`;
+// The job read over HTTP, when its subscription is lost for good.
+const JOB_NOW = `query JobNow($id: ID!) { node(id: $id) { ... on CertificateFileJob { ${JOB_FIELDS} } } }`;
+const RECONNECTING = "Reconnecting to the server…";
+const LOST = "Lost contact with the server. The file is still being made: reload this page to follow it, or wait for the mail that says it is ready.";
 const LAST_FILE = `
   query LastFile($id: ID!) {
     recognition(id: $id) { lastCertificateFile { finishedAt file { downloadUrl pageCount } } }
@@ -60,9 +72,12 @@ const STATUS_WORDS = CERTIFICATE_WORDS;
 
 // What is on screen: the open recognition, its listed candidates and the selection, which holds
 // across both tabs (one file may hold completers and approaching alike). `selected`: enrolment id →
-// its tab's kind. `allOf`: the tabs whose "select all" over every page is on (asked of the API by
-// filter rather than by ids). `counts`: each tab's number of course-takers.
-const state = { recognition: null, kind: "COMPLETER", after: null, listed: [], selected: new Map(), allOf: new Set(), counts: { COMPLETER: 0, APPROACHING: 0 }, total: 0, stopWatching: null, relisted: null };
+// its tab's kind, for the rows listed. `allOf`: the tabs whose "select all" over every page is on,
+// listed or not; `excluded`: enrolment id → kind, those of such a tab unticked since ("everyone but
+// these"). A tab selected whole is asked of the API by filter, one with exceptions by ids.
+// `counts`: each tab's number of course-takers.
+const KINDS = ["COMPLETER", "APPROACHING"];
+const state = { recognition: null, kind: "COMPLETER", after: null, listed: [], selected: new Map(), allOf: new Set(), excluded: new Map(), counts: { COMPLETER: 0, APPROACHING: 0 }, total: 0, stopWatching: null, relisted: null };
 
 // Only one job's progress is shown: a file asked for earlier (or on another recognition) must not
 // write over it. Leaving the page ends the watching, not the file: its mail still comes.
@@ -76,6 +91,7 @@ export async function showCertificates(recognition, fileId) {
   state.recognition = recognition;
   state.selected.clear();
   state.allOf.clear();
+  state.excluded.clear();
   $("certificates-title").textContent = `Certificates · ${recognition.name}`;
   $("links").replaceChildren();
   $("job").hidden = true;
@@ -148,7 +164,9 @@ function drawCandidates(connection, candidates, appended) {
   state.after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
   state.total = connection.totalCount;
   state.counts = { COMPLETER: connection.completerCount, APPROACHING: connection.approachingCount };
-  if (state.allOf.has(kind)) for (const candidate of candidates) state.selected.set(candidate.enrollmentId, kind);
+  if (state.allOf.has(kind)) {
+    for (const { enrollmentId } of candidates) if (!state.excluded.has(enrollmentId)) state.selected.set(enrollmentId, kind);
+  }
 
   $("tab-completer").textContent = `Completers (${connection.completerCount})`;
   $("tab-approaching").textContent = `Approaching (${connection.approachingCount})`;
@@ -170,12 +188,7 @@ function candidateRow(candidate) {
   const checkbox = element("input", {
     type: "checkbox",
     "aria-label": `Select ${candidate.name}`,
-    onchange: (event) => {
-      state.allOf.delete(state.kind);
-      if (event.target.checked) state.selected.set(candidate.enrollmentId, state.kind);
-      else state.selected.delete(candidate.enrollmentId);
-      updateSelection();
-    },
+    onchange: (event) => choose(candidate.enrollmentId, event.target.checked),
   });
   checkbox.checked = state.selected.has(candidate.enrollmentId);
   const when = candidate.completedOn ? `Completed ${candidate.completedOn}` : `${Math.round(candidate.progress.percent)} % done`;
@@ -197,38 +210,76 @@ function candidateRow(candidate) {
     "tr",
     { "data-enrollment": candidate.enrollmentId },
     element("td", {}, checkbox),
-    element("td", {}, candidate.name),
-    element("td", {}, candidate.email),
-    element("td", {}, candidate.cohort.name),
-    element("td", {}, candidate.certificateType.name),
+    element("td", { class: "wrap" }, candidate.name),
+    element("td", { class: "wrap" }, candidate.email),
+    element("td", { class: "wrap" }, candidate.cohort.name),
+    element("td", { class: "wrap" }, candidate.certificateType.name),
     element("td", {}, badge),
     element("td", {}, when),
     element("td", {}, paper)
   );
 }
 
+// One row ticked or unticked. Under the tab's "select all", an unticked row is an exception to it.
+function choose(id, checked) {
+  const kind = state.kind;
+  if (checked) {
+    state.selected.set(id, kind);
+    state.excluded.delete(id);
+  } else {
+    state.selected.delete(id);
+    if (state.allOf.has(kind)) state.excluded.set(id, kind);
+    if (state.allOf.has(kind) && selectedOf(kind) === 0) selectNoneOf(kind);
+  }
+  updateSelection();
+}
+
+// Nobody of the tab, listed or not.
+function selectNoneOf(kind) {
+  state.allOf.delete(kind);
+  for (const map of [state.selected, state.excluded]) {
+    for (const [id, selectedKind] of map) if (selectedKind === kind) map.delete(id);
+  }
+}
+
 function selectListed(checked) {
-  state.allOf.delete(state.kind);
-  for (const candidate of state.listed) {
-    if (checked) state.selected.set(candidate.enrollmentId, state.kind);
-    else state.selected.delete(candidate.enrollmentId);
+  const kind = state.kind;
+  // Unticked under "select all": the tab's whole selection goes, not only the rows on screen (else
+  // people never shown would stay selected).
+  if (!checked && state.allOf.has(kind)) selectNoneOf(kind);
+  for (const { enrollmentId } of state.listed) {
+    if (checked) state.selected.set(enrollmentId, kind);
+    else state.selected.delete(enrollmentId);
+    state.excluded.delete(enrollmentId);
   }
   for (const box of $("candidate-rows").querySelectorAll("input[type=checkbox]")) box.checked = checked;
   // Everyone of the tab is listed: that is "select all" (asked of the API by filter, which leaves out
   // those only staff may issue a certificate and says who).
-  if (checked && !state.after) state.allOf.add(state.kind);
+  if (checked && !state.after) state.allOf.add(kind);
   updateSelection();
 }
 
 function selectEveryone() {
-  selectListed(true);
+  for (const [id, kind] of state.excluded) if (kind === state.kind) state.excluded.delete(id);
   state.allOf.add(state.kind);
-  updateSelection();
+  selectListed(true);
 }
 
-// How many of a tab's course-takers are selected (all of them with its "select all", listed or not).
+function excludedOf(kind) {
+  let count = 0;
+  for (const excludedKind of state.excluded.values()) if (excludedKind === kind) count += 1;
+  return count;
+}
+
+// The tab's "select all" is on, with no exceptions.
+function wholeTab(kind) {
+  return state.allOf.has(kind) && excludedOf(kind) === 0;
+}
+
+// How many of a tab's course-takers are selected (all of them but the exceptions with its "select
+// all", listed or not).
 function selectedOf(kind) {
-  if (state.allOf.has(kind)) return state.counts[kind];
+  if (state.allOf.has(kind)) return Math.max(0, state.counts[kind] - excludedOf(kind));
   let count = 0;
   for (const selectedKind of state.selected.values()) if (selectedKind === kind) count += 1;
   return count;
@@ -239,45 +290,49 @@ function updateSelection() {
   const approaching = selectedOf("APPROACHING");
   const count = completers + approaching;
   const mine = state.kind === "COMPLETER" ? completers : approaching;
-  let words = state.allOf.has(state.kind) && count === mine ? `All ${count} selected` : `${count} selected`;
+  let words = wholeTab(state.kind) && count === mine ? `All ${count} selected` : `${count} selected`;
   if (completers && approaching) words += ` (${completers} completers, ${approaching} approaching)`;
   $("selected-count").textContent = words;
   // The guide: certificates and the CSV are of the selected course-takers.
   $("download-certificates").disabled = count === 0;
   $("export-csv").disabled = count === 0;
   $("select-first").hidden = count > 0;
-  $("select-everyone").hidden = state.allOf.has(state.kind) || state.total <= state.listed.length;
+  $("select-everyone").hidden = wholeTab(state.kind) || state.total <= state.listed.length;
   $("select-everyone").textContent = `Select all ${state.total}`;
   $("select-listed").checked = state.listed.length > 0 && state.listed.every((candidate) => state.selected.has(candidate.enrollmentId));
 }
 
-// The selection as the API takes it: ids, or a filter for "select all" (every kind when both tabs'
-// are on); all of one tab and some of the other are sent as ids, the first tab's read from the API.
+// The selection as the API takes it: a filter for "select all" of one tab (or of both), the cheap
+// and common case; else ids, completers first, in the page's order. A tab selected all but some is
+// every course-taker of it, read from the API, but those.
 async function selection(leftOut = null) {
   const input = { recognitionId: state.recognition.id };
-  const ids = (kind) => [...state.selected].filter(([, selectedKind]) => selectedKind === kind).map(([id]) => id);
-  if (state.allOf.size === 0) input.enrollmentIds = [...state.selected.keys()];
-  else if (state.allOf.size === 2) input.filter = {};
+  const picked = (kind) => [...state.selected].filter(([, selectedKind]) => selectedKind === kind).map(([id]) => id);
+  const none = (kind) => !state.allOf.has(kind) && !picked(kind).length;
+  if (wholeTab("COMPLETER") && wholeTab("APPROACHING")) input.filter = {};
+  else if (wholeTab("COMPLETER") && none("APPROACHING")) input.filter = { kind: "COMPLETER" };
+  else if (wholeTab("APPROACHING") && none("COMPLETER")) input.filter = { kind: "APPROACHING" };
+  else if (state.allOf.size === 0) input.enrollmentIds = [...state.selected.keys()];
   else {
-    const [all] = state.allOf;
-    const other = all === "COMPLETER" ? "APPROACHING" : "COMPLETER";
-    if (!ids(other).length) input.filter = { kind: all };
-    else {
-      const everyone = await everyoneOf(all, leftOut);
-      input.enrollmentIds = all === "COMPLETER" ? everyone.concat(ids(other)) : ids(other).concat(everyone);
+    input.enrollmentIds = [];
+    for (const kind of KINDS) {
+      input.enrollmentIds.push(...(state.allOf.has(kind) ? await everyoneOf(kind, leftOut) : picked(kind)));
     }
   }
   return input;
 }
 
-// Every course-taker of the tab, in the page's order. With `leftOut` (a file is asked for), those only
-// staff may issue a certificate are left out, as the API does for a filter, and put there.
+// Every course-taker of the tab but its exceptions, in the page's order. With `leftOut` (a file is
+// asked for), those only staff may issue a certificate are left out, as the API does for a filter,
+// and put there.
 async function everyoneOf(kind, leftOut = null) {
   const ids = [];
   let after = null;
   do {
-    const connection = await candidatesPage(kind, after, MAX_PAGE);
+    const variables = { id: state.recognition.id, kind, after };
+    const connection = (await graphql(CANDIDATE_IDS, variables)).recognition.certificateCandidates;
     for (const { node } of connection.edges) {
+      if (state.excluded.has(node.enrollmentId)) continue;
       const revoked = !node.certificate && node.revokedCertificate;
       if (leftOut && revoked && !viewer.staff) leftOut.push({ name: node.name, revokedCertificate: revoked });
       else ids.push(node.enrollmentId);
@@ -342,22 +397,64 @@ async function regenerate() {
   watch((await mutate(REGENERATE, { input }, "certificateFileRegenerate")).job);
 }
 
+// The job's progress from its subscription. While the socket is lost (a server restart, a network
+// change) the page says it is reconnecting; once back, the server says where the job stands now. Lost
+// for good, the job is read once over HTTP instead.
 function watch(job) {
   stopWatchingJob();
+  showConnection("");
   showJob(job);
+  let watching = null;
+  // The callbacks of a job no longer watched (another file asked for, the page left) do nothing.
+  const current = () => watching !== null && state.stopWatching === watching;
   const stop = subscribe(JOB_UPDATES, { id: job.id }, {
     next: (result) => {
+      if (!current()) return;
+      showConnection("");
       if (result.errors) $("certificates-error").textContent = result.errors[0].message;
       else showJob(result.data.certificateFileJobUpdated);
     },
+    reconnecting: () => {
+      if (current()) showConnection(RECONNECTING);
+    },
+    reconnected: () => {
+      if (current()) showConnection("");
+    },
     error: (error) => {
-      $("certificates-error").textContent = `Lost the file's progress: ${error.reason || error.message || error}`;
+      if (!current()) return;
+      state.stopWatching = null;
+      // The API's refusal of the subscription itself (e.g. a file not found), or the socket lost for good.
+      if (Array.isArray(error)) {
+        showConnection("");
+        $("certificates-error").textContent = error[0].message;
+      } else readJobAgain(job.id);
     },
     complete: () => {
-      if (state.stopWatching === stop) state.stopWatching = null;
+      if (current()) state.stopWatching = null;
     },
   });
-  state.stopWatching = stop;
+  watching = () => {
+    showConnection("");
+    stop();
+  };
+  state.stopWatching = watching;
+}
+
+async function readJobAgain(id) {
+  try {
+    const job = (await graphql(JOB_NOW, { id })).node;
+    if (job && job.status) showJob(job);
+    const finished = job && (job.status === "READY" || job.status === "FAILED");
+    showConnection(finished ? "" : LOST);
+  } catch (error) {
+    // Signed out meanwhile: the sign-in is on screen, and brings the person back here.
+    showConnection(error instanceof SessionEndedError ? "" : LOST);
+  }
+}
+
+function showConnection(words) {
+  $("job-connection").textContent = words;
+  $("job-connection").hidden = !words;
 }
 
 function showJob(job) {

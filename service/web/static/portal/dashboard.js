@@ -78,8 +78,8 @@ function row(node) {
   return element(
     "tr",
     { "data-id": node.id },
-    element("td", {}, element("a", { href: pathOf(node.id), "data-route": "" }, node.name)),
-    viewer.staff ? element("td", {}, node.partner.name) : null,
+    element("td", { class: "wrap" }, element("a", { href: pathOf(node.id), "data-route": "" }, node.name)),
+    viewer.staff ? element("td", { class: "wrap" }, node.partner.name) : null,
     element("td", {}, kind),
     element("td", {}, element("span", { class: `badge ${node.status}` }, node.statusLabel)),
     element("td", { class: "nowrap" }, node.dateRange.start, element("br"), `– ${node.dateRange.end}`),

@@ -1,10 +1,10 @@
 // The two wizards. Ceremony: step 1 picks cohorts by a date range on a calendar, step 2 the date and
 // time, format, representative and where the pins go; either step can be saved as a draft, and a
 // draft opens at the step it was left on. Certificate request: step 1, then draft or finalize.
-import { graphql, mutate, PayloadError } from "./api.js";
+import { graphql, mutate, PayloadError, SessionEndedError } from "./api.js";
 import { RangeCalendar } from "./calendar.js";
 import { $, element, show, showFieldErrors } from "./dom.js";
-import { navigate, pathOf, replace } from "./router.js";
+import { navigate, NEW_PATHS, pathOf, redirect, replace } from "./router.js";
 import { viewer } from "./dashboard.js";
 
 const PROGRAMS = `
@@ -28,33 +28,103 @@ const SAVE = {
 const SUBMIT = `mutation($input: CeremonySubmitInput!) { ceremonySubmit(input: $input) { ceremony { id name statusLabel startsAt timeZone } ${ERRORS} } }`;
 const FINALIZE = `mutation($input: CertificateRequestFinalizeInput!) { certificateRequestFinalize(input: $input) { certificateRequest { id name statusLabel } ${ERRORS} } }`;
 const STEP_KEY = "recognition.wizard-step.";
+// What was typed in the wizard and not saved yet, kept in this tab: a new wizard's step 1 as it is
+// typed (so a reload, Back then Forward, or a sign-in after the session ended find it as it was
+// left), and any wizard's form when the session ends. Taken back by the wizard at the same address.
+const TYPED_KEY = "recognition.wizard-typed";
 
 // The wizard's draft: kind, id (once saved), range, chosen cohort ids.
 // `scheduled`: a scheduled ceremony being changed (no draft to save; "Save changes" instead of Submit).
-const draft = { kind: "CEREMONY", id: null, scheduled: false, range: { start: null, end: null }, cohorts: new Set(), savedStep1: null };
+// `savedStart`: its start as it was opened (startOnScreen), to tell whether a change moves it.
+const draft = { kind: "CEREMONY", id: null, scheduled: false, range: { start: null, end: null }, cohorts: new Set(), savedStep1: null, savedStart: null };
 let calendar = null;
 
+// "Schedule a Ceremony" or "Request Certificates Only": a new wizard at an address of its own, a
+// history entry after the dashboard's.
+function startWizard(kind) {
+  sessionStorage.removeItem(TYPED_KEY);
+  return navigate(NEW_PATHS[kind]);
+}
+
+// The wizard of a recognition not saved yet (its address: NEW_PATHS), with what was typed in it.
 export async function newWizard(kind) {
-  Object.assign(draft, { kind, id: null, scheduled: false, range: { start: null, end: null }, cohorts: new Set(), savedStep1: null });
+  Object.assign(draft, { kind, id: null, scheduled: false, range: { start: null, end: null }, cohorts: new Set(), savedStep1: null, savedStart: null });
   $("wizard-name").value = "";
   resetStep2();
+  const typed = takeTyped();
+  if (typed && typed.kind === kind) restoreTyped(typed);
   await showStep(1);
 }
 
 // A draft from the dashboard or its address (`/recognitions/{id}/edit`), at the step it was left on.
 export async function openWizard(recognition) {
-  if (!recognition.availableActions.includes("EDIT")) return navigate(pathOf(recognition.id));
+  if (!recognition.availableActions.includes("EDIT")) return redirect(pathOf(recognition.id));
   // A scheduled ceremony is changed in the same two steps; saving it sends an updated invitation.
   Object.assign(draft, { kind: recognition.kind, id: recognition.id, scheduled: recognition.status !== "DRAFT", range: { ...recognition.dateRange }, cohorts: new Set(recognition.cohorts.map((cohort) => cohort.id)) });
   $("wizard-name").value = recognition.name;
   draft.savedStep1 = step1State(recognition.name);
   resetStep2();
   if (recognition.kind === "CEREMONY") fillStep2(recognition);
+  draft.savedStart = startOnScreen();
   // Left at step 2 in this tab, or (in another) with step 2 begun.
   const begun = recognition.startsAt || recognition.format || (recognition.mailingContact && recognition.mailingContact.name);
   const left = sessionStorage.getItem(STEP_KEY + recognition.id) === "2" || draft.scheduled || Boolean(begun);
-  const step = recognition.kind === "CEREMONY" && left ? 2 : 1;
+  let step = recognition.kind === "CEREMONY" && left ? 2 : 1;
+  // What was typed before the session ended, over what was saved.
+  const typed = takeTyped();
+  if (typed && typed.kind === recognition.kind) step = restoreTyped(typed);
   await showStep(step);
+}
+
+// --- what was typed ---------------------------------------------------------------------------------
+
+function formValues() {
+  const fields = {};
+  for (const id of [...STEP2_FIELDS, "zone"]) fields[id] = $(`wizard-${id}`).value;
+  const format = document.querySelector("input[name=format]:checked");
+  return { fields, format: format ? format.value : null, representative: $("wizard-representative").checked, override: $("wizard-override").checked };
+}
+
+// Keeps the wizard on screen as it is (nothing once it has been submitted or finalized).
+export function keepTyped() {
+  if ($("wizard").hidden || !$("wizard-confirmation").hidden) return;
+  const typed = {
+    path: location.pathname,
+    kind: draft.kind,
+    step: $("wizard-step2").hidden ? 1 : 2,
+    name: $("wizard-name").value,
+    range: draft.range,
+    cohorts: [...draft.cohorts],
+    ...(draft.kind === "CEREMONY" ? formValues() : {}),
+  };
+  sessionStorage.setItem(TYPED_KEY, JSON.stringify(typed));
+}
+
+function takeTyped() {
+  const typed = JSON.parse(sessionStorage.getItem(TYPED_KEY) || "null");
+  if (!typed || typed.path !== location.pathname) return null;
+  // A new wizard keeps what is typed as it goes; a draft's is taken once.
+  if (draft.id) sessionStorage.removeItem(TYPED_KEY);
+  return typed;
+}
+
+// The typed values into the wizard; the step they were typed on.
+function restoreTyped(typed) {
+  $("wizard-name").value = typed.name;
+  draft.range = { ...typed.range };
+  draft.cohorts = new Set(typed.cohorts);
+  if (typed.fields) {
+    for (const [id, value] of Object.entries(typed.fields)) $(`wizard-${id}`).value = value;
+    for (const radio of document.querySelectorAll("input[name=format]")) radio.checked = radio.value === typed.format;
+    $("wizard-meeting").hidden = typed.format !== "ONLINE";
+    $("wizard-representative").checked = typed.representative;
+    $("wizard-override").checked = typed.override;
+  }
+  return typed.step;
+}
+
+function keepNewTyped() {
+  if (!draft.id) keepTyped();
 }
 
 async function showStep(step) {
@@ -142,7 +212,11 @@ async function saveStep1() {
   if (!input.dateRange) throw new PayloadError([{ field: ["dateRange"], message: "Pick a start date and an end date on the calendar." }]);
   const payload = await mutate(query, { input }, field);
   const saved = payload.ceremony || payload.certificateRequest;
-  if (!draft.id) replace(pathOf(saved.id, "edit"));
+  if (!draft.id) {
+    // The new wizard's history entry becomes the draft's: Back still returns to the dashboard.
+    replace(pathOf(saved.id, "edit"));
+    sessionStorage.removeItem(TYPED_KEY);
+  }
   draft.id = saved.id;
   draft.savedStep1 = state;
 }
@@ -159,6 +233,11 @@ function resetStep2() {
   for (const radio of document.querySelectorAll("input[name=format]")) radio.checked = false;
   $("wizard-meeting").hidden = true;
   $("wizard-staff").hidden = !viewer.staff;
+}
+
+// The start as on screen (date, time and zone), to tell whether a scheduled ceremony's start moves.
+function startOnScreen() {
+  return JSON.stringify([$("wizard-date").value, $("wizard-time").value, $("wizard-zone").value]);
 }
 
 function fillStep2(ceremony) {
@@ -212,17 +291,76 @@ async function saveStep2() {
   await mutate(SAVE.CEREMONY.update[1], { input: step2Input() }, "ceremonyUpdate");
 }
 
+// Submit (or "Save changes" to a scheduled ceremony): step 2 is saved first, and a save refused for
+// the form of some fields (an email, a phone, a country) saves nothing. What the submit would refuse
+// too (a date sooner than 14 days ahead, a field left empty) is then said at the same time, in the
+// API's words, so every problem shows at once; nothing wrong is saved, and nothing is submitted.
 async function submit() {
-  await saveStep2();
+  const input = step2Input();
+  try {
+    await mutate(SAVE.CEREMONY.update[1], { input }, "ceremonyUpdate");
+  } catch (error) {
+    if (error instanceof PayloadError) throw new PayloadError(error.errors.concat(await submitProblems(input, error.errors)));
+    throw error;
+  }
   if (draft.scheduled) {
     if (draft.range.start && draft.range.end) await saveStep1();
     return navigate(pathOf(draft.id));
   }
-  const input = { id: draft.id };
-  if (viewer.staff && $("wizard-override").checked) Object.assign(input, { overrideMinimumNotice: true, overrideReason: text("override-reason") });
-  const { ceremony } = await mutate(SUBMIT, { input }, "ceremonySubmit");
+  const submitted = { id: draft.id };
+  if (overriding()) Object.assign(submitted, { overrideMinimumNotice: true, overrideReason: text("override-reason") });
+  const { ceremony } = await mutate(SUBMIT, { input: submitted }, "ceremonySubmit");
   sessionStorage.removeItem(STEP_KEY + draft.id);
   confirm(`“${ceremony.name}” is scheduled for ${ceremony.startsAt.slice(0, 16).replace("T", " ")} (${ceremony.timeZone}): ${ceremony.statusLabel}. A confirmation email is on its way to you.`, ceremony.id);
+}
+
+const overriding = () => viewer.staff && $("wizard-override").checked;
+
+// The step-2 fields a scheduled ceremony needs (region and address line 2 are optional), at the
+// API's paths, and its words for them.
+const REQUIRED_TO_SUBMIT = [["start"], ["format"], ["mailingContact", "name"], ["mailingContact", "email"], ["mailingContact", "phone"], ["postalAddress", "line1"], ["postalAddress", "city"], ["postalAddress", "postalCode"], ["postalAddress", "country"]];
+const REQUIRED_WORDS = "This field is required to schedule the ceremony.";
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+// As the API writes a day: 4 October 2026.
+function writtenDay(iso) {
+  const [year, month, day] = iso.split("-").map(Number);
+  return `${day} ${MONTHS[month - 1]} ${year}`;
+}
+
+// What ceremonySubmit would refuse in `input`, for the fields the save has not refused already.
+async function submitProblems(input, refused) {
+  const taken = new Set(refused.map((error) => (error.field || []).join(".")));
+  const free = (path) => ![...taken].some((field) => field === path || field.startsWith(`${path}.`));
+  const valueAt = (path) => path.reduce((value, key) => (value == null ? null : value[key]), input);
+  const problems = [];
+  for (const path of REQUIRED_TO_SUBMIT) {
+    if (valueAt(path) == null && free(path.join("."))) problems.push({ field: path, code: "REQUIRED", message: REQUIRED_WORDS });
+  }
+  // The 14 days' notice: on submit, and for a scheduled ceremony when its start moves.
+  const noticeAsked = !overriding() && (!draft.scheduled || startOnScreen() !== draft.savedStart);
+  if (input.start && noticeAsked && free("start")) {
+    const { dateTime, timeZone } = input.start;
+    let earliest = null;
+    try {
+      earliest = (await graphql(EARLIEST, { zone: timeZone })).earliestCeremonyDate;
+    } catch (error) {
+      if (error instanceof SessionEndedError) throw error;
+    }
+    if (earliest && dateTime.slice(0, 10) < earliest) problems.push({ field: ["start", "dateTime"], code: "TOO_SOON", message: tooSoon(earliest, timeZone) });
+  }
+  return problems;
+}
+
+// The API's words for a date sooner than 14 days ahead: today there is 14 days before the earliest day.
+function tooSoon(earliest, zone) {
+  const today = new Date(`${earliest}T00:00:00Z`);
+  today.setUTCDate(today.getUTCDate() - 14);
+  return (
+    `The ceremony date must be at least 14 days from today, on or after ${writtenDay(earliest)} ` +
+    `(today is ${writtenDay(today.toISOString().slice(0, 10))} in ${zone}). For an urgent ceremony, ` +
+    "contact Partnership Portal Support or your Regional Customer Success Director."
+  );
 }
 
 async function finalize() {
@@ -264,12 +402,16 @@ export function wireWizard() {
     marks: cohortEnds,
     onChange: (range) => {
       draft.range = range;
+      keepNewTyped();
       listPrograms().catch((error) => ($("wizard-error").textContent = error.message));
     },
   });
-  $("schedule-ceremony").addEventListener("click", () => newWizard("CEREMONY"));
-  $("request-certificates").addEventListener("click", () => newWizard("CERTIFICATE_REQUEST"));
+  $("schedule-ceremony").addEventListener("click", () => startWizard("CEREMONY"));
+  $("request-certificates").addEventListener("click", () => startWizard("CERTIFICATE_REQUEST"));
   const step1 = $("wizard-step1");
+  // The name typed and the programs ticked (their change handlers run first: they are on the boxes).
+  step1.addEventListener("input", keepNewTyped);
+  step1.addEventListener("change", keepNewTyped);
   const step2 = $("wizard-step2");
   $("wizard-draft1").addEventListener("click", () => attempt(step1, async () => {
     await saveStep1();

@@ -1,0 +1,247 @@
+"""The example portal's certificates step in a real headless Chromium (tests/support/browser.py):
+"select all" but a few, and a file's progress followed across a restart of the server."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import pytest
+
+from tests.support.browser import Portal, Watched, download
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Route, WebSocketRoute
+
+pytestmark = pytest.mark.browser
+
+RECOGNITION = "Certificates for this year's completers"
+DEMO = "{ recognitions { edges { node { name dateRange { start end } cohorts { id } } } } }"
+JOB = """query($id: ID!) { node(id: $id) { ... on CertificateFileJob { status total enrollmentIds } } }"""
+
+
+def _created_request(portal: Portal, name: str, *, cohorts: int) -> str:
+    """A created certificate request over the first ``cohorts`` cohorts of the demo request, through
+    the API; its id."""
+    rows = portal.graphql(DEMO)
+    demo = next(edge["node"] for edge in rows["recognitions"]["edges"] if edge["node"]["name"] == RECOGNITION)
+    created = portal.graphql(
+        "mutation($input: CertificateRequestCreateInput!) {"
+        " certificateRequestCreate(input: $input) { certificateRequest { id } errors { code } } }",
+        {
+            "input": {
+                "name": name,
+                "dateRange": demo["dateRange"],
+                "cohortIds": [cohort["id"] for cohort in demo["cohorts"][:cohorts]],
+            }
+        },
+    )["certificateRequestCreate"]
+    assert created["errors"] == []
+    request_id: str = created["certificateRequest"]["id"]
+    finalized = portal.graphql(
+        "mutation($input: CertificateRequestFinalizeInput!) {"
+        " certificateRequestFinalize(input: $input) { errors { code } } }",
+        {"input": {"id": request_id}},
+    )
+    assert finalized == {"certificateRequestFinalize": {"errors": []}}
+    return request_id
+
+
+def _completers(portal: Portal, request_id: str) -> list[dict[str, Any]]:
+    """Every completer (enrolment id, and whether staff revoked a certificate of theirs, none issued
+    since), in the page's order."""
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        connection = portal.graphql(
+            "query($id: ID!, $after: String) { recognition(id: $id) {"
+            " certificateCandidates(first: 100, after: $after, filter: { kind: COMPLETER }) {"
+            " edges { node { enrollmentId certificate { status } revokedCertificate { code } } }"
+            " pageInfo { hasNextPage endCursor } } } }",
+            {"id": request_id, "after": after},
+        )["recognition"]["certificateCandidates"]
+        nodes += [edge["node"] for edge in connection["edges"]]
+        if not connection["pageInfo"]["hasNextPage"]:
+            return nodes
+        after = connection["pageInfo"]["endCursor"]
+
+
+def test_select_all_but_some_downloads_and_exports_everyone_else(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    # given a created request whose completers fill more than one page (50 to a page)
+    request_id = _created_request(portal, f"All but some {tmp_path.name}", cohorts=100)
+    everyone = _completers(portal, request_id)
+    count = len(everyone)
+    assert count > 50
+    # (the file asked for is answered by the test, not made: what matters is what the portal asks)
+    asked: list[dict[str, Any]] = []
+
+    def answer_file_requests(route: Route) -> None:
+        body = json.loads(route.request.post_data or "{}")
+        if "certificateFileRequest" not in body.get("query", ""):
+            route.continue_()
+            return
+        asked.append(body["variables"]["input"])
+        refusal = {"field": None, "code": "TEST", "message": "Answered by the test."}
+        payload = {"job": None, "errors": [refusal], "leftOut": []}
+        route.fulfill(json={"data": {"certificateFileRequest": payload}})
+
+    page.route("**/graphql", answer_file_requests)
+    page.goto(f"{portal.url}/recognitions/{quote(request_id)}/certificates#token={portal.admin_token}")
+    boxes = page.locator("#candidate-rows input[type=checkbox]")
+    expect(boxes).to_have_count(50)
+
+    # when everyone is selected ("Select all"), and the file of them is asked for
+    page.click("#select-listed")
+    expect(page.locator("#selected-count")).to_have_text("50 selected")
+    page.click("#select-everyone")
+    expect(page.locator("#selected-count")).to_have_text(f"All {count} selected")
+    page.click("#download-button")
+    page.click("#download-certificates")
+
+    # then the portal asks for it by filter, the cheap way, as before
+    expect(page.locator("#certificates-error")).to_have_text("Answered by the test.")
+    assert asked == [{"recognitionId": request_id, "filter": {"kind": "COMPLETER"}}]
+    # and unticking "everyone listed" then leaves nobody selected, listed or not
+    page.click("#select-listed")
+    expect(page.locator("#selected-count")).to_have_text("0 selected")
+    page.click("#select-listed")
+    page.click("#select-everyone")
+    expect(page.locator("#selected-count")).to_have_text(f"All {count} selected")
+
+    # when one person on the first page is unticked
+    boxes.nth(1).uncheck()
+
+    # then everyone but that one is selected, and "Select all" is offered again
+    expect(page.locator("#selected-count")).to_have_text(f"{count - 1} selected")
+    expect(page.locator("#select-listed")).not_to_be_checked()
+    expect(page.locator("#select-everyone")).to_be_visible()
+    expect(page.locator("#select-everyone")).to_have_text(f"Select all {count}")
+    tab.check("certificates-all-but-one")
+
+    # when the next page is shown, then its rows are selected too; and one of them is unticked
+    page.click("#more")
+    expect(boxes).to_have_count(min(count, 100))
+    expect(boxes.nth(50)).to_be_checked()
+    boxes.nth(50).uncheck()
+    expect(page.locator("#selected-count")).to_have_text(f"{count - 2} selected")
+    expect(page.locator("#candidate-rows input[type=checkbox]:checked")).to_have_count(min(count, 100) - 2)
+
+    # and the file asked for is of everyone but those two, in the page's order (and but anyone whose
+    # certificate staff revoked, whom only staff may issue another, as a filter leaves them out)
+    page.click("#download-button")
+    page.click("#download-certificates")
+    expect(page.locator("#certificates-error")).to_have_text("Answered by the test.")
+    but_two = [
+        node["enrollmentId"]
+        for position, node in enumerate(everyone)
+        if position not in (1, 50) and (node["certificate"] or not node["revokedCertificate"])
+    ]
+    assert asked[1:] == [{"recognitionId": request_id, "enrollmentIds": but_two}]
+    # and so is the CSV (made by the API)
+    page.click("#download-button")
+    page.click("#export-csv")
+    csv = download(page, "#csv-link", tmp_path / "all-but-two.csv").read_text(encoding="utf-8-sig")
+    assert len(csv.splitlines()) == 1 + count - 2
+
+    # when one of them is ticked again, then only the other is left out
+    boxes.nth(1).check()
+    expect(page.locator("#selected-count")).to_have_text(f"{count - 1} selected")
+
+    # when "everyone listed" is ticked (everyone is listed now), then it is everyone, asked by filter
+    assert count <= 100
+    page.click("#select-listed")
+    expect(page.locator("#selected-count")).to_have_text(f"All {count} selected")
+    expect(page.locator("#candidate-rows input[type=checkbox]:checked")).to_have_count(count)
+    page.click("#download-button")
+    page.click("#download-certificates")
+    expect(page.locator("#certificates-error")).to_have_text("Answered by the test.")
+    assert asked[2:] == [{"recognitionId": request_id, "filter": {"kind": "COMPLETER"}}]
+
+    # when "everyone listed" is unticked, then nobody is selected
+    page.click("#select-listed")
+    expect(page.locator("#selected-count")).to_have_text("0 selected")
+    expect(page.locator("#download-certificates")).to_be_disabled()
+
+
+def _finished(message: str | bytes) -> bool:
+    """A graphql-transport-ws message saying the file is made (or failed), or that it is complete."""
+    parsed = json.loads(message)
+    if parsed.get("type") == "complete":
+        return True
+    if parsed.get("type") != "next":
+        return False
+    status: str = parsed["payload"]["data"]["certificateFileJobUpdated"]["status"]
+    return status in {"READY", "FAILED"}
+
+
+def test_a_files_progress_is_followed_again_after_the_server_restarts(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    # given a created request, and its certificates step open (the page's sockets pass through the
+    # test, which holds back the first socket's news that the file is made: as if the server stopped
+    # just before it could send it)
+    request_id = _created_request(portal, f"Restart {tmp_path.name}", cohorts=1)
+    sockets: list[WebSocketRoute] = []
+
+    def hold_back_the_end(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+        sockets.append(socket)
+        if len(sockets) == 1:
+            server.on_message(lambda message: None if _finished(message) else socket.send(message))
+
+    page.route_web_socket(re.compile(r"/graphql$"), hold_back_the_end)
+    page.goto(f"{portal.url}/recognitions/{quote(request_id)}/certificates#token={portal.admin_token}")
+    # (three a partner admin may have certificates of: any whose certificate staff revoked are not)
+    issuable = page.locator("#candidate-rows tr", has=page.locator("button.paper"))
+    for position in range(3):
+        issuable.nth(position).locator("input[type=checkbox]").check()
+
+    # when a file of three is asked for, and made, but the server stops before the page hears of it
+    page.click("#download-button")
+    page.click("#download-certificates")
+    expect(page.locator("#job")).to_have_attribute("data-job-id", re.compile(".+"))
+    job_id = page.get_attribute("#job", "data-job-id")
+    deadline = time.monotonic() + 45
+    while portal.graphql(JOB, {"id": job_id})["node"]["status"] != "READY":
+        assert time.monotonic() < deadline, "the file was not made"
+        time.sleep(0.1)
+    expect(page.locator("#job-text")).not_to_have_text("ready · 3 of 3 (100 %)")
+    portal.server.stop()
+    try:
+        # then the page says it is reconnecting (not that the progress is lost), and keeps trying
+        expect(page.locator("#job-connection")).to_have_text("Reconnecting to the server…")
+        tab.check("certificates-reconnecting")
+        # (twice refused: the sockets it opened since are the test's to count, between its waits)
+        deadline = time.monotonic() + 20
+        while len(sockets) < 3:
+            assert time.monotonic() < deadline, len(sockets)
+            page.wait_for_timeout(50)
+        expect(page.locator("#job-connection")).to_have_text("Reconnecting to the server…")
+        expect(page.locator("#certificates-error")).to_have_text("")
+    finally:
+        # when the server is back
+        portal.server.start()
+
+    # then the page hears where the file stands now: made, with its link
+    expect(page.locator("#job-text")).to_have_text("ready · 3 of 3 (100 %)", timeout=45_000)
+    expect(page.locator("#job-connection")).to_be_hidden()
+    expect(page.locator("#certificates-error")).to_have_text("")
+    made = download(page, "#file-link", tmp_path / "after-restart.pdf")
+    assert made.read_bytes().startswith(b"%PDF")
+    # (the browser's console told of each refused socket: expected here, and nothing else)
+    socket = portal.url.replace("http", "ws", 1) + "/graphql"
+    refused = f"WebSocket connection to '{socket}' failed: Error in connection establishment: "
+    assert {problem.replace(refused, "") for problem in tab.problems} == {"net::ERR_CONNECTION_REFUSED"}
+    tab.problems.clear()
