@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 
-from service.app import create_app
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
 from service.settings import Settings
+from tests.support.app_client import app_client
 from tests.support.certificate_files import REQUEST, enrollment_ids, key_of
 from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
@@ -27,13 +26,7 @@ TWENTY_FIVE = [f"Zoe {number:02d}" for number in range(25)]
 @pytest.fixture
 async def limited(settings: Settings, clock: MovableClock) -> AsyncIterator[GraphQLClient]:
     """The API with no worker (jobs stay QUEUED) and the default limits: 3 unfinished, 10 a minute."""
-    application = create_app(settings.model_copy(update={"worker_threads": 0}), clock=clock)
-    async with (
-        application.router.lifespan_context(application),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
-        ) as http,
-    ):
+    async with app_client(settings.model_copy(update={"worker_threads": 0}), clock) as http:
         yield GraphQLClient(http)
 
 

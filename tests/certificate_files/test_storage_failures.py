@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from service.app import create_app
 from service.certificate_files import build
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
 from service.certificate_files.paths import FILES_FOLDER, parts_dir
 from service.mail.models import OutboxMessage
 from service.settings import Settings
+from tests.support.app_client import app_client
 from tests.support.certificate_files import key_of, request_file, until_finished
 from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
@@ -37,13 +37,7 @@ async def quick(
     configured = settings.model_copy(
         update={"job_max_retries": 2, "job_min_backoff_ms": 300, "job_max_backoff_ms": 600}
     )
-    application = create_app(configured, clock=clock)
-    async with (
-        application.router.lifespan_context(application),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
-        ) as http,
-    ):
+    async with app_client(configured, clock) as http:
         yield GraphQLClient(http), http
 
 

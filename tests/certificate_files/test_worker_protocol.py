@@ -29,6 +29,7 @@ from service.mail.models import OutboxMessage
 from service.pdf import render_certificates
 from service.settings import Settings
 from tests.certificate_files.support import until_lease
+from tests.support.app_client import app_client
 from tests.support.certificate_files import admin_actor, key_of, request_file, until_finished
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
@@ -378,11 +379,8 @@ async def failing_gql(
         raise OSError("disk full")
 
     monkeypatch.setattr(parts if request.param == "render_certificates" else joining, request.param, broken)
-    application = create_app(configured, clock=clock)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
-            yield GraphQLClient(http)
+    async with app_client(configured, clock) as http:
+        yield GraphQLClient(http)
 
 
 async def test_a_job_that_keeps_failing_ends_failed_with_a_mail(
@@ -411,11 +409,8 @@ async def one_worker_gql(
     configured = settings.model_copy(
         update={"job_max_retries": 2, "job_min_backoff_ms": 20, "job_max_backoff_ms": 50, "worker_threads": 1}
     )
-    application = create_app(configured, clock=clock)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
-            yield GraphQLClient(http)
+    async with app_client(configured, clock) as http:
+        yield GraphQLClient(http)
 
 
 async def test_a_chunk_that_keeps_failing_after_another_message_took_it_is_tried_as_often_as_any(

@@ -9,12 +9,10 @@ from email.message import EmailMessage
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from icalendar import Calendar
 from starlette.applications import Starlette
 
-from service.app import create_app
 from service.mail import services as mail
 from service.mail.compose import MailConfig
 from service.mail.models import MailStatus, OutboxMessage
@@ -23,6 +21,7 @@ from service.recognitions import mails
 from service.recognitions.mails import Person
 from service.recognitions.models import CeremonyFormat, Recognition, RecognitionKind
 from service.settings import Settings
+from tests.support.app_client import app_client
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient, token_for
 from tests.support.mail_reading import subject
@@ -289,13 +288,7 @@ async def mailing_gql(
             "sweep_seconds": 3600,
         }
     )
-    application = create_app(configured, clock=clock)
-    async with (
-        application.router.lifespan_context(application),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
-        ) as http,
-    ):
+    async with app_client(configured, clock) as http:
         yield GraphQLClient(http)
 
 

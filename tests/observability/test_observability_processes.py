@@ -12,13 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 from strawberry.relay import to_base64
 
-from service.app import create_app
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.settings import Settings
 from tests.observability.test_observability import REQUEST, REQUEST_ID, Samples, _samples, _value
+from tests.support.app_client import app_client
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
 from tests.support.clock import MovableClock
 from tests.support.engines import BROKER_URL, PUBSUB_URL, REDIS_URL, redis_answers, remove_namespace
@@ -48,13 +47,7 @@ def scaled(settings: Settings) -> Iterator[Settings]:
 
 @pytest.fixture
 async def api(scaled: Settings, clock: MovableClock) -> AsyncIterator[httpx.AsyncClient]:
-    application: Starlette = create_app(scaled, clock=clock)
-    async with (
-        application.router.lifespan_context(application),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
-        ) as http,
-    ):
+    async with app_client(scaled, clock) as http:
         yield http
 
 

@@ -8,12 +8,11 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 
-from service.app import create_app
 from service.database import migrate
 from service.settings import Settings
+from tests.support.app_client import app_client
 from tests.support.clock import MovableClock
 from tests.support.databases import POSTGRES_URL
 from tests.support.drills import NAMES, assert_as_fast, assert_made_once, drill_world, job_lines, make_file
@@ -54,13 +53,7 @@ async def outage_settings(settings: Settings, postgres: PrivatePostgres) -> Asyn
 
 @pytest.fixture
 async def api(outage_settings: Settings, clock: MovableClock) -> AsyncIterator[GraphQLClient]:
-    application = create_app(outage_settings, clock=clock)
-    async with (
-        application.router.lifespan_context(application),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
-        ) as http,
-    ):
+    async with app_client(outage_settings, clock) as http:
         yield GraphQLClient(http)
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.app import create_app
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.settings import Settings
+from tests.support.app_client import app_client
 from tests.support.certificate_files import key_of
 from tests.support.clock import MovableClock
 from tests.support.drills import (
@@ -85,13 +85,7 @@ def scaled(settings: Settings, request: pytest.FixtureRequest) -> Iterator[Setti
 
 @pytest.fixture
 async def api(scaled: Settings, clock: MovableClock) -> AsyncIterator[GraphQLClient]:
-    application = create_app(scaled, clock=clock)
-    async with (
-        application.router.lifespan_context(application),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
-        ) as http,
-    ):
+    async with app_client(scaled, clock) as http:
         yield GraphQLClient(http)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 
-from service.app import create_app
 from service.certificate_files.models import CertificateFileChunk, CertificateFileJob, FileJobStatus
 from service.settings import Settings
+from tests.support.app_client import app_client
 from tests.support.certificate_files import key_of, make_files_world
 from tests.support.clock import MovableClock
 from tests.support.drills import job_lines, request, until
@@ -41,13 +40,7 @@ def scaled(settings: Settings) -> Iterator[Settings]:
 
 @pytest.fixture
 async def api(scaled: Settings, clock: MovableClock) -> AsyncIterator[GraphQLClient]:
-    application = create_app(scaled, clock=clock)
-    async with (
-        application.router.lifespan_context(application),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://portal.test"
-        ) as http,
-    ):
+    async with app_client(scaled, clock) as http:
         yield GraphQLClient(http)
 
 
