@@ -5,7 +5,6 @@ server; the certificates step and the mutations over GraphQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,16 +15,13 @@ from service.certificates.models import Certificate, CertificateStatus
 from service.cohorts.models import Cohort
 from service.enrollments.models import CourseTaker, Enrollment
 from service.lms import services as lms
-from service.partners.models import Partner
 from service.recognitions.models import Recognition, StoredStatus
-from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.lms.conftest import QUICK
+from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
 from tests.support.fake_canvas import FakeCanvas, Student
 from tests.support.graphql_client import GraphQLClient
-from tests.support.live_server import serving
 
-TOKEN = "canvas-test-token"
-QUICK = lms.CanvasAccess(pause=0.001, token_of=lambda variable: TOKEN if variable == "CANVAS_TOKEN" else None)
 # Ana's completion as the world recorded it: 2026-08-20 00:00 UTC, the 19th in Chicago.
 COMPLETED = "2026-08-20T00:00:00Z"
 COMPLETED_ON = "2026-08-19"
@@ -43,21 +39,6 @@ REVOKE = """mutation($input: CertificateRevokeInput!) { certificateRevoke(input:
   certificate { status } errors { field code message } } }"""
 RUN = """query { progressSyncRuns(first: 1) {
   status enrollmentsChanged namesChanged warnings { courseId lmsUserId message } } }"""
-
-
-@pytest.fixture
-async def world() -> CertificatesWorld:
-    return await make_certificates_world()
-
-
-@pytest.fixture
-async def canvas(world: CertificatesWorld) -> AsyncIterator[FakeCanvas]:
-    fake = FakeCanvas(token=TOKEN)
-    async with serving(fake.app()) as url:
-        await Partner.filter(id=world.partner.id).update(
-            canvas_base_url=url, canvas_token_variable="CANVAS_TOKEN"
-        )
-        yield fake
 
 
 async def _sync(clock: MovableClock, world: CertificatesWorld) -> None:

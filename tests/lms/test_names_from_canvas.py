@@ -4,7 +4,6 @@ replaced by the email. Our real client, through the whole sync, against a Canvas
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
@@ -17,15 +16,14 @@ from service.enrollments.models import CourseTaker, Enrollment
 from service.enrollments.rules import name_sort_key
 from service.lms import services as lms
 from service.partners.models import Partner
-from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.lms.conftest import QUICK, TOKEN
+from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
 from tests.support.factories import make_certificate_type
 from tests.support.fake_canvas import FakeCanvas, Student
 from tests.support.graphql_client import GraphQLClient
 from tests.support.live_server import serving
 
-TOKEN = "canvas-test-token"
-QUICK = lms.CanvasAccess(pause=0.001, token_of=lambda variable: TOKEN if variable == "CANVAS_TOKEN" else None)
 DONE = "2026-09-01T12:00:00Z"
 RUN = """query($first: Int!) { progressSyncRuns(first: $first) {
   status enrollmentsSeen enrollmentsChanged enrollmentsCreated namesChanged
@@ -43,21 +41,6 @@ BLANK_REFUSED = (
     "This name cannot be printed on a certificate. The name is blank. Correct it in Canvas: the next "
     "progress sync brings it here."
 )
-
-
-@pytest.fixture
-async def world() -> CertificatesWorld:
-    return await make_certificates_world()
-
-
-@pytest.fixture
-async def canvas(world: CertificatesWorld) -> AsyncIterator[FakeCanvas]:
-    fake = FakeCanvas(token=TOKEN)
-    async with serving(fake.app()) as url:
-        await Partner.filter(id=world.partner.id).update(
-            canvas_base_url=url, canvas_token_variable="CANVAS_TOKEN"
-        )
-        yield fake
 
 
 async def _sync(clock: MovableClock, partner_slug: str | None) -> None:

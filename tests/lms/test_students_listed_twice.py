@@ -4,7 +4,6 @@ them, and says so. And students matched by email are matched as people type emai
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,15 +15,12 @@ from service.enrollments.models import CourseTaker, Enrollment
 from service.lms import services as lms
 from service.lms.canvas import CanvasProgress
 from service.lms.rules import furthest
-from service.partners.models import Partner
-from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.lms.conftest import QUICK
+from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
 from tests.support.fake_canvas import FakeCanvas, Student
 from tests.support.graphql_client import GraphQLClient
-from tests.support.live_server import serving
 
-TOKEN = "canvas-test-token"
-QUICK = lms.CanvasAccess(pause=0.001, token_of=lambda variable: TOKEN if variable == "CANVAS_TOKEN" else None)
 DONE = "2026-09-01T12:00:00Z"
 RUN = """{ progressSyncRuns(first: 1) {
   status enrollmentsSeen enrollmentsChanged enrollmentsCreated warnings { courseId lmsUserId message }
@@ -55,21 +51,6 @@ def test_the_furthest_of_two_readings_of_one_student(
     first: CanvasProgress, second: CanvasProgress, expected: str
 ) -> None:
     assert furthest(first, second) is {"first": first, "second": second}[expected]
-
-
-@pytest.fixture
-async def world() -> CertificatesWorld:
-    return await make_certificates_world()
-
-
-@pytest.fixture
-async def canvas(world: CertificatesWorld) -> AsyncIterator[FakeCanvas]:
-    fake = FakeCanvas(token=TOKEN)
-    async with serving(fake.app()) as url:
-        await Partner.filter(id=world.partner.id).update(
-            canvas_base_url=url, canvas_token_variable="CANVAS_TOKEN"
-        )
-        yield fake
 
 
 async def _sync(gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock) -> dict[str, Any]:

@@ -3,7 +3,6 @@ that read no course is not reported as a success."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -11,32 +10,14 @@ import pytest
 from service.cohorts.models import Cohort
 from service.enrollments.models import CourseTaker, Enrollment
 from service.lms import services as lms
-from service.partners.models import Partner
-from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.lms.conftest import QUICK
+from tests.support.certificates_world import CertificatesWorld
 from tests.support.clock import MovableClock
 from tests.support.fake_canvas import FakeCanvas, Student
 from tests.support.graphql_client import GraphQLClient
-from tests.support.live_server import serving
 
-TOKEN = "canvas-test-token"
-QUICK = lms.CanvasAccess(pause=0.001, token_of=lambda variable: TOKEN if variable == "CANVAS_TOKEN" else None)
 SYNCED = "{ viewer { partner { progressSyncedAt } } }"
 RUNS = "{ progressSyncRuns { status courses } }"
-
-
-@pytest.fixture
-async def world() -> CertificatesWorld:
-    return await make_certificates_world()
-
-
-@pytest.fixture
-async def canvas(world: CertificatesWorld) -> AsyncIterator[FakeCanvas]:
-    fake = FakeCanvas(token=TOKEN)
-    async with serving(fake.app()) as url:
-        await Partner.filter(id=world.partner.id).update(
-            canvas_base_url=url, canvas_token_variable="CANVAS_TOKEN"
-        )
-        yield fake
 
 
 async def test_a_partner_sees_when_its_progress_was_last_read(
