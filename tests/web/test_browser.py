@@ -315,7 +315,7 @@ def test_a_one_click_address_signs_in_and_mailed_links_open_their_pages(portal: 
 
     # then the dashboard shows, the token is kept in the tab only and is gone from the address
     expect(page.locator("#recognitions-heading")).to_be_visible()
-    assert page.url == f"{portal.url}/"
+    expect(page).to_have_url(f"{portal.url}/")
     assert page.evaluate("sessionStorage.getItem('recognition.token')") == portal.admin_token
     assert [url for url in tab.requests if portal.admin_token in url] == []
     tab.check("dashboard")
@@ -332,7 +332,7 @@ def test_a_one_click_address_signs_in_and_mailed_links_open_their_pages(portal: 
     # and closing it (Escape) goes back to the dashboard's address
     page.keyboard.press("Escape")
     expect(page.locator("#details")).to_be_hidden()
-    assert page.url == f"{portal.url}/"
+    expect(page).to_have_url(f"{portal.url}/")
 
     # when the link to its certificates step is opened
     page.goto(f"{portal.url}/recognitions/{recognition_id.replace('=', '%3D')}/certificates")
@@ -341,11 +341,11 @@ def test_a_one_click_address_signs_in_and_mailed_links_open_their_pages(portal: 
     # and so does a hash link of earlier versions, and one by database number, at their paths
     page.goto(f"{portal.url}/#/recognitions/{recognition_id}/certificates")
     expect(page.locator("#certificates-title")).to_have_text(f"Certificates · {RECOGNITION}")
-    assert page.url == f"{portal.url}/recognitions/{recognition_id}/certificates"
+    expect(page).to_have_url(f"{portal.url}/recognitions/{recognition_id}/certificates")
     key = base64.b64decode(recognition_id).decode().split(":")[1]
     page.goto(f"{portal.url}/recognitions/{key}")
     expect(page.locator("#details-title")).to_have_text(RECOGNITION)
-    assert page.url == f"{portal.url}/recognitions/{recognition_id}"
+    expect(page).to_have_url(f"{portal.url}/recognitions/{recognition_id}")
 
     # and a one-click address to a file's link keeps the file asked for (here one that is not there)
     page.evaluate("sessionStorage.clear()")
@@ -356,7 +356,7 @@ def test_a_one_click_address_signs_in_and_mailed_links_open_their_pages(portal: 
     expect(page.locator("#mailed-file")).to_have_text(
         "That certificates file was not found, or is not yours to see."
     )
-    assert page.url == certificates
+    expect(page).to_have_url(certificates)
 
     # and an id that names nothing says so over the list
     page.goto(f"{portal.url}/recognitions/Q2VyZW1vbnk6OTk5OTk%3D")

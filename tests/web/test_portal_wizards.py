@@ -455,11 +455,11 @@ def test_back_and_forward_move_between_the_dashboard_the_wizard_and_the_certific
     # when "Schedule a Ceremony" is pressed, then the wizard has an address of its own
     page.click("#schedule-ceremony")
     expect(title).to_have_text("Schedule a Ceremony · step 1 of 2")
-    assert page.url == f"{portal.url}/recognitions/new/ceremony"
+    expect(page).to_have_url(f"{portal.url}/recognitions/new/ceremony")
     # and Back returns to the dashboard, Forward to the wizard
     page.go_back()
     expect(dashboard).to_be_visible()
-    assert page.url == f"{portal.url}/"
+    expect(page).to_have_url(f"{portal.url}/")
     page.go_forward()
     expect(title).to_have_text("Schedule a Ceremony · step 1 of 2")
 
@@ -490,13 +490,13 @@ def test_back_and_forward_move_between_the_dashboard_the_wizard_and_the_certific
     # when Back is pressed on step 2, then the dashboard shows, listing the draft (not the page before)
     page.go_back()
     expect(dashboard).to_be_visible()
-    assert page.url == f"{portal.url}/"
+    expect(page).to_have_url(f"{portal.url}/")
     row = page.locator("#recognition-rows tr", has_text=name)
     expect(row.locator(".badge")).to_have_text("Draft")
     # and Forward returns to step 2; step 1 from there, and it stays at step 1 when reloaded
     page.go_forward()
     expect(title).to_have_text("Schedule a Ceremony · step 2 of 2")
-    assert page.url == draft
+    expect(page).to_have_url(draft)
     page.click("#wizard-back")
     expect(title).to_have_text("Schedule a Ceremony · step 1 of 2")
     page.reload()
@@ -519,7 +519,7 @@ def test_back_and_forward_move_between_the_dashboard_the_wizard_and_the_certific
     page.go_back()
     page.click("#request-certificates")
     expect(title).to_have_text("Request Certificates Only · step 1 of 1")
-    assert page.url == f"{portal.url}/recognitions/new/certificate-request"
+    expect(page).to_have_url(f"{portal.url}/recognitions/new/certificate-request")
     expect(page.locator("#wizard-name")).to_have_value("")
     page.go_back()
     expect(dashboard).to_be_visible()
@@ -532,7 +532,7 @@ def test_back_and_forward_move_between_the_dashboard_the_wizard_and_the_certific
     assert unquote(page.url) == f"{portal.url}/recognitions/{demo_id}"
     page.go_back()
     expect(dashboard).to_be_visible()
-    assert page.url == f"{portal.url}/"
+    expect(page).to_have_url(f"{portal.url}/")
 
 
 def _expired(token: str) -> str:
@@ -572,7 +572,7 @@ def test_a_session_that_ends_in_the_wizard_signs_in_again_where_it_was_and_a_los
     expect(page.locator("#sign-in-heading")).to_be_visible()
     expect(page.locator("#session-ended")).to_have_text(ended)
     expect(page.locator("#sign-in-error")).to_have_text("")
-    assert page.url == f"{portal.url}/recognitions/new/ceremony"
+    expect(page).to_have_url(f"{portal.url}/recognitions/new/ceremony")
     tab.check("sign-in-session-ended")
 
     # when the partner signs in again, then the wizard is as it was left
@@ -611,7 +611,7 @@ def test_a_session_that_ends_in_the_wizard_signs_in_again_where_it_was_and_a_los
     page.evaluate(EXPIRE, _expired(portal.admin_token))
     page.click("#wizard-draft2")
     expect(page.locator("#session-ended")).to_have_text(ended)
-    assert page.url == draft
+    expect(page).to_have_url(draft)
 
     # then signing in again finds step 2 as it was typed
     page.fill("#token", portal.admin_token)
