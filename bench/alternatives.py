@@ -26,10 +26,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from service.dates import written_day
 from service.pdf.faces import BOLD, REGULAR, face
 from service.pdf.qr import qr_modules, qr_rectangles
 from service.pdf.render import (
-    MONTHS,
     NAME_LINE_WIDTH,
     PAGE_HEIGHT,
     PAGE_WIDTH,
@@ -39,7 +39,7 @@ from service.pdf.render import (
 try:
     import typst
 except ImportError as missing:  # a peer, not the service: the benchmark goes on without it
-    typst = None
+    typst = None  # type: ignore[assignment]
     TYPST_MISSING = f"Typst skipped: the typst package cannot be imported ({missing}); pip install '.[bench]'"
 else:
     TYPST_MISSING = ""
@@ -81,7 +81,7 @@ pdfmetrics.registerFont(TTFont("Serif-Bold", str(BOLD_FILE)))
 def _lines(text: CertificateText) -> list[tuple[str, bool, float, float, float, tuple[int, int, int], float]]:
     """(text, bold, size, largest width or 0, baseline, colour, x) for every line of the page."""
     center = PAGE_WIDTH / 2
-    day = f"{text.awarded_on.day} {MONTHS[text.awarded_on.month - 1]} {text.awarded_on.year}"
+    day = written_day(text.awarded_on)
     return [
         (text.partner_name.upper(), False, 13, 0, 528, GREY, center),
         (text.certificate_type, True, 30, NAME_LINE_WIDTH, 468, NAVY, center),

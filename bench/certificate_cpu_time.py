@@ -12,6 +12,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -26,7 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=60)
     rounds = parser.parse_args().rounds
-    contenders = [
+    contenders: list[tuple[str, Callable[[int], bytes]]] = [
         ("borb (service)", lambda n: render_certificate(text(n))),
         ("reportlab", lambda n: reportlab_pdf([text(n)])),
     ]

@@ -101,12 +101,16 @@ def same_page() -> dict[str, Any]:
     return {name: largest_shift(draw(texts), ours) for name, draw in _peers().items()}
 
 
+def _one_at_a_time(draw: Callable[[list[CertificateText]], bytes]) -> Callable[[int], bytes]:
+    return lambda n: draw([text(n)])
+
+
 def single_certificates(rounds: int) -> dict[str, Any]:
     """Warm: one certificate at a time, a new name each time, the contenders taking turns; wall and
     CPU time (this process's) of each."""
     contenders: dict[str, Callable[[int], bytes]] = {"borb (service)": lambda n: render_certificate(text(n))}
-    for peer, draw in _peers().items():
-        contenders[peer] = lambda n, draw=draw: draw([text(n)])  # type: ignore[misc]
+    for peer, peer_draw in _peers().items():
+        contenders[peer] = _one_at_a_time(peer_draw)
     for draw in contenders.values():  # warm-up: fonts instanced, caches filled
         for n in range(3):
             draw(n)

@@ -77,7 +77,7 @@ async def seed_completers(count: int) -> tuple[Actor, int, list[int]]:
         updated_at=now,
     )
     await RecognitionCohort.create(recognition=recognition, cohort=cohort)
-    ids = list(await Enrollment.all().order_by("id").values_list("id", flat=True))
+    ids = [enrollment.id for enrollment in await Enrollment.all().order_by("id").only("id")]
     return Actor(user_id=admin.id, role=admin.role, partner_id=partner.id), recognition.id, ids
 
 

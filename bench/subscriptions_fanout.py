@@ -33,7 +33,7 @@ from strawberry.relay import to_base64
 from tortoise.context import TortoiseContext
 from websockets.asyncio.client import connect
 from websockets.client import ClientProtocol
-from websockets.frames import Opcode
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
@@ -102,7 +102,7 @@ def _cpu_seconds(api: subprocess.Popen[bytes]) -> dict[str, float]:
 
 def _rss_mb(process: subprocess.Popen[bytes]) -> float:
     children = psutil.Process(process.pid).children(recursive=True)
-    return sum(child.memory_info().rss for child in children) / 1e6
+    return float(sum(child.memory_info().rss for child in children)) / 1e6
 
 
 async def _client(
@@ -178,8 +178,8 @@ class _LeanClient(asyncio.Protocol):
         for event in self.protocol.events_received():
             if isinstance(event, Response):
                 self.setup.put_nowait({"type": "handshake", "status": event.status_code})
-            elif event.opcode is Opcode.TEXT:
-                self._message(json.loads(event.data))
+            elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
+                self._message(json.loads(bytes(event.data)))
         self._flush()  # pongs, the close handshake
 
     def _message(self, message: dict[str, Any]) -> None:
