@@ -191,21 +191,36 @@ def canonical_zone_name(name: str) -> str:
     return "UTC" if name == "Etc/UTC" else name
 
 
+# In the zone folder but not a place's time: the machine's own zone (a copy, which differs from one
+# server to the next) and tzdata's placeholder for "no zone yet".
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @cache
 def _zone_names() -> set[str]:
-    return available_timezones()
+    """The zones and links the time zone database names (its tzdata.zi), as ZoneInfo can load them;
+    every file of the zone folder when no tzdata.zi is found. Never the machine's own zone."""
+    zones, links = _tzdata()
+    named = zones | set(links) if zones else set(available_timezones())
+    return (named & available_timezones()) - _NOT_ZONES
+
+
+def _zone_links() -> dict[str, str]:
+    return _tzdata()[1]
 
 
 @cache
-def _zone_links() -> dict[str, str]:
-    """Each link of the time zone database and the name it points to (`L America/Los_Angeles
-    US/Pacific` in its tzdata.zi), from the copy ZoneInfo reads zones from: the system's first,
-    then the tzdata package's."""
+def _tzdata() -> tuple[set[str], dict[str, str]]:
+    """The zones of the time zone database (`Z America/Los_Angeles …` in its tzdata.zi) and each of
+    its links with the name it points to (`L America/Los_Angeles US/Pacific`), from the copy ZoneInfo
+    reads zones from: the system's first, then the tzdata package's."""
     for source in _tzdata_sources():
         with contextlib.suppress(OSError):
             lines = [line.split() for line in source.read_text(encoding="utf-8").splitlines()]
-            return {words[2]: words[1] for words in lines if len(words) >= 3 and words[0] == "L"}
-    return {}
+            zones = {words[1] for words in lines if len(words) >= 2 and words[0] == "Z"}
+            links = {words[2]: words[1] for words in lines if len(words) >= 3 and words[0] == "L"}
+            return zones, links
+    return set(), {}
 
 
 def _tzdata_sources() -> list[Traversable]:
