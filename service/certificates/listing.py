@@ -41,9 +41,11 @@ async def person_listing(
 ) -> PersonListing:
     """Whether a course-taker (by email, or by any enrolment of theirs) is on the recognition's
     certificates page, and if not, why: for each of their enrolments at the partner, and overall."""
-    if (email is None) == (enrollment_id is None):
+    if email is None and enrollment_id is None:
+        raise DomainError.of(ErrorCode.REQUIRED, "Give an email or an enrolment id.", field=("email",))
+    if email is not None and enrollment_id is not None:
         raise DomainError.of(
-            ErrorCode.REQUIRED, "Give an email or an enrolment id, not both.", field=("email",)
+            ErrorCode.INVALID_VALUE, "Give an email or an enrolment id, not both.", field=("email",)
         )
     recognition = await dashboard.get_recognition(
         actor=actor, recognition_id=recognition_id, field=("recognitionId",)

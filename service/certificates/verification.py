@@ -46,6 +46,8 @@ class Verification:
     certificate_type: str | None = None
     partner_name: str | None = None
     awarded_on: date | None = None
+    # The name's language as printed (BCP 47; "" when not known), for the page's Han forms.
+    recipient_language: str = ""
 
 
 async def verify(text: str) -> Verification:
@@ -68,6 +70,7 @@ async def verify(text: str) -> Verification:
         outcome=outcome,
         message=MESSAGES[outcome],
         recipient_name=printed["recipient_name"],
+        recipient_language=printed.get("language", ""),
         certificate_type=printed["certificate_type"],
         partner_name=printed["partner_name"],
         awarded_on=(

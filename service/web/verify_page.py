@@ -67,18 +67,27 @@ def _body(result: Verification) -> str:
         f'<p class="{css}"><strong>{html.escape(result.message)}</strong></p>',
     ]
     if result.outcome in (Outcome.VALID, Outcome.PROVISIONAL):
+        # Names and titles in any script: each value takes its own direction, and the name its
+        # language (Han characters in its regional forms, as the certificate prints them).
+        name_language = (
+            f' lang="{html.escape(result.recipient_language)}"' if result.recipient_language else ""
+        )
         details = [
-            ("Awarded to", result.recipient_name),
-            ("Certificate", result.certificate_type),
-            ("Institution", result.partner_name),
+            ("Awarded to", result.recipient_name, name_language),
+            ("Certificate", result.certificate_type, ""),
+            ("Institution", result.partner_name, ""),
             (
                 "Date",
                 written_day(result.awarded_on) if result.awarded_on else "Pending completion",
+                "",
             ),
         ]
         parts.append(
             "<dl>"
-            + "".join(f"<dt>{label}</dt><dd>{html.escape(value or '')}</dd>" for label, value in details)
+            + "".join(
+                f'<dt>{label}</dt><dd{language} dir="auto">{html.escape(value or "")}</dd>'
+                for label, value, language in details
+            )
             + "</dl>"
         )
     return "".join(parts)

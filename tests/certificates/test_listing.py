@@ -85,10 +85,21 @@ async def test_by_an_enrolment_and_refusals(gql: GraphQLClient, world: Certifica
     )
     unknown = await _ask(gql, world, email="nobody@example.org")
     neither = await _ask(gql, world)
+    both = await _ask(
+        gql,
+        world,
+        email="nobody@example.org",
+        enrollmentId=to_base64("Enrollment", world.enrollments["Bea Uncertified"].id),
+    )
 
     assert by_enrollment["data"]["certificateListing"]["why"] == "COMPLETED_WITHOUT_CERTIFICATION"
     assert [error["extensions"] for error in unknown["errors"]] == [{"code": "NOT_FOUND", "field": ["email"]}]
-    assert [error["extensions"] for error in neither["errors"]] == [{"code": "REQUIRED", "field": ["email"]}]
+    assert [(error["message"], error["extensions"]) for error in neither["errors"]] == [
+        ("Give an email or an enrolment id.", {"code": "REQUIRED", "field": ["email"]})
+    ]
+    assert [(error["message"], error["extensions"]) for error in both["errors"]] == [
+        ("Give an email or an enrolment id, not both.", {"code": "INVALID_VALUE", "field": ["email"]})
+    ]
 
 
 @pytest.mark.parametrize(

@@ -220,9 +220,30 @@ async def test_the_verification_page(
 
     assert (page.status_code, page.headers["content-type"]) == (200, "text/html; charset=utf-8")
     assert "This certificate is valid." in page.text
-    assert "<dd>Ana Completer</dd>" in page.text and f"<dd>{world.partner.name}</dd>" in page.text
+    assert '<dd dir="auto">Ana Completer</dd>' in page.text
+    assert f'<dd dir="auto">{world.partner.name}</dd>' in page.text
     assert unknown.status_code == 404
     assert "<b>" not in unknown.text and "&lt;b&gt;bold" in unknown.text
+
+
+async def test_the_verification_page_gives_a_name_its_language_and_direction(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld
+) -> None:
+    enrollment = world.enrollments["Ana Completer"]
+    await CourseTaker.filter(id=enrollment.course_taker_id).update(name="佐藤 美咲", locale="ja")
+    body = await gql.post(
+        ISSUE,
+        {
+            "input": {
+                "recognitionId": world.recognition_id,
+                "enrollmentId": to_base64("Enrollment", enrollment.id),
+            }
+        },
+        token=token_for(world.admin),
+    )
+    page = await http.get(f"/verify/{body['data']['certificateIssue']['certificate']['code']}")
+
+    assert '<dt>Awarded to</dt><dd lang="ja" dir="auto">佐藤 美咲</dd>' in page.text
 
 
 async def test_verification_is_rate_limited_per_address(gql: GraphQLClient, http: httpx.AsyncClient) -> None:
