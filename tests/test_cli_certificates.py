@@ -1,4 +1,5 @@
-"""`portal certificates build`: a combined file made from the command line, through the job's services."""
+"""`portal certificates …`: a combined file made from the command line, through the job's services; PDFs
+repaired; completions given back."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import pytest
 from starlette.applications import Starlette
 
 from service.certificate_files.models import CertificateFileJob, FileJobStatus
-from service.certificates.models import Certificate
+from service.certificates.models import Certificate, CertificateStatus
 from service.certificates.rules import new_code
+from service.cohorts.models import Cohort
+from service.enrollments.models import CourseTaker, Enrollment
 from service.mail.models import OutboxMessage
 from service.pdf import CertificateText
 from service.settings import Settings
@@ -318,4 +321,58 @@ async def _left_without_pdf(world: CertificatesWorld, person: str, printed_name:
         printed=text.as_printed(),
         issued_by_id=world.admin.id,
         issued_at=datetime(2026, 9, 1, tzinfo=UTC),
+    )
+
+
+async def test_restore_completions_gives_back_those_of_valid_certificates_and_lists_them(
+    world: CertificatesWorld, settings: Settings
+) -> None:
+    # given Ana's valid certificate, and her completion since taken away by a sync (as syncs before
+    # such completions were kept did); and Gus's completion taken away too, his certificate revoked
+    certificate = await _left_without_pdf(world, "Ana Completer", "Ana Completer")
+    ana = world.enrollments["Ana Completer"]
+    await Enrollment.filter(id=ana.id).update(completed_at=None, certified=False)
+    await Cohort.filter(id=world.open_cohort.id).update(lms_course_id="554")
+    gus = await _left_without_pdf(world, "Gus Online-Completer", "Gus Online-Completer")
+    await Certificate.filter(id=gus.id).update(status=CertificateStatus.REVOKED, valid_enrollment_id=None)
+    await Enrollment.filter(id=gus.enrollment_id).update(completed_at=None, certified=False)
+    email = (await CourseTaker.get(id=ana.course_taker_id)).email
+
+    # when
+    restored = _portal(settings, "certificates", "restore-completions")
+    again = _portal(settings, "certificates", "restore-completions")
+
+    # then Ana's is given back on her certificate's date (noon there, in Chicago), and listed; a
+    # second run finds nothing
+    assert (restored.returncode, restored.stdout, restored.stderr) == (
+        0,
+        "Completions given back: 1\n",
+        f"{email} (Open, course 554): completion of 19 August 2026 given back, as certificate "
+        f"{certificate.code} is valid for it\n",
+    )
+    assert (again.returncode, again.stdout, again.stderr) == (0, "Completions given back: 0\n", "")
+    stored = await Enrollment.filter(id__in=[ana.id, gus.enrollment_id]).order_by("id")
+    assert [(enrollment.completed_at, enrollment.certified) for enrollment in stored] == [
+        (datetime(2026, 8, 19, 17, tzinfo=UTC), True),
+        (None, False),
+    ]
+
+
+def test_restore_completions_says_what_it_does_in_its_help() -> None:
+    shown = subprocess.run(
+        [*PORTAL, "certificates", "restore-completions", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+    assert shown.returncode == 0
+    assert (
+        " ".join(shown.stdout.split()).count(
+            "Give back the completion of every enrolment that has a valid certificate but no certified "
+            "completion: one an earlier progress sync took away"
+        )
+        == 1
     )

@@ -170,3 +170,24 @@ def certificates_repair() -> None:
         f"PDFs drawn for the first time (normal for certificates issued through a combined file): "
         f"{len(done.first_drawn)}; certificates revoked: {len(done.revoked)}"
     )
+
+
+@certificates.command("restore-completions")
+def certificates_restore_completions() -> None:
+    """Give back the completion of every enrolment that has a valid certificate but no certified
+    completion: one an earlier progress sync took away (before a sync kept such completions), which
+    left the person listed as approaching, or not at all, while their certificate stayed valid. The
+    completion is put back on the certificate's date; each enrolment given back is listed. Safe to
+    run again."""
+    from service.dates import written_day
+    from service.lms.completions import restore_decided_completions
+
+    restored = with_database(restore_decided_completions)
+    for done in restored:
+        where = done.cohort if done.course_id is None else f"{done.cohort}, course {done.course_id}"
+        typer.echo(
+            f"{done.email} ({where}): completion of {written_day(done.completed_on)} given back, as "
+            f"certificate {done.code} is valid for it",
+            err=True,
+        )
+    typer.echo(f"Completions given back: {len(restored)}")

@@ -1,7 +1,8 @@
 """A completion certified with a valid certificate is not taken back by a later sync: the completion
 date is decided once, and a re-issue (e.g. after a name correction in Canvas) stays valid with that
-date and prints the new name. Our real client, through the whole sync, against a Canvas-speaking
-server; the certificates step and the mutations over GraphQL."""
+date and prints the new name; completions that syncs before that rule took back are given back. Our
+real client, through the whole sync, against a Canvas-speaking server; the certificates step and the
+mutations over GraphQL."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from service.certificates.models import Certificate, CertificateStatus
 from service.cohorts.models import Cohort
 from service.enrollments.models import CourseTaker, Enrollment
 from service.lms import services as lms
+from service.lms.completions import restore_decided_completions
 from service.recognitions.models import Recognition, StoredStatus
 from tests.lms.conftest import QUICK
 from tests.support.certificates_world import CertificatesWorld
@@ -221,3 +223,97 @@ async def test_a_reissue_of_a_valid_certificate_keeps_its_status_and_date_whatev
         },
         "errors": [],
     }
+
+
+async def test_restoring_gives_back_the_completions_earlier_syncs_took_from_valid_certificates(
+    gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock
+) -> None:
+    # given valid certificates for Ana and Gus, and for Dov one staff revoked since
+    issued = {
+        name: await _issue(gql, world, world.enrollments[name].id)
+        for name in ("Ana Completer", "Gus Online-Completer", "Dov Closed-Completer")
+    }
+    assert [result["certificate"]["status"] for result in issued.values()] == ["VALID"] * 3
+    revoked = await gql.data(
+        REVOKE,
+        {
+            "input": {
+                "id": issued["Dov Closed-Completer"]["certificate"]["id"],
+                "reason": "Entered by mistake.",
+            }
+        },
+        as_user=world.staff,
+    )
+    assert revoked["certificateRevoke"]["errors"] == []
+    # and, as syncs before the rule did, Ana's completion taken away (listed approaching since), Gus's
+    # certification taken away (not listed since), and Dov's completion taken away
+    ana, gus, dov = (world.enrollments[name] for name in issued)
+    await Enrollment.filter(id=ana.id).update(completed_at=None, certified=False, modules_completed=20)
+    await Enrollment.filter(id=gus.id).update(certified=False, modules_completed=24)
+    await Enrollment.filter(id=dov.id).update(completed_at=None, certified=False)
+    assert [edge["node"]["kind"] for edge in (await _ana_listed(gql, world))["edges"]] == ["APPROACHING"]
+
+    # when
+    restored = await restore_decided_completions()
+    again = await restore_decided_completions()
+
+    # then Ana and Gus have their completions back, on their certificates' date (Ana's lost instant
+    # as noon of that day in the partner's time zone, Gus's still recorded one kept); the figures stay
+    codes = {name: (await Certificate.get(enrollment_id=world.enrollments[name].id)).code for name in issued}
+    assert [(done.enrollment_id, done.code, done.completed_on.isoformat()) for done in restored] == [
+        (ana.id, codes["Ana Completer"], COMPLETED_ON),
+        (gus.id, codes["Gus Online-Completer"], COMPLETED_ON),
+    ]
+    stored = {e.id: e for e in await Enrollment.filter(id__in=[ana.id, gus.id, dov.id])}
+    assert [
+        (stored[key].completed_at, stored[key].certified, stored[key].modules_completed)
+        for key in (ana.id, gus.id, dov.id)
+    ] == [
+        (datetime(2026, 8, 19, 17, tzinfo=UTC), True, 20),  # 12:00 in Chicago
+        (datetime(2026, 8, 20, tzinfo=UTC), True, 24),
+        (None, False, 25),  # its certificate revoked: Canvas's word stands
+    ]
+    assert await _ana_listed(gql, world) == {
+        "completerCount": 1,
+        "approachingCount": 0,
+        "edges": [
+            {
+                "node": {
+                    "name": "Ana Completer",
+                    "kind": "COMPLETER",
+                    "completedOn": COMPLETED_ON,
+                    "certificate": {
+                        "recipientName": "Ana Completer",
+                        "status": "VALID",
+                        "awardedOn": COMPLETED_ON,
+                    },
+                }
+            }
+        ],
+    }
+    # and a second run finds nothing to do
+    assert again == []
+
+
+async def test_a_sync_after_the_restore_keeps_the_completion(
+    gql: GraphQLClient, world: CertificatesWorld, canvas: FakeCanvas, clock: MovableClock
+) -> None:
+    # given Ana's completion, with a valid certificate, taken away by an earlier sync and given back
+    student, ana = await _ana_in_canvas(world, canvas)
+    await _sync(clock, world)
+    await _issue(gql, world, ana.id)
+    await Enrollment.filter(id=ana.id).update(completed_at=None, certified=False)
+    student.requirement_completed_count = 20
+    student.completed_at = None
+    await restore_decided_completions()
+
+    # when the sync reads her again from a Canvas that still does not report it
+    await _sync(clock, world)
+
+    # then the completion stays, on the certificate's date
+    stored = await Enrollment.get(id=ana.id)
+    assert (stored.completed_at, stored.certified, stored.modules_completed) == (
+        datetime(2026, 8, 19, 17, tzinfo=UTC),
+        True,
+        20,
+    )

@@ -7,12 +7,15 @@ Canvas REST API the progress sync uses, as Canvas documents them.
 - `GET /api/v1/courses/:id/users/:user_id/progress`: `{requirement_count,
   requirement_completed_count, next_requirement_url, completed_at}`;
 - pagination by the `Link` header (`current`, `next`, `first`, `last`);
-- bearer tokens (401 otherwise), `X-Rate-Limit-Remaining` on every answer, and throttling as Canvas
-  does it: `403 Forbidden (Rate Limit Exceeded)`;
+- bearer tokens: a token it does not take answered 401 with `WWW-Authenticate` and "Invalid access
+  token."; a course the token's user may not read, 401 without it, `{"status": "unauthorized", …}`;
+- `X-Rate-Limit-Remaining` on every answer, and throttling as Canvas does it: `403 Forbidden (Rate
+  Limit Exceeded)`;
 - 404 for a student's progress when they are not (any more) in the course.
 
 And what goes wrong in front of a real Canvas: a page answered by something else (a proxy's HTML page,
-200), a Canvas that has moved (301), and a hook run at each request (a clock moved as the read goes on).
+200), a Canvas that has moved (301), next links that lead to another address, go round in a circle or
+never end, and a hook run at each request (a clock moved as the read goes on).
 A student listed twice in a course (two `Student`s with one `user_id`) is listed twice by both lists.
 """
 
@@ -52,10 +55,14 @@ class FakeCanvas:
     token: str
     courses: dict[str, list[Student]] = field(default_factory=dict)
     failing: set[str] = field(default_factory=set)  # courses that always answer 500
+    unauthorized: set[str] = field(default_factory=set)  # courses the token's user may not read
     without_bulk_progress: set[str] = field(default_factory=set)
     throttle_every: int = 0  # every n-th request is refused as over budget (0: never)
     html_pages: dict[str, int] = field(default_factory=dict)  # course: the enrolments' page a proxy answers
     moved_to: str | None = None  # every request answered 301 to this address
+    next_elsewhere: str | None = None  # every next link to this address (scheme, host, port) instead
+    circling: set[str] = field(default_factory=set)  # courses whose last page's next is the first
+    endless: set[str] = field(default_factory=set)  # courses whose every page has a next (empty) one
     left_course: set[int] = field(default_factory=set)  # students whose own progress answers 404
     on_request: Callable[[], Awaitable[None]] | None = None
     requests: int = 0
@@ -79,7 +86,11 @@ class FakeCanvas:
         if self.moved_to is not None:
             return RedirectResponse(f"{self.moved_to}{request.url.path}?{request.url.query}", status_code=301)
         if request.headers.get("authorization") != f"Bearer {self.token}":
-            return JSONResponse({"errors": [{"message": "Invalid access token."}]}, status_code=401)
+            return JSONResponse(
+                {"errors": [{"message": "Invalid access token."}]},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="canvas-lms"'},
+            )
         if self.throttle_every and self.requests % self.throttle_every == 0:
             self.throttled += 1
             return PlainTextResponse(
@@ -90,6 +101,14 @@ class FakeCanvas:
         course = request.path_params["course"]
         if course in self.failing:
             return JSONResponse({"errors": [{"message": "An error occurred."}]}, status_code=500)
+        if course in self.unauthorized:
+            return JSONResponse(
+                {
+                    "status": "unauthorized",
+                    "errors": [{"message": "user not authorized to perform that action"}],
+                },
+                status_code=401,
+            )
         if course not in self.courses:
             return JSONResponse(
                 {"errors": [{"message": "The specified resource does not exist."}]}, status_code=404
@@ -101,16 +120,25 @@ class FakeCanvas:
         page = int(request.query_params.get("page", "1"))
         last = max(1, -(-len(items) // per_page))
 
+        course = request.path_params["course"]
+
         def link(number: int) -> str:
             query = dict(request.query_params) | {"page": str(number), "per_page": str(per_page)}
             return str(request.url.replace_query_params(**query))
 
         relations = {"current": page, "first": 1, "last": last}
-        if page < last:
+        if page < last or course in self.endless:
             relations["next"] = page + 1
+        elif course in self.circling:
+            relations["next"] = 1
         if page > 1:
             relations["prev"] = page - 1
-        header = ",".join(f'<{link(number)}>; rel="{name}"' for name, number in relations.items())
+        links = {name: link(number) for name, number in relations.items()}
+        if self.next_elsewhere is not None and "next" in links:
+            links["next"] = self.next_elsewhere + links["next"].removeprefix(
+                f"{request.base_url}".rstrip("/")
+            )
+        header = ",".join(f'<{url}>; rel="{name}"' for name, url in links.items())
         chunk = items[(page - 1) * per_page : page * per_page]
         return JSONResponse(chunk, headers={"Link": header, "X-Rate-Limit-Remaining": "650.0"})
 
