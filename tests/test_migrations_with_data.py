@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -25,6 +26,9 @@ from service.cohorts.models import Cohort
 from service.database import migrate, tortoise_config
 from service.enrollments.models import CourseTaker
 from service.enrollments.rules import name_search_key, name_sort_key
+from service.recognitions.dashboard import DashboardFilter, dashboard_page, shown_status
+from service.recognitions.models import Recognition
+from service.recognitions.rules import Status
 from service.users.actor import Actor
 from service.users.models import Role
 from tests.support.databases import POSTGRES_URL, with_database
@@ -33,14 +37,16 @@ from tests.support.raw_databases import Row, raw_database
 # Points of the history a database may have been left at, each before NOT NULL columns are added to
 # tables with rows: 0005-0008 (file jobs, programs: on SQLite, tables rebuilt under the rows pointing
 # at them), 0011-0012 (sync runs; recognitions, whose history and cohorts point at them), 0013 (sort
-# names), 0018 (search names, made again by 0021) and 0021 (cohorts' LMS course ids unique per partner
-# from 0022: on SQLite, the cohort table rebuilt under its enrolments and recognitions).
+# names), 0018 (search names, made again by 0021), 0021 (cohorts' LMS course ids unique per partner
+# from 0022: on SQLite, the cohort table rebuilt under its enrolments and recognitions) and 0022
+# (ceremonies' past_from from 0023, filled on each one's own calendar).
 STARTS = [
     "0004_certificate_files",
     "0010_ceremony_date",
     "0012_ceremony_mail_and_cancellation",
     "0017_template_previewed",
     "0021_course_taker_names",
+    "0022_course_ids_per_partner",
 ]
 
 AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -77,8 +83,6 @@ RIVERSIDE_CANVAS = ("https://canvas.riverside.example", "RIVERSIDE_CANVAS_TOKEN"
 CLOSED = datetime(2026, 8, 30, tzinfo=UTC)
 AUTUMN = (date(2026, 3, 2), date(2026, 8, 28))  # a cohort's start and end
 CEREMONY = {
-    "starts_at": datetime(2026, 10, 3, 21, tzinfo=UTC),
-    "time_zone": "Pacific/Auckland",
     "format": "IN_PERSON",
     "representative_requested": True,
     "contact_name": "Mere Parata",
@@ -91,11 +95,61 @@ CEREMONY = {
     "address_postal_code": "1010",
     "address_country": "NZ",
     "submitted_at": datetime(2026, 8, 22, tzinfo=UTC),
-    "submitted_by_id": 1,
-    "ceremony_date": date(2026, 10, 4),
     "finalized_at": None,
 }
-REQUEST = {**dict.fromkeys(CEREMONY), "representative_requested": False, "finalized_at": SYNCED}
+CEREMONY_COLUMNS = (
+    "id partner_id kind name status created_by_id submitted_by_id starts_at time_zone ceremony_date"
+)
+REQUEST = {
+    **dict.fromkeys(CEREMONY),
+    **dict.fromkeys(["submitted_by_id", "starts_at", "time_zone", "ceremony_date"]),
+    "representative_requested": False,
+    "finalized_at": SYNCED,
+}
+
+
+ADMINS = {1: 1, 2: 3}  # each partner's admin, who scheduled its ceremonies
+# Scheduled ceremonies (id, partner, name, wall-clock start, zone) in zones far from UTC both ways and
+# on days the clocks change; PAST_FROM is what 0023 fills in past_from, the midnight that ends each
+# one's day on its own wall clock, as an instant.
+CEREMONIES: list[tuple[int, int, str, datetime, str]] = [
+    (1, 1, "Autumn pinning ceremony", datetime(2026, 10, 4, 10), "Pacific/Auckland"),
+    # 18:00 on the 20th in Honolulu is 04:00 UTC on the 21st: its day ends at 10:00 UTC on the 21st
+    (4, 1, "Honolulu evening", datetime(2026, 10, 20, 18), "Pacific/Honolulu"),
+    # 09:00 on the 22nd at UTC+14 is 19:00 UTC on the 21st: its day ends at 10:00 UTC on the 22nd
+    (5, 1, "Kiritimati morning", datetime(2026, 10, 22, 9), "Pacific/Kiritimati"),
+    # 27 September 2026 is 23 hours long in Auckland (02:00 is 03:00): it ends at 11:00 UTC, not 12:00
+    (6, 1, "Auckland, clocks forward", datetime(2026, 9, 27, 10), "Pacific/Auckland"),
+    # 1 November 2026 is 25 hours long in Toronto (02:00 is 01:00 again): it ends at 05:00 UTC, not 04:00
+    (7, 2, "Toronto, clocks back", datetime(2026, 11, 1, 10), "America/Toronto"),
+]
+
+
+def _ceremony_row(key: int, partner: int, name: str, wall_time: datetime, zone: str) -> tuple[object, ...]:
+    """A scheduled ceremony's own values (``CEREMONY_COLUMNS``): its start on a wall clock, as stored."""
+    starts_at = wall_time.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    admin = ADMINS[partner]
+    return (
+        key,
+        partner,
+        "CEREMONY",
+        name,
+        "SCHEDULED_PENDING",
+        admin,
+        admin,
+        starts_at,
+        zone,
+        wall_time.date(),
+    )
+
+
+PAST_FROM = {
+    1: datetime(2026, 10, 4, 11, tzinfo=UTC),
+    4: datetime(2026, 10, 21, 10, tzinfo=UTC),
+    5: datetime(2026, 10, 22, 10, tzinfo=UTC),
+    6: datetime(2026, 9, 27, 11, tzinfo=UTC),
+    7: datetime(2026, 11, 2, 5, tzinfo=UTC),
+}
 RECOGNITION_SAME = {
     "range_start": date(2026, 8, 1),
     "range_end": date(2026, 8, 31),
@@ -199,8 +253,8 @@ ROWS: list[Row] = [
     ),
     *_table(
         "recognition",
-        "id partner_id kind name status created_by_id",
-        (1, 1, "CEREMONY", "Autumn pinning ceremony", "SCHEDULED_PENDING", 1),
+        CEREMONY_COLUMNS,
+        *(_ceremony_row(*ceremony) for ceremony in CEREMONIES),
         **CEREMONY,
         **RECOGNITION_SAME,
     ),
@@ -222,6 +276,7 @@ ROWS: list[Row] = [
         (4, 2, "FINALIZED", 1, "{}"),
         (5, 3, "CREATED", 3, _json({"name": "Spring certificates"})),
         (6, 3, "FINALIZED", 3, "{}"),
+        *((6 + key, key, "SUBMITTED", ADMINS[partner], "{}") for key, partner, *_ in CEREMONIES[1:]),
         at=SYNCED,
     ),
     *_table(
@@ -325,9 +380,18 @@ FILLED: dict[tuple[str, str], dict[int, object]] = {
     ("certificate_file_job", "chunk_count"): {1: 0, 2: 0},
     ("certificate_file_job", "join_attempts"): {1: 0, 2: 0},
     ("certificate_file_job", "active_selection_key"): {1: None, 2: QUEUED_SELECTION},
-    ("recognition", "ceremony_date"): {1: date(2026, 10, 4), 2: None, 3: None},
-    ("recognition", "calendar_sequence"): {1: 0, 2: 0, 3: 0},
-    ("recognition", "submitted_by_id"): {1: 1, 2: None, 3: None},
+    ("recognition", "ceremony_date"): {
+        2: None,
+        3: None,
+        **{key: start.date() for key, _, _, start, _ in CEREMONIES},
+    },
+    ("recognition", "calendar_sequence"): {key: 0 for key in range(1, 8)},
+    ("recognition", "submitted_by_id"): {
+        2: None,
+        3: None,
+        **{key: ADMINS[partner] for key, partner, *_ in CEREMONIES},
+    },
+    ("recognition", "past_from"): {2: None, 3: None, **PAST_FROM},
     ("course_taker", "sort_name"): {key: name_sort_key(name) for key, (_, name, _, _) in TAKERS.items()},
     ("course_taker", "search_name"): {key: name_search_key(name) for key, (_, name, _, _) in TAKERS.items()},
     ("progress_sync_run", "warnings"): {1: [], 2: []},
@@ -457,6 +521,18 @@ async def test_a_database_with_data_migrates_to_the_newest_keeping_every_row(
             (3, 2),
         ]
 
+        # and a ceremony turns PAST when its own day is over, on the dashboard's filter (in SQL) as in its
+        # row: Honolulu's, begun at 04:00 UTC, is scheduled until 10:00 UTC, the midnight there
+        before_midnight_in_honolulu = datetime(2026, 10, 21, 9, 59, 59, tzinfo=UTC)
+        assert await _by_status(before_midnight_in_honolulu) == {
+            Status.PAST: ["Auckland, clocks forward", "Autumn pinning ceremony"],
+            Status.SCHEDULED_PENDING: ["Honolulu evening", "Kiritimati morning", "Toronto, clocks back"],
+        }
+        assert await _by_status(datetime(2026, 10, 21, 10, tzinfo=UTC)) == {
+            Status.PAST: ["Auckland, clocks forward", "Autumn pinning ceremony", "Honolulu evening"],
+            Status.SCHEDULED_PENDING: ["Kiritimati morning", "Toronto, clocks back"],
+        }
+
 
 async def _models_schema(url: str) -> dict[str, object]:
     """The schema the models declare, made straight from them (only as the yardstick)."""
@@ -480,6 +556,26 @@ async def _added_columns(
                 field = model._meta.fields_db_projection_reverse[column]
                 added[(table, column)] = dict(await model.all().order_by("id").values_list("id", field))
     return added
+
+
+async def _by_status(now: datetime) -> dict[Status, list[str]]:
+    """Staff's dashboard filtered to each status ceremonies may show, by name; each row's own status
+    is the one it is filtered by."""
+    staff = Actor(user_id=2, role=Role.STAFF, partner_id=None)
+    named: dict[Status, list[str]] = {}
+    for status in (Status.PAST, Status.SCHEDULED_PENDING):
+        page = await dashboard_page(
+            actor=staff,
+            now=now,
+            filter=DashboardFilter(statuses=[status]),
+            order_by="NAME_ASC",
+            first=20,
+            after=None,
+        )
+        rows: list[Recognition] = page.items
+        assert {shown_status(row, now) for row in rows} == {status}
+        named[status] = [row.name for row in rows]
+    return named
 
 
 async def _listed(*, search: str | None) -> list[str]:

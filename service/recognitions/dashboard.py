@@ -77,15 +77,16 @@ async def get_recognition(
 
 
 def status_filter(statuses: Iterable[Status], now: datetime) -> Q:
-    """SQL for the shown statuses; PAST and the scheduled ones are told apart by the start. No
-    status, no row."""
-    scheduled_and_started = Q(starts_at__lte=now)
+    """SQL for the shown statuses (``rules.status_of``'s rule): PAST and the scheduled ones are told
+    apart by ``past_from``, the instant the ceremony's day is over in its own time zone, stored so
+    that the comparison is the same on every engine (SQLite knows no time zones). No status, no row."""
+    day_over = Q(past_from__lte=now)
     conditions = []
     for status in set(statuses):
         if status is Status.PAST:
-            conditions.append(Q(status__in=list(rules.SCHEDULED)) & scheduled_and_started)
+            conditions.append(Q(status__in=list(rules.SCHEDULED)) & day_over)
         elif status in (Status.SCHEDULED_PENDING, Status.SCHEDULED_PINS_MAILED):
-            conditions.append(Q(status=StoredStatus(status.value)) & ~scheduled_and_started)
+            conditions.append(Q(status=StoredStatus(status.value)) & ~day_over)
         else:
             conditions.append(Q(status=StoredStatus(status.value)))
     if not conditions:
@@ -230,7 +231,7 @@ async def events_by_recognition_ids(*, ids: Iterable[int]) -> dict[int, list[Rec
 
 
 def shown_status(recognition: Recognition, now: datetime) -> Status:
-    return rules.status_of(recognition.status, recognition.starts_at, now)
+    return rules.status_of(recognition.status, recognition.past_from, now)
 
 
 def actions_for(recognition: Recognition, actor: Actor, now: datetime) -> list[Action]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -20,7 +20,8 @@ class RecognitionKind(StrEnum):
 
 
 class StoredStatus(StrEnum):
-    """What is written to the database; PAST is derived from the ceremony date, never stored."""
+    """What is written to the database; PAST is derived from the ceremony date (``past_from``), never
+    stored."""
 
     DRAFT = "DRAFT"
     SCHEDULED_PENDING = "SCHEDULED_PENDING"
@@ -64,6 +65,11 @@ class Recognition(Model):
     ceremony_date = fields.DateField(
         null=True, description="The day it starts on its own wall clock (kept by save(), filtered on)."
     )
+    past_from = fields.DatetimeField(
+        null=True,
+        description="When a scheduled ceremony becomes PAST: the midnight that ends its day on its own wall "
+        "clock, as an instant (kept by save(), filtered on).",
+    )
     format = fields.CharEnumField(CeremonyFormat, max_length=16, null=True)
     representative_requested = fields.BooleanField(default=False)
     meeting_url = fields.CharField(
@@ -94,14 +100,16 @@ class Recognition(Model):
 
     class Meta:
         table = "recognition"
-        indexes = (("partner_id", "created_at"), ("partner_id", "starts_at"), ("partner_id", "ceremony_date"))
+        indexes = (("partner_id", "created_at"), ("partner_id", "past_from"), ("partner_id", "ceremony_date"))
 
     async def save(self, *args: Any, **kwargs: Any) -> None:
-        """Saves, with ``ceremony_date`` in step with the start (it is derived, never set)."""
+        """Saves, with ``ceremony_date`` and ``past_from`` in step with the start and its zone (they are
+        derived, never set)."""
         self.ceremony_date = local_date(self.starts_at, self.time_zone)
+        self.past_from = day_over_at(self.starts_at, self.time_zone)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"starts_at", "time_zone"} & set(update_fields):
-            kwargs["update_fields"] = [*update_fields, "ceremony_date"]
+            kwargs["update_fields"] = [*update_fields, "ceremony_date", "past_from"]
         await super().save(*args, **kwargs)
 
 
@@ -110,6 +118,24 @@ def local_date(starts_at: datetime | None, time_zone: str | None) -> date | None
     if starts_at is None or not time_zone:
         return None
     return starts_at.astimezone(ZoneInfo(time_zone)).date()
+
+
+def day_over_at(starts_at: datetime | None, time_zone: str | None) -> datetime | None:
+    """The instant the day an instant falls on in a time zone is over there, in UTC: a ceremony's
+    date is in the past from then on (the guide's "Past"), however long its day (23 or 25 hours
+    when the clocks change).
+
+    It is the next day's midnight there. Where the clocks skip that midnight (Havana, Santiago,
+    Beirut spring forward at 00:00) it is the moment they skip it, the next day's first; where they
+    skip a whole day (Samoa on 30 December 2011) it is the first moment of the day after; where a
+    midnight comes twice, the first.
+    """
+    day = local_date(starts_at, time_zone)
+    if day is None or time_zone is None:
+        return None
+    # fold=0 gives a midnight in a gap the offset before the change: the instant the clocks jump.
+    midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=ZoneInfo(time_zone))
+    return midnight.astimezone(UTC)
 
 
 class RecognitionCohort(Model):

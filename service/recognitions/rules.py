@@ -22,7 +22,7 @@ import pycountry
 from service.dates import written_day, written_moment, written_range, written_wall_time
 from service.errors import DomainError, ErrorCode, Problem
 from service.recognitions.commands import UNCHANGED, CeremonyChanges, MailingContact, PostalAddress
-from service.recognitions.models import CeremonyFormat, RecognitionKind, StoredStatus
+from service.recognitions.models import CeremonyFormat, RecognitionKind, StoredStatus, day_over_at
 from service.text import clean_text
 from service.users.actor import Actor
 from service.users.models import Role
@@ -63,7 +63,8 @@ STATUS_MEANINGS = {
     Status.SCHEDULED_PENDING: "Scheduled / Pending: ceremony has been scheduled, pins have not been mailed "
     "yet.",
     Status.SCHEDULED_PINS_MAILED: "Scheduled / Pins mailed: pins for the ceremony have been mailed.",
-    Status.PAST: "Past: ceremony date is in the past (derived from the date, never stored).",
+    Status.PAST: "Past: ceremony date is in the past, from the midnight that ends its day in its own time "
+    "zone, not from its start (derived from the date, never stored).",
     Status.CREATED: "Created: a finalized certificate request; it never expires.",
     Status.CANCELLED: "Cancelled: the ceremony was called off; its history stays.",
 }
@@ -94,9 +95,12 @@ SCHEDULED = (StoredStatus.SCHEDULED_PENDING, StoredStatus.SCHEDULED_PINS_MAILED)
 ANY_STAFF = Actor(user_id=0, role=Role.STAFF, partner_id=None)
 
 
-def status_of(stored: StoredStatus, starts_at: datetime | None, now: datetime) -> Status:
-    """A scheduled ceremony whose start has passed is PAST; everything else shows as stored."""
-    if stored in SCHEDULED and starts_at is not None and starts_at <= now:
+def status_of(stored: StoredStatus, past_from: datetime | None, now: datetime) -> Status:
+    """A scheduled ceremony is PAST once its date is in the past on its own calendar, from
+    ``past_from`` (the midnight that ends its day in its time zone, ``models.day_over_at``): until
+    then, also after its start that day, it stays scheduled with its actions. Everything else shows
+    as stored."""
+    if stored in SCHEDULED and past_from is not None and past_from <= now:
         return Status.PAST
     return Status(stored.value)
 
@@ -303,7 +307,9 @@ def check_not_past(
     starts_at: datetime, zone: ZoneInfo, now: datetime, *, field: tuple[str, ...]
 ) -> list[Problem]:
     """Staff may waive the 14 days' notice, never the future: a ceremony scheduled for a moment
-    already gone would be PAST at once, its mails announcing a day that is over."""
+    already gone would have its mails announce a start that is over (and, on a day already over,
+    be PAST at once). A scheduled ceremony is not PAST before its day is over, but none is
+    scheduled to have begun already."""
     if starts_at > now:
         return []
     return [
@@ -445,6 +451,40 @@ def submit_problems(details: CeremonyDetails, now: datetime, *, with_notice: boo
         check = check_notice if with_notice else check_not_past
         problems += check(details.starts_at, ZoneInfo(details.time_zone), now, field=("start", "dateTime"))
     return problems
+
+
+def edit_problems(details: CeremonyDetails, now: datetime, *, start_moved: bool) -> list[Problem]:
+    """What stops a scheduled ceremony from being saved with changes: what a submit needs, and a
+    start that moves gives the 14 days' notice. A start left where it is may have begun earlier
+    today (the ceremony is scheduled until its day is over: a PAST one cannot be edited); only its
+    day must not be over, which a new time zone for the same instant could make it."""
+    if start_moved:
+        return submit_problems(details, now, with_notice=True)
+    problems = missing_for_submit(details)
+    if details.starts_at is not None and details.time_zone:
+        problems += check_day_not_over(
+            details.starts_at, ZoneInfo(details.time_zone), now, field=("start", "timeZone")
+        )
+    return problems
+
+
+def check_day_not_over(
+    starts_at: datetime, zone: ZoneInfo, now: datetime, *, field: tuple[str, ...]
+) -> list[Problem]:
+    """A scheduled ceremony is not saved on a date already over in its time zone: it would turn PAST
+    as it is saved, and its mails would announce a day gone by."""
+    over_at = day_over_at(starts_at, zone.key)
+    if over_at is None or now < over_at:
+        return []
+    return [
+        Problem(
+            ErrorCode.TOO_SOON,
+            f"The ceremony start, {written_moment(starts_at, zone.key)}, is on a day that is already over "
+            f"there: it is now {written_wall_time(now.astimezone(zone))} in {zone.key}. Keep its time "
+            "zone, or choose a later start.",
+            field,
+        )
+    ]
 
 
 # ---------------------------------------------------------------- step 2's form

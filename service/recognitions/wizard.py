@@ -119,7 +119,7 @@ async def _update(
         recognition.update_from_dict(values)
         if recognition.status in rules.SCHEDULED:
             start_moved = "starts_at" in values and values["starts_at"] != before["starts_at"]
-            if problems := rules.submit_problems(details_of(recognition), now, with_notice=start_moved):
+            if problems := rules.edit_problems(details_of(recognition), now, start_moved=start_moved):
                 raise DomainError(*problems)
         diff = _diff(before, values)
         if cohort_ids is not None:

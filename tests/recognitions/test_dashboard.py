@@ -162,24 +162,67 @@ async def test_a_ceremony_date_is_the_day_on_the_ceremony_s_own_clock(
     assert (await names("2026-11-03"), await names("2026-11-04")) == (["Chicago"], ["Auckland"])
 
 
-async def test_past_appears_exactly_when_the_ceremony_starts(
+async def test_past_appears_exactly_when_the_ceremony_s_day_is_over(
     gql: GraphQLClient, world: World, clock: MovableClock
 ) -> None:
     ceremony = await _scheduled(world, clock, "October ceremony", datetime(2026, 10, 20, 18, 0))
-    assert ceremony.starts_at == datetime(2026, 10, 20, 18, 0, tzinfo=UTC)
+    assert (ceremony.starts_at, ceremony.past_from) == (
+        datetime(2026, 10, 20, 18, 0, tzinfo=UTC),
+        datetime(2026, 10, 21, 0, 0, tzinfo=UTC),
+    )
 
     async def statuses(filter: dict[str, Any] | None = None) -> list[tuple[str, str]]:
         data = await gql.data(DASHBOARD, {"filter": filter}, as_user=world.admin)
         return [(edge["node"]["status"], edge["node"]["name"]) for edge in data["recognitions"]["edges"]]
 
-    clock.current = datetime(2026, 10, 20, 17, 59, 59, tzinfo=UTC)
-    assert await statuses() == [("SCHEDULED_PENDING", "October ceremony")]
-    assert await statuses({"statuses": ["PAST"]}) == []
+    # begun, its day not over: scheduled
+    for now in (datetime(2026, 10, 20, 18, 0), datetime(2026, 10, 20, 23, 59, 59)):
+        clock.current = now.replace(tzinfo=UTC)
+        assert await statuses() == [("SCHEDULED_PENDING", "October ceremony")]
+        assert await statuses({"statuses": ["PAST"]}) == []
 
-    clock.current = datetime(2026, 10, 20, 18, 0, tzinfo=UTC)
+    clock.current = datetime(2026, 10, 21, 0, 0, tzinfo=UTC)
     assert await statuses() == [("PAST", "October ceremony")]
     assert await statuses({"statuses": ["PAST"]}) == [("PAST", "October ceremony")]
     assert await statuses({"statuses": ["SCHEDULED_PENDING"]}) == []
+
+
+async def test_each_ceremony_is_past_from_midnight_in_its_own_zone_on_the_filter_as_in_its_row(
+    gql: GraphQLClient, world: World, clock: MovableClock
+) -> None:
+    # given ceremonies on 20 October in zones far from UTC both ways, and on Havana's day whose
+    # midnight the clocks skip (an instant filter and row must agree on, whatever the engine)
+    await _scheduled(world, clock, "Auckland", datetime(2026, 10, 20, 0, 30), "Pacific/Auckland")
+    await _scheduled(world, clock, "Honolulu", datetime(2026, 10, 20, 18, 0), "Pacific/Honolulu")
+    await _scheduled(world, clock, "Kiritimati", datetime(2026, 10, 20, 23, 0), "Pacific/Kiritimati")
+    await _scheduled(world, clock, "Havana", datetime(2027, 3, 13, 20, 0), "America/Havana")
+
+    async def by_status() -> dict[str, list[str]]:
+        shown: dict[str, list[str]] = {}
+        for status in ("SCHEDULED_PENDING", "PAST"):
+            data = await gql.data(
+                DASHBOARD, {"filter": {"statuses": [status]}, "orderBy": "NAME_ASC"}, as_user=world.admin
+            )
+            assert {edge["node"]["status"] for edge in data["recognitions"]["edges"]} <= {status}
+            shown[status] = _names(data)
+        return shown
+
+    # then each turns PAST at the midnight that ends its day there: Kiritimati (UTC+14) at 10:00 UTC on
+    # the 20th, Auckland (UTC+13) at 11:00 UTC, Honolulu (UTC-10) at 10:00 UTC on the 21st, Havana at
+    # 05:00 UTC on 14 March 2027, when its clocks jump from 00:00 to 01:00
+    expected = [
+        ((2026, 10, 20, 9, 59, 59), ["Auckland", "Havana", "Honolulu", "Kiritimati"], []),
+        ((2026, 10, 20, 10, 0, 0), ["Auckland", "Havana", "Honolulu"], ["Kiritimati"]),
+        ((2026, 10, 20, 10, 59, 59), ["Auckland", "Havana", "Honolulu"], ["Kiritimati"]),
+        ((2026, 10, 20, 11, 0, 0), ["Havana", "Honolulu"], ["Auckland", "Kiritimati"]),
+        ((2026, 10, 21, 9, 59, 59), ["Havana", "Honolulu"], ["Auckland", "Kiritimati"]),
+        ((2026, 10, 21, 10, 0, 0), ["Havana"], ["Auckland", "Honolulu", "Kiritimati"]),
+        ((2027, 3, 14, 4, 59, 59), ["Havana"], ["Auckland", "Honolulu", "Kiritimati"]),
+        ((2027, 3, 14, 5, 0, 0), [], ["Auckland", "Havana", "Honolulu", "Kiritimati"]),
+    ]
+    for moment, scheduled, past in expected:
+        clock.current = datetime(*moment, tzinfo=UTC)
+        assert await by_status() == {"SCHEDULED_PENDING": scheduled, "PAST": past}, moment
 
 
 async def test_the_row_menu_depends_on_who_asks(

@@ -256,7 +256,11 @@ async def test_the_schema_describes_each_status_in_the_guides_words(gql: GraphQL
             "Scheduled / Pending: ceremony has been scheduled, pins have not been mailed yet.",
         ),
         ("SCHEDULED_PINS_MAILED", "Scheduled / Pins mailed: pins for the ceremony have been mailed."),
-        ("PAST", "Past: ceremony date is in the past (derived from the date, never stored)."),
+        (
+            "PAST",
+            "Past: ceremony date is in the past, from the midnight that ends its day in its own time zone, "
+            "not from its start (derived from the date, never stored).",
+        ),
         ("CREATED", "Created: a finalized certificate request; it never expires."),
         ("CANCELLED", "Cancelled: the ceremony was called off; its history stays."),
     ]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from service.errors import ErrorCode
-from service.recognitions.models import RecognitionKind, StoredStatus
+from service.recognitions.models import RecognitionKind, StoredStatus, day_over_at
 from service.recognitions.rules import (
     Action,
     Status,
@@ -45,20 +45,75 @@ V, E, S, F, CE, M, D = (
 X = Action.CANCEL
 
 
+# The end of a ceremony's day in Auckland (NZST, UTC+12): midnight starting 20 September there.
+DAY_OVER = datetime(2026, 9, 19, 12, 0, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
-    ("stored", "starts_at", "shown"),
+    ("stored", "past_from", "now", "shown"),
     [
-        (StoredStatus.DRAFT, None, Status.DRAFT),
-        (StoredStatus.DRAFT, datetime(2020, 1, 1, tzinfo=UTC), Status.DRAFT),
-        (StoredStatus.SCHEDULED_PENDING, datetime(2026, 9, 19, 22, 1, tzinfo=UTC), Status.SCHEDULED_PENDING),
-        (StoredStatus.SCHEDULED_PENDING, NOW, Status.PAST),
-        (StoredStatus.SCHEDULED_PINS_MAILED, datetime(2026, 10, 1, tzinfo=UTC), Status.SCHEDULED_PINS_MAILED),
-        (StoredStatus.SCHEDULED_PINS_MAILED, datetime(2026, 9, 1, tzinfo=UTC), Status.PAST),
-        (StoredStatus.CREATED, None, Status.CREATED),
+        (StoredStatus.DRAFT, None, NOW, Status.DRAFT),
+        (StoredStatus.DRAFT, datetime(2020, 1, 1, tzinfo=UTC), NOW, Status.DRAFT),
+        (
+            StoredStatus.SCHEDULED_PENDING,
+            DAY_OVER,
+            DAY_OVER - timedelta(microseconds=1),
+            Status.SCHEDULED_PENDING,
+        ),
+        (StoredStatus.SCHEDULED_PENDING, DAY_OVER, DAY_OVER, Status.PAST),
+        (
+            StoredStatus.SCHEDULED_PINS_MAILED,
+            DAY_OVER,
+            DAY_OVER - timedelta(seconds=1),
+            Status.SCHEDULED_PINS_MAILED,
+        ),
+        (StoredStatus.SCHEDULED_PINS_MAILED, DAY_OVER, DAY_OVER, Status.PAST),
+        (StoredStatus.CANCELLED, DAY_OVER, NOW, Status.CANCELLED),
+        (StoredStatus.CREATED, None, NOW, Status.CREATED),
     ],
 )
-def test_shown_status(stored: StoredStatus, starts_at: datetime | None, shown: Status) -> None:
-    assert status_of(stored, starts_at, NOW) is shown
+def test_shown_status(stored: StoredStatus, past_from: datetime | None, now: datetime, shown: Status) -> None:
+    assert status_of(stored, past_from, now) is shown
+
+
+@pytest.mark.parametrize(
+    ("wall_time", "zone", "day_over"),
+    [
+        # an ordinary day, ahead of UTC and behind it: the midnight after it there
+        (datetime(2026, 9, 19, 0, 30), "Pacific/Auckland", datetime(2026, 9, 19, 12, 0, tzinfo=UTC)),
+        (datetime(2026, 9, 19, 23, 59), "Pacific/Auckland", datetime(2026, 9, 19, 12, 0, tzinfo=UTC)),
+        (datetime(2026, 9, 19, 18, 0), "Pacific/Honolulu", datetime(2026, 9, 20, 10, 0, tzinfo=UTC)),
+        (datetime(2026, 9, 19, 0, 30), "Pacific/Kiritimati", datetime(2026, 9, 19, 10, 0, tzinfo=UTC)),
+        (datetime(2026, 9, 19, 12, 0), "UTC", datetime(2026, 9, 20, 0, 0, tzinfo=UTC)),
+        # Auckland's 23-hour day (02:00 is 03:00) and its 25-hour day (03:00 is 02:00 again)
+        (datetime(2026, 9, 27, 10, 0), "Pacific/Auckland", datetime(2026, 9, 27, 11, 0, tzinfo=UTC)),
+        (datetime(2026, 4, 5, 10, 0), "Pacific/Auckland", datetime(2026, 4, 5, 12, 0, tzinfo=UTC)),
+        # Havana skips its midnight (00:00 is 01:00): the day is over when the clocks jump
+        (datetime(2026, 3, 7, 20, 0), "America/Havana", datetime(2026, 3, 8, 5, 0, tzinfo=UTC)),
+        # ... and has 00:00 twice (01:00 is 00:00 again): the first ends the day before
+        (datetime(2026, 10, 31, 20, 0), "America/Havana", datetime(2026, 11, 1, 4, 0, tzinfo=UTC)),
+        (datetime(2026, 11, 1, 20, 0), "America/Havana", datetime(2026, 11, 2, 5, 0, tzinfo=UTC)),
+        # Samoa skipped 30 December 2011 whole: the 29th ended when the 31st began
+        (datetime(2011, 12, 29, 20, 0), "Pacific/Apia", datetime(2011, 12, 30, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_ceremony_day_is_over_at_the_midnight_that_ends_it_on_its_own_clock(
+    wall_time: datetime, zone: str, day_over: datetime
+) -> None:
+    starts_at = wall_time.replace(tzinfo=ZoneInfo(zone))
+
+    over = day_over_at(starts_at, zone)
+
+    assert over == day_over
+    assert over is not None and over.utcoffset() == timedelta(0)
+    # the last moment before it is still the ceremony's day there, and it is a later day
+    assert (over - timedelta(microseconds=1)).astimezone(ZoneInfo(zone)).date() == wall_time.date()
+    assert over.astimezone(ZoneInfo(zone)).date() > wall_time.date()
+
+
+def test_a_ceremony_without_its_start_or_zone_has_no_day_to_be_over() -> None:
+    assert day_over_at(None, "Pacific/Auckland") is None
+    assert day_over_at(NOW, None) is None
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,8 @@ UserErrorCode = described_enum(
         ErrorCode.INVALID_TIME_ZONE: "Not an IANA time zone name.",
         ErrorCode.NONEXISTENT_LOCAL_TIME: "The clocks skip that local time (daylight saving).",
         ErrorCode.TOO_SOON: "The ceremony's day is less than 14 calendar days after today, both in its time "
-        "zone; with staff's override, a start that has passed.",
+        "zone; with staff's override, a start that has passed; on an edit, a new time zone putting the same "
+        "start on a day already over there.",
         ErrorCode.INVALID_EMAIL: "Not an email address.",
         ErrorCode.INVALID_PHONE: "Not a phone number of 7 to 15 digits.",
         ErrorCode.INVALID_COUNTRY: "Not an ISO 3166-1 alpha-2 country code.",

@@ -54,9 +54,10 @@ RecognitionKind = described_enum(
 RecognitionStatus = described_enum(
     Status,
     name="RecognitionStatus",
-    description="Ceremonies: DRAFT, SCHEDULED_PENDING, SCHEDULED_PINS_MAILED, PAST (from the date), "
-    "CANCELLED. Certificate requests: DRAFT, CREATED; they never expire. `statusLabel` gives the guide's "
-    "words.",
+    description="Ceremonies: DRAFT, SCHEDULED_PENDING, SCHEDULED_PINS_MAILED, PAST (from the date: once "
+    "the ceremony's day is over in its own time zone; until that midnight it stays scheduled, also after "
+    "it has begun), CANCELLED. Certificate requests: DRAFT, CREATED; they never expire. `statusLabel` "
+    "gives the guide's words.",
     meanings=STATUS_MEANINGS,
 )
 RecognitionAction = described_enum(
