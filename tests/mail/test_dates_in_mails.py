@@ -17,6 +17,7 @@ from service.dates import MONTHS, written_moment
 from service.recognitions import mails, rules
 from service.recognitions.mails import Person
 from service.recognitions.models import CeremonyFormat, RecognitionKind
+from service.recognitions.notices import as_it_was
 from service.users.models import User
 from tests.mail.test_mail import CONFIG, NOW, REQUESTER, _ceremony
 
@@ -55,6 +56,7 @@ def _every_mail() -> dict[str, EmailMessage]:
             requester=REQUESTER,
             partner_name=partner,
             changed=["date and time"],
+            was=as_it_was({"starts_at": datetime(2026, 10, 2, 21, 0, tzinfo=UTC)}, ceremony),
             redated=mails.Redated(count=2, old_day=date(2026, 10, 3), new_day=date(2026, 10, 4)),
             config=CONFIG,
             now=NOW,
@@ -86,7 +88,7 @@ def _every_mail() -> dict[str, EmailMessage]:
             named_by=None,
             ask=[],
             partner_name=partner,
-            updated=True,
+            was=as_it_was({"starts_at": datetime(2026, 10, 2, 21, 0, tzinfo=UTC)}, ceremony),
             config=CONFIG,
             now=NOW,
         ),
@@ -96,8 +98,7 @@ def _every_mail() -> dict[str, EmailMessage]:
             named_by=REQUESTER,
             ask=[REQUESTER],
             partner_name=partner,
-            updated=True,
-            renamed_from="Pinning ceremony: cohorts ending 1 May 2026",
+            was=as_it_was({"name": "Pinning ceremony: cohorts ending 1 May 2026"}, ceremony),
             config=CONFIG,
             now=NOW,
         ),
@@ -122,12 +123,22 @@ def _every_mail() -> dict[str, EmailMessage]:
         "contact replaced, to the requester": mails.contact_replaced_to_requester(
             ceremony, key="t", requester=REQUESTER, partner_name=partner, config=CONFIG, now=NOW
         ),
+        "pins updated, to the requester": mails.pins_updated_to_requester(
+            ceremony,
+            key="t",
+            requester=REQUESTER,
+            partner_name=partner,
+            was=as_it_was({"contact_phone": "+64 9 555 0101"}, ceremony),
+            config=CONFIG,
+            now=NOW,
+        ),
         "updated, no longer the contact": mails.ceremony_updated(
             ceremony,
             key="t",
             requester=REQUESTER,
             partner_name=partner,
             changed=["address", "mailing contact"],
+            was=as_it_was({"address_line1": "14 Princes Street", "contact_email": REQUESTER.email}, ceremony),
             pins=True,
             no_longer_contact=True,
             config=CONFIG,

@@ -22,10 +22,11 @@ from service.app import create_app
 from service.mail.models import OutboxMessage
 from service.recognitions.models import Recognition, RecognitionEvent
 from service.settings import Settings
+from service.users.models import User
 from tests.support.clock import MovableClock
 from tests.support.factories import make_admin
 from tests.support.graphql_client import GraphQLClient
-from tests.support.mail_reading import subject
+from tests.support.mail_reading import subject, text_as_read
 from tests.support.recognition_api import (
     CEREMONY_CREATE,
     CEREMONY_MARK_PINS_MAILED,
@@ -37,6 +38,7 @@ from tests.support.recognition_api import (
     make_world,
     step1,
 )
+from tests.support.smtp_server import SmtpServer, received
 
 CONTACT = "aroha.ngata@riverside.example"
 
@@ -104,6 +106,33 @@ async def test_the_submitter_gets_the_confirmation_and_the_contact_what_to_expec
         f"Pins to be mailed for: {ceremony['name']}",
     )
     assert list(contact.iter_attachments()) == []
+
+
+@pytest.mark.parametrize(
+    ("step2", "where"),
+    [
+        ({}, "Where: 12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ."),
+        (
+            {"format": "ONLINE", "meetingUrl": "https://meet.example.org/pinning"},
+            "Join the ceremony online: https://meet.example.org/pinning",
+        ),
+    ],
+    ids=["in person", "online"],
+)
+async def test_the_confirmation_says_where_the_ceremony_is(
+    gql: GraphQLClient, world: World, step2: dict[str, Any], where: str
+) -> None:
+    ceremony = await _scheduled(gql, world, **step2)
+
+    [confirmation] = await _mails("ceremony-confirmation")
+
+    # an in-person ceremony is at its address, and an online one at its link (its address is the pins')
+    assert _text(confirmation).split("\n\n")[1:3] == [
+        f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} is scheduled for "
+        f"Sunday 4 October 2026 at 10:00 (Pacific/Auckland, UTC+13:00), "
+        f"{'online' if step2 else 'in person'}. An ACUE representative has been requested to attend.",
+        where,
+    ]
 
 
 async def test_a_submitter_who_is_also_the_contact_gets_one_mail(gql: GraphQLClient, world: World) -> None:
@@ -272,7 +301,8 @@ async def test_each_change_counts_the_sequence_on(gql: GraphQLClient, world: Wor
     ]
     assert "(format, meeting link)" in _text(updates[0])
     assert "(name)" in _text(updates[1])
-    assert "(address)" in _text(updates[2])
+    # the third change moves the pins of what is an online ceremony by then: its mailing address
+    assert "(mailing address)" in _text(updates[2])
     stored = await Recognition.get(id=_key(ceremony["id"]))
     assert stored.calendar_sequence == 3
 
@@ -625,6 +655,9 @@ async def test_the_same_mailing_contact_with_new_details_is_told_of_an_update(
     [to_contact] = await _mails(f"ceremony-pins-contact:{_key(ceremony['id'])}:")
     assert subject(to_contact) == f"Updated: pins to be mailed for: {ceremony['name']}"
     assert _text(to_contact).split("\n\n")[1].startswith("The details have changed. ")
+    assert _text(to_contact).split("\n\n")[2] == (
+        f"Before this change: your email address was {CONTACT}; your phone number was +64 9 123 4567."
+    )
     assert "If the address or your details (+64 9 555 0101) are wrong" in _text(to_contact)
 
 
@@ -741,9 +774,11 @@ async def test_a_staff_scheduled_ceremony_keeps_telling_the_partners_admins(
         (f"ceremony-pins-mailed:{key}:requester:to:{second_admin.id}", second_admin.email),
     ]
     update_to_contact = message_from_string(rows[2].message, policy=policy.default)
-    assert _text(update_to_contact).split("\n\n")[1:3] == [
+    assert _text(update_to_contact).split("\n\n")[1:4] == [
         f"The details have changed. ACUE staff named you the mailing contact for the pins of "
         f"{_ceremony_words(world)} on Friday 25 September 2026 at 18:00 (Pacific/Auckland, UTC+12:00).",
+        "Before this change: the pins were to be mailed to 12 Princes Street, Level 3, Auckland, Auckland, "
+        "1010, NZ.",
         "ACUE will mail the pins to 14 Princes Street, Level 3, Auckland, Auckland, 1010, NZ, and you will "
         "hear from us when they are on their way.",
     ]
@@ -832,7 +867,8 @@ async def test_a_requester_who_is_the_contact_hears_where_the_pins_go_when_the_d
         f"Dear {world.admin.name},\n\n"
         f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} has changed (date "
         "and time). It is now scheduled for Monday 5 October 2026 at 17:30 (America/Los_Angeles, UTC-07:00), "
-        "in person.\n\n"
+        "in person. It was scheduled for Sunday 4 October 2026 at 18:00 (America/Los_Angeles, UTC-07:00)."
+        "\n\n"
         f"Where: {LA_ADDRESS}.\n\n"
         f"What comes next: we will mail the pins to you at {LA_ADDRESS}, and you will hear from us when they "
         "are on their way.\n\n"
@@ -875,6 +911,7 @@ async def test_a_requester_who_becomes_the_contact_is_told_what_the_contact_woul
         "The details have changed. You are the mailing contact for the pins of the pinning ceremony "
         f"\u201c{ceremony['name']}\u201d of {world.riverside.name} on Sunday 4 October 2026 at 10:00 "
         "(Pacific/Auckland, UTC+13:00).\n\n"
+        f"Before this change: the mailing contact was Aroha Ngata, {CONTACT}, +64 9 123 4567.\n\n"
         "What comes next: we will mail the pins to you at 12 Princes Street, Level 3, Auckland, Auckland, "
         "1010, NZ, and you will hear from us when they are on their way.\n\n"
         "If the address or your details (+1 310 555 0100) are wrong, correct them in the Partnership "
@@ -930,16 +967,19 @@ async def test_a_new_address_for_the_pins_of_an_online_ceremony_is_in_the_reques
         world.admin,
     )
 
-    # then the requester's "changed (address)" says the new address, and the contact hears of it too
+    # then the requester's "changed (mailing address)" says the new address and the old, and the
+    # contact hears of it too
     assert moved["errors"] == []
     (_, to_requester, update), (_, to_contact, _) = await _mails_after(told)
     assert (to_requester, to_contact) == (world.admin.email, CONTACT)
     assert _text(update) == (
         f"Dear {world.admin.name},\n\n"
         f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} has changed "
-        "(address). It is now scheduled for Sunday 4 October 2026 at 10:00 (Pacific/Auckland, UTC+13:00), "
-        "online.\n\n"
+        "(mailing address). It is now scheduled for Sunday 4 October 2026 at 10:00 (Pacific/Auckland, "
+        "UTC+13:00), online.\n\n"
         "Join the ceremony online: https://meet.example.org/pinning\n\n"
+        "Mailing address for the pins: 14 Princes Street, Level 3, Auckland, Auckland, 1010, NZ (previously "
+        "12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ).\n\n"
         "What comes next: we will mail the pins to Aroha Ngata at 14 Princes Street, Level 3, Auckland, "
         f"Auckland, 1010, NZ; we have told Aroha Ngata ({CONTACT}) what to expect, and both of you will hear "
         "from us when they are on their way.\n\n"
@@ -951,15 +991,20 @@ async def test_a_new_address_for_the_pins_of_an_online_ceremony_is_in_the_reques
 # ---------------- a mailing contact replaced, a ceremony renamed: whoever was told is told again
 
 PINS_OFFICE = {"name": "Pins Office", "email": "pins.office@riverside.example", "phone": "+64 9 123 4000"}
-NEW_LINE1 = {"postalAddress": {**COMPLETE_STEP_2["postalAddress"], "line1": "14 Princes Street"}}
+NEW_LINE1: dict[str, Any] = {
+    "postalAddress": {**COMPLETE_STEP_2["postalAddress"], "line1": "14 Princes Street"}
+}
 AUCKLAND_START = "Sunday 4 October 2026 at 10:00 (Pacific/Auckland, UTC+13:00)"
 LOS_ANGELES_START = "Sunday 4 October 2026 at 18:00 (America/Los_Angeles, UTC-07:00)"
 
 
-async def _change(gql: GraphQLClient, world: World, ceremony: dict[str, Any], **change: Any) -> int:
-    """Save a change as the partner's admin; the id of the event it recorded (which names its mails)."""
+async def _change(
+    gql: GraphQLClient, world: World, ceremony: dict[str, Any], *, by: User | None = None, **change: Any
+) -> int:
+    """Save a change as the partner's admin (or ``by``); the id of the event it recorded (which names
+    its mails)."""
     result = await call_mutation(
-        gql, CEREMONY_UPDATE, "ceremonyUpdate", {"id": ceremony["id"], **change}, world.admin
+        gql, CEREMONY_UPDATE, "ceremonyUpdate", {"id": ceremony["id"], **change}, by or world.admin
     )
     assert result["errors"] == []
     event = await RecognitionEvent.filter(recognition_id=_key(ceremony["id"])).order_by("-id").first()
@@ -1093,7 +1138,7 @@ async def test_a_requester_replaced_as_the_contact_with_a_new_address_hears_both
     assert _text(update).split("\n\n")[1:4] == [
         f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} has changed "
         f"(address, mailing contact). It is now scheduled for {LOS_ANGELES_START}, in person.",
-        f"Where: {address}.",
+        f"Where: {address} (previously {LA_ADDRESS}).",
         f"You are no longer the mailing contact for its pins. What comes next: we will mail the pins to Pins "
         f"Office at {address}; we have told Pins Office (pins.office@riverside.example) what to expect, and "
         "both of you will hear from us when they are on their way.",
@@ -1216,3 +1261,169 @@ async def test_once_the_pins_are_mailed_a_new_contact_or_name_mails_no_contact(
     [(key, recipient, update)] = await _mails_after(told)
     assert (key.startswith("ceremony-updated:"), recipient) == (True, world.admin.email)
     assert "has changed (name)." in _text(update)
+
+
+# ---------------- every change says what it replaced, as the reader receives it over SMTP
+
+ONLINE = {"format": "ONLINE", "meetingUrl": "https://meet.example.org/pinning"}
+AUCKLAND_ADDRESS = "12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ"
+NEW_AUCKLAND_ADDRESS = "14 Princes Street, Level 3, Auckland, Auckland, 1010, NZ"
+
+
+async def test_a_new_address_for_an_online_ceremonys_mailed_pins_is_in_the_mail_with_the_old(
+    smtp_gql: GraphQLClient, smtp: SmtpServer
+) -> None:
+    # given an online ceremony whose pins staff marked mailed
+    world = await make_world()
+    ceremony = await _scheduled(smtp_gql, world, **ONLINE)
+    mailed = await call_mutation(
+        smtp_gql, CEREMONY_MARK_PINS_MAILED, "ceremonyMarkPinsMailed", {"id": ceremony["id"]}, world.staff
+    )
+    assert mailed["errors"] == []
+    told = await OutboxMessage.all().count()
+
+    # when staff change the address the pins go to
+    event_id = await _change(smtp_gql, world, ceremony, by=world.staff, **NEW_LINE1)
+
+    # then the requester alone is mailed, and their "changed (mailing address)" says the new address and
+    # the old, and that the pins went before
+    key = f"ceremony-updated:{_key(ceremony['id'])}:{event_id}"
+    assert [(row.key, row.recipient) for row in await OutboxMessage.all().order_by("id").offset(told)] == [
+        (key, world.admin.email)
+    ]
+    update = await received(smtp, key)
+    assert (update["To"], subject(update)) == (
+        f"{world.admin.name} <{world.admin.email}>",
+        f"Pinning ceremony changed: {ceremony['name'].removeprefix('Pinning ceremony: ')}",
+    )
+    assert text_as_read(update) == (
+        f"Dear {world.admin.name},\n\n"
+        f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} has changed "
+        f"(mailing address). It is now scheduled for {AUCKLAND_START}, online.\n\n"
+        "Join the ceremony online: https://meet.example.org/pinning\n\n"
+        f"Mailing address for the pins: {NEW_AUCKLAND_ADDRESS} (previously {AUCKLAND_ADDRESS}). The pins "
+        "were mailed on 20 September 2026, before this change.\n\n"
+        f"See the ceremony in the Partnership Portal: http://127.0.0.1:8000/recognitions/{ceremony['id']}\n\n"
+        "The updated calendar invitation attached replaces the one you had.\n"
+    )
+
+
+async def test_a_new_time_zone_is_read_with_the_start_it_replaced(
+    smtp_gql: GraphQLClient, smtp: SmtpServer
+) -> None:
+    # given a ceremony in Auckland
+    world = await make_world()
+    ceremony = await _scheduled(smtp_gql, world)
+
+    # when it is moved to the same wall-clock time in Los Angeles
+    event_id = await _change(
+        smtp_gql,
+        world,
+        ceremony,
+        start={"dateTime": "2026-10-04T10:00:00", "timeZone": "America/Los_Angeles"},
+    )
+
+    # then the requester and the mailing contact each read the new start and the one it replaced
+    key = _key(ceremony["id"])
+    update = await received(smtp, f"ceremony-updated:{key}:{event_id}")
+    to_contact = await received(smtp, f"ceremony-pins-contact:{key}:{event_id}")
+    assert text_as_read(update).split("\n\n")[1:3] == [
+        f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} has changed (date "
+        "and time). It is now scheduled for Sunday 4 October 2026 at 10:00 (America/Los_Angeles, UTC-07:00), "
+        f"in person. It was scheduled for {AUCKLAND_START}.",
+        f"Where: {AUCKLAND_ADDRESS}.",
+    ]
+    assert text_as_read(to_contact).split("\n\n")[1:3] == [
+        f"The details have changed. {world.admin.name} ({world.admin.email}) of {world.riverside.name} named "
+        f"you the mailing contact for the pins of the pinning ceremony \u201c{ceremony['name']}\u201d on "
+        "Sunday 4 October 2026 at 10:00 (America/Los_Angeles, UTC-07:00).",
+        f"Before this change: the ceremony was scheduled for {AUCKLAND_START}.",
+    ]
+
+
+async def test_a_new_format_or_meeting_link_is_read_with_what_it_replaced(
+    smtp_gql: GraphQLClient, smtp: SmtpServer
+) -> None:
+    # given a ceremony in person
+    world = await make_world()
+    ceremony = await _scheduled(smtp_gql, world)
+
+    # when it goes online, gets another meeting link, and comes back in person
+    changes: list[dict[str, Any]] = [
+        ONLINE,
+        {"meetingUrl": "https://meet.example.org/pinning-2"},
+        {"format": "IN_PERSON"},
+    ]
+    event_ids = [await _change(smtp_gql, world, ceremony, **change) for change in changes]
+
+    # then each update says what the ceremony was before it
+    updates = [
+        text_as_read(await received(smtp, f"ceremony-updated:{_key(ceremony['id'])}:{event_id}"))
+        for event_id in event_ids
+    ]
+    lead = f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} has changed"
+    assert [update.split("\n\n")[1:3] for update in updates] == [
+        [
+            f"{lead} (format, meeting link). It is now scheduled for {AUCKLAND_START}, online. It was to be "
+            "held in person.",
+            "Join the ceremony online: https://meet.example.org/pinning",
+        ],
+        [
+            f"{lead} (meeting link). It is now scheduled for {AUCKLAND_START}, online.",
+            "The meeting link has changed (previously https://meet.example.org/pinning).",
+        ],
+        [
+            f"{lead} (format). It is now scheduled for {AUCKLAND_START}, in person. It was to be held "
+            "online.",
+            f"Where: {AUCKLAND_ADDRESS}.",
+        ],
+    ]
+    assert updates[1].split("\n\n")[3] == "Join the ceremony online: https://meet.example.org/pinning-2"
+
+
+async def test_a_new_mailing_contact_is_read_with_the_one_it_replaced(
+    smtp_gql: GraphQLClient, smtp: SmtpServer
+) -> None:
+    # given a scheduled ceremony whose pins are still to be mailed
+    world = await make_world()
+    ceremony = await _scheduled(smtp_gql, world)
+
+    # when it moves a day and a pins office becomes its mailing contact
+    event_id = await _change(
+        smtp_gql,
+        world,
+        ceremony,
+        start={"dateTime": "2026-10-05T10:00:00", "timeZone": "Pacific/Auckland"},
+        mailingContact=PINS_OFFICE,
+    )
+
+    # then the requester reads who the contact is now, and who it was
+    update = await received(smtp, f"ceremony-updated:{_key(ceremony['id'])}:{event_id}")
+    assert text_as_read(update).split("\n\n")[1:4] == [
+        f"The pinning ceremony \u201c{ceremony['name']}\u201d of {world.riverside.name} has changed (date "
+        "and time, mailing contact). It is now scheduled for Monday 5 October 2026 at 10:00 "
+        f"(Pacific/Auckland, UTC+13:00), in person. It was scheduled for {AUCKLAND_START}.",
+        f"Where: {AUCKLAND_ADDRESS}.",
+        "Mailing contact: Pins Office, pins.office@riverside.example, +64 9 123 4000 (previously Aroha "
+        f"Ngata, {CONTACT}, +64 9 123 4567).",
+    ]
+
+
+async def test_a_meeting_link_an_in_person_ceremony_does_not_show_mails_no_one(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a ceremony in person (its invitation shows its address, never a link)
+    ceremony = await _scheduled(gql, world)
+    told = await OutboxMessage.all().count()
+
+    # when a meeting link is saved for it
+    await _change(gql, world, ceremony, meetingUrl="https://meet.example.org/pinning")
+
+    # then the change is recorded, and no mail says "changed (meeting link)" without a link to show
+    assert (
+        await OutboxMessage.all().count(),
+        (await Recognition.get(id=_key(ceremony["id"]))).calendar_sequence,
+    ) == (
+        told,
+        0,
+    )
