@@ -305,12 +305,14 @@ def pins_expected(
     renamed_from = was.name if was is not None and was.name != recognition.name else None
     formerly = f" (formerly \u201c{renamed_from}\u201d)" if renamed_from is not None else ""
     ceremony = f"the pins of the pinning ceremony \u201c{recognition.name}\u201d{formerly}"
+    # Not "<name> named you …": a paragraph that begins with a right-to-left name reads right to left
+    # in mail programs that take its direction from its first letter, as plain text has no other.
     named = (
         f"{config.certifier} staff named you the mailing contact for {ceremony} of {partner_name} on "
         f"{_when(recognition)}."
         if named_by is None
-        else f"{named_by.name} ({named_by.email}) of {partner_name} named you the mailing contact for "
-        f"{ceremony} on {_when(recognition)}."
+        else f"You are the mailing contact for {ceremony} on {_when(recognition)}, named by {named_by.name} "
+        f"({named_by.email}) of {partner_name}."
     )
     wrong = f"If the address or your details ({recognition.contact_phone}) are wrong,"
     correct = (

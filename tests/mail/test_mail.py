@@ -341,9 +341,10 @@ async def test_submitting_mails_the_confirmation_to_the_submitter_and_the_pins_t
     assert subject(pins) == f"Pins to be mailed for: {_ceremony_name(world)}"
     assert list(pins.iter_attachments()) == []
     assert (
-        f"{world.admin.name} ({world.admin.email}) of {world.riverside.name} named you the mailing contact "
-        f"for the pins of the pinning ceremony \u201c{_ceremony_name(world)}\u201d on Sunday 4 October "
-        "2026 at 10:00 (Pacific/Auckland, UTC+13:00)." in _body(pins, "plain")
+        "You are the mailing contact for the pins of the pinning ceremony "
+        f"\u201c{_ceremony_name(world)}\u201d on Sunday 4 October 2026 at 10:00 (Pacific/Auckland, "
+        "UTC+13:00), named by "
+        f"{world.admin.name} ({world.admin.email}) of {world.riverside.name}." in _body(pins, "plain")
     )
     assert "ACUE will mail the pins to 12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ" in _body(
         pins, "plain"

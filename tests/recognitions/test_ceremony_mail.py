@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
+import unicodedata
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email import message_from_string, policy
@@ -28,6 +31,7 @@ from tests.support.factories import make_admin
 from tests.support.graphql_client import GraphQLClient
 from tests.support.mail_reading import subject, text_as_read
 from tests.support.recognition_api import (
+    CEREMONY_CANCEL,
     CEREMONY_CREATE,
     CEREMONY_MARK_PINS_MAILED,
     CEREMONY_SUBMIT,
@@ -215,9 +219,9 @@ async def test_the_html_part_has_clickable_links_and_escapes_every_stored_value(
     )
 
     for message in await _mails():
-        html = _text(message, "html")
-        assert "<img" not in html
-        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co" in html
+        rich = _text(message, "html")
+        assert "<img" not in rich
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co" in rich
     [confirmation, _] = await _mails()
     assert (
         f'<p><a href="http://127.0.0.1:8000/recognitions/{ceremony["id"]}">'
@@ -227,8 +231,6 @@ async def test_the_html_part_has_clickable_links_and_escapes_every_stored_value(
 
 def _links(message: EmailMessage) -> list[str]:
     """The href of every link in the HTML part, in order."""
-    import re
-
     return [unquote(link) for link in re.findall(r'<a href="([^"]+)"', _text(message, "html"))]
 
 
@@ -625,9 +627,8 @@ async def test_a_new_mailing_contact_is_told_what_to_expect(gql: GraphQLClient, 
     )
     assert _text(to_new_contact).split("\n\n")[:2] == [
         "Dear Pins Office,",
-        f"{world.admin.name} ({world.admin.email}) of {world.riverside.name} named you the mailing contact "
-        f"for the pins of the pinning ceremony \u201c{ceremony['name']}\u201d on Sunday 4 October 2026 at "
-        "10:00 (Pacific/Auckland, UTC+13:00).",
+        f"You are the mailing contact for the pins of the pinning ceremony \u201c{ceremony['name']}\u201d on "
+        f"{AUCKLAND_START}, named by {world.admin.name} ({world.admin.email}) of {world.riverside.name}.",
     ]
 
 
@@ -1191,9 +1192,9 @@ async def test_a_contact_told_of_new_details_and_a_new_name_reads_both_names(
     [to_contact] = await _mails(f"ceremony-pins-contact:{_key(ceremony['id'])}:")
     assert subject(to_contact) == "Updated: pins to be mailed for: Autumn pinning"
     assert _text(to_contact).split("\n\n")[1] == (
-        f"The details have changed. {world.admin.name} ({world.admin.email}) of {world.riverside.name} named "
-        f"you the mailing contact for the pins of the pinning ceremony \u201cAutumn pinning\u201d (formerly "
-        f"\u201c{ceremony['name']}\u201d) on {AUCKLAND_START}."
+        "The details have changed. You are the mailing contact for the pins of the pinning ceremony "
+        f"\u201cAutumn pinning\u201d (formerly \u201c{ceremony['name']}\u201d) on {AUCKLAND_START}, named by "
+        f"{world.admin.name} ({world.admin.email}) of {world.riverside.name}."
     )
 
 
@@ -1334,9 +1335,9 @@ async def test_a_new_time_zone_is_read_with_the_start_it_replaced(
         f"Where: {AUCKLAND_ADDRESS}.",
     ]
     assert text_as_read(to_contact).split("\n\n")[1:3] == [
-        f"The details have changed. {world.admin.name} ({world.admin.email}) of {world.riverside.name} named "
-        f"you the mailing contact for the pins of the pinning ceremony \u201c{ceremony['name']}\u201d on "
-        "Sunday 4 October 2026 at 10:00 (America/Los_Angeles, UTC-07:00).",
+        "The details have changed. You are the mailing contact for the pins of the pinning ceremony "
+        f"\u201c{ceremony['name']}\u201d on Sunday 4 October 2026 at 10:00 (America/Los_Angeles, UTC-07:00), "
+        f"named by {world.admin.name} ({world.admin.email}) of {world.riverside.name}.",
         f"Before this change: the ceremony was scheduled for {AUCKLAND_START}.",
     ]
 
@@ -1427,3 +1428,133 @@ async def test_a_meeting_link_an_in_person_ceremony_does_not_show_mails_no_one(
         told,
         0,
     )
+
+
+# ---------------- every mail of a ceremony as its reader reads it: any script, any zone
+
+PORTAL_ROUTE = re.compile(r"^/recognitions/([^/]+)(?:/(certificates|edit))?/?$")  # as the portal's router.js
+RECOGNITION = "query($id: ID!) { recognition(id: $id) { id name } }"
+
+
+@pytest.mark.parametrize(
+    ("admin_name", "ceremony_name", "contact_name", "start", "when"),
+    [
+        (
+            "أحمد المنصوري",
+            "حفل التكريم",
+            "דנה לוי",
+            {"dateTime": "2026-10-04T18:00:00", "timeZone": "America/Los_Angeles"},
+            "Sunday 4 October 2026 at 18:00 (America/Los_Angeles, UTC-07:00)",
+        ),
+        (
+            "प्रिया शर्मा",
+            "授徽仪式 春季",
+            "欧阳娜娜",
+            {"dateTime": "2026-10-04T10:00:00", "timeZone": "Pacific/Auckland"},
+            AUCKLAND_START,
+        ),
+    ],
+    ids=["Arabic and Hebrew, Los Angeles", "Devanagari and CJK, Auckland"],
+)
+async def test_every_mail_greets_its_reader_names_the_ceremony_and_links_to_the_page_it_says(
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    world: World,
+    admin_name: str,
+    ceremony_name: str,
+    contact_name: str,
+    start: dict[str, str],
+    when: str,
+) -> None:
+    # given an admin and a mailing contact named in other scripts
+    world.admin.name = admin_name
+    await world.admin.save()
+    contact = {**COMPLETE_STEP_2["mailingContact"], "name": contact_name}
+
+    # when their ceremony is scheduled, its contact's phone corrected, the admin named the contact and
+    # replaced by another, its start moved an hour, its pins mailed, and it is cancelled
+    ceremony = await _scheduled(gql, world, name=ceremony_name, start=start, mailingContact=contact)
+    await _change(gql, world, ceremony, mailingContact={**contact, "phone": "+64 9 555 0101"})
+    await _change(gql, world, ceremony, mailingContact=_own_contact(world))
+    await _change(gql, world, ceremony, mailingContact=contact)
+    await _change(
+        gql, world, ceremony, start={**start, "dateTime": start["dateTime"].replace(":00:00", ":30:00")}
+    )
+    mailed = await call_mutation(
+        gql, CEREMONY_MARK_PINS_MAILED, "ceremonyMarkPinsMailed", {"id": ceremony["id"]}, world.staff
+    )
+    cancelled = await call_mutation(
+        gql, CEREMONY_CANCEL, "ceremonyCancel", {"id": ceremony["id"]}, world.staff
+    )
+    assert (mailed["errors"], cancelled["errors"]) == ([], [])
+
+    # then each mail greets its reader by name, and its subject names the ceremony as it is
+    rows = await OutboxMessage.all().order_by("id")
+    moved = when.replace(":00 (", ":30 (")
+    assert [
+        (row.recipient, subject(mail), _text(mail).split("\n\n")[0])
+        for row, mail in zip(rows, await _mails(), strict=True)
+    ] == [
+        (world.admin.email, f"Pinning ceremony scheduled: {ceremony_name}", f"Dear {admin_name},"),
+        (CONTACT, f"Pins to be mailed for: {ceremony_name}", f"Dear {contact_name},"),
+        (CONTACT, f"Updated: pins to be mailed for: {ceremony_name}", f"Dear {contact_name},"),
+        # the admin becomes the contact (their mail, with its link), and the contact hears they no longer are
+        (world.admin.email, f"Updated: pins to be mailed for: {ceremony_name}", f"Dear {admin_name},"),
+        (CONTACT, f"No longer the mailing contact for: {ceremony_name}", f"Dear {contact_name},"),
+        # the contact is named again (a first mail), and the admin hears they no longer are
+        (CONTACT, f"Pins to be mailed for: {ceremony_name}", f"Dear {contact_name},"),
+        (world.admin.email, f"Updated: pins to be mailed for: {ceremony_name}", f"Dear {admin_name},"),
+        (world.admin.email, f"Pinning ceremony changed: {ceremony_name}", f"Dear {admin_name},"),
+        (CONTACT, f"Updated: pins to be mailed for: {ceremony_name}", f"Dear {contact_name},"),
+        (CONTACT, f"Pins mailed for your ceremony: {ceremony_name}", f"Dear {contact_name},"),
+        (world.admin.email, f"Pins mailed for your ceremony: {ceremony_name}", f"Dear {admin_name},"),
+        (world.admin.email, f"Pinning ceremony cancelled: {ceremony_name}", f"Dear {admin_name},"),
+    ]
+    # and no paragraph begins with a name someone typed: a mail program that takes a paragraph's
+    # direction from its first letter (the plain text has no other) shows each left to right
+    assert [
+        paragraph
+        for mail in await _mails()
+        for paragraph in _text(mail).split("\n\n")
+        if _first_strong_direction(paragraph) not in ("L", None)
+    ] == []
+    # and each writes the start as every mail does, the one it had when it was sent
+    assert [when in _text(mail) or moved in _text(mail) for mail in await _mails()] == [True] * len(rows)
+    # and every link, the same in the text as in the HTML, opens the portal on that ceremony for its reader
+    for row, mail in zip(rows, await _mails(), strict=True):
+        links = [html.unescape(link) for link in re.findall(r'<a href="([^"]+)"', _text(mail, "html"))]
+        assert [line.rsplit(": ", 1)[1] for line in _text(mail).splitlines() if ": http" in line] == links
+        for link in links:
+            await _opens(
+                http, gql, link, ceremony, world.admin if row.recipient == world.admin.email else None
+            )
+    assert sum(len(_links(mail)) for mail in await _mails()) == 7
+
+
+async def _opens(
+    http: httpx.AsyncClient, gql: GraphQLClient, link: str, ceremony: dict[str, Any], reader: User | None
+) -> None:
+    """The link opens the portal's page, and the page, reading its address as the portal's router
+    does, shows ``ceremony`` to ``reader`` (the contact's mails have no link: a contact need not have
+    an account)."""
+    assert reader is not None, f"a link in a mail to someone without an account: {link}"
+    address = urlsplit(link)
+    page = await http.get(address.path)
+    assert (page.status_code, "<title>Recognition · example partner portal</title>" in page.text) == (
+        200,
+        True,
+    )
+    route = PORTAL_ROUTE.match(address.path)
+    assert route is not None, link
+    shown = await gql.data(RECOGNITION, {"id": unquote(route[1])}, as_user=reader)
+    assert shown["recognition"] == {"id": ceremony["id"], "name": ceremony["name"]}
+
+
+def _first_strong_direction(text: str) -> str | None:
+    """The direction of the first letter with one (L, or R for Hebrew and Arabic), as the Unicode
+    bidi algorithm finds a paragraph's."""
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind in ("L", "R", "AL"):
+            return "L" if kind == "L" else "R"
+    return None

@@ -69,6 +69,17 @@ mutation PinsMailed($input: CeremonyMarkPinsMailedInput!) {{
 """
     + FRAGMENT
 )
+CEREMONY_CANCEL = (
+    f"""
+mutation Cancel($input: CeremonyCancelInput!) {{
+  ceremonyCancel(input: $input) {{
+    ceremony {{ {RECOGNITION_FIELDS} statusLabel ... on Ceremony {{ cancelledAt cancellationReason }} }}
+    errors {{ field code message }}
+  }}
+}}
+"""
+    + FRAGMENT
+)
 REQUEST_CREATE = (
     f"""
 mutation Create($input: CertificateRequestCreateInput!) {{
