@@ -19,6 +19,7 @@ from tests.support.databases import Databases
 from tests.support.engines import BROKER_URL, PUBSUB_URL, remove_namespace
 from tests.support.graphql_client import TEST_SECRET, GraphQLClient
 from tests.support.plain_execution_check import CheckedPlainExecutionContext, differences
+from tests.support.smtp_server import SmtpServer
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +90,12 @@ async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def gql(http: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback, running for the test."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

@@ -25,9 +25,11 @@ from service.recognitions.invitations import (
     postal_address,
     recognition_link,
 )
-from service.recognitions.models import CeremonyFormat, Recognition
+from service.recognitions.models import CeremonyFormat, Recognition, StoredStatus, local_date
 
 FORMAT_WORDS = {CeremonyFormat.ONLINE: "online", CeremonyFormat.IN_PERSON: "in person"}
+# What a requester's "has changed (…)" calls a change of the mailing contact.
+MAILING_CONTACT = "mailing contact"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ def ceremony_confirmation(
         f"Dear {requester.name},",
         f"{scheduled} {_when(recognition)}, {FORMAT_WORDS[recognition.format]}. {representative}",
         *_meeting(recognition),
+        *_address_paragraphs(recognition, recognition),
         _pins_paragraph(recognition, requester),
         "You can now generate certificates for the course-takers of this ceremony on its Certificates page.",
         Link("Generate certificates", _certificates_link(config, recognition)),
@@ -114,28 +117,32 @@ def ceremony_updated(
     requester: Person,
     partner_name: str,
     changed: list[str],
+    was: Recognition,
     config: MailConfig,
     now: datetime,
-    renamed_from: str | None = None,
     redated: Redated | None = None,
     pins: bool = False,
     no_longer_contact: bool = False,
 ) -> EmailMessage:
-    """A scheduled ceremony changed: its new details and an updated invitation (same UID, next SEQUENCE);
-    when it was renamed, the name the reader knew it by; when its day moved, that provisional
-    certificates printed before show the old day; with ``pins``, where the pins now go (the reader is
-    the mailing contact too, or the pins' address or contact changed); ``no_longer_contact``: the
-    reader was the mailing contact and another is now, which they read before where the pins go."""
+    """A scheduled ceremony changed: its new details and an updated invitation (same UID, next SEQUENCE).
+    ``changed`` names what changed, and ``was`` is the ceremony as it was before: each change is read
+    with what it replaced (the name the reader knew it by, the start, the format, the meeting link,
+    the address, the mailing contact), so no reader has to guess what "changed (address)" means.
+    When its day moved, provisional certificates printed before show the old day; with ``pins``,
+    where the pins now go (the reader is the mailing contact too, or the pins' address or contact
+    changed); ``no_longer_contact``: the reader was the mailing contact and another is now, which
+    they read before where the pins go."""
     assert recognition.format is not None
-    formerly = f" (formerly \u201c{renamed_from}\u201d)" if renamed_from is not None else ""
+    formerly = f" (formerly \u201c{was.name}\u201d)" if was.name != recognition.name else ""
     no_longer = "You are no longer the mailing contact for its pins. " if no_longer_contact else ""
     paragraphs: list[Paragraph] = [
         f"Dear {requester.name},",
         f"The pinning ceremony \u201c{recognition.name}\u201d{formerly} of {partner_name} has changed "
         f"({', '.join(changed)}). It is now scheduled for {_when(recognition)}, "
-        f"{FORMAT_WORDS[recognition.format]}.",
-        *_meeting(recognition),
-        *([_where_paragraph(recognition)] if recognition.format is CeremonyFormat.IN_PERSON else []),
+        f"{FORMAT_WORDS[recognition.format]}.{_schedule_before(recognition, was)}",
+        *_meeting(recognition, was),
+        *_address_paragraphs(recognition, was),
+        *_contact_paragraphs(recognition, was, told=MAILING_CONTACT in changed and not no_longer_contact),
         *([no_longer + _pins_paragraph(recognition, requester)] if pins else []),
         *_redated_paragraphs(recognition, redated, config),
         Link("See the ceremony in the Partnership Portal", recognition_link(config, recognition)),
@@ -216,12 +223,14 @@ def pins_updated_to_requester(
     key: str,
     requester: Person,
     partner_name: str,
+    was: Recognition,
     config: MailConfig,
     now: datetime,
 ) -> EmailMessage:
     """What the mailing contact relies on changed (their own details, or they became the contact) and
     nothing the invitation shows did: the requester who is the mailing contact hears what
-    ``pins_expected`` tells another contact, with the link their account opens."""
+    ``pins_expected`` tells another contact (what it was before the change, ``was``), with the link
+    their account opens."""
     return compose(
         config=config,
         key=key,
@@ -231,6 +240,7 @@ def pins_updated_to_requester(
             f"Dear {requester.name},",
             f"The details have changed. You are the mailing contact for the pins of the pinning ceremony "
             f"\u201c{recognition.name}\u201d of {partner_name} on {_when(recognition)}.",
+            *_before_this_change(recognition, was),
             _pins_paragraph(recognition, requester),
             f"If the address or your details ({recognition.contact_phone}) are wrong, correct them in the "
             "Partnership Portal.",
@@ -280,26 +290,29 @@ def pins_expected(
     partner_name: str,
     config: MailConfig,
     now: datetime,
-    updated: bool = False,
-    renamed_from: str | None = None,
+    was: Recognition | None = None,
 ) -> EmailMessage:
     """The mailing contact: which ceremony the pins are for, where they will go, and whom to ask.
 
     ``named_by``: who at the partner named them; None when staff did (partners know staff only as
     "<certifier> staff", never by name). ``ask``: who at the partner can correct the details; none,
     Partnership Portal Support. No portal link: a mailing contact need not have an account.
-    ``renamed_from``: the name an update's reader knew the ceremony by.
+    ``was``: for an update, the ceremony as this contact knew it (its name, what they were told
+    before the change); None for the first mail they get about it.
     """
     contact = contact_of(recognition)
-    lead = "The details have changed. " if updated else ""
+    lead = "The details have changed. " if was is not None else ""
+    renamed_from = was.name if was is not None and was.name != recognition.name else None
     formerly = f" (formerly \u201c{renamed_from}\u201d)" if renamed_from is not None else ""
     ceremony = f"the pins of the pinning ceremony \u201c{recognition.name}\u201d{formerly}"
+    # Not "<name> named you …": a paragraph that begins with a right-to-left name reads right to left
+    # in mail programs that take its direction from its first letter, as plain text has no other.
     named = (
         f"{config.certifier} staff named you the mailing contact for {ceremony} of {partner_name} on "
         f"{_when(recognition)}."
         if named_by is None
-        else f"{named_by.name} ({named_by.email}) of {partner_name} named you the mailing contact for "
-        f"{ceremony} on {_when(recognition)}."
+        else f"You are the mailing contact for {ceremony} on {_when(recognition)}, named by {named_by.name} "
+        f"({named_by.email}) of {partner_name}."
     )
     wrong = f"If the address or your details ({recognition.contact_phone}) are wrong,"
     correct = (
@@ -312,10 +325,11 @@ def pins_expected(
         key=key,
         recipient=contact.header(),
         # The pins are not on their way yet: staff mark them mailed when they are (``pins_mailed``).
-        subject=f"{'Updated: p' if updated else 'P'}ins to be mailed for: {recognition.name}",
+        subject=f"{'Updated: p' if was is not None else 'P'}ins to be mailed for: {recognition.name}",
         paragraphs=[
             f"Dear {contact.name},",
             f"{lead}{named}",
+            *([] if was is None else _before_this_change(recognition, was)),
             f"{config.certifier} will mail the pins to {postal_address(recognition)}, and you will hear from "
             "us when they are on their way.",
             correct,
@@ -516,14 +530,78 @@ def _provisional_after_cancel(recognition: Recognition, count: int) -> list[Para
     ]
 
 
-def _where_paragraph(recognition: Recognition) -> str:
-    return f"Where: {postal_address(recognition)}."
+def _meeting(recognition: Recognition, was: Recognition | None = None) -> list[Paragraph]:
+    """An online ceremony's link to join; after a change, the link it replaced (or that there is none
+    now), when the reader had one."""
+    if recognition.format is not CeremonyFormat.ONLINE:
+        return []
+    old = was.meeting_url if was is not None and was.format is CeremonyFormat.ONLINE else None
+    if not recognition.meeting_url:
+        return [] if old is None else [f"The meeting link has been removed (previously {old})."]
+    join = Link("Join the ceremony online", recognition.meeting_url)
+    if old is None or old == recognition.meeting_url:
+        return [join]
+    return [f"The meeting link has changed (previously {old}).", join]
 
 
-def _meeting(recognition: Recognition) -> list[Paragraph]:
-    if recognition.format is CeremonyFormat.ONLINE and recognition.meeting_url:
-        return [Link("Join the ceremony online", recognition.meeting_url)]
-    return []
+def _schedule_before(recognition: Recognition, was: Recognition) -> str:
+    """The sentence that follows "It is now scheduled for …" when the start or the format changed."""
+    assert was.format is not None
+    moved = _when(was) != _when(recognition)
+    reformatted = was.format is not recognition.format
+    if moved:
+        return f" It was scheduled for {_when(was)}{f', {FORMAT_WORDS[was.format]}' if reformatted else ''}."
+    return f" It was to be held {FORMAT_WORDS[was.format]}." if reformatted else ""
+
+
+def _address_paragraphs(recognition: Recognition, was: Recognition) -> list[Paragraph]:
+    """Where an in-person ceremony is; an online one's mailing address for the pins when it changed
+    (it is nowhere else in the mail once the pins are mailed), each with the address it replaced."""
+    address, old = postal_address(recognition), postal_address(was)
+    previously = f" (previously {old})" if old and old != address else ""
+    if recognition.format is CeremonyFormat.IN_PERSON:
+        return [f"Where: {address}{previously}."]
+    if not previously:
+        return []
+    mailed = ""
+    if recognition.status is StoredStatus.SCHEDULED_PINS_MAILED and recognition.pins_mailed_at is not None:
+        day = local_date(recognition.pins_mailed_at, recognition.time_zone)
+        assert day is not None
+        mailed = f" The pins were mailed on {_certificate_day(day)}, before this change."
+    return [f"Mailing address for the pins: {address}{previously}.{mailed}"]
+
+
+def _contact_paragraphs(recognition: Recognition, was: Recognition, *, told: bool) -> list[Paragraph]:
+    """When the requester is ``told`` of it: the mailing contact (name, email, phone) and who it was."""
+    if not told:
+        return []
+    return [f"Mailing contact: {_contact_details(recognition)} (previously {_contact_details(was)})."]
+
+
+def _contact_details(recognition: Recognition) -> str:
+    details = (recognition.contact_name, recognition.contact_email, recognition.contact_phone)
+    return ", ".join(part for part in details if part)
+
+
+def _before_this_change(recognition: Recognition, was: Recognition) -> list[Paragraph]:
+    """For the mailing contact, who reads the ceremony's day, the address and their own details in
+    their mail: what each of those that changed was before."""
+    clauses = []
+    if _when(was) != _when(recognition):
+        clauses.append(f"the ceremony was scheduled for {_when(was)}")
+    if postal_address(was) != postal_address(recognition):
+        clauses.append(f"the pins were to be mailed to {postal_address(was)}")
+    if not contact_of(was).same_as(contact_of(recognition)):
+        clauses.append(f"the mailing contact was {_contact_details(was)}")
+    else:
+        for words, column in (
+            ("name", "contact_name"),
+            ("email address", "contact_email"),
+            ("phone number", "contact_phone"),
+        ):
+            if getattr(was, column) != getattr(recognition, column):
+                clauses.append(f"your {words} was {getattr(was, column)}")
+    return [f"Before this change: {'; '.join(clauses)}."] if clauses else []
 
 
 def _pins_paragraph(recognition: Recognition, requester: Person) -> str:

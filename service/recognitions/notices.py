@@ -20,6 +20,7 @@ never mails twice.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -32,11 +33,13 @@ from service.mail.outbox import Outbox
 from service.partners.models import Partner
 from service.recognitions import mails
 from service.recognitions.mails import Person
-from service.recognitions.models import Recognition, StoredStatus, local_date
+from service.recognitions.models import CeremonyFormat, Recognition, StoredStatus, local_date
 from service.users.models import Role, User
 
 # What changing each column the invitation shows means ("the date and time", …): the name is its
-# SUMMARY, the start its DTSTART, the link or the address its LOCATION.
+# SUMMARY, the start its DTSTART, the link or the address its LOCATION. An in-person ceremony's
+# invitation shows no link; an online one's address is where its pins go (its "mailing address"),
+# which the requester hears of all the same.
 INVITATION_CHANGES = {
     "name": "name",
     "starts_at": "date and time",
@@ -151,10 +154,10 @@ def _pins_expected(
     config: MailConfig,
     now: datetime,
     *,
-    updated: bool = False,
-    renamed_from: str | None = None,
+    was: Recognition | None = None,
 ) -> EmailMessage:
-    """The mailing contact's mail: who named them (staff only as staff), and whom to ask."""
+    """The mailing contact's mail: who named them (staff only as staff), and whom to ask; ``was``,
+    for an update, the ceremony as they knew it."""
     return mails.pins_expected(
         recognition,
         key=key,
@@ -163,19 +166,30 @@ def _pins_expected(
         partner_name=partner_name,
         config=config,
         now=now,
-        updated=updated,
-        renamed_from=renamed_from,
+        was=was,
     )
 
 
 def invitation_changes(before: dict[str, object], recognition: Recognition) -> list[str]:
     """What changed that the calendar invitation shows, in words, each once."""
+    online = recognition.format is CeremonyFormat.ONLINE
     changed = [
-        words
+        "mailing address" if online and words == "address" else words
         for column, words in INVITATION_CHANGES.items()
-        if column in before and before[column] != getattr(recognition, column)
+        if column in before
+        and before[column] != getattr(recognition, column)
+        and (column != "meeting_url" or online)
     ]
     return list(dict.fromkeys(changed))
+
+
+def as_it_was(before: dict[str, object], recognition: Recognition) -> Recognition:
+    """The ceremony as it stood before a change (``before``: the old values of the columns it set),
+    for the mails to say what each change replaced. Never saved."""
+    was = copy.copy(recognition)
+    for column, value in before.items():
+        setattr(was, column, value)
+    return was
 
 
 def contact_concerned(before: dict[str, object], recognition: Recognition) -> bool:
@@ -218,10 +232,11 @@ async def tell_changed(
     pins_moved = tell_contact and _changed(before, recognition, PINS_COLUMNS)
     # The requester's mail lists the mailing contact among what changed; the invitation does not show it.
     told = (
-        [*changed, "mailing contact"]
+        [*changed, mails.MAILING_CONTACT]
         if tell_contact and _changed(before, recognition, CONTACT_PERSON_COLUMNS)
         else changed
     )
+    was = as_it_was(before, recognition)
     if changed:
         recognition.calendar_sequence += 1
         await recognition.save(using_db=connection, update_fields=["calendar_sequence"])
@@ -235,7 +250,7 @@ async def tell_changed(
                     requester=requester,
                     partner_name=partner_name,
                     changed=told,
-                    renamed_from=_renamed_from(before, recognition),
+                    was=was,
                     redated=_redated(before, recognition, redated),
                     pins=pins_moved or (tell_contact and requester.same_as(contact)),
                     no_longer_contact=former is not None and requester.same_as(former),
@@ -287,22 +302,20 @@ def _contact_update(
                 config=config,
                 now=now,
             )
-        updated = not _new_contact(before, contact)
-        return _pins_expected(
-            recognition,
-            requesters,
-            key,
-            partner_name,
-            config,
-            now,
-            updated=updated,
-            renamed_from=renamed_from if updated else None,
-        )
+        # Someone named the contact only now was told nothing before: theirs is a first mail.
+        was = None if _new_contact(before, contact) else as_it_was(before, recognition)
+        return _pins_expected(recognition, requesters, key, partner_name, config, now, was=was)
     if changed:
         return None
     requester = next(requester for requester in requesters.people if requester.same_as(contact))
     return mails.pins_updated_to_requester(
-        recognition, key=key, requester=requester, partner_name=partner_name, config=config, now=now
+        recognition,
+        key=key,
+        requester=requester,
+        partner_name=partner_name,
+        was=as_it_was(before, recognition),
+        config=config,
+        now=now,
     )
 
 

@@ -17,8 +17,17 @@ from service.dates import MONTHS, written_moment
 from service.recognitions import mails, rules
 from service.recognitions.mails import Person
 from service.recognitions.models import CeremonyFormat, RecognitionKind
+from service.recognitions.notices import as_it_was
 from service.users.models import User
-from tests.mail.test_mail import CONFIG, NOW, REQUESTER, _ceremony
+from tests.support.mail_samples import (
+    ABOUT_PARTNER,
+    CONFIG,
+    NOW,
+    REQUESTER,
+    SENT,
+    TO_REQUESTER,
+    sample_ceremony,
+)
 
 MONTH = "|".join(MONTHS)
 WRITTEN_DAY = re.compile(rf"\b\d{{1,2}} (?:{MONTH}) \d{{4}}\b")
@@ -30,113 +39,57 @@ ZONED_TIME = re.compile(r"\b\d{2}:\d{2} \(Pacific/Auckland, UTC\+13:00\)")
 
 
 def _every_mail() -> dict[str, EmailMessage]:
-    ceremony = _ceremony()
+    ceremony = sample_ceremony()
     ceremony.name = rules.default_name(RecognitionKind.CEREMONY, date(2026, 5, 1), date(2026, 8, 31))
     ceremony.cancellation_reason = "The hall is closed for repairs."
-    partner = "Riverside"
     job = CertificateFileJob(id=7, total=3, error_message="The file could not be stored.")
     user = User(id=3, name=REQUESTER.name, email=REQUESTER.email)
+    a_day_earlier = as_it_was({"starts_at": datetime(2026, 10, 2, 21, 0, tzinfo=UTC)}, ceremony)
+    formerly = "Pinning ceremony: cohorts ending 1 May 2026"
+    aroha = Person(name="Aroha Ngata", email="aroha.ngata@riverside.example")
     return {
-        "confirmation": mails.ceremony_confirmation(
-            ceremony, key="t", requester=REQUESTER, partner_name=partner, config=CONFIG, now=NOW
-        ),
-        "confirmation by staff": mails.ceremony_confirmation(
-            ceremony,
-            key="t",
-            requester=REQUESTER,
-            partner_name=partner,
-            by_staff=True,
-            config=CONFIG,
-            now=NOW,
-        ),
+        "confirmation": mails.ceremony_confirmation(ceremony, **TO_REQUESTER),
+        "confirmation by staff": mails.ceremony_confirmation(ceremony, **TO_REQUESTER, by_staff=True),
         "updated": mails.ceremony_updated(
             ceremony,
-            key="t",
-            requester=REQUESTER,
-            partner_name=partner,
+            **TO_REQUESTER,
             changed=["date and time"],
+            was=a_day_earlier,
             redated=mails.Redated(count=2, old_day=date(2026, 10, 3), new_day=date(2026, 10, 4)),
-            config=CONFIG,
-            now=NOW,
         ),
-        "cancelled": mails.ceremony_cancelled(
-            ceremony,
-            key="t",
-            requester=REQUESTER,
-            partner_name=partner,
-            provisional=2,
-            config=CONFIG,
-            now=NOW,
-        ),
+        "cancelled": mails.ceremony_cancelled(ceremony, **TO_REQUESTER, provisional=2),
         "pins mailed, to the requester": mails.pins_mailed_to_requester(
-            ceremony, key="t", requester=REQUESTER, config=CONFIG, now=NOW
+            ceremony, **SENT, requester=REQUESTER
         ),
-        "pins expected": mails.pins_expected(
-            ceremony,
-            key="t",
-            named_by=REQUESTER,
-            ask=[REQUESTER],
-            partner_name=partner,
-            config=CONFIG,
-            now=NOW,
-        ),
+        "pins expected": mails.pins_expected(ceremony, **ABOUT_PARTNER, named_by=REQUESTER, ask=[REQUESTER]),
         "pins expected, updated": mails.pins_expected(
-            ceremony,
-            key="t",
-            named_by=None,
-            ask=[],
-            partner_name=partner,
-            updated=True,
-            config=CONFIG,
-            now=NOW,
+            ceremony, **ABOUT_PARTNER, named_by=None, ask=[], was=a_day_earlier
         ),
         "pins expected, renamed": mails.pins_expected(
             ceremony,
-            key="t",
+            **ABOUT_PARTNER,
             named_by=REQUESTER,
             ask=[REQUESTER],
-            partner_name=partner,
-            updated=True,
-            renamed_from="Pinning ceremony: cohorts ending 1 May 2026",
-            config=CONFIG,
-            now=NOW,
+            was=as_it_was({"name": formerly}, ceremony),
         ),
-        "pins renamed": mails.pins_renamed(
-            ceremony,
-            key="t",
-            renamed_from="Pinning ceremony: cohorts ending 1 May 2026",
-            partner_name=partner,
-            config=CONFIG,
-            now=NOW,
-        ),
+        "pins renamed": mails.pins_renamed(ceremony, **ABOUT_PARTNER, renamed_from=formerly),
         "contact replaced": mails.contact_replaced(
-            ceremony,
-            key="t",
-            former=Person(name="Aroha Ngata", email="aroha.ngata@riverside.example"),
-            ask=[REQUESTER],
-            partner_name=partner,
-            renamed_from="Pinning ceremony: cohorts ending 1 May 2026",
-            config=CONFIG,
-            now=NOW,
+            ceremony, **ABOUT_PARTNER, former=aroha, ask=[REQUESTER], renamed_from=formerly
         ),
-        "contact replaced, to the requester": mails.contact_replaced_to_requester(
-            ceremony, key="t", requester=REQUESTER, partner_name=partner, config=CONFIG, now=NOW
+        "contact replaced, to the requester": mails.contact_replaced_to_requester(ceremony, **TO_REQUESTER),
+        "pins updated, to the requester": mails.pins_updated_to_requester(
+            ceremony, **TO_REQUESTER, was=as_it_was({"contact_phone": "+64 9 555 0101"}, ceremony)
         ),
         "updated, no longer the contact": mails.ceremony_updated(
             ceremony,
-            key="t",
-            requester=REQUESTER,
-            partner_name=partner,
+            **TO_REQUESTER,
             changed=["address", "mailing contact"],
+            was=as_it_was({"address_line1": "14 Princes Street", "contact_email": REQUESTER.email}, ceremony),
             pins=True,
             no_longer_contact=True,
-            config=CONFIG,
-            now=NOW,
         ),
-        "pins mailed": mails.pins_mailed(ceremony, key="t", config=CONFIG, now=NOW),
-        "pins not coming": mails.pins_not_coming(
-            ceremony, key="t", partner_name=partner, config=CONFIG, now=NOW
-        ),
+        "pins mailed": mails.pins_mailed(ceremony, **SENT),
+        "pins not coming": mails.pins_not_coming(ceremony, **ABOUT_PARTNER),
         "file ready": file_mails.file_ready(job, recognition=ceremony, user=user, config=CONFIG, now=NOW),
         "file failed": file_mails.file_failed(job, recognition=ceremony, user=user, config=CONFIG, now=NOW),
     }
@@ -200,7 +153,7 @@ def test_a_moment_is_written_with_its_zone_by_name_and_offset(
 
 
 def test_an_online_ceremonys_mails_follow_the_same_format() -> None:
-    ceremony = _ceremony()
+    ceremony = sample_ceremony()
     ceremony.format = CeremonyFormat.ONLINE
     ceremony.meeting_url = "https://meet.example.org/pinning"
 

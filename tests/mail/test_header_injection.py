@@ -13,9 +13,9 @@ from strawberry.relay import to_base64
 
 from service.recognitions import mails
 from service.recognitions.models import Recognition
-from tests.mail.test_mail import CONFIG, NOW, _ceremony
 from tests.support.certificates_world import enroll, make_certificates_world
 from tests.support.graphql_client import GraphQLClient, token_for
+from tests.support.mail_samples import CONFIG, NOW, sample_ceremony
 from tests.support.recognition_api import CEREMONY_CREATE, CEREMONY_UPDATE, COMPLETE_STEP_2, make_world, step1
 from tests.support.recognition_api import call_mutation as _call
 
@@ -70,7 +70,7 @@ def _sent(message: Any) -> Any:
 
 @pytest.mark.parametrize("line_break", BREAKS, ids=[repr(b) for b in BREAKS])
 def test_a_stored_name_with_a_line_break_adds_no_header(line_break: str) -> None:
-    ceremony = _ceremony()
+    ceremony = sample_ceremony()
     ceremony.name = f"Spring{line_break}{INJECTED}"
     ceremony.contact_name = f"Aroha{line_break}{INJECTED}"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, cast
@@ -14,17 +14,15 @@ from icalendar import Calendar
 from starlette.applications import Starlette
 
 from service.mail import services as mail
-from service.mail.compose import MailConfig
 from service.mail.models import MailStatus, OutboxMessage
 from service.mail.smtp_url import smtp_url_problem
 from service.recognitions import mails
-from service.recognitions.mails import Person
-from service.recognitions.models import CeremonyFormat, Recognition, RecognitionKind
 from service.settings import Settings
 from tests.support.app_client import app_client
 from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient, token_for
 from tests.support.mail_reading import subject
+from tests.support.mail_samples import CONFIG, NOW, REQUESTER, sample_ceremony
 from tests.support.recognition_api import (
     CEREMONY_SUBMIT,
     CEREMONY_UPDATE,
@@ -37,36 +35,10 @@ from tests.support.smtp_server import SmtpServer
 
 pytestmark = pytest.mark.jobs
 
-NOW = datetime(2026, 9, 19, 22, 0, tzinfo=UTC)
-CONFIG = MailConfig(sender="Recognition <recognition@example.org>", public_url="https://portal.example.org")
-REQUESTER = Person(name="Dana Whitfield", email="dana@riverside.example")
-
-
-def _ceremony() -> Recognition:
-    return Recognition(
-        id=42,
-        kind=RecognitionKind.CEREMONY,
-        calendar_sequence=0,
-        name="Spring pinning ceremony",
-        starts_at=datetime(2026, 10, 3, 21, 0, tzinfo=UTC),
-        time_zone="Pacific/Auckland",
-        format=CeremonyFormat.IN_PERSON,
-        representative_requested=True,
-        contact_name="Aroha Ngata",
-        contact_email="aroha.ngata@riverside.example",
-        contact_phone="+64 9 123 4567",
-        address_line1="12 Princes Street",
-        address_line2=None,
-        address_city="Auckland",
-        address_region=None,
-        address_postal_code="1010",
-        address_country="NZ",
-    )
-
 
 def _confirmation() -> EmailMessage:
     return mails.ceremony_confirmation(
-        _ceremony(), key="test", requester=REQUESTER, partner_name="Riverside", config=CONFIG, now=NOW
+        sample_ceremony(), key="test", requester=REQUESTER, partner_name="Riverside", config=CONFIG, now=NOW
     )
 
 
@@ -97,7 +69,7 @@ def test_the_confirmation_has_text_html_and_a_calendar_invitation() -> None:
 
 def test_a_default_name_is_not_prefixed_twice_in_subjects_or_the_invitation() -> None:
     # given a ceremony with the name the wizard gives by default
-    ceremony = _ceremony()
+    ceremony = sample_ceremony()
     ceremony.name = "Pinning ceremony: cohorts ending 1 May 2026 to 31 August 2026"
 
     # when its mails are written
@@ -129,18 +101,10 @@ def test_a_default_name_is_not_prefixed_twice_in_subjects_or_the_invitation() ->
 
 
 def test_the_pins_mailed_message() -> None:
-    message = mails.pins_mailed(_ceremony(), key="test", config=CONFIG, now=NOW)
+    message = mails.pins_mailed(sample_ceremony(), key="test", config=CONFIG, now=NOW)
 
     assert message["Subject"] == "Pins mailed for your ceremony: Spring pinning ceremony"
     assert "have been mailed to 12 Princes Street, Auckland, 1010, NZ." in _body(message, "plain")
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 async def _queued(app: Starlette) -> OutboxMessage:
@@ -341,9 +305,10 @@ async def test_submitting_mails_the_confirmation_to_the_submitter_and_the_pins_t
     assert subject(pins) == f"Pins to be mailed for: {_ceremony_name(world)}"
     assert list(pins.iter_attachments()) == []
     assert (
-        f"{world.admin.name} ({world.admin.email}) of {world.riverside.name} named you the mailing contact "
-        f"for the pins of the pinning ceremony \u201c{_ceremony_name(world)}\u201d on Sunday 4 October "
-        "2026 at 10:00 (Pacific/Auckland, UTC+13:00)." in _body(pins, "plain")
+        "You are the mailing contact for the pins of the pinning ceremony "
+        f"\u201c{_ceremony_name(world)}\u201d on Sunday 4 October 2026 at 10:00 (Pacific/Auckland, "
+        "UTC+13:00), named by "
+        f"{world.admin.name} ({world.admin.email}) of {world.riverside.name}." in _body(pins, "plain")
     )
     assert "ACUE will mail the pins to 12 Princes Street, Level 3, Auckland, Auckland, 1010, NZ" in _body(
         pins, "plain"

@@ -17,7 +17,7 @@ from service.mail.links import PortalLinks
 from service.recognitions import mails
 from service.recognitions.mails import Person
 from service.users.models import User
-from tests.mail.test_mail import CONFIG, NOW, _ceremony
+from tests.support.mail_samples import CONFIG, NOW, sample_ceremony
 
 ADDRESS = "reader@riverside.example"
 NAMES = [
@@ -33,24 +33,24 @@ NAMES = [
 def _file_ready(name: str) -> EmailMessage:
     job = CertificateFileJob(id=7, total=3)
     user = User(id=3, name=name, email=ADDRESS)
-    return file_mails.file_ready(job, recognition=_ceremony(), user=user, config=CONFIG, now=NOW)
+    return file_mails.file_ready(job, recognition=sample_ceremony(), user=user, config=CONFIG, now=NOW)
 
 
 def _file_failed(name: str) -> EmailMessage:
     job = CertificateFileJob(id=7, total=3, error_message="The file could not be stored.")
     user = User(id=3, name=name, email=ADDRESS)
-    return file_mails.file_failed(job, recognition=_ceremony(), user=user, config=CONFIG, now=NOW)
+    return file_mails.file_failed(job, recognition=sample_ceremony(), user=user, config=CONFIG, now=NOW)
 
 
 def _confirmation(name: str) -> EmailMessage:
     requester = Person(name=name, email=ADDRESS)
     return mails.ceremony_confirmation(
-        _ceremony(), key="t", requester=requester, partner_name="Riverside", config=CONFIG, now=NOW
+        sample_ceremony(), key="t", requester=requester, partner_name="Riverside", config=CONFIG, now=NOW
     )
 
 
 def _pins_mailed(name: str) -> EmailMessage:
-    ceremony = _ceremony()
+    ceremony = sample_ceremony()
     ceremony.contact_name, ceremony.contact_email = name, ADDRESS
     return mails.pins_mailed(ceremony, key="t", config=CONFIG, now=NOW)
 
@@ -58,12 +58,12 @@ def _pins_mailed(name: str) -> EmailMessage:
 def _contact_replaced(name: str) -> EmailMessage:
     former = Person(name=name, email=ADDRESS)
     return mails.contact_replaced(
-        _ceremony(), key="t", former=former, ask=[], partner_name="Riverside", config=CONFIG, now=NOW
+        sample_ceremony(), key="t", former=former, ask=[], partner_name="Riverside", config=CONFIG, now=NOW
     )
 
 
 def _pins_renamed(name: str) -> EmailMessage:
-    ceremony = _ceremony()
+    ceremony = sample_ceremony()
     ceremony.contact_name, ceremony.contact_email = name, ADDRESS
     return mails.pins_renamed(
         ceremony, key="t", renamed_from="Spring", partner_name="Riverside", config=CONFIG, now=NOW
@@ -144,7 +144,7 @@ def test_the_file_ready_link_adds_the_file_to_the_routes_own_query(route: str, l
     )
 
     # when
-    page = file_mails.file_page(config, _ceremony(), CertificateFileJob(id=7, total=3))
+    page = file_mails.file_page(config, sample_ceremony(), CertificateFileJob(id=7, total=3))
 
     # then `file` joins the route's query (one `?`), and a fragment stays last
     assert page == "https://portal.example.org" + link.replace("FILE", "Q2VydGlmaWNhdGVGaWxlSm9iOjc%3D")

@@ -18,30 +18,17 @@ from tests.support.factories import make_admin
 from tests.support.graphql_client import GraphQLClient
 from tests.support.mail_reading import subject
 from tests.support.recognition_api import (
+    CEREMONY_CANCEL,
     CEREMONY_CREATE,
     CEREMONY_MARK_PINS_MAILED,
     CEREMONY_SUBMIT,
     CEREMONY_UPDATE,
     COMPLETE_STEP_2,
     DASHBOARD,
-    FRAGMENT,
-    RECOGNITION_FIELDS,
     World,
     call_mutation,
     make_world,
     step1,
-)
-
-CEREMONY_CANCEL = (
-    f"""
-mutation Cancel($input: CeremonyCancelInput!) {{
-  ceremonyCancel(input: $input) {{
-    ceremony {{ {RECOGNITION_FIELDS} statusLabel ... on Ceremony {{ cancelledAt cancellationReason }} }}
-    errors {{ field code message }}
-  }}
-}}
-"""
-    + FRAGMENT
 )
 
 

@@ -6,7 +6,7 @@ and names the ceremony by its global id."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
@@ -41,14 +41,6 @@ CEREMONY = "ceremony { id name status statusLabel startsAt } errors { field code
 
 def _mutation(name: str, input_type: str) -> str:
     return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {CEREMONY} }} }}"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from email.message import Message
+from email.message import EmailMessage, Message
 
 
 def subject(message: Message) -> str:
@@ -11,3 +11,12 @@ def subject(message: Message) -> str:
     ("Subject:\\r\\n Pinning ceremony …", valid RFC 5322 folding), and its parser keeps the space
     that begins the folded line; mail programs drop it."""
     return str(message["Subject"]).lstrip()
+
+
+def text_as_read(message: Message) -> str:
+    """The text/plain part as a reader reads it, line by line: the line ends as "\\n" whichever the
+    message came with (an SMTP server receives "\\r\\n")."""
+    assert isinstance(message, EmailMessage)
+    part = message.get_body(("plain",))
+    assert part is not None
+    return "\n".join(str(part.get_content()).splitlines()) + "\n"

@@ -69,6 +69,17 @@ mutation PinsMailed($input: CeremonyMarkPinsMailedInput!) {{
 """
     + FRAGMENT
 )
+CEREMONY_CANCEL = (
+    f"""
+mutation Cancel($input: CeremonyCancelInput!) {{
+  ceremonyCancel(input: $input) {{
+    ceremony {{ {RECOGNITION_FIELDS} statusLabel ... on Ceremony {{ cancelledAt cancellationReason }} }}
+    errors {{ field code message }}
+  }}
+}}
+"""
+    + FRAGMENT
+)
 REQUEST_CREATE = (
     f"""
 mutation Create($input: CertificateRequestCreateInput!) {{
@@ -185,3 +196,32 @@ async def call_mutation(
     assert "errors" not in body, body
     result: dict[str, Any] = body["data"][field]
     return result
+
+
+async def save_ceremony(gql: GraphQLClient, ceremony_id: str, user: User, **fields: Any) -> dict[str, Any]:
+    """ceremonyUpdate's payload: ``fields`` of either step saved as ``user`` (accepted or refused)."""
+    return await call_mutation(gql, CEREMONY_UPDATE, "ceremonyUpdate", {"id": ceremony_id, **fields}, user)
+
+
+async def draft_ceremony(gql: GraphQLClient, world: World, user: User, **step2: Any) -> str:
+    """The id of a draft ``user`` made with both steps complete: ``COMPLETE_STEP_2``, ``step2`` over it."""
+    created = await call_mutation(gql, CEREMONY_CREATE, "ceremonyCreate", step1(world), user)
+    ceremony_id: str = created["ceremony"]["id"]
+    completed = await save_ceremony(gql, ceremony_id, user, **{**COMPLETE_STEP_2, **step2})
+    assert completed["errors"] == []
+    return ceremony_id
+
+
+async def submit_ceremony(
+    gql: GraphQLClient, ceremony_id: str, user: User, *, override_reason: str | None = None
+) -> dict[str, Any]:
+    """ceremonySubmit's payload; with ``override_reason``, staff schedule it sooner than 14 days ahead."""
+    override = {"overrideMinimumNotice": True, "overrideReason": override_reason} if override_reason else {}
+    return await call_mutation(gql, CEREMONY_SUBMIT, "ceremonySubmit", {"id": ceremony_id, **override}, user)
+
+
+async def mark_pins_mailed(gql: GraphQLClient, ceremony_id: str, user: User) -> dict[str, Any]:
+    """ceremonyMarkPinsMailed's payload, as ``user`` (staff may)."""
+    return await call_mutation(
+        gql, CEREMONY_MARK_PINS_MAILED, "ceremonyMarkPinsMailed", {"id": ceremony_id}, user
+    )

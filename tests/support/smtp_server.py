@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
-from email import message_from_bytes, policy
+from email import message_from_bytes, message_from_string, policy
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from service.mail.models import MailStatus, OutboxMessage
 
 
 class Inbox:
@@ -61,3 +64,15 @@ def plain_text(message: EmailMessage) -> str:
     part = message.get_body(("plain",))
     assert part is not None
     return str(part.get_content())
+
+
+async def received(smtp: SmtpServer, key: str, *, seconds: float = 10) -> EmailMessage:
+    """The mail the outbox holds under ``key``, as the SMTP server received it, once delivered."""
+
+    deadline = time.monotonic() + seconds
+    while not await OutboxMessage.filter(key=key, status=MailStatus.SENT).exists():
+        assert time.monotonic() < deadline, f"{key} was not delivered within {seconds} s"
+        await asyncio.sleep(0.02)
+    stored = message_from_string((await OutboxMessage.get(key=key)).message, policy=policy.default)
+    [message] = [message for message in smtp.inbox.messages if message["Message-ID"] == stored["Message-ID"]]
+    return message
