@@ -33,7 +33,14 @@ from service.mail.outbox import Outbox
 from service.partners.models import Partner
 from service.recognitions import mails
 from service.recognitions.mails import Person
-from service.recognitions.models import CeremonyFormat, Recognition, StoredStatus, local_date
+from service.recognitions.models import (
+    CeremonyFormat,
+    Recognition,
+    RecognitionEvent,
+    StoredStatus,
+    local_date,
+)
+from service.recognitions.rules import camel_case
 from service.users.models import Role, User
 
 # What changing each column the invitation shows means ("the date and time", …): the name is its
@@ -76,6 +83,8 @@ class Requesters:
     at_partner: bool = True
     # Staff submitted it (also a partner's draft: the confirmation says staff scheduled it).
     submitted_by_staff: bool = False
+    # Who at the partner named the mailing contact; None when staff did (or nobody did).
+    contact_named_by: Person | None = None
 
     def include(self, person: Person) -> bool:
         return any(requester.same_as(person) for requester in self.people)
@@ -88,25 +97,56 @@ class Requesters:
 async def requesters_of(recognition: Recognition, connection: BaseDBAsyncClient) -> Requesters:
     """Who submitted the ceremony; for a ceremony staff submitted, the partner's user who created it;
     for one staff created and submitted, the partner's admins (or, when it has none, that staff
-    user, so that someone holds the calendar invitation)."""
+    user, so that someone holds the calendar invitation). With who named the mailing contact."""
     submitter_id = recognition.submitted_by_id or recognition.created_by_id
     submitter = await User.get(id=submitter_id, using_db=connection)
+    named_by = await _contact_named_by(recognition, connection, otherwise=submitter)
     if submitter.role is not Role.STAFF:
-        return Requesters(people=[_person(submitter)], by_staff=False)
+        return Requesters(people=[_person(submitter)], by_staff=False, contact_named_by=named_by)
     if submitter_id != recognition.created_by_id:
         creator = await User.get(id=recognition.created_by_id, using_db=connection)
         if creator.role is not Role.STAFF:
-            return Requesters(people=[_person(creator)], by_staff=False, submitted_by_staff=True)
+            return Requesters(
+                people=[_person(creator)], by_staff=False, submitted_by_staff=True, contact_named_by=named_by
+            )
     admins = (
         await User.filter(partner_id=recognition.partner_id, role=Role.PARTNER_ADMIN)
         .using_db(connection)
         .order_by("id")
     )
-    if not admins:
-        return Requesters(
-            people=[_person(submitter)], by_staff=True, at_partner=False, submitted_by_staff=True
-        )
-    return Requesters(people=[_person(admin) for admin in admins], by_staff=True, submitted_by_staff=True)
+    people = [_person(admin) for admin in admins] or [_person(submitter)]
+    return Requesters(
+        people=people,
+        by_staff=True,
+        at_partner=bool(admins),
+        submitted_by_staff=True,
+        contact_named_by=named_by,
+    )
+
+
+_CONTACT_CHANGES = {camel_case(column) for column in CONTACT_PERSON_COLUMNS}
+
+
+async def _contact_named_by(
+    recognition: Recognition, connection: BaseDBAsyncClient, *, otherwise: User
+) -> Person | None:
+    """Who last set the mailing contact, as the ceremony's history records it (the change is recorded
+    before anyone is told of it), ``otherwise`` when it records none; None when staff did: partners
+    know staff only as staff."""
+    events = (
+        await RecognitionEvent.filter(recognition_id=recognition.id)
+        .using_db(connection)
+        .order_by("-at", "-id")
+        .select_related("actor")
+    )
+    for event in events:
+        if _CONTACT_CHANGES & event.changes.keys():
+            return _named(event.actor)
+    return _named(otherwise)
+
+
+def _named(user: User) -> Person | None:
+    return None if user.role is Role.STAFF else _person(user)
 
 
 def _person(user: User) -> Person:
@@ -161,7 +201,7 @@ def _pins_expected(
     return mails.pins_expected(
         recognition,
         key=key,
-        named_by=None if requesters.by_staff else requesters.people[0],
+        named_by=requesters.contact_named_by,
         ask=requesters.people if requesters.at_partner else [],
         partner_name=partner_name,
         config=config,

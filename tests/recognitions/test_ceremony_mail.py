@@ -556,6 +556,35 @@ async def test_when_staff_submit_for_a_partner_the_partner_gets_the_confirmation
         f"ACUE staff scheduled the pinning ceremony \u201c{submitted['ceremony']['name']}\u201d"
         in " ".join(_text(confirmation).split())
     )
+    # and the contact hears that the partner's admin, who named them in the draft, did
+    [to_contact] = await _mails("ceremony-pins-contact")
+    assert _text(to_contact).split("\n\n")[1] == (
+        f"You are the mailing contact for the pins of the pinning ceremony \u201c{submitted['ceremony']['name']}"
+        "\u201d on Friday 25 September 2026 at 18:00 (Pacific/Auckland, UTC+12:00), named by "
+        f"{world.admin.name} ({world.admin.email}) of {world.riverside.name}."
+    )
+
+
+async def test_a_contact_staff_named_in_a_partners_draft_hears_it_from_staff(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a partner's draft whose mailing contact staff then set (an urgent request through support)
+    ceremony_id = await draft_ceremony(gql, world, world.admin, start=SOON)
+    contact = {"name": "Pins Office", "email": "pins.office@riverside.example", "phone": "+64 9 123 4000"}
+    assert (await save_ceremony(gql, ceremony_id, world.staff, mailingContact=contact))["errors"] == []
+
+    # when staff submit it
+    submitted = await submit_ceremony(gql, ceremony_id, world.staff, override_reason="Ticket 4711")
+
+    # then the contact reads that staff named them, and whom at the partner to ask
+    assert submitted["errors"] == []
+    [to_contact] = await _mails("ceremony-pins-contact")
+    assert to_contact["To"] == "Pins Office <pins.office@riverside.example>"
+    assert _text(to_contact).split("\n\n")[1] == (
+        "ACUE staff named you the mailing contact for the pins of the pinning ceremony "
+        f"\u201c{submitted['ceremony']['name']}\u201d of {world.riverside.name} on Friday 25 September 2026 at "
+        "18:00 (Pacific/Auckland, UTC+12:00)."
+    )
 
 
 async def test_a_new_mailing_contact_is_told_what_to_expect(gql: GraphQLClient, world: World) -> None:
