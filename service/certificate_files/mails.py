@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
+from typing import Any
 
 from service.certificate_files.models import CertificateFileJob
 from service.mail.compose import Link, MailConfig, compose, mailbox
@@ -45,10 +46,37 @@ def file_ready(
             f"\u201c{recognition.name}\u201d, is ready. The link below opens the recognition's "
             "Certificates page with this file to download (Download \u2192 Download Last Certificates "
             "File gives the newest file of the recognition, which may be one asked for since).",
+            *left_out_words(job.left_out),
             Link("Download this file", file_page(config, recognition, job)),
         ],
         sent_at=now,
     )
+
+
+# The "ready" mail names those left out when they are this few; else it counts them.
+NAMED_AT_MOST = 5
+
+
+def left_out_words(left_out: list[dict[str, Any]]) -> list[str]:
+    """Who the file was made without because staff revoked their certificate, by name when they are
+    few (none: nothing to say)."""
+    count = len(left_out)
+    if not count:
+        return []
+    names = [str(person["name"]) for person in left_out]
+    if count == 1:
+        return [
+            f"1 person whose certificate was revoked by staff is not in this file: {names[0]}. Only staff "
+            "can issue them another certificate."
+        ]
+    if count <= NAMED_AT_MOST:
+        who = f": {', '.join(names[:-1])} and {names[-1]}."
+    else:
+        who = f", among them {', '.join(names[:NAMED_AT_MOST])}. The Certificates page shows each as revoked."
+    return [
+        f"{count:,} people whose certificates were revoked by staff are not in this file{who} Only staff "
+        "can issue them another certificate."
+    ]
 
 
 def file_failed(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -39,6 +39,14 @@ class CertificateFileJob(Model):
     )
     requested_by_id: int
     enrollment_ids: list[int] = fields.JSONField(description="The selection, in the page's order.")
+    # A default in the database too: the column was added to a table that already had rows.
+    left_out: list[dict[str, Any]] = fields.JSONField(
+        default=list,
+        db_default=[],
+        description="Those the request matched (a filter, or the last file regenerated) but left out "
+        "because staff revoked their certificate, in the page's order: enrollment_id, name (as listed "
+        "then), certificate_id.",
+    )
     selection_key = fields.CharField(max_length=64, description="SHA-256 of the selection, to find repeats.")
     active_selection_key = fields.CharField(
         max_length=64,

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -16,18 +17,10 @@ from tortoise.transactions import in_transaction
 from service import job_queue
 from service.certificate_files.leases import STALL
 from service.certificate_files.models import ACTIVE, CertificateFileChunk, CertificateFileJob
-from service.certificate_files.reads import last_ready_job
-from service.certificates.candidates import (
-    CandidateFilter,
-    NotListed,
-    checked_selection,
-    filtered_selection,
-    not_listed,
-    recognition_for_certificates,
-)
+from service.certificates.candidates import CandidateFilter, checked_selection
 from service.certificates.models import Certificate
 from service.certificates.printing import unprintable_in_selection
-from service.certificates.rules import LISTING_WORDS
+from service.certificates.select_all import filtered_selection
 from service.certificates.services import (
     refuse_revoked,
     revoked_certificates_by_enrollment_ids,
@@ -83,24 +76,39 @@ async def request_file(
     selection = await checked_selection(
         actor=actor, recognition_id=recognition_id, enrollment_ids=enrollment_ids, now=now
     )
-    await _refuse_unprintable(enrollment_ids)
+    await refuse_unprintable(enrollment_ids)
     place = {key: index for index, key in reversed(list(enumerate(enrollment_ids)))}
     await refuse_revoked(actor, selection, field_of=lambda key: ("enrollmentIds", str(place[key])))
-    return await _queue(
-        actor=actor, recognition_id=recognition_id, selection=selection, now=now, limits=limits, stall=stall
+    return await queue_file(
+        actor=actor,
+        recognition_id=recognition_id,
+        selection=selection,
+        left_out=[],
+        now=now,
+        limits=limits,
+        stall=stall,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class LeftOut:
-    """A course-taker a filter matched who is left out of the file: staff revoked their certificate,
-    and only staff may issue them another."""
+    """A course-taker a request matched (a filter, or the last file regenerated) who is left out of
+    the file: staff revoked their certificate, and only staff may issue them another."""
 
     enrollment_id: int
     name: str
     email: str
     certificate: Certificate
     message: str
+
+    def to_plain(self) -> dict[str, Any]:
+        """As the job keeps it (CertificateFileJob.left_out)."""
+        return {
+            "enrollment_id": self.enrollment_id,
+            "name": self.name,
+            "email": self.email,
+            "certificate_id": self.certificate.id,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +123,20 @@ async def request_filtered_file(
     recognition_id: int,
     candidate_filter: CandidateFilter,
     now: datetime,
+    except_ids: Sequence[int] = (),
     limits: FileLimits | None = None,
     stall: timedelta = STALL,
 ) -> FilteredFile:
-    """Queue a combined file of every candidate the filter matches ("select all"), as
-    ``request_file`` does; those whose certificate staff revoked are left out (staff, who may issue
-    them another, keep them) and named in the answer. Refused when that leaves no one."""
+    """Queue a combined file of every candidate the filter matches but ``except_ids`` ("select all",
+    but these), as ``request_file`` does; those whose certificate staff revoked are left out (staff,
+    who may issue them another, keep them), named in the answer and kept with the job (its "ready"
+    mail names them). Refused when that leaves no one."""
     matched = await filtered_selection(
-        actor=actor, recognition_id=recognition_id, candidate_filter=candidate_filter, now=now
+        actor=actor,
+        recognition_id=recognition_id,
+        candidate_filter=candidate_filter,
+        now=now,
+        except_ids=except_ids,
     )
     revoked = {} if actor.is_staff else await revoked_certificates_by_enrollment_ids(actor=actor, ids=matched)
     selection = [key for key in matched if key not in revoked]
@@ -130,14 +144,21 @@ async def request_filtered_file(
         raise DomainError(
             *(Problem(ErrorCode.FORBIDDEN, revoked_message(revoked[key]), ("filter",)) for key in matched)
         )
-    await _refuse_unprintable(selection, field=("filter",))
-    job = await _queue(
-        actor=actor, recognition_id=recognition_id, selection=selection, now=now, limits=limits, stall=stall
+    await refuse_unprintable(selection, field=("filter",))
+    left_out = await left_out_of(matched, revoked)
+    job = await queue_file(
+        actor=actor,
+        recognition_id=recognition_id,
+        selection=selection,
+        left_out=left_out,
+        now=now,
+        limits=limits,
+        stall=stall,
     )
-    return FilteredFile(job=job, left_out=await _left_out(matched, revoked))
+    return FilteredFile(job=job, left_out=left_out)
 
 
-async def _left_out(matched: Sequence[int], revoked: dict[int, Certificate]) -> list[LeftOut]:
+async def left_out_of(matched: Sequence[int], revoked: dict[int, Certificate]) -> list[LeftOut]:
     """The revoked among the matched, in their order, each with the name they are listed under now."""
     if not revoked:
         return []
@@ -158,67 +179,7 @@ async def _left_out(matched: Sequence[int], revoked: dict[int, Certificate]) -> 
     ]
 
 
-class SelectionChanged(DomainError):
-    """Some of the last file's course-takers are no longer listed: who, and why."""
-
-    def __init__(self, dropped_out: list[NotListed]) -> None:
-        names = "; ".join(f"{person.name} ({LISTING_WORDS[person.why]})" for person in dropped_out)
-        super().__init__(
-            Problem(
-                ErrorCode.SELECTION_CHANGED,
-                f"{len(dropped_out)} of the last file's course-takers are no longer listed: {names}. "
-                "Regenerate without them (withoutDroppedOut: true), or request a new file.",
-                ("withoutDroppedOut",),
-            )
-        )
-        self.dropped_out = dropped_out
-
-
-@dataclass(frozen=True, slots=True)
-class Regenerated:
-    job: CertificateFileJob
-    dropped_out: list[NotListed]
-
-
-async def regenerate_file(
-    *,
-    actor: Actor,
-    recognition_id: int,
-    now: datetime,
-    without_dropped_out: bool = False,
-    limits: FileLimits | None = None,
-    stall: timedelta = STALL,
-) -> Regenerated:
-    """A fresh file of the last file's selection. If some of it is no longer listed, a refusal that
-    says who and why, unless asked to leave them out."""
-    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
-    last = await last_ready_job(recognition_id=recognition.id)
-    if last is None:
-        raise DomainError.of(
-            ErrorCode.NO_PREVIOUS_FILE,
-            "This recognition has no certificates file yet.",
-            field=("recognitionId",),
-        )
-    dropped_out = await not_listed(recognition, last.enrollment_ids)
-    if dropped_out and not without_dropped_out:
-        raise SelectionChanged(dropped_out)
-    gone = {person.enrollment_id for person in dropped_out}
-    remaining = [key for key in last.enrollment_ids if key not in gone]
-    if not remaining:
-        raise DomainError.of(
-            ErrorCode.EMPTY_SELECTION,
-            "None of the last file's course-takers is listed any more.",
-            field=("withoutDroppedOut",),
-        )
-    await _refuse_unprintable(remaining, field=("recognitionId",))
-    await refuse_revoked(actor, remaining, field_of=lambda _key: ("recognitionId",))
-    job = await _queue(
-        actor=actor, recognition_id=recognition.id, selection=remaining, now=now, limits=limits, stall=stall
-    )
-    return Regenerated(job=job, dropped_out=dropped_out)
-
-
-async def _refuse_unprintable(enrollment_ids: Sequence[int], *, field: tuple[str, ...] | None = None) -> None:
+async def refuse_unprintable(enrollment_ids: Sequence[int], *, field: tuple[str, ...] | None = None) -> None:
     """Someone selected whose certificate cannot be printed is refused now, not left to fail the
     file in the background: by position in ``enrollmentIds``, or at ``field`` for a selection the
     caller did not list (a filter's, the last file's); each message names the person."""
@@ -228,11 +189,12 @@ async def _refuse_unprintable(enrollment_ids: Sequence[int], *, field: tuple[str
         raise DomainError(*problems)
 
 
-async def _queue(
+async def queue_file(
     *,
     actor: Actor,
     recognition_id: int,
     selection: list[int],
+    left_out: list[LeftOut],
     now: datetime,
     limits: FileLimits | None,
     stall: timedelta,
@@ -247,6 +209,7 @@ async def _queue(
                 actor=actor,
                 recognition_id=recognition_id,
                 selection=selection,
+                left_out=left_out,
                 key=key,
                 now=now,
                 limits=limits,
@@ -265,6 +228,7 @@ async def _same_or_new(
     actor: Actor,
     recognition_id: int,
     selection: list[int],
+    left_out: list[LeftOut],
     key: str,
     now: datetime,
     limits: FileLimits | None,
@@ -289,6 +253,7 @@ async def _same_or_new(
             recognition_id=recognition_id,
             requested_by_id=actor.user_id,
             enrollment_ids=selection,
+            left_out=[person.to_plain() for person in left_out],
             selection_key=key,
             active_selection_key=key,
             total=len(selection),

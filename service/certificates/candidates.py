@@ -22,6 +22,8 @@ from service.recognitions.models import Recognition, StoredStatus
 from service.recognitions.rules import Action
 from service.users.actor import Actor
 
+# The most certificates one combined file holds (and the most ids a selection sends): a file's size,
+# its workers' time and one request's body stay bounded. An export by filter streams, and has none.
 MAX_SELECTION = 5000
 # What a listed enrolment is loaded with: the name, the kind and the completion date need them.
 LISTED_WITH = ("course_taker", "cohort", "cohort__partner")
@@ -236,33 +238,16 @@ async def selection_of(
     return [row.id for row in rows]
 
 
-async def filtered_selection(
-    *,
-    actor: Actor,
-    recognition_id: int,
-    candidate_filter: CandidateFilter,
-    now: datetime,
-    field: str = "filter",
-) -> list[int]:
-    """Every candidate the filter matches, in the page's order ("select all" without fetching every
-    page of ids); refused when that is no one or more than fit in one file."""
-    recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
-    query = of_kinds(await candidates_query(recognition, candidate_filter), candidate_filter.kind)
-    ids: list[int] = await (
-        query.order_by("course_taker__sort_name", "id").limit(MAX_SELECTION + 1).values_list("id", flat=True)  # type: ignore[assignment]
-    )
+async def listed_among(recognition: Recognition, ids: Sequence[int]) -> set[int]:
+    """Those of ``ids`` the recognition's certificates step lists (any kind), a chunk of ids a query."""
     if not ids:
-        raise DomainError.of(
-            ErrorCode.EMPTY_SELECTION, "No course-taker matches this filter.", field=(field,)
-        )
-    if len(ids) > MAX_SELECTION:
-        raise DomainError.of(
-            ErrorCode.SELECTION_TOO_LARGE,
-            f"More than {MAX_SELECTION:,} course-takers match this filter; at most {MAX_SELECTION:,} fit in "
-            "one file. Narrow it (e.g. by cohort).",
-            field=(field,),
-        )
-    return ids
+        return set()
+    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
+    listed: set[int] = set()
+    for start in range(0, len(ids), SELECTION_CHUNK):
+        chunk = list(ids[start : start + SELECTION_CHUNK])
+        listed.update(await every_candidate.filter(id__in=chunk).values_list("id", flat=True))  # type: ignore[arg-type]
+    return listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,11 +264,7 @@ async def not_listed(recognition: Recognition, enrollment_ids: Sequence[int]) ->
     """The enrolments of a selection the recognition's certificates page does not list (any more),
     each with why, in the selection's order."""
     cohort_ids = set((await dashboard.cohort_ids_by_recognition_ids(ids=[recognition.id]))[recognition.id])
-    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
-    listed: set[int] = set()
-    for start in range(0, len(enrollment_ids), SELECTION_CHUNK):
-        chunk = list(enrollment_ids[start : start + SELECTION_CHUNK])
-        listed.update(await every_candidate.filter(id__in=chunk).values_list("id", flat=True))  # type: ignore[arg-type]
+    listed = await listed_among(recognition, enrollment_ids)
     others = [key for key in dict.fromkeys(enrollment_ids) if key not in listed]
     found = {
         row.id: row
@@ -323,11 +304,7 @@ async def checked_selection(
     unique = list(dict.fromkeys(enrollment_ids))
     if not unique:
         raise DomainError.of(ErrorCode.EMPTY_SELECTION, "Select at least one course-taker.", field=(field,))
-    listed: set[int] = set()
-    every_candidate = of_kinds(await candidates_query(recognition, CandidateFilter()), None)
-    for start in range(0, len(unique), SELECTION_CHUNK):
-        chunk = unique[start : start + SELECTION_CHUNK]
-        listed.update(await every_candidate.filter(id__in=chunk).values_list("id", flat=True))  # type: ignore[arg-type]
+    listed = await listed_among(recognition, unique)
     problems = [
         Problem(
             ErrorCode.NOT_A_CANDIDATE,

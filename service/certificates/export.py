@@ -5,7 +5,8 @@ user who asked for it. Cells a spreadsheet would run as a formula are neutralise
 
 An export by filter has no limit: it streams, so exporting everyone the list shows is one file
 however many they are. A selection is sent id by id in the request and checked before it is
-stored, so it is held to a combined file's 5,000 (the portal's "select all" sends the filter).
+stored, so it is held to a combined file's 5,000 (the portal's "select all" sends the filter, with
+those unticked as its exceptions).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from service.certificates.candidates import (
 )
 from service.certificates.models import CURRENT, CandidateExport, Certificate
 from service.certificates.rules import CandidateKind
+from service.certificates.select_all import EXCEPTIONS, checked_exceptions, refuse_too_many_exceptions
 from service.cohorts.models import CertificateType, Program
 from service.enrollments.models import Enrollment
 from service.errors import DomainError, ErrorCode
@@ -66,10 +68,11 @@ async def create_export(
     enrollment_ids: Sequence[int] | None,
     candidate_filter: CandidateFilter,
     now: datetime,
+    except_ids: Sequence[int] = (),
 ) -> CandidateExport:
     """Record what to export: the selected enrolments (at most MAX_SELECTION, checked now), or the filter
-    of the list, which must match someone now (an export of no one is refused, as a combined file of
-    no one is) and may match any number."""
+    of the list but ``except_ids`` (each listed, checked now), which must leave someone now (an export
+    of no one is refused, as a combined file of no one is) and may match any number."""
     if enrollment_ids is not None and len(enrollment_ids) > MAX_SELECTION:
         # Repeats counted, before any query, as a combined file's selection is.
         raise DomainError.of(
@@ -79,12 +82,24 @@ async def create_export(
             "instead: an export by filter has no limit.",
             field=("enrollmentIds",),
         )
+    excepted: set[int] = set()
     if enrollment_ids is None:
+        refuse_too_many_exceptions(except_ids)
         recognition = await recognition_for_certificates(actor=actor, recognition_id=recognition_id, now=now)
+        excepted = await checked_exceptions(recognition, except_ids)
         matched = of_kinds(await candidates_query(recognition, candidate_filter), candidate_filter.kind)
-        if not await matched.exists():
+        # Someone besides the exceptions: among the first len(excepted) + 1 matches, if anywhere.
+        first: list[int] = await matched.limit(len(excepted) + 1).values_list("id", flat=True)  # type: ignore[assignment]
+        if not first:
             raise DomainError.of(
                 ErrorCode.EMPTY_SELECTION, "No course-taker matches this filter.", field=("filter",)
+            )
+        if set(first) <= excepted:
+            raise DomainError.of(
+                ErrorCode.EMPTY_SELECTION,
+                f"Everyone this filter matches ({len(first):,}) is among {EXCEPTIONS}: no course-taker "
+                "is left.",
+                field=(EXCEPTIONS,),
             )
         selection = None
     else:
@@ -96,6 +111,7 @@ async def create_export(
         requested_by_id=actor.user_id,
         enrollment_ids=selection,
         candidate_filter=None if selection is not None else candidate_filter.to_plain(),
+        except_ids=sorted(excepted) if excepted else None,
         created_at=now,
     )
 
@@ -117,10 +133,12 @@ async def export_chunks(*, export_id: int, now: datetime) -> AsyncIterator[str]:
             yield _csv(await _rows([found[key] for key in chunk if key in found]))
     else:
         wanted = CandidateFilter.from_plain(export.candidate_filter or {})
+        excepted = set(export.except_ids or ())
         query = of_kinds(await candidates_query(recognition, wanted), wanted.kind)
         last: tuple[str, int] | None = None
         while rows := await by_name(query, after=last).limit(CHUNK):
-            yield _csv(await _rows(rows))
+            if kept := [row for row in rows if row.id not in excepted]:
+                yield _csv(await _rows(kept))
             last = (rows[-1].course_taker.sort_name, rows[-1].id)
 
 

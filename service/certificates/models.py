@@ -102,6 +102,9 @@ class CandidateExport(Model):
     candidate_filter: dict[str, Any] | None = fields.JSONField(
         null=True, description="Or a filter of the list."
     )
+    except_ids: list[int] | None = fields.JSONField(
+        null=True, description="With a filter: the enrolments it matches that are not exported."
+    )
     created_at = fields.DatetimeField()
 
     class Meta:

@@ -156,6 +156,93 @@ async def test_a_filter_that_matches_no_one_is_refused_as_an_empty_selection(
     assert await CandidateExport.all().count() == 0
 
 
+async def test_a_filter_with_exceptions_exports_everyone_it_matches_but_them(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given rows read two at a time, so the exceptions fall in several chunks, one of them whole
+    monkeypatch.setattr("service.certificates.export.CHUNK", 2)
+    for name in ("Kit Completer", "Lee Completer", "Max Completer"):
+        world.enrollments[name] = await enroll(
+            world.partner, world.open_cohort, name, completed=True, certified=True
+        )
+
+    # when every completer is exported but Dov, Gus and Kit (and Cai, whom the filter does not match)
+    left_out = _ids(world, "Dov Closed-Completer", "Gus Online-Completer", "Kit Completer", "Cai Approaching")
+    result = await _export(gql, world, filter={"kind": "COMPLETER"}, exceptEnrollmentIds=left_out)
+    rows = _rows(await _download(http, result["downloadUrl"]))
+
+    # then the file has the others, in the list's order
+    assert result["errors"] == []
+    assert [row[0] for row in rows[1:]] == ["Ana Completer", "Lee Completer", "Max Completer"]
+
+
+async def test_exceptions_to_an_exported_filter_are_checked(
+    gql: GraphQLClient, world: CertificatesWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # when exceptions name someone not listed, come with a selection, leave no one, or are too many
+    not_listed = await _export(
+        gql, world, filter={}, exceptEnrollmentIds=_ids(world, "Ana Completer", "Ida Unselected")
+    )
+    with_selection = await _export(
+        gql, world, enrollmentIds=_ids(world, "Ana Completer"), exceptEnrollmentIds=_ids(world, "Jo Micro")
+    )
+    no_one_left = await _export(
+        gql, world, filter={"search": "Jo Micro"}, exceptEnrollmentIds=_ids(world, "Jo Micro")
+    )
+    monkeypatch.setattr("service.certificates.select_all.MAX_EXCEPTIONS", 1)
+    too_many = await _export(
+        gql, world, filter={}, exceptEnrollmentIds=_ids(world, "Ana Completer", "Jo Micro")
+    )
+
+    # then each is refused at the field, and no export is recorded
+    assert [not_listed, with_selection, no_one_left, too_many] == [
+        {
+            "downloadUrl": None,
+            "errors": [
+                {
+                    "field": ["exceptEnrollmentIds", "1"],
+                    "code": "NOT_A_CANDIDATE",
+                    "message": "Not a course-taker of this recognition's certificates step.",
+                }
+            ],
+        },
+        {
+            "downloadUrl": None,
+            "errors": [
+                {
+                    "field": ["exceptEnrollmentIds"],
+                    "code": "INVALID_VALUE",
+                    "message": "exceptEnrollmentIds leaves course-takers out of those a filter matches; with "
+                    "enrollmentIds, leave them out of that list instead.",
+                }
+            ],
+        },
+        {
+            "downloadUrl": None,
+            "errors": [
+                {
+                    "field": ["exceptEnrollmentIds"],
+                    "code": "EMPTY_SELECTION",
+                    "message": "Everyone this filter matches (1) is among exceptEnrollmentIds: no "
+                    "course-taker is left.",
+                }
+            ],
+        },
+        {
+            "downloadUrl": None,
+            "errors": [
+                {
+                    "field": ["exceptEnrollmentIds"],
+                    "code": "SELECTION_TOO_LARGE",
+                    "message": "2 exceptions to the filter are given; at most 1 can be. Narrow the filter "
+                    "instead (e.g. by cohort).",
+                }
+            ],
+        },
+    ]
+    assert await CandidateExport.all().count() == 0
+
+
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 async def test_cells_that_would_run_as_formulas_are_neutralised(
     gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, start: str

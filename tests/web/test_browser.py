@@ -375,6 +375,9 @@ ISSUE = """mutation($input: CertificateIssueInput!) { certificateIssue(input: $i
 REVOKE = (
     """mutation($input: CertificateRevokeInput!) { certificateRevoke(input: $input) { errors { code } } }"""
 )
+CERTIFICATE_OF = """query($id: ID!, $search: String) { recognition(id: $id) {
+  certificateCandidates(first: 2, filter: {search: $search}) {
+    edges { node { certificate { id code } } } } } }"""
 
 
 def test_a_revoked_certificate_shows_as_revoked_and_a_file_of_everyone_leaves_it_out(
@@ -428,6 +431,30 @@ def test_a_revoked_certificate_shows_as_revoked_and_a_file_of_everyone_leaves_it
     expect(row.locator(".badge")).to_have_text("Revoked")
     tab.check("certificates-file-left-out")
     assert len(PdfReader(download(page, "#file-link", tmp_path / "others.pdf")).pages) == others
+
+    # when staff revoke the certificate the file issued the first completer, and the last file is
+    # made again
+    first_name = edges[0]["node"]["name"]
+    first = portal.graphql(CERTIFICATE_OF, {"id": request_id, "search": first_name})["recognition"]
+    [first_certificate] = [edge["node"]["certificate"] for edge in first["certificateCandidates"]["edges"]]
+    revoke_first = {"input": {"id": first_certificate["id"], "reason": "Name misspelt"}}
+    assert portal.graphql(REVOKE, revoke_first, token=portal.staff_token) == {
+        "certificateRevoke": {"errors": []}
+    }
+    page.click("#download-button")
+    page.click("#regenerate")
+
+    # then it is made without them (rather than refused), and the page says who was left out and why
+    expect(page.locator("#file-left-out")).to_have_text(
+        "Left out of this file, as only staff can issue them another certificate: "
+        f"{first_name} (certificate {first_certificate['code']} revoked by staff: Name misspelt)."
+    )
+    expect(page.locator("#job-text")).to_have_text(
+        f"ready · {others - 1} of {others - 1} (100 %)", timeout=45_000
+    )
+    expect(page.locator("#certificates-error")).to_have_text("")
+    again = download(page, "#file-link", tmp_path / "again.pdf")
+    assert len(PdfReader(again).pages) == others - 1
 
     # and staff, who may issue another, are offered the paper icon in that row
     page.evaluate("sessionStorage.clear()")

@@ -83,9 +83,11 @@ def test_select_all_but_some_downloads_and_exports_everyone_else(
     assert count > 50
     # (the file asked for is answered by the test, not made: what matters is what the portal asks)
     asked: list[dict[str, Any]] = []
+    queries: list[str] = []  # every query the page sends
 
     def answer_file_requests(route: Route) -> None:
         body = json.loads(route.request.post_data or "{}")
+        queries.append(body.get("query", ""))
         if "certificateFileRequest" not in body.get("query", ""):
             route.continue_()
             return
@@ -135,17 +137,16 @@ def test_select_all_but_some_downloads_and_exports_everyone_else(
     expect(page.locator("#selected-count")).to_have_text(f"{count - 2} selected")
     expect(page.locator("#candidate-rows input[type=checkbox]:checked")).to_have_count(min(count, 100) - 2)
 
-    # and the file asked for is of everyone but those two, in the page's order (and but anyone whose
-    # certificate staff revoked, whom only staff may issue another, as a filter leaves them out)
+    # and the file asked for is of everyone but those two: the filter and those two as its exceptions,
+    # not every page of ids (the API leaves out anyone whose certificate staff revoked, as ever)
     page.click("#download-button")
     page.click("#download-certificates")
     expect(page.locator("#certificates-error")).to_have_text("Answered by the test.")
-    but_two = [
-        node["enrollmentId"]
-        for position, node in enumerate(everyone)
-        if position not in (1, 50) and (node["certificate"] or not node["revokedCertificate"])
+    but_two = [everyone[1]["enrollmentId"], everyone[50]["enrollmentId"]]
+    assert asked[1:] == [
+        {"recognitionId": request_id, "filter": {"kind": "COMPLETER"}, "exceptEnrollmentIds": but_two}
     ]
-    assert asked[1:] == [{"recognitionId": request_id, "enrollmentIds": but_two}]
+    assert not [query for query in queries if "CandidateIds" in query]
     # and so is the CSV (made by the API)
     page.click("#download-button")
     page.click("#export-csv")
@@ -170,6 +171,95 @@ def test_select_all_but_some_downloads_and_exports_everyone_else(
     page.click("#select-listed")
     expect(page.locator("#selected-count")).to_have_text("0 selected")
     expect(page.locator("#download-certificates")).to_be_disabled()
+
+
+def test_more_than_a_file_holds_is_said_plainly_and_a_cohort_narrows_it(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    # given a created request over several cohorts, whose completers the test says are 5,001 (the
+    # list's counts pass through the test; the rows are the real ones)
+    request_id = _created_request(portal, f"Too many {tmp_path.name}", cohorts=100)
+    cohorts = portal.graphql(
+        "query($id: ID!) { recognition(id: $id) { cohorts { id name } } }", {"id": request_id}
+    )["recognition"]["cohorts"]
+    assert len(cohorts) > 1
+    asked: list[dict[str, Any]] = []
+
+    def answer(route: Route) -> None:
+        body = json.loads(route.request.post_data or "{}")
+        query = body.get("query", "")
+        if "certificateFileRequest" in query:
+            asked.append(body["variables"]["input"])
+            refusal = {"field": None, "code": "TEST", "message": "Answered by the test."}
+            route.fulfill(
+                json={"data": {"certificateFileRequest": {"job": None, "errors": [refusal], "leftOut": []}}}
+            )
+        elif "query Candidates" in query and body["variables"]["cohortId"] is None:
+            answered = route.fetch().json()
+            connection = answered["data"]["recognition"]["certificateCandidates"]
+            connection.update(completerCount=5001, totalCount=5001)
+            route.fulfill(json=answered)
+        else:
+            route.continue_()
+
+    page.route("**/graphql", answer)
+    page.goto(f"{portal.url}/recognitions/{quote(request_id)}/certificates#token={portal.admin_token}")
+    expect(page.locator("#tab-completer")).to_have_text("Completers (5001)")
+
+    # when all 5,001 are selected
+    page.click("#select-listed")
+    page.click("#select-everyone")
+    expect(page.locator("#selected-count")).to_have_text("All 5001 selected")
+
+    # then the page says, before anything is asked, that a file holds 5,000, and how to narrow it
+    expect(page.locator("#file-limit")).to_have_text(
+        "A combined certificates file holds at most 5,000 certificates, and 5,001 are selected. Choose a "
+        "cohort above to narrow the list, or untick some to download their certificates. Export to CSV "
+        "takes them all."
+    )
+    expect(page.locator("#download-certificates")).to_be_disabled()
+    expect(page.locator("#export-csv")).to_be_enabled()
+    tab.check("certificates-too-many")
+
+    # when one of them is unticked, then 5,000 fit: the file is asked for by filter, but that one
+    first = page.locator("#candidate-rows tr").first
+    first.locator("input[type=checkbox]").uncheck()
+    expect(page.locator("#selected-count")).to_have_text("5000 selected")
+    expect(page.locator("#file-limit")).to_be_hidden()
+    page.click("#download-button")
+    page.click("#download-certificates")
+    expect(page.locator("#certificates-error")).to_have_text("Answered by the test.")
+    unticked = first.get_attribute("data-enrollment")
+    assert asked == [
+        {"recognitionId": request_id, "filter": {"kind": "COMPLETER"}, "exceptEnrollmentIds": [unticked]}
+    ]
+
+    # when a cohort is chosen
+    cohort = cohorts[0]
+    page.select_option("#cohort-filter", value=cohort["id"])
+
+    # then only its course-takers are listed, and the selection starts again
+    expect(page.locator("#selected-count")).to_have_text("0 selected")
+    expect(page.locator("#tab-completer")).not_to_have_text("Completers (5001)")
+    rows = page.locator("#candidate-rows tr")
+    expect(rows.first).to_be_visible()
+    expect(rows.filter(has_not=page.get_by_role("cell", name=cohort["name"], exact=True))).to_have_count(0)
+    expect(page.locator("#file-limit")).to_be_hidden()
+
+    # and a file of everyone listed is asked for by the filter of that cohort
+    page.click("#select-listed")
+    if page.locator("#select-everyone").is_visible():
+        page.click("#select-everyone")
+    expect(page.locator("#selected-count")).to_have_text(re.compile(r"^All \d+ selected$"))
+    page.click("#download-button")
+    page.click("#download-certificates")
+    expect(page.locator("#certificates-error")).to_have_text("Answered by the test.")
+    assert asked[1:] == [
+        {"recognitionId": request_id, "filter": {"kind": "COMPLETER", "cohortId": cohort["id"]}}
+    ]
 
 
 def _finished(message: str | bytes) -> bool:

@@ -3,7 +3,11 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from service.graphql.certificates.inputs import RECOGNITION_ID, CertificateCandidateFilter
+from service.graphql.certificates.inputs import (
+    EXCEPT_ENROLLMENT_IDS,
+    RECOGNITION_ID,
+    CertificateCandidateFilter,
+)
 
 
 @strawberry.input(
@@ -20,8 +24,12 @@ class CertificateFileRequestInput:
     filter: CertificateCandidateFilter | None = strawberry.field(
         default=None,
         description="Without `enrollmentIds`: every candidate it matches, 1 to 5,000 (EMPTY_SELECTION, "
-        "SELECTION_TOO_LARGE); left out, everyone listed. Those whose certificate staff revoked are left "
-        "out (`leftOut`).",
+        "SELECTION_TOO_LARGE, counted after `exceptEnrollmentIds`); left out, everyone listed. Those whose "
+        "certificate staff revoked are left out (`leftOut`).",
+    )
+    except_enrollment_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=None,
+        description=EXCEPT_ENROLLMENT_IDS,
     )
 
 

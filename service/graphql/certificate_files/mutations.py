@@ -4,27 +4,26 @@ import strawberry
 from strawberry import relay
 
 from service.certificate_files.models import CertificateFileJob as JobModel
-from service.certificate_files.requests import (
-    FileLimits,
-    FilteredFile,
-    LeftOut,
-    SelectionChanged,
-    regenerate_file,
-    request_file,
-    request_filtered_file,
-)
+from service.certificate_files.regenerating import SelectionChanged, regenerate_file
+from service.certificate_files.requests import FileLimits, FilteredFile, request_file, request_filtered_file
 from service.certificates.candidates import NotListed
 from service.errors import DomainError
 from service.graphql.certificate_files.inputs import (
     CertificateFileRegenerateInput,
     CertificateFileRequestInput,
 )
-from service.graphql.certificate_files.types import CertificateFileJob
+from service.graphql.certificate_files.types import CertificateFileJob, CertificateFileLeftOut
 from service.graphql.certificates.inputs import CertificateCandidateFilter
-from service.graphql.certificates.types import Certificate, Listing
+from service.graphql.certificates.types import Listing
 from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
-from service.graphql.core.payloads import ERRORS, UserError, attempt, both_selection_and_filter
+from service.graphql.core.payloads import (
+    ERRORS,
+    UserError,
+    attempt,
+    both_selection_and_filter,
+    exceptions_without_filter,
+)
 from service.graphql.recognitions.inputs import recognition_key
 
 
@@ -45,28 +44,6 @@ class CertificateFileDropout:
         )
 
 
-@strawberry.type(
-    description="A course-taker a filter matched who is left out of the file: staff revoked their "
-    "certificate, and only staff can issue them another."
-)
-class CertificateFileLeftOut:
-    enrollment_id: relay.GlobalID = strawberry.field(description="Their enrolment's id.")
-    name: str = strawberry.field(description="Their name.")
-    email: str = strawberry.field(description="Their email address.")
-    revoked_certificate: Certificate = strawberry.field(description="The certificate staff revoked.")
-    message: str = strawberry.field(description="Why, naming the person and the revoked certificate.")
-
-    @classmethod
-    def of(cls, person: LeftOut) -> CertificateFileLeftOut:
-        return cls(
-            enrollment_id=relay.GlobalID("Enrollment", str(person.enrollment_id)),
-            name=person.name,
-            email=person.email,
-            revoked_certificate=Certificate.from_model(person.certificate),
-            message=person.message,
-        )
-
-
 @strawberry.type(description="What a combined-file mutation did.")
 class CertificateFileJobPayload:
     job: CertificateFileJob | None = strawberry.field(
@@ -81,8 +58,9 @@ class CertificateFileJobPayload:
     )
     left_out: list[CertificateFileLeftOut] = strawberry.field(
         default_factory=list,
-        description="Requesting by `filter`: the course-takers it matched whose certificate staff revoked, "
-        "left out of the file (for anyone but staff; an `enrollmentIds` list naming one is refused).",
+        description="Requesting by `filter`, or regenerating: the course-takers it matched whose certificate "
+        "staff revoked, left out of the file (for anyone but staff; an `enrollmentIds` list naming one is "
+        "refused). The job keeps them too (`CertificateFileJob.leftOut`).",
     )
 
     @classmethod
@@ -101,7 +79,8 @@ class CertificateFileMutations:
         self, info: Info, input: CertificateFileRequestInput
     ) -> CertificateFileJobPayload:
         context = info.context
-        if errors := both_selection_and_filter(input.enrollment_ids, input.filter):
+        errors = both_selection_and_filter(input.enrollment_ids, input.filter)
+        if errors := errors or exceptions_without_filter(input.enrollment_ids, input.except_enrollment_ids):
             return CertificateFileJobPayload(job=None, errors=errors)
         actor = await context.actor()
         recognition_id = recognition_key(input.recognition_id)
@@ -124,6 +103,7 @@ class CertificateFileMutations:
                 actor=actor,
                 recognition_id=recognition_id,
                 candidate_filter=(input.filter or CertificateCandidateFilter()).to_domain(),
+                except_ids=[key_of(key, "Enrollment") for key in input.except_enrollment_ids or []],
                 now=context.clock.now(),
                 limits=limits,
                 stall=context.settings.job_stall,
@@ -131,7 +111,11 @@ class CertificateFileMutations:
         )
         return _filtered_payload(filtered, errors)
 
-    @strawberry.mutation(description="Make the last certificates file again, from the same selection.")
+    @strawberry.mutation(
+        description="Make the last certificates file again, from the same selection: for anyone but staff, "
+        "without those whose certificate staff revoked since (`leftOut` names them; FORBIDDEN at "
+        "`recognitionId` when that is everyone)."
+    )
     async def certificate_file_regenerate(
         self, info: Info, input: CertificateFileRegenerateInput
     ) -> CertificateFileJobPayload:
@@ -159,6 +143,7 @@ class CertificateFileMutations:
             job=CertificateFileJob.from_model(result.job),
             errors=[],
             dropped_out=[CertificateFileDropout.of(person) for person in result.dropped_out],
+            left_out=[CertificateFileLeftOut.of(person) for person in result.left_out],
         )
 
 

@@ -8,7 +8,11 @@ from strawberry import relay
 
 from service.certificate_files.models import CertificateFileJob as JobModel
 from service.certificate_files.models import FileJobStatus
+from service.certificate_files.requests import LeftOut
+from service.certificates.services import revoked_message
 from service.graphql.certificate_files.dataloaders import CertificateFileJobByIdLoader
+from service.graphql.certificates.dataloaders import CertificateByIdLoader
+from service.graphql.certificates.types import Certificate
 from service.graphql.core.context import Info
 from service.graphql.core.enums import described_enum
 from service.graphql.core.node import LoadedNode
@@ -44,6 +48,28 @@ class CertificateFile:
     download_url: str = strawberry.field(
         description="A signed link to the PDF, for a plain <a href>; it expires in 15 minutes."
     )
+
+
+@strawberry.type(
+    description="A course-taker a request matched who is left out of the file: staff revoked their "
+    "certificate, and only staff can issue them another."
+)
+class CertificateFileLeftOut:
+    enrollment_id: relay.GlobalID = strawberry.field(description="Their enrolment's id.")
+    name: str = strawberry.field(description="Their name, as the certificates step listed it then.")
+    email: str = strawberry.field(description="Their email address.")
+    revoked_certificate: Certificate = strawberry.field(description="The certificate staff revoked.")
+    message: str = strawberry.field(description="Why, naming the person and the revoked certificate.")
+
+    @classmethod
+    def of(cls, person: LeftOut) -> CertificateFileLeftOut:
+        return cls(
+            enrollment_id=relay.GlobalID("Enrollment", str(person.enrollment_id)),
+            name=person.name,
+            email=person.email,
+            revoked_certificate=Certificate.from_model(person.certificate),
+            message=person.message,
+        )
 
 
 @strawberry.type(description="A combined certificates file, made in the background.")
@@ -83,6 +109,30 @@ class CertificateFileJob(LoadedNode):
     @strawberry.field(description="The selected enrolments, in the page's order.")
     def enrollment_ids(self) -> list[relay.GlobalID]:
         return [relay.GlobalID("Enrollment", str(key)) for key in self.model.enrollment_ids]
+
+    @strawberry.field(
+        description="Those the request matched but left out of the file, because staff revoked their "
+        "certificate (only staff can issue them another), in the page's order: a file asked for by "
+        '`filter`, or the last file regenerated, by anyone but staff. The "file ready" mail names them '
+        "too. Empty for a file of `enrollmentIds` (one naming such a person is refused)."
+    )
+    async def left_out(self, info: Info) -> list[CertificateFileLeftOut]:
+        stored = self.model.left_out
+        if not stored:
+            return []
+        loader = CertificateByIdLoader.for_context(info.context)
+        certificates = await loader.load_many([int(person["certificate_id"]) for person in stored])
+        return [
+            CertificateFileLeftOut(
+                enrollment_id=relay.GlobalID("Enrollment", str(person["enrollment_id"])),
+                name=str(person["name"]),
+                email=str(person["email"]),
+                revoked_certificate=Certificate.from_model(certificate),
+                message=revoked_message(certificate),
+            )
+            for person, certificate in zip(stored, certificates, strict=True)
+            if certificate is not None
+        ]
 
     @strawberry.field(
         description="The most tries any one step of the job has taken (a part, or joining them); above 1 "

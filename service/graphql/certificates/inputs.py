@@ -9,6 +9,12 @@ from service.graphql.certificates.types import CandidateKind
 from service.graphql.core.node import key_of
 
 RECOGNITION_ID = "The recognition's id: a scheduled (or past) ceremony's, or a created certificate request's."
+EXCEPT_ENROLLMENT_IDS = (
+    'With the filter ("select all" but these): candidates\' `enrollmentId`s it matches to leave out, at '
+    "most 5,000 (SELECTION_TOO_LARGE beyond, repeats counted), each one the certificates step lists "
+    "(NOT_A_CANDIDATE by position; one the filter does not match changes nothing). Everyone the filter "
+    "matches left out: EMPTY_SELECTION. With `enrollmentIds`: INVALID_VALUE."
+)
 
 
 @strawberry.input(
@@ -67,7 +73,11 @@ class CertificateCandidatesExportInput:
     filter: CertificateCandidateFilter | None = strawberry.field(
         default=None,
         description="Without `enrollmentIds`: every candidate it matches, however many (no limit: the file "
-        "is streamed); left out, everyone listed. No match: EMPTY_SELECTION.",
+        "is streamed), but `exceptEnrollmentIds`; left out, everyone listed. No match: EMPTY_SELECTION.",
+    )
+    except_enrollment_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=None,
+        description=EXCEPT_ENROLLMENT_IDS,
     )
 
 

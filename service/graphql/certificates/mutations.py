@@ -15,7 +15,13 @@ from service.graphql.certificates.inputs import (
 from service.graphql.certificates.types import Certificate
 from service.graphql.core.context import Info
 from service.graphql.core.node import key_of
-from service.graphql.core.payloads import ERRORS, UserError, attempt, both_selection_and_filter
+from service.graphql.core.payloads import (
+    ERRORS,
+    UserError,
+    attempt,
+    both_selection_and_filter,
+    exceptions_without_filter,
+)
 from service.graphql.recognitions.inputs import recognition_key
 from service.web.downloads import export_link
 
@@ -99,13 +105,14 @@ class CertificateMutations:
 
     @strawberry.mutation(
         description="Export course-takers of the certificates step to CSV: a selection (at most 5,000), or "
-        "everyone a filter matches, however many. The file is read when it is downloaded, as the list "
-        "stands then."
+        "everyone a filter matches (but its exceptions), however many. The file is read when it is "
+        "downloaded, as the list stands then."
     )
     async def certificate_candidates_export(
         self, info: Info, input: CertificateCandidatesExportInput
     ) -> CertificateCandidatesExportPayload:
-        if errors := both_selection_and_filter(input.enrollment_ids, input.filter):
+        errors = both_selection_and_filter(input.enrollment_ids, input.filter)
+        if errors := errors or exceptions_without_filter(input.enrollment_ids, input.except_enrollment_ids):
             return CertificateCandidatesExportPayload(download_url=None, errors=errors)
         context = info.context
         now = context.clock.now()
@@ -120,6 +127,7 @@ class CertificateMutations:
                     else [key_of(enrollment_id, "Enrollment") for enrollment_id in input.enrollment_ids]
                 ),
                 candidate_filter=(input.filter or CertificateCandidateFilter()).to_domain(),
+                except_ids=[key_of(key, "Enrollment") for key in input.except_enrollment_ids or []],
                 now=now,
             )
         )

@@ -49,7 +49,8 @@ UserErrorCode = described_enum(
         ErrorCode.MISTYPED_CODE: "A certificate code whose check symbol does not match.",
         ErrorCode.EMPTY_SELECTION: "A combined file or an export of no one.",
         ErrorCode.SELECTION_TOO_LARGE: "Over 5,000 course-takers for a combined file or a selected export "
-        "(an export by filter has no limit), or over 1,000 cohort entries for a recognition.",
+        "(an export by filter has no limit), over 5,000 exceptions to a filter, or over 1,000 cohort "
+        "entries for a recognition.",
         ErrorCode.SELECTION_CHANGED: "Regenerating a file some of whose course-takers are no longer listed "
         "(`droppedOut` says who).",
         ErrorCode.NO_PREVIOUS_FILE: "Regenerating when there is no file yet.",
@@ -129,5 +130,19 @@ def both_selection_and_filter(
         "Give either enrollmentIds (the selected course-takers) or filter (every course-taker it "
         "matches), not both.",
         ("filter",),
+    )
+    return [UserError.from_problem(problem)]
+
+
+def exceptions_without_filter(enrollment_ids: object | None, except_ids: object | None) -> list[UserError]:
+    """The refusal of exceptions given with a selection: they are exceptions to a filter ("select all"
+    but these); a selection simply leaves them out. Only the input can tell."""
+    if enrollment_ids is None or except_ids is None:
+        return []
+    problem = Problem(
+        ErrorCode.INVALID_VALUE,
+        "exceptEnrollmentIds leaves course-takers out of those a filter matches; with enrollmentIds, "
+        "leave them out of that list instead.",
+        ("exceptEnrollmentIds",),
     )
     return [UserError.from_problem(problem)]

@@ -7,10 +7,12 @@ import { pathOf } from "./router.js";
 
 const PAGE_SIZE = 50;
 const MAX_PAGE = 100; // the API's largest page
+// The most certificates one combined file holds: the API refuses more (SELECTION_TOO_LARGE, docs/api.md).
+const FILE_LIMIT = 5000;
 const CANDIDATES = `
-  query Candidates($id: ID!, $kind: CandidateKind!, $after: String, $first: Int!) {
+  query Candidates($id: ID!, $kind: CandidateKind!, $cohortId: ID, $after: String, $first: Int!) {
     recognition(id: $id) {
-      certificateCandidates(first: $first, after: $after, filter: { kind: $kind }) {
+      certificateCandidates(first: $first, after: $after, filter: { kind: $kind, cohortId: $cohortId }) {
         totalCount completerCount approachingCount
         edges {
           node {
@@ -26,11 +28,12 @@ const CANDIDATES = `
       }
     }
   }`;
-// Every course-taker of a tab, as little of each as a file or an export of "everyone but …" needs.
+// Every course-taker of a tab, as little of each as a file or an export of one tab's "everyone but …"
+// with some of the other tab needs.
 const CANDIDATE_IDS = `
-  query CandidateIds($id: ID!, $kind: CandidateKind!, $after: String) {
+  query CandidateIds($id: ID!, $kind: CandidateKind!, $cohortId: ID, $after: String) {
     recognition(id: $id) {
-      certificateCandidates(first: ${MAX_PAGE}, after: $after, filter: { kind: $kind }) {
+      certificateCandidates(first: ${MAX_PAGE}, after: $after, filter: { kind: $kind, cohortId: $cohortId }) {
         edges { node { enrollmentId name certificate { status } revokedCertificate { code revokedReason } } }
         pageInfo { hasNextPage endCursor }
       }
@@ -41,11 +44,12 @@ const ISSUE = `
     certificateIssue(input: $input) { certificate { status downloadUrl } errors { field code message } }
   }`;
 const JOB = "job { id status done total } errors { field code message }";
+const LEFT_OUT = "leftOut { name revokedCertificate { code revokedReason } }";
 const REQUEST_FILE = `
-  mutation($input: CertificateFileRequestInput!) {
-    certificateFileRequest(input: $input) { ${JOB} leftOut { name revokedCertificate { code revokedReason } } }
-  }`;
-const REGENERATE = `mutation($input: CertificateFileRegenerateInput!) { certificateFileRegenerate(input: $input) { ${JOB} } }`;
+  mutation($input: CertificateFileRequestInput!) { certificateFileRequest(input: $input) { ${JOB} ${LEFT_OUT} } }`;
+// Made again without anyone whose certificate staff revoked since (`leftOut`).
+const REGENERATE = `
+  mutation($input: CertificateFileRegenerateInput!) { certificateFileRegenerate(input: $input) { ${JOB} ${LEFT_OUT} } }`;
 const JOB_FIELDS = "id status done total errorMessage file { downloadUrl pageCount size }";
 const JOB_UPDATES = `subscription JobUpdates($id: ID!) { certificateFileJobUpdated(id: $id) { ${JOB_FIELDS} } }`;
 // The job read over HTTP, when its subscription is lost for good.
@@ -74,10 +78,11 @@ const STATUS_WORDS = CERTIFICATE_WORDS;
 // across both tabs (one file may hold completers and approaching alike). `selected`: enrolment id →
 // its tab's kind, for the rows listed. `allOf`: the tabs whose "select all" over every page is on,
 // listed or not; `excluded`: enrolment id → kind, those of such a tab unticked since ("everyone but
-// these"). A tab selected whole is asked of the API by filter, one with exceptions by ids.
-// `counts`: each tab's number of course-takers.
+// these"). A tab selected whole, or but some, is asked of the API by filter (with those as its
+// exceptions). `counts`: each tab's number of course-takers. `cohortId`: the cohort the list is
+// narrowed to (null: every cohort of the recognition).
 const KINDS = ["COMPLETER", "APPROACHING"];
-const state = { recognition: null, kind: "COMPLETER", after: null, listed: [], selected: new Map(), allOf: new Set(), excluded: new Map(), counts: { COMPLETER: 0, APPROACHING: 0 }, total: 0, stopWatching: null, relisted: null };
+const state = { recognition: null, kind: "COMPLETER", cohortId: null, after: null, listed: [], selected: new Map(), allOf: new Set(), excluded: new Map(), counts: { COMPLETER: 0, APPROACHING: 0 }, total: 0, stopWatching: null, relisted: null };
 
 // Only one job's progress is shown: a file asked for earlier (or on another recognition) must not
 // write over it. Leaving the page ends the watching, not the file: its mail still comes.
@@ -89,9 +94,9 @@ export function stopWatchingJob() {
 export async function showCertificates(recognition, fileId) {
   stopWatchingJob();
   state.recognition = recognition;
-  state.selected.clear();
-  state.allOf.clear();
-  state.excluded.clear();
+  state.cohortId = null;
+  clearSelection();
+  showCohorts(recognition.cohorts || []);
   $("certificates-title").textContent = `Certificates · ${recognition.name}`;
   $("links").replaceChildren();
   $("job").hidden = true;
@@ -101,6 +106,28 @@ export async function showCertificates(recognition, fileId) {
   showLeftOut([]);
   show("certificates");
   await Promise.all([listCandidates("COMPLETER"), fileId ? showMailedFile(fileId) : null]);
+}
+
+function clearSelection() {
+  state.selected.clear();
+  state.allOf.clear();
+  state.excluded.clear();
+}
+
+// The cohort filter, offered when the recognition has more than one cohort: it narrows the list (and
+// so what "select all" takes), e.g. to make a combined file of a cohort at a time.
+function showCohorts(cohorts) {
+  const options = cohorts.map((cohort) => element("option", { value: cohort.id }, cohort.program ? `${cohort.name} · ${cohort.program.name}` : cohort.name));
+  $("cohort-filter").replaceChildren(element("option", { value: "" }, "All cohorts"), ...options);
+  $("cohort-filter").value = "";
+  $("cohort-filter-field").hidden = cohorts.length < 2;
+}
+
+// Another cohort chosen: the list is of it, and the selection starts again (it was of the list before).
+async function narrowToCohort(cohortId) {
+  state.cohortId = cohortId || null;
+  clearSelection();
+  await listCandidates(state.kind);
 }
 
 async function showMailedFile(id) {
@@ -137,7 +164,7 @@ async function listCandidates(kind, after) {
 }
 
 async function candidatesPage(kind, after, first) {
-  const variables = { id: state.recognition.id, kind, after: after || null, first };
+  const variables = { id: state.recognition.id, kind, cohortId: state.cohortId, after: after || null, first };
   return (await graphql(CANDIDATES, variables)).recognition.certificateCandidates;
 }
 
@@ -294,7 +321,14 @@ function updateSelection() {
   if (completers && approaching) words += ` (${completers} completers, ${approaching} approaching)`;
   $("selected-count").textContent = words;
   // The guide: certificates and the CSV are of the selected course-takers.
-  $("download-certificates").disabled = count === 0;
+  // More than a combined file holds: said before it is asked for, with how to narrow the selection.
+  const tooMany = count > FILE_LIMIT;
+  const narrow = $("cohort-filter-field").hidden ? "Untick some" : "Choose a cohort above to narrow the list, or untick some";
+  $("file-limit").textContent = tooMany
+    ? `A combined certificates file holds at most ${FILE_LIMIT.toLocaleString("en")} certificates, and ${count.toLocaleString("en")} are selected. ${narrow} to download their certificates. Export to CSV takes them all.`
+    : "";
+  $("file-limit").hidden = !tooMany;
+  $("download-certificates").disabled = count === 0 || tooMany;
   $("export-csv").disabled = count === 0;
   $("select-first").hidden = count > 0;
   $("select-everyone").hidden = wholeTab(state.kind) || state.total <= state.listed.length;
@@ -302,16 +336,19 @@ function updateSelection() {
   $("select-listed").checked = state.listed.length > 0 && state.listed.every((candidate) => state.selected.has(candidate.enrollmentId));
 }
 
-// The selection as the API takes it: a filter for "select all" of one tab (or of both), the cheap
-// and common case; else ids, completers first, in the page's order. A tab selected all but some is
-// every course-taker of it, read from the API, but those.
+// The selection as the API takes it: a filter for "select all" of one tab (or of both), with those
+// unticked since as its exceptions; else ids, completers first, in the page's order. Only a tab selected
+// all (but some) together with some picked of the other is every course-taker of it, read from the API,
+// but those, and the picked ones: a filter cannot say that.
 async function selection(leftOut = null) {
   const input = { recognitionId: state.recognition.id };
   const picked = (kind) => [...state.selected].filter(([, selectedKind]) => selectedKind === kind).map(([id]) => id);
   const none = (kind) => !state.allOf.has(kind) && !picked(kind).length;
-  if (wholeTab("COMPLETER") && wholeTab("APPROACHING")) input.filter = {};
-  else if (wholeTab("COMPLETER") && none("APPROACHING")) input.filter = { kind: "COMPLETER" };
-  else if (wholeTab("APPROACHING") && none("COMPLETER")) input.filter = { kind: "APPROACHING" };
+  const narrowed = state.cohortId ? { cohortId: state.cohortId } : {};
+  const [completers, approaching] = KINDS.map((kind) => state.allOf.has(kind));
+  if (completers && approaching) input.filter = { ...narrowed };
+  else if (completers && none("APPROACHING")) input.filter = { kind: "COMPLETER", ...narrowed };
+  else if (approaching && none("COMPLETER")) input.filter = { kind: "APPROACHING", ...narrowed };
   else if (state.allOf.size === 0) input.enrollmentIds = [...state.selected.keys()];
   else {
     input.enrollmentIds = [];
@@ -319,6 +356,7 @@ async function selection(leftOut = null) {
       input.enrollmentIds.push(...(state.allOf.has(kind) ? await everyoneOf(kind, leftOut) : picked(kind)));
     }
   }
+  if (input.filter && state.excluded.size) input.exceptEnrollmentIds = [...state.excluded.keys()];
   return input;
 }
 
@@ -329,7 +367,7 @@ async function everyoneOf(kind, leftOut = null) {
   const ids = [];
   let after = null;
   do {
-    const variables = { id: state.recognition.id, kind, after };
+    const variables = { id: state.recognition.id, kind, cohortId: state.cohortId, after };
     const connection = (await graphql(CANDIDATE_IDS, variables)).recognition.certificateCandidates;
     for (const { node } of connection.edges) {
       if (state.excluded.has(node.enrollmentId)) continue;
@@ -393,8 +431,11 @@ function showLeftOut(people) {
 }
 
 async function regenerate() {
+  showLeftOut([]);
   const input = { recognitionId: state.recognition.id };
-  watch((await mutate(REGENERATE, { input }, "certificateFileRegenerate")).job);
+  const payload = await mutate(REGENERATE, { input }, "certificateFileRegenerate");
+  showLeftOut(payload.leftOut);
+  watch(payload.job);
 }
 
 // The job's progress from its subscription. While the socket is lost (a server restart, a network
@@ -498,6 +539,7 @@ function closeDownloadMenu() {
 export function wireCertificates() {
   $("tab-completer").addEventListener("click", () => act(() => listCandidates("COMPLETER")));
   $("tab-approaching").addEventListener("click", () => act(() => listCandidates("APPROACHING")));
+  $("cohort-filter").addEventListener("change", (event) => act(() => narrowToCohort(event.target.value)));
   $("certificates").querySelector("[role=tablist]").addEventListener("keydown", (event) => {
     if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
     const next = state.kind === "COMPLETER" ? $("tab-approaching") : $("tab-completer");
