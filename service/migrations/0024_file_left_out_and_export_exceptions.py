@@ -9,7 +9,7 @@ from tortoise import fields
 # an export by filter may leave some of its matches out (the portal's "select all" but a few).
 # (Numbered 0024: another branch adds a 0023, and this one is pointed after it when they meet.)
 class Migration(migrations.Migration):
-    dependencies = [('models', '0022_course_ids_per_partner')]
+    dependencies = [('models', '0023_ceremony_past_from')]
 
     initial = False
 

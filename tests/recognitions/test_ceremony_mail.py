@@ -559,8 +559,9 @@ async def test_when_staff_submit_for_a_partner_the_partner_gets_the_confirmation
     # and the contact hears that the partner's admin, who named them in the draft, did
     [to_contact] = await _mails("ceremony-pins-contact")
     assert _text(to_contact).split("\n\n")[1] == (
-        f"You are the mailing contact for the pins of the pinning ceremony \u201c{submitted['ceremony']['name']}"
-        "\u201d on Friday 25 September 2026 at 18:00 (Pacific/Auckland, UTC+12:00), named by "
+        "You are the mailing contact for the pins of the pinning ceremony "
+        f"\u201c{submitted['ceremony']['name']}\u201d on Friday 25 September 2026 at 18:00 "
+        "(Pacific/Auckland, UTC+12:00), named by "
         f"{world.admin.name} ({world.admin.email}) of {world.riverside.name}."
     )
 
@@ -582,8 +583,8 @@ async def test_a_contact_staff_named_in_a_partners_draft_hears_it_from_staff(
     assert to_contact["To"] == "Pins Office <pins.office@riverside.example>"
     assert _text(to_contact).split("\n\n")[1] == (
         "ACUE staff named you the mailing contact for the pins of the pinning ceremony "
-        f"\u201c{submitted['ceremony']['name']}\u201d of {world.riverside.name} on Friday 25 September 2026 at "
-        "18:00 (Pacific/Auckland, UTC+12:00)."
+        f"\u201c{submitted['ceremony']['name']}\u201d of {world.riverside.name} on Friday 25 September 2026 "
+        "at 18:00 (Pacific/Auckland, UTC+12:00)."
     )
 
 
