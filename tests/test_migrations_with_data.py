@@ -378,6 +378,7 @@ TABLES = {table for table, _ in ROWS}
 FILLED: dict[tuple[str, str], dict[int, object]] = {
     ("program", "certification_percent"): {1: Decimal(100), 2: Decimal(100)},
     ("certificate_file_job", "chunk_count"): {1: 0, 2: 0},
+    ("certificate_file_job", "left_out"): {1: [], 2: []},  # nobody left out of the files made before
     ("certificate_file_job", "join_attempts"): {1: 0, 2: 0},
     ("certificate_file_job", "active_selection_key"): {1: None, 2: QUEUED_SELECTION},
     ("recognition", "ceremony_date"): {
