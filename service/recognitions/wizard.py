@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -116,12 +117,13 @@ async def _update(
         if problems:
             raise DomainError(*problems)
         before = {column: getattr(recognition, column) for column in values}
+        zone_before = recognition.time_zone
         recognition.update_from_dict(values)
         if recognition.status in rules.SCHEDULED:
             start_moved = "starts_at" in values and values["starts_at"] != before["starts_at"]
             if problems := rules.edit_problems(details_of(recognition), now, start_moved=start_moved):
                 raise DomainError(*problems)
-        diff = _diff(before, values)
+        diff = _diff(before, values, zones=(zone_before, recognition.time_zone))
         if cohort_ids is not None:
             await _select_cohorts(recognition, cohort_ids, connection)
             diff["cohortIds"] = cohort_ids
@@ -259,15 +261,26 @@ async def _step1_changes(
 # ---------------------------------------------------------------- the event's record of a change
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+def _diff(
+    before: dict[str, Any], after: dict[str, Any], *, zones: tuple[str | None, str | None]
+) -> dict[str, Any]:
+    """What changed, from and to; a start on either side in its own zone's offset (the zone before the
+    change, and after it), as ``startsAt`` shows it: the database gives it back in UTC, whose date may
+    be another day than the one entered."""
+    zone_before, zone_after = zones
     return {
-        rules.camel_case(column): {"from": _plain(before[column]), "to": _plain(value)}
+        rules.camel_case(column): {
+            "from": _plain(before[column], zone_before),
+            "to": _plain(value, zone_after),
+        }
         for column, value in after.items()
         if before[column] != value
     }
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, zone: str | None) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None and zone:
+        value = value.astimezone(ZoneInfo(zone))
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value

@@ -700,3 +700,33 @@ async def test_a_time_zone_alias_is_stored_under_the_zones_own_name(
     # then the ceremony has the zone under its own name, so mails and the dashboard name it one way
     assert (result["errors"], result["ceremony"]["timeZone"]) == ([], stored)
     assert await Recognition.filter(time_zone=stored).count() == 1
+
+
+async def test_a_moved_start_is_recorded_in_each_sides_own_zone(gql: GraphQLClient, world: World) -> None:
+    # given a draft at 00:30 on 15 December in Auckland (11:30 on the 14th in UTC)
+    ceremony = await _create(gql, world)
+    auckland = {"dateTime": "2026-12-15T00:30:00", "timeZone": "Pacific/Auckland"}
+    assert (
+        await _call(
+            gql, CEREMONY_UPDATE, "ceremonyUpdate", {"id": ceremony["id"], "start": auckland}, world.admin
+        )
+    )["errors"] == []
+
+    # when it is moved within Auckland, then to Los Angeles
+    later = {"dateTime": "2026-12-20T10:00:00", "timeZone": "Pacific/Auckland"}
+    angeles = {"dateTime": "2026-12-20T10:00:00", "timeZone": "America/Los_Angeles"}
+    for start in (later, angeles):
+        moved = await _call(
+            gql, CEREMONY_UPDATE, "ceremonyUpdate", {"id": ceremony["id"], "start": start}, world.admin
+        )
+        assert moved["errors"] == []
+
+    # then the history writes each start as it was entered, in its zone's offset: never the UTC day
+    events = moved["ceremony"]["events"]
+    assert [event["changes"] for event in events[-2:]] == [
+        {"startsAt": {"from": "2026-12-15T00:30:00+13:00", "to": "2026-12-20T10:00:00+13:00"}},
+        {
+            "startsAt": {"from": "2026-12-20T10:00:00+13:00", "to": "2026-12-20T10:00:00-08:00"},
+            "timeZone": {"from": "Pacific/Auckland", "to": "America/Los_Angeles"},
+        },
+    ]
