@@ -81,4 +81,4 @@ async def test_the_list_the_certificate_the_csv_and_verification_show_the_same_d
     assert "25 September 2026" in pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert rows[1][rows[0].index("Completion date")] == "2026-09-25"
     assert verified == {"outcome": "VALID", "awardedOn": "2026-09-25"}
-    assert "<dt>Date</dt><dd>25 September 2026</dd>" in page.text
+    assert '<dt>Date</dt><dd dir="auto">25 September 2026</dd>' in page.text
