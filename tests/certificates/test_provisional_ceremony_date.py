@@ -23,11 +23,14 @@ from strawberry.relay import to_base64
 from service.certificate_files.paths import file_path
 from service.certificates import issuing, printing
 from service.certificates.models import Certificate, CertificateStatus
+from service.certificates.provisional import settle_provisional_certificates
+from service.enrollments.models import Enrollment
 from service.mail.models import OutboxMessage
 from service.recognitions.models import CeremonyFormat, Recognition, RecognitionCohort
 from service.settings import Settings
 from tests.support.certificate_files import key_of, request_file, until_finished
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient
 
 ISSUE = """mutation($input: CertificateIssueInput!) {
@@ -509,6 +512,36 @@ async def test_a_certificate_taken_over_as_the_ceremony_moves_prints_the_new_day
         "2026-10-27",
     )
     assert ("20 October 2026" in text, "27 October 2026" in text) == (False, True)
+
+
+async def test_a_certificate_that_settles_valid_as_a_ceremony_takes_it_over_keeps_its_completion_date(
+    gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given Hal's provisional certificate of a certificate request, handed out through the ceremony
+    # just as the LMS reports him completed (on 1 October in Chicago) and it settles valid
+    request_id = await _certificate_request(gql, world)
+    hal = await _issue(gql, world, HAL, through=request_id)
+    real_adopt = issuing.adopt
+
+    async def settled_as_it_is_taken_over(*args: Any, **kwargs: Any) -> dict[int, Certificate]:
+        await Enrollment.filter(id=world.enrollments[HAL].id).update(
+            completed_at=datetime(2026, 10, 1, 15, 0, tzinfo=UTC), certified=True, modules_completed=25
+        )
+        assert (await settle_provisional_certificates(now=clock.now())).validated != []
+        return await real_adopt(*args, **kwargs)
+
+    monkeypatch.setattr(issuing, "adopt", settled_as_it_is_taken_over)
+
+    # when it is handed out
+    hal_here = await _issue(gql, world, HAL)
+
+    # then it is valid with its completion date, and stays the request's
+    assert _shown(hal_here) == {
+        "code": hal["code"],
+        "status": "VALID",
+        "awardedOn": "2026-10-01",
+        "recognition": {"id": request_id, "name": hal["recognition"]["name"]},
+    }
 
 
 async def test_a_provisional_certificate_of_another_scheduled_ceremony_stays_its_own_and_says_whose(
