@@ -1,13 +1,14 @@
 """Storing issued certificates: a chunk in one insert with its places in the status lists, or one
 at a time (replacing another, or when someone issued meanwhile), each with the file drawn for it;
-and what revoking and re-issuing share with it (the refusal of a certificate no longer current, the
-audit entry). ``services`` decides what is issued; this module writes it.
+what revoking and re-issuing share with it (the refusal of a certificate no longer current, the
+audit entry); and provisional certificates following their ceremony's day, also those a ceremony
+takes over. ``services`` decides what is issued and taken over; this module writes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -163,10 +164,11 @@ async def record_one(
 
 
 async def follow_ceremony(recognition: Recognition, connection: BaseDBAsyncClient) -> int:
-    """The ceremony moved: its provisional certificates print its new day, in the transaction of
-    the move, and are drawn again on their next download (and in any combined file made after).
-    Valid certificates keep their completion date; a provisional credential carries no date and
-    its status entry stays "suspended", so only what is printed changes. How many were re-dated."""
+    """The ceremony moved: its provisional certificates (issued through it, or taken over by it:
+    ``adopt``) print its new day, in the transaction of the move, and are drawn again on their next
+    download (and in any combined file made after). Valid certificates keep their completion date;
+    a provisional credential carries no date and its status entry stays "suspended", so only what
+    is printed changes. How many were re-dated."""
     day = local_date(recognition.starts_at, recognition.time_zone)
     if day is None:
         return 0
@@ -207,27 +209,40 @@ async def follow_ceremony_again(*, recognition_id: int, as_read: Recognition | N
 
 
 async def adopt(
-    recognition: Recognition, strays: Iterable[Certificate], days: dict[int, str]
+    recognition_id: int,
+    strays: Iterable[Certificate],
+    day_of: Callable[[Recognition, Certificate], date],
 ) -> dict[int, Certificate]:
-    """Certificates issued through a ceremony since cancelled, handed out now through
-    ``recognition``: they move to it (its counts and files include them), and a provisional one
-    prints ``days[its id]`` — the cancelled day is no one's — and is drawn again on its next
-    download. The code stays: a provisional credential carries no date. Each move is guarded (still
-    current, still of the cancelled ceremony); by enrolment, as they are now."""
+    """Certificates issued through another recognition, handed out now through the one
+    ``recognition_id`` takes over (``rules.taken_over`` says which): they move to it (its counts and
+    files include them), and a provisional one prints ``day_of(it, the certificate)`` (a ceremony's
+    day, which it then follows when the ceremony moves) and is drawn again on its next download. The
+    code stays: a provisional credential carries no date. Under the recognition's row lock, as a move
+    takes it (``follow_ceremony``): a move under way comes first and its day is read after it; a move
+    after finds them here. Each move is guarded (still where it was, in the status it was read in: one
+    that settled valid meanwhile keeps its completion date); by enrolment, as they are now."""
     moved = []
-    for certificate in strays:
-        fields: dict[str, Any] = {"recognition_id": recognition.id}
-        day = days.get(certificate.id)
-        provisional = certificate.status is CertificateStatus.PROVISIONAL
-        if provisional and day is not None and certificate.printed.get("awarded_on") != day:
-            fields |= {
-                "printed": {**certificate.printed, "awarded_on": day},
-                **dict.fromkeys(("file_name", "file_size", "file_sha256")),
-            }
-        await Certificate.filter(
-            id=certificate.id, recognition_id=certificate.recognition_id, status__in=CURRENT
-        ).update(**fields)
-        moved.append(certificate.id)
+    async with in_transaction() as connection:
+        recognition = (
+            await Recognition.filter(id=recognition_id).using_db(connection).select_for_update().get()
+        )
+        for certificate in strays:
+            fields: dict[str, Any] = {"recognition_id": recognition.id}
+            day = day_of(recognition, certificate).isoformat()
+            provisional = certificate.status is CertificateStatus.PROVISIONAL
+            if provisional and certificate.printed.get("awarded_on") != day:
+                fields |= {
+                    "printed": {**certificate.printed, "awarded_on": day},
+                    **dict.fromkeys(("file_name", "file_size", "file_sha256")),
+                }
+            await (
+                Certificate.filter(
+                    id=certificate.id, recognition_id=certificate.recognition_id, status=certificate.status
+                )
+                .using_db(connection)
+                .update(**fields)
+            )
+            moved.append(certificate.id)
     return {certificate.enrollment_id: certificate for certificate in await Certificate.filter(id__in=moved)}
 
 

@@ -1,4 +1,5 @@
-"""Who the certificates step lists, and the verification code: pure rules, no database."""
+"""Who the certificates step lists, which recognition a certificate belongs to, and the verification
+code: pure rules, no database."""
 
 from __future__ import annotations
 
@@ -60,6 +61,22 @@ def completion_date(completed_at: datetime, time_zone: str) -> date:
     and verification: the calendar day, in the partner's time zone, of the instant the LMS reported
     the course completed."""
     return completed_at.astimezone(ZoneInfo(time_zone)).date()
+
+
+def taken_over(*, provisional: bool, from_cancelled: bool, from_request: bool, by_ceremony: bool) -> bool:
+    """Whether a recognition handing out a certificate issued through another one takes it over: it
+    moves there (its counts and files), and a provisional one prints that recognition's day.
+
+    A cancelled ceremony's certificates are no one's any more. A provisional certificate of a
+    certificate request has no day of its own (the request has no date; it printed the day of
+    issue): an early certificate prints the day of the ceremony it is for, so a ceremony takes it
+    over, and it follows that ceremony when it moves. A live ceremony keeps its own (it prints that
+    ceremony's day; the other ceremony's page says whose it is), and a valid certificate prints its
+    completion date wherever it is printed, so a request keeps its valid ones.
+    """
+    if from_cancelled:
+        return True
+    return provisional and from_request and by_ceremony
 
 
 # Verification codes use 32 symbols that cannot be confused when read aloud or typed:

@@ -36,7 +36,7 @@ from service.certificates.printing import (
     ensure_file,
     unprintable,
 )
-from service.certificates.rules import CandidateKind, Listing, name_language, new_code
+from service.certificates.rules import CandidateKind, Listing, name_language, new_code, taken_over
 from service.cohorts.models import CertificateType, Program
 from service.credentials.indexes import assign_status_indexes
 from service.enrollments.models import Enrollment
@@ -44,7 +44,7 @@ from service.errors import DomainError, ErrorCode, Forbidden, NotFound, Problem
 from service.paging import Page
 from service.partners.models import Partner
 from service.pdf import CertificateText
-from service.recognitions.models import Recognition, StoredStatus, local_date
+from service.recognitions.models import Recognition, RecognitionKind, StoredStatus, local_date
 from service.text import clean_text
 from service.users.actor import Actor
 
@@ -108,7 +108,7 @@ async def certificates_for(
             )
         )
     existing = await valid_certificates_by_enrollment_ids(actor=actor, ids=enrollment_ids)
-    existing |= await _adopt_from_cancelled(recognition, existing.values(), found, now=now)
+    existing |= await _take_over(recognition, existing.values(), found, now=now)
     missing = [enrollment_id for enrollment_id in enrollment_ids if enrollment_id not in existing]
     await refuse_revoked(actor, missing, field_of=_field_of(enrollment_ids))
     if missing:
@@ -162,32 +162,43 @@ async def certificates_for(
     return certificates
 
 
-async def _adopt_from_cancelled(
+async def _take_over(
     recognition: Recognition,
     certificates: Iterable[Certificate],
     enrollments: dict[int, Enrollment],
     *,
     now: datetime,
 ) -> dict[int, Certificate]:
-    """Those of ``certificates`` issued through a ceremony since cancelled, moved to ``recognition``
-    (``issuing.adopt``), a provisional one with the day a new one would print. No query when all
-    are this recognition's; a live recognition's stay where they are."""
+    """Those of ``certificates`` issued through another recognition that ``recognition`` takes over
+    (``rules.taken_over``: any of a ceremony since cancelled; by a ceremony, a provisional one of a
+    certificate request), moved to it by ``issuing.adopt``, a provisional one printing the day a new
+    one would. No query when all are this recognition's."""
     others = {c.recognition_id for c in certificates if c.recognition_id != recognition.id}
     if not others:
         return {}
-    found = Recognition.filter(id__in=others, status=StoredStatus.CANCELLED).values_list("id", flat=True)
-    cancelled = set(cast(list[int], await found))
-    strays = [c for c in certificates if c.recognition_id in cancelled]
+    found = Recognition.filter(id__in=others).values_list("id", "kind", "status")
+    owners = {key: (kind, status) for key, kind, status in cast(list[tuple[int, str, str]], await found)}
+    by_ceremony = recognition.kind is RecognitionKind.CEREMONY
+    strays = [
+        c
+        for c in certificates
+        if c.recognition_id in owners
+        and taken_over(
+            provisional=c.status is CertificateStatus.PROVISIONAL,
+            from_cancelled=owners[c.recognition_id][1] == StoredStatus.CANCELLED,
+            from_request=owners[c.recognition_id][0] == RecognitionKind.CERTIFICATE_REQUEST,
+            by_ceremony=by_ceremony,
+        )
+    ]
     if not strays:
         return {}
     partner = await issuing.partner_of(recognition, enrollments.values())
-    days = {
-        c.id: _award_date(
-            recognition, enrollments[c.enrollment_id], now=now, time_zone=partner.time_zone
-        ).isoformat()
-        for c in strays
-    }
-    return await issuing.adopt(recognition, strays, days)
+
+    def day_of(taking: Recognition, certificate: Certificate) -> date:
+        enrollment = enrollments[certificate.enrollment_id]
+        return _award_date(taking, enrollment, now=now, time_zone=partner.time_zone)
+
+    return await issuing.adopt(recognition.id, strays, day_of)
 
 
 def _text(
@@ -221,7 +232,8 @@ def _text(
 
 def _award_date(recognition: Recognition, enrollment: Enrollment, *, now: datetime, time_zone: str) -> date:
     """The completion date; for someone approaching, the ceremony's date (kept with it when the
-    ceremony moves: ``issuing.follow_ceremony``), else the day of issue."""
+    ceremony moves: ``issuing.follow_ceremony``), else (a certificate request has no date) the day
+    of issue, until a ceremony hands it out and takes it over (``_take_over``)."""
     completion = completed_on(enrollment)
     if kind_of(enrollment) is CandidateKind.COMPLETER and completion is not None:
         return completion

@@ -2,7 +2,9 @@
 date it prints (its own file and any combined file made after), and the requester is told that
 copies printed before show the old day. A valid certificate keeps its completion date. A cancelled
 ceremony's provisional certificates stay provisional, dated as they were, and the mail says so;
-handed out again through the ceremony that replaces it, they belong to that one and print its day."""
+handed out again through the ceremony that replaces it, they belong to that one and print its day.
+So does a provisional certificate issued through a certificate request (which has no date of its
+own), handed out through a ceremony; one of another scheduled ceremony stays that ceremony's."""
 
 from __future__ import annotations
 
@@ -21,22 +23,33 @@ from strawberry.relay import to_base64
 from service.certificate_files.paths import file_path
 from service.certificates import issuing, printing
 from service.certificates.models import Certificate, CertificateStatus
+from service.certificates.provisional import settle_provisional_certificates
+from service.enrollments.models import Enrollment
 from service.mail.models import OutboxMessage
 from service.recognitions.models import CeremonyFormat, Recognition, RecognitionCohort
 from service.settings import Settings
 from tests.support.certificate_files import key_of, request_file, until_finished
 from tests.support.certificates_world import CertificatesWorld, make_certificates_world
+from tests.support.clock import MovableClock
 from tests.support.graphql_client import GraphQLClient
 
 ISSUE = """mutation($input: CertificateIssueInput!) {
   certificateIssue(input: $input) {
-    certificate { id code status awardedOn downloadUrl } errors { code } } }"""
+    certificate { id code status awardedOn downloadUrl recognition { id name } } errors { code } } }"""
 UPDATE = """mutation($input: CeremonyUpdateInput!) {
   ceremonyUpdate(input: $input) { ceremony { id } errors { field code message } } }"""
 CANCEL = """mutation($input: CeremonyCancelInput!) {
   ceremonyCancel(input: $input) { ceremony { id status } errors { field code message } } }"""
 CERTIFICATE = """query($id: ID!) { node(id: $id) { ... on Certificate { status awardedOn } } }"""
-HAL, ANA = "Hal Online-Approaching", "Ana Completer"
+REQUEST_CREATE = """mutation($input: CertificateRequestCreateInput!) {
+  certificateRequestCreate(input: $input) { certificateRequest { id } errors { code } } }"""
+REQUEST_FINALIZE = """mutation($input: CertificateRequestFinalizeInput!) {
+  certificateRequestFinalize(input: $input) { certificateRequest { status } errors { code } } }"""
+CANDIDATE = """query($id: ID!, $name: String!) { recognition(id: $id) {
+  certificateCandidates(first: 5, filter: {search: $name}) { edges { node {
+    name certificate { code status awardedOn recognition { id name } } } } } } }"""
+VERIFY = """query($code: String!) { verifyCertificate(code: $code) { outcome awardedOn } }"""
+HAL, ANA, CAI = "Hal Online-Approaching", "Ana Completer", "Cai Approaching"
 # The world's ceremony is on 20 October 2026 in Chicago; moved a week on.
 MOVED = {"dateTime": "2026-10-27T13:00:00", "timeZone": "America/Chicago"}
 
@@ -58,12 +71,15 @@ async def world() -> CertificatesWorld:
     return world
 
 
-async def _issue(gql: GraphQLClient, world: CertificatesWorld, name: str) -> dict[str, Any]:
+async def _issue(
+    gql: GraphQLClient, world: CertificatesWorld, name: str, *, through: str | None = None
+) -> dict[str, Any]:
+    """certificateIssue for the named course-taker, through the world's recognition (or ``through``)."""
     data = await gql.data(
         ISSUE,
         {
             "input": {
-                "recognitionId": world.recognition_id,
+                "recognitionId": through or world.recognition_id,
                 "enrollmentId": to_base64("Enrollment", world.enrollments[name].id),
             }
         },
@@ -324,3 +340,235 @@ async def test_a_ceremony_replacing_a_cancelled_one_hands_out_its_certificates_w
     owners = Certificate.filter(code__in=[hal["code"], ana["code"]]).values_list("recognition_id", flat=True)
     assert cast(list[int], await owners) == [replacement.id] * 2
     assert (await Certificate.get(code=ana["code"])).printed == ana_printed
+
+
+async def _certificate_request(gql: GraphQLClient, world: CertificatesWorld) -> str:
+    """A created certificate request over the world's ceremony's cohorts, through the API; its id."""
+    cohorts = [world.open_cohort, world.closed_cohort, world.online_cohort]
+    step_1 = {
+        "dateRange": {"start": "2026-06-01", "end": "2026-09-30"},
+        "cohortIds": [to_base64("Cohort", cohort.id) for cohort in cohorts],
+    }
+    created = (await gql.data(REQUEST_CREATE, {"input": step_1}, as_user=world.admin))[
+        "certificateRequestCreate"
+    ]
+    assert created["errors"] == []
+    request_id: str = created["certificateRequest"]["id"]
+    finalized = await gql.data(REQUEST_FINALIZE, {"input": {"id": request_id}}, as_user=world.admin)
+    assert finalized["certificateRequestFinalize"] == {
+        "certificateRequest": {"status": "CREATED"},
+        "errors": [],
+    }
+    return request_id
+
+
+async def _another_ceremony(world: CertificatesWorld, name: str, starts_at: datetime) -> Recognition:
+    """A scheduled ceremony over the same cohorts as the world's."""
+    first = world.recognition
+    other = await Recognition.create(
+        partner_id=first.partner_id,
+        kind=first.kind,
+        name=name,
+        status=first.status,
+        range_start=first.range_start,
+        range_end=first.range_end,
+        created_by_id=first.created_by_id,
+        created_at=first.created_at,
+        updated_at=first.updated_at,
+        starts_at=starts_at,
+        time_zone=first.time_zone,
+    )
+    for link in await RecognitionCohort.filter(recognition_id=first.id):
+        await RecognitionCohort.create(recognition=other, cohort_id=link.cohort_id)
+    return other
+
+
+def _shown(certificate: dict[str, Any]) -> dict[str, Any]:
+    return {key: certificate[key] for key in ("code", "status", "awardedOn", "recognition")}
+
+
+async def _candidate(gql: GraphQLClient, world: CertificatesWorld, recognition_id: str, name: str) -> Any:
+    """What a recognition's certificates step shows of the named course-taker's certificate."""
+    data = await gql.data(CANDIDATE, {"id": recognition_id, "name": name}, as_user=world.admin)
+    [edge] = data["recognition"]["certificateCandidates"]["edges"]
+    return edge["node"]["certificate"]
+
+
+async def test_a_ceremony_takes_over_a_certificate_requests_provisional_certificates_and_prints_its_day(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, settings: Settings
+) -> None:
+    # given Hal's and Cai's provisional certificates and Ana's valid one, issued through a certificate
+    # request (which has no date: the provisional ones print the day of issue, 19 September 2026)
+    request_id = await _certificate_request(gql, world)
+    hal, cai, ana = [await _issue(gql, world, name, through=request_id) for name in (HAL, CAI, ANA)]
+    _, hal_text_before = await _pdf(http, hal)
+    ana_printed = (await Certificate.get(code=ana["code"])).printed
+
+    # when the ceremony of 20 October over the same cohorts hands out Hal's alone, and Cai's and Ana's
+    # in a combined file
+    hal_here = await _issue(gql, world, HAL)
+    _, hal_text = await _pdf(http, hal_here)
+    job = await until_finished(key_of((await request_file(gql, world, [CAI, ANA]))["job"]["id"]))
+    combined = pypdf.PdfReader(file_path(settings.resolved_files_dir, job))
+    cai_page, ana_page = [page.extract_text() for page in combined.pages]
+
+    # then Hal's and Cai's are the same certificates, now the ceremony's, printing its day
+    request = {
+        "id": request_id,
+        "name": "Certificate request: cohorts ending 1 June 2026 to 30 September 2026",
+    }
+    ceremony = {"id": world.recognition_id, "name": "Autumn ceremony"}
+    assert _shown(hal) == {
+        "code": hal["code"],
+        "status": "PROVISIONAL",
+        "awardedOn": "2026-09-19",
+        "recognition": request,
+    }
+    assert ("19 September 2026" in hal_text_before, "20 October 2026" in hal_text_before) == (True, False)
+    assert _shown(hal_here) == {**_shown(hal), "awardedOn": "2026-10-20", "recognition": ceremony}
+    assert ("19 September 2026" in hal_text, "20 October 2026" in hal_text) == (False, True)
+    assert await _awarded(gql, world, cai) == {"status": "PROVISIONAL", "awardedOn": "2026-10-20"}
+    assert ("19 September 2026" in cai_page, "20 October 2026" in cai_page) == (False, True)
+    # and Ana's valid one stays the request's, with its completion date, on the ceremony's page too
+    assert await _awarded(gql, world, ana) == {"status": "VALID", "awardedOn": "2026-08-19"}
+    assert ("19 August 2026" in ana_page, "20 October 2026" in ana_page) == (True, False)
+    assert (await Certificate.get(code=ana["code"])).printed == ana_printed
+    owners = Certificate.filter(code__in=[hal["code"], cai["code"], ana["code"]]).values_list(
+        "code", "recognition_id"
+    )
+    assert dict(cast(list[tuple[str, int]], await owners)) == {
+        hal["code"]: world.recognition.id,
+        cai["code"]: world.recognition.id,
+        ana["code"]: key_of(request_id),
+    }
+
+
+async def test_a_provisional_certificate_taken_over_from_a_request_follows_the_ceremony_when_it_moves(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld
+) -> None:
+    # given Hal's provisional certificate, issued through a certificate request, then handed out
+    # through the ceremony of 20 October
+    request_id = await _certificate_request(gql, world)
+    hal = await _issue(gql, world, HAL, through=request_id)
+    await _issue(gql, world, HAL)
+
+    # when the ceremony moves to 28 October, 9:00 in Auckland (27 October in Chicago, the partner's zone)
+    auckland = {"dateTime": "2026-10-28T09:00:00", "timeZone": "Pacific/Auckland"}
+    moved = await gql.data(
+        UPDATE, {"input": {"id": world.recognition_id, "start": auckland}}, as_user=world.admin
+    )
+
+    # then it prints the ceremony's new day, on the ceremony's own calendar, with the same code
+    assert moved["ceremonyUpdate"]["errors"] == []
+    _, text = await _pdf(http, hal)
+    assert await _awarded(gql, world, hal) == {"status": "PROVISIONAL", "awardedOn": "2026-10-28"}
+    assert ("20 October 2026" in text, "28 October 2026" in text) == (False, True)
+    assert (
+        "The provisional certificate issued for this ceremony now shows its new date, 28 October 2026. "
+        "Certificates printed or downloaded before this change still show 20 October 2026"
+    ) in _text(await _mail(f"ceremony-updated:{world.recognition.id}:"))
+
+    # and the request's page shows it as the ceremony's; issued through the request again, it stays so
+    ceremony = {"id": world.recognition_id, "name": "Autumn ceremony"}
+    expected = {
+        "code": hal["code"],
+        "status": "PROVISIONAL",
+        "awardedOn": "2026-10-28",
+        "recognition": ceremony,
+    }
+    assert await _candidate(gql, world, request_id, HAL) == expected
+    assert _shown(await _issue(gql, world, HAL, through=request_id)) == expected
+    # and verification still says it is pending completion, without a date
+    verified = (await gql.post(VERIFY, {"code": hal["code"]}))["data"]["verifyCertificate"]
+    assert verified == {"outcome": "PROVISIONAL", "awardedOn": None}
+
+
+async def test_a_certificate_taken_over_as_the_ceremony_moves_prints_the_new_day(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given Hal's provisional certificate of a certificate request, handed out through the ceremony
+    # just as it moves: read on the old day, the move lands before the certificate is taken over
+    request_id = await _certificate_request(gql, world)
+    hal = await _issue(gql, world, HAL, through=request_id)
+    real_adopt = issuing.adopt
+    moves: list[dict[str, Any]] = []
+
+    async def taken_over_as_the_ceremony_moves(*args: Any, **kwargs: Any) -> dict[int, Certificate]:
+        move = {"input": {"id": world.recognition_id, "start": MOVED}}
+        moves.append(await gql.data(UPDATE, move, as_user=world.admin))
+        return await real_adopt(*args, **kwargs)
+
+    monkeypatch.setattr(issuing, "adopt", taken_over_as_the_ceremony_moves)
+
+    # when it is handed out and downloaded
+    hal_here = await _issue(gql, world, HAL)
+    _, text = await _pdf(http, hal_here)
+
+    # then it prints the day the ceremony is on
+    assert moves[0]["ceremonyUpdate"]["errors"] == []
+    assert (hal_here["code"], hal_here["status"], hal_here["awardedOn"]) == (
+        hal["code"],
+        "PROVISIONAL",
+        "2026-10-27",
+    )
+    assert ("20 October 2026" in text, "27 October 2026" in text) == (False, True)
+
+
+async def test_a_certificate_that_settles_valid_as_a_ceremony_takes_it_over_keeps_its_completion_date(
+    gql: GraphQLClient, world: CertificatesWorld, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given Hal's provisional certificate of a certificate request, handed out through the ceremony
+    # just as the LMS reports him completed (on 1 October in Chicago) and it settles valid
+    request_id = await _certificate_request(gql, world)
+    hal = await _issue(gql, world, HAL, through=request_id)
+    real_adopt = issuing.adopt
+
+    async def settled_as_it_is_taken_over(*args: Any, **kwargs: Any) -> dict[int, Certificate]:
+        await Enrollment.filter(id=world.enrollments[HAL].id).update(
+            completed_at=datetime(2026, 10, 1, 15, 0, tzinfo=UTC), certified=True, modules_completed=25
+        )
+        assert (await settle_provisional_certificates(now=clock.now())).validated != []
+        return await real_adopt(*args, **kwargs)
+
+    monkeypatch.setattr(issuing, "adopt", settled_as_it_is_taken_over)
+
+    # when it is handed out
+    hal_here = await _issue(gql, world, HAL)
+
+    # then it is valid with its completion date, and stays the request's
+    assert _shown(hal_here) == {
+        "code": hal["code"],
+        "status": "VALID",
+        "awardedOn": "2026-10-01",
+        "recognition": {"id": request_id, "name": hal["recognition"]["name"]},
+    }
+
+
+async def test_a_provisional_certificate_of_another_scheduled_ceremony_stays_its_own_and_says_whose(
+    gql: GraphQLClient, http: httpx.AsyncClient, world: CertificatesWorld, settings: Settings
+) -> None:
+    # given Hal's provisional certificate issued for a winter ceremony on 5 November over the same cohorts
+    winter = await _another_ceremony(world, "Winter ceremony", datetime(2026, 11, 5, 18, 0, tzinfo=UTC))
+    winter_id = to_base64("Ceremony", winter.id)
+    hal = await _issue(gql, world, HAL, through=winter_id)
+
+    # when the autumn ceremony hands it out, alone and in a combined file
+    hal_here = await _issue(gql, world, HAL)
+    _, text = await _pdf(http, hal_here)
+    job = await until_finished(key_of((await request_file(gql, world, [HAL]))["job"]["id"]))
+    [page] = [
+        page.extract_text() for page in pypdf.PdfReader(file_path(settings.resolved_files_dir, job)).pages
+    ]
+
+    # then it is the winter ceremony's, printing its day, and the autumn ceremony's page says so
+    expected = {
+        "code": hal["code"],
+        "status": "PROVISIONAL",
+        "awardedOn": "2026-11-05",
+        "recognition": {"id": winter_id, "name": "Winter ceremony"},
+    }
+    assert _shown(hal_here) == expected
+    assert await _candidate(gql, world, world.recognition_id, HAL) == expected
+    assert ("20 October 2026" in text, "5 November 2026" in text) == (False, True)
+    assert ("20 October 2026" in page, "5 November 2026" in page) == (False, True)
+    assert (await Certificate.get(code=hal["code"])).recognition_id == winter.id

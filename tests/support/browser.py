@@ -93,11 +93,21 @@ class Portal:
     server: Server
 
     def graphql(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        timeout: float = 5.0,
     ) -> Any:
+        """The data of a request that must succeed (``timeout``: seconds, e.g. longer for one that
+        draws a certificate's PDF, the server's first drawing loading its fonts)."""
         headers = {"Authorization": f"Bearer {token or self.admin_token}"}
         body = httpx.post(
-            f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+            f"{self.url}/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=headers,
+            timeout=timeout,
         ).json()
         assert "errors" not in body, body
         return body["data"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -24,11 +25,10 @@ DEMO = "{ recognitions { edges { node { name dateRange { start end } cohorts { i
 JOB = """query($id: ID!) { node(id: $id) { ... on CertificateFileJob { status total enrollmentIds } } }"""
 
 
-def _created_request(portal: Portal, name: str, *, cohorts: int) -> str:
-    """A created certificate request over the first ``cohorts`` cohorts of the demo request, through
-    the API; its id."""
-    rows = portal.graphql(DEMO)
-    demo = next(edge["node"] for edge in rows["recognitions"]["edges"] if edge["node"]["name"] == RECOGNITION)
+def _created_request(portal: Portal, name: str, *, cohorts: int, like: str = RECOGNITION) -> str:
+    """A created certificate request over the first ``cohorts`` cohorts of the demo request (or of the
+    demo recognition named ``like``), through the API; its id."""
+    demo = _demo(portal, like)
     created = portal.graphql(
         "mutation($input: CertificateRequestCreateInput!) {"
         " certificateRequestCreate(input: $input) { certificateRequest { id } errors { code } } }",
@@ -49,6 +49,15 @@ def _created_request(portal: Portal, name: str, *, cohorts: int) -> str:
     )
     assert finalized == {"certificateRequestFinalize": {"errors": []}}
     return request_id
+
+
+def _demo(portal: Portal, name: str) -> dict[str, Any]:
+    """A demo recognition's date range and cohorts."""
+    rows = portal.graphql(DEMO)
+    demo: dict[str, Any] = next(
+        edge["node"] for edge in rows["recognitions"]["edges"] if edge["node"]["name"] == name
+    )
+    return demo
 
 
 def _completers(portal: Portal, request_id: str) -> list[dict[str, Any]]:
@@ -335,3 +344,103 @@ def test_a_files_progress_is_followed_again_after_the_server_restarts(
     refused = f"WebSocket connection to '{socket}' failed: Error in connection establishment: "
     assert {problem.replace(refused, "") for problem in tab.problems} == {"net::ERR_CONNECTION_REFUSED"}
     tab.problems.clear()
+
+
+APPROACHING = """query($id: ID!) { recognition(id: $id) {
+  certificateCandidates(first: 50, filter: { kind: APPROACHING }) {
+    edges { node { enrollmentId certificate { status } } } } } }"""
+ISSUE = """mutation($input: CertificateIssueInput!) {
+  certificateIssue(input: $input) { certificate { code recognition { name } } errors { code } } }"""
+CEREMONY_CREATE = """mutation($input: CeremonyCreateInput!) {
+  ceremonyCreate(input: $input) { ceremony { id } errors { code } } }"""
+CEREMONY_UPDATE = (
+    """mutation($input: CeremonyUpdateInput!) { ceremonyUpdate(input: $input) { errors { code } } }"""
+)
+CEREMONY_SUBMIT = (
+    """mutation($input: CeremonySubmitInput!) { ceremonySubmit(input: $input) { errors { code } } }"""
+)
+
+
+def _scheduled_ceremony(portal: Portal, name: str, *, like: str) -> str:
+    """A ceremony over the cohorts of the demo recognition named ``like``, a month from now, scheduled
+    through the API; its id."""
+    demo = _demo(portal, like)
+    step_1 = {"name": name, "dateRange": demo["dateRange"], "cohortIds": [c["id"] for c in demo["cohorts"]]}
+    created = portal.graphql(CEREMONY_CREATE, {"input": step_1})["ceremonyCreate"]
+    assert created["errors"] == []
+    ceremony_id: str = created["ceremony"]["id"]
+    step_2 = {
+        "id": ceremony_id,
+        "start": {
+            "dateTime": f"{date.today() + timedelta(days=30)}T15:00:00",
+            "timeZone": "America/Los_Angeles",
+        },
+        "format": "ONLINE",
+        "mailingContact": {"name": "Pat Pins", "email": "pat.pins@example.org", "phone": "+1 555 0100"},
+        "postalAddress": {
+            "line1": "1 University Avenue",
+            "city": "Springfield",
+            "postalCode": "12345",
+            "country": "US",
+        },
+    }
+    assert portal.graphql(CEREMONY_UPDATE, {"input": step_2}) == {"ceremonyUpdate": {"errors": []}}
+    submitted = portal.graphql(CEREMONY_SUBMIT, {"input": {"id": ceremony_id}})
+    assert submitted == {"ceremonySubmit": {"errors": []}}
+    return ceremony_id
+
+
+def _approaching(portal: Portal, recognition_id: str) -> list[dict[str, Any]]:
+    """The first page of a recognition's approaching course-takers, in the page's order."""
+    connection = portal.graphql(APPROACHING, {"id": recognition_id})["recognition"]["certificateCandidates"]
+    return [edge["node"] for edge in connection["edges"]]
+
+
+def _issued(portal: Portal, recognition_id: str, enrollment_id: str) -> dict[str, Any]:
+    input_ = {"recognitionId": recognition_id, "enrollmentId": enrollment_id}
+    payload = portal.graphql(ISSUE, {"input": input_}, timeout=60)["certificateIssue"]
+    assert payload["errors"] == []
+    certificate: dict[str, Any] = payload["certificate"]
+    return certificate
+
+
+def test_a_certificate_another_recognition_took_over_says_whose_it_is(
+    portal: Portal, tab: Watched, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    # given someone approaching, whose provisional certificate was issued through a new certificate
+    # request and then handed out through a ceremony over the same cohorts (which took it over)
+    # (the draft's cohort has not ended: its course-takers are approaching)
+    upcoming = "Winter pinning ceremony (draft)"
+    request_id = _created_request(portal, f"Taken over {tmp_path.name}", cohorts=100, like=upcoming)
+    ceremony = f"Pinning ceremony {tmp_path.name}"
+    ceremony_id = _scheduled_ceremony(portal, ceremony, like=upcoming)
+    person = next(
+        node["enrollmentId"] for node in _approaching(portal, request_id) if node["certificate"] is None
+    )
+    code = _issued(portal, request_id, person)["code"]
+    assert _issued(portal, ceremony_id, person) == {"code": code, "recognition": {"name": ceremony}}
+
+    # when the request's certificates step lists the approaching
+    page.goto(f"{portal.url}/recognitions/{quote(request_id)}/certificates#token={portal.admin_token}")
+    page.click("#tab-approaching")
+    row = page.locator(f'#candidate-rows tr[data-enrollment="{person}"]')
+
+    # then the person's row says the certificate is the ceremony's, with a link to its page
+    expect(row.locator(".badge")).to_have_text("Provisional")
+    expect(row.locator(".whose")).to_have_text(f"For {ceremony}")
+    tab.check("certificates-whose")
+    # and so it does after the paper icon hands it out again (it stays the ceremony's)
+    row.locator("button.paper").click()
+    expect(row.locator(".certificate-link")).to_be_visible()
+    expect(row.locator(".whose")).to_have_text(f"For {ceremony}")
+
+    # when the link is followed, then the ceremony's page lists the person without saying so
+    row.locator(".whose a").click()
+    expect(page.locator("#certificates-title")).to_have_text(f"Certificates · {ceremony}")
+    page.click("#tab-approaching")
+    theirs = page.locator(f'#candidate-rows tr[data-enrollment="{person}"]')
+    expect(theirs.locator(".badge")).to_have_text("Provisional")
+    expect(theirs.locator(".whose")).to_have_count(0)

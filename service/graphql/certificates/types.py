@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -32,9 +33,16 @@ from service.graphql.core.enums import described_enum
 from service.graphql.core.node import LoadedNode
 from service.graphql.core.paging import CURSOR, EDGES, NODE, PAGE_INFO
 from service.graphql.credentials.types import CertificateCredential, certificate_credential
+from service.graphql.recognitions.dataloaders import RecognitionByIdLoader
 from service.graphql.users.dataloaders import UserByIdLoader
 from service.graphql.users.types import User
 from service.web.downloads import certificate_link
+
+if TYPE_CHECKING:
+    from service.graphql.recognitions.types import Recognition
+
+# The recognition types list their certificates: read lazily, so neither module imports the other first.
+RECOGNITION_TYPES = "service.graphql.recognitions.types"
 
 CertificateStatus = described_enum(
     CertificateStatusValue,
@@ -104,6 +112,20 @@ class Certificate(LoadedNode):
     @strawberry.field(description="The date as printed: completion, or the ceremony's or issue day.")
     def awarded_on(self) -> datetime.date:
         return datetime.date.fromisoformat(self.model.printed["awarded_on"])
+
+    @strawberry.field(
+        description="The recognition it belongs to (whose counts and files include it, and whose day a "
+        "provisional one prints): the one it was issued through, or the one that took it over as it "
+        "handed it out (a cancelled ceremony's; a certificate request's provisional one, taken over by a "
+        "ceremony). On another recognition's certificates step it says whose certificate is shown."
+    )
+    async def recognition(
+        self, info: Info
+    ) -> Annotated[Recognition, strawberry.lazy(RECOGNITION_TYPES)] | None:
+        from service.graphql.recognitions.types import recognition_type
+
+        model = await RecognitionByIdLoader.for_context(info.context).load(self.model.recognition_id)
+        return None if model is None else recognition_type(model)
 
     @strawberry.field(description="When it was issued, in UTC.")
     def issued_at(self) -> datetime.datetime:

@@ -265,7 +265,7 @@ class Recognition(LoadedNode):
 
     @strawberry.field(
         description="The details popup's figures: completers and approaching in the selected cohorts (as "
-        "the certificates step lists them), and the certificates issued through it (valid or provisional)."
+        "the certificates step lists them), and its certificates (valid or provisional; see `certificates`)."
     )
     async def counts(self, info: Info) -> RecognitionFigures:
         loaded = await CountsByRecognitionIdLoader.for_context(info.context).load(self.model.id)
@@ -277,8 +277,9 @@ class Recognition(LoadedNode):
         )
 
     @strawberry.field(
-        description="The certificates issued through this recognition, newest first: valid, provisional, "
-        "voided, revoked and replaced, unless `statuses` narrows them."
+        description="This recognition's certificates (issued through it, or taken over by it as it handed "
+        "them out: see `Certificate.recognition`), newest first: valid, provisional, voided, revoked and "
+        "replaced, unless `statuses` narrows them."
     )
     async def certificates(
         self,
@@ -322,7 +323,9 @@ class RecognitionFigures:
     approaching: int = strawberry.field(
         description="Course-takers approaching certification, as the certificates step lists them."
     )
-    certificates_issued: int = strawberry.field(description="Valid or provisional, issued through it.")
+    certificates_issued: int = strawberry.field(
+        description="Its certificates (see `certificates`) that are valid or provisional."
+    )
 
 
 @strawberry.type(description="A pinning ceremony.")

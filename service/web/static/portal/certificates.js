@@ -20,7 +20,7 @@ const CANDIDATES = `
             cohort { name }
             certificateType { name }
             progress { percent syncedAt }
-            certificate { status }
+            certificate { status recognition { id name } }
             revokedCertificate { code revokedReason }
           }
         }
@@ -41,7 +41,7 @@ const CANDIDATE_IDS = `
   }`;
 const ISSUE = `
   mutation Issue($input: CertificateIssueInput!) {
-    certificateIssue(input: $input) { certificate { status downloadUrl } errors { field code message } }
+    certificateIssue(input: $input) { certificate { status downloadUrl recognition { id name } } errors { field code message } }
   }`;
 const JOB = "job { id status done total } errors { field code message }";
 const LEFT_OUT = "leftOut { name revokedCertificate { code revokedReason } }";
@@ -241,10 +241,19 @@ function candidateRow(candidate) {
     element("td", { class: "wrap" }, candidate.email),
     element("td", { class: "wrap" }, candidate.cohort.name),
     element("td", { class: "wrap" }, candidate.certificateType.name),
-    element("td", {}, badge),
+    element("td", {}, badge, ...whose(certificate)),
     element("td", {}, when),
     element("td", {}, paper)
   );
+}
+
+// A certificate that belongs to another recognition (a provisional one of another ceremony prints
+// that ceremony's date; that ceremony's counts and files include it): the row says whose it is.
+function whose(certificate) {
+  const theirs = certificate && certificate.recognition;
+  if (!theirs || theirs.id === state.recognition.id) return [];
+  const link = element("a", { href: pathOf(theirs.id, "certificates"), "data-route": "" }, theirs.name);
+  return [element("div", { class: "whose" }, "For ", link)];
 }
 
 // One row ticked or unticked. Under the tab's "select all", an unticked row is an exception to it.
@@ -405,6 +414,9 @@ async function issue(candidate) {
   const badge = row.querySelector(".badge");
   badge.className = `badge ${certificate.status}`;
   badge.textContent = STATUS_WORDS[certificate.status];
+  const cell = badge.parentElement;
+  cell.querySelectorAll(".whose").forEach((line) => line.remove());
+  cell.append(...whose(certificate));
   // The download is offered in that row, where the person is looking: the page does not jump.
   const words = STATUS_WORDS[certificate.status].toLowerCase();
   const link = element("a", { class: "certificate-link", href: certificate.downloadUrl, download: "", "aria-label": `Download the certificate of ${candidate.name} (${words})` }, "Download");
