@@ -111,7 +111,11 @@ async def test_an_early_certificate_is_pending_until_the_lms_reports_completion_
         "recipientName": "Hal Online-Approaching",
         "awardedOn": None,
     }
-    assert page.status_code == 200 and PENDING in page.text and '<dd dir="auto">Pending completion</dd>' in page.text
+    assert (
+        page.status_code == 200
+        and PENDING in page.text
+        and '<dd dir="auto">Pending completion</dd>' in page.text
+    )
     assert await _verify(gql, issued["code"]) == {
         "outcome": "VALID",
         "message": "This certificate is valid.",

@@ -398,7 +398,7 @@ def _approaching(portal: Portal, recognition_id: str) -> list[dict[str, Any]]:
 
 def _issued(portal: Portal, recognition_id: str, enrollment_id: str) -> dict[str, Any]:
     input_ = {"recognitionId": recognition_id, "enrollmentId": enrollment_id}
-    payload = portal.graphql(ISSUE, {"input": input_}, timeout=60)["certificateIssue"]
+    payload = portal.graphql(ISSUE, {"input": input_})["certificateIssue"]
     assert payload["errors"] == []
     certificate: dict[str, Any] = payload["certificate"]
     return certificate

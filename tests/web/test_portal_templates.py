@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.support.browser import Portal, Watched
+from tests.support.browser import SLOW_ANSWER, Portal, Watched
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ def _images(pdf: bytes) -> list[tuple[int, int]]:
 
 def _get(portal: Portal, link: str) -> httpx.Response:
     """A signed link, as a plain `<a href>` follows it (no token)."""
-    response = httpx.get(link if link.startswith("http") else f"{portal.url}{link}")
+    response = httpx.get(link if link.startswith("http") else f"{portal.url}{link}", timeout=SLOW_ANSWER)
     assert response.status_code == 200, response.text
     return response
 
