@@ -304,16 +304,20 @@ async def checked_selection(
     unique = list(dict.fromkeys(enrollment_ids))
     if not unique:
         raise DomainError.of(ErrorCode.EMPTY_SELECTION, "Select at least one course-taker.", field=(field,))
-    listed = await listed_among(recognition, unique)
+    refuse_not_listed(enrollment_ids, await listed_among(recognition, unique), field=field)
+    return unique
+
+
+def refuse_not_listed(ids: Sequence[int], listed: set[int], *, field: str) -> None:
+    """A refusal naming, by its position in ``ids``, each one the certificates step does not list."""
     problems = [
         Problem(
             ErrorCode.NOT_A_CANDIDATE,
             "Not a course-taker of this recognition's certificates step.",
             (field, str(index)),
         )
-        for index, enrollment_id in enumerate(enrollment_ids)
-        if enrollment_id not in listed
+        for index, key in enumerate(ids)
+        if key not in listed
     ]
     if problems:
         raise DomainError(*problems)
-    return unique

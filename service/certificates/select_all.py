@@ -13,8 +13,9 @@ from service.certificates.candidates import (
     listed_among,
     of_kinds,
     recognition_for_certificates,
+    refuse_not_listed,
 )
-from service.errors import DomainError, ErrorCode, Problem
+from service.errors import DomainError, ErrorCode
 from service.recognitions.models import Recognition
 from service.users.actor import Actor
 
@@ -87,15 +88,5 @@ async def checked_exceptions(recognition: Recognition, except_ids: Sequence[int]
     """The exceptions to a filter, each a course-taker the recognition's certificates step lists
     (any kind: one the filter does not match is left out all the same); or a refusal by position."""
     listed = await listed_among(recognition, list(dict.fromkeys(except_ids)))
-    problems = [
-        Problem(
-            ErrorCode.NOT_A_CANDIDATE,
-            "Not a course-taker of this recognition's certificates step.",
-            (EXCEPTIONS, str(index)),
-        )
-        for index, key in enumerate(except_ids)
-        if key not in listed
-    ]
-    if problems:
-        raise DomainError(*problems)
+    refuse_not_listed(except_ids, listed, field=EXCEPTIONS)
     return listed
