@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -44,14 +43,6 @@ ISSUE = """mutation($input: CertificateIssueInput!) {
   certificateIssue(input: $input) { certificate { id code } errors { code } } }"""
 REVOKE = """mutation($input: CertificateRevokeInput!) {
   certificateRevoke(input: $input) { errors { code } } }"""
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
