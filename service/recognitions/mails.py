@@ -359,7 +359,7 @@ def pins_renamed(
     now: datetime,
 ) -> EmailMessage:
     """The ceremony was renamed and nothing the mailing contact relies on changed: its new name, so
-    that "Pins mailed for your ceremony: …" names a ceremony they know."""
+    that "Pins mailed for: …" names a ceremony they know."""
     contact = contact_of(recognition)
     return compose(
         config=config,
@@ -423,7 +423,7 @@ def pins_mailed(recognition: Recognition, *, key: str, config: MailConfig, now: 
         config=config,
         key=key,
         recipient=contact.header(),
-        subject=f"Pins mailed for your ceremony: {recognition.name}",
+        subject=f"Pins mailed for: {recognition.name}",
         paragraphs=[
             f"Dear {contact.name},",
             f"The pins for the pinning ceremony \u201c{recognition.name}\u201d on {_when(recognition)} "

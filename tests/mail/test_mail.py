@@ -103,7 +103,7 @@ def test_a_default_name_is_not_prefixed_twice_in_subjects_or_the_invitation() ->
 def test_the_pins_mailed_message() -> None:
     message = mails.pins_mailed(sample_ceremony(), key="test", config=CONFIG, now=NOW)
 
-    assert message["Subject"] == "Pins mailed for your ceremony: Spring pinning ceremony"
+    assert message["Subject"] == "Pins mailed for: Spring pinning ceremony"
     assert "have been mailed to 12 Princes Street, Auckland, 1010, NZ." in _body(message, "plain")
 
 

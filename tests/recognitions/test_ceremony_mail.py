@@ -1067,7 +1067,7 @@ async def test_a_renamed_ceremony_tells_its_mailing_contact_both_names(
     # when it is renamed
     event_id, mailed = await _mailed_for(gql, world, ceremony, name="Autumn pinning")
 
-    # then the contact has one short mail with the old name and the new, so "Pins mailed for your ceremony:
+    # then the contact has one short mail with the old name and the new, so "Pins mailed for:
     # Autumn pinning" will name a ceremony they know
     [(_, to_requester, _), (key, to_contact, mail)] = mailed
     assert (to_requester, key, to_contact) == (
@@ -1382,7 +1382,7 @@ async def test_every_mail_greets_its_reader_names_the_ceremony_and_links_to_the_
         (world.admin.email, f"Updated: pins to be mailed for: {ceremony_name}", f"Dear {admin_name},"),
         (world.admin.email, f"Pinning ceremony changed: {ceremony_name}", f"Dear {admin_name},"),
         (CONTACT, f"Updated: pins to be mailed for: {ceremony_name}", f"Dear {contact_name},"),
-        (CONTACT, f"Pins mailed for your ceremony: {ceremony_name}", f"Dear {contact_name},"),
+        (CONTACT, f"Pins mailed for: {ceremony_name}", f"Dear {contact_name},"),
         (world.admin.email, f"Pins mailed for your ceremony: {ceremony_name}", f"Dear {admin_name},"),
         (world.admin.email, f"Pinning ceremony cancelled: {ceremony_name}", f"Dear {admin_name},"),
     ]

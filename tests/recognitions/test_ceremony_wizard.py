@@ -487,7 +487,7 @@ async def test_only_staff_mark_pins_mailed_and_the_contact_and_the_submitter_are
     # both the mailing contact and the admin who submitted are told
     pins_mails = await OutboxMessage.filter(key__startswith="ceremony-pins-mailed").order_by("id")
     assert [(mail.recipient, mail.subject) for mail in pins_mails] == [
-        ("aroha.ngata@riverside.example", f"Pins mailed for your ceremony: {ceremony['name']}"),
+        ("aroha.ngata@riverside.example", f"Pins mailed for: {ceremony['name']}"),
         (world.admin.email, f"Pins mailed for your ceremony: {ceremony['name']}"),
     ]
     assert await audit_rows(gql, world.staff) == [

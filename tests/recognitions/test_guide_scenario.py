@@ -77,7 +77,7 @@ async def test_a_ceremony_walked_through_the_guide_mails_links_that_open(
                 (contact, f"Pins to be mailed for: {name}"),
                 (admin, f"Pinning ceremony changed: {name}"),
                 (contact, f"Updated: pins to be mailed for: {name}"),
-                (contact, f"Pins mailed for your ceremony: {name}"),
+                (contact, f"Pins mailed for: {name}"),
                 (admin, f"Pins mailed for your ceremony: {name}"),
                 (admin, f"Pinning ceremony cancelled: {name}"),
             ]
