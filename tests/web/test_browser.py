@@ -455,6 +455,14 @@ def test_a_revoked_certificate_shows_as_revoked_and_a_file_of_everyone_leaves_it
     expect(page.locator("#certificates-error")).to_have_text("")
     again = download(page, "#file-link", tmp_path / "again.pdf")
     assert len(PdfReader(again).pages) == others - 1
+    # and its "file ready" mail's link, opened later, offers that file and says who is not in it
+    regenerated = page.locator("#job").get_attribute("data-job-id") or ""
+    page.goto(_file_ready_link(portal, regenerated))
+    expect(page.locator("#mailed-file-link")).to_have_text(f"Download this file ({others - 1} pages)")
+    expect(page.locator("#file-left-out")).to_have_text(
+        "Left out of this file, as only staff can issue them another certificate: "
+        f"{first_name} (certificate {first_certificate['code']} revoked by staff: Name misspelt)."
+    )
 
     # and staff, who may issue another, are offered the paper icon in that row
     page.evaluate("sessionStorage.clear()")

@@ -65,7 +65,7 @@ const LAST_FILE = `
 const MAILED_FILE = `
   query MailedFile($id: ID!) {
     node(id: $id) {
-      ... on CertificateFileJob { id status done total errorMessage file { downloadUrl pageCount } recognition { id name } }
+      ... on CertificateFileJob { id status done total errorMessage file { downloadUrl pageCount } recognition { id name } ${LEFT_OUT} }
     }
   }`;
 const EXPORT_CSV = `
@@ -153,6 +153,8 @@ async function showMailedFile(id) {
   else content = `That certificates file is not ready yet (${job.done} of ${job.total} certificates done); the mail says when it is.`;
   $("mailed-file").replaceChildren(...[content].flat());
   $("mailed-file").hidden = false;
+  // Who this file left out (its mail says so too), unless it is another recognition's.
+  if (job && job.leftOut && (!job.recognition || job.recognition.id === state.recognition.id)) showLeftOut(job.leftOut);
 }
 
 async function listCandidates(kind, after) {
