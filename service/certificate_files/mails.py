@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
@@ -63,7 +64,12 @@ def left_out_words(left_out: list[dict[str, Any]]) -> list[str]:
     count = len(left_out)
     if not count:
         return []
-    names = [str(person["name"]) for person in left_out]
+    # A name two of them share is told apart by their addresses.
+    times = Counter(str(person["name"]) for person in left_out)
+    names = [
+        f"{person['name']} ({person['email']})" if times[str(person["name"])] > 1 else str(person["name"])
+        for person in left_out
+    ]
     if count == 1:
         return [
             f"1 person whose certificate was revoked by staff is not in this file: {names[0]}. Only staff "

@@ -50,7 +50,7 @@ from service.users.models import Role, User
 INVITATION_CHANGES = {
     "name": "name",
     "starts_at": "date and time",
-    "time_zone": "date and time",
+    "time_zone": "time zone",  # the same instant in another zone (a new start is "date and time")
     "format": "format",
     "meeting_url": "meeting link",
     "address_line1": "address",
@@ -220,6 +220,8 @@ def invitation_changes(before: dict[str, object], recognition: Recognition) -> l
         and before[column] != getattr(recognition, column)
         and (column != "meeting_url" or online)
     ]
+    if "date and time" in changed and "time zone" in changed:
+        changed.remove("time zone")  # the new start is written with its zone
     return list(dict.fromkeys(changed))
 
 

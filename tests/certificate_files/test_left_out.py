@@ -148,6 +148,12 @@ def test_the_ready_mail_counts_many_left_out_and_names_the_first_few() -> None:
         "1 person whose certificate was revoked by staff is not in this file: Ana Completer. Only staff can "
         "issue them another certificate."
     ]
+    namesakes = [{"name": "佐藤 美咲", "email": f"learner{number}@example.org"} for number in (74, 200)]
+    assert left_out_words([*namesakes, {"name": "Ana Completer", "email": "ana@example.org"}]) == [
+        "3 people whose certificates were revoked by staff are not in this file: 佐藤 美咲 "
+        "(learner74@example.org), 佐藤 美咲 (learner200@example.org) and Ana Completer. Only staff can issue "
+        "them another certificate."
+    ]
     assert left_out_words(seven) == [
         "7 people whose certificates were revoked by staff are not in this file, among them Zoe 00, Zoe 01, "
         "Zoe 02, Zoe 03, Zoe 04. The Certificates page shows each as revoked. Only staff can issue them "

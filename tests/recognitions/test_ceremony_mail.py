@@ -1228,6 +1228,24 @@ async def test_a_new_time_zone_is_read_with_the_start_it_replaced(
     ]
 
 
+async def test_the_same_start_in_another_zone_is_a_new_time_zone_not_a_new_date(
+    smtp_gql: GraphQLClient, smtp: SmtpServer, smtp_world: World
+) -> None:
+    # given a ceremony at 10:00 in Auckland (UTC+13:00 in October)
+    ceremony = await _scheduled(smtp_gql, smtp_world)
+
+    # when its zone becomes Tonga's, UTC+13:00 too: the same instant, the same wall clock
+    tonga = {"dateTime": "2026-10-04T10:00:00", "timeZone": "Pacific/Tongatapu"}
+    event_id = await _change(smtp_gql, smtp_world, ceremony, start=tonga)
+
+    # then the mail says the time zone changed, not the date and time
+    update = await received(smtp, f"ceremony-updated:{_key(ceremony['id'])}:{event_id}")
+    assert text_as_read(update).split("\n\n")[1] == (
+        f"{_has_changed(ceremony, smtp_world)} (time zone). It is now scheduled for Sunday 4 October 2026 at "
+        f"10:00 (Pacific/Tongatapu, UTC+13:00), in person. It was scheduled for {AUCKLAND_START}."
+    )
+
+
 async def test_a_new_format_or_meeting_link_is_read_with_what_it_replaced(
     smtp_gql: GraphQLClient, smtp: SmtpServer, smtp_world: World
 ) -> None:
