@@ -154,6 +154,29 @@ def test_migrate_and_seed_report_what_they_did(env: dict[str, str]) -> None:
     )
 
 
+def test_migrate_names_ceremonies_kept_in_a_zone_that_is_no_place(env: dict[str, str]) -> None:
+    # given a ceremony saved before "localtime" (the machine's own zone) was refused
+    _run("migrate", env=env)
+    _run("seed-demo", env=env)
+    with sqlite3.connect(Path(env["PORTAL_DATA_DIR"]) / "portal.sqlite3") as database:
+        [(ceremony_id,)] = database.execute(
+            "SELECT id FROM recognition WHERE name = 'Summer pinning ceremony' ORDER BY id LIMIT 1"
+        )
+        database.execute("UPDATE recognition SET time_zone = 'localtime' WHERE id = ?", (ceremony_id,))
+
+    # when the database is migrated
+    status, out, err = _attempt("migrate", env=env)
+
+    # then it is up to date, and the ceremony is named for staff to give it its zone
+    assert (status, out, err) == (
+        0,
+        "Database is up to date.\n",
+        f"Ceremony {ceremony_id} \u201cSummer pinning ceremony\u201d is kept in the time zone 'localtime', "
+        "which is not an IANA time zone: its day, and when it turns Past, depend on this machine. Give it "
+        "its zone (ceremonyUpdate's start.timeZone).\n",
+    )
+
+
 def _attempt(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
     """`portal …` that may fail: its exit status, stdout and stderr."""
     completed = subprocess.run(

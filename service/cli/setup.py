@@ -25,6 +25,15 @@ def migrate() -> None:
             fail(f"Cannot make the data folder {settings.data_dir}: {error.strerror}.")
     applied = run_to_end(apply_migrations(settings.resolved_database_url))
     typer.echo(migrated(applied))
+    from service.recognitions.dashboard import ceremonies_in_unknown_zones
+
+    for ceremony in with_database(ceremonies_in_unknown_zones):
+        typer.echo(
+            f"Ceremony {ceremony.id} \u201c{ceremony.name}\u201d is kept in the time zone "
+            f"{ceremony.time_zone!r}, which is not an IANA time zone: its day, and when it turns Past, "
+            "depend on this machine. Give it its zone (ceremonyUpdate's start.timeZone).",
+            err=True,
+        )
 
 
 def migrated(applied: list[str]) -> str:

@@ -230,6 +230,14 @@ async def events_by_recognition_ids(*, ids: Iterable[int]) -> dict[int, list[Rec
     return grouped
 
 
+async def ceremonies_in_unknown_zones() -> list[Recognition]:
+    """Ceremonies kept with a time zone ``rules.zone_named`` refuses: saved before it refused the
+    machine's own zone ("localtime") and tzdata's placeholders, their day depends on the server."""
+    zones = await Recognition.filter(time_zone__isnull=False).distinct().values_list("time_zone", flat=True)
+    unknown = [zone for zone in zones if rules.zone_named(str(zone), field=())[0] is None]
+    return await Recognition.filter(time_zone__in=unknown).order_by("id") if unknown else []
+
+
 def shown_status(recognition: Recognition, now: datetime) -> Status:
     return rules.status_of(recognition.status, recognition.past_from, now)
 
