@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from service.certificate_files.models import CertificateFileJob
+from service.certificate_files.requests import NAMED_AT_MOST
 from service.mail.compose import Link, MailConfig, compose, mailbox
 from service.mail.links import global_id, with_query
 from service.recognitions.invitations import TYPE_NAMES
@@ -54,8 +55,7 @@ def file_ready(
     )
 
 
-# The "ready" mail names those left out when they are this few; else it counts them.
-NAMED_AT_MOST = 5
+# The "ready" mail names those left out when they are at most NAMED_AT_MOST; else it counts them.
 
 
 def left_out_words(left_out: list[dict[str, Any]]) -> list[str]:

@@ -44,8 +44,8 @@ class CertificateFileJob(Model):
         default=list,
         db_default=[],
         description="Those the request matched (a filter, or the last file regenerated) but left out "
-        "because staff revoked their certificate, in the page's order: enrollment_id, name (as listed "
-        "then), certificate_id.",
+        "because staff revoked their certificate, in the page's order: enrollment_id, name and email (as "
+        "listed then), certificate_id.",
     )
     selection_key = fields.CharField(max_length=64, description="SHA-256 of the selection, to find repeats.")
     active_selection_key = fields.CharField(

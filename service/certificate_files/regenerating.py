@@ -11,6 +11,7 @@ from service.certificate_files.leases import STALL
 from service.certificate_files.models import CertificateFileJob
 from service.certificate_files.reads import last_ready_job
 from service.certificate_files.requests import (
+    NAMED_AT_MOST,
     FileLimits,
     LeftOut,
     left_out_of,
@@ -23,9 +24,6 @@ from service.certificates.rules import LISTING_WORDS
 from service.certificates.services import revoked_certificates_by_enrollment_ids
 from service.errors import DomainError, ErrorCode, Problem
 from service.users.actor import Actor
-
-# A refusal names this many people at most, then says how many more.
-NAMED_AT_MOST = 5
 
 
 class SelectionChanged(DomainError):

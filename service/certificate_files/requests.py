@@ -140,10 +140,8 @@ async def request_filtered_file(
     )
     revoked = {} if actor.is_staff else await revoked_certificates_by_enrollment_ids(actor=actor, ids=matched)
     selection = [key for key in matched if key not in revoked]
-    if not selection:  # everyone it matched: refused, each named
-        raise DomainError(
-            *(Problem(ErrorCode.FORBIDDEN, revoked_message(revoked[key]), ("filter",)) for key in matched)
-        )
+    if not selection:  # everyone it matched: refused, the first few named
+        raise DomainError(*revoked_problems([revoked[key] for key in matched], field=("filter",)))
     await refuse_unprintable(selection, field=("filter",))
     left_out = await left_out_of(matched, revoked)
     job = await queue_file(
@@ -156,6 +154,26 @@ async def request_filtered_file(
         stall=stall,
     )
     return FilteredFile(job=job, left_out=left_out)
+
+
+# A refusal or a mail names this many people at most, then says how many more.
+NAMED_AT_MOST = 5
+
+
+def revoked_problems(certificates: Sequence[Certificate], *, field: tuple[str, ...]) -> list[Problem]:
+    """The refusal of certificates staff revoked: each of the first few, then how many more."""
+    problems = [
+        Problem(ErrorCode.FORBIDDEN, revoked_message(one), field) for one in certificates[:NAMED_AT_MOST]
+    ]
+    if (more := len(certificates) - NAMED_AT_MOST) > 0:
+        problems.append(
+            Problem(
+                ErrorCode.FORBIDDEN,
+                f"And {more:,} more whose certificates staff revoked; only staff can issue them another.",
+                field,
+            )
+        )
+    return problems
 
 
 async def left_out_of(matched: Sequence[int], revoked: dict[int, Certificate]) -> list[LeftOut]:
@@ -243,6 +261,12 @@ async def _same_or_new(
             .first()
         )
         if same is not None:
+            # The same selection by another way (a filter that left someone out, ids that name none):
+            # the job keeps whom any of its requests left out, for its mail.
+            known = {person["enrollment_id"] for person in same.left_out}
+            if more := [person.to_plain() for person in left_out if person.enrollment_id not in known]:
+                same.left_out = [*same.left_out, *more]
+                await same.save(using_db=connection, update_fields=["left_out"])
             return same, False
         if limits is not None:
             await _check_limits(actor=actor, limits=limits, now=now, connection=connection)

@@ -243,6 +243,7 @@ async def adopt(
                 .update(**fields)
             )
             moved.append(certificate.id)
+    # As they are now: moved, or (changed meanwhile) not, and then maybe no longer current.
     return {certificate.enrollment_id: certificate for certificate in await Certificate.filter(id__in=moved)}
 
 

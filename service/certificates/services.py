@@ -108,7 +108,14 @@ async def certificates_for(
             )
         )
     existing = await valid_certificates_by_enrollment_ids(actor=actor, ids=enrollment_ids)
-    existing |= await _take_over(recognition, existing.values(), found, now=now)
+    for enrollment_id, certificate in (
+        await _take_over(recognition, existing.values(), found, now=now)
+    ).items():
+        # As it is now; one revoked or replaced since it was read is not handed out.
+        if certificate.status in CURRENT:
+            existing[enrollment_id] = certificate
+        else:
+            del existing[enrollment_id]
     missing = [enrollment_id for enrollment_id in enrollment_ids if enrollment_id not in existing]
     await refuse_revoked(actor, missing, field_of=_field_of(enrollment_ids))
     if missing:

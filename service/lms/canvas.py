@@ -237,7 +237,7 @@ class CanvasClient:
                 moved = answer.url.join(answer.headers["Location"])
                 raise CanvasError(
                     f"Canvas answered {answer.status_code} for {answer.url.path}, moving it to "
-                    f"{moved.scheme}://{moved.netloc.decode()}: connect the partner to Canvas's address "
+                    f"{address_of(moved)}: connect the partner to Canvas's address "
                     "as it is now (portal connect-canvas)."
                 )
             if answer.status_code >= 300:

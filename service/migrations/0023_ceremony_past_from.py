@@ -1,5 +1,5 @@
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -28,9 +28,11 @@ async def fill_past_from(apps, schema_editor):
         .values("id", "starts_at", "time_zone")
     )
     for row in rows:
-        if row["time_zone"]:
+        try:
             past_from = day_over_at(row["starts_at"], row["time_zone"])
-            await recognition.filter(id=row["id"]).using_db(client).update(past_from=past_from)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue  # a zone that is no place ("localtime" where none is): `portal migrate` names it
+        await recognition.filter(id=row["id"]).using_db(client).update(past_from=past_from)
 
 
 class Migration(migrations.Migration):

@@ -22,6 +22,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='CertificateFileJob',
             name='left_out',
-            field=fields.JSONField(default=list, description="Those the request matched (a filter, or the last file regenerated) but left out because staff revoked their certificate, in the page's order: enrollment_id, name (as listed then), certificate_id.", db_default=[], encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(default=list, description="Those the request matched (a filter, or the last file regenerated) but left out because staff revoked their certificate, in the page's order: enrollment_id, name and email (as listed then), certificate_id.", db_default=[], encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
     ]

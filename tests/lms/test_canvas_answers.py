@@ -20,7 +20,6 @@ from tortoise.exceptions import DBConnectionError, IntegrityError
 
 from service.cohorts.models import Cohort, Program
 from service.enrollments.models import CourseTaker, Enrollment
-from service.lms import canvas as canvas_client
 from service.lms import courses
 from service.lms import services as lms
 from service.lms import sync as lms_sync
@@ -373,11 +372,6 @@ async def test_pages_that_never_end_are_read_up_to_the_bound_and_fail_the_course
         ],
     )
     assert await _read_from_canvas() == ["200", "201"]
-
-
-def test_the_bound_on_pages_is_generous() -> None:
-    # 1,000 pages of 100: a hundred thousand students in one course before a list is taken for endless
-    assert (canvas_client.MAX_PAGES, canvas_client.PAGE_SIZE) == (1000, 100)
 
 
 async def test_a_token_canvas_does_not_take_fails_the_partners_courses_with_one_request(

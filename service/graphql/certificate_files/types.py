@@ -111,10 +111,11 @@ class CertificateFileJob(LoadedNode):
         return [relay.GlobalID("Enrollment", str(key)) for key in self.model.enrollment_ids]
 
     @strawberry.field(
-        description="Those the request matched but left out of the file, because staff revoked their "
+        description="Those its requests matched but left out of the file, because staff revoked their "
         "certificate (only staff can issue them another), in the page's order: a file asked for by "
         '`filter`, or the last file regenerated, by anyone but staff. The "file ready" mail names them '
-        "too. Empty for a file of `enrollmentIds` (one naming such a person is refused)."
+        "too. Empty when every request for this selection listed its people by `enrollmentIds` (one "
+        "naming such a person is refused)."
     )
     async def left_out(self, info: Info) -> list[CertificateFileLeftOut]:
         stored = self.model.left_out
