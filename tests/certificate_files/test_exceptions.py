@@ -12,13 +12,20 @@ from strawberry.relay import to_base64
 from service.certificate_files.models import CertificateFileJob
 from service.cohorts.models import Cohort, Program
 from service.partners.models import Partner
-from tests.support.certificate_files import enrollment_ids
+from tests.support.certificate_files import enrollment_ids, revoked_certificate
 from tests.support.certificates_world import CertificatesWorld, enroll
 from tests.support.graphql_client import GraphQLClient
 
 REQUEST = """
 mutation Request($input: CertificateFileRequestInput!) {
   certificateFileRequest(input: $input) { job { total enrollmentIds } errors { field code message } }
+}
+"""
+REQUEST_LEAVING_OUT = """
+mutation Request($input: CertificateFileRequestInput!) {
+  certificateFileRequest(input: $input) {
+    job { id leftOut { name } } leftOut { name } errors { field code message }
+  }
 }
 """
 ZOES = [f"Zoe {number:02d}" for number in range(30)]
@@ -176,3 +183,67 @@ async def test_exceptions_are_checked_and_a_refusal_queues_nothing(
         ],
     }
     assert await CertificateFileJob.all().count() == 0
+
+
+async def test_a_filter_whose_every_match_was_revoked_names_the_first_few_and_counts_the_rest(
+    gql: GraphQLClient, world: CertificatesWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given staff revoked the certificates of Zoe 01 and Zoe 02, and a refusal names one person at most
+    first = await revoked_certificate(gql, world, "Zoe 01")
+    await revoked_certificate(gql, world, "Zoe 02")
+    monkeypatch.setattr("service.certificate_files.requests.NAMED_AT_MOST", 1)
+
+    # when a file is asked of the online completers but everyone else
+    others = ["Gus Online-Completer", *[name for name in ZOES if name not in ("Zoe 01", "Zoe 02")]]
+    result = await _request(
+        gql, world, filter=_online_completers(world), exceptEnrollmentIds=enrollment_ids(world, others)
+    )
+
+    # then it is refused, naming the first and counting the other
+    assert result == {
+        "job": None,
+        "errors": [
+            {
+                "field": ["filter"],
+                "code": "FORBIDDEN",
+                "message": f"Zoe 01's certificate {first['code']} was revoked by staff (Issued in error); "
+                "only staff can issue another.",
+            },
+            {
+                "field": ["filter"],
+                "code": "FORBIDDEN",
+                "message": "And 1 more whose certificates staff revoked; only staff can issue them another.",
+            },
+        ],
+    }
+    assert await CertificateFileJob.all().count() == 0
+
+
+async def test_the_same_selection_asked_again_by_filter_keeps_whom_the_filter_left_out(
+    gql: GraphQLClient, world: CertificatesWorld
+) -> None:
+    # given staff revoked Zoe 05's certificate, and a file of the other online completers, by their ids,
+    # is queued
+    await revoked_certificate(gql, world, "Zoe 05")
+    kept = ["Gus Online-Completer", *[name for name in ZOES if name != "Zoe 05"]]
+    by_ids = await gql.data(
+        REQUEST_LEAVING_OUT,
+        {"input": {"recognitionId": world.recognition_id, "enrollmentIds": enrollment_ids(world, kept)}},
+        as_user=world.admin,
+    )
+
+    # when the same people are asked for by the filter, which leaves Zoe 05 out
+    by_filter = await gql.data(
+        REQUEST_LEAVING_OUT,
+        {"input": {"recognitionId": world.recognition_id, "filter": _online_completers(world)}},
+        as_user=world.admin,
+    )
+
+    # then it is the same job, which now keeps whom the filter left out, for its "file ready" mail
+    first, again = by_ids["certificateFileRequest"], by_filter["certificateFileRequest"]
+    assert (first["errors"], first["job"]["leftOut"]) == ([], [])
+    assert again == {
+        "job": {"id": first["job"]["id"], "leftOut": [{"name": "Zoe 05"}]},
+        "leftOut": [{"name": "Zoe 05"}],
+        "errors": [],
+    }

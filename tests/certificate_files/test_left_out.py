@@ -15,7 +15,14 @@ from service.certificates.models import Certificate
 from service.enrollments.models import CourseTaker
 from service.mail.models import MailStatus, OutboxMessage
 from service.settings import Settings
-from tests.support.certificate_files import enrollment_ids, key_of, request_file, until_finished
+from tests.support.certificate_files import (
+    REVOKE,
+    enrollment_ids,
+    key_of,
+    request_file,
+    revoked_certificate,
+    until_finished,
+)
 from tests.support.certificates_world import CertificatesWorld
 from tests.support.graphql_client import GraphQLClient
 from tests.support.smtp_server import SmtpServer, plain_text
@@ -39,33 +46,12 @@ mutation Regenerate($input: CertificateFileRegenerateInput!) {{
 }}
 """
 JOB = f"""query($id: ID!) {{ node(id: $id) {{ ... on CertificateFileJob {{ status {LEFT_OUT} }} }} }}"""
-ISSUE = """mutation($input: CertificateIssueInput!) {
-  certificateIssue(input: $input) { certificate { id code } errors { code } } }"""
-REVOKE = """mutation($input: CertificateRevokeInput!) {
-  certificateRevoke(input: $input) { errors { code } } }"""
 
 
 @pytest.fixture
 def settings(settings: Settings, smtp: SmtpServer) -> Settings:
     """The app mails through the test's SMTP server."""
     return settings.model_copy(update={"smtp_url": smtp.url})
-
-
-async def _revoke(gql: GraphQLClient, world: CertificatesWorld, name: str) -> dict[str, Any]:
-    """The named course-taker's certificate issued by their partner, then revoked by staff: its id and
-    code."""
-    [enrollment] = enrollment_ids(world, [name])
-    issued = await gql.data(
-        ISSUE,
-        {"input": {"recognitionId": world.recognition_id, "enrollmentId": enrollment}},
-        as_user=world.admin,
-    )
-    certificate: dict[str, Any] = issued["certificateIssue"]["certificate"]
-    revoked = await gql.data(
-        REVOKE, {"input": {"id": certificate["id"], "reason": "Issued in error"}}, as_user=world.staff
-    )
-    assert revoked == {"certificateRevoke": {"errors": []}}
-    return certificate
 
 
 async def _left_out_entry(world: CertificatesWorld, name: str, certificate: dict[str, Any]) -> dict[str, Any]:
@@ -98,8 +84,8 @@ async def test_a_file_by_filter_keeps_whom_it_left_out_and_its_ready_mail_names_
     gql: GraphQLClient, world: CertificatesWorld, smtp: SmtpServer
 ) -> None:
     # given staff revoked the certificates of Ana and of Jo
-    ana = await _revoke(gql, world, "Ana Completer")
-    jo = await _revoke(gql, world, "Jo Micro")
+    ana = await revoked_certificate(gql, world, "Ana Completer")
+    jo = await revoked_certificate(gql, world, "Jo Micro")
 
     # when her partner asks for a file of everyone listed
     data = await gql.data(

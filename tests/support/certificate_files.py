@@ -68,3 +68,26 @@ async def until_finished(job_id: int, seconds: float = 60) -> CertificateFileJob
             return job
         await asyncio.sleep(0.05)
     raise AssertionError("the job did not finish in time")
+
+
+ISSUE = """mutation($input: CertificateIssueInput!) {
+  certificateIssue(input: $input) { certificate { id code } errors { code } } }"""
+REVOKE = """mutation($input: CertificateRevokeInput!) {
+  certificateRevoke(input: $input) { errors { code } } }"""
+
+
+async def revoked_certificate(gql: GraphQLClient, world: CertificatesWorld, name: str) -> dict[str, Any]:
+    """The named course-taker's certificate issued by their partner, then revoked by staff ("Issued
+    in error"): its id and code."""
+    [enrollment] = enrollment_ids(world, [name])
+    issued = await gql.data(
+        ISSUE,
+        {"input": {"recognitionId": world.recognition_id, "enrollmentId": enrollment}},
+        as_user=world.admin,
+    )
+    certificate: dict[str, Any] = issued["certificateIssue"]["certificate"]
+    revoked = await gql.data(
+        REVOKE, {"input": {"id": certificate["id"], "reason": "Issued in error"}}, as_user=world.staff
+    )
+    assert revoked == {"certificateRevoke": {"errors": []}}
+    return certificate
