@@ -78,7 +78,6 @@ class Requesters:
     """Who hears of a ceremony at the partner, and whether staff arranged it for them."""
 
     people: list[Person]
-    by_staff: bool
     # False only when staff arranged it for a partner without admins: the staff user holds it.
     at_partner: bool = True
     # Staff submitted it (also a partner's draft: the confirmation says staff scheduled it).
@@ -102,13 +101,11 @@ async def requesters_of(recognition: Recognition, connection: BaseDBAsyncClient)
     submitter = await User.get(id=submitter_id, using_db=connection)
     named_by = await _contact_named_by(recognition, connection, otherwise=submitter)
     if submitter.role is not Role.STAFF:
-        return Requesters(people=[_person(submitter)], by_staff=False, contact_named_by=named_by)
+        return Requesters(people=[_person(submitter)], contact_named_by=named_by)
     if submitter_id != recognition.created_by_id:
         creator = await User.get(id=recognition.created_by_id, using_db=connection)
         if creator.role is not Role.STAFF:
-            return Requesters(
-                people=[_person(creator)], by_staff=False, submitted_by_staff=True, contact_named_by=named_by
-            )
+            return Requesters(people=[_person(creator)], submitted_by_staff=True, contact_named_by=named_by)
     admins = (
         await User.filter(partner_id=recognition.partner_id, role=Role.PARTNER_ADMIN)
         .using_db(connection)
@@ -117,7 +114,6 @@ async def requesters_of(recognition: Recognition, connection: BaseDBAsyncClient)
     people = [_person(admin) for admin in admins] or [_person(submitter)]
     return Requesters(
         people=people,
-        by_staff=True,
         at_partner=bool(admins),
         submitted_by_staff=True,
         contact_named_by=named_by,
